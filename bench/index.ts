@@ -1,0 +1,6 @@
+// `npm run bench`: every benchmark, each printing its rate beside the floor or
+// reference it is judged against, measured in the same run.
+import { checksumBench } from "./checksum-bench.js";
+
+const ms = Number(process.env["NFCONFORM_BENCH_MS"] ?? 1500);
+for (const line of checksumBench(ms)) console.log(line);

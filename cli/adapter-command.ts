@@ -1,0 +1,24 @@
+// `nfconform adapter model [--mutant NAME] [--profile area=name]`: the model (or a
+// mutant of it) as an external adapter on stdin/stdout, per the adapter protocol.
+import { serveAdapter } from "../iut/adapter-server.js";
+import { ModelIut } from "../iut/model/model-iut.js";
+import { findMutant, MUTANTS, mutantIut } from "../iut/mutants/index.js";
+import { parseOptions, profileOption } from "./options.js";
+import { UsageError } from "./usage-error.js";
+
+export async function adapterCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseOptions(argv, { mutant: { type: "string" }, profile: { type: "string", multiple: true } }, 1);
+  const kind = positionals[0];
+  if (kind === "linux") throw new UsageError("the Linux adapter is not available in this version yet");
+  if (kind !== "model") throw new UsageError(`adapter needs a kind: nfconform adapter model [--mutant NAME] (got ${JSON.stringify(kind ?? "")})`);
+  let iut;
+  if (values.mutant !== undefined) {
+    const mutant = findMutant(values.mutant);
+    if (!mutant) throw new UsageError(`unknown mutant "${values.mutant}" (mutants: ${MUTANTS.map((m) => m.name).join(", ")})`);
+    iut = mutantIut(mutant);
+  } else {
+    iut = new ModelIut({ profiles: profileOption(values.profile) });
+  }
+  await serveAdapter(iut, process.stdin, process.stdout);
+  return 0;
+}

@@ -1,0 +1,61 @@
+// The `nfconform` command. Exit codes: 0 conforms, 1 a violation was found,
+// 2 a usage or harness error (one line saying why).
+import { CorpusError } from "../harness/corpus-store.js";
+import { adapterCommand } from "./adapter-command.js";
+import { listCommand } from "./list-command.js";
+import { replayCommand } from "./replay-command.js";
+import { runCommand } from "./run-command.js";
+import { UsageError } from "./usage-error.js";
+import { TOOL_VERSION } from "./version.js";
+
+const USAGE = `usage:
+  nfconform run [--iut model|linux|cmd:'<command>'|mutant:<name>] [--area a,b] [--profile area=name]
+                [--property name] [--seed N] [--runs N] [--time-budget 30s] [--out DIR]
+                [--corpus DIR|none] [--path P] [--timeout 10s]
+  nfconform replay FILE [--iut SPEC] [--profile area=name]
+  nfconform list [--json]
+  nfconform adapter model [--mutant NAME] [--profile area=name]
+  nfconform --version`;
+
+const io = {
+  stdout: (line: string) => process.stdout.write(`${line}\n`),
+  stderr: (line: string) => process.stderr.write(`${line}\n`),
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case "run":
+      return runCommand(rest, io);
+    case "replay":
+      return replayCommand(rest, io);
+    case "list":
+      return listCommand(rest, io);
+    case "adapter":
+      return adapterCommand(rest);
+    case "--version":
+      io.stdout(TOOL_VERSION);
+      return 0;
+    case "help":
+    case "--help":
+    case "-h":
+      io.stdout(USAGE);
+      return 0;
+    default:
+      throw new UsageError(command === undefined ? `no command given\n${USAGE}` : `unknown command "${command}"\n${USAGE}`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof UsageError || error instanceof CorpusError) {
+      process.stderr.write(`nfconform: ${error.message}\n`);
+    } else {
+      process.stderr.write(`nfconform: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    }
+    process.exitCode = 2;
+  },
+);

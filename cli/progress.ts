@@ -1,0 +1,29 @@
+// Progress on stderr: area, property, cases done, violations so far. Live
+// updates are throttled; every property ends with one line of its verdict.
+import type { ProgressEvent } from "../harness/run-suite.js";
+
+export function progressPrinter(write: (line: string) => void, intervalMs = 1000): (event: ProgressEvent) => void {
+  let lastPrinted = 0;
+  return (event) => {
+    if (event.kind === "cases") {
+      const now = Date.now();
+      if (now - lastPrinted < intervalMs) return;
+      lastPrinted = now;
+      write(`  ${event.id} [${event.profile}]: ${event.done}/${event.total} cases, ${event.violations} violations so far`);
+      return;
+    }
+    const r = event.result;
+    const detail =
+      r.status === "failed"
+        ? `: ${r.violation?.message}`
+        : r.status === "iut-error"
+          ? `: ${r.iutError?.message}`
+          : r.status === "skipped"
+            ? `: ${r.skipReason}`
+            : r.interrupted
+              ? " (time budget reached)"
+              : "";
+    const corpus = r.corpusCases ? ` + ${r.corpusCases} saved` : "";
+    write(`${r.status.toUpperCase().padEnd(9)} ${r.id} [${r.profile}] ${r.runs}${corpus} cases, ${(r.durationMs / 1000).toFixed(2)} s${detail}`);
+  };
+}

@@ -1,0 +1,44 @@
+// Turns --iut into an implementation under test.
+import { AdapterClient } from "../iut/adapter-client.js";
+import type { Iut } from "../iut/iut.js";
+import { ModelIut } from "../iut/model/model-iut.js";
+import { findMutant, MUTANTS, mutantIut } from "../iut/mutants/index.js";
+import type { AreaName } from "../iut/protocol.js";
+import { UsageError } from "./usage-error.js";
+
+export const DEFAULT_IUT = "model";
+
+export const KNOWN_IUTS: readonly { spec: string; summary: string }[] = [
+  { spec: "model", summary: "the reference model itself, through the IUT interface (the suite's sanity check; must always pass)" },
+  { spec: "linux", summary: "the running kernel inside a private network namespace (not in this version yet)" },
+  { spec: "cmd:'<command>'", summary: "an external adapter speaking ../shared/adapter-protocol.md on stdin/stdout" },
+  { spec: "mutant:<name>", summary: "a deliberately broken model, to see the suite catch it (see the mutants below)" },
+];
+
+export interface IutOptions {
+  /** For `model`: the profiles the model implements (so it conforms to whichever is judged). */
+  profiles: Partial<Record<AreaName, string>>;
+  timeoutMs?: number;
+  onStderr?: (line: string) => void;
+}
+
+export function resolveIut(spec: string, options: IutOptions): Iut {
+  if (spec === "model") return new ModelIut({ profiles: options.profiles });
+  if (spec === "linux") {
+    throw new UsageError("--iut linux is not available in this version yet (it arrives with the Linux IUT); use --iut model or --iut cmd:'<adapter>'");
+  }
+  if (spec.startsWith("mutant:")) {
+    const mutant = findMutant(spec.slice("mutant:".length));
+    if (!mutant) throw new UsageError(`unknown mutant "${spec.slice(7)}" (mutants: ${MUTANTS.map((m) => m.name).join(", ")})`);
+    return mutantIut(mutant);
+  }
+  if (spec.startsWith("cmd:")) {
+    const command = spec.slice(4).trim();
+    if (!command) throw new UsageError("--iut cmd: needs a command line, e.g. --iut cmd:'./my-adapter --flag'");
+    return new AdapterClient(command, {
+      ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+      ...(options.onStderr ? { onStderr: options.onStderr } : {}),
+    });
+  }
+  throw new UsageError(`unknown IUT ${JSON.stringify(spec)} (use model, linux, cmd:'<command>' or mutant:<name>)`);
+}

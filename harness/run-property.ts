@@ -1,0 +1,205 @@
+// Runs one property against one IUT: saved corpus cases first (regression),
+// then generated cases with fast-check, shrinking any violation and saving it.
+import fc from "fast-check";
+import { AdapterReplyError, IutError, type Iut } from "../iut/iut.js";
+import type { CheckOutcome, ConformanceProperty } from "../properties/property.js";
+import { propertyId } from "../properties/property.js";
+import { saveCase, type LoadedCase } from "./corpus-store.js";
+import type { PropertyResult, Violation } from "./results.js";
+import { propertySeed } from "./seeds.js";
+
+export interface PropertyRunOptions {
+  runSeed: number;
+  runs: number;
+  /** Stop generating after this long (fast-check interruptAfterTimeLimit). */
+  timeLimitMs?: number;
+  /** fast-check replay path: run only that counterexample. */
+  path?: string;
+  /** Where new violations are saved; null keeps them out of any corpus. */
+  corpusDir: string | null;
+  iutName: string | null;
+  /** Builds the command lines printed for replays and reruns. */
+  commands: {
+    replayCase(caseFile: string): string;
+    rerunProperty(propertyId: string, extra: string[]): string;
+  };
+  onProgress?: (done: number, violations: number) => void;
+}
+
+interface CaseRun {
+  outcome?: CheckOutcome;
+  declined?: AdapterReplyError;
+}
+
+/**
+ * Runs one case: reset, then the check. IutError propagates; an adapter's
+ * `unsupported`/`invalid` answer declines the case; any other throw from the
+ * check (a reply it could not judge) is a violation that says so.
+ */
+async function runCase(property: ConformanceProperty, iut: Iut, profile: string, input: unknown): Promise<CaseRun> {
+  try {
+    await iut.call("reset", {});
+    return { outcome: await property.check(input, { iut, profile }) };
+  } catch (error) {
+    if (error instanceof IutError) throw error;
+    if (error instanceof AdapterReplyError && error.code !== "internal") return { declined: error };
+    if (error instanceof AdapterReplyError) throw new IutError(error.message);
+    const message = error instanceof Error ? error.message : String(error);
+    return { outcome: { ok: false, expected: null, observed: { error: message }, message: `the check could not judge the reply: ${message}` } };
+  }
+}
+
+export async function runProperty(
+  property: ConformanceProperty,
+  iut: Iut,
+  profile: string,
+  corpusCases: readonly LoadedCase[],
+  options: PropertyRunOptions,
+): Promise<PropertyResult> {
+  const id = propertyId(property);
+  const seed = propertySeed(options.runSeed, id);
+  const started = Date.now();
+  const base = {
+    id,
+    area: property.area,
+    name: property.name,
+    statement: property.statement,
+    citation: property.citation,
+    profile,
+    seed,
+    corpusCases: corpusCases.length,
+    rerun: options.commands.rerunProperty(id, ["--runs", String(options.runs)]),
+  };
+  const finish = (fields: Partial<PropertyResult> & Pick<PropertyResult, "status">): PropertyResult => ({
+    ...base,
+    runs: 0,
+    interrupted: false,
+    ...fields,
+    durationMs: Date.now() - started,
+  });
+
+  // Regression before exploration: every saved case of this property.
+  for (const saved of corpusCases) {
+    let run: CaseRun;
+    try {
+      run = await runCase(property, iut, profile, saved.input);
+    } catch (error) {
+      return finish({ status: "iut-error", iutError: iutErrorOf(error, `corpus case ${saved.path}`) });
+    }
+    if (run.declined) return declinedResult(finish, run.declined);
+    if (run.outcome && !run.outcome.ok) {
+      const violation: Violation = {
+        counterexample: saved.input,
+        expected: run.outcome.expected,
+        observed: run.outcome.observed,
+        message: run.outcome.message ?? "differs from the model",
+        source: "corpus",
+        caseFile: saved.path,
+        ...(saved.case.pcap ? { pcapFile: `${saved.path.replace(/[^/]*$/, "")}${saved.case.pcap.file}` } : {}),
+        replay: options.commands.replayCase(saved.path),
+      };
+      return finish({ status: "failed", violation });
+    }
+  }
+
+  let iutError: PropertyResult["iutError"];
+  let declined: AdapterReplyError | undefined;
+  let lastFailure: { input: unknown; outcome: CheckOutcome } | undefined;
+  let done = 0;
+  let violations = 0;
+  const predicate = fc.asyncProperty(property.arbitrary(profile), async (input) => {
+    if (iutError || declined) return true; // stop judging; the runner reports why
+    let run: CaseRun;
+    try {
+      run = await runCase(property, iut, profile, input);
+    } catch (error) {
+      iutError = iutErrorOf(error, "generated case");
+      return true;
+    }
+    done++;
+    if (run.declined) {
+      declined = run.declined;
+      return true;
+    }
+    const outcome = run.outcome!;
+    if (!outcome.ok) {
+      violations++;
+      lastFailure = { input, outcome };
+    }
+    options.onProgress?.(done, violations);
+    return outcome.ok;
+  });
+  const details = await fc.check(predicate, {
+    seed,
+    numRuns: options.runs,
+    ...(options.path ? { path: options.path } : {}),
+    ...(options.timeLimitMs !== undefined ? { interruptAfterTimeLimit: options.timeLimitMs, markInterruptAsFailure: false } : {}),
+  });
+  const runs = details.failed ? details.numRuns : done;
+  const interrupted = details.interrupted;
+  if (iutError) return finish({ status: "iut-error", runs, interrupted, iutError });
+  if (declined) return declinedResult(finish, declined);
+  if (!details.failed) return finish({ status: "passed", runs, interrupted });
+
+  if (details.counterexample === null) {
+    const thrown: unknown = (details as { errorInstance?: unknown }).errorInstance;
+    const cause = thrown instanceof Error ? thrown.message : String(thrown);
+    return finish({ status: "iut-error", runs, interrupted, iutError: { message: `the check itself failed: ${cause}` } });
+  }
+  const counterexample = details.counterexample[0];
+  // Re-run the shrunk case: its outcome goes in the report, and a case that no
+  // longer fails is flagged instead of silently trusted.
+  let confirm: CaseRun;
+  try {
+    confirm = await runCase(property, iut, profile, counterexample);
+  } catch (error) {
+    return finish({ status: "iut-error", runs, interrupted, iutError: iutErrorOf(error, "re-running the shrunk case") });
+  }
+  const flaky = !confirm.outcome || confirm.outcome.ok;
+  const outcome = flaky ? lastFailure?.outcome ?? { ok: false, expected: null, observed: null } : confirm.outcome!;
+  const input = flaky && lastFailure ? lastFailure.input : counterexample;
+  const path = details.counterexamplePath ?? undefined;
+  const violation: Violation = {
+    counterexample: input,
+    expected: outcome.expected,
+    observed: outcome.observed,
+    message: outcome.message ?? "differs from the model",
+    source: "generated",
+    shrinks: details.numShrinks,
+    ...(path ? { path } : {}),
+    replay: options.commands.rerunProperty(id, ["--runs", String(options.runs), ...(path ? ["--path", path] : [])]),
+    ...(flaky ? { flaky: true } : {}),
+  };
+  if (options.corpusDir !== null) {
+    const saved = saveCase(
+      options.corpusDir,
+      {
+        area: property.area,
+        property: property.name,
+        profile,
+        input,
+        expected: outcome.expected,
+        observed: outcome.observed,
+        message: violation.message,
+        foundBy: { iut: iut.spec, iutName: options.iutName, seed: options.runSeed, savedAt: new Date().toISOString() },
+      },
+      property.packets?.(input, outcome),
+    );
+    violation.caseFile = saved.caseFile;
+    if (saved.pcapFile) violation.pcapFile = saved.pcapFile;
+    violation.replay = options.commands.replayCase(saved.caseFile);
+  }
+  return finish({ status: "failed", runs, interrupted, violation });
+}
+
+function iutErrorOf(error: unknown, during: string): NonNullable<PropertyResult["iutError"]> {
+  if (error instanceof IutError) return { message: `${error.message} (${during})`, ...(error.evidence ? { evidence: error.evidence } : {}) };
+  return { message: `${error instanceof Error ? error.message : String(error)} (${during})` };
+}
+
+function declinedResult(
+  finish: (fields: Partial<PropertyResult> & Pick<PropertyResult, "status">) => PropertyResult,
+  declined: AdapterReplyError,
+): PropertyResult {
+  return finish({ status: "skipped", skipReason: `the IUT answered ${declined.code}: ${declined.message}` });
+}

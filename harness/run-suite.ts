@@ -1,0 +1,107 @@
+// Runs the chosen areas' properties against one IUT and gathers the results.
+import type { Iut } from "../iut/iut.js";
+import type { AreaName, Hello } from "../iut/protocol.js";
+import type { AreaDefinition, ConformanceProperty } from "../properties/property.js";
+import { propertyId } from "../properties/property.js";
+import type { LoadedCase } from "./corpus-store.js";
+import type { PropertyResult, RunResult } from "./results.js";
+import { runProperty, type PropertyRunOptions } from "./run-property.js";
+
+export interface SuitePlan {
+  iut: Iut;
+  hello: Hello;
+  areas: readonly AreaDefinition[];
+  /** Profiles named with --profile; they win over the IUT's claims. */
+  profileOverrides: Partial<Record<AreaName, string>>;
+  /** Property names or ids to run; empty runs all. */
+  propertyFilter: readonly string[];
+  corpusCases: readonly LoadedCase[];
+  seed: number;
+  runs: number;
+  timeBudgetMs?: number;
+  path?: string;
+  corpusDir: string | null;
+  command: string;
+  commands: PropertyRunOptions["commands"];
+  kernel?: string;
+  onProgress?: (event: ProgressEvent) => void;
+}
+
+export type ProgressEvent =
+  | { kind: "cases"; id: string; profile: string; done: number; total: number; violations: number }
+  | { kind: "done"; result: PropertyResult };
+
+function selected(property: ConformanceProperty, filter: readonly string[]): boolean {
+  return filter.length === 0 || filter.includes(property.name) || filter.includes(propertyId(property));
+}
+
+/** The profile an area is judged against, or why it cannot be. */
+export function resolveProfile(area: AreaDefinition, plan: Pick<SuitePlan, "hello" | "profileOverrides">): { profile: string } | { problem: string } {
+  const override = plan.profileOverrides[area.name];
+  const claimed = plan.hello.profiles[area.name];
+  const profile = override ?? claimed ?? area.defaultProfile;
+  if (!area.profiles.some((p) => p.name === profile)) {
+    return { problem: `the IUT claims profile "${profile}" for ${area.name}, which this suite does not know (known: ${area.profiles.map((p) => p.name).join(", ")})` };
+  }
+  return { profile };
+}
+
+export async function runSuite(plan: SuitePlan): Promise<RunResult> {
+  const startedAt = new Date();
+  const results: PropertyResult[] = [];
+  const work = plan.areas.flatMap((area) => area.properties.filter((p) => selected(p, plan.propertyFilter)).map((p) => ({ area, property: p })));
+  const deadline = plan.timeBudgetMs !== undefined ? Date.now() + plan.timeBudgetMs : undefined;
+  for (const [index, { area, property }] of work.entries()) {
+    const id = propertyId(property);
+    const resolved = resolveProfile(area, plan);
+    const skip = (reason: string, profile: string) =>
+      ({
+        id,
+        area: area.name,
+        name: property.name,
+        statement: property.statement,
+        citation: property.citation,
+        profile,
+        status: "skipped",
+        runs: 0,
+        seed: 0,
+        corpusCases: 0,
+        interrupted: false,
+        durationMs: 0,
+        skipReason: reason,
+        rerun: plan.commands.rerunProperty(id, []),
+      }) satisfies PropertyResult;
+    let result: PropertyResult;
+    if (!plan.hello.areas.includes(area.name)) {
+      result = skip(`the IUT does not implement area ${area.name} (its hello lists: ${plan.hello.areas.join(", ") || "none"})`, area.defaultProfile);
+    } else if ("problem" in resolved) {
+      result = skip(resolved.problem, plan.hello.profiles[area.name] ?? area.defaultProfile);
+    } else {
+      // The remaining budget is shared evenly by the properties still to run.
+      const timeLimitMs = deadline !== undefined ? Math.max(1, Math.floor((deadline - Date.now()) / (work.length - index))) : undefined;
+      const cases = plan.corpusCases.filter((c) => c.property === property);
+      result = await runProperty(property, plan.iut, resolved.profile, cases, {
+        runSeed: plan.seed,
+        runs: plan.runs,
+        ...(timeLimitMs !== undefined ? { timeLimitMs } : {}),
+        ...(plan.path ? { path: plan.path } : {}),
+        corpusDir: plan.corpusDir,
+        iutName: plan.hello.name,
+        commands: plan.commands,
+        onProgress: (done, violations) =>
+          plan.onProgress?.({ kind: "cases", id, profile: resolved.profile, done, total: plan.runs, violations }),
+      });
+    }
+    results.push(result);
+    plan.onProgress?.({ kind: "done", result });
+  }
+  return {
+    iut: { spec: plan.iut.spec, hello: plan.hello, ...(plan.kernel ? { kernel: plan.kernel } : {}) },
+    seed: plan.seed,
+    runsPerProperty: plan.runs,
+    startedAt: startedAt.toISOString(),
+    durationMs: Date.now() - startedAt.getTime(),
+    command: plan.command,
+    properties: results,
+  };
+}

@@ -1,0 +1,59 @@
+// The reference model behind the IUT interface: `--iut model`, the suite's own
+// sanity check, and the base that mutants override.
+import type { ChecksumProfile } from "../../model/checksum/checksum-target.js";
+import { AdapterReplyError, type Iut } from "../iut.js";
+import type { AreaName, Hello, Params, Result } from "../protocol.js";
+import { checksumHandlers, type OpHandler } from "./checksum-handlers.js";
+
+export const MODEL_VERSION = "0.1.0";
+
+/** Areas the model implements so far, with each one's default profile. */
+export const MODEL_AREAS: Partial<Record<AreaName, string>> = { checksum: "linux" };
+
+export interface ModelIutOptions {
+  /** Profile per area; absent means the area's default. */
+  profiles?: Partial<Record<AreaName, string>>;
+  /** Replaces individual ops: how mutants break the model. */
+  overrides?: Record<string, OpHandler>;
+  name?: string;
+  spec?: string;
+}
+
+export class ModelIut implements Iut {
+  readonly spec: string;
+  private readonly handlers: Record<string, OpHandler>;
+  private readonly profiles: Partial<Record<AreaName, string>>;
+
+  constructor(private readonly options: ModelIutOptions = {}) {
+    this.spec = options.spec ?? "model";
+    this.profiles = { ...MODEL_AREAS, ...options.profiles };
+    this.handlers = {
+      ...checksumHandlers(this.profiles.checksum as ChecksumProfile),
+      ...options.overrides,
+    };
+  }
+
+  async hello(): Promise<Hello> {
+    return {
+      name: this.options.name ?? "nfconform-model",
+      version: MODEL_VERSION,
+      areas: Object.keys(MODEL_AREAS) as AreaName[],
+      profiles: this.profiles,
+    };
+  }
+
+  async call(op: string, params: Params): Promise<Result> {
+    return this.callSync(op, params);
+  }
+
+  /** Synchronous form, used by the adapter server and the benchmarks. */
+  callSync(op: string, params: Params): Result {
+    if (op === "hello") throw new AdapterReplyError("invalid", op, "use hello()");
+    if (op === "reset") return {}; // the model keeps no state between cases
+    const handler = this.handlers[op];
+    if (!handler) throw new AdapterReplyError("unsupported", op, `the model does not implement ${op}`);
+    return handler(params);
+  }
+
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,13 @@
+import { ModelIut } from "../model/model-iut.js";
+import { CHECKSUM_MUTANTS } from "./checksum-mutants.js";
+import type { MutantDefinition } from "./mutant.js";
+
+export const MUTANTS: readonly MutantDefinition[] = [...CHECKSUM_MUTANTS];
+
+export function findMutant(name: string): MutantDefinition | undefined {
+  return MUTANTS.find((m) => m.name === name);
+}
+
+export function mutantIut(mutant: MutantDefinition): ModelIut {
+  return new ModelIut({ overrides: mutant.overrides, name: `nfconform-mutant-${mutant.name}`, spec: `mutant:${mutant.name}` });
+}

@@ -1,0 +1,8 @@
+import type { OpHandler } from "../model/checksum-handlers.js";
+
+/** A broken IUT: the model with some ops replaced. */
+export interface MutantDefinition {
+  name: string;
+  description: string;
+  overrides: Record<string, OpHandler>;
+}

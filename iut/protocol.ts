@@ -1,0 +1,39 @@
+// Shapes of the adapter protocol, version 1 (../shared/adapter-protocol.md).
+
+export const PROTOCOL_VERSION = 1;
+
+export const AREA_NAMES = ["hooks", "frag6", "checksum", "bpf", "cttimeout"] as const;
+export type AreaName = (typeof AREA_NAMES)[number];
+
+export function isAreaName(value: unknown): value is AreaName {
+  return typeof value === "string" && (AREA_NAMES as readonly string[]).includes(value);
+}
+
+export interface Hello {
+  name: string;
+  version: string;
+  areas: AreaName[];
+  /** The profile the IUT claims per area; absent means the area's default. */
+  profiles: Partial<Record<AreaName, string>>;
+}
+
+export type ErrorCode = "unsupported" | "invalid" | "internal";
+export const ERROR_CODES: readonly ErrorCode[] = ["unsupported", "invalid", "internal"];
+
+/** Linux errno numbers the protocol names. */
+export const Errno = {
+  EPERM: 1,
+  ENOENT: 2,
+  E2BIG: 7,
+  EBUSY: 16,
+  EEXIST: 17,
+  ENODEV: 19,
+  EINVAL: 22,
+  ERANGE: 34,
+  EPROTO: 71,
+  EOPNOTSUPP: 95,
+  EAFNOSUPPORT: 97,
+} as const;
+
+export type Params = Record<string, unknown>;
+export type Result = Record<string, unknown>;

@@ -1,0 +1,11 @@
+// Every area the suite checks. Areas of the protocol not listed here have no
+// properties yet; `nfconform list` says so.
+import type { AreaName } from "../iut/protocol.js";
+import { CHECKSUM_AREA } from "./checksum/area.js";
+import type { AreaDefinition } from "./property.js";
+
+export const AREAS: readonly AreaDefinition[] = [CHECKSUM_AREA];
+
+export function findArea(name: AreaName): AreaDefinition | undefined {
+  return AREAS.find((a) => a.name === name);
+}

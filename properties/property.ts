@@ -1,0 +1,58 @@
+// What a conformance property is: a generator of JSON inputs and a check that
+// runs one input against an IUT and compares with the model.
+import type fc from "fast-check";
+import type { Iut } from "../iut/iut.js";
+import type { AreaName } from "../iut/protocol.js";
+
+export interface CheckOutcome {
+  ok: boolean;
+  /** What the model says (JSON), for the report and the corpus. */
+  expected: unknown;
+  /** What the IUT did (JSON). */
+  observed: unknown;
+  /** One line on how they differ. */
+  message?: string;
+}
+
+export interface PropertyContext {
+  iut: Iut;
+  /** The profile the IUT is judged against in this area. */
+  profile: string;
+}
+
+/** Packets of a case, for a pcap beside the case file. */
+export interface CasePackets {
+  linktype: number;
+  /** Each with a label said in the case file, in pcap order. */
+  packets: { label: string; data: Uint8Array; timestampUs?: number }[];
+}
+
+export interface ConformanceProperty<Input = unknown> {
+  area: AreaName;
+  /** Unique within the area, kebab-case. */
+  name: string;
+  /** One sentence: what must hold. */
+  statement: string;
+  /** Where the rule comes from (kernel file and function, RFC section). */
+  citation: string;
+  /** The protocol ops the check sends (besides reset). */
+  ops: readonly string[];
+  /** Generated inputs: plain JSON (hex strings for bytes), so cases replay from files. */
+  arbitrary(profile: string): fc.Arbitrary<Input>;
+  check(input: Input, context: PropertyContext): Promise<CheckOutcome>;
+  /** Checks an input read back from a corpus file; throws with the reason when malformed. */
+  validateInput(input: unknown): Input;
+  packets?(input: Input, outcome: CheckOutcome): CasePackets | undefined;
+}
+
+export interface AreaDefinition {
+  name: AreaName;
+  summary: string;
+  profiles: readonly { name: string; summary: string }[];
+  defaultProfile: string;
+  properties: readonly ConformanceProperty<any>[];
+}
+
+export function propertyId(property: Pick<ConformanceProperty, "area" | "name">): string {
+  return `${property.area}.${property.name}`;
+}

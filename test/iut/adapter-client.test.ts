@@ -1,0 +1,100 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { AdapterClient } from "../../iut/adapter-client.js";
+import { AdapterReplyError, IutError } from "../../iut/iut.js";
+
+const FAKE = "node test/fixtures/fake-adapter.mjs";
+const PACKET = "4500001f000000000111b8ceffffffff8080808000000000000b011d000001";
+const clients: AdapterClient[] = [];
+function client(command: string, timeoutMs = 5000): AdapterClient {
+  const c = new AdapterClient(command, { timeoutMs });
+  clients.push(c);
+  return c;
+}
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.close()));
+});
+
+describe("adapter runner", () => {
+  it("speaks to the bundled model adapter through a real child process", async () => {
+    const c = client("./bin/nfconform adapter model");
+    const hello = await c.hello();
+    expect(hello.areas).toContain("checksum");
+    expect(await c.call("reset", {})).toEqual({});
+    const reply = await c.call("checksum.fill", { packet: PACKET, state: "partial", gso: false });
+    expect(reply["packet"]).toMatch(/^[0-9a-f]+$/);
+    expect(await c.call("checksum.checkentry", { family: "ipv4", table: "filter", hook: "input", operation: 1, proto: null, invertProto: false })).toEqual({ errno: 22 });
+  });
+
+  it("passes adapter errors through as AdapterReplyError, apart from harness faults", async () => {
+    const c = client("./bin/nfconform adapter model");
+    await expect(c.call("frag6.run", { events: [] })).rejects.toMatchObject({ code: "unsupported" });
+    await expect(c.call("checksum.fill", { packet: "zz", state: "partial", gso: false })).rejects.toBeInstanceOf(AdapterReplyError);
+  });
+
+  it("reports a line that is not JSON as an IUT error carrying the line", async () => {
+    const c = client(`${FAKE} garbage`);
+    await c.hello();
+    const error = await c.call("checksum.fill", { packet: PACKET, state: "none", gso: false }).catch((e) => e);
+    expect(error).toBeInstanceOf(IutError);
+    expect(error.message).toMatch(/not JSON/);
+    expect(error.evidence).toBe("this is not json");
+  });
+
+  it("treats stray stdout output as a protocol fault", async () => {
+    const c = client(`${FAKE} log-to-stdout`);
+    await c.hello();
+    const error = await c.call("checksum.fill", { packet: PACKET, state: "none", gso: false }).catch((e) => e);
+    expect(error).toBeInstanceOf(IutError);
+    expect(error.evidence).toBe("debug: handling request");
+  });
+
+  it("reports a mismatched id", async () => {
+    const c = client(`${FAKE} wrong-id`);
+    await c.hello();
+    const error = await c.call("checksum.fill", { packet: PACKET, state: "none", gso: false }).catch((e) => e);
+    expect(error).toBeInstanceOf(IutError);
+    expect(error.message).toMatch(/has id \d+, expected \d+/);
+  });
+
+  it("times a request out and restarts the adapter for the next one", async () => {
+    const c = client(`${FAKE} hang`, 300);
+    await c.hello();
+    const error = await c.call("checksum.fill", { packet: PACKET, state: "none", gso: false }).catch((e) => e);
+    expect(error).toBeInstanceOf(IutError);
+    expect(error.message).toMatch(/timed out on checksum\.fill after 300 ms/);
+    expect(await c.call("reset", {})).toEqual({});
+  });
+
+  it("reports a crash with its exit status and stderr, then restarts", async () => {
+    const marker = join(mkdtempSync(join(tmpdir(), "nfconform-crash-")), "marker");
+    const c = client(`${FAKE} crash-once ${marker}`);
+    await c.hello();
+    const error = await c.call("checksum.fill", { packet: PACKET, state: "none", gso: false }).catch((e) => e);
+    expect(error).toBeInstanceOf(IutError);
+    expect(error.message).toMatch(/exited with status 4 during checksum\.fill/);
+    const reply = await c.call("checksum.fill", { packet: PACKET, state: "none", gso: false });
+    expect(reply["packet"]).toBe(PACKET);
+  });
+
+  it("gives up restarting an adapter that keeps crashing", async () => {
+    const c = new AdapterClient(`${FAKE} crash`, { timeoutMs: 5000, maxRestarts: 2 });
+    clients.push(c);
+    await c.hello();
+    for (let i = 0; i < 3; i++) await expect(c.call("checksum.fill", { packet: PACKET, state: "none", gso: false })).rejects.toBeInstanceOf(IutError);
+    const error = await c.call("reset", {}).catch((e) => e);
+    expect(error.message).toMatch(/not restarted again after 2 restarts/);
+  });
+
+  it("rejects a hello without the required fields", async () => {
+    const c = client(`${FAKE} bad-hello`);
+    await expect(c.hello()).rejects.toThrow(/"areas" must list areas/);
+  });
+
+  it("reports a command that cannot start", async () => {
+    const c = client("/nonexistent/adapter-binary");
+    await expect(c.hello()).rejects.toBeInstanceOf(IutError);
+  });
+});

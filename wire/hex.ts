@@ -1,0 +1,45 @@
+// Byte strings cross the adapter protocol and the corpus as lowercase hex with
+// no separators (adapter-protocol.md, "Transport").
+
+export class HexError extends Error {}
+
+export function toHex(bytes: Uint8Array): string {
+  let out = "";
+  for (const b of bytes) out += b.toString(16).padStart(2, "0");
+  return out;
+}
+
+/** Parses lowercase hex; `what` names the value in the error (e.g. "request 7 packet"). */
+export function fromHex(text: unknown, what = "hex string"): Uint8Array {
+  if (typeof text !== "string") throw new HexError(`${what}: expected a hex string, got ${typeof text}`);
+  if (text.length % 2 !== 0) throw new HexError(`${what}: odd number of hex digits (${text.length})`);
+  const bad = text.search(/[^0-9a-f]/);
+  if (bad >= 0) {
+    throw new HexError(`${what}: character ${JSON.stringify(text[bad])} at position ${bad} is not lowercase hex`);
+  }
+  const out = new Uint8Array(text.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(text.slice(2 * i, 2 * i + 2), 16);
+  return out;
+}
+
+export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Describes where two byte strings first differ, for violation messages. */
+export function describeByteDifference(expected: Uint8Array, observed: Uint8Array): string {
+  const n = Math.min(expected.length, observed.length);
+  for (let i = 0; i < n; i++) {
+    if (expected[i] !== observed[i]) {
+      const e = expected[i]!.toString(16).padStart(2, "0");
+      const o = observed[i]!.toString(16).padStart(2, "0");
+      return `first difference at byte ${i}: expected 0x${e}, observed 0x${o}`;
+    }
+  }
+  if (expected.length !== observed.length) {
+    return `lengths differ: expected ${expected.length} bytes, observed ${observed.length}`;
+  }
+  return "identical";
+}

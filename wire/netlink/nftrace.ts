@@ -1,0 +1,82 @@
+// NFT_MSG_TRACE events (include/uapi/linux/netfilter/nf_tables.h, enum
+// nft_trace_attributes; sent by net/netfilter/nf_tables_trace.c to the
+// NFNLGRP_NFTRACE multicast group for packets with meta nftrace set).
+// Nested attributes here come without NLA_F_NESTED (measured on 6.18).
+
+import { AttributeTable, readBe16, readBe32, readBe64, readString } from "./attributes.js";
+import { NetlinkDecodeError } from "./errors.js";
+import type { NetlinkMessage } from "./message.js";
+import * as C from "./nftables-constants.js";
+import { decodeVerdict, type Verdict } from "./nftables-expressions.js";
+import { NFNL_SUBSYS_NFTABLES, decodeNfnlMessage } from "./nfnetlink.js";
+
+export interface TraceEvent {
+  /** nfgen_family of the table (NFPROTO_*). */
+  family: number;
+  /** NFT_TRACETYPE_RULE, _POLICY or _RETURN. */
+  type: number;
+  /** Same for every event about one packet. */
+  id: number;
+  table: string;
+  chain: string;
+  ruleHandle?: bigint;
+  /** Verdict of the rule (RULE, RETURN). */
+  verdict?: Verdict;
+  /** Chain policy that decided (POLICY events): NF_ACCEPT or NF_DROP. */
+  policy?: number;
+  nfproto?: number;
+  llHeader?: Uint8Array;
+  networkHeader?: Uint8Array;
+  transportHeader?: Uint8Array;
+  iif?: number;
+  iifType?: number;
+  oif?: number;
+  oifType?: number;
+  mark?: number;
+}
+
+export function isTraceMessage(m: NetlinkMessage): boolean {
+  return m.type === ((NFNL_SUBSYS_NFTABLES << 8) | C.NFT_MSG_TRACE);
+}
+
+export function decodeTrace(m: NetlinkMessage): TraceEvent {
+  const nf = decodeNfnlMessage(m);
+  if (nf.subsys !== NFNL_SUBSYS_NFTABLES || nf.msg !== C.NFT_MSG_TRACE) {
+    throw new NetlinkDecodeError("NFT_MSG_TRACE", nf.offset, `message type 0x${m.type.toString(16)} is not NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_TRACE`);
+  }
+  const t = new AttributeTable(nf.attributes, "NFT_MSG_TRACE", nf.offset);
+  const e: TraceEvent = {
+    family: nf.header.family,
+    type: readBe32(t.require(C.NFTA_TRACE_TYPE, "NFTA_TRACE_TYPE"), "NFTA_TRACE_TYPE"),
+    id: readBe32(t.require(C.NFTA_TRACE_ID, "NFTA_TRACE_ID"), "NFTA_TRACE_ID"),
+    table: readString(t.require(C.NFTA_TRACE_TABLE, "NFTA_TRACE_TABLE"), "NFTA_TRACE_TABLE"),
+    chain: readString(t.require(C.NFTA_TRACE_CHAIN, "NFTA_TRACE_CHAIN"), "NFTA_TRACE_CHAIN"),
+  };
+  const u32 = (type: number, name: string): number | undefined => {
+    const a = t.get(type);
+    return a ? readBe32(a, name) : undefined;
+  };
+  const u16 = (type: number, name: string): number | undefined => {
+    const a = t.get(type);
+    return a ? readBe16(a, name) : undefined;
+  };
+  const bytes = (type: number): Uint8Array | undefined => t.get(type)?.value.slice();
+  const set = <K extends keyof TraceEvent>(k: K, v: TraceEvent[K] | undefined): void => {
+    if (v !== undefined) e[k] = v;
+  };
+  const handle = t.get(C.NFTA_TRACE_RULE_HANDLE);
+  const verdict = t.get(C.NFTA_TRACE_VERDICT);
+  set("ruleHandle", handle ? readBe64(handle, "NFTA_TRACE_RULE_HANDLE") : undefined);
+  set("verdict", verdict ? decodeVerdict(verdict) : undefined);
+  set("policy", u32(C.NFTA_TRACE_POLICY, "NFTA_TRACE_POLICY"));
+  set("nfproto", u32(C.NFTA_TRACE_NFPROTO, "NFTA_TRACE_NFPROTO"));
+  set("llHeader", bytes(C.NFTA_TRACE_LL_HEADER));
+  set("networkHeader", bytes(C.NFTA_TRACE_NETWORK_HEADER));
+  set("transportHeader", bytes(C.NFTA_TRACE_TRANSPORT_HEADER));
+  set("iif", u32(C.NFTA_TRACE_IIF, "NFTA_TRACE_IIF"));
+  set("iifType", u16(C.NFTA_TRACE_IIFTYPE, "NFTA_TRACE_IIFTYPE"));
+  set("oif", u32(C.NFTA_TRACE_OIF, "NFTA_TRACE_OIF"));
+  set("oifType", u16(C.NFTA_TRACE_OIFTYPE, "NFTA_TRACE_OIFTYPE"));
+  set("mark", u32(C.NFTA_TRACE_MARK, "NFTA_TRACE_MARK"));
+  return e;
+}
