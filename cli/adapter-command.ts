@@ -1,16 +1,21 @@
 // `nfconform adapter model [--mutant NAME] [--profile area=name]`: the model (or a
-// mutant of it) as an external adapter on stdin/stdout, per the adapter protocol.
+// mutant of it) as an external adapter on stdin/stdout, per the adapter protocol;
+// `nfconform adapter linux`: the running kernel, likewise.
 import { serveAdapter } from "../iut/adapter-server.js";
 import { ModelIut } from "../iut/model/model-iut.js";
 import { findMutant, MUTANTS, mutantIut } from "../iut/mutants/index.js";
 import { parseOptions, profileOption } from "./options.js";
+import { linuxAdapter } from "./linux-adapter.js";
 import { UsageError } from "./usage-error.js";
 
 export async function adapterCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseOptions(argv, { mutant: { type: "string" }, profile: { type: "string", multiple: true } }, 1);
   const kind = positionals[0];
-  if (kind === "linux") throw new UsageError("the Linux adapter is not available in this version yet");
-  if (kind !== "model") throw new UsageError(`adapter needs a kind: nfconform adapter model [--mutant NAME] (got ${JSON.stringify(kind ?? "")})`);
+  if (kind === "linux") {
+    if (values.mutant !== undefined || values.profile !== undefined) throw new UsageError("adapter linux takes no --mutant or --profile");
+    return linuxAdapter();
+  }
+  if (kind !== "model") throw new UsageError(`adapter needs a kind: nfconform adapter model [--mutant NAME] | nfconform adapter linux (got ${JSON.stringify(kind ?? "")})`);
   let iut;
   if (values.mutant !== undefined) {
     const mutant = findMutant(values.mutant);

@@ -24,6 +24,7 @@ export function progressPrinter(write: (line: string) => void, intervalMs = 1000
               ? " (time budget reached)"
               : "";
     const corpus = r.corpusCases ? ` + ${r.corpusCases} saved` : "";
-    write(`${r.status.toUpperCase().padEnd(9)} ${r.id} [${r.profile}] ${r.runs}${corpus} cases, ${(r.durationMs / 1000).toFixed(2)} s${detail}`);
+    const declined = r.declined ? ` (${r.declined} declined by the IUT)` : "";
+    write(`${r.status.toUpperCase().padEnd(9)} ${r.id} [${r.profile}] ${r.runs}${corpus} cases${declined}, ${(r.durationMs / 1000).toFixed(2)} s${detail}`);
   };
 }

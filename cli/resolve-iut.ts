@@ -4,13 +4,16 @@ import type { Iut } from "../iut/iut.js";
 import { ModelIut } from "../iut/model/model-iut.js";
 import { findMutant, MUTANTS, mutantIut } from "../iut/mutants/index.js";
 import type { AreaName } from "../iut/protocol.js";
+import { fileURLToPath } from "node:url";
+import { shellCommand } from "../harness/shell-quote.js";
+import { linuxIutProblem } from "./linux-adapter.js";
 import { UsageError } from "./usage-error.js";
 
 export const DEFAULT_IUT = "model";
 
 export const KNOWN_IUTS: readonly { spec: string; summary: string }[] = [
   { spec: "model", summary: "the reference model itself, through the IUT interface (the suite's sanity check; must always pass)" },
-  { spec: "linux", summary: "the running kernel inside a private network namespace (not in this version yet)" },
+  { spec: "linux", summary: "the running kernel, through `nfconform adapter linux` in a private network namespace (a user namespace when not root)" },
   { spec: "cmd:'<command>'", summary: "an external adapter speaking ../shared/adapter-protocol.md on stdin/stdout" },
   { spec: "mutant:<name>", summary: "a deliberately broken model, to see the suite catch it (see the mutants below)" },
 ];
@@ -25,7 +28,14 @@ export interface IutOptions {
 export function resolveIut(spec: string, options: IutOptions): Iut {
   if (spec === "model") return new ModelIut({ profiles: options.profiles });
   if (spec === "linux") {
-    throw new UsageError("--iut linux is not available in this version yet (it arrives with the Linux IUT); use --iut model or --iut cmd:'<adapter>'");
+    const problem = linuxIutProblem();
+    if (problem) throw new UsageError(problem);
+    const main = fileURLToPath(new URL("./main.js", import.meta.url));
+    return new AdapterClient(shellCommand([process.execPath, main, "adapter", "linux"]), {
+      spec: "linux",
+      ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+      ...(options.onStderr ? { onStderr: options.onStderr } : {}),
+    });
   }
   if (spec.startsWith("mutant:")) {
     const mutant = findMutant(spec.slice("mutant:".length));

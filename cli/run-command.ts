@@ -14,7 +14,9 @@ import { progressPrinter } from "./progress.js";
 import { DEFAULT_IUT, resolveIut } from "./resolve-iut.js";
 import { UsageError } from "./usage-error.js";
 
+/** Generated cases per property; the kernel gets more, so a default run judges over 1,000 kernel cases. */
 export const DEFAULT_RUNS = 100;
+export const DEFAULT_RUNS_LINUX = 300;
 
 function timestamp(date: Date): string {
   return date.toISOString().replace(/[:.]/g, "-");
@@ -42,7 +44,7 @@ export async function runCommand(argv: string[], io: { stderr: (line: string) =>
   const areas = areaOption(values.area);
   const profileOverrides = profileOption(values.profile);
   const seed = integerOption("seed", values.seed, 0, 0x7fffffff) ?? randomRunSeed();
-  const runs = integerOption("runs", values.runs, 1, 100_000_000) ?? DEFAULT_RUNS;
+  const runs = integerOption("runs", values.runs, 1, 100_000_000) ?? (iutSpec === "linux" ? DEFAULT_RUNS_LINUX : DEFAULT_RUNS);
   const timeBudgetMs = durationOption("time-budget", values["time-budget"]);
   const timeoutMs = durationOption("timeout", values.timeout);
   const corpusDir = values.corpus === "none" ? null : resolve(values.corpus ?? "corpus");
@@ -82,6 +84,7 @@ export async function runCommand(argv: string[], io: { stderr: (line: string) =>
       corpusDir,
       command,
       commands: commandBuilders({ iutSpec, seed, profiles: profileOverrides, corpusDir }),
+      ...(hello.name === "linux" ? { kernel: hello.version } : {}),
       onProgress: progressPrinter(io.stderr),
     });
     const files = writeReports(outDir, run);

@@ -30,8 +30,12 @@ export interface PropertyResult {
   citation: string;
   profile: string;
   status: PropertyStatus;
-  /** Generated cases run (not counting corpus cases). */
+  /** Generated cases the IUT judged (not counting corpus cases or declined ones). */
   runs: number;
+  /** Cases the IUT answered `invalid` (it cannot represent them): not verdicts. */
+  declined: number;
+  /** Up to five distinct reasons the IUT gave for declining. */
+  declinedReasons?: string[];
   seed: number;
   corpusCases: number;
   /** The time budget ran out before all runs were done. */

@@ -74,10 +74,13 @@ export async function runProperty(
     ...base,
     runs: 0,
     interrupted: false,
+    declined: declines.count,
+    ...(declines.reasons.length ? { declinedReasons: declines.reasons } : {}),
     ...fields,
     durationMs: Date.now() - started,
   });
 
+  const declines = new DeclinedCases();
   // Regression before exploration: every saved case of this property.
   for (const saved of corpusCases) {
     let run: CaseRun;
@@ -86,7 +89,11 @@ export async function runProperty(
     } catch (error) {
       return finish({ status: "iut-error", iutError: iutErrorOf(error, `corpus case ${saved.path}`) });
     }
-    if (run.declined) return declinedResult(finish, run.declined);
+    if (run.declined?.code === "unsupported") return declinedResult(finish, run.declined);
+    if (run.declined) {
+      declines.note(run.declined);
+      continue;
+    }
     if (run.outcome && !run.outcome.ok) {
       const violation: Violation = {
         counterexample: saved.input,
@@ -103,12 +110,12 @@ export async function runProperty(
   }
 
   let iutError: PropertyResult["iutError"];
-  let declined: AdapterReplyError | undefined;
+  let unsupported: AdapterReplyError | undefined;
   let lastFailure: { input: unknown; outcome: CheckOutcome } | undefined;
   let done = 0;
   let violations = 0;
   const predicate = fc.asyncProperty(property.arbitrary(profile), async (input) => {
-    if (iutError || declined) return true; // stop judging; the runner reports why
+    if (iutError || unsupported) return true; // stop judging; the runner reports why
     let run: CaseRun;
     try {
       run = await runCase(property, iut, profile, input);
@@ -116,11 +123,16 @@ export async function runProperty(
       iutError = iutErrorOf(error, "generated case");
       return true;
     }
-    done++;
-    if (run.declined) {
-      declined = run.declined;
+    if (run.declined?.code === "unsupported") {
+      unsupported = run.declined;
       return true;
     }
+    if (run.declined) {
+      // The IUT cannot represent this input: not a verdict, counted and reported.
+      declines.note(run.declined);
+      return true;
+    }
+    done++;
     const outcome = run.outcome!;
     if (!outcome.ok) {
       violations++;
@@ -135,11 +147,16 @@ export async function runProperty(
     ...(options.path ? { path: options.path } : {}),
     ...(options.timeLimitMs !== undefined ? { interruptAfterTimeLimit: options.timeLimitMs, markInterruptAsFailure: false } : {}),
   });
-  const runs = details.failed ? details.numRuns : done;
+  const runs = done;
   const interrupted = details.interrupted;
   if (iutError) return finish({ status: "iut-error", runs, interrupted, iutError });
-  if (declined) return declinedResult(finish, declined);
-  if (!details.failed) return finish({ status: "passed", runs, interrupted });
+  if (unsupported) return declinedResult(finish, unsupported);
+  if (!details.failed) {
+    if (runs === 0 && corpusCases.length === declines.count) {
+      return finish({ status: "skipped", interrupted, skipReason: `the IUT declined every case (${declines.reasons.join("; ")})` });
+    }
+    return finish({ status: "passed", runs, interrupted });
+  }
 
   if (details.counterexample === null) {
     const thrown: unknown = (details as { errorInstance?: unknown }).errorInstance;
@@ -195,6 +212,18 @@ export async function runProperty(
 function iutErrorOf(error: unknown, during: string): NonNullable<PropertyResult["iutError"]> {
   if (error instanceof IutError) return { message: `${error.message} (${during})`, ...(error.evidence ? { evidence: error.evidence } : {}) };
   return { message: `${error instanceof Error ? error.message : String(error)} (${during})` };
+}
+
+/** Cases the IUT answered `invalid`: how many, and the distinct reasons (a few). */
+class DeclinedCases {
+  count = 0;
+  readonly reasons: string[] = [];
+
+  note(error: AdapterReplyError): void {
+    this.count++;
+    const reason = error.detail;
+    if (this.reasons.length < 5 && !this.reasons.includes(reason)) this.reasons.push(reason);
+  }
 }
 
 function declinedResult(

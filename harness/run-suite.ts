@@ -66,6 +66,7 @@ export async function runSuite(plan: SuitePlan): Promise<RunResult> {
         runs: 0,
         seed: 0,
         corpusCases: 0,
+        declined: 0,
         interrupted: false,
         durationMs: 0,
         skipReason: reason,

@@ -14,6 +14,8 @@ export interface AdapterClientOptions {
   maxRestarts?: number;
   /** Receives the adapter's stderr lines (logs). */
   onStderr?: (line: string) => void;
+  /** How reports name this IUT (default `cmd:<command>`). */
+  spec?: string;
 }
 
 interface Pending {
@@ -40,7 +42,7 @@ export class AdapterClient implements Iut {
     readonly command: string,
     private readonly options: AdapterClientOptions = {},
   ) {
-    this.spec = `cmd:${command}`;
+    this.spec = options.spec ?? `cmd:${command}`;
   }
 
   async hello(): Promise<Hello> {

@@ -33,7 +33,7 @@ async function answer(iut: Iut, line: string): Promise<Reply> {
     }
     return { id, ...(await iut.call(op, params)) };
   } catch (error) {
-    if (error instanceof AdapterReplyError) return errorReply(id, error.code, error.message);
+    if (error instanceof AdapterReplyError) return errorReply(id, error.code, error.detail);
     return errorReply(id, "internal", (error as Error).message ?? String(error));
   }
 }

@@ -16,9 +16,10 @@ export class AdapterReplyError extends Error {
   constructor(
     readonly code: ErrorCode,
     readonly op: string,
-    message: string,
+    /** The adapter's own words, as they travel in the protocol's error message. */
+    readonly detail: string,
   ) {
-    super(`${op}: adapter replied ${code}: ${message}`);
+    super(`${op}: adapter replied ${code}: ${detail}`);
   }
 }
 

@@ -18,7 +18,7 @@ function seconds(ms: number): string {
 
 function testcase(p: PropertyResult): string {
   const open = `    <testcase classname="nfconform.${escapeXml(p.area)}" name="${escapeXml(p.name)}" time="${seconds(p.durationMs)}">`;
-  const props = `      <properties><property name="profile" value="${escapeXml(p.profile)}"/><property name="runs" value="${p.runs}"/><property name="seed" value="${p.seed}"/><property name="citation" value="${escapeXml(p.citation)}"/></properties>`;
+  const props = `      <properties><property name="profile" value="${escapeXml(p.profile)}"/><property name="runs" value="${p.runs}"/><property name="declined" value="${p.declined}"/><property name="seed" value="${p.seed}"/><property name="citation" value="${escapeXml(p.citation)}"/></properties>`;
   let body = "";
   if (p.status === "failed" && p.violation) {
     const v = p.violation;

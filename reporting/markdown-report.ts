@@ -22,7 +22,13 @@ function detail(p: PropertyResult): string {
   if (p.status === "failed") return p.violation?.message ?? "";
   if (p.status === "iut-error") return p.iutError?.message ?? "";
   if (p.status === "skipped") return p.skipReason ?? "";
-  return p.interrupted ? "time budget ran out before all runs" : "";
+  const notes = [];
+  if (p.interrupted) notes.push("time budget ran out before all runs");
+  if (p.declined) {
+    const reasons = p.declinedReasons ?? [];
+    notes.push(`${p.declined} cases declined by the IUT, e.g. ${reasons.slice(0, 2).join("; ")}${reasons.length > 2 ? "; ..." : ""}`);
+  }
+  return notes.join("; ");
 }
 
 export function markdownReport(run: RunResult): string {
@@ -34,12 +40,13 @@ export function markdownReport(run: RunResult): string {
     `- IUT: \`${run.iut.spec}\`${hello ? ` (${hello.name} ${hello.version})` : ""}${run.iut.kernel ? `, kernel ${run.iut.kernel}` : ""}`,
     `- Seed: ${run.seed}, up to ${run.runsPerProperty} generated cases per property`,
     `- ${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped, ${s.iutError} IUT errors (${(run.durationMs / 1000).toFixed(1)} s)`,
+    `- Cases judged: ${run.properties.reduce((n, p) => n + p.runs + p.corpusCases, 0)}; declined by the IUT as unrepresentable: ${run.properties.reduce((n, p) => n + p.declined, 0)}`,
     "",
     "| Area | Property | Profile | Status | Cases | Detail |",
     "|---|---|---|---|---|---|",
     ...run.properties.map(
       (p) =>
-        `| ${p.area} | ${p.name} | ${p.profile} | ${STATUS_MARK[p.status]} | ${p.runs}${p.corpusCases ? ` + ${p.corpusCases} saved` : ""} | ${cell(detail(p))} |`,
+        `| ${p.area} | ${p.name} | ${p.profile} | ${STATUS_MARK[p.status]} | ${p.runs}${p.corpusCases ? ` + ${p.corpusCases} saved` : ""}${p.declined ? ` (${p.declined} declined)` : ""} | ${cell(detail(p))} |`,
     ),
   ];
   for (const p of run.properties.filter((r) => r.status === "failed" || r.status === "iut-error")) {

@@ -12,12 +12,20 @@ import { IPPROTO_DSTOPTS, IPPROTO_HOPOPTS, IPPROTO_TCP, IPPROTO_UDP } from "../.
 /** Ethernet MTU: payloads run from 0 bytes up to what fits in one 1500-byte packet. */
 export const MTU = 1500;
 
-/** Addresses with the high bits set as often as not, so pseudo-header sums carry. */
+/**
+ * Addresses with the high bits set as often as not, so pseudo-header sums
+ * carry. The high-bit ones keep their first byte in 128..191, a unicast range
+ * for IPv4 and IPv6 alike, so a kernel can send them; all-ones addresses
+ * (broadcast, multicast) stay in, more rarely, for the model's sake.
+ */
 const addressBytes = (length: number) =>
   fc.oneof(
-    fc.uint8Array({ minLength: length, maxLength: length }),
-    fc.constant(new Uint8Array(length).fill(0xff)),
-    fc.uint8Array({ minLength: length, maxLength: length }).map((a) => a.map((b) => b | 0x80)),
+    { weight: 3, arbitrary: fc.uint8Array({ minLength: length, maxLength: length }) },
+    { weight: 1, arbitrary: fc.constant(new Uint8Array(length).fill(0xff)) },
+    {
+      weight: 3,
+      arbitrary: fc.uint8Array({ minLength: length, maxLength: length }).map((a) => a.map((b, i) => (i === 0 ? 0x80 | (b & 0x3f) : b | 0x80))),
+    },
   );
 
 /** Payloads whose sums wrap: random, all 0xff, all 0x00, and odd lengths throughout. */
@@ -32,10 +40,12 @@ const payloadBytes = (maxLength: number) =>
 const extensionHeaders: fc.Arbitrary<Ipv6ExtensionHeader[]> = fc.array(
   fc.record({
     type: fc.constantFrom(IPPROTO_HOPOPTS, IPPROTO_DSTOPTS),
-    // PadN option (type 1) filling 6 + 8n bytes, so the header is well formed.
+    // One option filling 6 + 8n bytes: type 0x1e (RFC 4727 experiment, action
+    // "skip if unknown"), so receivers and routers pass it; PadN would be refused
+    // by Linux beyond 7 bytes of padding (ip6_parse_tlv()).
     body: fc.nat(2).map((n) => {
       const body = new Uint8Array(6 + 8 * n);
-      body[0] = 1;
+      body[0] = 0x1e;
       body[1] = body.length - 2;
       return body;
     }),
@@ -131,11 +141,15 @@ export interface FillInput {
   gso: boolean;
 }
 
+/** CHECKSUM_PARTIAL, the state the target acts on, comes up as often as the other three together. */
+const checksumState = (states: readonly ChecksumState[]) =>
+  fc.oneof(...states.map((state) => ({ weight: state === "partial" ? Math.max(1, states.length - 1) : 1, arbitrary: fc.constant(state) })));
+
 export function fillInput(options: { states?: readonly ChecksumState[] } = {}): fc.Arbitrary<FillInput> {
   return fc.record({
     packet: offloadedPacket().map(toHex),
-    state: fc.constantFrom(...(options.states ?? CHECKSUM_STATES)),
-    gso: fc.boolean(),
+    state: checksumState(options.states ?? CHECKSUM_STATES),
+    gso: fc.oneof({ weight: 3, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
   });
 }
 

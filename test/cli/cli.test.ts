@@ -96,7 +96,8 @@ describe("nfconform run", () => {
     const cwd = workdir();
     for (const [args, message] of [
       [["run", "--runs", "abc"], /--runs must be a whole number/],
-      [["run", "--iut", "linux"], /--iut linux is not available/],
+      [["run", "--iut", "nosuch"], /unknown IUT "nosuch"/],
+      [["adapter", "linux", "--mutant", "x"], /adapter linux takes no --mutant/],
       [["run", "--area", "nosuch"], /unknown area "nosuch"/],
       [["run", "--area", "hooks"], /has no properties in this version yet/],
       [["run", "--profile", "checksum=nope"], /checksum has no profile "nope"/],

@@ -1,0 +1,32 @@
+// `nfconform adapter linux`: the running kernel behind the adapter protocol.
+// Started outside a namespace, it re-runs itself inside a fresh network
+// namespace (inside a user namespace when not root) that dies with it: no
+// interface, rule or sysctl it sets survives the process, even a kill -9.
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { serveAdapter } from "../iut/adapter-server.js";
+import { LinuxIut } from "../iut/linux/linux-iut.js";
+import { probeNamespaceSupport, wrapInNamespace } from "../sys/namespace.js";
+import { UsageError } from "./usage-error.js";
+
+/** Set in the environment of the re-run copy, which is inside the namespace. */
+const INSIDE = "NFCONFORM_INSIDE_NAMESPACE";
+
+/** Why the kernel IUT cannot run here, as one line with the remedy; null when it can. */
+export function linuxIutProblem(): string | null {
+  const support = probeNamespaceSupport();
+  return support.ok ? null : `--iut linux needs a private network namespace, but ${support.reason}; to fix: ${support.remedy}`;
+}
+
+export async function linuxAdapter(): Promise<number> {
+  if (process.env[INSIDE] === "1") {
+    await serveAdapter(new LinuxIut(), process.stdin, process.stdout);
+    return 0;
+  }
+  const problem = linuxIutProblem();
+  if (problem) throw new UsageError(problem);
+  const main = fileURLToPath(new URL("./main.js", import.meta.url));
+  const [command, ...args] = wrapInNamespace([process.execPath, main, "adapter", "linux"]);
+  const child = spawn(command!, args, { stdio: "inherit", env: { ...process.env, [INSIDE]: "1" } });
+  return new Promise((resolve) => child.on("exit", (code, signal) => resolve(code ?? (signal ? 128 : 1))));
+}

@@ -1,0 +1,89 @@
+// Any other state a packet can have in POSTROUTING comes from forwarding: the
+// packet is injected on veth1 with a virtio_net_hdr (PACKET_VNET_HDR), arrives
+// on veth0 as virtio_net_hdr_to_skb() set it up, and is routed back out of
+// veth0 through mangle POSTROUTING:
+// - VIRTIO_NET_HDR_F_NEEDS_CSUM with csum_start/csum_offset: CHECKSUM_PARTIAL
+//   (TCP, UDP behind options or extension headers);
+// - VIRTIO_NET_HDR_F_DATA_VALID: CHECKSUM_UNNECESSARY;
+// - a gso_type and gso_size (with NEEDS_CSUM): a GSO packet.
+// Forwarding only lowers the TTL and, for IPv4, rewrites the header checksum.
+import type { TransportLayout } from "../../../model/checksum/packet-checksum.js";
+import { setsockoptInt } from "../../../sys/libc.js";
+import { PacketSocket } from "../../../sys/packet-socket.js";
+import { writeSysctl } from "../../../sys/sysctl.js";
+import { VETH0_MAC, VETH1_MAC } from "../../../sys/veth.js";
+import { IPPROTO_TCP } from "../../../wire/ip-packet.js";
+
+const SOL_PACKET = 263;
+const PACKET_VNET_HDR = 15;
+const VNET_HDR_LEN = 10;
+const VIRTIO_NET_HDR_F_NEEDS_CSUM = 1;
+const VIRTIO_NET_HDR_F_DATA_VALID = 2;
+const VIRTIO_NET_HDR_GSO_TCPV4 = 1;
+const VIRTIO_NET_HDR_GSO_TCPV6 = 4;
+const VIRTIO_NET_HDR_GSO_UDP_L4 = 5;
+
+export type InjectedState = "partial" | "unnecessary";
+
+function mac(text: string): Uint8Array {
+  return Uint8Array.from(text.split(":").map((h) => parseInt(h, 16)));
+}
+
+/** Bytes of the UDP or TCP header (TCP's data offset). */
+function transportHeaderLength(packet: Uint8Array, layout: TransportLayout): number {
+  return layout.ip.protocol === IPPROTO_TCP ? (packet[layout.ip.transportOffset + 12]! >> 4) * 4 : 8;
+}
+
+/** Why this packet cannot be forwarded in that state, or null. */
+export function forwardProblem(packet: Uint8Array, layout: TransportLayout, gso: boolean): string | null {
+  const hopLimit = layout.ip.version === 4 ? packet[8]! : packet[7]!;
+  if (hopLimit <= 1) return `a forwarded packet needs a TTL above 1, this one has ${hopLimit}`;
+  if (gso && packet.length - layout.ip.transportOffset - transportHeaderLength(packet, layout) < 2) {
+    return "its payload is too small for a GSO packet of two segments (virtio_net_hdr_to_skb)";
+  }
+  return null;
+}
+
+export class ForwardInjector {
+  private readonly socket = PacketSocket.open("veth1");
+  private readonly ethernet = new Uint8Array(12);
+
+  constructor() {
+    writeSysctl("net.ipv4.ip_forward", 1);
+    writeSysctl("net.ipv6.conf.all.forwarding", 1);
+    // Out of the interface it came in on: no ICMP redirects into the capture.
+    writeSysctl("net.ipv4.conf.all.send_redirects", 0);
+    writeSysctl("net.ipv4.conf.veth0.send_redirects", 0);
+    writeSysctl("net.ipv4.conf.all.rp_filter", 0);
+    writeSysctl("net.ipv4.conf.veth0.rp_filter", 0);
+    setsockoptInt(this.socket.fd, SOL_PACKET, PACKET_VNET_HDR, 1);
+    this.ethernet.set(mac(VETH0_MAC), 0);
+    this.ethernet.set(mac(VETH1_MAC), 6);
+  }
+
+  inject(packet: Uint8Array, layout: TransportLayout, state: InjectedState, gso: boolean): void {
+    const frame = new Uint8Array(VNET_HDR_LEN + 14 + packet.length);
+    const view = new DataView(frame.buffer);
+    const transportStart = 14 + layout.ip.transportOffset;
+    const headerLength = transportHeaderLength(packet, layout);
+    // struct virtio_net_hdr (include/uapi/linux/virtio_net.h), little-endian fields.
+    frame[0] = state === "partial" ? VIRTIO_NET_HDR_F_NEEDS_CSUM : VIRTIO_NET_HDR_F_DATA_VALID;
+    if (gso) {
+      const tcp = layout.ip.protocol === IPPROTO_TCP;
+      frame[1] = !tcp ? VIRTIO_NET_HDR_GSO_UDP_L4 : layout.ip.version === 4 ? VIRTIO_NET_HDR_GSO_TCPV4 : VIRTIO_NET_HDR_GSO_TCPV6;
+      const payload = packet.length - layout.ip.transportOffset - headerLength;
+      view.setUint16(4, Math.floor(payload / 2), true); // gso_size: two segments or three
+    }
+    view.setUint16(2, transportStart + headerLength, true); // hdr_len
+    view.setUint16(6, transportStart, true); // csum_start
+    view.setUint16(8, layout.fieldOffset - layout.ip.transportOffset, true); // csum_offset
+    frame.set(this.ethernet, VNET_HDR_LEN);
+    view.setUint16(VNET_HDR_LEN + 12, layout.ip.version === 4 ? 0x0800 : 0x86dd);
+    frame.set(packet, VNET_HDR_LEN + 14);
+    this.socket.send(frame);
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+}

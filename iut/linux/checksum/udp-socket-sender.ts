@@ -1,0 +1,76 @@
+// CHECKSUM_PARTIAL the way real traffic gets it: a UDP socket's datagram over a
+// device with tx checksum offload (veth). The socket binds the packet's source
+// address and port with IP_TRANSPARENT, so no address is assigned per case,
+// and copies TTL/TOS (hop limit/traffic class) from the request.
+import type { TransportLayout } from "../../../model/checksum/packet-checksum.js";
+import { formatIPv4, formatIPv6, sockaddrIn, sockaddrIn6 } from "../../../sys/inet-addr.js";
+import { AF_INET, AF_INET6, bind, close, sendto, setsockoptInt, socket, SOCK_DGRAM, SOL_SOCKET, SysError } from "../../../sys/libc.js";
+import { IPPROTO_UDP } from "../../../wire/ip-packet.js";
+import { decline } from "./decline.js";
+
+const SO_BROADCAST = 6;
+const SO_MARK = 36;
+const SOL_IP = 0;
+const IP_TOS = 1;
+const IP_TTL = 2;
+const IP_MTU_DISCOVER = 10;
+const IP_PMTUDISC_DONT = 0;
+const IP_PMTUDISC_DO = 2;
+const IP_TRANSPARENT = 19;
+const SOL_IPV6 = 41;
+const IPV6_UNICAST_HOPS = 16;
+const IPV6_MTU_DISCOVER = 23;
+const IPV6_V6ONLY = 26;
+const IPV6_TCLASS = 67;
+const IPV6_TRANSPARENT = 75;
+const IPV6_PMTUDISC_DONT = 0;
+
+/** Why this packet cannot come from a UDP socket, or null. */
+export function udpSocketProblem(packet: Uint8Array, layout: TransportLayout): string | null {
+  const { ip } = layout;
+  const at = ip.transportOffset;
+  const view = new DataView(packet.buffer, packet.byteOffset, packet.byteLength);
+  if (ip.protocol !== IPPROTO_UDP) return "not UDP";
+  if (ip.version === 4 && at !== 20) return "IPv4 options";
+  if (ip.version === 6 && at !== 40) return "IPv6 extension headers";
+  if (view.getUint16(at) === 0 || view.getUint16(at + 2) === 0) return "a UDP socket cannot send from or to port 0";
+  if (view.getUint16(at + 4) !== packet.length - at) return `UDP length ${view.getUint16(at + 4)} differs from the segment's ${packet.length - at} bytes`;
+  if (ip.version === 4 && (view.getUint16(6) & 0x3fff) !== 0) return "an IPv4 fragment";
+  if (ip.version === 6 && (view.getUint32(0) & 0xfffff) !== 0) return "a flow label";
+  return null;
+}
+
+export function sendFromUdpSocket(packet: Uint8Array, layout: TransportLayout, mark: number): void {
+  const { ip } = layout;
+  const at = ip.transportOffset;
+  const view = new DataView(packet.buffer, packet.byteOffset, packet.byteLength);
+  const srcPort = view.getUint16(at);
+  const dstPort = view.getUint16(at + 2);
+  const payload = packet.subarray(at + 8);
+  const fd = socket(ip.version === 4 ? AF_INET : AF_INET6, SOCK_DGRAM, 0);
+  try {
+    setsockoptInt(fd, SOL_SOCKET, SO_MARK, mark);
+    if (ip.version === 4) {
+      setsockoptInt(fd, SOL_IP, IP_TRANSPARENT, 1);
+      setsockoptInt(fd, SOL_IP, IP_TTL, packet[8]!);
+      setsockoptInt(fd, SOL_IP, IP_TOS, packet[1]!);
+      setsockoptInt(fd, SOL_IP, IP_MTU_DISCOVER, view.getUint16(6) & 0x4000 ? IP_PMTUDISC_DO : IP_PMTUDISC_DONT);
+      setsockoptInt(fd, SOL_SOCKET, SO_BROADCAST, 1);
+      bind(fd, sockaddrIn(formatIPv4(ip.src), srcPort));
+      sendto(fd, payload, 0, sockaddrIn(formatIPv4(ip.dst), dstPort));
+    } else {
+      setsockoptInt(fd, SOL_IPV6, IPV6_V6ONLY, 1);
+      setsockoptInt(fd, SOL_IPV6, IPV6_TRANSPARENT, 1);
+      setsockoptInt(fd, SOL_IPV6, IPV6_UNICAST_HOPS, packet[7]!);
+      setsockoptInt(fd, SOL_IPV6, IPV6_TCLASS, (view.getUint32(0) >>> 20) & 0xff);
+      setsockoptInt(fd, SOL_IPV6, IPV6_MTU_DISCOVER, IPV6_PMTUDISC_DONT);
+      bind(fd, sockaddrIn6(formatIPv6(ip.src), srcPort));
+      sendto(fd, payload, 0, sockaddrIn6(formatIPv6(ip.dst), dstPort));
+    }
+  } catch (error) {
+    if (error instanceof SysError) throw decline(`the kernel refused the UDP send: ${error.message}`);
+    throw error;
+  } finally {
+    close(fd);
+  }
+}
