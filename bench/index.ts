@@ -1,6 +1,8 @@
 // `npm run bench`: every benchmark, each printing its rate beside the floor or
 // reference it is judged against, measured in the same run.
 import { checksumBench } from "./checksum-bench.js";
+import { linuxChecksumBench } from "./linux-checksum-bench.js";
 
 const ms = Number(process.env["NFCONFORM_BENCH_MS"] ?? 1500);
 for (const line of checksumBench(ms)) console.log(line);
+for (const line of linuxChecksumBench()) console.log(line);

@@ -9,7 +9,7 @@ import { UsageError } from "./usage-error.js";
 import { TOOL_VERSION } from "./version.js";
 
 const USAGE = `usage:
-  nfconform run [--iut model|linux|cmd:'<command>'|mutant:<name>] [--area a,b] [--profile area=name]
+  nfconform run [--iut linux|model|cmd:'<command>'|mutant:<name>] [--area a,b] [--profile area=name]
                 [--property name] [--seed N] [--runs N] [--time-budget 30s] [--out DIR]
                 [--corpus DIR|none] [--path P] [--timeout 10s]
   nfconform replay FILE [--iut SPEC] [--profile area=name]

@@ -9,7 +9,7 @@ import { shellCommand } from "../harness/shell-quote.js";
 import { linuxIutProblem } from "./linux-adapter.js";
 import { UsageError } from "./usage-error.js";
 
-export const DEFAULT_IUT = "model";
+export const DEFAULT_IUT = "linux";
 
 export const KNOWN_IUTS: readonly { spec: string; summary: string }[] = [
   { spec: "model", summary: "the reference model itself, through the IUT interface (the suite's sanity check; must always pass)" },

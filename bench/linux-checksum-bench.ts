@@ -1,0 +1,14 @@
+// Kernel benchmarks run in a namespace of their own, like the kernel IUT.
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { probeNamespaceSupport, wrapInNamespace } from "../sys/namespace.js";
+
+export function linuxChecksumBench(): string[] {
+  const support = probeNamespaceSupport();
+  if (!support.ok) return [`kernel checksum benchmark skipped: ${support.reason}`];
+  const inner = fileURLToPath(new URL("./linux-checksum-inner.js", import.meta.url));
+  const [command, ...args] = wrapInNamespace([process.execPath, inner]);
+  const r = spawnSync(command!, args, { encoding: "utf8", env: { ...process.env, NFCONFORM_INSIDE_NAMESPACE: "1" } });
+  if (r.status !== 0) return [`kernel checksum benchmark failed: ${r.stderr.trim()}`];
+  return r.stdout.trim().split("\n");
+}
