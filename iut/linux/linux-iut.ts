@@ -1,18 +1,18 @@
 // The running kernel as an IUT. It must run inside a network namespace of its
 // own (`nfconform adapter linux` puts itself in one): it builds its test
-// network there and answers the protocol's ops by driving the kernel.
-import { release, version as kernelVersion, machine } from "node:os";
+// network there and answers the protocol's ops by driving the kernel. Each
+// area contributes a LinuxArea: its ops, a reset, and what it must close.
+import { machine, release, version as kernelVersion } from "node:os";
 import { assertPrivateNetns } from "../../sys/namespace.js";
 import { AdapterReplyError, type Iut } from "../iut.js";
-import { readCheckentryRequest, readFillRequest } from "../model/checksum-handlers.js";
 import type { AreaName, Hello, Params, Result } from "../protocol.js";
-import { toHex } from "../../wire/hex.js";
-import { LinuxChecksumCheckentry } from "./checksum/checkentry.js";
-import { LinuxChecksumFill } from "./checksum/fill.js";
+import { checksumArea } from "./checksum/area.js";
+import type { LinuxArea, LinuxContext } from "./linux-area.js";
 import { NftSession } from "./nft-session.js";
 import { setupTestNetwork } from "./test-network.js";
 
-export const LINUX_AREAS: Partial<Record<AreaName, string>> = { checksum: "linux" };
+/** Every area the kernel IUT implements, in the order they are set up. */
+const AREA_FACTORIES: readonly ((context: LinuxContext) => LinuxArea)[] = [checksumArea];
 
 /** uname -srvm, as the reports name the kernel tested. */
 export function kernelDescription(): string {
@@ -22,40 +22,35 @@ export function kernelDescription(): string {
 export class LinuxIut implements Iut {
   readonly spec = "linux";
   private readonly session: NftSession;
-  private readonly checkentry: LinuxChecksumCheckentry;
-  private readonly fill: LinuxChecksumFill;
+  private readonly areas: LinuxArea[];
+  private readonly ops = new Map<string, LinuxArea>();
 
   constructor() {
     assertPrivateNetns("the Linux IUT");
     setupTestNetwork();
     this.session = new NftSession();
-    this.checkentry = new LinuxChecksumCheckentry(this.session);
-    this.fill = new LinuxChecksumFill(this.session);
+    this.areas = AREA_FACTORIES.map((make) => make({ session: this.session }));
+    for (const area of this.areas) for (const op of Object.keys(area.handlers)) this.ops.set(op, area);
   }
 
   async hello(): Promise<Hello> {
-    return { name: "linux", version: kernelDescription(), areas: Object.keys(LINUX_AREAS) as AreaName[], profiles: LINUX_AREAS };
+    const profiles: Partial<Record<AreaName, string>> = {};
+    for (const area of this.areas) profiles[area.name] = area.profile;
+    return { name: "linux", version: kernelDescription(), areas: this.areas.map((a) => a.name), profiles };
   }
 
   async call(op: string, params: Params): Promise<Result> {
-    switch (op) {
-      case "reset":
-        // The checksum ops keep no state between cases (the fill rule is fixed,
-        // checkentry rules never match and are flushed as they pile up).
-        return {};
-      case "checksum.fill": {
-        const { packet, state, gso } = readFillRequest(params);
-        return { packet: toHex(this.fill.fill(packet, state, gso)) };
-      }
-      case "checksum.checkentry":
-        return { errno: this.checkentry.errno(readCheckentryRequest(params)) };
-      default:
-        throw new AdapterReplyError("unsupported", op, `the Linux adapter does not implement ${op} yet`);
+    if (op === "reset") {
+      for (const area of this.areas) await area.reset();
+      return {};
     }
+    const area = this.ops.get(op);
+    if (!area) throw new AdapterReplyError("unsupported", op, `the Linux adapter does not implement ${op} yet`);
+    return area.handlers[op]!(params);
   }
 
   async close(): Promise<void> {
-    this.fill.close();
+    for (const area of this.areas) area.close();
     this.session.close();
   }
 }

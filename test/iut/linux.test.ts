@@ -89,9 +89,9 @@ describe("--iut linux, checksum area", () => {
     expect(chains[0]).toMatchObject({ table: "mangle", type: "filter", hook: "postrouting", prio: -150, policy: "accept" });
     // iptables-nft refuses the target in filter and accepts it in mangle, as checkentry says.
     expect(result.iptablesFilter.status).not.toBe(0);
-    expect(result.modelFilter).toBe(22);
+    expect(result.kernelFilter).toBe(22);
     expect(result.iptablesMangle.status).toBe(0);
-    expect(result.modelMangle).toBe(0);
+    expect(result.kernelMangle).toBe(0);
   });
 });
 

@@ -1,0 +1,27 @@
+// The checksum area on the kernel: checkentry through nft_compat, fill through
+// the kernel's own paths (fill.ts).
+import { toHex } from "../../../wire/hex.js";
+import { readCheckentryRequest, readFillRequest } from "../../model/checksum-handlers.js";
+import type { LinuxArea, LinuxContext } from "../linux-area.js";
+import { LinuxChecksumCheckentry } from "./checkentry.js";
+import { LinuxChecksumFill } from "./fill.js";
+
+export function checksumArea({ session }: LinuxContext): LinuxArea {
+  const checkentry = new LinuxChecksumCheckentry(session);
+  const fill = new LinuxChecksumFill(session);
+  return {
+    name: "checksum",
+    profile: "linux",
+    handlers: {
+      "checksum.fill": (params) => {
+        const { packet, state, gso } = readFillRequest(params);
+        return { packet: toHex(fill.fill(packet, state, gso)) };
+      },
+      "checksum.checkentry": (params) => ({ errno: checkentry.errno(readCheckentryRequest(params)) }),
+    },
+    // No state between cases: the fill rules are fixed, checkentry rules never
+    // match and are flushed as they pile up.
+    reset: () => {},
+    close: () => fill.close(),
+  };
+}
