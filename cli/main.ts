@@ -2,8 +2,11 @@
 // 2 a usage or harness error (one line saying why).
 import { CorpusError } from "../harness/corpus-store.js";
 import { adapterCommand } from "./adapter-command.js";
+import { corpusCommand } from "./corpus-command.js";
+import { fuzzCommand } from "./fuzz-command.js";
 import { listCommand } from "./list-command.js";
 import { replayCommand } from "./replay-command.js";
+import { reportCommand } from "./report-command.js";
 import { runCommand } from "./run-command.js";
 import { UsageError } from "./usage-error.js";
 import { TOOL_VERSION } from "./version.js";
@@ -11,8 +14,12 @@ import { TOOL_VERSION } from "./version.js";
 const USAGE = `usage:
   nfconform run [--iut linux|model|cmd:'<command>'|mutant:<name>] [--area a,b] [--profile area=name]
                 [--property name] [--seed N] [--runs N] [--time-budget 30s] [--out DIR]
-                [--corpus DIR|none] [--path P] [--timeout 10s]
+                [--corpus DIR|none] [--path P] [--timeout 10s] [--shard i/n]
+  nfconform fuzz --time DURATION [run's options]
   nfconform replay FILE [--iut SPEC] [--profile area=name]
+  nfconform corpus check [--iut SPEC] [--area a,b] [--corpus DIR]
+  nfconform corpus minimize [--corpus DIR] [--dry-run]
+  nfconform report merge DIR... [--out DIR]
   nfconform list [--json]
   nfconform adapter model [--mutant NAME] [--profile area=name]
   nfconform --version`;
@@ -33,6 +40,12 @@ async function main(argv: string[]): Promise<number> {
       return listCommand(rest, io);
     case "adapter":
       return adapterCommand(rest);
+    case "fuzz":
+      return fuzzCommand(rest, io);
+    case "corpus":
+      return corpusCommand(rest, io);
+    case "report":
+      return reportCommand(rest, io);
     case "--version":
       io.stdout(TOOL_VERSION);
       return 0;

@@ -48,6 +48,8 @@ export interface PropertyResult {
   iutError?: { message: string; evidence?: string };
   /** Re-runs this property alone with the same cases. */
   rerun: string;
+  /** Campaigns: the case files of every distinct violation found. */
+  distinctViolations?: string[];
 }
 
 export interface RunResult {

@@ -24,6 +24,8 @@ export interface PropertyRunOptions {
     rerunProperty(propertyId: string, extra: string[]): string;
   };
   onProgress?: (done: number, violations: number) => void;
+  /** Set to stop early (Ctrl-C in a campaign): what was found so far is kept. */
+  signal?: { aborted: boolean };
 }
 
 interface CaseRun {
@@ -83,6 +85,7 @@ export async function runProperty(
   const declines = new DeclinedCases();
   // Regression before exploration: every saved case of this property.
   for (const saved of corpusCases) {
+    if (options.signal?.aborted) return finish({ status: "passed", interrupted: true });
     let run: CaseRun;
     try {
       run = await runCase(property, iut, profile, saved.input);
@@ -114,8 +117,15 @@ export async function runProperty(
   let lastFailure: { input: unknown; outcome: CheckOutcome } | undefined;
   let done = 0;
   let violations = 0;
-  const predicate = fc.asyncProperty(property.arbitrary(profile), async (input) => {
-    if (iutError || unsupported) return true; // stop judging; the runner reports why
+  let lastYield = Date.now();
+  const judge = async (input: unknown): Promise<boolean> => {
+    // An in-process IUT answers in microtasks only: let signals (Ctrl-C) and
+    // progress output through now and then.
+    if (Date.now() - lastYield > 50) {
+      await new Promise((resolve) => setImmediate(resolve));
+      lastYield = Date.now();
+    }
+    if (iutError || unsupported || options.signal?.aborted) return true; // stop judging; the runner reports why
     let run: CaseRun;
     try {
       run = await runCase(property, iut, profile, input);
@@ -140,15 +150,20 @@ export async function runProperty(
     }
     options.onProgress?.(done, violations);
     return outcome.ok;
-  });
+  };
+  // fast-check abandons a predicate still running when its time limit strikes;
+  // track it, so the next case or property never talks to the IUT alongside it.
+  let inFlight: Promise<boolean> = Promise.resolve(true);
+  const predicate = fc.asyncProperty(property.arbitrary(profile), (input) => (inFlight = judge(input)));
   const details = await fc.check(predicate, {
     seed,
     numRuns: options.runs,
     ...(options.path ? { path: options.path } : {}),
     ...(options.timeLimitMs !== undefined ? { interruptAfterTimeLimit: options.timeLimitMs, markInterruptAsFailure: false } : {}),
   });
+  await inFlight.catch(() => false);
   const runs = done;
-  const interrupted = details.interrupted;
+  const interrupted = details.interrupted || options.signal?.aborted === true;
   if (iutError) return finish({ status: "iut-error", runs, interrupted, iutError });
   if (unsupported) return declinedResult(finish, unsupported);
   if (!details.failed) {
@@ -158,12 +173,13 @@ export async function runProperty(
     return finish({ status: "passed", runs, interrupted });
   }
 
-  if (details.counterexample === null) {
+  if (details.counterexample === null && !lastFailure) {
     const thrown: unknown = (details as { errorInstance?: unknown }).errorInstance;
     const cause = thrown instanceof Error ? thrown.message : String(thrown);
     return finish({ status: "iut-error", runs, interrupted, iutError: { message: `the check itself failed: ${cause}` } });
   }
-  const counterexample = details.counterexample[0];
+  // Without fast-check's counterexample (the time limit struck mid-shrink), the last failing case stands.
+  const counterexample = details.counterexample ? details.counterexample[0] : lastFailure!.input;
   // Re-run the shrunk case: its outcome goes in the report, and a case that no
   // longer fails is flagged instead of silently trusted.
   let confirm: CaseRun;

@@ -24,6 +24,9 @@ export interface SuitePlan {
   command: string;
   commands: PropertyRunOptions["commands"];
   kernel?: string;
+  /** Run only the properties of shard `index` (1-based) of `count`: every count-th property from index-1. */
+  shard?: { index: number; count: number };
+  signal?: { aborted: boolean };
   onProgress?: (event: ProgressEvent) => void;
 }
 
@@ -49,7 +52,10 @@ export function resolveProfile(area: AreaDefinition, plan: Pick<SuitePlan, "hell
 export async function runSuite(plan: SuitePlan): Promise<RunResult> {
   const startedAt = new Date();
   const results: PropertyResult[] = [];
-  const work = plan.areas.flatMap((area) => area.properties.filter((p) => selected(p, plan.propertyFilter)).map((p) => ({ area, property: p })));
+  const all = plan.areas.flatMap((area) => area.properties.filter((p) => selected(p, plan.propertyFilter)).map((p) => ({ area, property: p })));
+  // Each property's cases depend only on the run seed and its id, so shards
+  // of one run judge exactly what the whole run would.
+  const work = plan.shard ? all.filter((_, i) => i % plan.shard!.count === plan.shard!.index - 1) : all;
   const deadline = plan.timeBudgetMs !== undefined ? Date.now() + plan.timeBudgetMs : undefined;
   for (const [index, { area, property }] of work.entries()) {
     const id = propertyId(property);
@@ -73,7 +79,9 @@ export async function runSuite(plan: SuitePlan): Promise<RunResult> {
         rerun: plan.commands.rerunProperty(id, []),
       }) satisfies PropertyResult;
     let result: PropertyResult;
-    if (!plan.hello.areas.includes(area.name)) {
+    if (plan.signal?.aborted) {
+      result = skip("the run was interrupted before this property ran", "profile" in resolved ? resolved.profile : area.defaultProfile);
+    } else if (!plan.hello.areas.includes(area.name)) {
       result = skip(`the IUT does not implement area ${area.name} (its hello lists: ${plan.hello.areas.join(", ") || "none"})`, area.defaultProfile);
     } else if ("problem" in resolved) {
       result = skip(resolved.problem, plan.hello.profiles[area.name] ?? area.defaultProfile);
@@ -89,6 +97,7 @@ export async function runSuite(plan: SuitePlan): Promise<RunResult> {
         corpusDir: plan.corpusDir,
         iutName: plan.hello.name,
         commands: plan.commands,
+        ...(plan.signal ? { signal: plan.signal } : {}),
         onProgress: (done, violations) =>
           plan.onProgress?.({ kind: "cases", id, profile: resolved.profile, done, total: plan.runs, violations }),
       });

@@ -37,6 +37,7 @@ export class AdapterClient implements Iut {
   private helloReply: Hello | undefined;
   private stderrTail: string[] = [];
   private exitDescription: string | undefined;
+  private queue: Promise<void> = Promise.resolve();
 
   constructor(
     readonly command: string,
@@ -50,7 +51,17 @@ export class AdapterClient implements Iut {
     return this.helloReply;
   }
 
-  async call(op: string, params: Params): Promise<Result> {
+  /** One request at a time, as the protocol says, even if callers overlap. */
+  call(op: string, params: Params): Promise<Result> {
+    const result = this.queue.then(() => this.callNow(op, params));
+    this.queue = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result;
+  }
+
+  private async callNow(op: string, params: Params): Promise<Result> {
     if (!this.child) {
       if (this.restarts >= (this.options.maxRestarts ?? 5)) {
         throw new IutError(`adapter not restarted again after ${this.restarts} restarts`, this.exitDescription);

@@ -1,0 +1,79 @@
+// `nfconform fuzz --time DURATION`: a campaign of fresh seeds against one IUT,
+// with a live progress line, every distinct violation saved once, and the
+// report `run` writes, also when interrupted with Ctrl-C.
+import { runCampaign } from "../harness/campaign.js";
+import { shellCommand } from "../harness/shell-quote.js";
+import type { AreaName } from "../iut/protocol.js";
+import { commandBuilders } from "./commands-text.js";
+import { durationOption, parseOptions } from "./options.js";
+import { finishRun } from "./run-command.js";
+import { loadSuiteCorpus, openIut, readSuiteSettings, SUITE_OPTIONS } from "./suite-options.js";
+import { UsageError } from "./usage-error.js";
+
+function clock(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  return `${String(Math.floor(s / 60)).padStart(2, "0")}:${String(s % 60).padStart(2, "0")}`;
+}
+
+export async function fuzzCommand(argv: string[], io: { stderr: (line: string) => void }): Promise<number> {
+  const { values } = parseOptions(argv, { ...SUITE_OPTIONS, time: { type: "string" } }, 0);
+  const budgetMs = durationOption("time", values.time);
+  if (budgetMs === undefined) throw new UsageError("fuzz needs --time DURATION (e.g. --time 60s)");
+  const settings = readSuiteSettings(values, { runs: 200 });
+  const corpusCases = loadSuiteCorpus(settings);
+  const { iut, hello } = await openIut(settings.iutSpec, settings, io.stderr);
+  const signal = { aborted: false };
+  const onInterrupt = () => {
+    signal.aborted = true;
+    io.stderr("fuzz: interrupted; keeping what was found and writing the report");
+  };
+  process.once("SIGINT", onInterrupt);
+  process.once("SIGTERM", onInterrupt);
+  try {
+    io.stderr(`nfconform fuzz: IUT ${settings.iutSpec} (${hello.name} ${hello.version}), seed ${settings.seed}, ${clock(budgetMs)} budget, areas ${settings.areas.map((a) => a.name).join(", ")}`);
+    const started = Date.now();
+    const cases = new Map<AreaName, number>();
+    const lastDone = new Map<string, number>();
+    const violations = new Set<string>();
+    let lastPrinted = 0;
+    const campaign = await runCampaign({
+      iut,
+      hello,
+      areas: settings.areas,
+      profileOverrides: settings.profileOverrides,
+      propertyFilter: settings.propertyFilter,
+      corpusCases,
+      baseSeed: settings.seed,
+      runsPerRound: settings.runs,
+      budgetMs,
+      signal,
+      corpusDir: settings.corpusDir,
+      command: shellCommand(["nfconform", "fuzz", ...argv, ...(settings.seedGiven ? [] : ["--seed", String(settings.seed)])]),
+      commands: commandBuilders({ iutSpec: settings.iutSpec, seed: settings.seed, profiles: settings.profileOverrides, corpusDir: settings.corpusDir }),
+      ...(hello.name === "linux" ? { kernel: hello.version } : {}),
+      onProgress: (event) => {
+        if (event.kind === "cases") {
+          const key = `${event.round}/${event.id}`;
+          const area = event.id.split(".")[0] as AreaName;
+          cases.set(area, (cases.get(area) ?? 0) + event.done - (lastDone.get(key) ?? 0));
+          lastDone.set(key, event.done);
+        } else if (event.result.violation?.caseFile) {
+          violations.add(event.result.violation.caseFile);
+        }
+        const now = Date.now();
+        if (now - lastPrinted < 1000) return;
+        lastPrinted = now;
+        const elapsed = now - started;
+        const total = [...cases.values()].reduce((a, b) => a + b, 0);
+        const perArea = [...cases].map(([area, n]) => `${area} ${Math.round((n * 1000) / elapsed)}/s`).join(", ");
+        io.stderr(`fuzz ${clock(elapsed)} elapsed, ${clock(budgetMs - elapsed)} left: ${total} cases (${Math.round((total * 1000) / elapsed)}/s; ${perArea}), ${violations.size} distinct violations`);
+      },
+    });
+    io.stderr(`fuzz: ${campaign.rounds} rounds in ${clock(campaign.durationMs)}, ${violations.size} distinct violations saved`);
+    return finishRun(campaign, settings.outDir, io);
+  } finally {
+    process.removeListener("SIGINT", onInterrupt);
+    process.removeListener("SIGTERM", onInterrupt);
+    await iut.close();
+  }
+}

@@ -1,0 +1,107 @@
+// The options `run`, `fuzz` and `matrix` share, read once into a plan, and
+// the start of an IUT session (hello), with every failure a one-line UsageError.
+import { resolve } from "node:path";
+import { loadCorpus, type LoadedCase } from "../harness/corpus-store.js";
+import { randomRunSeed } from "../harness/seeds.js";
+import { IutError, type Iut } from "../iut/iut.js";
+import type { AreaName, Hello } from "../iut/protocol.js";
+import { AREAS } from "../properties/areas.js";
+import type { AreaDefinition } from "../properties/property.js";
+import { areaOption, durationOption, integerOption, profileOption } from "./options.js";
+import { DEFAULT_IUT, resolveIut } from "./resolve-iut.js";
+import { UsageError } from "./usage-error.js";
+
+/** Generated cases per property; the kernel gets more, so a default run judges over 1,000 kernel cases. */
+export const DEFAULT_RUNS = 100;
+export const DEFAULT_RUNS_LINUX = 300;
+
+export const SUITE_OPTIONS = {
+  iut: { type: "string" },
+  area: { type: "string", multiple: true },
+  profile: { type: "string", multiple: true },
+  property: { type: "string", multiple: true },
+  seed: { type: "string" },
+  runs: { type: "string" },
+  out: { type: "string" },
+  corpus: { type: "string" },
+  timeout: { type: "string" },
+} as const;
+
+export interface SuiteValues {
+  iut?: string;
+  area?: string[];
+  profile?: string[];
+  property?: string[];
+  seed?: string;
+  runs?: string;
+  out?: string;
+  corpus?: string;
+  timeout?: string;
+}
+
+export interface SuiteSettings {
+  iutSpec: string;
+  areas: AreaDefinition[];
+  profileOverrides: Partial<Record<AreaName, string>>;
+  propertyFilter: string[];
+  seed: number;
+  seedGiven: boolean;
+  runs: number;
+  timeoutMs?: number;
+  corpusDir: string | null;
+  outDir: string;
+  startedAt: Date;
+}
+
+function timestamp(date: Date): string {
+  return date.toISOString().replace(/[:.]/g, "-");
+}
+
+export function readSuiteSettings(values: SuiteValues, defaults: { runs?: number } = {}): SuiteSettings {
+  const iutSpec = values.iut ?? DEFAULT_IUT;
+  const areas = areaOption(values.area);
+  const propertyFilter = values.property ?? [];
+  for (const wanted of propertyFilter) {
+    const known = areas.some((a) => a.properties.some((p) => p.name === wanted || `${p.area}.${p.name}` === wanted));
+    if (!known) throw new UsageError(`--property: no property "${wanted}" in the chosen areas (see nfconform list)`);
+  }
+  const seed = integerOption("seed", values.seed, 0, 0x7fffffff);
+  const timeoutMs = durationOption("timeout", values.timeout);
+  const startedAt = new Date();
+  return {
+    iutSpec,
+    areas,
+    profileOverrides: profileOption(values.profile),
+    propertyFilter,
+    seed: seed ?? randomRunSeed(),
+    seedGiven: seed !== undefined,
+    runs: integerOption("runs", values.runs, 1, 100_000_000) ?? defaults.runs ?? (iutSpec === "linux" ? DEFAULT_RUNS_LINUX : DEFAULT_RUNS),
+    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+    corpusDir: values.corpus === "none" ? null : resolve(values.corpus ?? "corpus"),
+    outDir: resolve(values.out ?? `reports/${timestamp(startedAt)}`),
+    startedAt,
+  };
+}
+
+/** Saved cases of the chosen areas; a malformed corpus stops everything before anything runs. */
+export function loadSuiteCorpus(settings: SuiteSettings): LoadedCase[] {
+  return settings.corpusDir === null ? [] : loadCorpus(settings.corpusDir, settings.areas, AREAS);
+}
+
+/** Starts the IUT and says hello; a failure to start is a harness error (exit 2). */
+export async function openIut(spec: string, settings: SuiteSettings, stderr: (line: string) => void): Promise<{ iut: Iut; hello: Hello }> {
+  const iut = resolveIut(spec, {
+    profiles: settings.profileOverrides,
+    ...(settings.timeoutMs !== undefined ? { timeoutMs: settings.timeoutMs } : {}),
+    onStderr: (line) => stderr(`[adapter] ${line}`),
+  });
+  try {
+    return { iut, hello: await iut.hello() };
+  } catch (error) {
+    await iut.close();
+    if (error instanceof IutError) {
+      throw new UsageError(`the IUT ${spec} failed to start: ${error.message}${error.evidence ? ` (${error.evidence.split("\n").slice(-1)[0]})` : ""}`);
+    }
+    throw error;
+  }
+}

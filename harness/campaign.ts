@@ -1,0 +1,68 @@
+// A fuzzing campaign: rounds of the whole suite with fresh seeds until the
+// time budget is spent or the campaign is interrupted, folded into one result.
+// Violations are saved as they are found (the corpus keeps each distinct
+// shrunk case once), so an interrupted campaign loses nothing it found.
+import type { PropertyResult, PropertyStatus, RunResult } from "./results.js";
+import { runSuite, type ProgressEvent, type SuitePlan } from "./run-suite.js";
+
+export interface CampaignPlan extends Omit<SuitePlan, "seed" | "runs" | "timeBudgetMs" | "path" | "shard" | "onProgress"> {
+  baseSeed: number;
+  runsPerRound: number;
+  budgetMs: number;
+  signal: { aborted: boolean };
+  onProgress?: (event: ProgressEvent & { round: number }) => void;
+}
+
+/** Round r's seed: a fixed sequence from the base seed, so a campaign can be repeated. */
+export function roundSeed(baseSeed: number, round: number): number {
+  return (Math.imul(baseSeed ^ 0x5bd1e995, 0x9e3779b1) + Math.imul(round, 0x85ebca6b)) >>> 1;
+}
+
+const PRECEDENCE: Record<PropertyStatus, number> = { failed: 3, "iut-error": 2, passed: 1, skipped: 0 };
+
+function fold(total: PropertyResult | undefined, round: PropertyResult): PropertyResult {
+  if (!total) return { ...round, distinctViolations: round.violation?.caseFile ? [round.violation.caseFile] : [] };
+  const worse = PRECEDENCE[round.status] > PRECEDENCE[total.status] ? round : total;
+  const distinct = new Set(total.distinctViolations ?? []);
+  if (round.violation?.caseFile) distinct.add(round.violation.caseFile);
+  return {
+    ...worse,
+    runs: total.runs + round.runs,
+    declined: total.declined + round.declined,
+    durationMs: total.durationMs + round.durationMs,
+    corpusCases: total.corpusCases,
+    interrupted: round.interrupted,
+    distinctViolations: [...distinct],
+  };
+}
+
+export async function runCampaign(plan: CampaignPlan): Promise<RunResult & { rounds: number }> {
+  const started = Date.now();
+  const totals = new Map<string, PropertyResult>();
+  let round = 0;
+  let last: RunResult | undefined;
+  while (!plan.signal.aborted && Date.now() - started < plan.budgetMs) {
+    const r = round;
+    last = await runSuite({
+      ...plan,
+      seed: roundSeed(plan.baseSeed, r),
+      runs: plan.runsPerRound,
+      timeBudgetMs: Math.max(1, plan.budgetMs - (Date.now() - started)),
+      // Saved cases are regression: the first round replays them, later rounds explore.
+      corpusCases: r === 0 ? plan.corpusCases : [],
+      onProgress: (event) => plan.onProgress?.({ ...event, round: r }),
+    });
+    for (const p of last.properties) totals.set(p.id, fold(totals.get(p.id), p));
+    round++;
+  }
+  return {
+    iut: last?.iut ?? { spec: plan.iut.spec, hello: plan.hello },
+    seed: plan.baseSeed,
+    runsPerProperty: plan.runsPerRound,
+    startedAt: new Date(started).toISOString(),
+    durationMs: Date.now() - started,
+    command: plan.command,
+    properties: [...totals.values()],
+    rounds: round,
+  };
+}
