@@ -47,4 +47,14 @@ export class RequestReader {
   nullableInteger(field: string, min: number, max: number): number | null {
     return this.params[field] === null || this.params[field] === undefined ? null : this.integer(field, min, max);
   }
+
+  string(field: string): string {
+    const value = this.params[field];
+    if (typeof value !== "string" || value.length === 0) throw this.invalid(`"${field}" must be a non-empty string, got ${JSON.stringify(value)}`);
+    return value;
+  }
+
+  nullableString(field: string): string | null {
+    return this.params[field] === null || this.params[field] === undefined ? null : this.string(field);
+  }
 }

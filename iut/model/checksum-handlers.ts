@@ -5,8 +5,10 @@ import { PacketError } from "../../wire/ip-packet.js";
 import { toHex } from "../../wire/hex.js";
 import { RequestReader } from "../request-fields.js";
 import type { Params, Result } from "../protocol.js";
+import type { ModelState } from "./model-state.js";
 
-export type OpHandler = (params: Params) => Result;
+/** Answers one op; `state` is the serving instance's, for areas that keep state. */
+export type OpHandler = (params: Params, state: ModelState) => Result;
 
 const TABLES = Object.keys(TABLE_HOOKS) as XtTable[];
 const HOOKS: readonly InetHook[] = ["prerouting", "input", "forward", "output", "postrouting"];

@@ -3,12 +3,15 @@
 import type { ChecksumProfile } from "../../model/checksum/checksum-target.js";
 import { AdapterReplyError, type Iut } from "../iut.js";
 import type { AreaName, Hello, Params, Result } from "../protocol.js";
+import type { HooksProfile } from "../../model/hooks/profiles.js";
 import { checksumHandlers, type OpHandler } from "./checksum-handlers.js";
+import { hooksHandlers } from "./hooks-handlers.js";
+import { freshModelState } from "./model-state.js";
 
 export const MODEL_VERSION = "0.1.0";
 
 /** Areas the model implements so far, with each one's default profile. */
-export const MODEL_AREAS: Partial<Record<AreaName, string>> = { checksum: "linux" };
+export const MODEL_AREAS: Partial<Record<AreaName, string>> = { checksum: "linux", hooks: "linux" };
 
 export interface ModelIutOptions {
   /** Profile per area; absent means the area's default. */
@@ -23,12 +26,14 @@ export class ModelIut implements Iut {
   readonly spec: string;
   private readonly handlers: Record<string, OpHandler>;
   private readonly profiles: Partial<Record<AreaName, string>>;
+  private state = freshModelState();
 
   constructor(private readonly options: ModelIutOptions = {}) {
     this.spec = options.spec ?? "model";
     this.profiles = { ...MODEL_AREAS, ...options.profiles };
     this.handlers = {
       ...checksumHandlers(this.profiles.checksum as ChecksumProfile),
+      ...hooksHandlers(this.profiles.hooks as HooksProfile),
       ...options.overrides,
     };
   }
@@ -49,10 +54,13 @@ export class ModelIut implements Iut {
   /** Synchronous form, used by the adapter server and the benchmarks. */
   callSync(op: string, params: Params): Result {
     if (op === "hello") throw new AdapterReplyError("invalid", op, "use hello()");
-    if (op === "reset") return {}; // the model keeps no state between cases
+    if (op === "reset") {
+      this.state = freshModelState();
+      return {};
+    }
     const handler = this.handlers[op];
     if (!handler) throw new AdapterReplyError("unsupported", op, `the model does not implement ${op}`);
-    return handler(params);
+    return handler(params, this.state);
   }
 
   async close(): Promise<void> {}

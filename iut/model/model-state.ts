@@ -1,0 +1,12 @@
+// What the model IUT remembers between requests of one case; `reset` starts
+// it afresh. Handlers get it as their second argument, so a mutant's handlers
+// work on the state of the instance that serves them.
+import { EMPTY_HOOK_NAMESPACE, type HookNamespace } from "../../model/hooks/namespace.js";
+
+export interface ModelState {
+  hooks: HookNamespace;
+}
+
+export function freshModelState(): ModelState {
+  return { hooks: EMPTY_HOOK_NAMESPACE };
+}

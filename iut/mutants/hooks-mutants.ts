@@ -1,0 +1,142 @@
+// Deliberately broken hook IUTs: the model with one rule wrong each. The test
+// suite asserts that each one is caught with a shrunk command sequence.
+import { ENOENT } from "../../model/hooks/families.js";
+import type { HookEntry, HookList } from "../../model/hooks/hook-list.js";
+import { deviceListKey, FAMILY_HOOKS, listHead, type ListKey } from "../../model/hooks/list-head.js";
+import { addRegistration, hookList, registeredIn, registerHook, withList, type HookRegistration } from "../../model/hooks/namespace.js";
+import { HOOKS_RULES, type HooksRules } from "../../model/hooks/profiles.js";
+import { traversedList } from "../../model/hooks/traverse.js";
+import { readRegisterRequest, readTraverseRequest, readUnregisterRequest } from "../model/hooks-handlers.js";
+import type { OpHandler } from "../model/checksum-handlers.js";
+import type { MutantDefinition } from "./mutant.js";
+
+const LINUX = HOOKS_RULES.linux;
+
+/** hooks.register with the model's code under other rules. */
+function registerWith(rules: HooksRules): OpHandler {
+  return (params, state) => {
+    const { ns, errno } = registerHook(state.hooks, readRegisterRequest(params).registration, rules);
+    state.hooks = ns;
+    return { errno };
+  };
+}
+
+/** hooks.register where `keysOf` decides the lists (undefined: as the model). */
+function registerInto(keysOf: (reg: HookRegistration) => ListKey[] | undefined): OpHandler {
+  return (params, state) => {
+    const { registration } = readRegisterRequest(params);
+    const keys = keysOf(registration);
+    const { ns, errno } = keys ? addRegistration(state.hooks, registration, keys, LINUX) : registerHook(state.hooks, registration, LINUX);
+    state.hooks = ns;
+    return { errno };
+  };
+}
+
+export const HOOKS_MUTANTS: readonly MutantDefinition[] = [
+  {
+    name: "hooks-equal-priority-after",
+    description: "places a new hook after existing hooks of equal priority (the linked-list rule) while claiming current Linux",
+    overrides: { "hooks.register": registerWith({ ...LINUX, equalPriority: "after" }) },
+  },
+  {
+    name: "hooks-no-limit",
+    description: "has no MAX_HOOK_COUNT: the 1025th hook of a list is accepted",
+    overrides: { "hooks.register": registerWith({ ...LINUX, maxHookCount: null }) },
+  },
+  {
+    name: "hooks-limit-off-by-one",
+    description: "refuses the 1024th hook already (>= instead of >)",
+    overrides: { "hooks.register": registerWith({ ...LINUX, maxHookCount: 1023 }) },
+  },
+  {
+    name: "hooks-inet-no-rollback",
+    description: "an inet hook refused on IPv6 stays registered on IPv4",
+    overrides: {
+      "hooks.register": (params, state) => {
+        const { registration } = readRegisterRequest(params);
+        const { ns, errno } = registerHook(state.hooks, registration, LINUX);
+        if (errno !== 0 && registration.family === "inet" && registration.hook !== "ingress") {
+          // Keep the IPv4 half that the kernel would undo.
+          const ipv4 = listHead(LINUX, "ipv4", registration.hook, registration.device);
+          if ("key" in ipv4) state.hooks = addRegistration(ns, registration, [ipv4.key], LINUX).ns;
+          return { errno };
+        }
+        state.hooks = ns;
+        return { errno };
+      },
+    },
+  },
+  {
+    name: "hooks-inet-ipv4-only",
+    description: "registers an inet hook in the IPv4 list only",
+    overrides: {
+      "hooks.register": registerInto((reg) => (reg.family === "inet" && FAMILY_HOOKS.ipv4.includes(reg.hook) ? [`ipv4/${reg.hook}`] : undefined)),
+    },
+  },
+  {
+    name: "hooks-device-unchecked",
+    description: "accepts netdev and inet ingress hooks on a device that does not exist, or without one",
+    overrides: {
+      "hooks.register": registerInto((reg) => {
+        const deviceHook = (reg.family === "netdev" && (reg.hook === "ingress" || reg.hook === "egress")) || (reg.family === "inet" && reg.hook === "ingress");
+        return deviceHook ? [deviceListKey(reg.hook as "ingress" | "egress", reg.device ?? "none")] : undefined;
+      }),
+    },
+  },
+  {
+    name: "hooks-unregister-swap-remove",
+    description: "removes an entry by moving the list's last entry into its slot, as an O(1) array delete would",
+    overrides: {
+      "hooks.unregister": (params, state) => {
+        const name = readUnregisterRequest(params);
+        const keys = registeredIn(state.hooks, name);
+        if (keys.length === 0) return { errno: ENOENT };
+        let lists = state.hooks.lists;
+        for (const key of keys) {
+          const list = [...hookList(state.hooks, key)];
+          const at = list.findIndex((e) => e.name === name && !e.internal);
+          list[at] = list[list.length - 1]!;
+          list.pop();
+          lists = withList(lists, key, list);
+        }
+        state.hooks = { lists };
+        return { errno: 0 };
+      },
+    },
+  },
+  {
+    name: "hooks-priority-overflow",
+    description: "compares priorities by 32-bit subtraction, which overflows between far-apart priorities (INT_MIN against positives)",
+    overrides: {
+      "hooks.register": (params, state) => {
+        const { registration } = readRegisterRequest(params);
+        const { ns, errno } = registerHook(state.hooks, registration, LINUX);
+        state.hooks = ns;
+        if (errno !== 0) return { errno };
+        let lists = ns.lists;
+        for (const key of registeredIn(ns, registration.name)) {
+          const others = hookList(ns, key).filter((e) => e.name !== registration.name || e.internal);
+          const entry: HookEntry = { name: registration.name, priority: registration.priority, verdict: registration.verdict, internal: false };
+          const at = others.findIndex((e) => ((entry.priority - e.priority) | 0) <= 0);
+          lists = withList(lists, key, at < 0 ? [...others, entry] : [...others.slice(0, at), entry, ...others.slice(at)]);
+        }
+        state.hooks = { ...ns, lists };
+        return { errno };
+      },
+    },
+  },
+  {
+    name: "hooks-drop-continues",
+    description: "runs the remaining hooks after one drops (the verdict is still drop)",
+    overrides: {
+      "hooks.traverse": (params, state) => {
+        const { family, hook, device, reader } = readTraverseRequest(params);
+        const key = traversedList(LINUX, family, hook, device);
+        if (key === undefined) throw reader.invalid(`no ${family} ${hook} hook list`);
+        const list: HookList = hookList(state.hooks, key);
+        const visited = list.filter((e) => !e.internal).map((e) => e.name);
+        return { visited, verdict: list.some((e) => e.verdict === "drop") ? "drop" : "accept" };
+      },
+    },
+  },
+];

@@ -1,0 +1,48 @@
+// One hook list (struct nf_hook_entries): the live entries of one family, hook
+// and device, in the order nf_hook_slow() runs them.
+import type { Verdict } from "./families.js";
+import type { HooksRules } from "./profiles.js";
+
+export interface HookEntry {
+  /** The protocol's name, or the kernel function's for an internal hook. */
+  name: string;
+  priority: number;
+  verdict: Verdict;
+  /** A hook of the kernel itself (conntrack): runs, but is never listed in `visited`. */
+  internal: boolean;
+}
+
+export type HookList = readonly HookEntry[];
+
+/**
+ * nf_hook_entries_grow() (net/netfilter/core.c): existing entries are copied
+ * while `reg->priority > orig_ops[i]->priority`, so the new entry lands before
+ * the first one with a priority >= its own, i.e. BEFORE equal priorities.
+ * The linked list of v4.13 and older stopped at `reg->priority < p->priority`:
+ * AFTER equal priorities.
+ */
+export function insertByPriority(list: HookList, entry: HookEntry, rules: HooksRules): HookList {
+  const goesBefore = (existing: HookEntry) =>
+    rules.equalPriority === "before" ? entry.priority <= existing.priority : entry.priority < existing.priority;
+  const at = list.findIndex(goesBefore);
+  return at < 0 ? [...list, entry] : [...list.slice(0, at), entry, ...list.slice(at)];
+}
+
+/**
+ * nf_hook_entries_grow(): `alloc_entries` counts the live entries plus the new
+ * one; above MAX_HOOK_COUNT (1024) it returns -E2BIG and the list is untouched.
+ */
+export function hasRoom(list: HookList, rules: HooksRules): boolean {
+  return rules.maxHookCount === null || list.length + 1 <= rules.maxHookCount;
+}
+
+/**
+ * nf_remove_net_hook() replaces the entry with dummy_ops (accept_all, never
+ * listed), then __nf_hook_entries_try_shrink() copies the live entries in
+ * their order. Either way the others keep their relative order; a dummy left
+ * by a failed allocation runs as ACCEPT and is not counted by the limit, so
+ * dropping the entry at once is observably the same.
+ */
+export function removeEntry(list: HookList, name: string, internal: boolean): HookList {
+  return list.filter((e) => e.name !== name || e.internal !== internal);
+}

@@ -1,0 +1,108 @@
+// The hook lists of one network namespace and the protocol's register and
+// unregister, as nf_register_net_hook() and nf_unregister_net_hook() do them
+// (net/netfilter/core.c). Immutable: every operation returns a new namespace.
+import { E2BIG, ENOENT, type HookFamily, type HookName, type Verdict } from "./families.js";
+import { hasRoom, insertByPriority, removeEntry, type HookEntry, type HookList } from "./hook-list.js";
+import { listHead, registrationFamilies, type ListKey } from "./list-head.js";
+import type { HooksRules } from "./profiles.js";
+
+/** One `hooks.register` request: a struct nf_hook_ops. */
+export interface HookRegistration {
+  name: string;
+  family: HookFamily;
+  hook: HookName;
+  priority: number;
+  verdict: Verdict;
+  device: string | null;
+}
+
+export interface HookNamespace {
+  readonly lists: ReadonlyMap<ListKey, HookList>;
+}
+
+export const EMPTY_HOOK_NAMESPACE: HookNamespace = { lists: new Map() };
+
+/** A request the protocol does not define: the adapter answers `invalid`. */
+export class HookRequestError extends Error {}
+
+export function hookList(ns: HookNamespace, key: ListKey): HookList {
+  return ns.lists.get(key) ?? [];
+}
+
+/** The lists holding the protocol hook of this name (none when it is not registered). */
+export function registeredIn(ns: HookNamespace, name: string): ListKey[] {
+  const keys: ListKey[] = [];
+  for (const [key, list] of ns.lists) if (list.some((e) => e.name === name && !e.internal)) keys.push(key);
+  return keys;
+}
+
+export function withList(lists: ReadonlyMap<ListKey, HookList>, key: ListKey, list: HookList): Map<ListKey, HookList> {
+  const next = new Map(lists);
+  if (list.length === 0) next.delete(key);
+  else next.set(key, list);
+  return next;
+}
+
+/**
+ * Inserts one entry into the lists of `keys` in order, as the successive
+ * __nf_register_net_hook() calls; the first refusal returns its errno and the
+ * lists as they were before the first call, which is what the IPv4 rollback
+ * (__nf_unregister_net_hook) after a failed IPv6 registration leaves.
+ */
+export function insertInto(
+  lists: ReadonlyMap<ListKey, HookList>,
+  keys: readonly ListKey[],
+  entry: HookEntry,
+  rules: HooksRules,
+): { lists: ReadonlyMap<ListKey, HookList>; errno: number } {
+  let next = lists;
+  for (const key of keys) {
+    const list = next.get(key) ?? [];
+    if (!hasRoom(list, rules)) return { lists, errno: E2BIG };
+    next = withList(next, key, insertByPriority(list, entry, rules));
+  }
+  return { lists: next, errno: 0 };
+}
+
+/**
+ * nf_register_net_hook(): device and hook checks first (no list changes),
+ * then each concrete registration, IPv4 before IPv6 for inet, undoing IPv4
+ * when IPv6 fails.
+ */
+export function registerHook(ns: HookNamespace, reg: HookRegistration, rules: HooksRules): { ns: HookNamespace; errno: number } {
+  // The protocol: `name` is unique among registered hooks.
+  if (registeredIn(ns, reg.name).length > 0) throw new HookRequestError(`a hook named "${reg.name}" is already registered`);
+  const keys: ListKey[] = [];
+  for (const family of registrationFamilies(rules, reg.family, reg.hook)) {
+    const head = listHead(rules, family, reg.hook, reg.device);
+    // For inet, an IPv6 refusal here can only follow an IPv4 one: both arrays have the same hooks.
+    if ("errno" in head) return { ns, errno: head.errno };
+    keys.push(head.key);
+  }
+  return addRegistration(ns, reg, keys, rules);
+}
+
+/** Inserts a registration into the lists of `keys`: all or none. */
+export function addRegistration(
+  ns: HookNamespace,
+  reg: HookRegistration,
+  keys: readonly ListKey[],
+  rules: HooksRules,
+): { ns: HookNamespace; errno: number } {
+  const entry: HookEntry = { name: reg.name, priority: reg.priority, verdict: reg.verdict, internal: false };
+  const inserted = insertInto(ns.lists, keys, entry, rules);
+  return { ns: inserted.errno === 0 ? { lists: inserted.lists } : ns, errno: inserted.errno };
+}
+
+/**
+ * nf_unregister_net_hook() never fails and removes the entry from every list
+ * it was registered in (both for inet). An unknown hook only WARNs in the
+ * kernel; the protocol answers ENOENT.
+ */
+export function unregisterHook(ns: HookNamespace, name: string): { ns: HookNamespace; errno: number } {
+  const keys = registeredIn(ns, name);
+  if (keys.length === 0) return { ns, errno: ENOENT };
+  let lists = ns.lists;
+  for (const key of keys) lists = withList(lists, key, removeEntry(hookList(ns, key), name, false));
+  return { ns: { lists }, errno: 0 };
+}
