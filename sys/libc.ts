@@ -85,6 +85,8 @@ interface Libc {
   getsockname(fd: number, addr: Bytes, len: Uint32Array): number;
   if_nametoindex(name: string): number;
   ioctl(fd: number, request: number, arg: Bytes): number;
+  unshare(flags: number): number;
+  setns(fd: number, nstype: number): number;
 }
 
 let lib: Libc | undefined;
@@ -106,6 +108,8 @@ export function libc(): Libc {
     getsockname: so.func("int getsockname(int, void *, uint32_t *)"),
     if_nametoindex: so.func("unsigned int if_nametoindex(const char *)"),
     ioctl: so.func("int ioctl(int, unsigned long, void *)"),
+    unshare: so.func("int unshare(int)"),
+    setns: so.func("int setns(int, int)"),
   } as Libc;
   return lib;
 }

@@ -1,9 +1,12 @@
 // The running kernel as an IUT. It must run inside a network namespace of its
-// own (`nfconform adapter linux` puts itself in one): it builds its test
-// network there and answers the protocol's ops by driving the kernel. Each
-// area contributes a LinuxArea: its ops, a reset, and what it must close.
+// own (`nfconform adapter linux` puts itself in one). Each area gets a further
+// namespace of its own with its own test network and nf_tables session, so no
+// area's hooks, rules or sysctls show in another's; every request runs in the
+// namespace of the area it belongs to. An area contributes a LinuxArea: its
+// ops, a reset, and what it must close.
 import { machine, release, version as kernelVersion } from "node:os";
 import { assertPrivateNetns } from "../../sys/namespace.js";
+import { NetworkNamespace } from "../../sys/netns.js";
 import { AdapterReplyError, type Iut } from "../iut.js";
 import type { AreaName, Hello, Params, Result } from "../protocol.js";
 import { checksumArea } from "./checksum/area.js";
@@ -19,38 +22,54 @@ export function kernelDescription(): string {
   return `Linux ${release()} ${kernelVersion()} ${machine()}`;
 }
 
+interface AreaInstance {
+  area: LinuxArea;
+  namespace: NetworkNamespace;
+  session: NftSession;
+}
+
 export class LinuxIut implements Iut {
   readonly spec = "linux";
-  private readonly session: NftSession;
-  private readonly areas: LinuxArea[];
-  private readonly ops = new Map<string, LinuxArea>();
+  private readonly areas: AreaInstance[];
+  private readonly ops = new Map<string, AreaInstance>();
 
   constructor() {
     assertPrivateNetns("the Linux IUT");
-    setupTestNetwork();
-    this.session = new NftSession();
-    this.areas = AREA_FACTORIES.map((make) => make({ session: this.session }));
-    for (const area of this.areas) for (const op of Object.keys(area.handlers)) this.ops.set(op, area);
+    this.areas = AREA_FACTORIES.map((make) => {
+      const namespace = NetworkNamespace.create();
+      setupTestNetwork();
+      const session = new NftSession();
+      return { area: make({ session }), namespace, session };
+    });
+    for (const instance of this.areas) for (const op of Object.keys(instance.area.handlers)) this.ops.set(op, instance);
   }
 
   async hello(): Promise<Hello> {
     const profiles: Partial<Record<AreaName, string>> = {};
-    for (const area of this.areas) profiles[area.name] = area.profile;
-    return { name: "linux", version: kernelDescription(), areas: this.areas.map((a) => a.name), profiles };
+    for (const { area } of this.areas) profiles[area.name] = area.profile;
+    return { name: "linux", version: kernelDescription(), areas: this.areas.map((a) => a.area.name), profiles };
   }
 
   async call(op: string, params: Params): Promise<Result> {
     if (op === "reset") {
-      for (const area of this.areas) await area.reset();
+      for (const { area, namespace } of this.areas) {
+        namespace.enter();
+        await area.reset();
+      }
       return {};
     }
-    const area = this.ops.get(op);
-    if (!area) throw new AdapterReplyError("unsupported", op, `the Linux adapter does not implement ${op} yet`);
-    return area.handlers[op]!(params);
+    const instance = this.ops.get(op);
+    if (!instance) throw new AdapterReplyError("unsupported", op, `the Linux adapter does not implement ${op} yet`);
+    instance.namespace.enter();
+    return instance.area.handlers[op]!(params);
   }
 
   async close(): Promise<void> {
-    for (const area of this.areas) area.close();
-    this.session.close();
+    for (const { area, namespace, session } of this.areas) {
+      namespace.enter();
+      area.close();
+      session.close();
+      namespace.close();
+    }
   }
 }
