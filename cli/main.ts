@@ -5,6 +5,7 @@ import { adapterCommand } from "./adapter-command.js";
 import { corpusCommand } from "./corpus-command.js";
 import { fuzzCommand } from "./fuzz-command.js";
 import { listCommand } from "./list-command.js";
+import { matrixCommand } from "./matrix-command.js";
 import { replayCommand } from "./replay-command.js";
 import { reportCommand } from "./report-command.js";
 import { runCommand } from "./run-command.js";
@@ -19,6 +20,7 @@ const USAGE = `usage:
   nfconform replay FILE [--iut SPEC] [--profile area=name]
   nfconform corpus check [--iut SPEC] [--area a,b] [--corpus DIR]
   nfconform corpus minimize [--corpus DIR] [--dry-run]
+  nfconform matrix --iut A --iut B ... [--area a,b] [--seed N] [--runs N] [--out DIR]
   nfconform report merge DIR... [--out DIR]
   nfconform list [--json]
   nfconform adapter model [--mutant NAME] [--profile area=name]
@@ -44,6 +46,8 @@ async function main(argv: string[]): Promise<number> {
       return fuzzCommand(rest, io);
     case "corpus":
       return corpusCommand(rest, io);
+    case "matrix":
+      return matrixCommand(rest, io);
     case "report":
       return reportCommand(rest, io);
     case "--version":

@@ -7,12 +7,14 @@ import type { AreaName } from "../iut/protocol.js";
 import { fileURLToPath } from "node:url";
 import { shellCommand } from "../harness/shell-quote.js";
 import { linuxIutProblem } from "./linux-adapter.js";
+import { profileOption } from "./options.js";
 import { UsageError } from "./usage-error.js";
 
 export const DEFAULT_IUT = "linux";
 
 export const KNOWN_IUTS: readonly { spec: string; summary: string }[] = [
   { spec: "model", summary: "the reference model itself, through the IUT interface (the suite's sanity check; must always pass)" },
+  { spec: "model:<area>=<profile>,...", summary: "the model implementing the named profiles (e.g. model:checksum=linux-2.6.35), for matrices of profiles" },
   { spec: "linux", summary: "the running kernel, through `nfconform adapter linux` in a private network namespace (a user namespace when not root)" },
   { spec: "cmd:'<command>'", summary: "an external adapter speaking ../shared/adapter-protocol.md on stdin/stdout" },
   { spec: "mutant:<name>", summary: "a deliberately broken model, to see the suite catch it (see the mutants below)" },
@@ -25,8 +27,18 @@ export interface IutOptions {
   onStderr?: (line: string) => void;
 }
 
+/** `model:frag6=linux-nfct,hooks=linux-list`: the model implementing those profiles. */
+function modelProfiles(spec: string): Partial<Record<AreaName, string>> {
+  try {
+    return profileOption(spec.slice("model:".length).split(","));
+  } catch (error) {
+    throw new UsageError(`--iut ${spec}: ${(error as Error).message.replace(/^--profile/, "profiles")}`);
+  }
+}
+
 export function resolveIut(spec: string, options: IutOptions): Iut {
   if (spec === "model") return new ModelIut({ profiles: options.profiles });
+  if (spec.startsWith("model:")) return new ModelIut({ profiles: { ...options.profiles, ...modelProfiles(spec) }, spec });
   if (spec === "linux") {
     const problem = linuxIutProblem();
     if (problem) throw new UsageError(problem);

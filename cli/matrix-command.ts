@@ -1,0 +1,36 @@
+// `nfconform matrix --iut A --iut B ...`: the same cases against several IUTs,
+// written as a table (Markdown, JSON, HTML with a chart). It informs rather
+// than gates: exit 0 when it ran, whatever the IUTs did.
+import { runMatrix, type MatrixIut } from "../harness/matrix.js";
+import { writeMatrixReports } from "../reporting/matrix-report.js";
+import { commandBuilders } from "./commands-text.js";
+import { parseOptions } from "./options.js";
+import { openIut, readSuiteSettings, SUITE_OPTIONS } from "./suite-options.js";
+import { UsageError } from "./usage-error.js";
+
+export async function matrixCommand(argv: string[], io: { stderr: (line: string) => void }): Promise<number> {
+  const { values } = parseOptions(argv, { ...SUITE_OPTIONS, iut: { type: "string", multiple: true } }, 0);
+  const specs = values.iut ?? [];
+  if (specs.length < 2) throw new UsageError("matrix needs at least two --iut");
+  const settings = readSuiteSettings({ ...values, iut: specs[0] });
+  const iuts: MatrixIut[] = [];
+  try {
+    for (const spec of specs) iuts.push({ spec, ...(await openIut(spec, settings, io.stderr)) });
+    io.stderr(`nfconform matrix: ${specs.join(" | ")}, seed ${settings.seed}, ${settings.runs} cases per property`);
+    const result = await runMatrix({
+      iuts,
+      areas: settings.areas,
+      propertyFilter: settings.propertyFilter,
+      seed: settings.seed,
+      runs: settings.runs,
+      corpusDir: settings.corpusDir,
+      replayCommand: (caseFile, spec) => commandBuilders({ iutSpec: spec, seed: settings.seed, profiles: {}, corpusDir: settings.corpusDir }).replayCase(caseFile),
+      onProgress: (id) => io.stderr(`  ${id}`),
+    });
+    const files = writeMatrixReports(settings.outDir, result);
+    io.stderr(`matrix: ${files.markdown}, ${files.html}, ${files.json}`);
+    return 0;
+  } finally {
+    for (const { iut } of iuts) await iut.close();
+  }
+}

@@ -1,0 +1,149 @@
+// The conformance matrix: the same generated cases against several IUTs, each
+// judged against the profile it claims, and whether their answers agree.
+import fc from "fast-check";
+import { AdapterReplyError, IutError, type Iut } from "../iut/iut.js";
+import type { Hello } from "../iut/protocol.js";
+import type { AreaDefinition, ConformanceProperty } from "../properties/property.js";
+import { propertyId } from "../properties/property.js";
+import { saveCase } from "./corpus-store.js";
+import { resolveProfile } from "./run-suite.js";
+import { propertySeed } from "./seeds.js";
+
+export interface MatrixIut {
+  spec: string;
+  iut: Iut;
+  hello: Hello;
+}
+
+export interface MatrixCell {
+  profile: string | null;
+  conform: number;
+  violate: number;
+  declined: number;
+  /** Why the IUT was not asked at all, or stopped being asked (IUT error). */
+  note?: string;
+  /** The first violation, saved and replayable. */
+  example?: { message: string; caseFile?: string; replay: string };
+}
+
+export interface MatrixRow {
+  id: string;
+  area: string;
+  statement: string;
+  cells: MatrixCell[];
+  /** Cases every asked IUT judged, and how many of them got the same observation from all. */
+  compared: number;
+  agreed: number;
+  /** One case where the IUTs' observations differ. */
+  disagreement?: { input: unknown; observed: unknown[] };
+}
+
+export interface MatrixResult {
+  seed: number;
+  runs: number;
+  iuts: { spec: string; hello: Hello }[];
+  rows: MatrixRow[];
+}
+
+export interface MatrixPlan {
+  iuts: readonly MatrixIut[];
+  areas: readonly AreaDefinition[];
+  propertyFilter: readonly string[];
+  seed: number;
+  runs: number;
+  corpusDir: string | null;
+  replayCommand: (caseFile: string, iutSpec: string) => string;
+  onProgress?: (id: string) => void;
+}
+
+type Observation = { kind: "judged"; ok: boolean; observed: unknown; message?: string; expected: unknown } | { kind: "declined" } | { kind: "error"; message: string };
+
+async function observe(property: ConformanceProperty, iut: Iut, profile: string, input: unknown): Promise<Observation> {
+  try {
+    await iut.call("reset", {});
+    const outcome = await property.check(input, { iut, profile });
+    return { kind: "judged", ok: outcome.ok, observed: outcome.observed, expected: outcome.expected, ...(outcome.message ? { message: outcome.message } : {}) };
+  } catch (error) {
+    if (error instanceof AdapterReplyError && error.code !== "internal") return { kind: "declined" };
+    if (error instanceof IutError || error instanceof AdapterReplyError) return { kind: "error", message: error.message };
+    return { kind: "judged", ok: false, observed: { error: String(error) }, expected: null, message: `the check could not judge the reply: ${String(error)}` };
+  }
+}
+
+export async function runMatrix(plan: MatrixPlan): Promise<MatrixResult> {
+  const rows: MatrixRow[] = [];
+  for (const area of plan.areas) {
+    for (const property of area.properties) {
+      const id = propertyId(property);
+      if (plan.propertyFilter.length && !plan.propertyFilter.includes(id) && !plan.propertyFilter.includes(property.name)) continue;
+      plan.onProgress?.(id);
+      // One set of inputs for every IUT, generated as for the area's default profile.
+      const inputs = fc.sample(property.arbitrary(area.defaultProfile), { seed: propertySeed(plan.seed, id), numRuns: plan.runs });
+      const cells: MatrixCell[] = plan.iuts.map(({ hello }) => {
+        if (!hello.areas.includes(area.name)) return { profile: null, conform: 0, violate: 0, declined: 0, note: `does not implement ${area.name}` };
+        const resolved = resolveProfile(area, { hello, profileOverrides: {} });
+        return "problem" in resolved ? { profile: null, conform: 0, violate: 0, declined: 0, note: resolved.problem } : { profile: resolved.profile, conform: 0, violate: 0, declined: 0 };
+      });
+      const row: MatrixRow = { id, area: area.name, statement: property.statement, cells, compared: 0, agreed: 0 };
+      for (const input of inputs) {
+        const observations: Observation[] = [];
+        for (const [i, { iut, spec }] of plan.iuts.entries()) {
+          const cell = cells[i]!;
+          if (cell.profile === null || cell.note) {
+            observations.push({ kind: "declined" });
+            continue;
+          }
+          const seen = await observe(property, iut, cell.profile, input);
+          observations.push(seen);
+          if (seen.kind === "error") {
+            cell.note = `IUT error: ${seen.message}`;
+          } else if (seen.kind === "declined") {
+            cell.declined++;
+          } else if (seen.ok) {
+            cell.conform++;
+          } else {
+            cell.violate++;
+            if (!cell.example) cell.example = exampleFor(plan, property, cell.profile, spec, input, seen);
+          }
+        }
+        const judged = observations.filter((o) => o.kind === "judged");
+        if (judged.length === observations.length && judged.length > 1) {
+          row.compared++;
+          const first = JSON.stringify(judged[0]!.observed);
+          if (judged.every((o) => JSON.stringify(o.observed) === first)) row.agreed++;
+          else row.disagreement ??= { input, observed: judged.map((o) => o.observed) };
+        }
+      }
+      rows.push(row);
+    }
+  }
+  return { seed: plan.seed, runs: plan.runs, iuts: plan.iuts.map(({ spec, hello }) => ({ spec, hello })), rows };
+}
+
+function exampleFor(
+  plan: MatrixPlan,
+  property: ConformanceProperty,
+  profile: string,
+  spec: string,
+  input: unknown,
+  seen: Extract<Observation, { kind: "judged" }>,
+): MatrixCell["example"] {
+  const message = seen.message ?? "differs from the model";
+  if (plan.corpusDir === null) return { message, replay: "(not saved: --corpus none)" };
+  const outcome = { ok: false, expected: seen.expected, observed: seen.observed, message };
+  const saved = saveCase(
+    plan.corpusDir,
+    {
+      area: property.area,
+      property: property.name,
+      profile,
+      input,
+      expected: seen.expected,
+      observed: seen.observed,
+      message,
+      foundBy: { iut: spec, iutName: null, seed: plan.seed, savedAt: new Date().toISOString() },
+    },
+    property.packets?.(input, outcome),
+  );
+  return { message, caseFile: saved.caseFile, replay: plan.replayCommand(saved.caseFile, spec) };
+}

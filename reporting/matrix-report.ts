@@ -1,0 +1,114 @@
+// The conformance matrix as Markdown, JSON and a self-contained HTML page with
+// a chart: properties down, IUTs across; each cell how many cases conformed,
+// violated or were declined, with a replayable example of a violation.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { MatrixCell, MatrixResult } from "../harness/matrix.js";
+
+function cellText(cell: MatrixCell): string {
+  if (cell.note && cell.conform + cell.violate === 0) return `n/a (${cell.note})`;
+  const parts = [cell.violate ? `${cell.violate} violate` : "conforms", `${cell.conform + cell.violate} judged`];
+  if (cell.declined) parts.push(`${cell.declined} declined`);
+  if (cell.note) parts.push(cell.note);
+  return parts.join(", ");
+}
+
+export function matrixMarkdown(m: MatrixResult): string {
+  const head = `| property | ${m.iuts.map((i) => `\`${i.spec}\``).join(" | ")} | agreement |`;
+  const rule = `|---|${m.iuts.map(() => "---").join("|")}|---|`;
+  const rows = m.rows.map(
+    (r) => `| ${r.id} | ${r.cells.map((c) => `${c.profile ? `[${c.profile}] ` : ""}${cellText(c)}`).join(" | ")} | ${r.compared ? `${r.agreed}/${r.compared} agree` : "-"} |`,
+  );
+  const examples = m.rows.flatMap((r) =>
+    r.cells.flatMap((c, i) => (c.example ? [`- ${r.id} on \`${m.iuts[i]!.spec}\`: ${c.example.message}\n  \`${c.example.replay}\``] : [])),
+  );
+  return [
+    `# nfconform conformance matrix`,
+    "",
+    `Seed ${m.seed}, ${m.runs} cases per property, the same cases for every IUT.`,
+    "",
+    head,
+    rule,
+    ...rows,
+    "",
+    ...(examples.length ? ["## One replayable violation per cell", "", ...examples, ""] : []),
+  ].join("\n");
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+}
+
+const LABEL = 300;
+
+/** Horizontal stacked bars, one per IUT: cases conforming, violating, declined. */
+function chart(m: MatrixResult): string {
+  const totals = m.iuts.map((_, i) =>
+    m.rows.reduce((t, r) => ({ conform: t.conform + r.cells[i]!.conform, violate: t.violate + r.cells[i]!.violate, declined: t.declined + r.cells[i]!.declined }), { conform: 0, violate: 0, declined: 0 }),
+  );
+  const max = Math.max(1, ...totals.map((t) => t.conform + t.violate + t.declined));
+  const width = 560;
+  const bars = totals.map((t, i) => {
+    const y = 20 + i * 34;
+    let x = LABEL;
+    const segments = (["conform", "violate", "declined"] as const).map((k) => {
+      const w = (t[k] / max) * width;
+      const rect = `<rect x="${x.toFixed(1)}" y="${y}" width="${w.toFixed(1)}" height="22" class="${k}"><title>${k}: ${t[k]}</title></rect>`;
+      x += w;
+      return rect;
+    });
+    const spec = m.iuts[i]!.spec;
+    const label = spec.length > 44 ? `${spec.slice(0, 43)}…` : spec;
+    return `<text x="${LABEL - 10}" y="${y + 16}" text-anchor="end">${escapeHtml(label)}<title>${escapeHtml(spec)}</title></text>${segments.join("")}<text x="${(x + 6).toFixed(1)}" y="${y + 16}">${t.conform}/${t.violate}/${t.declined}</text>`;
+  });
+  const height = 40 + m.iuts.length * 34;
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${LABEL + width + 120}" height="${height}" role="img" aria-label="cases per IUT">${bars.join("")}<g transform="translate(${LABEL},${height - 12})"><rect width="10" height="10" class="conform"/><text x="14" y="9">conform</text><rect x="90" width="10" height="10" class="violate"/><text x="104" y="9">violate</text><rect x="170" width="10" height="10" class="declined"/><text x="184" y="9">declined</text></g></svg>`;
+}
+
+export function matrixHtml(m: MatrixResult): string {
+  const header = m.iuts.map((i) => `<th>${escapeHtml(i.spec)}<br><small>${escapeHtml(`${i.hello.name} ${i.hello.version}`)}</small></th>`).join("");
+  const rows = m.rows
+    .map((r) => {
+      const cells = r.cells
+        .map((c) => {
+          const cls = c.profile === null ? "na" : c.violate ? "bad" : c.note ? "warn" : "good";
+          const example = c.example ? `<details><summary>example</summary><p>${escapeHtml(c.example.message)}</p><code>${escapeHtml(c.example.replay)}</code></details>` : "";
+          return `<td class="${cls}">${c.profile ? `<small>[${escapeHtml(c.profile)}]</small> ` : ""}${escapeHtml(cellText(c))}${example}</td>`;
+        })
+        .join("");
+      const disagreement = r.disagreement
+        ? `<details><summary>a differing case</summary><pre>${escapeHtml(JSON.stringify(r.disagreement, null, 1).slice(0, 3000))}</pre></details>`
+        : "";
+      const agreement = r.compared ? `${r.agreed}/${r.compared} agree${disagreement}` : "-";
+      return `<tr><th scope="row" title="${escapeHtml(r.statement)}">${escapeHtml(r.id)}</th>${cells}<td class="${r.compared && r.agreed < r.compared ? "warn" : ""}">${agreement}</td></tr>`;
+    })
+    .join("\n");
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>nfconform conformance matrix</title>
+<style>
+body{font-family:system-ui,sans-serif;margin:24px;color:#222}
+table{border-collapse:collapse;margin-top:16px}
+th,td{border:1px solid #ccc;padding:6px 8px;vertical-align:top;font-size:13px;text-align:left}
+td.good{background:#e6f4ea}td.bad{background:#fce8e6}td.warn{background:#fef7e0}td.na{background:#f1f3f4;color:#666}
+rect.conform{fill:#34a853}rect.violate{fill:#ea4335}rect.declined{fill:#9aa0a6}
+svg text{font-size:12px}
+code,pre{font-size:11px;white-space:pre-wrap}
+</style></head><body>
+<h1>nfconform conformance matrix</h1>
+<p>Seed ${m.seed}, ${m.runs} cases per property, the same cases for every IUT; each IUT judged against the profile it claims.</p>
+${chart(m)}
+<table><thead><tr><th>property</th>${header}<th>agreement</th></tr></thead><tbody>
+${rows}
+</tbody></table>
+</body></html>
+`;
+}
+
+export function writeMatrixReports(dir: string, m: MatrixResult): { json: string; markdown: string; html: string } {
+  mkdirSync(dir, { recursive: true });
+  const files = { json: join(dir, "matrix.json"), markdown: join(dir, "matrix.md"), html: join(dir, "matrix.html") };
+  writeFileSync(files.json, `${JSON.stringify(m, null, 2)}\n`);
+  writeFileSync(files.markdown, matrixMarkdown(m));
+  writeFileSync(files.html, matrixHtml(m));
+  return files;
+}

@@ -1,0 +1,57 @@
+// The conformance matrix, rendered by a real headless browser.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+
+const ROOT = resolve(__dirname, "../..");
+const BIN = join(ROOT, "bin/nfconform");
+
+/** Debian's chromium, headless, with nothing reaching out to the network. */
+function chromium(args: string[], cwd: string) {
+  return spawnSync(
+    "chromium",
+    ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", `--user-data-dir=${join(cwd, "profile")}`, ...args],
+    { cwd, encoding: "utf8", timeout: 60_000 },
+  );
+}
+
+describe("nfconform matrix", () => {
+  it("runs the same cases against several IUTs and renders the table and chart in chromium", () => {
+    const cwd = mkdtempSync(join(tmpdir(), "nfconform-matrix-"));
+    const r = spawnSync(
+      BIN,
+      ["matrix", "--iut", "model", "--iut", "model:checksum=linux-2.6.35", "--iut", "mutant:checksum-odd-byte-dropped", "--area", "checksum", "--runs", "80", "--seed", "3", "--out", "m"],
+      { cwd, encoding: "utf8" },
+    );
+    expect(r.status, r.stderr).toBe(0);
+    const matrix = JSON.parse(readFileSync(join(cwd, "m/matrix.json"), "utf8"));
+    const row = matrix.rows.find((x: { id: string }) => x.id === "checksum.fill-equals-recompute");
+    expect(row.cells[0]).toMatchObject({ profile: "linux", violate: 0 });
+    expect(row.cells[1]).toMatchObject({ profile: "linux-2.6.35", violate: 0 });
+    expect(row.cells[2].violate).toBeGreaterThan(0);
+    // One replayable example per violating cell: its replay reproduces the violation.
+    const replay = spawnSync("/bin/sh", ["-c", row.cells[2].example.replay.replace(/^nfconform /, `${BIN} `)], { cwd, encoding: "utf8" });
+    expect(replay.status).toBe(1);
+    // The two conforming profiles answer differently on some cases (a computed 0: 0xffff or 0x0000).
+    expect(matrix.rows.some((x: { agreed: number; compared: number }) => x.agreed < x.compared)).toBe(true);
+
+    const page = `file://${join(cwd, "m/matrix.html")}`;
+    const dom = chromium(["--dump-dom", page], cwd);
+    expect(dom.status, dom.stderr).toBe(0);
+    expect(dom.stdout).toContain("nfconform conformance matrix");
+    expect(dom.stdout.match(/<td class="bad">/g)?.length).toBeGreaterThan(0);
+    expect(dom.stdout).toMatch(/<svg[^>]*aria-label="cases per IUT"/);
+    const shot = join(cwd, "matrix.png");
+    const screenshot = chromium(["--window-size=1400,1000", `--screenshot=${shot}`, page], cwd);
+    expect(screenshot.status, screenshot.stderr).toBe(0);
+    expect(existsSync(shot) && statSync(shot).size).toBeGreaterThan(20_000);
+  });
+
+  it("needs at least two IUTs", () => {
+    const r = spawnSync(BIN, ["matrix", "--iut", "model"], { encoding: "utf8" });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/at least two --iut/);
+  });
+});
