@@ -29,7 +29,7 @@ const fills = measure(() => {
 
 // The floor: the same packets sent whole through a raw socket and captured, nothing else.
 const capture = new EgressCapture();
-const raw = new RawSender(0);
+const raw = new RawSender();
 const packets = cases.map((c) => Uint8Array.from(Buffer.from(c.packet, "hex")));
 const layouts = packets.map((p) => transportLayout(p));
 let i = 0;

@@ -15,12 +15,11 @@
 // packet's TTL).
 import type { ChecksumState } from "../../../model/checksum/checksum-target.js";
 import { transportLayout, type TransportLayout } from "../../../model/checksum/packet-checksum.js";
-import { ifNameToIndex } from "../../../sys/libc.js";
 import { addressProblem } from "../address-policy.js";
 import { EgressCapture } from "../egress-capture.js";
 import type { NftSession } from "../nft-session.js";
 import { decline } from "./decline.js";
-import { FILL_MARK, installFillRules } from "./fill-rules.js";
+import { installFillRules } from "./fill-rules.js";
 import { ForwardInjector, forwardProblem } from "./forward-injector.js";
 import { RawSender } from "./raw-sender.js";
 import { sendFromUdpSocket, udpSocketProblem } from "./udp-socket-sender.js";
@@ -31,13 +30,14 @@ export type FillPath = "udp-socket" | "raw-socket" | "forwarded";
 
 export class LinuxChecksumFill {
   private readonly capture = new EgressCapture();
-  private readonly raw = new RawSender(FILL_MARK);
+  private readonly raw = new RawSender();
   private readonly forward = new ForwardInjector();
 
   constructor(session: NftSession) {
-    installFillRules(session, ifNameToIndex("veth0"));
+    installFillRules(session);
   }
 
+  /** `mark` (SKIP_MARK) lets a test send past the rule, on the UDP socket path. */
   fill(packet: Uint8Array, state: ChecksumState, gso: boolean, options: { mark?: number } = {}): Uint8Array {
     let layout: TransportLayout;
     try {
@@ -47,7 +47,7 @@ export class LinuxChecksumFill {
     }
     const problem = addressProblem(layout.ip.version, layout.ip.src, layout.ip.dst);
     if (problem) throw decline(`${problem}: the kernel would not send it out of veth0 unchanged`);
-    const path = this.send(packet, layout, state, gso, options.mark ?? FILL_MARK);
+    const path = this.send(packet, layout, state, gso, options.mark);
     const segment = this.capture.segmentOf(layout, packet, CAPTURE_TIMEOUT_MS);
     if (!segment) throw new Error(`the packet (${path} path) was sent but not seen leaving veth0 within ${CAPTURE_TIMEOUT_MS} ms`);
     const out = packet.slice();
@@ -61,7 +61,7 @@ export class LinuxChecksumFill {
     this.forward.close();
   }
 
-  private send(packet: Uint8Array, layout: TransportLayout, state: ChecksumState, gso: boolean, mark: number): FillPath {
+  private send(packet: Uint8Array, layout: TransportLayout, state: ChecksumState, gso: boolean, mark: number | undefined): FillPath {
     this.capture.drain();
     if (state === "complete") throw decline("a packet cannot be CHECKSUM_COMPLETE on egress (that state belongs to received packets)");
     if (state === "none") {

@@ -13,9 +13,10 @@ const SO_MARK = 36;
 export class RawSender {
   private readonly sockets: Record<4 | 6, RawSocket>;
 
-  constructor(mark: number) {
+  /** `mark`, when given, is set on both sockets (SO_MARK). */
+  constructor(mark?: number) {
     this.sockets = { 4: RawSocket.open(4, IPPROTO_RAW), 6: RawSocket.open(6, IPPROTO_RAW) };
-    for (const socket of Object.values(this.sockets)) setsockoptInt(socket.fd, SOL_SOCKET, SO_MARK, mark);
+    if (mark !== undefined) for (const socket of Object.values(this.sockets)) setsockoptInt(socket.fd, SOL_SOCKET, SO_MARK, mark);
   }
 
   send(packet: Uint8Array, layout: TransportLayout): void {

@@ -1,29 +1,20 @@
 // CHECKSUM_PARTIAL the way real traffic gets it: a UDP socket's datagram over a
 // device with tx checksum offload (veth). The socket binds the packet's source
-// address and port with IP_TRANSPARENT, so no address is assigned per case,
-// and copies TTL/TOS (hop limit/traffic class) from the request.
+// address and port with IP_TRANSPARENT, so no address is assigned per case.
+// IP header fields the checksum does not cover (TTL, TOS, DF, flow label) are
+// left to the kernel: the reply keeps the request's IP header anyway, and each
+// setsockopt is a syscall on the hot path.
 import type { TransportLayout } from "../../../model/checksum/packet-checksum.js";
 import { formatIPv4, formatIPv6, sockaddrIn, sockaddrIn6 } from "../../../sys/inet-addr.js";
 import { AF_INET, AF_INET6, bind, close, sendto, setsockoptInt, socket, SOCK_DGRAM, SOL_SOCKET, SysError } from "../../../sys/libc.js";
 import { IPPROTO_UDP } from "../../../wire/ip-packet.js";
 import { decline } from "./decline.js";
 
-const SO_BROADCAST = 6;
 const SO_MARK = 36;
 const SOL_IP = 0;
-const IP_TOS = 1;
-const IP_TTL = 2;
-const IP_MTU_DISCOVER = 10;
-const IP_PMTUDISC_DONT = 0;
-const IP_PMTUDISC_DO = 2;
 const IP_TRANSPARENT = 19;
 const SOL_IPV6 = 41;
-const IPV6_UNICAST_HOPS = 16;
-const IPV6_MTU_DISCOVER = 23;
-const IPV6_V6ONLY = 26;
-const IPV6_TCLASS = 67;
 const IPV6_TRANSPARENT = 75;
-const IPV6_PMTUDISC_DONT = 0;
 
 /** Why this packet cannot come from a UDP socket, or null. */
 export function udpSocketProblem(packet: Uint8Array, layout: TransportLayout): string | null {
@@ -40,7 +31,7 @@ export function udpSocketProblem(packet: Uint8Array, layout: TransportLayout): s
   return null;
 }
 
-export function sendFromUdpSocket(packet: Uint8Array, layout: TransportLayout, mark: number): void {
+export function sendFromUdpSocket(packet: Uint8Array, layout: TransportLayout, mark: number | undefined): void {
   const { ip } = layout;
   const at = ip.transportOffset;
   const view = new DataView(packet.buffer, packet.byteOffset, packet.byteLength);
@@ -49,21 +40,13 @@ export function sendFromUdpSocket(packet: Uint8Array, layout: TransportLayout, m
   const payload = packet.subarray(at + 8);
   const fd = socket(ip.version === 4 ? AF_INET : AF_INET6, SOCK_DGRAM, 0);
   try {
-    setsockoptInt(fd, SOL_SOCKET, SO_MARK, mark);
+    if (mark !== undefined) setsockoptInt(fd, SOL_SOCKET, SO_MARK, mark);
     if (ip.version === 4) {
       setsockoptInt(fd, SOL_IP, IP_TRANSPARENT, 1);
-      setsockoptInt(fd, SOL_IP, IP_TTL, packet[8]!);
-      setsockoptInt(fd, SOL_IP, IP_TOS, packet[1]!);
-      setsockoptInt(fd, SOL_IP, IP_MTU_DISCOVER, view.getUint16(6) & 0x4000 ? IP_PMTUDISC_DO : IP_PMTUDISC_DONT);
-      setsockoptInt(fd, SOL_SOCKET, SO_BROADCAST, 1);
       bind(fd, sockaddrIn(formatIPv4(ip.src), srcPort));
       sendto(fd, payload, 0, sockaddrIn(formatIPv4(ip.dst), dstPort));
     } else {
-      setsockoptInt(fd, SOL_IPV6, IPV6_V6ONLY, 1);
       setsockoptInt(fd, SOL_IPV6, IPV6_TRANSPARENT, 1);
-      setsockoptInt(fd, SOL_IPV6, IPV6_UNICAST_HOPS, packet[7]!);
-      setsockoptInt(fd, SOL_IPV6, IPV6_TCLASS, (view.getUint32(0) >>> 20) & 0xff);
-      setsockoptInt(fd, SOL_IPV6, IPV6_MTU_DISCOVER, IPV6_PMTUDISC_DONT);
       bind(fd, sockaddrIn6(formatIPv6(ip.src), srcPort));
       sendto(fd, payload, 0, sockaddrIn6(formatIPv6(ip.dst), dstPort));
     }
