@@ -2,7 +2,11 @@
 // reference it is judged against, measured in the same run.
 import { checksumBench } from "./checksum-bench.js";
 import { linuxChecksumBench } from "./linux-checksum-bench.js";
+import { bpfBench } from "./bpf-bench.js";
+import { linuxBpfBench } from "./linux-bpf-bench.js";
 
 const ms = Number(process.env["NFCONFORM_BENCH_MS"] ?? 1500);
 for (const line of checksumBench(ms)) console.log(line);
 for (const line of linuxChecksumBench()) console.log(line);
+for (const line of bpfBench(ms)) console.log(line);
+for (const line of linuxBpfBench()) console.log(line);

@@ -10,12 +10,13 @@ import { NetworkNamespace } from "../../sys/netns.js";
 import { AdapterReplyError, type Iut } from "../iut.js";
 import type { AreaName, Hello, Params, Result } from "../protocol.js";
 import { checksumArea } from "./checksum/area.js";
+import { bpfArea } from "./bpf/area.js";
 import type { LinuxArea, LinuxContext } from "./linux-area.js";
 import { NftSession } from "./nft-session.js";
 import { setupTestNetwork } from "./test-network.js";
 
 /** Every area the kernel IUT implements, in the order they are set up. */
-const AREA_FACTORIES: readonly ((context: LinuxContext) => LinuxArea)[] = [checksumArea];
+const AREA_FACTORIES: readonly ((context: LinuxContext) => LinuxArea)[] = [checksumArea, bpfArea];
 
 /** uname -srvm, as the reports name the kernel tested. */
 export function kernelDescription(): string {

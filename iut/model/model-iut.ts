@@ -6,12 +6,13 @@ import type { AreaName, Hello, Params, Result } from "../protocol.js";
 import type { HooksProfile } from "../../model/hooks/profiles.js";
 import { checksumHandlers, type OpHandler } from "./checksum-handlers.js";
 import { hooksHandlers } from "./hooks-handlers.js";
+import { bpfHandlers } from "./bpf-handlers.js";
 import { freshModelState } from "./model-state.js";
 
 export const MODEL_VERSION = "0.1.0";
 
 /** Areas the model implements so far, with each one's default profile. */
-export const MODEL_AREAS: Partial<Record<AreaName, string>> = { checksum: "linux", hooks: "linux" };
+export const MODEL_AREAS: Partial<Record<AreaName, string>> = { checksum: "linux", hooks: "linux", bpf: "linux" };
 
 export interface ModelIutOptions {
   /** Profile per area; absent means the area's default. */
@@ -34,6 +35,7 @@ export class ModelIut implements Iut {
     this.handlers = {
       ...checksumHandlers(this.profiles.checksum as ChecksumProfile),
       ...hooksHandlers(this.profiles.hooks as HooksProfile),
+      ...bpfHandlers(this.profiles.bpf),
       ...options.overrides,
     };
   }

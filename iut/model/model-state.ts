@@ -2,11 +2,14 @@
 // it afresh. Handlers get it as their second argument, so a mutant's handlers
 // work on the state of the instance that serves them.
 import { EMPTY_HOOK_NAMESPACE, type HookNamespace } from "../../model/hooks/namespace.js";
+import { freshBpfState, type BpfModelState } from "./bpf-handlers.js";
 
 export interface ModelState {
   hooks: HookNamespace;
+  /** bpf: loaded programs by handle. */
+  bpf: BpfModelState;
 }
 
 export function freshModelState(): ModelState {
-  return { hooks: EMPTY_HOOK_NAMESPACE };
+  return { hooks: EMPTY_HOOK_NAMESPACE, bpf: freshBpfState() };
 }

@@ -1,0 +1,51 @@
+// The bpf area on the kernel: socket filters on AF_UNIX socketpairs and the
+// xt_bpf match through nft_compat (socket-programs.ts, xt-programs.ts).
+import { xtPacketProblem } from "../../../properties/bpf/packets.js";
+import { AdapterReplyError } from "../../iut.js";
+import { readLoadRequest, readRunRequest, readUnloadRequest } from "../../model/bpf-handlers.js";
+import type { LinuxArea, LinuxContext } from "../linux-area.js";
+import { LinuxSocketPrograms } from "./socket-programs.js";
+import { LinuxXtPrograms } from "./xt-programs.js";
+
+const ENOENT = 2;
+
+export function bpfArea({ session }: LinuxContext): LinuxArea {
+  const sockets = new LinuxSocketPrograms();
+  const xt = new LinuxXtPrograms(session);
+  let next = 1;
+  return {
+    name: "bpf",
+    profile: "linux",
+    handlers: {
+      "bpf.load": (params) => {
+        const { program, attach } = readLoadRequest(params);
+        const handle = `${attach}-${next++}`;
+        const errno = attach === "socket" ? sockets.load(handle, program) : xt.load(handle, program);
+        return errno === 0 ? { errno, handle } : { errno };
+      },
+      "bpf.run": (params) => {
+        const { handle, packets, reader } = readRunRequest(params);
+        if (sockets.has(handle)) return { results: sockets.run(handle, packets) };
+        if (!xt.has(handle)) throw reader.invalid(`no program is loaded with handle ${JSON.stringify(handle)}`);
+        // Decline the whole run up front when a packet cannot reach the match unchanged.
+        for (const [i, p] of packets.entries()) {
+          const problem = xtPacketProblem(p) ?? LinuxXtPrograms.addressProblem(p, (p[0]! >> 4) as 4 | 6);
+          if (problem) throw new AdapterReplyError("invalid", "bpf.run", `xt_bpf packet ${i}: ${problem}`);
+        }
+        return { results: packets.map((p) => xt.runOne(handle, p, (p[0]! >> 4) as 4 | 6)) };
+      },
+      "bpf.unload": (params) => {
+        const handle = readUnloadRequest(params);
+        return { errno: sockets.unload(handle) || xt.unload(handle) ? 0 : ENOENT };
+      },
+    },
+    reset: () => {
+      sockets.reset();
+      xt.reset();
+    },
+    close: () => {
+      sockets.reset();
+      xt.close();
+    },
+  };
+}

@@ -1,0 +1,30 @@
+// The behaviour choices of a classic BPF implementation, as data: the model
+// runs with LINUX_SEMANTICS; a profile or a deliberately broken IUT (mutant)
+// changes one field. Every field names the kernel code it stands for.
+
+export interface BpfSemantics {
+  /** xt_bpf.c __bpf_mt_check_bytecode(): len > XT_BPF_MAX_NUM_INSTR (64) is -EINVAL. */
+  xtMaxInstructions: number;
+  /** bpf_check_classic(): conditional targets must satisfy pc + j + 1 < flen (slack 0); a slack of 1 admits one past the end. */
+  jumpTargetSlack: number;
+  /** check_load_and_stores(): loads of unwritten scratch cells are refused. */
+  checkScratchWritten: boolean;
+  /** bpf_convert_filter(): DIV/MOD by X == 0 ends the program returning 0 ("return-0"); "zero-continues" sets A = 0 and goes on. */
+  divideByZero: "return-0" | "zero-continues";
+  /** ALU32 shift by X: the count is masked with 31 ("mask"), or a count >= 32 gives 0 ("zero", as libpcap). */
+  shiftByX: "mask" | "zero";
+  /** convert_bpf_ld_abs(): a failed load ends the program with 0 ("return-0"), or loads 0 and goes on ("zero-continues"). */
+  failedLoad: "return-0" | "zero-continues";
+  /** LDX MSH: X = (P[k] & 0xf) << 2 ("low-nibble"); "high-nibble" takes P[k] >> 4. */
+  msh: "low-nibble" | "high-nibble";
+}
+
+export const LINUX_SEMANTICS: BpfSemantics = {
+  xtMaxInstructions: 64,
+  jumpTargetSlack: 0,
+  checkScratchWritten: true,
+  divideByZero: "return-0",
+  shiftByX: "mask",
+  failedLoad: "return-0",
+  msh: "low-nibble",
+};

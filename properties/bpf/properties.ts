@@ -1,0 +1,177 @@
+// The bpf area's properties: the IUT's load verdicts and run results against
+// the model (net/core/filter.c, net/netfilter/xt_bpf.c).
+import fc from "fast-check";
+import { disassemble } from "../../model/bpf/formats.js";
+import { validate, EINVAL } from "../../model/bpf/validator.js";
+import { fromHex } from "../../wire/hex.js";
+import { LINKTYPE_RAW } from "../../wire/pcap.js";
+import type { CasePackets, CheckOutcome, ConformanceProperty, PropertyContext } from "../property.js";
+import { loadInput, runInput, sessionInput, validProgram, type LoadInput, type RunInput, type SessionInput } from "./generators.js";
+import { validateLoadInput, validateRunInput, validateSessionInput } from "./input-validation.js";
+import { iutLoad, iutRun, iutUnload } from "./iut-calls.js";
+import { asProgram, compareResults, modelResults } from "./model-run.js";
+
+const VALIDATOR =
+  "net/core/filter.c bpf_check_basics_ok(), bpf_check_classic(), chk_code_allowed(), check_load_and_stores(), bpf_convert_filter(), __sk_filter_charge(); net/netfilter/xt_bpf.c __bpf_mt_check_bytecode()";
+const RUNTIME =
+  "net/core/filter.c bpf_convert_filter(), convert_bpf_ld_abs(), convert_bpf_extensions(), bpf_skb_load_helper_*(), sk_filter_trim_cap(); net/netfilter/xt_bpf.c bpf_mt()";
+
+function runPackets(input: { packets: string[] }): CasePackets {
+  return { linktype: LINKTYPE_RAW, packets: input.packets.map((hex, i) => ({ label: `packet ${i}`, data: fromHex(hex) })) };
+}
+
+/** Loads on the IUT and the model, then runs and compares; the shared body of the run properties. */
+async function loadAndRun(input: RunInput, { iut }: PropertyContext): Promise<CheckOutcome> {
+  const program = asProgram(input.program);
+  const verdict = validate(program, input.attach);
+  const loaded = await iutLoad(iut, input.program, input.attach);
+  if (loaded.errno !== verdict.errno) {
+    return {
+      ok: false,
+      expected: { errno: verdict.errno, rule: verdict.rule ?? null },
+      observed: { errno: loaded.errno },
+      message: `${input.attach} load errno ${loaded.errno}, model ${verdict.errno}${verdict.rule ? ` (${verdict.rule})` : ""}; program:\n${disassemble(program)}`,
+    };
+  }
+  if (verdict.errno !== 0) return { ok: true, expected: { errno: verdict.errno }, observed: { errno: loaded.errno } };
+  const expected = modelResults(input.program, input.attach, input.packets);
+  const observed = await iutRun(iut, loaded.handle!, input.packets);
+  await iutUnload(iut, loaded.handle!);
+  const message = compareResults(input.program, input.attach, input.packets, expected, observed);
+  return {
+    ok: message === null,
+    expected: { results: expected.map((e) => (e.deterministic ? e.result : "any")) },
+    observed: { results: observed },
+    ...(message ? { message } : {}),
+  };
+}
+
+const loadErrno: ConformanceProperty<LoadInput> = {
+  area: "bpf",
+  name: "load-errno-matches-model",
+  statement:
+    "The IUT refuses a program exactly when the model's validator does, with the same errno, at both attach points: valid programs, programs at and one past the 64 and 4096 limits, and single mutations breaking each rejection rule.",
+  citation: VALIDATOR,
+  ops: ["bpf.load", "bpf.unload"],
+  arbitrary: () => loadInput(),
+  validateInput: validateLoadInput,
+  async check(input, { iut }) {
+    const program = asProgram(input.program);
+    const verdict = validate(program, input.attach);
+    const loaded = await iutLoad(iut, input.program, input.attach);
+    if (loaded.handle) await iutUnload(iut, loaded.handle);
+    const ok = loaded.errno === verdict.errno;
+    const shown = program.length <= 80 ? `; program:\n${disassemble(program)}` : ` (${program.length} instructions)`;
+    return {
+      ok,
+      expected: { errno: verdict.errno, rule: verdict.rule ?? null, pc: verdict.pc ?? null },
+      observed: { errno: loaded.errno },
+      ...(ok ? {} : { message: `${input.attach} load errno ${loaded.errno}, model ${verdict.errno}${verdict.rule ? ` (${verdict.rule} at pc ${verdict.pc ?? "-"})` : ""}${shown}` }),
+    };
+  },
+};
+
+const runMatches: ConformanceProperty<RunInput> = {
+  area: "bpf",
+  name: "run-matches-model",
+  statement:
+    "For an accepted program using only loads the request determines, every packet's result equals the model's: bytes accepted (min(return, length), 0 when dropped) on a socket, matched or not in xt_bpf.",
+  citation: RUNTIME,
+  ops: ["bpf.load", "bpf.run", "bpf.unload"],
+  arbitrary: () => runInput({ allowAny: false }),
+  validateInput: validateRunInput,
+  check: loadAndRun,
+  packets: runPackets,
+};
+
+const runTerminates: ConformanceProperty<RunInput> = {
+  area: "bpf",
+  name: "accepted-program-returns",
+  statement:
+    "Every accepted program terminates and returns on every packet, ancillary loads of any kind included: results the request determines equal the model's, the others are within what the context can give.",
+  citation: `${RUNTIME}; bpf_check_classic() (forward jumps only)`,
+  ops: ["bpf.load", "bpf.run", "bpf.unload"],
+  arbitrary: () => runInput({ allowAny: true }),
+  validateInput: validateRunInput,
+  check: loadAndRun,
+  packets: runPackets,
+};
+
+const xtRefuses65: ConformanceProperty<RunInput> = {
+  area: "bpf",
+  name: "xt-bpf-refuses-65",
+  statement: "xt_bpf refuses a 65-instruction program with EINVAL even when the socket path accepts the same program.",
+  citation: "net/netfilter/xt_bpf.c __bpf_mt_check_bytecode(): len > XT_BPF_MAX_NUM_INSTR; include/uapi/linux/netfilter/xt_bpf.h",
+  ops: ["bpf.load", "bpf.unload"],
+  arbitrary: () =>
+    validProgram({ attaches: ["socket"] }).map(({ program }) => {
+      // Pad to 65 with immediate loads in front (jumps are relative, so they keep their targets).
+      const pad = Array.from({ length: 65 - program.length }, (_, i) => [0x00, 0, 0, i] as [number, number, number, number]);
+      return { attach: "xt_bpf" as const, program: [...pad, ...program.map((i) => [...i] as [number, number, number, number])], packets: [] };
+    }),
+  validateInput: validateRunInput,
+  async check(input, { iut }) {
+    const program = asProgram(input.program);
+    const socket = validate(program, "socket");
+    const onSocket = await iutLoad(iut, input.program, "socket");
+    const onXt = await iutLoad(iut, input.program, "xt_bpf");
+    for (const h of [onSocket.handle, onXt.handle]) if (h) await iutUnload(iut, h);
+    const ok = program.length !== 65 || (onXt.errno === EINVAL && onSocket.errno === socket.errno);
+    return {
+      ok,
+      expected: { socket: socket.errno, xt_bpf: EINVAL },
+      observed: { socket: onSocket.errno, xt_bpf: onXt.errno },
+      ...(ok ? {} : { message: `65 instructions: xt_bpf errno ${onXt.errno} (want ${EINVAL}), socket errno ${onSocket.errno} (model ${socket.errno})` }),
+    };
+  },
+};
+
+const everything: ConformanceProperty<SessionInput> = {
+  area: "bpf",
+  name: "session-matches-model",
+  statement:
+    "Over a session of several loads (valid and invalid, both attach points), runs and unloads, every answer equals the model's: each errno, each determined result, each unload (ENOENT once a program is gone).",
+  citation: `${VALIDATOR}; ${RUNTIME}`,
+  ops: ["bpf.load", "bpf.run", "bpf.unload"],
+  arbitrary: () => sessionInput(),
+  validateInput: validateSessionInput,
+  async check(input, { iut }) {
+    const expected: unknown[] = [];
+    const observed: unknown[] = [];
+    const unloads: string[] = [];
+    for (const [i, step] of input.steps.entries()) {
+      const program = asProgram(step.load.program);
+      const verdict = validate(program, step.load.attach);
+      const loaded = await iutLoad(iut, step.load.program, step.load.attach);
+      expected.push({ step: i, errno: verdict.errno });
+      observed.push({ step: i, errno: loaded.errno });
+      if (loaded.errno !== verdict.errno) {
+        return { ok: false, expected, observed, message: `step ${i}: ${step.load.attach} load errno ${loaded.errno}, model ${verdict.errno}${verdict.rule ? ` (${verdict.rule})` : ""}; program:\n${program.length <= 80 ? disassemble(program) : `${program.length} instructions`}` };
+      }
+      if (!loaded.handle) continue;
+      if (step.packets.length) {
+        const want = modelResults(step.load.program, step.load.attach, step.packets);
+        const got = await iutRun(iut, loaded.handle, step.packets);
+        expected.push({ step: i, results: want.map((w) => (w.deterministic ? w.result : "any")) });
+        observed.push({ step: i, results: got });
+        const message = compareResults(step.load.program, step.load.attach, step.packets, want, got);
+        if (message) return { ok: false, expected, observed, message: `step ${i}: ${message}` };
+      }
+      if (step.unload) {
+        const first = await iutUnload(iut, loaded.handle);
+        const second = await iutUnload(iut, loaded.handle);
+        expected.push({ step: i, unload: [0, 2] });
+        observed.push({ step: i, unload: [first, second] });
+        if (first !== 0 || second !== 2) return { ok: false, expected, observed, message: `step ${i}: unload errno ${first} then ${second}, model 0 then 2 (ENOENT)` };
+      } else unloads.push(loaded.handle);
+    }
+    for (const h of unloads) {
+      const e = await iutUnload(iut, h);
+      if (e !== 0) return { ok: false, expected, observed: [...observed, { unload: h, errno: e }], message: `unloading ${h} at the end: errno ${e}, model 0` };
+    }
+    return { ok: true, expected, observed };
+  },
+  packets: (input) => runPackets({ packets: input.steps.flatMap((s) => s.packets) }),
+};
+
+export const BPF_PROPERTIES: readonly ConformanceProperty<any>[] = [loadErrno, runMatches, runTerminates, xtRefuses65, everything];
