@@ -29,11 +29,11 @@ export interface SkbChecksumState {
 export function checksumTarget(skb: SkbChecksumState, profile: ChecksumProfile = "linux"): SkbChecksumState {
   if (skb.state !== "partial") return skb;
   if (profile === "linux") {
-    return skb.gso ? skb : { packet: skbChecksumHelp(skb.packet, zeroStoredAs(profile)), state: "none", gso: false };
+    return skb.gso ? skb : { ...skb, packet: skbChecksumHelp(skb.packet, zeroStoredAs(profile)), state: "none" };
   }
   // 2.6.35 skb_checksum_help(): `if (unlikely(skb_shinfo(skb)->gso_size)) goto out_set_summed;`
   if (skb.gso) return { ...skb, state: "none" };
-  return { packet: skbChecksumHelp(skb.packet, zeroStoredAs(profile)), state: "none", gso: false };
+  return { ...skb, packet: skbChecksumHelp(skb.packet, zeroStoredAs(profile)), state: "none" };
 }
 
 /** What skb_checksum_help() stores when the complemented fold is 0. */

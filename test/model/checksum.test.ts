@@ -7,7 +7,8 @@ import { describe, expect, it } from "vitest";
 import { checksumCheckentry } from "../../model/checksum/checkentry.js";
 import { checksumTarget } from "../../model/checksum/checksum-target.js";
 import { fold, incrementalUpdate, internetChecksum, onesComplementSum } from "../../model/checksum/internet-checksum.js";
-import { checksumVerifies, partialChecksumValue, readChecksumField, recomputedChecksum } from "../../model/checksum/packet-checksum.js";
+import { checksumVerifies, partialChecksumValue, readChecksumField, recomputedChecksum, transportLayout, withChecksumField } from "../../model/checksum/packet-checksum.js";
+import { buildIpv4, buildUdp } from "../../wire/ip-build.js";
 import { offloadedPacket } from "../../properties/checksum/generators.js";
 import { writePcap, LINKTYPE_RAW } from "../../wire/pcap.js";
 
@@ -111,5 +112,40 @@ describe("CHECKSUM rule check", () => {
     expect(checksumCheckentry({ ...rule, operation: 0 })).toBe(22);
     expect(checksumCheckentry({ ...rule, operation: 3 })).toBe(22);
     expect(checksumCheckentry({ ...rule, operation: 2 })).toBe(22);
+  });
+});
+
+describe("model edge cases (found by mutation testing)", () => {
+  const udp = buildIpv4({ src: Uint8Array.of(10, 0, 0, 1), dst: Uint8Array.of(10, 0, 0, 2), protocol: 17 }, buildUdp(1, 2, Uint8Array.of(1, 2, 3)));
+
+  it("sums only the requested range, padding its odd end", () => {
+    expect(onesComplementSum(Uint8Array.of(0x12, 0x34), 0, 1)).toBe(0x1200);
+    expect(onesComplementSum(Uint8Array.of(0xff, 0x12, 0x34, 0x56), 1, 3)).toBe(0x1234);
+  });
+
+  it("refuses packets that are neither TCP nor UDP, or end before the checksum field", () => {
+    const icmp = buildIpv4({ src: Uint8Array.of(10, 0, 0, 1), dst: Uint8Array.of(10, 0, 0, 2), protocol: 1 }, new Uint8Array(8));
+    expect(() => transportLayout(icmp)).toThrow(/protocol 1 is neither TCP \(6\) nor UDP \(17\)/);
+    const short = buildIpv4({ src: Uint8Array.of(10, 0, 0, 1), dst: Uint8Array.of(10, 0, 0, 2), protocol: 6 }, new Uint8Array(17));
+    expect(() => transportLayout(short)).toThrow(/37 bytes end before the checksum field at byte 36/);
+    const exact = buildIpv4({ src: Uint8Array.of(10, 0, 0, 1), dst: Uint8Array.of(10, 0, 0, 2), protocol: 6 }, new Uint8Array(18));
+    expect(transportLayout(exact).fieldOffset).toBe(36);
+  });
+
+  it("does not verify a packet whose checksum is wrong", () => {
+    const filled = checksumTarget({ packet: withChecksumField(udp, partialChecksumValue(udp)), state: "partial", gso: false }).packet;
+    expect(checksumVerifies(filled)).toBe(true);
+    const broken = filled.slice();
+    broken[broken.length - 1]! ^= 0x01;
+    expect(checksumVerifies(broken)).toBe(false);
+  });
+
+  it("leaves a filled packet CHECKSUM_NONE and keeps its GSO flag", () => {
+    const packet = withChecksumField(udp, partialChecksumValue(udp));
+    for (const profile of ["linux", "linux-2.6.35"] as const) {
+      const after = checksumTarget({ packet, state: "partial", gso: false }, profile);
+      expect(after.state).toBe("none");
+      expect(after.gso).toBe(false);
+    }
   });
 });
