@@ -4,9 +4,11 @@ import { checksumBench } from "./checksum-bench.js";
 import { linuxChecksumBench } from "./linux-checksum-bench.js";
 import { bpfBench } from "./bpf-bench.js";
 import { linuxBpfBench } from "./linux-bpf-bench.js";
+import { frag6Bench } from "./frag6-bench.js";
 
 const ms = Number(process.env["NFCONFORM_BENCH_MS"] ?? 1500);
 for (const line of checksumBench(ms)) console.log(line);
 for (const line of linuxChecksumBench()) console.log(line);
 for (const line of bpfBench(ms)) console.log(line);
 for (const line of linuxBpfBench()) console.log(line);
+for (const line of frag6Bench(ms)) console.log(line);

@@ -1,0 +1,117 @@
+// What a receiver reads from one arriving packet before any queue is touched:
+// the Fragment header fields, the queue key, and the checks made on the
+// packet alone (tiny first fragment, ICMP eligibility).
+import { IPPROTO_DSTOPTS, IPPROTO_HOPOPTS, IPPROTO_ICMPV6, IPPROTO_NONE, IPPROTO_ROUTING, IPPROTO_TCP, IPPROTO_UDP } from "../../wire/ip-packet.js";
+import { FRAGMENT_HEADER_LENGTH, parseFragmentPacket, type FragmentPacket } from "../../wire/ipv6-fragment.js";
+import { toHex } from "../../wire/hex.js";
+
+export interface Arrival {
+  /** Index of the event in the run (ties in time keep event order). */
+  index: number;
+  t: number;
+  packet: Uint8Array;
+  /** Null when the packet has no Fragment header. */
+  fragment: FragmentPacket | null;
+}
+
+export interface FragmentFacts {
+  offset: number;
+  /** offset + data length: the first byte after this fragment (reassembly.c ip6_frag_queue `end`). */
+  end: number;
+  more: boolean;
+  /** Offset 0 and M clear: an atomic fragment (RFC 6946). */
+  atomic: boolean;
+}
+
+export function fragmentFacts(f: FragmentPacket): FragmentFacts {
+  return { offset: f.offset, end: f.offset + f.data.length, more: f.more, atomic: f.offset === 0 && !f.more };
+}
+
+/**
+ * The reassembly queue key. Linux: frag_v6_compare_key {id, saddr, daddr,
+ * user, iif} (include/net/inet_frag.h); user is constant for one path and iif
+ * is the one receiving device here, so id and addresses decide.
+ * RFC 8200 section 4.5: Source Address, Destination Address, Fragment Identification.
+ */
+export function queueKey(f: FragmentPacket): string {
+  return `${toHex(f.src)}>${toHex(f.dst)}#${f.identification}`;
+}
+
+/** Least upper-layer header a first fragment must hold (include/net/ipv6_frag.h ipv6frag_thdr_truncated()). */
+function upperHeaderMinimum(nextHeader: number): number {
+  if (nextHeader === IPPROTO_TCP) return 20; // sizeof(struct tcphdr)
+  if (nextHeader === IPPROTO_UDP) return 8; // sizeof(struct udphdr)
+  if (nextHeader === IPPROTO_ICMPV6) return 8; // sizeof(struct icmp6hdr)
+  return 1;
+}
+
+/**
+ * Walks the header chain of the Fragmentable Part as ipv6_skip_exthdr() does
+ * (net/ipv6/exthdrs_core.c): the offset and type of the upper-layer header
+ * inside `packet`, or null when the chain cannot be walked (NEXTHDR_NONE, or
+ * a header that runs past the packet).
+ */
+function upperLayer(packet: Uint8Array, f: FragmentPacket): { at: number; type: number } | null {
+  let type = f.nextHeader;
+  let at = f.fragmentHeaderOffset + FRAGMENT_HEADER_LENGTH;
+  while (type === IPPROTO_HOPOPTS || type === IPPROTO_ROUTING || type === IPPROTO_DSTOPTS || type === 44 || type === 51 || type === IPPROTO_NONE) {
+    if (type === IPPROTO_NONE) return null;
+    if (at + 2 > packet.length) return null;
+    if (type === 44) {
+      if (at + 8 > packet.length) return null;
+      const word = (packet[at + 2]! << 8) | packet[at + 3]!;
+      if (word & 0xfff8) return { at, type: 44 }; // a non-first inner fragment: the walk stops here
+      type = packet[at]!;
+      at += 8;
+      continue;
+    }
+    const length = type === 51 ? (packet[at + 1]! + 2) * 4 : (packet[at + 1]! + 1) * 8;
+    type = packet[at]!;
+    at += length;
+  }
+  return { at, type };
+}
+
+/**
+ * A first fragment (offset 0) that does not hold every header through the
+ * upper-layer header: RFC 8200 section 4.5, RFC 7112 section 5; Linux
+ * ipv6frag_thdr_truncated(). A chain that cannot be walked counts as not
+ * truncated, as ipv6_skip_exthdr() returning < 0 makes it.
+ */
+export function tinyFirstFragment(packet: Uint8Array, f: FragmentPacket): boolean {
+  if (f.offset !== 0) return false;
+  const upper = upperLayer(packet, f);
+  if (upper === null) return false;
+  return upper.at + upperHeaderMinimum(upper.type) > packet.length;
+}
+
+function isMulticast(address: Uint8Array): boolean {
+  return address[0] === 0xff;
+}
+
+function isUnspecified(address: Uint8Array): boolean {
+  return address.every((b) => b === 0);
+}
+
+/**
+ * Whether an ICMPv6 error may be sent about `packet` (net/ipv6/icmp.c
+ * icmpv6_send()): never to a multicast destination's packet (for these
+ * errors), never from an unspecified or multicast source, and never about an
+ * ICMPv6 error message or one whose type cannot be read (is_ineligible(),
+ * RFC 4443 section 2.4 (e)).
+ */
+export function icmpErrorAllowed(packet: Uint8Array, f: FragmentPacket | null): boolean {
+  const src = packet.subarray(8, 24);
+  const dst = packet.subarray(24, 40);
+  if (isMulticast(dst) || isMulticast(src) || isUnspecified(src)) return false;
+  // A non-first fragment stops the walk at its own Fragment header: eligible.
+  if (f === null || f.offset !== 0) return true;
+  const upper = upperLayer(packet, f);
+  if (upper === null || upper.type !== IPPROTO_ICMPV6) return true;
+  const type = packet[upper.at];
+  return type !== undefined && (type & 0x80) !== 0;
+}
+
+export function parseArrival(index: number, t: number, packet: Uint8Array): Arrival {
+  return { index, t, packet, fragment: parseFragmentPacket(packet, `event ${index}`) };
+}

@@ -1,0 +1,266 @@
+// The two Linux reassemblers as one receiving node:
+//  linux-ipv6: net/ipv6/reassembly.c ipv6_frag_rcv() / ip6_frag_queue() / ip6_frag_reasm();
+//  linux-nfct: net/ipv6/netfilter/nf_conntrack_reasm.c nf_ct_frag6_gather() /
+//    nf_ct_frag6_queue() / nf_ct_frag6_reasm() at the defrag hook, in front of the
+//    plain stack, which still sees every fragment the hook lets through unchanged.
+// Both insert with inet_frag_queue_insert() and expire with ip6frag_expire_frag_queue().
+import { toHex } from "../../wire/hex.js";
+import { IPV6_MAXPLEN, IPV6_HEADER_LENGTH, reassembledPacket, setTrafficClass, trafficClassOf, type FragmentPacket } from "../../wire/ipv6-fragment.js";
+import { fragmentFacts, icmpErrorAllowed, queueKey, tinyFirstFragment, type Arrival } from "./fragment.js";
+import { Fqdir, type LinuxQueue } from "./linux-queue.js";
+import { fragmentTruesize } from "./memory.js";
+import {
+  ICMPV6_EXC_FRAGTIME,
+  ICMPV6_HDR_FIELD,
+  ICMPV6_HDR_INCOMP,
+  ICMPV6_PARAMPROB,
+  ICMPV6_TIME_EXCEED,
+  type IcmpError,
+  type TaggedDelivery,
+} from "./outcome.js";
+import { queueInsert } from "./runs.js";
+import type { Frag6Config } from "./profiles.js";
+
+export interface LinuxRules {
+  /**
+   * ip6_frag_queue() kills the queue after an unaligned or oversized fragment
+   * (mainline commit 9ff2d2a98370, "ipv6: discard fragment queue earlier if
+   * there is malformed datagram", 2026). The 6.18 kernel measured in
+   * kernel-facts.md keeps it; see docs/model-frag6.md.
+   */
+  malformedKillsQueue: boolean;
+}
+
+export const LINUX_RULES: LinuxRules = { malformedKillsQueue: false };
+
+/**
+ * ip_frag_ecn_table (net/ipv4/inet_fragment.c, RFC 3168 section 5.3): from
+ * the OR of 1 << ECN over the fragments, the bits to OR into the datagram's
+ * traffic class, or 0xff to drop it (Not-ECT mixed with ECT or CE).
+ */
+export function fragEcn(bits: number): number {
+  const NOT_ECT = 1;
+  const CE = 8;
+  if (bits & NOT_ECT) return bits === NOT_ECT ? 0 : 0xff;
+  if (bits & CE && bits !== CE) return 3; // INET_ECN_CE
+  return 0;
+}
+
+/** ip6_frag_ecn(): 1 << (dsfield & INET_ECN_MASK). */
+function ecnBit(f: FragmentPacket): number {
+  return 1 << (f.trafficClass & 3);
+}
+
+type QueueResult = "queued" | "dropped" | "killed" | "passed" | "delivered";
+
+export class LinuxNode {
+  readonly delivered: TaggedDelivery[] = [];
+  readonly icmp: IcmpError[] = [];
+  /** What happened to each event, for reports and the clarification table. */
+  readonly trace: string[] = [];
+  private readonly plain: Fqdir;
+  private readonly nfct: Fqdir | null;
+
+  constructor(
+    readonly path: "ipv6" | "nfct",
+    config: Frag6Config,
+    private readonly rules: LinuxRules = LINUX_RULES,
+  ) {
+    // Both reassemblers read their own sysctls; the protocol's config sets both.
+    this.plain = new Fqdir("ip6frag", config);
+    this.nfct = path === "nfct" ? new Fqdir("nf_conntrack_frag6", config) : null;
+  }
+
+  /** An arrival at a.t: first every timer due by then fires. */
+  arrive(a: Arrival): void {
+    this.expireUntil(a.t);
+    if (this.nfct) this.nfctGather(this.nfct, a);
+    else this.ipv6FragRcv(a);
+  }
+
+  /** Time runs on: every timer due by `t` fires (Infinity: all of them). */
+  expireUntil(t: number): void {
+    for (;;) {
+      const due = [this.nfct?.nextExpiry(t), this.plain.nextExpiry(t)].filter((q): q is LinuxQueue => !!q);
+      const q = due.sort((a, b) => a.expires - b.expires)[0];
+      if (!q) return;
+      const dir = this.nfct?.queues.get(q.key) === q ? this.nfct : this.plain;
+      this.expire(dir, q);
+    }
+  }
+
+  /**
+   * ip6frag_expire_frag_queue() (include/net/ipv6_frag.h), for both paths:
+   * the queue is killed; Time Exceeded code 1 goes out only if the offset-0
+   * fragment had arrived, about that fragment.
+   */
+  private expire(dir: Fqdir, q: LinuxQueue): void {
+    dir.kill(q);
+    this.trace.push(`${dir.name} queue ${q.key} expired at ${q.expires}`);
+    if (q.firstIn && q.head && icmpErrorAllowed(q.head.arrival.packet, q.head.fragment)) {
+      this.icmp.push({ t: q.expires, type: ICMPV6_TIME_EXCEED, code: ICMPV6_EXC_FRAGTIME, pointer: 0 });
+    }
+  }
+
+  private deliver(a: Arrival, packet: Uint8Array, why: string): void {
+    this.delivered.push({ event: a.index, t: a.t, packet: toHex(packet) });
+    this.trace.push(`event ${a.index}: ${why}`);
+  }
+
+  private paramProblem(a: Arrival, f: FragmentPacket, code: number, pointer: number): void {
+    if (icmpErrorAllowed(a.packet, f)) this.icmp.push({ t: a.t, type: ICMPV6_PARAMPROB, code, pointer });
+  }
+
+  /** net/ipv6/reassembly.c ipv6_frag_rcv(). */
+  private ipv6FragRcv(a: Arrival): void {
+    const f = a.fragment;
+    if (!f) {
+      this.deliver(a, a.packet, "no Fragment header: delivered as it came");
+      return;
+    }
+    // Not fragmented (offset 0, M clear, reserved bits ignored): handed on at once, never queued (RFC 6946).
+    if (f.offset === 0 && !f.more) {
+      this.deliver(a, reassembledPacket(f.unfragmentable, f.prevNextHeaderOffset, f.nextHeader, f.data), "atomic fragment delivered at once");
+      return;
+    }
+    // RFC 8200 section 4.5: a first fragment without the whole header chain: Parameter Problem code 3, pointer 0.
+    if (tinyFirstFragment(a.packet, f)) {
+      this.paramProblem(a, f, ICMPV6_HDR_INCOMP, 0);
+      this.trace.push(`event ${a.index}: tiny first fragment dropped`);
+      return;
+    }
+    const q = this.plain.find(queueKey(f), a.t);
+    if (!q) {
+      this.trace.push(`event ${a.index}: ip6frag memory above high_thresh: dropped`);
+      return;
+    }
+    const result = this.ip6FragQueue(q, a, f);
+    this.trace.push(`event ${a.index}: ip6frag ${result}`);
+  }
+
+  /** net/ipv6/reassembly.c ip6_frag_queue(). */
+  private ip6FragQueue(q: LinuxQueue, a: Arrival, f: FragmentPacket): QueueResult {
+    const dir = this.plain;
+    const { offset, end, more } = fragmentFacts(f);
+    if (end > IPV6_MAXPLEN) {
+      // Parameter Problem pointing at the Fragment Offset field.
+      this.paramProblem(a, f, ICMPV6_HDR_FIELD, f.fragmentHeaderOffset + 2);
+      if (this.rules.malformedKillsQueue) dir.kill(q);
+      return this.rules.malformedKillsQueue ? "killed" : "dropped";
+    }
+    if (!more) {
+      // A last fragment below data already queued, or a second, different end: corrupted.
+      if (end < q.len || (q.lastIn && end !== q.len)) return this.discard(dir, q);
+      q.lastIn = true;
+      q.len = end;
+    } else {
+      if (end & 7) {
+        // "RFC2460 says always send parameter problem in this case": pointer at Payload Length.
+        this.paramProblem(a, f, ICMPV6_HDR_FIELD, 4);
+        if (this.rules.malformedKillsQueue) dir.kill(q);
+        return this.rules.malformedKillsQueue ? "killed" : "dropped";
+      }
+      if (end > q.len) {
+        if (q.lastIn) return this.discard(dir, q); // bits beyond the end
+        q.len = end;
+      }
+    }
+    if (end === offset) return this.discard(dir, q); // zero-length fragment
+    return this.insert(dir, q, a, f);
+  }
+
+  /** goto discard_fq: the queue is killed with every fragment it holds. */
+  private discard(dir: Fqdir, q: LinuxQueue): QueueResult {
+    dir.kill(q);
+    return "killed";
+  }
+
+  /**
+   * inet_frag_queue_insert(), then the accounting both paths share, then
+   * reassembly once the first and last fragments are in and nothing is missing.
+   */
+  private insert(dir: Fqdir, q: LinuxQueue, a: Arrival, f: FragmentPacket): QueueResult {
+    const { offset, end } = fragmentFacts(f);
+    const verdict = queueInsert(q.runs, offset, end);
+    if (verdict === "dup") return "dropped"; // IPFRAG_DUP: skb freed, queue kept
+    if (verdict === "overlap") return this.discard(dir, q); // IPFRAG_OVERLAP (RFC 5722)
+    const truesize = fragmentTruesize(a.packet.length);
+    q.fragments.push({ offset, end, data: f.data, truesize });
+    q.meat += end - offset;
+    q.ecn |= ecnBit(f);
+    dir.mem += truesize;
+    if (offset === 0) {
+      q.firstIn = true;
+      q.head = { arrival: a, fragment: f };
+    }
+    if (q.firstIn && q.lastIn && q.meat === q.len) return this.reassemble(dir, q, a);
+    return "queued";
+  }
+
+  /** ip6_frag_reasm() / nf_ct_frag6_reasm(): kill the queue, then build the datagram or drop it. */
+  private reassemble(dir: Fqdir, q: LinuxQueue, a: Arrival): QueueResult {
+    dir.kill(q);
+    const head = q.head!.fragment;
+    const ecn = fragEcn(q.ecn);
+    if (ecn === 0xff) {
+      this.trace.push(`event ${a.index}: ECN Not-ECT mixed with ECT/CE: datagram dropped`);
+      return "killed";
+    }
+    const payloadLength = head.unfragmentable.length - IPV6_HEADER_LENGTH + q.len;
+    if (payloadLength > IPV6_MAXPLEN) {
+      this.trace.push(`event ${a.index}: reassembled payload ${payloadLength} > IPV6_MAXPLEN: dropped`);
+      return "killed";
+    }
+    const data = new Uint8Array(q.len);
+    for (const frag of q.fragments) data.set(frag.data, frag.offset);
+    const packet = reassembledPacket(head.unfragmentable, head.prevNextHeaderOffset, head.nextHeader, data);
+    setTrafficClass(packet, trafficClassOf(packet) | ecn); // ipv6_change_dsfield(hdr, 0xff, ecn)
+    this.deliver(a, packet, `${dir.name} reassembled ${q.fragments.length} fragments`);
+    return "delivered";
+  }
+
+  /**
+   * nf_ct_frag6_gather(): a packet without a Fragment header, and a first
+   * fragment without its whole header chain, go on unchanged (return 0,
+   * NF_ACCEPT) to the plain stack; no queue memory drops the fragment.
+   */
+  private nfctGather(dir: Fqdir, a: Arrival): void {
+    const f = a.fragment;
+    if (!f || tinyFirstFragment(a.packet, f)) {
+      this.trace.push(`event ${a.index}: nf_ct_frag6_gather lets it through`);
+      this.ipv6FragRcv(a);
+      return;
+    }
+    const q = dir.find(queueKey(f), a.t);
+    if (!q) {
+      this.trace.push(`event ${a.index}: nf_conntrack_frag6 memory above high_thresh: dropped`);
+      return;
+    }
+    const result = this.nfctQueue(dir, q, a, f);
+    this.trace.push(`event ${a.index}: nf_conntrack_frag6 ${result}`);
+    if (result === "passed") this.ipv6FragRcv(a);
+  }
+
+  /** net/ipv6/netfilter/nf_conntrack_reasm.c nf_ct_frag6_queue(). */
+  private nfctQueue(dir: Fqdir, q: LinuxQueue, a: Arrival, f: FragmentPacket): QueueResult {
+    const { offset, end, more } = fragmentFacts(f);
+    if (end > IPV6_MAXPLEN) return "dropped"; // -EINVAL: NF_DROP, queue kept, no ICMP
+    if (!more) {
+      if (end < q.len || (q.lastIn && end !== q.len)) return "dropped"; // goto err: queue kept
+      q.lastIn = true;
+      q.len = end;
+    } else {
+      if (end & 7) {
+        // inet_frag_kill() and -EPROTO: the fragment goes on to the stack, which answers it.
+        dir.kill(q);
+        return "passed";
+      }
+      if (end > q.len) {
+        if (q.lastIn) return "dropped"; // goto err: queue kept
+        q.len = end;
+      }
+    }
+    if (end === offset) return "dropped"; // goto err: queue kept (q->len may have moved)
+    return this.insert(dir, q, a, f);
+  }
+}

@@ -1,0 +1,286 @@
+// RFC 8200 section 4.5 (with RFC 5722 and erratum 3089, RFC 6946, RFC 7112)
+// as a nondeterministic reassembler: wherever the RFC leaves a choice or says
+// nothing, every allowed continuation is followed, per datagram, and the
+// prediction is the set of outcomes reached. Datagrams do not interact (the
+// RFC sets no shared memory limit), so each queue key is explored alone.
+import { bytesEqual, toHex } from "../../wire/hex.js";
+import { IPV6_HEADER_LENGTH, IPV6_MAXPLEN, reassembledPacket, setTrafficClass, trafficClassOf, type FragmentPacket } from "../../wire/ipv6-fragment.js";
+import { fragmentFacts, icmpErrorAllowed, queueKey, tinyFirstFragment, type Arrival } from "./fragment.js";
+import {
+  ICMPV6_EXC_FRAGTIME,
+  ICMPV6_HDR_FIELD,
+  ICMPV6_HDR_INCOMP,
+  ICMPV6_PARAMPROB,
+  ICMPV6_TIME_EXCEED,
+  type Candidate,
+  type CandidateGroup,
+  type IcmpError,
+} from "./outcome.js";
+import type { Frag6Config } from "./profiles.js";
+
+/** Most states kept per datagram; beyond it the prediction is relaxed (see Frag6Expectation). */
+export const RFC_STATE_CAP = 256;
+
+interface Held {
+  offset: number;
+  end: number;
+  more: boolean;
+  arrival: Arrival;
+  fragment: FragmentPacket;
+}
+
+interface RfcState {
+  choices: string[];
+  held: Held[];
+  /** Arrival time of the first fragment of the reassembly in progress (its 60 s run from there). */
+  started: number | null;
+  /** An overlap abandoned this datagram earlier: later fragments may be dropped or start afresh. */
+  abandoned: boolean;
+  candidate: Omit<Candidate, "choices">;
+}
+
+function clone(s: RfcState, choice?: string): RfcState {
+  return {
+    choices: choice ? [...s.choices, choice] : [...s.choices],
+    held: [...s.held],
+    started: s.started,
+    abandoned: s.abandoned,
+    candidate: {
+      delivered: [...s.candidate.delivered],
+      icmpRequired: [...s.candidate.icmpRequired],
+      icmpOptional: [...s.candidate.icmpOptional],
+    },
+  };
+}
+
+function signature(s: RfcState): string {
+  return JSON.stringify([s.held.map((h) => h.arrival.index), s.started, s.abandoned, s.candidate]);
+}
+
+/** Abandon reassembly: every fragment held is discarded (RFC 8200 section 4.5; RFC 5722 section 4). */
+function abandon(s: RfcState, choice: string, afterOverlap: boolean): RfcState {
+  const next = clone(s, choice);
+  next.held = [];
+  next.started = null;
+  next.abandoned = next.abandoned || afterOverlap;
+  return next;
+}
+
+function optionalIcmp(s: RfcState, a: Arrival, f: FragmentPacket, e: Omit<IcmpError, "t">): void {
+  if (icmpErrorAllowed(a.packet, f)) s.candidate.icmpOptional.push({ t: a.t, ...e });
+}
+
+/**
+ * Time passes to `t`: a reassembly not complete 60 s (config.timeoutMs) after
+ * its first fragment is abandoned; Time Exceeded code 1 should go out if the
+ * offset-0 fragment was received (and only then). At exactly the deadline
+ * either may have happened first.
+ */
+function passTime(states: RfcState[], t: number, timeoutMs: number, final: boolean): RfcState[] {
+  const out: RfcState[] = [];
+  for (const s of states) {
+    if (s.started === null) {
+      out.push(s);
+      continue;
+    }
+    const deadline = s.started + timeoutMs;
+    if (!final && t < deadline) {
+      out.push(s);
+      continue;
+    }
+    if (!final && t === deadline) out.push(s); // the arrival beat the timer
+    const expired = clone(s, `timeout at ${deadline}`);
+    const first = s.held.find((h) => h.offset === 0);
+    if (first && icmpErrorAllowed(first.arrival.packet, first.fragment)) {
+      expired.candidate.icmpOptional.push({ t: deadline, type: ICMPV6_TIME_EXCEED, code: ICMPV6_EXC_FRAGTIME, pointer: 0 });
+    }
+    expired.held = [];
+    expired.started = null;
+    out.push(expired);
+  }
+  return out;
+}
+
+/** ECN of the reassembled datagram: the first fragment's as is, CE if any fragment had CE (RFC 3168 section 5.3), or dropped when Not-ECT mixes with ECN-capable. */
+function ecnVariants(held: Held[], packet: Uint8Array): { packet: Uint8Array | null; choice: string }[] {
+  const codepoints = new Set(held.map((h) => h.fragment.trafficClass & 3));
+  const variants: { packet: Uint8Array | null; choice: string }[] = [{ packet, choice: "ECN of the first fragment" }];
+  if (codepoints.has(3) && codepoints.size > 1) {
+    const ce = packet.slice();
+    setTrafficClass(ce, trafficClassOf(ce) | 3);
+    variants.push({ packet: ce, choice: "ECN: CE carried over (RFC 3168 section 5.3)" });
+  }
+  if (codepoints.has(0) && codepoints.size > 1) variants.push({ packet: null, choice: "ECN: Not-ECT mixed with ECT: dropped (RFC 3168 section 5.3)" });
+  return variants;
+}
+
+/** Completes the reassembly if the first and last fragments are in and nothing is missing. */
+function complete(s: RfcState, a: Arrival): RfcState[] {
+  const last = s.held.find((h) => !h.more);
+  const first = s.held.find((h) => h.offset === 0);
+  if (!last || !first) return [s];
+  const length = last.end;
+  const covered = s.held.reduce((n, h) => n + (h.end - h.offset), 0);
+  if (covered !== length) return [s];
+  const head = first.fragment;
+  if (head.unfragmentable.length - IPV6_HEADER_LENGTH + length > IPV6_MAXPLEN) return [abandon(s, "reassembled payload over 65535: discarded", false)];
+  const data = new Uint8Array(length);
+  for (const h of s.held) data.set(h.fragment.data, h.offset);
+  const packet = reassembledPacket(head.unfragmentable, head.prevNextHeaderOffset, head.nextHeader, data);
+  return ecnVariants(s.held, packet).map(({ packet: p, choice }) => {
+    const done = clone(s, choice);
+    if (p) done.candidate.delivered.push({ event: a.index, t: a.t, packet: toHex(p) });
+    done.held = [];
+    done.started = null;
+    done.abandoned = false;
+    return done;
+  });
+}
+
+/** Accepts a fragment into the reassembly and completes it when it can. */
+function accept(s: RfcState, h: Held, choice?: string): RfcState[] {
+  const next = clone(s, choice);
+  next.held.push(h);
+  if (next.started === null) next.started = h.arrival.t;
+  return complete(next, h.arrival);
+}
+
+/** Keeps the queue but starts its clock: a discarded fragment is still the first-arriving one. */
+function keep(s: RfcState, a: Arrival, choice: string): RfcState {
+  const next = clone(s, choice);
+  if (next.started === null) next.started = a.t;
+  return next;
+}
+
+/** One fragment of this datagram arrives: every allowed continuation of every state. */
+function arrive(s: RfcState, a: Arrival, f: FragmentPacket): RfcState[] {
+  const { offset, end, more } = fragmentFacts(f);
+  if (s.abandoned && s.held.length === 0) {
+    // Erratum 3089 struck "including those not yet received": later fragments may go either way.
+    return [...fresh(clone(s), a, f), clone(s, `event ${a.index}: dropped as part of an abandoned datagram`)];
+  }
+  return fresh(s, a, f);
+
+  function fresh(state: RfcState, arrival: Arrival, frag: FragmentPacket): RfcState[] {
+    const e = `event ${arrival.index}`;
+    // Payload Length of the reassembled packet would exceed 65,535: discard, Parameter Problem at Fragment Offset.
+    if (frag.unfragmentable.length - IPV6_HEADER_LENGTH + end > IPV6_MAXPLEN) {
+      const kept = keep(state, arrival, `${e}: oversized fragment discarded, queue kept`);
+      optionalIcmp(kept, arrival, frag, { type: ICMPV6_PARAMPROB, code: ICMPV6_HDR_FIELD, pointer: frag.fragmentHeaderOffset + 2 });
+      const gone = abandon(state, `${e}: oversized fragment discarded, queue abandoned`, false);
+      optionalIcmp(gone, arrival, frag, { type: ICMPV6_PARAMPROB, code: ICMPV6_HDR_FIELD, pointer: frag.fragmentHeaderOffset + 2 });
+      return [kept, gone];
+    }
+    // M set and a length not a multiple of 8: discard, Parameter Problem at Payload Length.
+    if (more && (end - offset) % 8 !== 0) {
+      const kept = keep(state, arrival, `${e}: unaligned fragment discarded, queue kept`);
+      optionalIcmp(kept, arrival, frag, { type: ICMPV6_PARAMPROB, code: ICMPV6_HDR_FIELD, pointer: 4 });
+      const gone = abandon(state, `${e}: unaligned fragment discarded, queue abandoned`, false);
+      optionalIcmp(gone, arrival, frag, { type: ICMPV6_PARAMPROB, code: ICMPV6_HDR_FIELD, pointer: 4 });
+      return [kept, gone];
+    }
+    const out: RfcState[] = [];
+    // A first fragment without the whole header chain "should be discarded" (RFC 7112 section 5: SHOULD).
+    if (tinyFirstFragment(arrival.packet, frag)) {
+      const dropped = clone(state, `${e}: tiny first fragment discarded`);
+      optionalIcmp(dropped, arrival, frag, { type: ICMPV6_PARAMPROB, code: ICMPV6_HDR_INCOMP, pointer: 0 });
+      out.push(dropped);
+    }
+    out.push(...place(state, arrival, frag));
+    return out;
+  }
+
+  function place(state: RfcState, arrival: Arrival, frag: FragmentPacket): RfcState[] {
+    const e = `event ${arrival.index}`;
+    const h: Held = { offset, end, more, arrival, fragment: frag };
+    if (end === offset) {
+      // The RFC says nothing of zero-length fragments: ignored, abandoning, or (M clear) marking the end.
+      const options = [clone(state, `${e}: zero-length fragment ignored`), abandon(state, `${e}: zero-length fragment abandons the datagram`, false)];
+      if (!more) options.push(...consistent(state, h));
+      return options;
+    }
+    const duplicate = state.held.find((o) => o.offset === offset && o.end === end && o.more === more && bytesEqual(o.fragment.data, frag.data));
+    if (duplicate) {
+      // "an implementation may choose to detect this case and drop exact duplicate fragments while keeping the other fragments"
+      return [clone(state, `${e}: exact duplicate dropped`), abandon(state, `${e}: exact duplicate treated as overlap`, true)];
+    }
+    if (state.held.some((o) => o.offset < end && offset < o.end)) {
+      // Overlap: the datagram and every fragment received are silently discarded; no ICMP.
+      return [abandon(state, `${e}: overlap abandons the datagram`, true)];
+    }
+    return consistent(state, h);
+  }
+
+  /** Fragments that contradict the length known so far: the RFC is silent; dropped or abandoning. */
+  function consistent(state: RfcState, h: Held): RfcState[] {
+    const e = `event ${h.arrival.index}`;
+    const last = state.held.find((o) => !o.more);
+    const furthest = Math.max(0, ...state.held.map((o) => o.end));
+    const contradicts = h.more ? last !== undefined && h.end > last.end : (last !== undefined && h.end !== last.end) || h.end < furthest;
+    const endsAtLast = h.more && last !== undefined && h.end === last.end;
+    if (!contradicts && !endsAtLast) return accept(state, h);
+    const options = [clone(state, `${e}: fragment inconsistent with the datagram's end dropped`), abandon(state, `${e}: fragment inconsistent with the datagram's end abandons it`, false)];
+    if (endsAtLast) options.push(...accept(state, h, `${e}: M set but ending at the last fragment's end: accepted`));
+    return options;
+  }
+}
+
+function dedup(states: RfcState[]): RfcState[] {
+  const seen = new Map<string, RfcState>();
+  for (const s of states) if (!seen.has(signature(s))) seen.set(signature(s), s);
+  return [...seen.values()];
+}
+
+/** The allowed candidates of one datagram (all arrivals share its queue key). */
+function exploreDatagram(key: string, arrivals: Arrival[], config: Frag6Config): { group: CandidateGroup; capped: boolean } {
+  let states: RfcState[] = [{ choices: [], held: [], started: null, abandoned: false, candidate: { delivered: [], icmpRequired: [], icmpOptional: [] } }];
+  let capped = false;
+  for (const a of arrivals) {
+    states = passTime(states, a.t, config.timeoutMs, false);
+    states = dedup(states.flatMap((s) => arrive(s, a, a.fragment!)));
+    if (states.length > RFC_STATE_CAP) {
+      states = states.slice(0, RFC_STATE_CAP);
+      capped = true;
+    }
+  }
+  states = dedup(passTime(states, Infinity, config.timeoutMs, true));
+  return { group: { key, candidates: states.map((s) => ({ choices: s.choices, ...s.candidate })) }, capped };
+}
+
+/**
+ * A packet handled alone: one without a Fragment header is delivered as it
+ * came; an atomic fragment is processed in isolation from any queue (RFC 6946
+ * section 4), delivered with its Fragment header removed, unless it is a
+ * first fragment without its header chain, which may be discarded.
+ */
+function alone(a: Arrival): CandidateGroup {
+  const key = `event ${a.index}`;
+  const f = a.fragment;
+  if (!f) return { key, candidates: [{ choices: ["not a fragment"], delivered: [{ event: a.index, t: a.t, packet: toHex(a.packet) }], icmpRequired: [], icmpOptional: [] }] };
+  const packet = reassembledPacket(f.unfragmentable, f.prevNextHeaderOffset, f.nextHeader, f.data);
+  const delivered: Candidate = { choices: ["atomic fragment processed alone"], delivered: [{ event: a.index, t: a.t, packet: toHex(packet) }], icmpRequired: [], icmpOptional: [] };
+  if (!tinyFirstFragment(a.packet, f)) return { key, candidates: [delivered] };
+  const icmp = icmpErrorAllowed(a.packet, f) ? [{ t: a.t, type: ICMPV6_PARAMPROB, code: ICMPV6_HDR_INCOMP, pointer: 0 }] : [];
+  return { key, candidates: [{ choices: ["tiny atomic fragment discarded"], delivered: [], icmpRequired: [], icmpOptional: icmp }, delivered] };
+}
+
+export function rfc8200Groups(arrivals: Arrival[], config: Frag6Config): { groups: CandidateGroup[]; capped: boolean } {
+  const groups: CandidateGroup[] = [];
+  const byKey = new Map<string, Arrival[]>();
+  for (const a of arrivals) {
+    const f = a.fragment;
+    if (!f || (f.offset === 0 && !f.more)) {
+      groups.push(alone(a));
+      continue;
+    }
+    const key = queueKey(f);
+    byKey.set(key, [...(byKey.get(key) ?? []), a]);
+  }
+  let capped = false;
+  for (const [key, list] of byKey) {
+    const explored = exploreDatagram(key, list, config);
+    groups.push(explored.group);
+    capped ||= explored.capped;
+  }
+  return { groups, capped };
+}

@@ -1,0 +1,174 @@
+// The frag6 area's properties, each against the profile the IUT claims. One
+// compares the whole reply with the model's outcome set; the others each
+// name one rule, so a broken reassembler is told which rule it breaks.
+import type fc from "fast-check";
+import { judgeFrag6, type Observed } from "../../model/frag6/judge.js";
+import type { Frag6Expectation } from "../../model/frag6/outcome.js";
+import { canonicalOutcome } from "../../model/frag6/run.js";
+import { fromHex } from "../../wire/hex.js";
+import { LINKTYPE_RAW } from "../../wire/pcap.js";
+import type { CasePackets, CheckOutcome, ConformanceProperty } from "../property.js";
+import { frag6Stream } from "./generators.js";
+import { explainable } from "./holes.js";
+import { validateStreamInput } from "./input-validation.js";
+import { iutRun } from "./iut-calls.js";
+import { expectationFor, maxDeliveries, possibleDeliveries, restrict } from "./model-view.js";
+import { DISCARD_CLASSES, INTACT_CLASSES, type Frag6Class, type StreamInput } from "./stream.js";
+
+const RFC = "RFC 8200 section 4.5; RFC 5722 section 4 with erratum 3089";
+const LINUX = "net/ipv4/inet_fragment.c inet_frag_queue_insert(); net/ipv6/reassembly.c ip6_frag_queue(); net/ipv6/netfilter/nf_conntrack_reasm.c nf_ct_frag6_queue()";
+
+/** The input fragments as a pcap, timestamps in virtual time: tshark shows IPv6 fragments. */
+function streamPackets(input: StreamInput): CasePackets {
+  return {
+    linktype: LINKTYPE_RAW,
+    packets: input.events.map((e, i) => ({ label: `event ${i} at ${e.t} ms`, data: fromHex(e.packet), timestampUs: e.t * 1000 + i })),
+  };
+}
+
+function verdict(ok: boolean, expected: unknown, observed: Observed, message?: string): CheckOutcome {
+  return { ok, expected, observed, ...(ok || !message ? {} : { message }) };
+}
+
+/** The model's answer, for reports: one allowed outcome (and how many datagrams had choices). */
+function shown(expectation: Frag6Expectation): unknown {
+  const outcome = canonicalOutcome(expectation);
+  if (expectation.kind === "exact") return { profile: expectation.profile, ...outcome };
+  return {
+    profile: expectation.profile,
+    oneAllowedOutcome: outcome,
+    datagramsWithChoices: expectation.groups.filter((g) => g.candidates.length > 1).length,
+    ...(expectation.relaxed ? { relaxed: expectation.relaxed } : {}),
+  };
+}
+
+function property(
+  name: string,
+  statement: string,
+  citation: string,
+  classes: readonly Frag6Class[] | undefined,
+  judge: (input: StreamInput, expectation: Frag6Expectation, observed: Observed) => { ok: boolean; message?: string },
+): ConformanceProperty<StreamInput> {
+  return {
+    area: "frag6",
+    name,
+    statement,
+    citation,
+    ops: ["frag6.run"],
+    arbitrary: (): fc.Arbitrary<StreamInput> => frag6Stream(classes ? { classes } : {}),
+    validateInput: validateStreamInput,
+    async check(input, { iut, profile }) {
+      const observed = await iutRun(iut, input);
+      const expectation = expectationFor(input, profile);
+      const v = judge(input, expectation, observed);
+      return verdict(v.ok, shown(expectation), observed, v.message);
+    },
+    packets: streamPackets,
+  };
+}
+
+const OVERLAPS: readonly Frag6Class[] = [
+  "overlap-partial-head",
+  "overlap-partial-tail",
+  "overlap-containing",
+  "overlap-contained-equal",
+  "overlap-contained-different",
+  "overlap-across-runs",
+  "duplicate-exact",
+];
+
+export const FRAG6_PROPERTIES: readonly ConformanceProperty<StreamInput>[] = [
+  property(
+    "matches-model",
+    "The whole reply (every delivered datagram with its time and bytes, in order, and the ICMP errors when reported) is an outcome the profile allows for the stream.",
+    `${RFC}; RFC 6946; RFC 7112; ${LINUX}`,
+    undefined,
+    (_i, e, o) => judgeFrag6(e, o),
+  ),
+  property(
+    "overlap-rule",
+    "With overlapping or duplicated fragments, what is delivered is what the profile's overlap rule allows: under rfc8200 nothing that holds bytes of two overlapping fragments; under linux-* exactly the run-based verdict of inet_frag_queue_insert (contained in a run: duplicate, first data wins).",
+    `${RFC}; net/ipv4/inet_fragment.c inet_frag_queue_insert()`,
+    OVERLAPS,
+    (_i, e, o) => judgeFrag6(e, { delivered: o.delivered }),
+  ),
+  property(
+    "delivered-equals-original",
+    "When every fragment carries the original bytes, every delivered datagram equals one of the original datagrams byte for byte (Fragment header removed, Next Header and Payload Length fixed).",
+    "RFC 8200 section 4.5 (reassembly); adapter protocol frag6.run",
+    INTACT_CLASSES,
+    (input, _e, o) => {
+      const bad = o.delivered.find((d) => !input.originals.includes(d.packet));
+      return bad ? { ok: false, message: `delivered at t=${bad.t} a ${bad.packet.length / 2}-byte datagram that is none of the originals` } : { ok: true };
+    },
+  ),
+  property(
+    "no-hole-delivered",
+    "Every delivered datagram is rebuilt from bytes that arrived: each byte of it came in a fragment of one queue key, and a last fragment ends where it ends.",
+    "RFC 8200 section 4.5; net/ipv6/reassembly.c ip6_frag_queue() (meat == len)",
+    undefined,
+    (input, _e, o) => {
+      const bad = o.delivered.find((d) => !explainable(d.packet, input.events));
+      return bad ? { ok: false, message: `delivered at t=${bad.t} a datagram with bytes no fragment brought (a hole, or data never received)` } : { ok: true };
+    },
+  ),
+  property(
+    "delivered-at-most-once",
+    "No datagram is delivered more often than the profile allows (once per completed queue).",
+    "net/ipv4/inet_fragment.c inet_frag_kill() on reassembly; RFC 8200 section 4.5",
+    undefined,
+    (_i, e, o) => {
+      const max = maxDeliveries(e);
+      const seen = new Map<string, number>();
+      for (const d of o.delivered) {
+        const n = (seen.get(d.packet) ?? 0) + 1;
+        seen.set(d.packet, n);
+        if (n > (max.get(d.packet) ?? 0)) return { ok: false, message: `a ${d.packet.length / 2}-byte datagram delivered ${n} times, at most ${max.get(d.packet) ?? 0} allowed` };
+      }
+      return { ok: true };
+    },
+  ),
+  property(
+    "discarded-queue-takes-all",
+    "When a rule discards a queue, every fragment it held goes with it: nothing is delivered later that the profile's outcomes do not contain.",
+    `${RFC} ("all its received fragments are discarded"); net/ipv4/inet_fragment.c inet_frag_kill()`,
+    DISCARD_CLASSES,
+    (_i, e, o) => {
+      const possible = possibleDeliveries(e);
+      const bad = o.delivered.find((d) => !possible.has(`${d.t}/${d.packet}`));
+      return bad ? { ok: false, message: `delivered at t=${bad.t} a datagram no allowed outcome contains (fragments of a discarded queue kept?)` } : { ok: true };
+    },
+  ),
+  property(
+    "other-datagrams-unaffected",
+    "Fragments of other datagrams (another identification or source interleaved, an atomic fragment beside a pending queue) are reassembled or delivered exactly as the profile says, whatever happens to the first datagram.",
+    "RFC 8200 section 4.5 (the reassembly key); RFC 6946 section 4; include/net/inet_frag.h frag_v6_compare_key",
+    ["interleaved", "atomic-beside-queue"],
+    (input, e, o) => {
+      const second = input.originals[1];
+      if (second === undefined) return { ok: true };
+      const keep = (p: string) => p === second;
+      const v = judgeFrag6(restrict(e, keep), { delivered: o.delivered.filter((d) => keep(d.packet)) });
+      return v.ok ? v : { ok: false, message: `the second datagram: ${v.message}` };
+    },
+  ),
+  property(
+    "expired-never-completes",
+    "A queue whose time ran out (timeoutMs after its first fragment) never completes: fragments arriving later start afresh.",
+    "RFC 8200 section 4.5 (60 seconds); include/net/ipv6_frag.h ip6frag_expire_frag_queue(); net/ipv4/inet_fragment.c inet_frag_create() (timer armed once)",
+    ["timeout-spread"],
+    (_i, e, o) => judgeFrag6(e, { delivered: o.delivered }),
+  ),
+  property(
+    "icmp-as-predicted",
+    "The ICMPv6 errors reported are those the profile predicts: Parameter Problem code 0 at Payload Length (unaligned) or Fragment Offset (past 65535), code 3 pointer 0 (tiny first fragment), Time Exceeded code 1 only if the offset-0 fragment arrived, none for overlaps, none about ICMPv6 errors.",
+    "RFC 8200 section 4.5; RFC 4443 section 2.4 (e); net/ipv6/reassembly.c ipv6_frag_rcv(); include/net/ipv6_frag.h ip6frag_expire_frag_queue(); net/ipv6/icmp.c icmpv6_send()",
+    ["unaligned", "oversized", "tiny-first", "timeout-spread", "loss", "overlap-partial-head", "in-order"],
+    (_i, e, o) => {
+      if (o.icmp === undefined) return { ok: true }; // the IUT does not report ICMP: nothing to judge
+      if (!judgeFrag6(e, { delivered: o.delivered }).ok) return { ok: true }; // deliveries differ: other properties say so
+      return judgeFrag6(e, o);
+    },
+  ),
+];
+

@@ -1,0 +1,169 @@
+// IPv6 Fragment header (RFC 8200 section 4.5): finding it in a packet,
+// building fragment packets, and the packet a reassembler hands upward.
+import { IPPROTO_DSTOPTS, IPPROTO_FRAGMENT, IPPROTO_HOPOPTS, IPPROTO_ROUTING, PacketError } from "./ip-packet.js";
+
+export const IPV6_HEADER_LENGTH = 40;
+export const FRAGMENT_HEADER_LENGTH = 8;
+/** IPV6_MAXPLEN: the largest Payload Length without a Jumbo option. */
+export const IPV6_MAXPLEN = 65535;
+
+/** A packet that carries a Fragment header, split where a reassembler splits it. */
+export interface FragmentPacket {
+  /** The IPv6 header and every extension header before the Fragment header (RFC 8200: the Unfragmentable Part). */
+  unfragmentable: Uint8Array;
+  /** Offset of the Next Header byte that names the Fragment header (6 when it follows the IPv6 header). */
+  prevNextHeaderOffset: number;
+  /** Offset of the Fragment header: the length of the Unfragmentable Part. */
+  fragmentHeaderOffset: number;
+  /** Next Header of the Fragment header: the first header of the Fragmentable Part. */
+  nextHeader: number;
+  /** Fragment Offset in bytes (the 13-bit field times 8). */
+  offset: number;
+  /** The M flag. */
+  more: boolean;
+  /** The two reserved bits between offset and M (RFC 8200: ignored on reception). */
+  reserved: number;
+  identification: number;
+  /** The Fragmentable Part this fragment carries. */
+  data: Uint8Array;
+  src: Uint8Array;
+  dst: Uint8Array;
+  trafficClass: number;
+}
+
+/** Length of the extension header at `at` whose type is `type` (hop-by-hop, routing, destination options). */
+function extensionLength(bytes: Uint8Array, at: number, what: string): number {
+  if (at + 2 > bytes.length) throw new PacketError(`${what}: extension header at byte ${at} is truncated`);
+  const length = (bytes[at + 1]! + 1) * 8;
+  if (at + length > bytes.length) throw new PacketError(`${what}: extension header at byte ${at} runs past the packet`);
+  return length;
+}
+
+/**
+ * Finds the Fragment header behind hop-by-hop, destination options and
+ * routing headers, as net/ipv6/netfilter/nf_conntrack_reasm.c find_prev_fhdr()
+ * does; null when the packet has none (it is not a fragment).
+ */
+export function parseFragmentPacket(bytes: Uint8Array, what = "packet"): FragmentPacket | null {
+  if (bytes.length < IPV6_HEADER_LENGTH || bytes[0]! >> 4 !== 6) throw new PacketError(`${what}: not an IPv6 packet`);
+  const payloadLength = (bytes[4]! << 8) | bytes[5]!;
+  if (payloadLength + IPV6_HEADER_LENGTH !== bytes.length) {
+    throw new PacketError(`${what}: IPv6 payload length ${payloadLength} differs from the ${bytes.length - IPV6_HEADER_LENGTH} bytes after the header`);
+  }
+  let next = bytes[6]!;
+  let prevNextHeaderOffset = 6;
+  let at = IPV6_HEADER_LENGTH;
+  while (next === IPPROTO_HOPOPTS || next === IPPROTO_ROUTING || next === IPPROTO_DSTOPTS) {
+    const length = extensionLength(bytes, at, what);
+    prevNextHeaderOffset = at;
+    next = bytes[at]!;
+    at += length;
+  }
+  if (next !== IPPROTO_FRAGMENT) return null;
+  if (at + FRAGMENT_HEADER_LENGTH > bytes.length) throw new PacketError(`${what}: Fragment header at byte ${at} is truncated`);
+  const word = (bytes[at + 2]! << 8) | bytes[at + 3]!;
+  return {
+    unfragmentable: bytes.slice(0, at),
+    prevNextHeaderOffset,
+    fragmentHeaderOffset: at,
+    nextHeader: bytes[at]!,
+    offset: word & 0xfff8,
+    more: (word & 1) === 1,
+    reserved: (word >> 1) & 3,
+    identification: ((bytes[at + 4]! << 24) | (bytes[at + 5]! << 16) | (bytes[at + 6]! << 8) | bytes[at + 7]!) >>> 0,
+    data: bytes.slice(at + FRAGMENT_HEADER_LENGTH),
+    src: bytes.slice(8, 24),
+    dst: bytes.slice(24, 40),
+    trafficClass: ((bytes[0]! & 0x0f) << 4) | (bytes[1]! >> 4),
+  };
+}
+
+/** A datagram split at its Fragment header's place: what every fragment repeats, and what is cut. */
+export interface DatagramParts {
+  unfragmentable: Uint8Array;
+  prevNextHeaderOffset: number;
+  /** First header of the Fragmentable Part (the original Next Header at prevNextHeaderOffset). */
+  nextHeader: number;
+  fragmentable: Uint8Array;
+}
+
+/** Splits an unfragmented IPv6 packet after its hop-by-hop, destination options and routing headers. */
+export function datagramParts(packet: Uint8Array, what = "datagram"): DatagramParts {
+  if (packet.length < IPV6_HEADER_LENGTH || packet[0]! >> 4 !== 6) throw new PacketError(`${what}: not an IPv6 packet`);
+  let next = packet[6]!;
+  let prevNextHeaderOffset = 6;
+  let at = IPV6_HEADER_LENGTH;
+  while (next === IPPROTO_HOPOPTS || next === IPPROTO_ROUTING || next === IPPROTO_DSTOPTS) {
+    const length = extensionLength(packet, at, what);
+    prevNextHeaderOffset = at;
+    next = packet[at]!;
+    at += length;
+  }
+  return { unfragmentable: packet.slice(0, at), prevNextHeaderOffset, nextHeader: next, fragmentable: packet.slice(at) };
+}
+
+function withPayloadLength(packet: Uint8Array): Uint8Array {
+  const length = packet.length - IPV6_HEADER_LENGTH;
+  packet[4] = (length >> 8) & 0xff;
+  packet[5] = length & 0xff;
+  return packet;
+}
+
+export interface FragmentFields {
+  unfragmentable: Uint8Array;
+  prevNextHeaderOffset: number;
+  nextHeader: number;
+  /** In bytes; must be a multiple of 8 below 65536. */
+  offset: number;
+  more: boolean;
+  identification: number;
+  data: Uint8Array;
+  reserved?: number;
+  /** Replaces the traffic class of the Unfragmentable Part (ECN tests). */
+  trafficClass?: number;
+}
+
+/** A fragment packet: Unfragmentable Part, Fragment header, data; Payload Length fixed. */
+export function buildFragmentPacket(f: FragmentFields): Uint8Array {
+  if (f.offset % 8 !== 0 || f.offset < 0 || f.offset > 0xfff8) throw new PacketError(`fragment offset ${f.offset} is not a multiple of 8 in 0..65528`);
+  const fh = f.unfragmentable.length;
+  const out = new Uint8Array(fh + FRAGMENT_HEADER_LENGTH + f.data.length);
+  out.set(f.unfragmentable);
+  out[f.prevNextHeaderOffset] = IPPROTO_FRAGMENT;
+  out[fh] = f.nextHeader;
+  const word = f.offset | ((f.reserved ?? 0) << 1) | (f.more ? 1 : 0);
+  out[fh + 2] = word >> 8;
+  out[fh + 3] = word & 0xff;
+  out[fh + 4] = (f.identification >>> 24) & 0xff;
+  out[fh + 5] = (f.identification >>> 16) & 0xff;
+  out[fh + 6] = (f.identification >>> 8) & 0xff;
+  out[fh + 7] = f.identification & 0xff;
+  out.set(f.data, fh + FRAGMENT_HEADER_LENGTH);
+  if (f.trafficClass !== undefined) setTrafficClass(out, f.trafficClass);
+  if (out.length - IPV6_HEADER_LENGTH > IPV6_MAXPLEN) throw new PacketError(`fragment of ${out.length} bytes exceeds the IPv6 payload limit`);
+  return withPayloadLength(out);
+}
+
+/**
+ * The packet handed to the upper layer: the Unfragmentable Part with the
+ * Fragment header gone, the preceding Next Header set to the fragment's
+ * Next Header, and Payload Length recomputed (RFC 8200 section 4.5,
+ * "Reassembly"; the adapter protocol's frag6.run).
+ */
+export function reassembledPacket(unfragmentable: Uint8Array, prevNextHeaderOffset: number, nextHeader: number, payload: Uint8Array): Uint8Array {
+  const out = new Uint8Array(unfragmentable.length + payload.length);
+  out.set(unfragmentable);
+  out[prevNextHeaderOffset] = nextHeader;
+  out.set(payload, unfragmentable.length);
+  // A reassembled datagram larger than 65535 is never built; callers check first.
+  return withPayloadLength(out);
+}
+
+export function setTrafficClass(packet: Uint8Array, tc: number): void {
+  packet[0] = 0x60 | ((tc >> 4) & 0x0f);
+  packet[1] = ((tc & 0x0f) << 4) | (packet[1]! & 0x0f);
+}
+
+export function trafficClassOf(packet: Uint8Array): number {
+  return ((packet[0]! & 0x0f) << 4) | (packet[1]! >> 4);
+}
