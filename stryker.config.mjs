@@ -1,0 +1,16 @@
+// Mutation testing of the reference model (`npm run mutation`): how many
+// deliberate changes to model/ the test suite notices, per area.
+const areas = (process.env.NFCONFORM_MUTATE_AREAS ?? "checksum,hooks").split(",");
+
+export default {
+  testRunner: "vitest",
+  vitest: { configFile: "vitest.mutation.config.ts" },
+  mutate: areas.map((area) => `model/${area}/**/*.ts`),
+  coverageAnalysis: "perTest",
+  concurrency: 2,
+  timeoutMS: 60000,
+  reporters: ["clear-text", "progress", "json"],
+  jsonReporter: { fileName: "reports/mutation/mutation.json" },
+  tempDirName: ".stryker-tmp",
+  cleanTempDir: "always",
+};
