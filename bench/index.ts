@@ -1,10 +1,12 @@
 // `npm run bench`: every benchmark, each printing its rate beside the floor or
 // reference it is judged against, measured in the same run.
 import { checksumBench } from "./checksum-bench.js";
+import { defaultRunBench } from "./default-run-bench.js";
 import { linuxChecksumBench } from "./linux-checksum-bench.js";
 import { bpfBench } from "./bpf-bench.js";
 import { linuxBpfBench } from "./linux-bpf-bench.js";
 import { frag6Bench } from "./frag6-bench.js";
+import { cttimeoutKernelBench, cttimeoutModelBench } from "./cttimeout-bench.js";
 
 const ms = Number(process.env["NFCONFORM_BENCH_MS"] ?? 1500);
 for (const line of checksumBench(ms)) console.log(line);
@@ -12,3 +14,6 @@ for (const line of linuxChecksumBench()) console.log(line);
 for (const line of bpfBench(ms)) console.log(line);
 for (const line of linuxBpfBench()) console.log(line);
 for (const line of frag6Bench(ms)) console.log(line);
+for (const line of cttimeoutModelBench(ms)) console.log(line);
+for (const line of cttimeoutKernelBench()) console.log(line);
+for (const line of defaultRunBench()) console.log(line);

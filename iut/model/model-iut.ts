@@ -7,6 +7,7 @@ import type { HooksProfile } from "../../model/hooks/profiles.js";
 import { checksumHandlers, type OpHandler } from "./checksum-handlers.js";
 import { hooksHandlers } from "./hooks-handlers.js";
 import { bpfHandlers } from "./bpf-handlers.js";
+import { cttimeoutHandlers } from "./cttimeout-handlers.js";
 import { frag6Handlers } from "./frag6-handlers.js";
 import type { Frag6Profile } from "../../model/frag6/profiles.js";
 import { freshModelState } from "./model-state.js";
@@ -14,7 +15,7 @@ import { freshModelState } from "./model-state.js";
 export const MODEL_VERSION = "0.1.0";
 
 /** Areas the model implements so far, with each one's default profile. */
-export const MODEL_AREAS: Partial<Record<AreaName, string>> = { checksum: "linux", hooks: "linux", bpf: "linux", frag6: "rfc8200" };
+export const MODEL_AREAS: Partial<Record<AreaName, string>> = { checksum: "linux", hooks: "linux", bpf: "linux", cttimeout: "linux", frag6: "rfc8200" };
 
 export interface ModelIutOptions {
   /** Profile per area; absent means the area's default. */
@@ -38,6 +39,7 @@ export class ModelIut implements Iut {
       ...checksumHandlers(this.profiles.checksum as ChecksumProfile),
       ...hooksHandlers(this.profiles.hooks as HooksProfile),
       ...bpfHandlers(this.profiles.bpf),
+      ...cttimeoutHandlers(this.profiles.cttimeout),
       ...frag6Handlers(this.profiles.frag6 as Frag6Profile),
       ...options.overrides,
     };

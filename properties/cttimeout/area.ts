@@ -1,0 +1,14 @@
+import { CTTIMEOUT_PROFILES, PROFILE_HZ } from "../../model/cttimeout/rules.js";
+import type { AreaDefinition } from "../property.js";
+import { CTTIMEOUT_PROPERTIES } from "./properties.js";
+
+export const CTTIMEOUT_AREA: AreaDefinition = {
+  name: "cttimeout",
+  summary: "conntrack timeout policy objects (nfnetlink subsystem 8), their replies, defaults and reference counts",
+  profiles: CTTIMEOUT_PROFILES.map((name) => ({
+    name,
+    summary: `current mainline built with CONFIG_HZ=${PROFILE_HZ[name]}${name === "linux" ? " (the Kconfig default)" : ""}: timeouts wrap at 2^32 jiffies`,
+  })),
+  defaultProfile: "linux",
+  properties: CTTIMEOUT_PROPERTIES,
+};
