@@ -5,6 +5,7 @@ import { defaultRunBench } from "./default-run-bench.js";
 import { linuxChecksumBench } from "./linux-checksum-bench.js";
 import { bpfBench } from "./bpf-bench.js";
 import { linuxBpfBench } from "./linux-bpf-bench.js";
+import { hooksModelBench, linuxHooksBench } from "./hooks-bench.js";
 import { frag6Bench } from "./frag6-bench.js";
 import { cttimeoutKernelBench, cttimeoutModelBench } from "./cttimeout-bench.js";
 
@@ -14,6 +15,8 @@ for (const line of linuxChecksumBench()) console.log(line);
 for (const line of bpfBench(ms)) console.log(line);
 for (const line of linuxBpfBench()) console.log(line);
 for (const line of frag6Bench(ms)) console.log(line);
+for (const line of hooksModelBench(ms)) console.log(line);
+for (const line of linuxHooksBench()) console.log(line);
 for (const line of cttimeoutModelBench(ms)) console.log(line);
 for (const line of cttimeoutKernelBench()) console.log(line);
 for (const line of defaultRunBench()) console.log(line);

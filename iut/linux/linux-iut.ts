@@ -11,13 +11,14 @@ import { AdapterReplyError, type Iut } from "../iut.js";
 import type { AreaName, Hello, Params, Result } from "../protocol.js";
 import { checksumArea } from "./checksum/area.js";
 import { bpfArea } from "./bpf/area.js";
+import { hooksArea } from "./hooks/area.js";
 import { cttimeoutArea } from "./cttimeout/area.js";
 import type { LinuxArea, LinuxContext } from "./linux-area.js";
 import { NftSession } from "./nft-session.js";
 import { setupTestNetwork } from "./test-network.js";
 
 /** Every area the kernel IUT implements, in the order they are set up. */
-const AREA_FACTORIES: readonly ((context: LinuxContext) => LinuxArea)[] = [checksumArea, bpfArea, cttimeoutArea];
+const AREA_FACTORIES: readonly ((context: LinuxContext) => LinuxArea)[] = [checksumArea, bpfArea, hooksArea, cttimeoutArea];
 
 /** uname -srvm, as the reports name the kernel tested. */
 export function kernelDescription(): string {

@@ -1,0 +1,31 @@
+// Hooks: model commands per second over generated sequences, and (in a
+// namespace of its own, like the kernel IUT) kernel traversals per second
+// with the register, fill-to-1024 and reset costs beside them.
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import fc from "fast-check";
+import { hookSequence } from "../properties/hooks/generators.js";
+import { ModelSteps } from "../properties/hooks/model-run.js";
+import { probeNamespaceSupport, wrapInNamespace } from "../sys/namespace.js";
+import { measure } from "./measure.js";
+
+export function hooksModelBench(ms: number): string[] {
+  const sequences = fc.sample(hookSequence("linux"), { seed: 1, numRuns: 300 }).map((s) => s.commands);
+  const commands = sequences.reduce((n, c) => n + c.length, 0);
+  let i = 0;
+  const rate = measure(() => {
+    const model = new ModelSteps("linux");
+    for (const c of sequences[i++ % sequences.length]!) model.step(c);
+  }, ms);
+  return [`hooks model:                     ${((rate.perSecond * commands) / sequences.length).toFixed(0)} commands/s (${sequences.length} generated sequences)`];
+}
+
+export function linuxHooksBench(): string[] {
+  const support = probeNamespaceSupport();
+  if (!support.ok) return [`kernel hooks benchmark skipped: ${support.reason}`];
+  const inner = fileURLToPath(new URL("./linux-hooks-inner.js", import.meta.url));
+  const [command, ...args] = wrapInNamespace([process.execPath, inner]);
+  const r = spawnSync(command!, args, { encoding: "utf8", env: { ...process.env, NFCONFORM_INSIDE_NAMESPACE: "1" } });
+  if (r.status !== 0) return [`kernel hooks benchmark failed: ${r.stderr.trim()}`];
+  return r.stdout.trim().split("\n");
+}

@@ -1,0 +1,51 @@
+// The hooks area on the kernel: each protocol hook is an nftables base chain
+// (registry.ts, chain-rules.ts), each traversal a probe packet read back from
+// the nftrace events (traversal.ts). The area's namespace holds no other hooks
+// (no conntrack, no iptables tables), so the 1024 limit counts ours only.
+import { readRegisterRequest, readTraverseRequest, readUnregisterRequest } from "../../model/hooks-handlers.js";
+import type { LinuxArea, LinuxContext } from "../linux-area.js";
+import { listPort } from "./chain-rules.js";
+import { decline } from "./decline.js";
+import { setupProbeNetwork } from "./probe-network.js";
+import { Probes, probePath } from "./probes.js";
+import { HookChains } from "./registry.js";
+import { TraceListener } from "./trace-listener.js";
+import { Traverser } from "./traversal.js";
+
+/** Why no probe crosses a list: arp and bridge are not built; the rest do not exist. */
+function noPath(family: string, hook: string, device: string | null): string {
+  if (family === "bridge") return "bridge hooks run only for frames crossing a bridge, and the protocol's namespace has no bridge device (veth0 and veth1 only)";
+  if (family === "arp") return "arp traversals are not built (an ARP probe needs ARP-field selectors and an end point in arp_process())";
+  return `no ${family} ${hook} hook list${device === null ? "" : ` on ${device}`}`;
+}
+
+export function hooksArea({ session }: LinuxContext): LinuxArea {
+  setupProbeNetwork();
+  const chains = new HookChains(session);
+  const trace = new TraceListener();
+  const probes = new Probes();
+  const traverser = new Traverser(trace, probes);
+  return {
+    name: "hooks",
+    profile: "linux",
+    handlers: {
+      "hooks.register": (params) => ({ errno: chains.register(readRegisterRequest(params).registration) }),
+      "hooks.unregister": (params) => ({ errno: chains.unregister(readUnregisterRequest(params)) }),
+      "hooks.traverse": (params) => {
+        const { family, hook, device } = readTraverseRequest(params);
+        const path = probePath(family, hook, device);
+        if (!path) throw decline("hooks.traverse", noPath(family, hook, device));
+        const { visited, verdict } = traverser.run(path, listPort(hook, family === "netdev" ? device : null));
+        return { visited, verdict };
+      },
+    },
+    reset: () => {
+      chains.reset();
+      trace.take();
+    },
+    close: () => {
+      probes.close();
+      trace.close();
+    },
+  };
+}

@@ -1,0 +1,72 @@
+// How a protocol hook becomes an nftables base chain: the table family, the
+// hook number in that family's numbering, and whether a device goes with it.
+// nftables checks a chain before nf_register_net_hook() is reached, and where
+// that check answers something other than the core (EOPNOTSUPP for a hook the
+// chain type lacks, a netdev chain kept by interface name for a device that
+// does not exist), the request is declined with the reason instead of
+// reporting nftables' errno as the core's. Measured on 6.18: see
+// docs/iut-linux.md, "Hooks area".
+import { deviceExists } from "../../../model/hooks/list-head.js";
+import type { HookFamily, HookName } from "../../../model/hooks/families.js";
+import * as N from "../../../wire/netlink/nftables.js";
+import { NFPROTO_ARP, NFPROTO_BRIDGE, NFPROTO_INET, NFPROTO_IPV4, NFPROTO_IPV6, NFPROTO_NETDEV } from "../../../wire/netlink/nfnetlink.js";
+
+export const NFPROTO: Record<HookFamily, number> = {
+  ipv4: NFPROTO_IPV4,
+  ipv6: NFPROTO_IPV6,
+  inet: NFPROTO_INET,
+  arp: NFPROTO_ARP,
+  bridge: NFPROTO_BRIDGE,
+  netdev: NFPROTO_NETDEV,
+};
+
+/** NF_INET_* (ip, ip6, inet) and NF_BR_* (bridge, same numbers for the five). */
+const INET_HOOKS: Partial<Record<HookName, number>> = {
+  prerouting: N.NF_INET_PRE_ROUTING,
+  input: N.NF_INET_LOCAL_IN,
+  forward: N.NF_INET_FORWARD,
+  output: N.NF_INET_LOCAL_OUT,
+  postrouting: N.NF_INET_POST_ROUTING,
+};
+
+/** What nftables is asked for: the chain's hook, or why it cannot stand for the core's registration. */
+export type ChainHook = { nfproto: number; hooknum: number; device?: string } | { decline: string };
+
+const isDeviceHook = (family: HookFamily, hook: HookName) => family === "netdev" || (family === "inet" && hook === "ingress");
+
+export function chainHook(family: HookFamily, hook: HookName, device: string | null): ChainHook {
+  const nfproto = NFPROTO[family];
+  const none = (why: string): ChainHook => ({ decline: `${family} ${hook}: ${why}` });
+  // Device hooks: nftables (6.16 and later) keeps a netdev chain on a name no
+  // device has and answers 0 (measured), where the core says EINVAL; without
+  // a device nftables answers EINVAL itself, before the core. Only existing
+  // devices reach nf_register_net_hook().
+  if (isDeviceHook(family, hook)) {
+    if (device === null) return none("a device hook without a device is refused by nftables (nft_chain_parse_netdev), not by the core");
+    if (!deviceExists(device)) return none(`nftables keeps a device chain on the name "${device}" (no such device) and answers 0; the core would refuse a missing device`);
+  }
+  switch (family) {
+    case "netdev":
+      if (hook === "ingress") return { nfproto, hooknum: N.NF_NETDEV_INGRESS, device: device! };
+      if (hook === "egress") return { nfproto, hooknum: N.NF_NETDEV_EGRESS, device: device! };
+      return none("no nf_dev_hooks number: nftables cannot be asked for it");
+    case "inet":
+      if (hook === "ingress") return { nfproto, hooknum: N.NF_INET_INGRESS, device: device! };
+      break;
+    case "arp":
+      if (hook === "input") return { nfproto, hooknum: 0 }; // NF_ARP_IN
+      if (hook === "output") return { nfproto, hooknum: 1 }; // NF_ARP_OUT
+      if (hook === "forward") return none("nftables' arp filter chain type offers only input and output (EOPNOTSUPP), the core also has NF_ARP_FORWARD");
+      return none("no NF_ARP_* number: nftables cannot be asked for it");
+  }
+  const hooknum = INET_HOOKS[hook];
+  if (hooknum !== undefined) return { nfproto, hooknum };
+  if (hook === "ingress") {
+    return none(
+      family === "bridge"
+        ? "bridge hook 5 is NF_BR_BROUTING in nftables' numbering (refused, EOPNOTSUPP), not a missing slot"
+        : "nftables refuses hook 5 for this family in chain validation (EOPNOTSUPP) before the core is reached",
+    );
+  }
+  return none("no hook number in this family: nftables cannot be asked for it");
+}

@@ -1,0 +1,47 @@
+// nftrace events (NFT_MSG_TRACE to NFNLGRP_NFTRACE) of this namespace. The
+// kernel queues them on the socket synchronously in the packet path
+// (nf_tables_trace.c, nfnetlink_send()), so once a packet has reached its end
+// point every event about it is already here. A full receive buffer drops
+// events and the next recv fails with ENOBUFS: that is a harness error, never
+// a short list of hooks.
+import { NetlinkSocket, NETLINK_NETFILTER } from "../../../sys/netlink-socket.js";
+import { SysError, waitReadable } from "../../../sys/libc.js";
+import { decodeMessages } from "../../../wire/netlink/message.js";
+import { NFNLGRP_NFTRACE } from "../../../wire/netlink/nfnetlink.js";
+import { decodeTrace, isTraceMessage, type TraceEvent } from "../../../wire/netlink/nftrace.js";
+
+/** Room for the events of a traversal through 1024 chains (about 1.5 KiB of skb each, three per chain). */
+const TRACE_RCVBUF = 32 << 20;
+
+export class TraceListener {
+  private readonly socket = NetlinkSocket.open(NETLINK_NETFILTER, { groups: [NFNLGRP_NFTRACE], rcvbuf: TRACE_RCVBUF });
+
+  get fd(): number {
+    return this.socket.fd;
+  }
+
+  /** Every event queued now, in the order the kernel sent them. */
+  take(): TraceEvent[] {
+    const events: TraceEvent[] = [];
+    for (;;) {
+      let datagram: Uint8Array | null;
+      try {
+        datagram = this.socket.recv(0);
+      } catch (error) {
+        if (error instanceof SysError && error.code === "ENOBUFS") throw new Error("nftrace events were lost (the trace socket's receive buffer overflowed)");
+        throw error;
+      }
+      if (!datagram) return events;
+      for (const m of decodeMessages(datagram)) if (isTraceMessage(m)) events.push(decodeTrace(m));
+    }
+  }
+
+  /** Waits up to timeoutMs for more events; true when some are queued. */
+  wait(timeoutMs: number): boolean {
+    return waitReadable(this.socket.fd, timeoutMs);
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+}

@@ -1,0 +1,118 @@
+// One hooks.traverse on the kernel: a probe aimed at the list, and the trace
+// events it left. Every chain that took the packet as aimed at it (rules 1 and
+// 2 of chain-rules.ts) ends at its policy and sends an NFT_TRACETYPE_POLICY
+// event, so `visited` is the chains of POLICY events in order and the verdict
+// is drop when one of them has policy NF_DROP. No chain of another list
+// reaches its policy (rule 3 accepts), so nothing here consults the model.
+//
+// The wait is deterministic: the trace events are queued in the packet path,
+// before the packet reaches its end point; a drop is seen as a POLICY event
+// with NF_DROP, an accept at the end point (probes.ts). A local send runs the
+// whole output path inside sendmsg(), whose EPERM must agree with the drop.
+import type { Verdict } from "../../../model/hooks/families.js";
+import { libc } from "../../../sys/libc.js";
+import * as N from "../../../wire/netlink/nftables.js";
+import type { TraceEvent } from "../../../wire/netlink/nftrace.js";
+import { HOOKS_TABLE } from "./chain-rules.js";
+import type { ProbePath, Probes } from "./probes.js";
+import type { TraceListener } from "./trace-listener.js";
+
+/** A traversal of 1024 chains takes a few ms; anything near this is a lost packet. */
+const END_POINT_TIMEOUT_MS = 3000;
+const NONCE_FIRST = 20000;
+const NONCE_COUNT = 20000;
+
+export interface KernelTraversal {
+  visited: string[];
+  verdict: Verdict;
+}
+
+/** Source port and destination port of the transport header a trace event carries, if any. */
+function ports(e: TraceEvent): [number, number] | null {
+  const t = e.transportHeader;
+  if (!t || t.length < 4) return null;
+  return [(t[0]! << 8) | t[1]!, (t[2]! << 8) | t[3]!];
+}
+
+/**
+ * The POLICY events of the probe (srcPort, dstPort), in order. Only the first
+ * event of a chain run carries the packet's headers (nf_trace_fill_pkt_info),
+ * so later ones are matched to it by the trace id.
+ */
+export function probePolicies(events: readonly TraceEvent[], srcPort: number, dstPort: number): TraceEvent[] {
+  const ours = new Map<number, boolean>();
+  const out: TraceEvent[] = [];
+  for (const e of events) {
+    const p = ports(e);
+    if (p) ours.set(e.id, p[0] === srcPort && p[1] === dstPort);
+    if (e.table !== HOOKS_TABLE || !ours.get(e.id)) continue;
+    if (e.type === N.NFT_TRACETYPE_POLICY) out.push(e);
+  }
+  return out;
+}
+
+function summarize(policies: readonly TraceEvent[]): KernelTraversal {
+  return {
+    visited: policies.map((e) => e.chain),
+    verdict: policies.some((e) => e.policy === N.NF_DROP) ? "drop" : "accept",
+  };
+}
+
+/** poll() on several fds at once; true when one is readable. */
+function waitAny(fds: readonly number[], timeoutMs: number): boolean {
+  const pfd = new Uint8Array(8 * fds.length);
+  const view = new DataView(pfd.buffer);
+  fds.forEach((fd, i) => {
+    view.setInt32(8 * i, fd, true);
+    view.setInt16(8 * i + 4, 1, true); // POLLIN
+  });
+  return Number(libc().poll(pfd, fds.length, Math.max(0, Math.ceil(timeoutMs)))) > 0;
+}
+
+export class Traverser {
+  private nonce = 0;
+
+  constructor(
+    private readonly trace: TraceListener,
+    private readonly probes: Probes,
+  ) {}
+
+  run(path: ProbePath, dstPort: number): KernelTraversal {
+    this.trace.take(); // earlier packets' events
+    const srcPort = NONCE_FIRST + (this.nonce++ % NONCE_COUNT);
+    const sent = this.probes.send(path, srcPort, dstPort);
+    if (path.kind === "local-send") {
+      const result = summarize(probePolicies(this.trace.take(), srcPort, dstPort));
+      // nf_hook_slow() returns -EPERM for a drop, and the sender sees it.
+      const eperm = !sent.sent && sent.errno === "EPERM";
+      if (!sent.sent && !eperm) throw new Error(`the probe's sendmsg failed with ${sent.errno}`);
+      if (eperm !== (result.verdict === "drop")) {
+        throw new Error(`sendmsg ${eperm ? "failed with EPERM" : "succeeded"} but the trace shows verdict ${result.verdict} after [${result.visited.join(", ")}]`);
+      }
+      return result;
+    }
+    if (!sent.sent) {
+      // Only a drop in the egress hook of the injecting device fails the send.
+      const result = summarize(probePolicies(this.trace.take(), srcPort, dstPort));
+      if (sent.errno !== "ENOBUFS" || result.verdict !== "drop") {
+        throw new Error(`injecting the probe failed with ${sent.errno}; the trace shows verdict ${result.verdict} after [${result.visited.join(", ")}]`);
+      }
+      return result;
+    }
+    const events: TraceEvent[] = [];
+    const deadline = Date.now() + END_POINT_TIMEOUT_MS;
+    const fds = [this.trace.fd, this.probes.endPointFd(path, dstPort)];
+    for (;;) {
+      events.push(...this.trace.take());
+      const result = summarize(probePolicies(events, srcPort, dstPort));
+      if (result.verdict === "drop") return result;
+      if (this.probes.arrived(path, srcPort, dstPort)) {
+        events.push(...this.trace.take());
+        return summarize(probePolicies(events, srcPort, dstPort));
+      }
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`the probe (port ${dstPort}) was neither dropped nor seen at its end point within ${END_POINT_TIMEOUT_MS} ms`);
+      waitAny(fds, left);
+    }
+  }
+}

@@ -1,0 +1,73 @@
+// The hooks area on the running kernel: the kernel facts it rests on
+// (equal-priority order, the 1024 limit, EPERM for a dropped local send, what
+// nftables answers where the area declines) and conforming runs. Kernel tests
+// run inside a namespace of their own (CI runs as root).
+import { spawnSync } from "node:child_process";
+import { chmodSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+import { wrapInNamespace } from "../../sys/namespace.js";
+
+const ROOT = resolve(__dirname, "../..");
+const BIN = join(ROOT, "bin/nfconform");
+const EOPNOTSUPP = 95;
+
+function scratch(): string {
+  const dir = mkdtempSync(join(tmpdir(), "nfconform-hooks-"));
+  chmodSync(dir, 0o777);
+  return dir;
+}
+
+function runHooks(seed: number, runs?: number) {
+  const out = scratch();
+  const args = ["run", "--iut", "linux", "--area", "hooks", "--seed", String(seed), "--corpus", "none", "--out", out, ...(runs ? ["--runs", String(runs)] : [])];
+  const r = spawnSync(BIN, args, { encoding: "utf8" });
+  return { r, report: r.status === 0 ? JSON.parse(readFileSync(join(out, "report.json"), "utf8")) : null };
+}
+
+describe("--iut linux, hooks area", () => {
+  it("rests on measured kernel facts", () => {
+    const argv = wrapInNamespace([process.execPath, join(ROOT, "test/fixtures/linux-hooks-facts.mjs")]);
+    const r = spawnSync(argv[0]!, argv.slice(1), { encoding: "utf8", cwd: ROOT });
+    expect(r.status, r.stderr).toBe(0);
+    const f = JSON.parse(r.stdout);
+    // a(10), b(-5), c(10) created in that order run as b, c, a (kernel-facts.md).
+    expect(f.order).toEqual({ errnos: [0, 0, 0], traversal: { visited: ["b", "c", "a"], verdict: "accept" } });
+    // 1024 chains on one list; the 1025th (ipv4 or inet) is E2BIG and changes nothing.
+    expect(f.limit).toMatchObject({ accepted: 1024, refused: 7, inetRefused: 7, unchanged: true, visited: 1024, chainsBefore: 1024, chainsAfter: 1024 });
+    expect(f.limit.ipv6).toEqual({ visited: [], verdict: "accept" });
+    expect(f.limit.afterUnregister).toEqual([0, 0]);
+    // A chain that drops makes a plain UDP socket's sendmsg fail with EPERM.
+    expect(f.dropSend).toBe("EPERM");
+    expect(f.otherPortSend).toBe("sent");
+    expect(f.dropTraversal).toEqual({ visited: ["d"], verdict: "drop" });
+    // Where the area declines: nftables refuses before the core (EOPNOTSUPP)
+    // or keeps a device chain by name (0), never the core's EINVAL.
+    expect(f.nftables).toEqual({
+      ipIngress: EOPNOTSUPP,
+      ipInputWithDevice: EOPNOTSUPP,
+      arpForward: EOPNOTSUPP,
+      bridgeHook5: EOPNOTSUPP,
+      netdevNoDevice: 0,
+      netdevMissingDevice: 0,
+      netdevEgressMissingDevice: 0,
+      inetIngressNoDevice: 0,
+      inetIngressMissingDevice: 0,
+    });
+  });
+
+  it("conforms with the default number of cases (seed 1)", () => {
+    const { r, report } = runHooks(1);
+    expect(r.status, r.stderr).toBe(0);
+    expect(report.summary).toMatchObject({ passed: 8, failed: 0, iutError: 0 });
+    const judged = report.properties.reduce((n: number, p: { runs: number }) => n + p.runs, 0);
+    expect(judged).toBeGreaterThanOrEqual(1000);
+  }, 600_000);
+
+  it.each([2, 3])("conforms with seed %i", (seed) => {
+    const { r, report } = runHooks(seed, 60);
+    expect(r.status, r.stderr).toBe(0);
+    expect(report.summary).toMatchObject({ passed: 8, failed: 0, iutError: 0 });
+  }, 300_000);
+});
