@@ -30,7 +30,7 @@ describe("adapter runner", () => {
 
   it("passes adapter errors through as AdapterReplyError, apart from harness faults", async () => {
     const c = client("./bin/nfconform adapter model");
-    await expect(c.call("frag6.run", { events: [] })).rejects.toMatchObject({ code: "unsupported" });
+    await expect(c.call("nosuch.op", {})).rejects.toMatchObject({ code: "unsupported" });
     await expect(c.call("checksum.fill", { packet: "zz", state: "partial", gso: false })).rejects.toBeInstanceOf(AdapterReplyError);
   });
 
