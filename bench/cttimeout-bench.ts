@@ -1,14 +1,12 @@
 // cttimeout: model messages per second and kernel messages per second, on the
 // same mix of generated messages (a NEW, GET, DEFAULT_GET, DELETE cycle plus
 // generated ones). The kernel part runs in a namespace of its own.
-import { spawnSync } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import fc from "fast-check";
 import { freshNamespace } from "../model/cttimeout/namespace.js";
 import { receive, UnmodelledMessage } from "../model/cttimeout/receive.js";
 import { cttimeoutRules } from "../model/cttimeout/rules.js";
 import { encodeSpec, messageSpec } from "../properties/cttimeout/generators.js";
-import { probeNamespaceSupport, wrapInNamespace } from "../sys/namespace.js";
+import { benchInNamespace } from "./in-namespace.js";
 import { measure } from "./measure.js";
 
 /** A fixed sample of generated messages the model answers (no declined ones). */
@@ -39,11 +37,5 @@ export function cttimeoutModelBench(ms: number): string[] {
 }
 
 export function cttimeoutKernelBench(): string[] {
-  const support = probeNamespaceSupport();
-  if (!support.ok) return [`kernel cttimeout benchmark skipped: ${support.reason}`];
-  const inner = fileURLToPath(new URL("./cttimeout-kernel-inner.js", import.meta.url));
-  const [command, ...args] = wrapInNamespace([process.execPath, inner]);
-  const r = spawnSync(command!, args, { encoding: "utf8", env: { ...process.env, NFCONFORM_INSIDE_NAMESPACE: "1" } });
-  if (r.status !== 0) return [`kernel cttimeout benchmark failed: ${r.stderr.trim()}`];
-  return r.stdout.trim().split("\n");
+  return benchInNamespace("kernel cttimeout", "cttimeout-kernel-inner.js");
 }

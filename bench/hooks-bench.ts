@@ -1,12 +1,10 @@
 // Hooks: model commands per second over generated sequences, and (in a
 // namespace of its own, like the kernel IUT) kernel traversals per second
 // with the register, fill-to-1024 and reset costs beside them.
-import { spawnSync } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import fc from "fast-check";
 import { hookSequence } from "../properties/hooks/generators.js";
 import { ModelSteps } from "../properties/hooks/model-run.js";
-import { probeNamespaceSupport, wrapInNamespace } from "../sys/namespace.js";
+import { benchInNamespace } from "./in-namespace.js";
 import { measure } from "./measure.js";
 
 export function hooksModelBench(ms: number): string[] {
@@ -21,11 +19,5 @@ export function hooksModelBench(ms: number): string[] {
 }
 
 export function linuxHooksBench(): string[] {
-  const support = probeNamespaceSupport();
-  if (!support.ok) return [`kernel hooks benchmark skipped: ${support.reason}`];
-  const inner = fileURLToPath(new URL("./linux-hooks-inner.js", import.meta.url));
-  const [command, ...args] = wrapInNamespace([process.execPath, inner]);
-  const r = spawnSync(command!, args, { encoding: "utf8", env: { ...process.env, NFCONFORM_INSIDE_NAMESPACE: "1" } });
-  if (r.status !== 0) return [`kernel hooks benchmark failed: ${r.stderr.trim()}`];
-  return r.stdout.trim().split("\n");
+  return benchInNamespace("kernel hooks", "linux-hooks-inner.js");
 }

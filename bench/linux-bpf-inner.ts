@@ -1,4 +1,4 @@
-// Runs inside a private network namespace (bench/linux-bpf-bench.ts puts it
+// Runs inside a private network namespace (bench/index.ts puts it
 // there): kernel program runs per second through the kernel IUT's two attach
 // points, beside the floor of the same sends with no filter (a bare AF_UNIX
 // send-and-receive; a raw send with no rule).

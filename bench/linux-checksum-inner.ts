@@ -1,4 +1,4 @@
-// Runs inside a private network namespace (bench/linux-checksum-bench.ts puts
+// Runs inside a private network namespace (bench/index.ts puts
 // it there): kernel checksum cases per second beside the floor, one raw
 // send-and-capture round trip, measured side by side in one run.
 import fc from "fast-check";
