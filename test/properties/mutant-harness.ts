@@ -1,0 +1,117 @@
+// Shared by the per-area mutant tests: run an area against an IUT in-process,
+// and check that a mutant is caught with shrunk counterexamples that are real
+// disagreements (they replay from JSON, fail on the mutant, pass on the model).
+import { expect } from "vitest";
+import type { RunResult } from "../../harness/results.js";
+import { runSuite } from "../../harness/run-suite.js";
+import type { Iut } from "../../iut/iut.js";
+import { ModelIut } from "../../iut/model/model-iut.js";
+import { MUTANTS, mutantIut } from "../../iut/mutants/index.js";
+import type { MutantDefinition } from "../../iut/mutants/mutant.js";
+import type { AreaName } from "../../iut/protocol.js";
+import type { AreaDefinition } from "../../properties/property.js";
+
+const commands = { replayCase: (f: string) => `replay ${f}`, rerunProperty: (id: string) => `rerun ${id}` };
+
+export async function runArea(
+  iut: Iut,
+  area: AreaDefinition,
+  seed: number,
+  options: { runs?: number; profileOverrides?: Partial<Record<AreaName, string>> } = {},
+): Promise<RunResult> {
+  return runSuite({
+    iut,
+    hello: await iut.hello(),
+    areas: [area],
+    profileOverrides: options.profileOverrides ?? {},
+    propertyFilter: [],
+    corpusCases: [],
+    seed,
+    runs: options.runs ?? 300,
+    corpusDir: null,
+    command: "test",
+    commands,
+  });
+}
+
+export function expectAllPassed(result: RunResult): void {
+  expect(result.properties.map((p) => [p.id, p.status])).toEqual(result.properties.map((p) => [p.id, "passed"]));
+}
+
+/** Asserts the mutant was caught; returns the names of the properties that caught it. */
+export async function expectCaught(result: RunResult, area: AreaDefinition, mutant: MutantDefinition, profile: string): Promise<string[]> {
+  const failed = result.properties.filter((p) => p.status === "failed");
+  expect(failed.length, `no property caught ${mutant.name}`).toBeGreaterThan(0);
+  expect(result.properties.filter((p) => p.status === "iut-error")).toEqual([]);
+  for (const p of failed) {
+    const v = p.violation!;
+    expect(v.source).toBe("generated");
+    expect(v.flaky).toBeUndefined();
+    const property = area.properties.find((q) => q.name === p.name)!;
+    const input = property.validateInput(JSON.parse(JSON.stringify(v.counterexample)));
+    const onMutant = mutantIut(mutant);
+    await onMutant.call("reset", {});
+    const onModel = new ModelIut({ profiles: { [area.name]: profile } });
+    await onModel.call("reset", {});
+    expect((await property.check(input, { iut: onMutant, profile })).ok, `${p.id} does not fail again on ${mutant.name}`).toBe(false);
+    expect((await property.check(input, { iut: onModel, profile })).ok, `${p.id}'s counterexample fails on the model`).toBe(true);
+  }
+  return failed.map((p) => p.name);
+}
+
+export interface AreaMutantSuite {
+  area: AreaDefinition;
+  /** Mutant names start with this (e.g. "bpf-"). */
+  prefix: string;
+  /** The issue's minimum number of mutants. */
+  atLeast: number;
+  /** The mutant whose run is repeated to show determinism. */
+  deterministicWith: string;
+  /** The profile mutants are judged against (default: the area's default). */
+  profile?: string;
+  runs?: number;
+  /** Also require that every property catches at least one mutant. */
+  everyPropertyCatches?: boolean;
+  /** Extra checks on each violation (e.g. how the counterexample is shown). */
+  checkViolation?: (propertyName: string, message: string) => void;
+}
+
+/** The standard tests of an area's mutants, declared with vitest's describe/it. */
+export function describeAreaMutants(suite: AreaMutantSuite, vitest: { describe: typeof import("vitest").describe; it: typeof import("vitest").it }): void {
+  const { describe, it } = vitest;
+  const { area } = suite;
+  const profile = suite.profile ?? area.defaultProfile;
+  const runs = suite.runs ?? 300;
+
+  describe(`the ${area.name} model against itself`, () => {
+    for (const { name } of area.profiles) {
+      it(`passes every ${area.name} property in profile ${name}`, async () => {
+        expectAllPassed(await runArea(new ModelIut({ profiles: { [area.name]: name } }), area, 42, { runs, profileOverrides: { [area.name]: name } }));
+      });
+    }
+  });
+
+  describe(`${area.name} mutants`, () => {
+    const mutants = MUTANTS.filter((m) => m.name.startsWith(suite.prefix));
+    const catching = new Set<string>();
+    it(`has at least ${suite.atLeast}`, () => expect(mutants.length).toBeGreaterThanOrEqual(suite.atLeast));
+    for (const mutant of mutants) {
+      it(`catches ${mutant.name} (${mutant.description})`, async () => {
+        const result = await runArea(mutantIut(mutant), area, 42, { runs });
+        for (const p of result.properties) if (p.violation) suite.checkViolation?.(p.name, p.violation.message);
+        for (const name of await expectCaught(result, area, mutant, profile)) catching.add(name);
+      });
+    }
+    if (suite.everyPropertyCatches) {
+      // Runs after the mutants above (tests in a file run in order).
+      it("has no property that catches none of them", () => {
+        expect(area.properties.map((p) => p.name).filter((n) => !catching.has(n))).toEqual([]);
+      });
+    }
+    it("gives the same cases and verdicts for the same seed", async () => {
+      const mutant = mutants.find((m) => m.name === suite.deterministicWith)!;
+      const strip = (r: RunResult) => r.properties.map(({ durationMs: _d, ...p }) => p);
+      expect(strip(await runArea(mutantIut(mutant), area, 9, { runs: Math.min(runs, 100) }))).toEqual(strip(await runArea(mutantIut(mutant), area, 9, { runs: Math.min(runs, 100) })));
+    });
+  });
+}
