@@ -6,15 +6,22 @@ import { ModelIut } from "../iut/model/model-iut.js";
 import { findMutant, MUTANTS, mutantIut } from "../iut/mutants/index.js";
 import { parseOptions, profileOption } from "./options.js";
 import { linuxAdapter } from "./linux-adapter.js";
+import { FRAG6_PATH_ENV } from "../iut/linux/frag6/area.js";
 import { UsageError } from "./usage-error.js";
 
 export async function adapterCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseOptions(argv, { mutant: { type: "string" }, profile: { type: "string", multiple: true } }, 1);
+  const { values, positionals } = parseOptions(argv, { mutant: { type: "string" }, profile: { type: "string", multiple: true }, frag6: { type: "string" } }, 1);
   const kind = positionals[0];
   if (kind === "linux") {
     if (values.mutant !== undefined || values.profile !== undefined) throw new UsageError("adapter linux takes no --mutant or --profile");
+    // The frag6 reassembler under test; the copy inside the namespace inherits the choice through the environment.
+    if (values.frag6 !== undefined) {
+      if (values.frag6 !== "conntrack" && values.frag6 !== "plain") throw new UsageError(`--frag6 takes plain or conntrack (got ${JSON.stringify(values.frag6)})`);
+      process.env[FRAG6_PATH_ENV] = values.frag6;
+    }
     return linuxAdapter();
   }
+  if (values.frag6 !== undefined) throw new UsageError("--frag6 is an option of adapter linux");
   if (kind !== "model") throw new UsageError(`adapter needs a kind: nfconform adapter model [--mutant NAME] | nfconform adapter linux (got ${JSON.stringify(kind ?? "")})`);
   let iut;
   if (values.mutant !== undefined) {

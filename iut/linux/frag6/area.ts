@@ -1,0 +1,45 @@
+// The frag6 area on the kernel: the plain stack (net/ipv6/reassembly.c,
+// profile linux-ipv6) or, with `--frag6 conntrack`, conntrack's reassembler in
+// front of it (nf_conntrack_reasm.c, profile linux-nfct). One adapter serves
+// one path: the hello can claim one profile per area.
+import { PacketError } from "../../../wire/ip-packet.js";
+import { readFrag6Request } from "../../model/frag6-handlers.js";
+import type { LinuxArea } from "../linux-area.js";
+import type { Frag6Path } from "./case-network.js";
+import { MessageReceiver } from "./recvmsg.js";
+import { runCase, type ExpiryPolicy } from "./run-case.js";
+
+/** Set by `nfconform adapter linux --frag6 conntrack` (inherited by the copy inside the namespace). */
+export const FRAG6_PATH_ENV = "NFCONFORM_FRAG6_PATH";
+/** `always`: after the last event, wait for every queue to expire, so ICMP is always reported in full. */
+export const FRAG6_EXPIRY_ENV = "NFCONFORM_FRAG6_EXPIRY";
+
+/** The reassembler chosen with --frag6, or undefined: the frag6 kernel IUT is opt-in while it is unfinished. */
+export function frag6PathFromEnv(): Frag6Path | undefined {
+  const v = process.env[FRAG6_PATH_ENV];
+  return v === "conntrack" || v === "plain" ? v : undefined;
+}
+
+export function frag6Area(): LinuxArea {
+  const path = frag6PathFromEnv() ?? "plain";
+  const expiry: ExpiryPolicy = process.env[FRAG6_EXPIRY_ENV] === "always" ? "always" : "when-timed";
+  const receiver = new MessageReceiver();
+  return {
+    name: "frag6",
+    profile: path === "conntrack" ? "linux-nfct" : "linux-ipv6",
+    handlers: {
+      "frag6.run": (params) => {
+        const { request, reader } = readFrag6Request(params);
+        try {
+          return { ...runCase(path, request, receiver, expiry) };
+        } catch (error) {
+          if (error instanceof PacketError) throw reader.invalid(error.message);
+          throw error;
+        }
+      },
+    },
+    // Each case runs in a namespace of its own, gone when the case ends.
+    reset: () => {},
+    close: () => {},
+  };
+}

@@ -1,0 +1,143 @@
+// A fresh network namespace per frag6 case, nested in the area's. Each run
+// must start from an empty reassembly state, and the kernel offers no way to
+// flush fragment queues: they leave only by completing, by expiring or with
+// their namespace (fqdir_exit()). So each case gets a new namespace with the
+// test network, the case's destinations as local addresses, its sysctls and,
+// for the conntrack path, a ct rule that turns nf_defrag_ipv6 on.
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { findExecutable } from "../../../sys/namespace.js";
+import { NetworkNamespace } from "../../../sys/netns.js";
+import { writeSysctl } from "../../../sys/sysctl.js";
+import { VETH0_MAC, VETH1_MAC, ipBatchLine, type NetOp } from "../../../sys/veth.js";
+import { formatIPv6 } from "../../../sys/inet-addr.js";
+import { GATEWAY_MAC, GATEWAY_V6 } from "../test-network.js";
+
+export type Frag6Path = "plain" | "conntrack";
+
+export interface CaseSysctls {
+  /** Seconds (proc_dointvec_jiffies). */
+  timeoutSeconds: number;
+  highThresh: number;
+  lowThresh: number;
+}
+
+/** nf_defrag_ipv6 registers its hook in a namespace once a ct expression of an ip6/inet table needs conntrack there. */
+const CONNTRACK_RULESET = `table ip6 nfconform_frag6 {
+  chain pre { type filter hook prerouting priority 0; policy accept; ct state new counter; }
+}
+`;
+
+let nft: string | null | undefined;
+let ip: string | null | undefined;
+
+/** One `ip -batch` run for the whole case network. */
+function runIp(lines: readonly string[]): void {
+  ip ??= findExecutable("ip");
+  if (!ip) throw new Error("iproute2 `ip` not found (install iproute2)");
+  const r = spawnSync(ip, ["-batch", "-"], { input: lines.join("\n") + "\n", encoding: "utf8", timeout: 10_000 });
+  if (r.status !== 0) throw new Error(`ip -batch failed (${r.status ?? r.signal}): ${r.stderr.trim()}`);
+}
+
+function applyRuleset(text: string): void {
+  nft ??= findExecutable("nft");
+  if (!nft) throw new Error("the frag6 conntrack IUT needs nft (install nftables)");
+  const r = spawnSync(nft, ["-f", "-"], { input: text, encoding: "utf8", timeout: 10_000 });
+  if (r.status !== 0) throw new Error(`nft -f failed (${r.status ?? r.signal}): ${r.stderr.trim()}`);
+}
+
+export function writeCaseSysctls(path: Frag6Path, s: CaseSysctls): void {
+  // Low before high: the kernel refuses low > high (and high < low).
+  const pairs: [string, number][] = [];
+  const prefixes = path === "conntrack" ? ["net.ipv6.ip6frag", "net.netfilter.nf_conntrack_frag6"] : ["net.ipv6.ip6frag"];
+  for (const p of prefixes) {
+    const lowFirst = s.lowThresh <= Number(readFileSync(`/proc/sys/${p.replaceAll(".", "/")}_high_thresh`, "utf8"));
+    const order: [string, number][] = [
+      [`${p}_low_thresh`, s.lowThresh],
+      [`${p}_high_thresh`, s.highThresh],
+    ];
+    pairs.push(...(lowFirst ? order : order.reverse()));
+    pairs.push([p === "net.ipv6.ip6frag" ? "net.ipv6.ip6frag_time" : "net.netfilter.nf_conntrack_frag6_timeout", s.timeoutSeconds]);
+  }
+  for (const [key, value] of pairs) writeSysctl(key, value);
+}
+
+/**
+ * Enters a new namespace (the caller's is kept in `parent`) set up for one
+ * case: veth0/veth1, `locals` on veth0, default route out of veth0, ICMP rate
+ * limits off.
+ */
+export function enterCaseNamespace(path: Frag6Path, locals: readonly Uint8Array[]): { leave(): void } {
+  const parent = NetworkNamespace.current();
+  const ns = NetworkNamespace.create();
+  // Back in the area's namespace with no fd left on the case's, the case's namespace (and its queues) is gone.
+  const leave = () => {
+    parent.enter();
+    parent.close();
+    ns.close();
+  };
+  try {
+    setupCase(path, locals);
+  } catch (e) {
+    leave();
+    throw e;
+  }
+  return { leave };
+}
+
+function setupCase(path: Frag6Path, locals: readonly Uint8Array[]): void {
+  writeSysctl("net.ipv6.auto_flowlabels", 0);
+  writeSysctl("net.ipv6.conf.default.accept_dad", 0);
+  writeSysctl("net.ipv6.conf.default.router_solicitations", 0);
+  writeSysctl("net.ipv6.conf.default.accept_ra", 0);
+  writeSysctl("net.ipv6.conf.default.mldv2_unsolicited_report_interval", 0);
+  // Every error the reassembler would send must reach the capture (no icmpv6_xrlim_allow / icmp_global_allow limit).
+  writeSysctl("net.ipv6.icmp.ratelimit", 0);
+  writeSysctl("net.ipv4.icmp_msgs_per_sec", 1_000_000);
+  writeSysctl("net.ipv4.icmp_msgs_burst", 1_000_000);
+  const ops: NetOp[] = [
+    { kind: "veth-add", name: "veth0", peer: "veth1", mac: VETH0_MAC, peerMac: VETH1_MAC },
+    { kind: "link-up", dev: "lo" },
+    { kind: "link-up", dev: "veth0" },
+    { kind: "link-up", dev: "veth1" },
+    ...locals.map((a): NetOp => ({ kind: "addr-add", dev: "veth0", cidr: `${formatIPv6(a)}/128` })),
+    { kind: "route-add", dst: "::/0", via: GATEWAY_V6, dev: "veth0" },
+    { kind: "neigh-add", dev: "veth0", ip: GATEWAY_V6, mac: GATEWAY_MAC },
+  ];
+  // veth's max_mtu on both ends: fragments of a 65535-byte datagram pass whole.
+  runIp([...ops.map(ipBatchLine), "link set dev veth0 mtu 65535", "link set dev veth1 mtu 65535"]);
+  if (path === "conntrack") applyRuleset(CONNTRACK_RULESET);
+  awaitLocalRoutes(locals);
+}
+
+/**
+ * An address added with nodad gets its local route from addrconf's work
+ * queue, after `ip addr add` returned; until then packets to it count as
+ * Ip6InAddrErrors (measured under load). Wait until /proc/net/ipv6_route
+ * lists a /128 route for each.
+ */
+function awaitLocalRoutes(locals: readonly Uint8Array[], timeoutMs = 3000): void {
+  const wanted = locals.map((a) => `${Buffer.from(a).toString("hex")} 80`);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    // RTF_LOCAL (0x80000000) in the flags column: the route that makes the address local, not the /128 prefix route.
+    const local = new Set(
+      readFileSync("/proc/thread-self/net/ipv6_route", "utf8")
+        .split("\n")
+        .map((l) => l.trim().split(/\s+/))
+        .filter((f) => f.length >= 10 && (parseInt(f[8]!, 16) & 0x80000000) !== 0)
+        .map((f) => `${f[0]} ${f[1]}`),
+    );
+    if (wanted.every((w) => local.has(w))) return;
+    if (Date.now() > deadline) throw new Error(`the case's local addresses got no local route within ${timeoutMs} ms`);
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
+  }
+}
+
+/** FRAG6 line of /proc/net/sockstat6 for the calling thread's namespace: the plain stack's queues and memory. */
+export function plainFragState(): { inuse: number; memory: number } {
+  const text = readFileSync("/proc/thread-self/net/sockstat6", "utf8");
+  const m = /FRAG6: inuse (\d+) memory (\d+)/.exec(text);
+  if (!m) throw new Error(`no FRAG6 line in /proc/net/sockstat6: ${text}`);
+  return { inuse: Number(m[1]), memory: Number(m[2]) };
+}

@@ -1,0 +1,92 @@
+// recvmsg() with ancillary data, which sys/libc.ts does not bind: an IPv6 raw
+// socket hands up only the payload after the header chain, and the rest of a
+// delivered datagram (destination, traffic class, hop limit, extension
+// headers) comes as control messages. The msghdr, iovec and buffers live in
+// one native block, so the pointers inside msghdr stay valid during the call.
+import koffi from "koffi";
+import { SysError } from "../../../sys/libc.js";
+
+const MSG_DONTWAIT = 0x40;
+const MSG_TRUNC = 0x20;
+const MSG_CTRUNC = 0x08;
+const EAGAIN = 11;
+
+export interface ControlMessage {
+  level: number;
+  type: number;
+  data: Uint8Array;
+}
+
+export interface ReceivedMessage {
+  data: Uint8Array;
+  /** sockaddr the kernel filled in (sockaddr_in6 for IPv6 sockets). */
+  name: Uint8Array;
+  control: ControlMessage[];
+}
+
+type RecvMsg = (fd: number, msg: unknown, flags: number) => number | bigint;
+let recvmsgFn: RecvMsg | undefined;
+
+function bound(): RecvMsg {
+  recvmsgFn ??= koffi.load("libc.so.6").func("intptr_t recvmsg(int, void *, int)") as unknown as RecvMsg;
+  return recvmsgFn;
+}
+
+// x86_64 layouts: struct msghdr (56 bytes), struct iovec (16), struct cmsghdr (16 + data, 8-aligned).
+const MSGHDR = 0;
+const IOVEC = 56;
+const NAME = 72;
+const NAME_SIZE = 32;
+const CONTROL = 104;
+
+/** A reusable receive buffer for one socket's datagrams. */
+export class MessageReceiver {
+  private readonly block: unknown;
+  private readonly bytes: Uint8Array;
+  private readonly view: DataView;
+  private readonly base: bigint;
+
+  constructor(
+    private readonly dataSize = 70 * 1024,
+    private readonly controlSize = 4096,
+  ) {
+    const total = CONTROL + controlSize + dataSize;
+    this.block = koffi.alloc("uint8_t", total);
+    this.bytes = new Uint8Array(koffi.view(this.block, total));
+    this.view = new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength);
+    this.base = koffi.address(this.block);
+  }
+
+  /** One non-blocking recvmsg(): null when nothing is queued. */
+  receive(fd: number): ReceivedMessage | null {
+    const v = this.view;
+    const dataAt = CONTROL + this.controlSize;
+    v.setBigUint64(MSGHDR + 0, this.base + BigInt(NAME), true);
+    v.setUint32(MSGHDR + 8, NAME_SIZE, true);
+    v.setBigUint64(MSGHDR + 16, this.base + BigInt(IOVEC), true);
+    v.setBigUint64(MSGHDR + 24, 1n, true);
+    v.setBigUint64(MSGHDR + 32, this.base + BigInt(CONTROL), true);
+    v.setBigUint64(MSGHDR + 40, BigInt(this.controlSize), true);
+    v.setInt32(MSGHDR + 48, 0, true);
+    v.setBigUint64(IOVEC + 0, this.base + BigInt(dataAt), true);
+    v.setBigUint64(IOVEC + 8, BigInt(this.dataSize), true);
+    const n = Number(bound()(fd, this.block, MSG_DONTWAIT));
+    if (n === -1) {
+      const e = koffi.errno();
+      if (e === EAGAIN) return null;
+      throw new SysError("recvmsg", e);
+    }
+    const flags = v.getInt32(MSGHDR + 48, true);
+    if (flags & (MSG_TRUNC | MSG_CTRUNC)) throw new Error(`recvmsg: datagram or control data truncated (flags ${flags})`);
+    const nameLength = v.getUint32(MSGHDR + 8, true);
+    const controlLength = Number(v.getBigUint64(MSGHDR + 40, true));
+    const control: ControlMessage[] = [];
+    for (let at = CONTROL; at + 16 <= CONTROL + controlLength; ) {
+      const length = Number(v.getBigUint64(at, true));
+      if (length < 16) break;
+      control.push({ level: v.getInt32(at + 8, true), type: v.getInt32(at + 12, true), data: this.bytes.slice(at + 16, at + length) });
+      at += (length + 7) & ~7;
+    }
+    return { data: this.bytes.slice(dataAt, dataAt + n), name: this.bytes.slice(NAME, NAME + Math.min(nameLength, NAME_SIZE)), control };
+  }
+}

@@ -1,0 +1,183 @@
+// frag6.run on the kernel: one case in a namespace of its own (case-network.ts),
+// events injected on the real schedule (schedule.ts), deliveries and ICMP
+// errors read after each event and attributed to its virtual time.
+import { readFileSync } from "node:fs";
+import { formatIPv6 } from "../../../sys/inet-addr.js";
+import { toHex } from "../../../wire/hex.js";
+import { parseFragmentPacket } from "../../../wire/ipv6-fragment.js";
+import type { Frag6Request } from "../../model/frag6-handlers.js";
+import { enterCaseNamespace, plainFragState, writeCaseSysctls, type Frag6Path } from "./case-network.js";
+import { decline } from "./decline.js";
+import { DeliverySockets } from "./delivery-sockets.js";
+import { IcmpCapture, type CapturedError } from "./icmp-capture.js";
+import { FragmentInjector, LARGEST_PACKET } from "./injector.js";
+import { kernelThresholds } from "./memory.js";
+import type { MessageReceiver } from "./recvmsg.js";
+import { MARKER_DST, MARKER_PACKET, MARKER_SRC, isMarker, pinToCurrentCpu } from "./marker.js";
+import { LATE_MARGIN_MS, REAL_TIMEOUT_MS, planSchedule, scheduleKept } from "./schedule.js";
+
+export interface Frag6Reply {
+  delivered: { t: number; packet: string }[];
+  icmp?: { t: number; type: number; code: number; pointer: number }[];
+}
+
+/** Whether ICMP errors may still come after the last event, and so how long to watch. */
+export type ExpiryPolicy = "when-timed" | "always";
+
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+function sleep(ms: number): void {
+  if (ms > 0) Atomics.wait(sleeper, 0, 0, ms);
+}
+const now = () => performance.now();
+
+interface EventFacts {
+  key: string;
+  /** An offset-0 fragment with M set: it can leave a queue that expires with Time Exceeded. */
+  headOfQueue: boolean;
+  src: string;
+  dst: string;
+}
+
+function facts(packet: Uint8Array, i: number): EventFacts {
+  const f = parseFragmentPacket(packet, `event ${i}`);
+  const src = formatIPv6(packet.subarray(8, 24));
+  const dst = formatIPv6(packet.subarray(24, 40));
+  if (!f) return { key: `${src}/${dst}/-`, headOfQueue: false, src, dst };
+  return { key: `${src}/${dst}/${f.identification}`, headOfQueue: f.offset === 0 && f.more, src, dst };
+}
+
+/** The queue key a Time Exceeded error is about: the quoted head fragment's source, destination and identification. */
+function quotedKey(quoted: Uint8Array): string | null {
+  if (quoted.length < 40) return null;
+  let next = quoted[6]!;
+  let at = 40;
+  while (next === 0 || next === 43 || next === 60) {
+    if (at + 2 > quoted.length) return null;
+    next = quoted[at]!;
+    at += (quoted[at + 1]! + 1) * 8;
+  }
+  if (next !== 44 || at + 8 > quoted.length) return null;
+  const id = new DataView(quoted.buffer, quoted.byteOffset + at + 4, 4).getUint32(0, false);
+  return `${formatIPv6(quoted.subarray(8, 24))}/${formatIPv6(quoted.subarray(24, 40))}/${id}`;
+}
+
+function snmpSummary(): string {
+  return readFileSync("/proc/thread-self/net/snmp6", "utf8").split("\n").filter((l) => /^(Ip6|Udp6)/.test(l) && !/\s0$/.test(l)).map((l) => l.replace(/\s+/g, "=")).join(" ");
+}
+
+function problems(request: Frag6Request): string | null {
+  const dsts = new Set<string>();
+  for (const [i, e] of request.events.entries()) {
+    if (e.packet.length > LARGEST_PACKET) return `event ${i} is a ${e.packet.length}-byte packet; veth carries at most ${LARGEST_PACKET} (ETH_MAX_MTU)`;
+    const d = e.packet.subarray(24, 40);
+    if (d[0] === 0xff || (d[0] === 0xfe && (d[1]! & 0xc0) === 0x80) || d.every((b, k) => b === (k === 15 ? 1 : 0)) || d.every((b) => b === 0)) {
+      return `event ${i}: destination ${formatIPv6(d)} cannot be made a local unicast address of veth0`;
+    }
+    dsts.add(formatIPv6(d));
+    for (const a of [MARKER_DST, MARKER_SRC]) {
+      if (formatIPv6(a) === formatIPv6(d) || formatIPv6(a) === formatIPv6(e.packet.subarray(8, 24))) return `event ${i} uses ${formatIPv6(a)}, the address of the IUT's marker datagrams`;
+    }
+  }
+  for (const [i, e] of request.events.entries()) {
+    const s = formatIPv6(e.packet.subarray(8, 24));
+    if (dsts.has(s)) return `event ${i}: source ${s} is also a destination, which the case makes a local address (errors to it would not leave veth0)`;
+  }
+  return null;
+}
+
+export function runCase(path: Frag6Path, request: Frag6Request, receiver: MessageReceiver, expiry: ExpiryPolicy): Frag6Reply {
+  const problem = problems(request);
+  if (problem) throw decline(problem);
+  const times = request.events.map((e) => e.t);
+  const planned = planSchedule(times, request.config.timeoutMs);
+  if (!planned.ok) throw decline(planned.reason);
+  const thresholds = kernelThresholds(request);
+  if (!thresholds.ok) throw decline(thresholds.reason);
+  const locals = [...new Map(request.events.map((e) => [formatIPv6(e.packet.subarray(24, 40)), e.packet.slice(24, 40)])).values()];
+  const ns = enterCaseNamespace(path, [...locals, MARKER_DST]);
+  const unpin = pinToCurrentCpu();
+  const sockets: { close(): void }[] = [];
+  try {
+    writeCaseSysctls(path, { timeoutSeconds: REAL_TIMEOUT_MS / 1000, ...thresholds.value });
+    const deliveries = new DeliverySockets(receiver);
+    sockets.push(deliveries);
+    const capture = new IcmpCapture();
+    sockets.push(capture);
+    const injector = new FragmentInjector();
+    sockets.push(injector);
+    const eventFacts = request.events.map((e, i) => facts(e.packet, i));
+    const delivered: Frag6Reply["delivered"] = [];
+    const icmp: NonNullable<Frag6Reply["icmp"]> = [];
+    const sent: number[] = [];
+    const { at } = planned.schedule;
+    let origin = 0;
+    // An error seen between events: a Param Problem belongs to the event just sent, a Time Exceeded to a deadline.
+    const record = (errors: CapturedError[], seenAt: number, lastEvent: number) => {
+      for (const e of errors) {
+        if (e.type === 3) icmp.push({ t: expiryTime(e, seenAt), type: e.type, code: e.code, pointer: e.pointer });
+        else icmp.push({ t: request.events[lastEvent]!.t, type: e.type, code: e.code, pointer: e.pointer });
+      }
+    };
+    // The virtual deadline of the queue a Time Exceeded is about: the earliest event of its key that could have armed the timer now firing.
+    const expiryTime = (e: CapturedError, seenAt: number): number => {
+      const key = quotedKey(e.quoted);
+      for (let i = 0; i < sent.length; i++) {
+        const fired = seenAt - sent[i]!;
+        if (eventFacts[i]!.key === key && fired >= REAL_TIMEOUT_MS - 5 && fired <= REAL_TIMEOUT_MS + LATE_MARGIN_MS + 20) return request.events[i]!.t + request.config.timeoutMs;
+      }
+      throw new Error(`a Time Exceeded about ${key ?? "an unreadable packet"} came at an unexpected time`);
+    };
+    const waitUntil = (target: number, lastEvent: number) => {
+      while (now() < target) {
+        sleep(Math.min(5, target - now()));
+        if (lastEvent >= 0) record(capture.drain(), now() - origin, lastEvent);
+      }
+    };
+    request.events.forEach((event, i) => {
+      if (i === 0) origin = now();
+      else waitUntil(origin + at[i]!, i - 1);
+      sent.push(now() - origin);
+      injector.inject(event.packet);
+      injector.inject(MARKER_PACKET);
+      let got: Uint8Array[];
+      try {
+        got = deliveries.drainThroughMarker(isMarker);
+      } catch (e) {
+        throw new Error(`after event ${i}: ${(e as Error).message}; ${snmpSummary()}`);
+      }
+      for (const packet of got) delivered.push({ t: event.t, packet: toHex(packet) });
+      record(capture.drain(), now() - origin, i);
+    });
+    const jitter = scheduleKept(times, request.config.timeoutMs, sent);
+    if (jitter) throw decline(jitter);
+    const last = request.events.length - 1;
+    // Anything left queued may still expire with Time Exceeded: watch for it, or say ICMP was not observed in full.
+    const pending = mayStillExpire(path, eventFacts, delivered);
+    if (pending && (expiry === "always" || planned.schedule.crossesTimeout)) {
+      waitUntil(origin + sent[last]! + REAL_TIMEOUT_MS + LATE_MARGIN_MS + 20, last);
+    } else {
+      sleep(1);
+    }
+    injector.inject(MARKER_PACKET);
+    for (const packet of deliveries.drainThroughMarker(isMarker)) delivered.push({ t: request.events[last]?.t ?? 0, packet: toHex(packet) });
+    record(capture.drain(), now() - origin, last);
+    const watched = !pending || expiry === "always" || planned.schedule.crossesTimeout;
+    return watched ? { delivered, icmp } : { delivered };
+  } finally {
+    for (const s of sockets) s.close();
+    unpin();
+    ns.leave();
+  }
+}
+
+/**
+ * Whether a queue holding an offset-0 fragment may still be pending. Plain
+ * stack: its queues are counted in /proc/net/sockstat6. Conntrack: its queues
+ * are not, so conservatively any key whose head fragment came after its
+ * source and destination last saw a delivery.
+ */
+function mayStillExpire(path: Frag6Path, events: readonly EventFacts[], delivered: readonly { packet: string }[]): boolean {
+  if (plainFragState().inuse > 0) return true;
+  if (path === "plain") return false;
+  return events.some((e) => e.headOfQueue) && delivered.length < new Set(events.filter((e) => e.headOfQueue).map((e) => e.key)).size;
+}
