@@ -117,14 +117,8 @@ export async function runProperty(
   let lastFailure: { input: unknown; outcome: CheckOutcome } | undefined;
   let done = 0;
   let violations = 0;
-  let lastYield = Date.now();
   const judge = async (input: unknown): Promise<boolean> => {
-    // An in-process IUT answers in microtasks only: let signals (Ctrl-C) and
-    // progress output through now and then.
-    if (Date.now() - lastYield > 50) {
-      await new Promise((resolve) => setImmediate(resolve));
-      lastYield = Date.now();
-    }
+    await yieldNowAndThen();
     if (iutError || unsupported || options.signal?.aborted) return true; // stop judging; the runner reports why
     let run: CaseRun;
     try {
@@ -228,6 +222,19 @@ export async function runProperty(
 function iutErrorOf(error: unknown, during: string): NonNullable<PropertyResult["iutError"]> {
   if (error instanceof IutError) return { message: `${error.message} (${during})`, ...(error.evidence ? { evidence: error.evidence } : {}) };
   return { message: `${error instanceof Error ? error.message : String(error)} (${during})` };
+}
+
+let lastYield = Date.now();
+
+/**
+ * An in-process IUT answers in microtasks only, so a run would never return to
+ * the event loop: every 50 ms (counted across properties and rounds), let
+ * signals (Ctrl-C) and progress output through.
+ */
+async function yieldNowAndThen(): Promise<void> {
+  if (Date.now() - lastYield < 50) return;
+  await new Promise((resolve) => setImmediate(resolve));
+  lastYield = Date.now();
 }
 
 /** Cases the IUT answered `invalid`: how many, and the distinct reasons (a few). */
