@@ -13,7 +13,7 @@ import { explainable } from "./holes.js";
 import { validateStreamInput } from "./input-validation.js";
 import { iutRun } from "./iut-calls.js";
 import { expectationFor, maxDeliveries, possibleDeliveries, restrict } from "./model-view.js";
-import { DISCARD_CLASSES, INTACT_CLASSES, type Frag6Class, type StreamInput } from "./stream.js";
+import { DISCARD_CLASSES, INTACT_CLASSES, OVERLAP_CLASSES, type Frag6Class, type StreamInput } from "./stream.js";
 
 const RFC = "RFC 8200 section 4.5; RFC 5722 section 4 with erratum 3089";
 const LINUX = "net/ipv4/inet_fragment.c inet_frag_queue_insert(); net/ipv6/reassembly.c ip6_frag_queue(); net/ipv6/netfilter/nf_conntrack_reasm.c nf_ct_frag6_queue()";
@@ -67,15 +67,7 @@ function property(
   };
 }
 
-const OVERLAPS: readonly Frag6Class[] = [
-  "overlap-partial-head",
-  "overlap-partial-tail",
-  "overlap-containing",
-  "overlap-contained-equal",
-  "overlap-contained-different",
-  "overlap-across-runs",
-  "duplicate-exact",
-];
+const OVERLAPS = OVERLAP_CLASSES;
 
 export const FRAG6_PROPERTIES: readonly ConformanceProperty<StreamInput>[] = [
   property(

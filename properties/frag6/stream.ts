@@ -33,8 +33,8 @@ export const INTACT_CLASSES: readonly Frag6Class[] = FRAG6_CLASSES.filter(
   (c) => c !== "overlap-contained-different" && c !== "conflicting-last" && c !== "ecn-mixed",
 );
 
-/** Classes where a Linux or RFC rule throws a whole queue away. */
-export const DISCARD_CLASSES: readonly Frag6Class[] = [
+/** Classes with fragments that overlap others (an exact duplicate included). */
+export const OVERLAP_CLASSES: readonly Frag6Class[] = [
   "overlap-partial-head",
   "overlap-partial-tail",
   "overlap-containing",
@@ -42,6 +42,11 @@ export const DISCARD_CLASSES: readonly Frag6Class[] = [
   "overlap-contained-different",
   "overlap-across-runs",
   "duplicate-exact",
+];
+
+/** Classes where a Linux or RFC rule throws a whole queue away. */
+export const DISCARD_CLASSES: readonly Frag6Class[] = [
+  ...OVERLAP_CLASSES,
   "zero-length",
   "conflicting-last",
   "beyond-end",
