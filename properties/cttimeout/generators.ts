@@ -46,11 +46,14 @@ const seconds = () =>
     { weight: 1, arbitrary: fc.integer({ min: 0, max: 0xffffffff }) },
   );
 
+/** One per-protocol timeout inside DATA: attribute type, seconds, and the size it is sent with. */
+type DataEntrySpec = { type: number; value: number; size: number };
+
 type AttrSpec =
   | { kind: "name"; name: string; form: "strz" | "no-nul" | "early-nul" | "extra-nuls" | "empty" }
   | { kind: "u16"; type: number; value: number; size: number }
   | { kind: "u8"; type: number; value: number; size: number }
-  | { kind: "data"; entries: { type: number; value: number; size: number }[]; nested: boolean; garbage: number[] | null; short: number | null }
+  | { kind: "data"; entries: DataEntrySpec[]; nested: boolean; garbage: number[] | null; short: number | null }
   | { kind: "raw"; type: number; bytes: number[] };
 
 function encodeAttr(a: AttrSpec): Uint8Array {
@@ -238,20 +241,25 @@ export const creation = (): fc.Arbitrary<MessageSpec> =>
     l4: commonL4(),
     entries: fc.array(dataEntry(3).map((e) => ({ ...e, size: 4 })), { maxLength: 2 }),
     ack: fc.boolean(),
-  }).map((c) => ({
+  }).map((c) => wellFormedNew(c.name, c.l3, c.l4, c.entries, c.ack));
+
+/** A NEW with NAME, L3PROTO, L4PROTO and nested DATA, each of the right size. */
+function wellFormedNew(name: string, l3: number, l4: number, entries: DataEntrySpec[], ack: boolean): MessageSpec {
+  return {
     msg: 0,
-    flags: NLM_F_REQUEST | (c.ack ? NLM_F_ACK : 0),
+    flags: NLM_F_REQUEST | (ack ? NLM_F_ACK : 0),
     family: 0,
     version: 0,
     attributes: [
-      { kind: "name", name: c.name, form: "strz" },
-      { kind: "u16", type: CTA_TIMEOUT_L3PROTO, value: c.l3, size: 2 },
-      { kind: "u8", type: CTA_TIMEOUT_L4PROTO, value: c.l4, size: 1 },
-      { kind: "data", entries: c.entries, nested: true, garbage: null, short: null },
+      { kind: "name", name, form: "strz" },
+      { kind: "u16", type: CTA_TIMEOUT_L3PROTO, value: l3, size: 2 },
+      { kind: "u8", type: CTA_TIMEOUT_L4PROTO, value: l4, size: 1 },
+      { kind: "data", entries, nested: true, garbage: null, short: null },
     ],
     frame: "ok",
     cut: 0,
-  }));
+  };
+}
 
 /** Families and protocols biased to a few, so that attaches find the policies created. */
 const commonL3 = () => fc.oneof({ weight: 4, arbitrary: fc.constant(2) }, { weight: 1, arbitrary: fc.constant(10) });
@@ -259,20 +267,9 @@ const commonL4 = () => fc.oneof({ weight: 4, arbitrary: fc.constantFrom(6, 17) }
 
 /** A NEW whose DATA has an entry too short for NLA_U32: refused with ERANGE. */
 export const partialDataNew = (): fc.Arbitrary<MessageSpec> =>
-  fc.record({ name: fc.constantFrom("a", "z"), l4: fc.constantFrom(6, 17, 255), size: fc.constantFrom(0, 2, 3), ack: fc.boolean() }).map((c) => ({
-    msg: 0,
-    flags: NLM_F_REQUEST | (c.ack ? NLM_F_ACK : 0),
-    family: 0,
-    version: 0,
-    attributes: [
-      { kind: "name", name: c.name, form: "strz" },
-      { kind: "u16", type: CTA_TIMEOUT_L3PROTO, value: 2, size: 2 },
-      { kind: "u8", type: CTA_TIMEOUT_L4PROTO, value: c.l4, size: 1 },
-      { kind: "data", entries: [{ type: 1, value: 5, size: c.size }], nested: true, garbage: null, short: null },
-    ],
-    frame: "ok",
-    cut: 0,
-  }));
+  fc
+    .record({ name: fc.constantFrom("a", "z"), l4: fc.constantFrom(6, 17, 255), size: fc.constantFrom(0, 2, 3), ack: fc.boolean() })
+    .map((c) => wellFormedNew(c.name, 2, c.l4, [{ type: 1, value: 5, size: c.size }], c.ack));
 
 export const attachCommand = (): fc.Arbitrary<AttachCommand> =>
   fc.record({
