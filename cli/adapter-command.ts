@@ -6,7 +6,7 @@ import { ModelIut } from "../iut/model/model-iut.js";
 import { findMutant, MUTANTS, mutantIut } from "../iut/mutants/index.js";
 import { parseOptions, profileOption } from "./options.js";
 import { linuxAdapter } from "./linux-adapter.js";
-import { FRAG6_PATH_ENV } from "../iut/linux/frag6/area.js";
+import { FRAG6_PATH_ENV } from "../iut/linux/frag6/path.js";
 import { UsageError } from "./usage-error.js";
 
 export async function adapterCommand(argv: string[]): Promise<number> {

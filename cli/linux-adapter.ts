@@ -5,7 +5,6 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { serveAdapter } from "../iut/adapter-server.js";
-import { LinuxIut } from "../iut/linux/linux-iut.js";
 import { probeNamespaceSupport, wrapInNamespace } from "../sys/namespace.js";
 import { UsageError } from "./usage-error.js";
 
@@ -20,6 +19,8 @@ export function linuxIutProblem(): string | null {
 
 export async function linuxAdapter(): Promise<number> {
   if (process.env[INSIDE] === "1") {
+    // Loaded only here, inside the namespace: other commands need none of the kernel IUT.
+    const { LinuxIut } = await import("../iut/linux/linux-iut.js");
     await serveAdapter(new LinuxIut(), process.stdin, process.stdout);
     return 0;
   }

@@ -5,20 +5,14 @@
 import { PacketError } from "../../../wire/ip-packet.js";
 import { readFrag6Request } from "../../model/frag6-handlers.js";
 import type { LinuxArea } from "../linux-area.js";
-import type { Frag6Path } from "./case-network.js";
+import { frag6PathFromEnv } from "./path.js";
 import { MessageReceiver } from "./recvmsg.js";
 import { runCase, type ExpiryPolicy } from "./run-case.js";
 
-/** Set by `nfconform adapter linux --frag6 conntrack` (inherited by the copy inside the namespace). */
-export const FRAG6_PATH_ENV = "NFCONFORM_FRAG6_PATH";
 /** `always`: after the last event, wait for every queue to expire, so ICMP is always reported in full. */
 export const FRAG6_EXPIRY_ENV = "NFCONFORM_FRAG6_EXPIRY";
 
-/** The reassembler chosen with --frag6, or undefined: the frag6 kernel IUT is opt-in while it is unfinished. */
-export function frag6PathFromEnv(): Frag6Path | undefined {
-  const v = process.env[FRAG6_PATH_ENV];
-  return v === "conntrack" || v === "plain" ? v : undefined;
-}
+
 
 export function frag6Area(): LinuxArea {
   const path = frag6PathFromEnv() ?? "plain";
