@@ -14,6 +14,7 @@ for (const line of benchInNamespace("kernel checksum", "linux-checksum-inner.js"
 for (const line of bpfBench(ms)) console.log(line);
 for (const line of benchInNamespace("kernel bpf", "linux-bpf-inner.js")) console.log(line);
 for (const line of frag6Bench(ms)) console.log(line);
+for (const line of benchInNamespace("kernel frag6", "linux-frag6-inner.js")) console.log(line);
 for (const line of hooksModelBench(ms)) console.log(line);
 for (const line of linuxHooksBench()) console.log(line);
 for (const line of cttimeoutModelBench(ms)) console.log(line);

@@ -2,11 +2,15 @@
 // written as a table (Markdown, JSON, HTML with a chart). It informs rather
 // than gates: exit 0 when it ran, whatever the IUTs did.
 import { runMatrix, type MatrixIut } from "../harness/matrix.js";
+import { writeFrag6Clarification } from "../reporting/frag6-clarification.js";
 import { writeMatrixReports } from "../reporting/matrix-report.js";
 import { commandBuilders } from "./commands-text.js";
 import { parseOptions } from "./options.js";
 import { openIut, readSuiteSettings, SUITE_OPTIONS } from "./suite-options.js";
 import { UsageError } from "./usage-error.js";
+
+/** Generated streams per pattern class in the frag6 clarification table. */
+const CLARIFICATION_STREAMS = 5;
 
 export async function matrixCommand(argv: string[], io: { stderr: (line: string) => void }): Promise<number> {
   const { values } = parseOptions(argv, { ...SUITE_OPTIONS, iut: { type: "string", multiple: true } }, 0);
@@ -29,6 +33,13 @@ export async function matrixCommand(argv: string[], io: { stderr: (line: string)
     });
     const files = writeMatrixReports(settings.outDir, result);
     io.stderr(`matrix: ${files.markdown}, ${files.html}, ${files.json}`);
+    // frag6: the spec-clarification table, pattern classes against these IUTs, from runs of their own.
+    const frag6Iuts = iuts.filter((i) => i.hello.areas.includes("frag6"));
+    if (settings.areas.some((a) => a.name === "frag6") && frag6Iuts.length > 0) {
+      const columns = frag6Iuts.map((i) => ({ label: `${i.spec} (${i.hello.profiles["frag6"] ?? "?"})`, iut: i.iut }));
+      const clarification = await writeFrag6Clarification(settings.outDir, columns, { seed: settings.seed, perClass: CLARIFICATION_STREAMS });
+      io.stderr(`frag6 spec clarification: ${clarification.markdown}, ${clarification.html}`);
+    }
     return 0;
   } finally {
     for (const { iut } of iuts) await iut.close();

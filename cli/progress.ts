@@ -24,7 +24,7 @@ export function progressPrinter(write: (line: string) => void, intervalMs = 1000
               ? " (time budget reached)"
               : "";
     const corpus = r.corpusCases ? ` + ${r.corpusCases} saved` : "";
-    const declined = r.declined ? ` (${r.declined} declined by the IUT)` : "";
+    const declined = r.declined ? ` (${r.declined} declined)` : "";
     write(`${r.status.toUpperCase().padEnd(9)} ${r.id} [${r.profile}] ${r.runs}${corpus} cases${declined}, ${(r.durationMs / 1000).toFixed(2)} s${detail}`);
   };
 }

@@ -16,8 +16,7 @@ export const KNOWN_IUTS: readonly { spec: string; summary: string }[] = [
   { spec: "model", summary: "the reference model itself, through the IUT interface (the suite's sanity check; must always pass)" },
   { spec: "model:<area>=<profile>,...", summary: "the model implementing the named profiles (e.g. model:checksum=linux-2.6.35), for matrices of profiles" },
   { spec: "linux", summary: "the running kernel, through `nfconform adapter linux` in a private network namespace (a user namespace when not root)" },
-  { spec: "linux-frag6", summary: "experimental: the kernel IUT with the frag6 area on the plain IPv6 stack (`nfconform adapter linux --frag6 plain`; profile linux-ipv6)" },
-  { spec: "linux-nfct", summary: "experimental: the kernel IUT with the frag6 area on conntrack's reassembler (`nfconform adapter linux --frag6 conntrack`; profile linux-nfct)" },
+  { spec: "linux-nfct", summary: "the kernel IUT with the frag6 area on conntrack's reassembler in front of the plain stack (`nfconform adapter linux --frag6 conntrack`; profile linux-nfct); other areas as in linux" },
   { spec: "cmd:'<command>'", summary: "an external adapter speaking ../shared/adapter-protocol.md on stdin/stdout" },
   { spec: "mutant:<name>", summary: "a deliberately broken model, to see the suite catch it (see the mutants below)" },
 ];
@@ -41,11 +40,11 @@ function modelProfiles(spec: string): Partial<Record<AreaName, string>> {
 export function resolveIut(spec: string, options: IutOptions): Iut {
   if (spec === "model") return new ModelIut({ profiles: options.profiles });
   if (spec.startsWith("model:")) return new ModelIut({ profiles: { ...options.profiles, ...modelProfiles(spec) }, spec });
-  if (spec === "linux" || spec === "linux-frag6" || spec === "linux-nfct") {
+  if (spec === "linux" || spec === "linux-nfct") {
     const problem = linuxIutProblem();
     if (problem) throw new UsageError(problem);
     const main = fileURLToPath(new URL("./main.js", import.meta.url));
-    const frag6 = { linux: [], "linux-frag6": ["--frag6", "plain"], "linux-nfct": ["--frag6", "conntrack"] }[spec];
+    const frag6 = spec === "linux-nfct" ? ["--frag6", "conntrack"] : [];
     const argv = [process.execPath, main, "adapter", "linux", ...frag6];
     return new AdapterClient(shellCommand(argv), {
       spec,
@@ -66,5 +65,5 @@ export function resolveIut(spec: string, options: IutOptions): Iut {
       ...(options.onStderr ? { onStderr: options.onStderr } : {}),
     });
   }
-  throw new UsageError(`unknown IUT ${JSON.stringify(spec)} (use model, linux, linux-frag6, linux-nfct, cmd:'<command>' or mutant:<name>)`);
+  throw new UsageError(`unknown IUT ${JSON.stringify(spec)} (use model, linux, linux-nfct, cmd:'<command>' or mutant:<name>)`);
 }

@@ -47,9 +47,10 @@ export async function runCommand(argv: string[], io: { stderr: (line: string) =>
   const corpusCases = loadSuiteCorpus(settings);
   const { iut, hello } = await openIut(settings.iutSpec, settings, io.stderr);
   try {
-    const { seed, runs, areas } = settings;
+    const { seed, runs, areas, runsByArea } = settings;
+    const fewer = Object.entries(runsByArea).map(([area, n]) => ` (${area}: ${n})`).join("");
     io.stderr(
-      `nfconform run: IUT ${settings.iutSpec} (${hello.name} ${hello.version}), seed ${seed}, ${runs} cases per property, areas ${areas.map((a) => a.name).join(", ")}${shard ? `, shard ${shard.index}/${shard.count}` : ""}${corpusCases.length ? `, ${corpusCases.length} saved cases` : ""}`,
+      `nfconform run: IUT ${settings.iutSpec} (${hello.name} ${hello.version}), seed ${seed}, ${runs} cases per property${fewer}, areas ${areas.map((a) => a.name).join(", ")}${shard ? `, shard ${shard.index}/${shard.count}` : ""}${corpusCases.length ? `, ${corpusCases.length} saved cases` : ""}`,
     );
     const run = await runSuite({
       iut,
@@ -60,6 +61,7 @@ export async function runCommand(argv: string[], io: { stderr: (line: string) =>
       corpusCases,
       seed,
       runs,
+      runsByArea,
       ...(timeBudgetMs !== undefined ? { timeBudgetMs } : {}),
       ...(values.path ? { path: values.path } : {}),
       ...(shard ? { shard } : {}),

@@ -11,9 +11,15 @@ import { areaOption, durationOption, integerOption, profileOption } from "./opti
 import { DEFAULT_IUT, resolveIut } from "./resolve-iut.js";
 import { UsageError } from "./usage-error.js";
 
-/** Generated cases per property; the kernel gets more, so a default run judges over 1,000 kernel cases. */
+/**
+ * Generated cases per property; the kernel gets more, so a default run judges
+ * over 1,000 kernel cases per area, except frag6, whose kernel cases cost a
+ * namespace each (timed ones over a second): 100 a property there.
+ */
 export const DEFAULT_RUNS = 100;
 export const DEFAULT_RUNS_LINUX = 300;
+const KERNEL_IUTS = ["linux", "linux-nfct"];
+const DEFAULT_RUNS_LINUX_BY_AREA: Partial<Record<AreaName, number>> = { frag6: DEFAULT_RUNS };
 
 export const SUITE_OPTIONS = {
   iut: { type: "string" },
@@ -47,6 +53,8 @@ export interface SuiteSettings {
   seed: number;
   seedGiven: boolean;
   runs: number;
+  /** Per-area defaults when --runs was not given. */
+  runsByArea: Partial<Record<AreaName, number>>;
   timeoutMs?: number;
   corpusDir: string | null;
   outDir: string;
@@ -67,6 +75,8 @@ export function readSuiteSettings(values: SuiteValues, defaults: { runs?: number
   }
   const seed = integerOption("seed", values.seed, 0, 0x7fffffff);
   const timeoutMs = durationOption("timeout", values.timeout);
+  const runsGiven = integerOption("runs", values.runs, 1, 100_000_000);
+  const kernel = KERNEL_IUTS.includes(iutSpec);
   const startedAt = new Date();
   return {
     iutSpec,
@@ -75,7 +85,8 @@ export function readSuiteSettings(values: SuiteValues, defaults: { runs?: number
     propertyFilter,
     seed: seed ?? randomRunSeed(),
     seedGiven: seed !== undefined,
-    runs: integerOption("runs", values.runs, 1, 100_000_000) ?? defaults.runs ?? (iutSpec === "linux" ? DEFAULT_RUNS_LINUX : DEFAULT_RUNS),
+    runs: runsGiven ?? defaults.runs ?? (kernel ? DEFAULT_RUNS_LINUX : DEFAULT_RUNS),
+    runsByArea: runsGiven === undefined && defaults.runs === undefined && kernel ? DEFAULT_RUNS_LINUX_BY_AREA : {},
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
     corpusDir: values.corpus === "none" ? null : resolve(values.corpus ?? "corpus"),
     outDir: resolve(values.out ?? `reports/${timestamp(startedAt)}`),

@@ -18,6 +18,8 @@ export interface SuitePlan {
   corpusCases: readonly LoadedCase[];
   seed: number;
   runs: number;
+  /** Areas whose cases cost more get fewer (a frag6 kernel case is a namespace of its own). */
+  runsByArea?: Partial<Record<AreaName, number>>;
   timeBudgetMs?: number;
   path?: string;
   corpusDir: string | null;
@@ -89,9 +91,10 @@ export async function runSuite(plan: SuitePlan): Promise<RunResult> {
       // The remaining budget is shared evenly by the properties still to run.
       const timeLimitMs = deadline !== undefined ? Math.max(1, Math.floor((deadline - Date.now()) / (work.length - index))) : undefined;
       const cases = plan.corpusCases.filter((c) => c.property === property);
+      const runs = plan.runsByArea?.[area.name] ?? plan.runs;
       result = await runProperty(property, plan.iut, resolved.profile, cases, {
         runSeed: plan.seed,
-        runs: plan.runs,
+        runs,
         ...(timeLimitMs !== undefined ? { timeLimitMs } : {}),
         ...(plan.path ? { path: plan.path } : {}),
         corpusDir: plan.corpusDir,
@@ -99,7 +102,7 @@ export async function runSuite(plan: SuitePlan): Promise<RunResult> {
         commands: plan.commands,
         ...(plan.signal ? { signal: plan.signal } : {}),
         onProgress: (done, violations) =>
-          plan.onProgress?.({ kind: "cases", id, profile: resolved.profile, done, total: plan.runs, violations }),
+          plan.onProgress?.({ kind: "cases", id, profile: resolved.profile, done, total: runs, violations }),
       });
     }
     results.push(result);

@@ -1,7 +1,7 @@
 // What a conformance property is: a generator of JSON inputs and a check that
 // runs one input against an IUT and compares with the model.
 import type fc from "fast-check";
-import type { Iut } from "../iut/iut.js";
+import { AdapterReplyError, type Iut } from "../iut/iut.js";
 import type { AreaName } from "../iut/protocol.js";
 
 export interface CheckOutcome {
@@ -51,6 +51,17 @@ export interface AreaDefinition {
   profiles: readonly { name: string; summary: string }[];
   defaultProfile: string;
   properties: readonly ConformanceProperty<any>[];
+}
+
+/**
+ * A case whose outcome the model does not predict (the profile leaves it to
+ * the kernel's configuration, say): not judged, counted and reported with the
+ * declined cases, its reason saying it was the model, not the IUT.
+ */
+export class UnpredictedCase extends AdapterReplyError {
+  constructor(op: string, why: string) {
+    super("invalid", op, `not predicted by the model: ${why}`);
+  }
 }
 
 export function propertyId(property: Pick<ConformanceProperty, "area" | "name">): string {

@@ -26,7 +26,7 @@ function detail(p: PropertyResult): string {
   if (p.interrupted) notes.push("time budget ran out before all runs");
   if (p.declined) {
     const reasons = p.declinedReasons ?? [];
-    notes.push(`${p.declined} cases declined by the IUT, e.g. ${reasons.slice(0, 2).join("; ")}${reasons.length > 2 ? "; ..." : ""}`);
+    notes.push(`${p.declined} cases declined (the IUT cannot represent them, or the model does not predict them), e.g. ${reasons.slice(0, 2).join("; ")}${reasons.length > 2 ? "; ..." : ""}`);
   }
   return notes.join("; ");
 }
@@ -40,7 +40,7 @@ export function markdownReport(run: RunResult): string {
     `- IUT: \`${run.iut.spec}\`${hello ? ` (${hello.name} ${hello.version})` : ""}${run.iut.kernel ? `, kernel ${run.iut.kernel}` : ""}`,
     `- Seed: ${run.seed}, up to ${run.runsPerProperty} generated cases per property`,
     `- ${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped, ${s.iutError} IUT errors (${(run.durationMs / 1000).toFixed(1)} s)`,
-    `- Cases judged: ${run.properties.reduce((n, p) => n + p.runs + p.corpusCases, 0)}; declined by the IUT as unrepresentable: ${run.properties.reduce((n, p) => n + p.declined, 0)}`,
+    `- Cases judged: ${run.properties.reduce((n, p) => n + p.runs + p.corpusCases, 0)}; declined (unrepresentable by the IUT or not predicted by the model): ${run.properties.reduce((n, p) => n + p.declined, 0)}`,
     "",
     "| Area | Property | Profile | Status | Cases | Detail |",
     "|---|---|---|---|---|---|",

@@ -14,23 +14,21 @@ import { bpfArea } from "./bpf/area.js";
 import { hooksArea } from "./hooks/area.js";
 import { cttimeoutArea } from "./cttimeout/area.js";
 import { frag6Area } from "./frag6/area.js";
-import { frag6PathFromEnv } from "./frag6/path.js";
 import type { LinuxArea, LinuxContext } from "./linux-area.js";
 import { NftSession } from "./nft-session.js";
 import { setupTestNetwork } from "./test-network.js";
 
 /**
- * Every area the kernel IUT implements, in the order they are set up. frag6 is
- * experimental and joins only when chosen with `--frag6 plain|conntrack`
- * (`--iut linux-frag6` / `--iut linux-nfct`): it does not yet pass its own
- * acceptance runs (docs/iut-linux.md says where it disagrees).
+ * Every area the kernel IUT implements, in the order they are set up. frag6
+ * drives the plain IPv6 stack unless `--frag6 conntrack` (`--iut linux-nfct`)
+ * puts conntrack's reassembler in front of it.
  */
 const AREA_FACTORIES: readonly ((context: LinuxContext) => LinuxArea)[] = [
   checksumArea,
   bpfArea,
   hooksArea,
   cttimeoutArea,
-  ...(frag6PathFromEnv() ? [frag6Area] : []),
+  frag6Area,
 ];
 
 /** uname -srvm, as the reports name the kernel tested. */

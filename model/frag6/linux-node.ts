@@ -7,6 +7,7 @@
 import { toHex } from "../../wire/hex.js";
 import { IPV6_MAXPLEN, IPV6_HEADER_LENGTH, reassembledPacket, setTrafficClass, trafficClassOf, type FragmentPacket } from "../../wire/ipv6-fragment.js";
 import { fragmentFacts, icmpErrorAllowed, queueKey, tinyFirstFragment, type Arrival } from "./fragment.js";
+import { afterConntrackDefrag, errorEligible, ownUpperLayer } from "./after-defrag.js";
 import { Fqdir, type LinuxQueue } from "./linux-queue.js";
 import { fragmentTruesize } from "./memory.js";
 import {
@@ -58,6 +59,8 @@ export class LinuxNode {
   readonly icmp: IcmpError[] = [];
   /** What happened to each event, for reports and the clarification table. */
   readonly trace: string[] = [];
+  /** Set when the run reaches behaviour the model does not predict (after-defrag.ts): why. */
+  undetermined: string | null = null;
   private readonly plain: Fqdir;
   private readonly nfct: Fqdir | null;
 
@@ -215,8 +218,20 @@ export class LinuxNode {
     for (const frag of q.fragments) data.set(frag.data, frag.offset);
     const packet = reassembledPacket(head.unfragmentable, head.prevNextHeaderOffset, head.nextHeader, data);
     setTrafficClass(packet, trafficClassOf(packet) | ecn); // ipv6_change_dsfield(hdr, 0xff, ecn)
-    this.deliver(a, packet, `${dir.name} reassembled ${q.fragments.length} fragments`);
-    return "delivered";
+    const why = `${dir.name} reassembled ${q.fragments.length} fragments`;
+    if (dir !== this.nfct) {
+      this.deliver(a, packet, why);
+      return "delivered";
+    }
+    const up = afterConntrackDefrag({ packet, fragmentableAt: head.unfragmentable.length, prevNextHeaderOffset: head.prevNextHeaderOffset, upper: ownUpperLayer(packet) });
+    if (up.kind === "delivered") {
+      this.deliver(a, packet, why);
+      return "delivered";
+    }
+    if (up.kind === "icmp" && errorEligible(packet)) this.icmp.push({ t: a.t, type: ICMPV6_PARAMPROB, code: up.code, pointer: up.pointer });
+    if (up.kind === "undetermined") this.undetermined ??= `event ${a.index}: ${up.why}`;
+    this.trace.push(`event ${a.index}: ${why}; the plain stack reads it at the wrong offset (${up.kind}: ${up.why})`);
+    return "killed";
   }
 
   /**

@@ -51,7 +51,14 @@ export interface CandidateGroup {
 }
 
 export type Frag6Expectation =
-  | { kind: "exact"; profile: string; outcome: Frag6Outcome; notes: string[] }
+  | {
+      kind: "exact";
+      profile: string;
+      outcome: Frag6Outcome;
+      notes: string[];
+      /** Set when the run reaches behaviour the profile does not predict: the case is not judged (why). */
+      undetermined?: string;
+    }
   | {
       kind: "choice";
       profile: string;

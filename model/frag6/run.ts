@@ -16,14 +16,14 @@ export function runLinux(events: readonly Frag6Event[], path: "ipv6" | "nfct", c
   const node = new LinuxNode(path, config, rules);
   for (const a of arrivalsOf(events)) node.arrive(a);
   node.expireUntil(Infinity);
-  return { outcome: { delivered: node.delivered.map(({ t, packet }) => ({ t, packet })), icmp: node.icmp }, trace: node.trace };
+  return { outcome: { delivered: node.delivered.map(({ t, packet }) => ({ t, packet })), icmp: node.icmp }, trace: node.trace, undetermined: node.undetermined };
 }
 
 /** What the profile allows for this run. */
 export function frag6Expectation(events: readonly Frag6Event[], profile: Frag6Profile, config: Frag6Config = FRAG6_DEFAULT_CONFIG): Frag6Expectation {
   if (profile === "linux-ipv6" || profile === "linux-nfct") {
-    const { outcome, trace } = runLinux(events, profile === "linux-ipv6" ? "ipv6" : "nfct", config);
-    return { kind: "exact", profile, outcome, notes: trace };
+    const { outcome, trace, undetermined } = runLinux(events, profile === "linux-ipv6" ? "ipv6" : "nfct", config);
+    return { kind: "exact", profile, outcome, notes: trace, ...(undetermined ? { undetermined } : {}) };
   }
   const { groups, capped } = rfc8200Groups(arrivalsOf(events), config);
   // The RFC sets no memory limit; where Linux-like accounting would run out, deliveries may be missing.

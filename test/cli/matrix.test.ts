@@ -49,6 +49,22 @@ describe("nfconform matrix", () => {
     expect(existsSync(shot) && statSync(shot).size).toBeGreaterThan(20_000);
   });
 
+  it("with frag6, writes the spec-clarification table from runs: pattern classes against the profiles, where they differ", () => {
+    const cwd = mkdtempSync(join(tmpdir(), "nfconform-matrix-"));
+    const iuts = ["model:frag6=rfc8200", "model:frag6=linux-ipv6", "model:frag6=linux-nfct"].flatMap((spec) => ["--iut", spec]);
+    const r = spawnSync(BIN, ["matrix", ...iuts, "--area", "frag6", "--runs", "5", "--seed", "3", "--out", "m"], { cwd, encoding: "utf8" });
+    expect(r.status, r.stderr).toBe(0);
+    const md = readFileSync(join(cwd, "m/frag6-clarification.md"), "utf8");
+    expect(md).toContain("| pattern | source | streams | model:frag6=rfc8200 (rfc8200) | model:frag6=linux-ipv6 (linux-ipv6) | model:frag6=linux-nfct (linux-nfct) |");
+    const rows = md.split("\n").filter((l) => /^\| [a-z]/.test(l) && !l.startsWith("| pattern"));
+    expect(rows.length).toBeGreaterThanOrEqual(16 + 21);
+    // The disagreement table: somewhere the two Linux paths' cells differ.
+    expect(rows.some((l) => { const c = l.split(" | "); return c[4] !== c[5]; })).toBe(true);
+    const dom = chromium(["--dump-dom", `file://${join(cwd, "m/frag6-clarification.html")}`], cwd);
+    expect(dom.status, dom.stderr).toBe(0);
+    expect(dom.stdout).toContain("IPv6 reassembly: spec clarification");
+  });
+
   it("needs at least two IUTs", () => {
     const r = spawnSync(BIN, ["matrix", "--iut", "model"], { encoding: "utf8" });
     expect(r.status).toBe(2);

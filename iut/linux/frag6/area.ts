@@ -12,10 +12,8 @@ import { runCase, type ExpiryPolicy } from "./run-case.js";
 /** `always`: after the last event, wait for every queue to expire, so ICMP is always reported in full. */
 export const FRAG6_EXPIRY_ENV = "NFCONFORM_FRAG6_EXPIRY";
 
-
-
 export function frag6Area(): LinuxArea {
-  const path = frag6PathFromEnv() ?? "plain";
+  const path = frag6PathFromEnv();
   const expiry: ExpiryPolicy = process.env[FRAG6_EXPIRY_ENV] === "always" ? "always" : "when-timed";
   const receiver = new MessageReceiver();
   return {

@@ -27,6 +27,15 @@ const IPV6_DSTOPTS = 59;
 const IPV6_RECVTCLASS = 66;
 const IPV6_TCLASS = 67;
 
+// A raw ICMPv6 socket verifies the ICMPv6 checksum and silently drops a
+// datagram that fails it (rawv6_recvmsg: csum_copy_err), but reassembly does
+// not look at upper-layer checksums: an overlap or a conflicting last fragment
+// yields a datagram whose checksum no longer holds, and the stack still hands
+// it up. IPV6_CHECKSUM at level SOL_RAW with -1 turns the check off (a Linux
+// extension; at level SOL_IPV6 RFC 3542 forbids it on ICMPv6 sockets).
+const SOL_RAW = 255;
+const IPV6_CHECKSUM = 7;
+
 const HEADER_TYPE: Record<number, number> = { [IPV6_HOPOPTS]: 0, [IPV6_RTHDR]: 43, [IPV6_DSTOPTS]: 60 };
 
 /** TCP, UDP, ICMPv6 and the experimental number 253 the generators use for "unassigned". */
@@ -84,6 +93,7 @@ export class DeliverySockets {
         for (const option of [IPV6_RECVPKTINFO, IPV6_RECVHOPLIMIT, IPV6_RECVHOPOPTS, IPV6_RECVRTHDR, IPV6_RECVDSTOPTS, IPV6_FLOWINFO, IPV6_RECVTCLASS]) {
           setsockoptInt(fd, SOL_IPV6, option, 1);
         }
+        if (protocol === 58) setsockoptInt(fd, SOL_RAW, IPV6_CHECKSUM, -1);
         // A large queue: a case delivers at most a few datagrams, but each may be 64 KiB.
         setsockoptInt(fd, 1, 33 /* SO_RCVBUFFORCE */, 8 << 20);
       }

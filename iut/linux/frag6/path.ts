@@ -6,8 +6,7 @@ import type { Frag6Path } from "./case-network.js";
 
 export const FRAG6_PATH_ENV = "NFCONFORM_FRAG6_PATH";
 
-/** The reassembler chosen with --frag6, or undefined: the frag6 kernel IUT is opt-in while it is unfinished. */
-export function frag6PathFromEnv(): Frag6Path | undefined {
-  const v = process.env[FRAG6_PATH_ENV];
-  return v === "conntrack" || v === "plain" ? v : undefined;
+/** The reassembler chosen with --frag6: the plain stack unless conntrack was asked for. */
+export function frag6PathFromEnv(): Frag6Path {
+  return process.env[FRAG6_PATH_ENV] === "conntrack" ? "conntrack" : "plain";
 }

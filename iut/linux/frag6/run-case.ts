@@ -34,6 +34,8 @@ interface EventFacts {
   key: string;
   /** An offset-0 fragment with M set: it can leave a queue that expires with Time Exceeded. */
   headOfQueue: boolean;
+  /** Offset 0 with M clear (RFC 6946). */
+  atomic: boolean;
   src: string;
   dst: string;
 }
@@ -42,8 +44,8 @@ function facts(packet: Uint8Array, i: number): EventFacts {
   const f = parseFragmentPacket(packet, `event ${i}`);
   const src = formatIPv6(packet.subarray(8, 24));
   const dst = formatIPv6(packet.subarray(24, 40));
-  if (!f) return { key: `${src}/${dst}/-`, headOfQueue: false, src, dst };
-  return { key: `${src}/${dst}/${f.identification}`, headOfQueue: f.offset === 0 && f.more, src, dst };
+  if (!f) return { key: `${src}/${dst}/-`, headOfQueue: false, atomic: false, src, dst };
+  return { key: `${src}/${dst}/${f.identification}`, headOfQueue: f.offset === 0 && f.more, atomic: f.offset === 0 && !f.more, src, dst };
 }
 
 /** The queue key a Time Exceeded error is about: the quoted head fragment's source, destination and identification. */
@@ -109,6 +111,7 @@ export function runCase(path: Frag6Path, request: Frag6Request, receiver: Messag
     const delivered: Frag6Reply["delivered"] = [];
     const icmp: NonNullable<Frag6Reply["icmp"]> = [];
     const sent: number[] = [];
+    const deliveredAfter: boolean[] = [];
     const { at } = planned.schedule;
     let origin = 0;
     // An error seen between events: a Param Problem belongs to the event just sent, a Time Exceeded to a deadline.
@@ -118,14 +121,20 @@ export function runCase(path: Frag6Path, request: Frag6Request, receiver: Messag
         else icmp.push({ t: request.events[lastEvent]!.t, type: e.type, code: e.code, pointer: e.pointer });
       }
     };
-    // The virtual deadline of the queue a Time Exceeded is about: the earliest event of its key that could have armed the timer now firing.
+    // The virtual deadline of the queue a Time Exceeded is about: that of the event of its key that armed the timer now firing.
+    // Events sent back to back (a schedule that needs no gap) can all be that event: if their virtual times differ, which
+    // one armed it is not observable, and the reply leaves ICMP out rather than guess.
+    let ambiguousExpiry = false;
     const expiryTime = (e: CapturedError, seenAt: number): number => {
       const key = quotedKey(e.quoted);
+      const armed: number[] = [];
       for (let i = 0; i < sent.length; i++) {
         const fired = seenAt - sent[i]!;
-        if (eventFacts[i]!.key === key && fired >= REAL_TIMEOUT_MS - 5 && fired <= REAL_TIMEOUT_MS + LATE_MARGIN_MS + 20) return request.events[i]!.t + request.config.timeoutMs;
+        if (eventFacts[i]!.key === key && fired >= REAL_TIMEOUT_MS - 5 && fired <= REAL_TIMEOUT_MS + LATE_MARGIN_MS + 20) armed.push(request.events[i]!.t);
       }
-      throw new Error(`a Time Exceeded about ${key ?? "an unreadable packet"} came at an unexpected time`);
+      if (armed.length === 0) throw new Error(`a Time Exceeded about ${key ?? "an unreadable packet"} came at an unexpected time`);
+      if (new Set(armed).size > 1) ambiguousExpiry = true;
+      return armed[0]! + request.config.timeoutMs;
     };
     const waitUntil = (target: number, lastEvent: number) => {
       while (now() < target) {
@@ -146,13 +155,14 @@ export function runCase(path: Frag6Path, request: Frag6Request, receiver: Messag
         throw new Error(`after event ${i}: ${(e as Error).message}; ${snmpSummary()}`);
       }
       for (const packet of got) delivered.push({ t: event.t, packet: toHex(packet) });
+      deliveredAfter.push(got.length > 0);
       record(capture.drain(), now() - origin, i);
     });
     const jitter = scheduleKept(times, request.config.timeoutMs, sent);
     if (jitter) throw decline(jitter);
     const last = request.events.length - 1;
     // Anything left queued may still expire with Time Exceeded: watch for it, or say ICMP was not observed in full.
-    const pending = mayStillExpire(path, eventFacts, delivered);
+    const pending = mayStillExpire(path, eventFacts, deliveredAfter);
     if (pending && (expiry === "always" || planned.schedule.crossesTimeout)) {
       waitUntil(origin + sent[last]! + REAL_TIMEOUT_MS + LATE_MARGIN_MS + 20, last);
     } else {
@@ -161,7 +171,7 @@ export function runCase(path: Frag6Path, request: Frag6Request, receiver: Messag
     injector.inject(MARKER_PACKET);
     for (const packet of deliveries.drainThroughMarker(isMarker)) delivered.push({ t: request.events[last]?.t ?? 0, packet: toHex(packet) });
     record(capture.drain(), now() - origin, last);
-    const watched = !pending || expiry === "always" || planned.schedule.crossesTimeout;
+    const watched = (!pending || expiry === "always" || planned.schedule.crossesTimeout) && !ambiguousExpiry;
     return watched ? { delivered, icmp } : { delivered };
   } finally {
     for (const s of sockets) s.close();
@@ -173,11 +183,19 @@ export function runCase(path: Frag6Path, request: Frag6Request, receiver: Messag
 /**
  * Whether a queue holding an offset-0 fragment may still be pending. Plain
  * stack: its queues are counted in /proc/net/sockstat6. Conntrack: its queues
- * are not, so conservatively any key whose head fragment came after its
- * source and destination last saw a delivery.
+ * are not, so follow each key: an offset-0 fragment with M set leaves it
+ * pending, and a delivery right after a fragment of that key (not an atomic
+ * one, which completes a queue of its own) means its one queue completed.
+ * Anything else stays pending: watching too long costs time, too short would
+ * report ICMP as observed in full when it was not.
  */
-function mayStillExpire(path: Frag6Path, events: readonly EventFacts[], delivered: readonly { packet: string }[]): boolean {
+function mayStillExpire(path: Frag6Path, events: readonly EventFacts[], deliveredAfter: readonly boolean[]): boolean {
   if (plainFragState().inuse > 0) return true;
   if (path === "plain") return false;
-  return events.some((e) => e.headOfQueue) && delivered.length < new Set(events.filter((e) => e.headOfQueue).map((e) => e.key)).size;
+  const pending = new Set<string>();
+  events.forEach((e, i) => {
+    if (e.headOfQueue) pending.add(e.key);
+    else if (deliveredAfter[i] && !e.atomic) pending.delete(e.key);
+  });
+  return pending.size > 0;
 }

@@ -1,0 +1,186 @@
+// What the plain stack does with a datagram nf_conntrack_reasm.c has put
+// together, on its way up (linux-nfct only).
+//
+// nf_ct_frag6_reasm() removes the Fragment header and resets the transport
+// header to the first byte after it, the start of the Fragmentable Part. But
+// IP6CB(skb)->nhoff still holds what ip6_rcv_core() (offsetof(struct ipv6hdr,
+// nexthdr)) or ipv6_parse_hopopts() (sizeof(struct ipv6hdr)) set before
+// PREROUTING; ip6_frag_reasm() on the plain path sets it, the conntrack copy
+// does not. ip6_protocol_deliver_rcu() (net/ipv6/ip6_input.c) pulls to the
+// transport header and reads the next header at nhoff. When a Destination
+// Options or Routing header stood before the Fragment header, that byte names
+// it, and ipv6_destopt_rcv() / ipv6_rthdr_rcv() (net/ipv6/exthdrs.c) read the
+// first bytes of the Fragmentable Part (usually the upper-layer header) as
+// that header. Only a Hop-by-Hop header alone before the Fragment header is
+// read in the right place. Measured on 6.18 (docs/model-frag6.md): a UDP
+// datagram behind a Routing header is answered with Parameter Problem code 0
+// at the misread Routing Type; a payload shaped as a valid Destination Options
+// header is handed to the protocol its first byte names.
+//
+// Where the misread chain ends in a handler whose presence depends on the
+// kernel configuration (tunnels, IPsec, SCTP, PIM, Mobile IPv6), or hands
+// bytes to an upper layer at a place that is not the datagram's own
+// upper-layer header, the model does not predict the outcome and says so.
+import { IPPROTO_DSTOPTS, IPPROTO_HOPOPTS, IPPROTO_ICMPV6, IPPROTO_ROUTING, IPPROTO_TCP, IPPROTO_UDP } from "../../wire/ip-packet.js";
+
+export type AfterDefrag =
+  | { kind: "delivered" }
+  | { kind: "dropped"; why: string }
+  | { kind: "icmp"; code: number; pointer: number; why: string }
+  | { kind: "undetermined"; why: string };
+
+const ICMPV6_HDR_FIELD = 0;
+const ICMPV6_UNK_NEXTHDR = 1;
+const ICMPV6_UNK_OPTION = 2;
+const IPV6_TLV_PAD1 = 0;
+const IPV6_TLV_PADN = 1;
+const IPV6_TLV_HAO = 0xc9;
+/** IP6_DEFAULT_MAX_DST_OPTS_CNT (include/net/ipv6.h): net.ipv6.max_dst_opts_number. */
+const MAX_DST_OPTS_CNT = 8;
+const NEXTHDR_NONE = 59;
+const NEXTHDR_FRAGMENT = 44;
+
+/**
+ * Protocol numbers some kernel configurations register in inet6_protos
+ * (inet6_add_protocol() callers: IPIP/IPv6 tunnels, DCCP, GRE, ESP, AH, PIM,
+ * IPComp, L2TP, SCTP, UDP-Lite, MPLS-in-IPv6). Whether this kernel has them is
+ * not the model's to know.
+ */
+const CONFIG_DEPENDENT = new Set([4, 33, 41, 47, 50, 51, 103, 108, 115, 132, 136, 137]);
+
+/** The protocols the frag6 IUTs observe deliveries of (raw sockets in the kernel IUT). */
+const OBSERVED_UPPER = new Set([IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMPV6, 253]);
+
+export interface ReassembledDatagram {
+  packet: Uint8Array;
+  /** Length of the Unfragmentable Part: where the Fragment header was. */
+  fragmentableAt: number;
+  /** Offset of the Next Header field nf_ct_frag6_reasm() rewrote (fq->nhoffset). */
+  prevNextHeaderOffset: number;
+  /** The upper-layer header's type and offset as the datagram's own chain gives them, or null if it cannot be walked. */
+  upper: { at: number; type: number } | null;
+}
+
+/** ip6_protocol_deliver_rcu() from where conntrack left the skb. */
+export function afterConntrackDefrag(d: ReassembledDatagram): AfterDefrag {
+  const p = d.packet;
+  // IP6CB(skb)->nhoff: the Hop-by-Hop header's Next Header if one was parsed in ipv6_rcv, else the IPv6 header's.
+  let nhoff = p[6] === IPPROTO_HOPOPTS ? 40 : 6;
+  // Nothing but a Hop-by-Hop header before the Fragment header: read in the right place, as the plain stack would.
+  if (nhoff === d.prevNextHeaderOffset) return { kind: "delivered" };
+  let at = d.fragmentableAt;
+  for (let hops = 0; ; hops++) {
+    if (hops > 64) return { kind: "undetermined", why: "the misread header chain is longer than the model follows" };
+    const next = p[nhoff]!;
+    if (next === IPPROTO_DSTOPTS || next === IPPROTO_ROUTING) {
+      const step = next === IPPROTO_DSTOPTS ? destinationOptions(p, at) : routingHeader(p, at);
+      if (step.kind !== "next") return step;
+      nhoff = at;
+      at += step.length;
+      continue;
+    }
+    const own = d.upper && d.upper.at === at && d.upper.type === next;
+    if (own) return { kind: "delivered" };
+    if (next === NEXTHDR_NONE) return { kind: "dropped", why: "No Next Header: dst_discard" };
+    // ipv6_frag_rcv(): IP6SKB_FRAGMENTED is set on a reassembled skb: fail_hdr, Parameter Problem code 0 at the header.
+    if (next === NEXTHDR_FRAGMENT) return { kind: "icmp", code: ICMPV6_HDR_FIELD, pointer: at, why: `misread chain reaches a Fragment header at byte ${at} of a reassembled datagram` };
+    if (CONFIG_DEPENDENT.has(next)) return { kind: "undetermined", why: `misread chain reaches protocol ${next}, whose handler depends on the kernel configuration` };
+    if (OBSERVED_UPPER.has(next)) return { kind: "undetermined", why: `misread chain hands bytes from ${at} to protocol ${next}: not the datagram's own upper-layer header` };
+    // No handler (Hop-by-Hop is not one either, outside ipv6_rcv): Parameter Problem code 1 at nhoff.
+    return { kind: "icmp", code: ICMPV6_UNK_NEXTHDR, pointer: nhoff, why: `misread chain names protocol ${next}: unrecognized Next Header` };
+  }
+}
+
+type Step = { kind: "next"; length: number } | Exclude<AfterDefrag, { kind: "delivered" }>;
+
+/** Both handlers first pull 8 bytes, then the length the header claims (Ip6InHdrErrors, dropped). */
+function pulled(p: Uint8Array, at: number): number | null {
+  if (at + 8 > p.length) return null;
+  const length = (p[at + 1]! + 1) * 8;
+  return at + length > p.length ? null : length;
+}
+
+/** ipv6_destopt_rcv() with ip6_parse_tlv(false, skb, max_dst_opts_cnt). */
+function destinationOptions(p: Uint8Array, at: number): Step {
+  const length = pulled(p, at);
+  if (length === null) return { kind: "dropped", why: `Destination Options misread at byte ${at} runs past the datagram` };
+  let off = at + 2;
+  let left = length - 2;
+  let padlen = 0;
+  let count = 0;
+  while (left > 0) {
+    const type = p[off]!;
+    if (type === IPV6_TLV_PAD1) {
+      if (++padlen > 7) return { kind: "dropped", why: `more than 7 bytes of padding at byte ${off}` };
+      off++;
+      left--;
+      continue;
+    }
+    if (left < 2) return { kind: "dropped", why: `option at byte ${off} has no length` };
+    const optlen = p[off + 1]! + 2;
+    if (optlen > left) return { kind: "dropped", why: `option at byte ${off} runs past its header` };
+    if (type === IPV6_TLV_PADN) {
+      padlen += optlen;
+      if (padlen > 7) return { kind: "dropped", why: `more than 7 bytes of padding at byte ${off}` };
+      // RFC 4942 section 2.1.9.5: PadN must carry zeroes.
+      for (let i = 2; i < optlen; i++) if (p[off + i] !== 0) return { kind: "dropped", why: `PadN at byte ${off} is not all zero` };
+    } else {
+      if (++count > MAX_DST_OPTS_CNT) return { kind: "dropped", why: `more than ${MAX_DST_OPTS_CNT} options` };
+      if (type === IPV6_TLV_HAO) return { kind: "undetermined", why: `a Home Address option at byte ${off}: handled only with CONFIG_IPV6_MIP6` };
+      // ip6_tlvopt_unknown(): the two high bits of the type say what to do.
+      const action = type >> 6;
+      if (action === 1) return { kind: "dropped", why: `unknown option 0x${type.toString(16)} at byte ${off}: discard` };
+      if (action === 3 && p[24] === 0xff) return { kind: "dropped", why: `unknown option 0x${type.toString(16)} at byte ${off}, multicast destination: discard` };
+      if (action >= 2) return { kind: "icmp", code: ICMPV6_UNK_OPTION, pointer: off, why: `unknown option 0x${type.toString(16)} at byte ${off}` };
+      padlen = 0;
+    }
+    off += optlen;
+    left -= optlen;
+  }
+  return { kind: "next", length };
+}
+
+/**
+ * ipv6_rthdr_rcv() with the defaults: accept_source_route 0, seg6_enabled 0,
+ * rpl_seg_enabled 0; the destination is local unicast.
+ */
+function routingHeader(p: Uint8Array, at: number): Step {
+  const length = pulled(p, at);
+  if (length === null) return { kind: "dropped", why: `Routing header misread at byte ${at} runs past the datagram` };
+  if (p[24] === 0xff) return { kind: "dropped", why: "Routing header to a multicast destination" };
+  const type = p[at + 2]!;
+  const segmentsLeft = p[at + 3]!;
+  // ipv6_srh_rcv() / ipv6_rpl_srh_rcv(): dropped while segment routing is off.
+  if (type === 4 || type === 3) return { kind: "dropped", why: `Routing Type ${type} with segment routing disabled` };
+  if (type === 2) return { kind: "undetermined", why: `Routing Type 2 at byte ${at}: handled only with CONFIG_IPV6_MIP6` };
+  if (segmentsLeft === 0) return { kind: "next", length }; // looped_back: processed and passed
+  return { kind: "icmp", code: ICMPV6_HDR_FIELD, pointer: at + 2, why: `Routing Type ${type} with Segments Left ${segmentsLeft}: unknown_rh` };
+}
+
+/**
+ * The datagram's own upper-layer header, walked as ipv6_skip_exthdr() walks
+ * (net/ipv6/exthdrs_core.c), for is_ineligible() and to tell a misread chain
+ * that lands where the real one does.
+ */
+export function ownUpperLayer(p: Uint8Array): { at: number; type: number } | null {
+  let type = p[6]!;
+  let at = 40;
+  while (type === IPPROTO_HOPOPTS || type === IPPROTO_ROUTING || type === IPPROTO_DSTOPTS || type === 51) {
+    if (at + 2 > p.length) return null;
+    const length = type === 51 ? (p[at + 1]! + 2) * 4 : (p[at + 1]! + 1) * 8;
+    type = p[at]!;
+    at += length;
+  }
+  if (type === NEXTHDR_NONE || at > p.length) return null;
+  return { at, type };
+}
+
+/** is_ineligible() (net/ipv6/icmp.c) for a whole datagram: no error about an ICMPv6 error or unreadable ICMPv6. */
+export function errorEligible(p: Uint8Array): boolean {
+  const src = p.subarray(8, 24);
+  if (p[24] === 0xff || src[0] === 0xff || src.every((b) => b === 0)) return false;
+  const upper = ownUpperLayer(p);
+  if (!upper || upper.type !== IPPROTO_ICMPV6) return true;
+  const type = p[upper.at];
+  return type !== undefined && (type & 0x80) !== 0;
+}
