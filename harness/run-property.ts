@@ -149,12 +149,22 @@ export async function runProperty(
   // track it, so the next case or property never talks to the IUT alongside it.
   let inFlight: Promise<boolean> = Promise.resolve(true);
   const predicate = fc.asyncProperty(property.arbitrary(profile), (input) => (inFlight = judge(input)));
-  const details = await fc.check(predicate, {
-    seed,
-    numRuns: options.runs,
-    ...(options.path ? { path: options.path } : {}),
-    ...(options.timeLimitMs !== undefined ? { interruptAfterTimeLimit: options.timeLimitMs, markInterruptAsFailure: false } : {}),
-  });
+  let details: fc.RunDetails<[unknown]>;
+  try {
+    details = await fc.check(predicate, {
+      seed,
+      numRuns: options.runs,
+      ...(options.path ? { path: options.path } : {}),
+      ...(options.timeLimitMs !== undefined ? { interruptAfterTimeLimit: options.timeLimitMs, markInterruptAsFailure: false } : {}),
+    });
+  } catch (error) {
+    // A generator threw (a defect of the suite, not of the IUT): the run goes on with the other properties,
+    // and a violation already found is kept, unshrunk past that point.
+    await inFlight.catch(() => false);
+    const cause = error instanceof Error ? error.message : String(error);
+    if (!lastFailure) return finish({ status: "iut-error", runs: done, interrupted: false, iutError: { message: `nfconform's generator failed, not the IUT: ${cause}` } });
+    details = { failed: true, interrupted: false, counterexample: null, counterexamplePath: null, numShrinks: 0 } as unknown as typeof details;
+  }
   await inFlight.catch(() => false);
   const runs = done;
   const interrupted = details.interrupted || options.signal?.aborted === true;
@@ -167,6 +177,10 @@ export async function runProperty(
     return finish({ status: "passed", runs, interrupted });
   }
 
+  // Interrupted by the time limit before a single case ran: fast-check calls that a failure; it is no verdict.
+  if (details.counterexample === null && !lastFailure && interrupted && (details as { errorInstance?: unknown }).errorInstance == null) {
+    return finish({ status: "skipped", runs, interrupted: true, skipReason: "the time limit struck before a case was judged" });
+  }
   if (details.counterexample === null && !lastFailure) {
     const thrown: unknown = (details as { errorInstance?: unknown }).errorInstance;
     const cause = thrown instanceof Error ? thrown.message : String(thrown);

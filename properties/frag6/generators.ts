@@ -4,7 +4,7 @@
 import fc from "fast-check";
 import { FRAG6_DEFAULT_CONFIG } from "../../model/frag6/profiles.js";
 import { toHex } from "../../wire/hex.js";
-import { buildFragmentPacket, trafficClassOf, type DatagramParts } from "../../wire/ipv6-fragment.js";
+import { IPV6_MAXPLEN, buildFragmentPacket, trafficClassOf, type DatagramParts } from "../../wire/ipv6-fragment.js";
 import { buildDatagram, originalPacket, payloadBytes, type DatagramSpec, type Extension, type Upper } from "./datagram.js";
 import { FRAG6_CLASSES, type Frag6Class, type StreamInput } from "./stream.js";
 
@@ -150,7 +150,11 @@ function mutate(cls: Frag6Class, plans: Plan[], parts: DatagramParts[], c: Choos
       const i = c.int(plans.length - 1);
       const a = plans[i]!;
       const b = plans[i + 1]!;
-      const span: Plan = { d: 0, offset: a.offset, end: b.end, more: b.more };
+      // A fragment holds at most 65535 - (headers before it) - 8 bytes: a span too long for that starts 8 bytes into piece i instead.
+      const room = 8 * Math.floor((IPV6_MAXPLEN - (parts[0]!.unfragmentable.length - 40) - 8) / 8);
+      const offset = b.end - a.offset <= room ? a.offset : b.offset - 8;
+      const end = Math.min(b.end, offset + room);
+      const span: Plan = { d: 0, offset, end, more: end === b.end ? b.more : true };
       return [...plans.slice(0, i), b, a, span, ...plans.slice(i + 2)];
     }
     case "zero-length": {
@@ -177,7 +181,8 @@ function mutate(cls: Frag6Class, plans: Plan[], parts: DatagramParts[], c: Choos
       return insertAfter(plans, { d: 0, offset: last.offset, end, more: false, data }, c.int(plans.length) - 1, c);
     }
     case "beyond-end": {
-      const at = 8 * Math.ceil(L / 8) + 8 * c.int(3);
+      // At most 65528, the largest offset the field holds: past an end above it, the fragment reaches beyond the end instead.
+      const at = Math.min(8 * Math.ceil(L / 8) + 8 * c.int(3), 0xfff8);
       return [...plans, { d: 0, offset: at, end: at + 8, more: c.next() < 0.7, data: payloadBytes(8, 5) }];
     }
     case "atomic-beside-queue": {

@@ -37,6 +37,12 @@ describe("frag6 generators", () => {
     expect(FRAG6_CLASSES.filter((c) => !seen.has(c))).toEqual([]);
   });
 
+  it("build a valid stream for every class across many seeds (offsets <= 65528, fragments within 65535 bytes)", () => {
+    for (const cls of FRAG6_CLASSES) {
+      for (let seed = 0; seed < 160; seed++) expect(() => fc.sample(frag6Stream({ classes: [cls] }), { seed, numRuns: 25 }), `${cls} seed ${seed}`).not.toThrow();
+    }
+  });
+
   it("make inputs that validate as JSON round trips", () => {
     for (const s of fc.sample(frag6Stream(), { numRuns: 200, seed: 3 })) {
       expect(validateStreamInput(JSON.parse(JSON.stringify(s)))).toEqual(s);

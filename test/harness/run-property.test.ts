@@ -1,0 +1,52 @@
+// The property runner never loses a run to a fault of the suite itself: a
+// generator that throws ends that property with a message that names the
+// suite, keeping a violation found before it; a time limit that strikes
+// before any case is no verdict.
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { runProperty } from "../../harness/run-property.js";
+import { ModelIut } from "../../iut/model/model-iut.js";
+import type { ConformanceProperty } from "../../properties/property.js";
+
+const commands = { replayCase: (f: string) => `replay ${f}`, rerunProperty: (id: string) => `rerun ${id}` };
+const options = { runSeed: 1, runs: 100, corpusDir: null, iutName: "model", commands };
+
+/** A property over integers whose generator throws from the `throwAt`-th value on, failing on values >= `failFrom`. */
+function property(throwAt: number, failFrom: number): ConformanceProperty<number> {
+  let generated = 0;
+  return {
+    area: "checksum",
+    name: "test-property",
+    statement: "a test",
+    citation: "none",
+    ops: [],
+    arbitrary: () =>
+      fc.integer({ min: 0, max: 1000 }).map((n) => {
+        if (++generated >= throwAt) throw new Error("generator broke");
+        return n;
+      }),
+    validateInput: (x) => x as number,
+    check: async (n) => ({ ok: n < failFrom, expected: "small", observed: n }),
+  };
+}
+
+describe("runProperty with a faulty generator", () => {
+  it("reports the generator's failure as the suite's, not the IUT's", async () => {
+    const r = await runProperty(property(10, Infinity), new ModelIut(), "linux", [], options);
+    expect(r.status).toBe("iut-error");
+    expect(r.iutError?.message).toMatch(/nfconform's generator failed, not the IUT: generator broke/);
+  });
+
+  it("keeps a violation found before the generator threw", async () => {
+    const r = await runProperty(property(30, 0), new ModelIut(), "linux", [], options);
+    expect(r.status).toBe("failed");
+    expect(r.violation?.counterexample).toEqual(expect.any(Number));
+  });
+
+  it("a time limit that strikes before any case is judged skips the property", async () => {
+    const slow: ConformanceProperty<number> = { ...property(Infinity, Infinity), check: () => new Promise((resolve) => setTimeout(() => resolve({ ok: true, expected: 0, observed: 0 }), 50)) };
+    const r = await runProperty(slow, new ModelIut(), "linux", [], { ...options, timeLimitMs: 1 });
+    expect(r.status, JSON.stringify(r)).toBe("skipped");
+    expect(r.interrupted).toBe(true);
+  });
+});
