@@ -40,7 +40,9 @@ function fate(input: StreamInput, observed: Observed): { fate: Fate; icmp: strin
   const original = input.originals[0];
   const delivered = observed.delivered.map((d) => d.packet);
   const f: Fate = delivered.some((p) => !input.originals.includes(p)) ? "altered" : delivered.includes(original ?? "") ? "delivered" : "discarded";
-  const icmp = (observed.icmp ?? []).map((e) => (e.type === 4 ? `param-problem ${e.code}/${e.pointer}` : e.type === 3 ? `time-exceeded ${e.code}` : `type ${e.type}`));
+  // An IUT that could not watch ICMP in full for this stream leaves it out: say so rather than show "no ICMP".
+  if (!observed.icmp) return { fate: f, icmp: ["not observed"] };
+  const icmp = observed.icmp.map((e) => (e.type === 4 ? `param-problem ${e.code}/${e.pointer}` : e.type === 3 ? `time-exceeded ${e.code}` : `type ${e.type}`));
   return { fate: f, icmp };
 }
 
@@ -92,7 +94,7 @@ export function clarificationMarkdown(table: ClarificationTable): string {
   return [
     "# IPv6 reassembly: spec clarification",
     "",
-    `What each IUT did with each pattern (seed ${table.seed}). "delivered": the first datagram reached the upper layer intact; "discarded": it did not; "altered": something other than the original datagrams was delivered; ICMP errors as type code/pointer.`,
+    `What each IUT did with each pattern (seed ${table.seed}). "delivered": the first datagram reached the upper layer intact; "discarded": it did not; "altered": something other than the original datagrams was delivered; ICMP errors as type code/pointer ("ICMP not observed": the IUT could not watch for errors in full for that stream, e.g. a kernel queue left to expire). A model profile that leaves choices (rfc8200) answers with one allowed outcome; "declined": the IUT could not represent the stream, or the model does not predict it.`,
     "",
     head,
     rule,
@@ -109,7 +111,7 @@ export function clarificationHtml(table: ClarificationTable): string {
   return `<!doctype html>
 <html><head><meta charset="utf-8"><title>IPv6 reassembly: spec clarification</title>
 <style>table{border-collapse:collapse}td,th{border:1px solid #999;padding:2px 6px;font:13px sans-serif;vertical-align:top}</style></head>
-<body><h1>IPv6 reassembly: spec clarification</h1><p>Seed ${table.seed}. Generated from runs.</p>
+<body><h1>IPv6 reassembly: spec clarification</h1><p>Seed ${table.seed}. Generated from runs. "delivered": the first datagram reached the upper layer intact; "discarded": it did not; "altered": something other than the original datagrams was delivered; ICMP errors as type code/pointer; "ICMP not observed": the IUT could not watch for errors in full for that stream. A model profile that leaves choices (rfc8200) answers with one allowed outcome.</p>
 <table><thead><tr>${th}</tr></thead><tbody>
 ${rows}
 </tbody></table></body></html>
