@@ -143,6 +143,20 @@ export function setsockoptInt(fd: number, level: number, name: number, value: nu
   setsockopt(fd, level, name, b);
 }
 
+/**
+ * A receive buffer of `bytes`: SO_RCVBUFFORCE where permitted; without
+ * CAP_NET_ADMIN over the init user namespace it is refused, and the plain
+ * option still works up to net.core.rmem_max.
+ */
+export function setReceiveBuffer(fd: number, bytes: number): void {
+  try {
+    setsockoptInt(fd, SOL_SOCKET, SO_RCVBUFFORCE, bytes);
+  } catch (e) {
+    if (!(e instanceof SysError && e.code === "EPERM")) throw e;
+    setsockoptInt(fd, SOL_SOCKET, SO_RCVBUF, bytes);
+  }
+}
+
 /** getsockopt into a buffer of `size` bytes; returns the bytes the kernel wrote. */
 export function getsockopt(fd: number, level: number, name: number, size: number): Uint8Array {
   const b = new Uint8Array(size);

@@ -1,8 +1,8 @@
 // A netlink socket as a byte pipe: bind, options, send to the kernel, receive
 // one datagram. Message encoding/decoding lives elsewhere (the nlmsghdr codec).
 import {
-  AF_NETLINK, SOCK_NONBLOCK, SOCK_RAW, SOL_SOCKET, SO_RCVBUF, SO_RCVBUFFORCE, SysError,
-  bind, close, getsockname, recvDatagram, sendto, setsockoptInt, socket,
+  AF_NETLINK, SOCK_NONBLOCK, SOCK_RAW, SysError,
+  bind, close, getsockname, recvDatagram, sendto, setReceiveBuffer, setsockoptInt, socket,
 } from "./libc.js";
 
 export const SOL_NETLINK = 270;
@@ -53,16 +53,7 @@ export class NetlinkSocket {
   static open(protocol: number, opts: NetlinkOpenOptions = {}): NetlinkSocket {
     const fd = socket(AF_NETLINK, SOCK_RAW | SOCK_NONBLOCK, protocol);
     try {
-      if (opts.rcvbuf !== undefined) {
-        try {
-          setsockoptInt(fd, SOL_SOCKET, SO_RCVBUFFORCE, opts.rcvbuf);
-        } catch (e) {
-          // Without CAP_NET_ADMIN over the init userns FORCE is refused; the
-          // plain option still works up to net.core.rmem_max.
-          if (!(e instanceof SysError && e.code === "EPERM")) throw e;
-          setsockoptInt(fd, SOL_SOCKET, SO_RCVBUF, opts.rcvbuf);
-        }
-      }
+      if (opts.rcvbuf !== undefined) setReceiveBuffer(fd, opts.rcvbuf);
       if (opts.capAck) setsockoptInt(fd, SOL_NETLINK, NETLINK_CAP_ACK, 1);
       if (opts.extAck) setsockoptInt(fd, SOL_NETLINK, NETLINK_EXT_ACK, 1);
       bind(fd, sockaddrNl(0));

@@ -9,7 +9,7 @@
 // as ip6_datagram_recv_specific_ctl() re-parses the delivered packet). The
 // Fragment header is gone by then, and the header before it already names
 // the fragment's Next Header: what is rebuilt is the packet the upper layer saw.
-import { AF_INET6, SOCK_NONBLOCK, SOCK_RAW, close, setsockoptInt, socket, waitReadable } from "../../../sys/libc.js";
+import { AF_INET6, SOCK_NONBLOCK, SOCK_RAW, close, setReceiveBuffer, setsockoptInt, socket, waitReadable } from "../../../sys/libc.js";
 import { MessageReceiver, type ControlMessage } from "./recvmsg.js";
 
 const SOL_IPV6 = 41;
@@ -95,7 +95,7 @@ export class DeliverySockets {
         }
         if (protocol === 58) setsockoptInt(fd, SOL_RAW, IPV6_CHECKSUM, -1);
         // A large queue: a case delivers at most a few datagrams, but each may be 64 KiB.
-        setsockoptInt(fd, 1, 33 /* SO_RCVBUFFORCE */, 8 << 20);
+        setReceiveBuffer(fd, 8 << 20);
       }
     } catch (e) {
       this.close();
