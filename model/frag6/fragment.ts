@@ -58,7 +58,8 @@ function upperLayer(packet: Uint8Array, f: FragmentPacket): { at: number; type: 
     if (type === IPPROTO_NONE) return null;
     if (at + 2 > packet.length) return null;
     if (type === 44) {
-      if (at + 8 > packet.length) return null;
+      // Only the frag_off field is read (skb_header_pointer of 2 bytes at +2), not the whole header.
+      if (at + 4 > packet.length) return null;
       const word = (packet[at + 2]! << 8) | packet[at + 3]!;
       if (word & 0xfff8) return { at, type: 44 }; // a non-first inner fragment: the walk stops here
       type = packet[at]!;
@@ -97,8 +98,10 @@ function isUnspecified(address: Uint8Array): boolean {
  * Whether an ICMPv6 error may be sent about `packet` (net/ipv6/icmp.c
  * icmpv6_send()): never to a multicast destination's packet (for these
  * errors), never from an unspecified or multicast source, and never about an
- * ICMPv6 error message or one whose type cannot be read (is_ineligible(),
- * RFC 4443 section 2.4 (e)).
+ * ICMPv6 error message (is_ineligible(), RFC 4443 section 2.4 (e)). An
+ * ICMPv6 type that cannot be read makes the packet ineligible too, except in
+ * a fragment (frag_off not 0: a first fragment with M set), which RFC 8200
+ * section 4.5 wants answered (commit 2efdaaaf883a).
  */
 export function icmpErrorAllowed(packet: Uint8Array, f: FragmentPacket | null): boolean {
   const src = packet.subarray(8, 24);
@@ -109,7 +112,8 @@ export function icmpErrorAllowed(packet: Uint8Array, f: FragmentPacket | null): 
   const upper = upperLayer(packet, f);
   if (upper === null || upper.type !== IPPROTO_ICMPV6) return true;
   const type = packet[upper.at];
-  return type !== undefined && (type & 0x80) !== 0;
+  if (type === undefined) return f.more || f.reserved !== 0;
+  return (type & 0x80) !== 0;
 }
 
 export function parseArrival(index: number, t: number, packet: Uint8Array): Arrival {
