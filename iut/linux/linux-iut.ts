@@ -58,6 +58,13 @@ export class LinuxIut implements Iut {
     for (const instance of this.areas) for (const op of Object.keys(instance.area.handlers)) this.ops.set(op, instance);
   }
 
+  /** The calling thread joins an area's namespace: for cross-checks that run other tools (nfct, nft) there. */
+  enterArea(name: AreaName): void {
+    const instance = this.areas.find((a) => a.area.name === name);
+    if (!instance) throw new Error(`the Linux IUT has no area ${name}`);
+    instance.namespace.enter();
+  }
+
   async hello(): Promise<Hello> {
     const profiles: Partial<Record<AreaName, string>> = {};
     for (const { area } of this.areas) profiles[area.name] = area.profile;
