@@ -1,5 +1,6 @@
 // AF_PACKET socket bound to one interface: capture frames in both directions
 // (sll_pkttype tells outgoing from incoming) and inject frames.
+import { closeInBackground } from "./background-close.js";
 import { AF_PACKET, SOCK_DGRAM, SOCK_NONBLOCK, SOCK_RAW, bind, close, ifNameToIndex, recvDatagram, sendto, socket } from "./libc.js";
 
 export const ETH_P_ALL = 0x0003;
@@ -117,5 +118,12 @@ export class PacketSocket {
     if (this.closed) return;
     this.closed = true;
     close(this.fd);
+  }
+
+  /** Closes without waiting for the grace period packet_release() waits for (background-close.ts). */
+  closeInBackground(): void {
+    if (this.closed) return;
+    this.closed = true;
+    closeInBackground(this.fd, close);
   }
 }

@@ -33,6 +33,6 @@ export class IcmpCapture {
   }
 
   close(): void {
-    this.socket.close();
+    this.socket.closeInBackground();
   }
 }

@@ -3,9 +3,8 @@
 // runs before sendto() returns, so their fate is settled when it does).
 // Each frame carries a virtio_net_hdr with VIRTIO_NET_HDR_F_DATA_VALID: the
 // fragments, and so the reassembled datagram (inet_frag_reasm_finish() keeps
-// a common ip_summed), are CHECKSUM_UNNECESSARY. Without it an ICMPv6 raw
-// socket (whose checksum check is always on) would silently drop datagrams
-// whose bytes the overlap rules changed, and we could not see them delivered.
+// a common ip_summed), are CHECKSUM_UNNECESSARY; the delivery sockets do not
+// check upper-layer checksums either (delivery-sockets.ts).
 import { setsockoptInt } from "../../../sys/libc.js";
 import { PacketSocket } from "../../../sys/packet-socket.js";
 import { VETH0_MAC, VETH1_MAC } from "../../../sys/veth.js";
@@ -38,7 +37,7 @@ export class FragmentInjector {
   }
 
   close(): void {
-    this.socket.close();
+    this.socket.closeInBackground();
   }
 }
 
