@@ -22,6 +22,7 @@
 // bytes to an upper layer at a place that is not the datagram's own
 // upper-layer header, the model does not predict the outcome and says so.
 import { IPPROTO_DSTOPTS, IPPROTO_HOPOPTS, IPPROTO_ICMPV6, IPPROTO_ROUTING, IPPROTO_TCP, IPPROTO_UDP } from "../../wire/ip-packet.js";
+import { addressesAllowError, chainEnd } from "./fragment.js";
 
 export type AfterDefrag =
   | { kind: "delivered" }
@@ -157,28 +158,14 @@ function routingHeader(p: Uint8Array, at: number): Step {
   return { kind: "icmp", code: ICMPV6_HDR_FIELD, pointer: at + 2, why: `Routing Type ${type} with Segments Left ${segmentsLeft}: unknown_rh` };
 }
 
-/**
- * The datagram's own upper-layer header, walked as ipv6_skip_exthdr() walks
- * (net/ipv6/exthdrs_core.c), for is_ineligible() and to tell a misread chain
- * that lands where the real one does.
- */
+/** The datagram's own upper-layer header, for is_ineligible() and to tell a misread chain that lands where the real one does. */
 export function ownUpperLayer(p: Uint8Array): { at: number; type: number } | null {
-  let type = p[6]!;
-  let at = 40;
-  while (type === IPPROTO_HOPOPTS || type === IPPROTO_ROUTING || type === IPPROTO_DSTOPTS || type === 51) {
-    if (at + 2 > p.length) return null;
-    const length = type === 51 ? (p[at + 1]! + 2) * 4 : (p[at + 1]! + 1) * 8;
-    type = p[at]!;
-    at += length;
-  }
-  if (type === NEXTHDR_NONE || at > p.length) return null;
-  return { at, type };
+  return chainEnd(p, p[6]!, 40);
 }
 
-/** is_ineligible() (net/ipv6/icmp.c) for a whole datagram: no error about an ICMPv6 error or unreadable ICMPv6. */
+/** is_ineligible() (net/ipv6/icmp.c) for a whole datagram: no error about an ICMPv6 error or unreadable ICMPv6 (frag_off 0). */
 export function errorEligible(p: Uint8Array): boolean {
-  const src = p.subarray(8, 24);
-  if (p[24] === 0xff || src[0] === 0xff || src.every((b) => b === 0)) return false;
+  if (!addressesAllowError(p)) return false;
   const upper = ownUpperLayer(p);
   if (!upper || upper.type !== IPPROTO_ICMPV6) return true;
   const type = p[upper.at];

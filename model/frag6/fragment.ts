@@ -46,14 +46,12 @@ function upperHeaderMinimum(nextHeader: number): number {
 }
 
 /**
- * Walks the header chain of the Fragmentable Part as ipv6_skip_exthdr() does
- * (net/ipv6/exthdrs_core.c): the offset and type of the upper-layer header
- * inside `packet`, or null when the chain cannot be walked (NEXTHDR_NONE, or
- * a header that runs past the packet).
+ * Walks a header chain as ipv6_skip_exthdr() does (net/ipv6/exthdrs_core.c),
+ * from header `type` at byte `at`: the offset and type of the upper-layer
+ * header, or null when the chain cannot be walked (NEXTHDR_NONE, or a header
+ * that cannot be read).
  */
-function upperLayer(packet: Uint8Array, f: FragmentPacket): { at: number; type: number } | null {
-  let type = f.nextHeader;
-  let at = f.fragmentHeaderOffset + FRAGMENT_HEADER_LENGTH;
+export function chainEnd(packet: Uint8Array, type: number, at: number): { at: number; type: number } | null {
   while (type === IPPROTO_HOPOPTS || type === IPPROTO_ROUTING || type === IPPROTO_DSTOPTS || type === 44 || type === 51 || type === IPPROTO_NONE) {
     if (type === IPPROTO_NONE) return null;
     if (at + 2 > packet.length) return null;
@@ -71,6 +69,11 @@ function upperLayer(packet: Uint8Array, f: FragmentPacket): { at: number; type: 
     at += length;
   }
   return { at, type };
+}
+
+/** The upper-layer header behind a fragment's Fragment header (chainEnd over its Fragmentable Part). */
+function upperLayer(packet: Uint8Array, f: FragmentPacket): { at: number; type: number } | null {
+  return chainEnd(packet, f.nextHeader, f.fragmentHeaderOffset + FRAGMENT_HEADER_LENGTH);
 }
 
 /**
@@ -94,6 +97,12 @@ function isUnspecified(address: Uint8Array): boolean {
   return address.every((b) => b === 0);
 }
 
+/** Never about a packet to a multicast destination (for these errors), nor from an unspecified or multicast source. */
+export function addressesAllowError(packet: Uint8Array): boolean {
+  const src = packet.subarray(8, 24);
+  return !isMulticast(packet.subarray(24, 40)) && !isMulticast(src) && !isUnspecified(src);
+}
+
 /**
  * Whether an ICMPv6 error may be sent about `packet` (net/ipv6/icmp.c
  * icmpv6_send()): never to a multicast destination's packet (for these
@@ -104,9 +113,7 @@ function isUnspecified(address: Uint8Array): boolean {
  * section 4.5 wants answered (commit 2efdaaaf883a).
  */
 export function icmpErrorAllowed(packet: Uint8Array, f: FragmentPacket | null): boolean {
-  const src = packet.subarray(8, 24);
-  const dst = packet.subarray(24, 40);
-  if (isMulticast(dst) || isMulticast(src) || isUnspecified(src)) return false;
+  if (!addressesAllowError(packet)) return false;
   // A non-first fragment stops the walk at its own Fragment header: eligible.
   if (f === null || f.offset !== 0) return true;
   const upper = upperLayer(packet, f);
