@@ -13,12 +13,24 @@ export function longProgram(n: number): Insn[] {
   for (let i = 0; body.length < n - 1; i++) {
     // A carries through X, so no instruction's result is dead.
     switch (i % 6) {
-      case 0: body.push(insn(0x30, 0, 0, i % 60)); break; // ldb [k]
-      case 1: body.push(insn(0x0c, 0, 0, 0)); break; // add x
-      case 2: body.push(insn(0x04, 0, 0, i)); break; // add #k
-      case 3: body.push(insn(0x54, 0, 0, 0xffffff)); break; // and #0xffffff
-      case 4: body.push(insn(0x07, 0, 0, 0)); break; // tax
-      default: body.push(insn(0x25, body.length + 2 < n - 1 ? 1 : 0, 0, 0xffffffff)); break; // jgt #max: never taken
+      case 0:
+        body.push(insn(0x30, 0, 0, i % 60));
+        break; // ldb [k]
+      case 1:
+        body.push(insn(0x0c, 0, 0, 0));
+        break; // add x
+      case 2:
+        body.push(insn(0x04, 0, 0, i));
+        break; // add #k
+      case 3:
+        body.push(insn(0x54, 0, 0, 0xffffff));
+        break; // and #0xffffff
+      case 4:
+        body.push(insn(0x07, 0, 0, 0));
+        break; // tax
+      default:
+        body.push(insn(0x25, body.length + 2 < n - 1 ? 1 : 0, 0, 0xffffffff));
+        break; // jgt #max: never taken
     }
   }
   return [...body, insn(0x16, 0, 0, 0)];

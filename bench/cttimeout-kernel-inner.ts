@@ -16,4 +16,6 @@ while (Number(process.hrtime.bigint() - started) / 1e6 < 1500) {
 }
 const seconds = Number(process.hrtime.bigint() - started) / 1e9;
 link.close();
-console.log(`cttimeout kernel: ${Math.round(sent / seconds).toLocaleString("en")} messages/s (each with its barrier), beside ${cttimeoutModelBench(1500)[0]!.replace("cttimeout model: ", "the model's ")} in the same run`);
+console.log(
+  `cttimeout kernel: ${Math.round(sent / seconds).toLocaleString("en")} messages/s (each with its barrier), beside ${cttimeoutModelBench(1500)[0]!.replace("cttimeout model: ", "the model's ")} in the same run`,
+);

@@ -16,7 +16,9 @@ export function defaultRunBench(): string[] {
     if (r.status !== 0 && r.status !== 1) return [`default run: failed (${r.stderr.trim().split("\n").pop()})`];
     const report = JSON.parse(readFileSync(join(out, "report.json"), "utf8"));
     const judged = report.properties.reduce((n: number, p: { runs: number }) => n + p.runs, 0);
-    return [`default run (nfconform run, IUT ${report.iut.spec}): ${seconds.toFixed(1)} s wall, ${judged} cases judged, ${report.summary.passed} passed, ${report.summary.skipped} skipped`];
+    return [
+      `default run (nfconform run, IUT ${report.iut.spec}): ${seconds.toFixed(1)} s wall, ${judged} cases judged, ${report.summary.passed} passed, ${report.summary.skipped} skipped`,
+    ];
   } finally {
     rmSync(out, { recursive: true, force: true });
   }

@@ -8,7 +8,9 @@ import { fromHex } from "../wire/hex.js";
 import { measure } from "./measure.js";
 
 export function frag6Bench(ms: number): string[] {
-  const streams = fc.sample(frag6Stream(), { seed: 1, numRuns: 200 }).map((s) => ({ config: s.config, events: s.events.map((e) => ({ t: e.t, packet: fromHex(e.packet) })) }));
+  const streams = fc
+    .sample(frag6Stream(), { seed: 1, numRuns: 200 })
+    .map((s) => ({ config: s.config, events: s.events.map((e) => ({ t: e.t, packet: fromHex(e.packet) })) }));
   const fragments = streams.reduce((n, s) => n + s.events.length, 0);
   return FRAG6_PROFILES.map((profile) => {
     const rate = measure(() => {

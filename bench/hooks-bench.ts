@@ -15,7 +15,9 @@ export function hooksModelBench(ms: number): string[] {
     const model = new ModelSteps("linux");
     for (const c of sequences[i++ % sequences.length]!) model.step(c);
   }, ms);
-  return [`hooks model:                     ${((rate.perSecond * commands) / sequences.length).toFixed(0)} commands/s (${sequences.length} generated sequences)`];
+  return [
+    `hooks model:                     ${((rate.perSecond * commands) / sequences.length).toFixed(0)} commands/s (${sequences.length} generated sequences)`,
+  ];
 }
 
 export function linuxHooksBench(): string[] {

@@ -8,7 +8,7 @@ import { hooksModelBench, linuxHooksBench } from "./hooks-bench.js";
 import { frag6Bench } from "./frag6-bench.js";
 import { cttimeoutKernelBench, cttimeoutModelBench } from "./cttimeout-bench.js";
 
-const ms = Number(process.env["NFCONFORM_BENCH_MS"] ?? 1500);
+const ms = Number(process.env.NFCONFORM_BENCH_MS ?? 1500);
 for (const line of checksumBench(ms)) console.log(line);
 for (const line of benchInNamespace("kernel checksum", "linux-checksum-inner.js")) console.log(line);
 for (const line of bpfBench(ms)) console.log(line);

@@ -11,7 +11,7 @@ import { toHex } from "../wire/hex.js";
 import { longProgram } from "./bpf-bench.js";
 import { measure } from "./measure.js";
 
-const ms = Number(process.env["NFCONFORM_BENCH_MS"] ?? 1500);
+const ms = Number(process.env.NFCONFORM_BENCH_MS ?? 1500);
 const iut = new LinuxIut();
 const packets = fc.sample(ipv4Packet(100), { seed: 1, numRuns: 200 }).map(toHex);
 const program = longProgram(64).map((i) => [...i]);
@@ -25,7 +25,9 @@ for (const attach of ["socket", "xt_bpf"] as const) {
     next += batch;
     void iut.call("bpf.run", { handle, packets: slice });
   }, ms);
-  lines.push(`kernel bpf ${attach}: ${Math.round(runs.perSecond * batch)} program runs/s (64-instruction program, ${batch} packets per bpf.run)`);
+  lines.push(
+    `kernel bpf ${attach}: ${Math.round(runs.perSecond * batch)} program runs/s (64-instruction program, ${batch} packets per bpf.run)`,
+  );
 }
 // Floor: the same datagrams through an AF_UNIX socketpair with an accept-all filter.
 const pair = FilterPair.open();

@@ -9,7 +9,7 @@ import { transportLayout } from "../model/checksum/packet-checksum.js";
 import { fillInput, type FillInput } from "../properties/checksum/generators.js";
 import { measure } from "./measure.js";
 
-const ms = Number(process.env["NFCONFORM_BENCH_MS"] ?? 1500);
+const ms = Number(process.env.NFCONFORM_BENCH_MS ?? 1500);
 const iut = new LinuxIut();
 // Cases the kernel can take (the others are declined before any syscall).
 const cases: FillInput[] = [];
@@ -40,17 +40,35 @@ const floor = measure(() => {
 }, ms);
 
 const checkentry = measure(() => {
-  void iut.call("checksum.checkentry", { family: "ipv4", table: "mangle", hook: "postrouting", operation: 1, proto: 17, invertProto: false });
+  void iut.call("checksum.checkentry", {
+    family: "ipv4",
+    table: "mangle",
+    hook: "postrouting",
+    operation: 1,
+    proto: 17,
+    invertProto: false,
+  });
 }, ms);
 const refused = measure(() => {
-  void iut.call("checksum.checkentry", { family: "ipv4", table: "filter", hook: "output", operation: 1, proto: 17, invertProto: false });
+  void iut.call("checksum.checkentry", {
+    family: "ipv4",
+    table: "filter",
+    hook: "output",
+    operation: 1,
+    proto: 17,
+    invertProto: false,
+  });
 }, ms);
 
-console.log(`kernel checksum.fill:            ${fills.perSecond.toFixed(0)} cases/s (${cases.length} realizable packets, all paths)`);
+console.log(
+  `kernel checksum.fill:            ${fills.perSecond.toFixed(0)} cases/s (${cases.length} realizable packets, all paths)`,
+);
 console.log(`floor, raw send + capture:       ${floor.perSecond.toFixed(0)} round trips/s`);
 console.log(`fill / floor:                    ${(fills.perSecond / floor.perSecond).toFixed(2)}`);
 console.log(`kernel checkentry, accepted:     ${checkentry.perSecond.toFixed(0)} cases/s`);
-console.log(`kernel checkentry, refused:      ${refused.perSecond.toFixed(0)} cases/s (an aborted nf_tables transaction each)`);
+console.log(
+  `kernel checkentry, refused:      ${refused.perSecond.toFixed(0)} cases/s (an aborted nf_tables transaction each)`,
+);
 capture.close();
 raw.close();
 await iut.close();

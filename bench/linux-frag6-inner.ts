@@ -11,7 +11,7 @@ import { FRAG6_CLASSES } from "../properties/frag6/stream.js";
 import { NetworkNamespace } from "../sys/netns.js";
 import { fromHex } from "../wire/hex.js";
 
-const STREAMS = Number(process.env["NFCONFORM_BENCH_FRAG6_STREAMS"] ?? 60);
+const STREAMS = Number(process.env.NFCONFORM_BENCH_FRAG6_STREAMS ?? 60);
 NetworkNamespace.create();
 // Streams about time wait out a real 1 s timeout: measured apart from the rest.
 const untimed = FRAG6_CLASSES.filter((c) => c !== "timeout-spread");

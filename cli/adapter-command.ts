@@ -1,6 +1,7 @@
 // `nfconform adapter model [--mutant NAME] [--profile area=name]`: the model (or a
 // mutant of it) as an external adapter on stdin/stdout, per the adapter protocol;
 // `nfconform adapter linux`: the running kernel, likewise.
+import type { Iut } from "../iut/iut.js";
 import { serveAdapter } from "../iut/adapter-server.js";
 import { ModelIut } from "../iut/model/model-iut.js";
 import { findMutant, MUTANTS, mutantIut } from "../iut/mutants/index.js";
@@ -10,23 +11,33 @@ import { FRAG6_PATH_ENV } from "../iut/linux/frag6/path.js";
 import { UsageError } from "./usage-error.js";
 
 export async function adapterCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseOptions(argv, { mutant: { type: "string" }, profile: { type: "string", multiple: true }, frag6: { type: "string" } }, 1);
+  const { values, positionals } = parseOptions(
+    argv,
+    { mutant: { type: "string" }, profile: { type: "string", multiple: true }, frag6: { type: "string" } },
+    1,
+  );
   const kind = positionals[0];
   if (kind === "linux") {
-    if (values.mutant !== undefined || values.profile !== undefined) throw new UsageError("adapter linux takes no --mutant or --profile");
+    if (values.mutant !== undefined || values.profile !== undefined)
+      throw new UsageError("adapter linux takes no --mutant or --profile");
     // The frag6 reassembler under test; the copy inside the namespace inherits the choice through the environment.
     if (values.frag6 !== undefined) {
-      if (values.frag6 !== "conntrack" && values.frag6 !== "plain") throw new UsageError(`--frag6 takes plain or conntrack (got ${JSON.stringify(values.frag6)})`);
+      if (values.frag6 !== "conntrack" && values.frag6 !== "plain")
+        throw new UsageError(`--frag6 takes plain or conntrack (got ${JSON.stringify(values.frag6)})`);
       process.env[FRAG6_PATH_ENV] = values.frag6;
     }
     return linuxAdapter();
   }
   if (values.frag6 !== undefined) throw new UsageError("--frag6 is an option of adapter linux");
-  if (kind !== "model") throw new UsageError(`adapter needs a kind: nfconform adapter model [--mutant NAME] | nfconform adapter linux (got ${JSON.stringify(kind ?? "")})`);
-  let iut;
+  if (kind !== "model")
+    throw new UsageError(
+      `adapter needs a kind: nfconform adapter model [--mutant NAME] | nfconform adapter linux (got ${JSON.stringify(kind ?? "")})`,
+    );
+  let iut: Iut;
   if (values.mutant !== undefined) {
     const mutant = findMutant(values.mutant);
-    if (!mutant) throw new UsageError(`unknown mutant "${values.mutant}" (mutants: ${MUTANTS.map((m) => m.name).join(", ")})`);
+    if (!mutant)
+      throw new UsageError(`unknown mutant "${values.mutant}" (mutants: ${MUTANTS.map((m) => m.name).join(", ")})`);
     iut = mutantIut(mutant);
   } else {
     iut = new ModelIut({ profiles: profileOption(values.profile) });

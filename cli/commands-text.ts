@@ -23,7 +23,14 @@ function displayPath(path: string): string {
 export function commandBuilders(context: CommandContext) {
   return {
     replayCase: (caseFile: string) =>
-      shellCommand(["nfconform", "replay", displayPath(caseFile), "--iut", context.iutSpec, ...profileWords(context.profiles)]),
+      shellCommand([
+        "nfconform",
+        "replay",
+        displayPath(caseFile),
+        "--iut",
+        context.iutSpec,
+        ...profileWords(context.profiles),
+      ]),
     rerunProperty: (propertyId: string, extra: string[]) =>
       shellCommand([
         "nfconform",

@@ -19,7 +19,17 @@ export async function corpusCommand(argv: string[], io: Io): Promise<number> {
 }
 
 async function corpusCheck(argv: string[], io: Io): Promise<number> {
-  const { values } = parseOptions(argv, { iut: SUITE_OPTIONS.iut, area: SUITE_OPTIONS.area, profile: SUITE_OPTIONS.profile, corpus: SUITE_OPTIONS.corpus, timeout: SUITE_OPTIONS.timeout }, 0);
+  const { values } = parseOptions(
+    argv,
+    {
+      iut: SUITE_OPTIONS.iut,
+      area: SUITE_OPTIONS.area,
+      profile: SUITE_OPTIONS.profile,
+      corpus: SUITE_OPTIONS.corpus,
+      timeout: SUITE_OPTIONS.timeout,
+    },
+    0,
+  );
   const settings = readSuiteSettings(values);
   if (settings.corpusDir === null) throw new UsageError("corpus check needs a corpus (--corpus DIR)");
   const cases = loadCorpus(settings.corpusDir, settings.areas, AREAS);
@@ -32,32 +42,43 @@ async function corpusCheck(argv: string[], io: Io): Promise<number> {
         await iut.call("reset", {});
         const outcome = await saved.property.check(saved.input, { iut, profile });
         counts[outcome.ok ? "conform" : "violate"]++;
-        io.stdout(`${outcome.ok ? "conforms " : "VIOLATES "} ${saved.path}${outcome.ok ? "" : `: ${outcome.message ?? "differs from the model"}`}`);
+        io.stdout(
+          `${outcome.ok ? "conforms " : "VIOLATES "} ${saved.path}${outcome.ok ? "" : `: ${outcome.message ?? "differs from the model"}`}`,
+        );
       } catch (error) {
         if (error instanceof AdapterReplyError && error.code !== "internal") {
           counts.declined++;
           io.stdout(`declined  ${saved.path}: ${error.detail}`);
           continue;
         }
-        if (error instanceof IutError || error instanceof AdapterReplyError) throw new UsageError(`IUT error on ${saved.path}: ${error.message}`);
+        if (error instanceof IutError || error instanceof AdapterReplyError)
+          throw new UsageError(`IUT error on ${saved.path}: ${error.message}`);
         throw error;
       }
     }
   } finally {
     await iut.close();
   }
-  io.stderr(`corpus check: ${cases.length} cases against ${settings.iutSpec}: ${counts.conform} conform, ${counts.violate} violate, ${counts.declined} declined`);
+  io.stderr(
+    `corpus check: ${cases.length} cases against ${settings.iutSpec}: ${counts.conform} conform, ${counts.violate} violate, ${counts.declined} declined`,
+  );
   return counts.violate > 0 ? 1 : 0;
 }
 
 function corpusMinimize(argv: string[], io: Io): number {
-  const { values } = parseOptions(argv, { area: SUITE_OPTIONS.area, corpus: SUITE_OPTIONS.corpus, "dry-run": { type: "boolean" } }, 0);
+  const { values } = parseOptions(
+    argv,
+    { area: SUITE_OPTIONS.area, corpus: SUITE_OPTIONS.corpus, "dry-run": { type: "boolean" } },
+    0,
+  );
   const corpusDir = values.corpus ?? "corpus";
   const cases = loadCorpus(corpusDir, areaOption(values.area), AREAS);
   const kept = new Map<string, string>();
   let dropped = 0;
   // Oldest first, so the case that came first stays.
-  for (const saved of [...cases].sort((a, b) => a.case.foundBy.savedAt.localeCompare(b.case.foundBy.savedAt) || a.path.localeCompare(b.path))) {
+  for (const saved of [...cases].sort(
+    (a, b) => a.case.foundBy.savedAt.localeCompare(b.case.foundBy.savedAt) || a.path.localeCompare(b.path),
+  )) {
     const key = caseId(saved.case.area, saved.case.property, saved.input);
     const keeper = kept.get(key);
     if (!keeper) {
@@ -71,6 +92,8 @@ function corpusMinimize(argv: string[], io: Io): number {
       if (saved.case.pcap) rmSync(saved.path.replace(/[^/]*$/, saved.case.pcap.file), { force: true });
     }
   }
-  io.stderr(`corpus minimize: ${cases.length} cases, ${dropped} ${values["dry-run"] ? "would be " : ""}dropped, ${cases.length - dropped} kept`);
+  io.stderr(
+    `corpus minimize: ${cases.length} cases, ${dropped} ${values["dry-run"] ? "would be " : ""}dropped, ${cases.length - dropped} kept`,
+  );
   return 0;
 }

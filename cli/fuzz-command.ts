@@ -30,7 +30,9 @@ export async function fuzzCommand(argv: string[], io: { stderr: (line: string) =
   process.once("SIGINT", onInterrupt);
   process.once("SIGTERM", onInterrupt);
   try {
-    io.stderr(`nfconform fuzz: IUT ${settings.iutSpec} (${hello.name} ${hello.version}), seed ${settings.seed}, ${clock(budgetMs)} budget, areas ${settings.areas.map((a) => a.name).join(", ")}`);
+    io.stderr(
+      `nfconform fuzz: IUT ${settings.iutSpec} (${hello.name} ${hello.version}), seed ${settings.seed}, ${clock(budgetMs)} budget, areas ${settings.areas.map((a) => a.name).join(", ")}`,
+    );
     const started = Date.now();
     const cases = new Map<AreaName, number>();
     const lastDone = new Map<string, number>();
@@ -48,8 +50,18 @@ export async function fuzzCommand(argv: string[], io: { stderr: (line: string) =
       budgetMs,
       signal,
       corpusDir: settings.corpusDir,
-      command: shellCommand(["nfconform", "fuzz", ...argv, ...(settings.seedGiven ? [] : ["--seed", String(settings.seed)])]),
-      commands: commandBuilders({ iutSpec: settings.iutSpec, seed: settings.seed, profiles: settings.profileOverrides, corpusDir: settings.corpusDir }),
+      command: shellCommand([
+        "nfconform",
+        "fuzz",
+        ...argv,
+        ...(settings.seedGiven ? [] : ["--seed", String(settings.seed)]),
+      ]),
+      commands: commandBuilders({
+        iutSpec: settings.iutSpec,
+        seed: settings.seed,
+        profiles: settings.profileOverrides,
+        corpusDir: settings.corpusDir,
+      }),
       ...(hello.name === "linux" ? { kernel: hello.version } : {}),
       onProgress: (event) => {
         if (event.kind === "cases") {
@@ -66,10 +78,14 @@ export async function fuzzCommand(argv: string[], io: { stderr: (line: string) =
         const elapsed = now - started;
         const total = [...cases.values()].reduce((a, b) => a + b, 0);
         const perArea = [...cases].map(([area, n]) => `${area} ${Math.round((n * 1000) / elapsed)}/s`).join(", ");
-        io.stderr(`fuzz ${clock(elapsed)} elapsed, ${clock(budgetMs - elapsed)} left: ${total} cases (${Math.round((total * 1000) / elapsed)}/s; ${perArea}), ${violations.size} distinct violations`);
+        io.stderr(
+          `fuzz ${clock(elapsed)} elapsed, ${clock(budgetMs - elapsed)} left: ${total} cases (${Math.round((total * 1000) / elapsed)}/s; ${perArea}), ${violations.size} distinct violations`,
+        );
       },
     });
-    io.stderr(`fuzz: ${campaign.rounds} rounds in ${clock(campaign.durationMs)}, ${violations.size} distinct violations saved`);
+    io.stderr(
+      `fuzz: ${campaign.rounds} rounds in ${clock(campaign.durationMs)}, ${violations.size} distinct violations saved`,
+    );
     return finishRun(campaign, settings.outDir, io);
   } finally {
     process.removeListener("SIGINT", onInterrupt);

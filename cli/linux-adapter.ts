@@ -14,7 +14,9 @@ const INSIDE = "NFCONFORM_INSIDE_NAMESPACE";
 /** Why the kernel IUT cannot run here, as one line with the remedy; null when it can. */
 export function linuxIutProblem(): string | null {
   const support = probeNamespaceSupport();
-  return support.ok ? null : `--iut linux needs a private network namespace, but ${support.reason}; to fix: ${support.remedy}`;
+  return support.ok
+    ? null
+    : `--iut linux needs a private network namespace, but ${support.reason}; to fix: ${support.remedy}`;
 }
 
 export async function linuxAdapter(): Promise<number> {

@@ -12,16 +12,35 @@ export function listCommand(argv: string[], io: { stdout: (line: string) => void
     summary: a.summary,
     defaultProfile: a.defaultProfile,
     profiles: a.profiles,
-    properties: a.properties.map((p) => ({ id: `${p.area}.${p.name}`, statement: p.statement, citation: p.citation, ops: p.ops })),
+    properties: a.properties.map((p) => ({
+      id: `${p.area}.${p.name}`,
+      statement: p.statement,
+      citation: p.citation,
+      ops: p.ops,
+    })),
   }));
   const planned = AREA_NAMES.filter((name) => !AREAS.some((a) => a.name === name));
   if (values.json) {
-    io.stdout(JSON.stringify({ areas, plannedAreas: planned, iuts: KNOWN_IUTS, mutants: MUTANTS.map(({ name, description }) => ({ name, description })) }, null, 2));
+    io.stdout(
+      JSON.stringify(
+        {
+          areas,
+          plannedAreas: planned,
+          iuts: KNOWN_IUTS,
+          mutants: MUTANTS.map(({ name, description }) => ({ name, description })),
+        },
+        null,
+        2,
+      ),
+    );
     return 0;
   }
   for (const area of areas) {
     io.stdout(`area ${area.area}: ${area.summary}`);
-    for (const profile of area.profiles) io.stdout(`  profile ${profile.name}${profile.name === area.defaultProfile ? " (default)" : ""}: ${profile.summary}`);
+    for (const profile of area.profiles)
+      io.stdout(
+        `  profile ${profile.name}${profile.name === area.defaultProfile ? " (default)" : ""}: ${profile.summary}`,
+      );
     for (const p of area.properties) {
       io.stdout(`  property ${p.id}`);
       io.stdout(`    ${p.statement}`);

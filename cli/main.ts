@@ -59,7 +59,9 @@ async function main(argv: string[]): Promise<number> {
       io.stdout(USAGE);
       return 0;
     default:
-      throw new UsageError(command === undefined ? `no command given\n${USAGE}` : `unknown command "${command}"\n${USAGE}`);
+      throw new UsageError(
+        command === undefined ? `no command given\n${USAGE}` : `unknown command "${command}"\n${USAGE}`,
+      );
   }
 }
 
@@ -71,7 +73,9 @@ main(process.argv.slice(2)).then(
     if (error instanceof UsageError || error instanceof CorpusError) {
       process.stderr.write(`nfconform: ${error.message}\n`);
     } else {
-      process.stderr.write(`nfconform: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.stderr.write(
+        `nfconform: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
     }
     process.exitCode = 2;
   },

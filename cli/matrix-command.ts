@@ -28,7 +28,10 @@ export async function matrixCommand(argv: string[], io: { stderr: (line: string)
       seed: settings.seed,
       runs: settings.runs,
       corpusDir: settings.corpusDir,
-      replayCommand: (caseFile, spec) => commandBuilders({ iutSpec: spec, seed: settings.seed, profiles: {}, corpusDir: settings.corpusDir }).replayCase(caseFile),
+      replayCommand: (caseFile, spec) =>
+        commandBuilders({ iutSpec: spec, seed: settings.seed, profiles: {}, corpusDir: settings.corpusDir }).replayCase(
+          caseFile,
+        ),
       onProgress: (id) => io.stderr(`  ${id}`),
     });
     const files = writeMatrixReports(settings.outDir, result);
@@ -36,8 +39,11 @@ export async function matrixCommand(argv: string[], io: { stderr: (line: string)
     // frag6: the spec-clarification table, pattern classes against these IUTs, from runs of their own.
     const frag6Iuts = iuts.filter((i) => i.hello.areas.includes("frag6"));
     if (settings.areas.some((a) => a.name === "frag6") && frag6Iuts.length > 0) {
-      const columns = frag6Iuts.map((i) => ({ label: `${i.spec} (${i.hello.profiles["frag6"] ?? "?"})`, iut: i.iut }));
-      const clarification = await writeFrag6Clarification(settings.outDir, columns, { seed: settings.seed, perClass: CLARIFICATION_STREAMS });
+      const columns = frag6Iuts.map((i) => ({ label: `${i.spec} (${i.hello.profiles.frag6 ?? "?"})`, iut: i.iut }));
+      const clarification = await writeFrag6Clarification(settings.outDir, columns, {
+        seed: settings.seed,
+        perClass: CLARIFICATION_STREAMS,
+      });
       io.stderr(`frag6 spec clarification: ${clarification.markdown}, ${clarification.html}`);
     }
     return 0;

@@ -16,7 +16,8 @@ export function parseOptions<const T extends ParseArgsOptionsConfig>(argv: strin
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
-  if (parsed.positionals.length > positionals) throw new UsageError(`unexpected argument ${JSON.stringify(parsed.positionals[positionals])}`);
+  if (parsed.positionals.length > positionals)
+    throw new UsageError(`unexpected argument ${JSON.stringify(parsed.positionals[positionals])}`);
   return parsed;
 }
 
@@ -40,11 +41,17 @@ export function durationOption(name: string, text: string | undefined): number |
 /** --area a,b (repeatable); defaults to every area that has properties. */
 export function areaOption(values: string[] | undefined) {
   if (!values || values.length === 0) return [...AREAS];
-  const names = values.flatMap((v) => v.split(",")).map((v) => v.trim()).filter(Boolean);
+  const names = values
+    .flatMap((v) => v.split(","))
+    .map((v) => v.trim())
+    .filter(Boolean);
   return names.map((name) => {
     if (!isAreaName(name)) throw new UsageError(`--area: unknown area "${name}" (areas: ${AREA_NAMES.join(", ")})`);
     const area = AREAS.find((a) => a.name === name);
-    if (!area) throw new UsageError(`--area: area "${name}" has no properties in this version yet (available: ${AREAS.map((a) => a.name).join(", ")})`);
+    if (!area)
+      throw new UsageError(
+        `--area: area "${name}" has no properties in this version yet (available: ${AREAS.map((a) => a.name).join(", ")})`,
+      );
     return area;
   });
 }
@@ -59,7 +66,9 @@ export function profileOption(values: string[] | undefined): Partial<Record<Area
     if (!isAreaName(area)) throw new UsageError(`--profile: unknown area "${area}"`);
     const definition = AREAS.find((a) => a.name === area);
     if (definition && !definition.profiles.some((p) => p.name === profile)) {
-      throw new UsageError(`--profile: ${area} has no profile "${profile}" (profiles: ${definition.profiles.map((p) => p.name).join(", ")})`);
+      throw new UsageError(
+        `--profile: ${area} has no profile "${profile}" (profiles: ${definition.profiles.map((p) => p.name).join(", ")})`,
+      );
     }
     profiles[area] = profile;
   }

@@ -9,7 +9,9 @@ export function progressPrinter(write: (line: string) => void, intervalMs = 1000
       const now = Date.now();
       if (now - lastPrinted < intervalMs) return;
       lastPrinted = now;
-      write(`  ${event.id} [${event.profile}]: ${event.done}/${event.total} cases, ${event.violations} violations so far`);
+      write(
+        `  ${event.id} [${event.profile}]: ${event.done}/${event.total} cases, ${event.violations} violations so far`,
+      );
       return;
     }
     const r = event.result;
@@ -25,6 +27,8 @@ export function progressPrinter(write: (line: string) => void, intervalMs = 1000
               : "";
     const corpus = r.corpusCases ? ` + ${r.corpusCases} saved` : "";
     const declined = r.declined ? ` (${r.declined} declined)` : "";
-    write(`${r.status.toUpperCase().padEnd(9)} ${r.id} [${r.profile}] ${r.runs}${corpus} cases${declined}, ${(r.durationMs / 1000).toFixed(2)} s${detail}`);
+    write(
+      `${r.status.toUpperCase().padEnd(9)} ${r.id} [${r.profile}] ${r.runs}${corpus} cases${declined}, ${(r.durationMs / 1000).toFixed(2)} s${detail}`,
+    );
   };
 }

@@ -8,20 +8,27 @@ import { durationOption, parseOptions, profileOption } from "./options.js";
 import { resolveIut } from "./resolve-iut.js";
 import { UsageError } from "./usage-error.js";
 
-export async function replayCommand(argv: string[], io: { stdout: (line: string) => void; stderr: (line: string) => void }): Promise<number> {
+export async function replayCommand(
+  argv: string[],
+  io: { stdout: (line: string) => void; stderr: (line: string) => void },
+): Promise<number> {
   const { values, positionals } = parseOptions(
     argv,
     { iut: { type: "string" }, profile: { type: "string", multiple: true }, timeout: { type: "string" } },
     1,
   );
   const file = positionals[0];
-  if (!file) throw new UsageError("replay needs a case file: nfconform replay corpus/<area>/<property>/<id>.json [--iut SPEC]");
+  if (!file)
+    throw new UsageError("replay needs a case file: nfconform replay corpus/<area>/<property>/<id>.json [--iut SPEC]");
   const loaded = loadCaseFile(resolve(file), AREAS);
   const overrides = profileOption(values.profile);
   const profile = overrides[loaded.case.area] ?? loaded.case.profile;
   const iutSpec = values.iut ?? loaded.case.foundBy.iut;
   const timeoutMs = durationOption("timeout", values.timeout);
-  const iut = resolveIut(iutSpec, { profiles: { [loaded.case.area]: profile }, ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
+  const iut = resolveIut(iutSpec, {
+    profiles: { [loaded.case.area]: profile },
+    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+  });
   try {
     await iut.hello();
     await iut.call("reset", {});
@@ -40,7 +47,8 @@ export async function replayCommand(argv: string[], io: { stdout: (line: string)
     io.stdout(`verdict:  VIOLATION: ${outcome.message ?? "differs from the model"}`);
     return 1;
   } catch (error) {
-    if (error instanceof IutError) throw new UsageError(`IUT error: ${error.message}${error.evidence ? ` (${error.evidence})` : ""}`);
+    if (error instanceof IutError)
+      throw new UsageError(`IUT error: ${error.message}${error.evidence ? ` (${error.evidence})` : ""}`);
     if (error instanceof AdapterReplyError) throw new UsageError(error.message);
     throw error;
   } finally {

@@ -9,7 +9,10 @@ import { UsageError } from "./usage-error.js";
 
 export function reportCommand(argv: string[], io: { stderr: (line: string) => void }): number {
   const [verb, ...rest] = argv;
-  if (verb !== "merge") throw new UsageError(`report needs a verb: nfconform report merge DIR... [--out DIR] (got ${JSON.stringify(verb ?? "")})`);
+  if (verb !== "merge")
+    throw new UsageError(
+      `report needs a verb: nfconform report merge DIR... [--out DIR] (got ${JSON.stringify(verb ?? "")})`,
+    );
   const { values, positionals } = parseOptions(rest, { out: { type: "string" } }, Number.MAX_SAFE_INTEGER);
   if (positionals.length === 0) throw new UsageError("report merge needs the report folders of the shards");
   try {

@@ -13,10 +13,24 @@ import { UsageError } from "./usage-error.js";
 export const DEFAULT_IUT = "linux";
 
 export const KNOWN_IUTS: readonly { spec: string; summary: string }[] = [
-  { spec: "model", summary: "the reference model itself, through the IUT interface (the suite's sanity check; must always pass)" },
-  { spec: "model:<area>=<profile>,...", summary: "the model implementing the named profiles (e.g. model:checksum=linux-2.6.35), for matrices of profiles" },
-  { spec: "linux", summary: "the running kernel, through `nfconform adapter linux` in a private network namespace (a user namespace when not root)" },
-  { spec: "linux-nfct", summary: "the kernel IUT with the frag6 area on conntrack's reassembler in front of the plain stack (`nfconform adapter linux --frag6 conntrack`; profile linux-nfct); other areas as in linux" },
+  {
+    spec: "model",
+    summary: "the reference model itself, through the IUT interface (the suite's sanity check; must always pass)",
+  },
+  {
+    spec: "model:<area>=<profile>,...",
+    summary: "the model implementing the named profiles (e.g. model:checksum=linux-2.6.35), for matrices of profiles",
+  },
+  {
+    spec: "linux",
+    summary:
+      "the running kernel, through `nfconform adapter linux` in a private network namespace (a user namespace when not root)",
+  },
+  {
+    spec: "linux-nfct",
+    summary:
+      "the kernel IUT with the frag6 area on conntrack's reassembler in front of the plain stack (`nfconform adapter linux --frag6 conntrack`; profile linux-nfct); other areas as in linux",
+  },
   { spec: "cmd:'<command>'", summary: "an external adapter speaking ../shared/adapter-protocol.md on stdin/stdout" },
   { spec: "mutant:<name>", summary: "a deliberately broken model, to see the suite catch it (see the mutants below)" },
 ];
@@ -39,7 +53,8 @@ function modelProfiles(spec: string): Partial<Record<AreaName, string>> {
 
 export function resolveIut(spec: string, options: IutOptions): Iut {
   if (spec === "model") return new ModelIut({ profiles: options.profiles });
-  if (spec.startsWith("model:")) return new ModelIut({ profiles: { ...options.profiles, ...modelProfiles(spec) }, spec });
+  if (spec.startsWith("model:"))
+    return new ModelIut({ profiles: { ...options.profiles, ...modelProfiles(spec) }, spec });
   if (spec === "linux" || spec === "linux-nfct") {
     const problem = linuxIutProblem();
     if (problem) throw new UsageError(problem);
@@ -54,7 +69,8 @@ export function resolveIut(spec: string, options: IutOptions): Iut {
   }
   if (spec.startsWith("mutant:")) {
     const mutant = findMutant(spec.slice("mutant:".length));
-    if (!mutant) throw new UsageError(`unknown mutant "${spec.slice(7)}" (mutants: ${MUTANTS.map((m) => m.name).join(", ")})`);
+    if (!mutant)
+      throw new UsageError(`unknown mutant "${spec.slice(7)}" (mutants: ${MUTANTS.map((m) => m.name).join(", ")})`);
     return mutantIut(mutant);
   }
   if (spec.startsWith("cmd:")) {
@@ -65,5 +81,7 @@ export function resolveIut(spec: string, options: IutOptions): Iut {
       ...(options.onStderr ? { onStderr: options.onStderr } : {}),
     });
   }
-  throw new UsageError(`unknown IUT ${JSON.stringify(spec)} (use model, linux, linux-nfct, cmd:'<command>' or mutant:<name>)`);
+  throw new UsageError(
+    `unknown IUT ${JSON.stringify(spec)} (use model, linux, linux-nfct, cmd:'<command>' or mutant:<name>)`,
+  );
 }

@@ -17,7 +17,8 @@ function shardOption(text: string | undefined): { index: number; count: number }
   const match = /^(\d+)\/(\d+)$/.exec(text);
   const index = Number(match?.[1]);
   const count = Number(match?.[2]);
-  if (!match || count < 1 || index < 1 || index > count) throw new UsageError(`--shard must look like i/n with 1 <= i <= n, got ${JSON.stringify(text)}`);
+  if (!match || count < 1 || index < 1 || index > count)
+    throw new UsageError(`--shard must look like i/n with 1 <= i <= n, got ${JSON.stringify(text)}`);
   return { index, count };
 }
 
@@ -28,19 +29,26 @@ export function finishRun(run: RunResult, outDir: string, io: { stderr: (line: s
   for (const p of run.properties) {
     if (p.violation) {
       io.stderr(`violation in ${p.id}: ${p.violation.message}`);
-      if (p.violation.caseFile) io.stderr(`  saved: ${p.violation.caseFile}${p.violation.pcapFile ? ` and ${p.violation.pcapFile}` : ""}`);
+      if (p.violation.caseFile)
+        io.stderr(`  saved: ${p.violation.caseFile}${p.violation.pcapFile ? ` and ${p.violation.pcapFile}` : ""}`);
       io.stderr(`  replay: ${p.violation.replay}`);
     }
   }
   io.stderr(`reports: ${files.json}, ${files.junit}, ${files.markdown}`);
-  io.stderr(`${summary.passed} passed, ${summary.failed} failed, ${summary.skipped} skipped, ${summary.iutError} iut-error`);
+  io.stderr(
+    `${summary.passed} passed, ${summary.failed} failed, ${summary.skipped} skipped, ${summary.iutError} iut-error`,
+  );
   if (summary.failed > 0) return 1;
   if (summary.iutError > 0) return 2;
   return 0;
 }
 
 export async function runCommand(argv: string[], io: { stderr: (line: string) => void }): Promise<number> {
-  const { values } = parseOptions(argv, { ...SUITE_OPTIONS, "time-budget": { type: "string" }, path: { type: "string" }, shard: { type: "string" } }, 0);
+  const { values } = parseOptions(
+    argv,
+    { ...SUITE_OPTIONS, "time-budget": { type: "string" }, path: { type: "string" }, shard: { type: "string" } },
+    0,
+  );
   const settings = readSuiteSettings(values);
   const timeBudgetMs = durationOption("time-budget", values["time-budget"]);
   const shard = shardOption(values.shard);
@@ -48,7 +56,9 @@ export async function runCommand(argv: string[], io: { stderr: (line: string) =>
   const { iut, hello } = await openIut(settings.iutSpec, settings, io.stderr);
   try {
     const { seed, runs, areas, runsByArea } = settings;
-    const fewer = Object.entries(runsByArea).map(([area, n]) => ` (${area}: ${n})`).join("");
+    const fewer = Object.entries(runsByArea)
+      .map(([area, n]) => ` (${area}: ${n})`)
+      .join("");
     io.stderr(
       `nfconform run: IUT ${settings.iutSpec} (${hello.name} ${hello.version}), seed ${seed}, ${runs} cases per property${fewer}, areas ${areas.map((a) => a.name).join(", ")}${shard ? `, shard ${shard.index}/${shard.count}` : ""}${corpusCases.length ? `, ${corpusCases.length} saved cases` : ""}`,
     );
@@ -67,7 +77,12 @@ export async function runCommand(argv: string[], io: { stderr: (line: string) =>
       ...(shard ? { shard } : {}),
       corpusDir: settings.corpusDir,
       command: shellCommand(["nfconform", "run", ...argv, ...(settings.seedGiven ? [] : ["--seed", String(seed)])]),
-      commands: commandBuilders({ iutSpec: settings.iutSpec, seed, profiles: settings.profileOverrides, corpusDir: settings.corpusDir }),
+      commands: commandBuilders({
+        iutSpec: settings.iutSpec,
+        seed,
+        profiles: settings.profileOverrides,
+        corpusDir: settings.corpusDir,
+      }),
       ...(hello.name === "linux" ? { kernel: hello.version } : {}),
       onProgress: progressPrinter(io.stderr),
     });

@@ -100,7 +100,11 @@ export function loadSuiteCorpus(settings: SuiteSettings): LoadedCase[] {
 }
 
 /** Starts the IUT and says hello; a failure to start is a harness error (exit 2). */
-export async function openIut(spec: string, settings: SuiteSettings, stderr: (line: string) => void): Promise<{ iut: Iut; hello: Hello }> {
+export async function openIut(
+  spec: string,
+  settings: SuiteSettings,
+  stderr: (line: string) => void,
+): Promise<{ iut: Iut; hello: Hello }> {
   const iut = resolveIut(spec, {
     profiles: settings.profileOverrides,
     ...(settings.timeoutMs !== undefined ? { timeoutMs: settings.timeoutMs } : {}),
@@ -111,7 +115,9 @@ export async function openIut(spec: string, settings: SuiteSettings, stderr: (li
   } catch (error) {
     await iut.close();
     if (error instanceof IutError) {
-      throw new UsageError(`the IUT ${spec} failed to start: ${error.message}${error.evidence ? ` (${error.evidence.split("\n").slice(-1)[0]})` : ""}`);
+      throw new UsageError(
+        `the IUT ${spec} failed to start: ${error.message}${error.evidence ? ` (${error.evidence.split("\n").slice(-1)[0]})` : ""}`,
+      );
     }
     throw error;
   }

@@ -5,7 +5,8 @@
 import type { PropertyResult, PropertyStatus, RunResult } from "./results.js";
 import { runSuite, type ProgressEvent, type SuitePlan } from "./run-suite.js";
 
-export interface CampaignPlan extends Omit<SuitePlan, "seed" | "runs" | "timeBudgetMs" | "path" | "shard" | "onProgress"> {
+export interface CampaignPlan
+  extends Omit<SuitePlan, "seed" | "runs" | "timeBudgetMs" | "path" | "shard" | "onProgress"> {
   baseSeed: number;
   runsPerRound: number;
   budgetMs: number;

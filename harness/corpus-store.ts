@@ -48,7 +48,10 @@ function canonical(value: unknown): string {
 }
 
 export function caseId(area: string, property: string, input: unknown): string {
-  return createHash("sha256").update(`${area}.${property}\n${canonical(input)}`).digest("hex").slice(0, 16);
+  return createHash("sha256")
+    .update(`${area}.${property}\n${canonical(input)}`)
+    .digest("hex")
+    .slice(0, 16);
 }
 
 function writeAtomically(path: string, data: string | Uint8Array): void {
@@ -64,7 +67,11 @@ export interface SavedCase {
   isNew: boolean;
 }
 
-export function saveCase(corpusDir: string, entry: Omit<CaseFile, "format" | "version" | "pcap">, packets?: CasePackets): SavedCase {
+export function saveCase(
+  corpusDir: string,
+  entry: Omit<CaseFile, "format" | "version" | "pcap">,
+  packets?: CasePackets,
+): SavedCase {
   const dir = join(corpusDir, entry.area, entry.property);
   const id = caseId(entry.area, entry.property, entry.input);
   const caseFile = join(dir, `${id}.json`);
@@ -105,24 +112,26 @@ export function loadCaseFile(path: string, areas: readonly AreaDefinition[]): Lo
   }
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return fail("not a JSON object");
   const c = parsed as Record<string, unknown>;
-  if (c["format"] !== CASE_FORMAT) return fail(`"format" must be "${CASE_FORMAT}", got ${JSON.stringify(c["format"])}`);
-  if (c["version"] !== CASE_VERSION) return fail(`case format version ${JSON.stringify(c["version"])} is not supported (this suite reads ${CASE_VERSION})`);
-  const area = areas.find((a) => a.name === c["area"]);
-  if (!area) return fail(`unknown area ${JSON.stringify(c["area"])}`);
-  const property = area.properties.find((p) => p.name === c["property"]);
-  if (!property) return fail(`area ${area.name} has no property ${JSON.stringify(c["property"])}`);
-  if (typeof c["profile"] !== "string" || !area.profiles.some((p) => p.name === c["profile"])) {
-    return fail(`profile ${JSON.stringify(c["profile"])} is not a profile of ${area.name}`);
+  if (c.format !== CASE_FORMAT) return fail(`"format" must be "${CASE_FORMAT}", got ${JSON.stringify(c.format)}`);
+  if (c.version !== CASE_VERSION)
+    return fail(`case format version ${JSON.stringify(c.version)} is not supported (this suite reads ${CASE_VERSION})`);
+  const area = areas.find((a) => a.name === c.area);
+  if (!area) return fail(`unknown area ${JSON.stringify(c.area)}`);
+  const property = area.properties.find((p) => p.name === c.property);
+  if (!property) return fail(`area ${area.name} has no property ${JSON.stringify(c.property)}`);
+  if (typeof c.profile !== "string" || !area.profiles.some((p) => p.name === c.profile)) {
+    return fail(`profile ${JSON.stringify(c.profile)} is not a profile of ${area.name}`);
   }
   let input: unknown;
   try {
-    input = property.validateInput(c["input"]);
+    input = property.validateInput(c.input);
   } catch (error) {
     return fail(`"input" is malformed: ${(error as Error).message}`);
   }
-  const pcap = c["pcap"] as CaseFile["pcap"] | undefined;
+  const pcap = c.pcap as CaseFile["pcap"] | undefined;
   if (pcap !== undefined) {
-    if (typeof pcap?.file !== "string" || basename(pcap.file) !== pcap.file) return fail(`"pcap.file" must be a file name beside the case`);
+    if (typeof pcap?.file !== "string" || basename(pcap.file) !== pcap.file)
+      return fail(`"pcap.file" must be a file name beside the case`);
     const pcapPath = join(path, "..", pcap.file);
     let bytes: Uint8Array;
     try {
@@ -151,7 +160,11 @@ function listJson(dir: string): string[] {
  * Loads every case of the given areas. All malformed files are reported
  * together in one CorpusError; nothing is deleted or rewritten.
  */
-export function loadCorpus(corpusDir: string, areas: readonly AreaDefinition[], allAreas: readonly AreaDefinition[]): LoadedCase[] {
+export function loadCorpus(
+  corpusDir: string,
+  areas: readonly AreaDefinition[],
+  allAreas: readonly AreaDefinition[],
+): LoadedCase[] {
   const cases: LoadedCase[] = [];
   const problems: string[] = [];
   for (const area of areas) {
@@ -164,7 +177,9 @@ export function loadCorpus(corpusDir: string, areas: readonly AreaDefinition[], 
         try {
           const loaded = loadCaseFile(file, allAreas);
           if (loaded.case.area !== area.name || loaded.case.property !== entry) {
-            problems.push(`${file}: says ${loaded.case.area}/${loaded.case.property} but lies under ${relative(corpusDir, propertyDir)}`);
+            problems.push(
+              `${file}: says ${loaded.case.area}/${loaded.case.property} but lies under ${relative(corpusDir, propertyDir)}`,
+            );
           } else {
             cases.push(loaded);
           }
@@ -174,6 +189,9 @@ export function loadCorpus(corpusDir: string, areas: readonly AreaDefinition[], 
       }
     }
   }
-  if (problems.length > 0) throw new CorpusError(`malformed corpus (${problems.length} file${problems.length > 1 ? "s" : ""}):\n  ${problems.join("\n  ")}`);
+  if (problems.length > 0)
+    throw new CorpusError(
+      `malformed corpus (${problems.length} file${problems.length > 1 ? "s" : ""}):\n  ${problems.join("\n  ")}`,
+    );
   return cases;
 }

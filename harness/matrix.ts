@@ -56,17 +56,33 @@ export interface MatrixPlan {
   onProgress?: (id: string) => void;
 }
 
-type Observation = { kind: "judged"; ok: boolean; observed: unknown; message?: string; expected: unknown } | { kind: "declined" } | { kind: "error"; message: string };
+type Observation =
+  | { kind: "judged"; ok: boolean; observed: unknown; message?: string; expected: unknown }
+  | { kind: "declined" }
+  | { kind: "error"; message: string };
 
 async function observe(property: ConformanceProperty, iut: Iut, profile: string, input: unknown): Promise<Observation> {
   try {
     await iut.call("reset", {});
     const outcome = await property.check(input, { iut, profile });
-    return { kind: "judged", ok: outcome.ok, observed: outcome.observed, expected: outcome.expected, ...(outcome.message ? { message: outcome.message } : {}) };
+    return {
+      kind: "judged",
+      ok: outcome.ok,
+      observed: outcome.observed,
+      expected: outcome.expected,
+      ...(outcome.message ? { message: outcome.message } : {}),
+    };
   } catch (error) {
     if (error instanceof AdapterReplyError && error.code !== "internal") return { kind: "declined" };
-    if (error instanceof IutError || error instanceof AdapterReplyError) return { kind: "error", message: error.message };
-    return { kind: "judged", ok: false, observed: { error: String(error) }, expected: null, message: `the check could not judge the reply: ${String(error)}` };
+    if (error instanceof IutError || error instanceof AdapterReplyError)
+      return { kind: "error", message: error.message };
+    return {
+      kind: "judged",
+      ok: false,
+      observed: { error: String(error) },
+      expected: null,
+      message: `the check could not judge the reply: ${String(error)}`,
+    };
   }
 }
 
@@ -75,14 +91,25 @@ export async function runMatrix(plan: MatrixPlan): Promise<MatrixResult> {
   for (const area of plan.areas) {
     for (const property of area.properties) {
       const id = propertyId(property);
-      if (plan.propertyFilter.length && !plan.propertyFilter.includes(id) && !plan.propertyFilter.includes(property.name)) continue;
+      if (
+        plan.propertyFilter.length &&
+        !plan.propertyFilter.includes(id) &&
+        !plan.propertyFilter.includes(property.name)
+      )
+        continue;
       plan.onProgress?.(id);
       // One set of inputs for every IUT, generated as for the area's default profile.
-      const inputs = fc.sample(property.arbitrary(area.defaultProfile), { seed: propertySeed(plan.seed, id), numRuns: plan.runs });
+      const inputs = fc.sample(property.arbitrary(area.defaultProfile), {
+        seed: propertySeed(plan.seed, id),
+        numRuns: plan.runs,
+      });
       const cells: MatrixCell[] = plan.iuts.map(({ hello }) => {
-        if (!hello.areas.includes(area.name)) return { profile: null, conform: 0, violate: 0, declined: 0, note: `does not implement ${area.name}` };
+        if (!hello.areas.includes(area.name))
+          return { profile: null, conform: 0, violate: 0, declined: 0, note: `does not implement ${area.name}` };
         const resolved = resolveProfile(area, { hello, profileOverrides: {} });
-        return "problem" in resolved ? { profile: null, conform: 0, violate: 0, declined: 0, note: resolved.problem } : { profile: resolved.profile, conform: 0, violate: 0, declined: 0 };
+        return "problem" in resolved
+          ? { profile: null, conform: 0, violate: 0, declined: 0, note: resolved.problem }
+          : { profile: resolved.profile, conform: 0, violate: 0, declined: 0 };
       });
       const row: MatrixRow = { id, area: area.name, statement: property.statement, cells, compared: 0, agreed: 0 };
       for (const input of inputs) {

@@ -47,7 +47,14 @@ async function runCase(property: ConformanceProperty, iut: Iut, profile: string,
     if (error instanceof AdapterReplyError && error.code !== "internal") return { declined: error };
     if (error instanceof AdapterReplyError) throw new IutError(error.message);
     const message = error instanceof Error ? error.message : String(error);
-    return { outcome: { ok: false, expected: null, observed: { error: message }, message: `the check could not judge the reply: ${message}` } };
+    return {
+      outcome: {
+        ok: false,
+        expected: null,
+        observed: { error: message },
+        message: `the check could not judge the reply: ${message}`,
+      },
+    };
   }
 }
 
@@ -155,15 +162,29 @@ export async function runProperty(
       seed,
       numRuns: options.runs,
       ...(options.path ? { path: options.path } : {}),
-      ...(options.timeLimitMs !== undefined ? { interruptAfterTimeLimit: options.timeLimitMs, markInterruptAsFailure: false } : {}),
+      ...(options.timeLimitMs !== undefined
+        ? { interruptAfterTimeLimit: options.timeLimitMs, markInterruptAsFailure: false }
+        : {}),
     });
   } catch (error) {
     // A generator threw (a defect of the suite, not of the IUT): the run goes on with the other properties,
     // and a violation already found is kept, unshrunk past that point.
     await inFlight.catch(() => false);
     const cause = error instanceof Error ? error.message : String(error);
-    if (!lastFailure) return finish({ status: "iut-error", runs: done, interrupted: false, iutError: { message: `nfconform's generator failed, not the IUT: ${cause}` } });
-    details = { failed: true, interrupted: false, counterexample: null, counterexamplePath: null, numShrinks: 0 } as unknown as typeof details;
+    if (!lastFailure)
+      return finish({
+        status: "iut-error",
+        runs: done,
+        interrupted: false,
+        iutError: { message: `nfconform's generator failed, not the IUT: ${cause}` },
+      });
+    details = {
+      failed: true,
+      interrupted: false,
+      counterexample: null,
+      counterexamplePath: null,
+      numShrinks: 0,
+    } as unknown as typeof details;
   }
   await inFlight.catch(() => false);
   const runs = done;
@@ -172,19 +193,38 @@ export async function runProperty(
   if (unsupported) return declinedResult(finish, unsupported);
   if (!details.failed) {
     if (runs === 0 && corpusCases.length === declines.count) {
-      return finish({ status: "skipped", interrupted, skipReason: `the IUT declined every case (${declines.reasons.join("; ")})` });
+      return finish({
+        status: "skipped",
+        interrupted,
+        skipReason: `the IUT declined every case (${declines.reasons.join("; ")})`,
+      });
     }
     return finish({ status: "passed", runs, interrupted });
   }
 
   // Interrupted by the time limit before a single case ran: fast-check calls that a failure; it is no verdict.
-  if (details.counterexample === null && !lastFailure && interrupted && (details as { errorInstance?: unknown }).errorInstance == null) {
-    return finish({ status: "skipped", runs, interrupted: true, skipReason: "the time limit struck before a case was judged" });
+  if (
+    details.counterexample === null &&
+    !lastFailure &&
+    interrupted &&
+    (details as { errorInstance?: unknown }).errorInstance == null
+  ) {
+    return finish({
+      status: "skipped",
+      runs,
+      interrupted: true,
+      skipReason: "the time limit struck before a case was judged",
+    });
   }
   if (details.counterexample === null && !lastFailure) {
     const thrown: unknown = (details as { errorInstance?: unknown }).errorInstance;
     const cause = thrown instanceof Error ? thrown.message : String(thrown);
-    return finish({ status: "iut-error", runs, interrupted, iutError: { message: `the check itself failed: ${cause}` } });
+    return finish({
+      status: "iut-error",
+      runs,
+      interrupted,
+      iutError: { message: `the check itself failed: ${cause}` },
+    });
   }
   // Without fast-check's counterexample (the time limit struck mid-shrink), the last failing case stands.
   const counterexample = details.counterexample ? details.counterexample[0] : lastFailure!.input;
@@ -194,10 +234,15 @@ export async function runProperty(
   try {
     confirm = await runCase(property, iut, profile, counterexample);
   } catch (error) {
-    return finish({ status: "iut-error", runs, interrupted, iutError: iutErrorOf(error, "re-running the shrunk case") });
+    return finish({
+      status: "iut-error",
+      runs,
+      interrupted,
+      iutError: iutErrorOf(error, "re-running the shrunk case"),
+    });
   }
   const flaky = !confirm.outcome || confirm.outcome.ok;
-  const outcome = flaky ? lastFailure?.outcome ?? { ok: false, expected: null, observed: null } : confirm.outcome!;
+  const outcome = flaky ? (lastFailure?.outcome ?? { ok: false, expected: null, observed: null }) : confirm.outcome!;
   const input = flaky && lastFailure ? lastFailure.input : counterexample;
   const path = details.counterexamplePath ?? undefined;
   const violation: Violation = {
@@ -234,7 +279,8 @@ export async function runProperty(
 }
 
 function iutErrorOf(error: unknown, during: string): NonNullable<PropertyResult["iutError"]> {
-  if (error instanceof IutError) return { message: `${error.message} (${during})`, ...(error.evidence ? { evidence: error.evidence } : {}) };
+  if (error instanceof IutError)
+    return { message: `${error.message} (${during})`, ...(error.evidence ? { evidence: error.evidence } : {}) };
   return { message: `${error instanceof Error ? error.message : String(error)} (${during})` };
 }
 

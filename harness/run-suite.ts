@@ -41,12 +41,17 @@ function selected(property: ConformanceProperty, filter: readonly string[]): boo
 }
 
 /** The profile an area is judged against, or why it cannot be. */
-export function resolveProfile(area: AreaDefinition, plan: Pick<SuitePlan, "hello" | "profileOverrides">): { profile: string } | { problem: string } {
+export function resolveProfile(
+  area: AreaDefinition,
+  plan: Pick<SuitePlan, "hello" | "profileOverrides">,
+): { profile: string } | { problem: string } {
   const override = plan.profileOverrides[area.name];
   const claimed = plan.hello.profiles[area.name];
   const profile = override ?? claimed ?? area.defaultProfile;
   if (!area.profiles.some((p) => p.name === profile)) {
-    return { problem: `the IUT claims profile "${profile}" for ${area.name}, which this suite does not know (known: ${area.profiles.map((p) => p.name).join(", ")})` };
+    return {
+      problem: `the IUT claims profile "${profile}" for ${area.name}, which this suite does not know (known: ${area.profiles.map((p) => p.name).join(", ")})`,
+    };
   }
   return { profile };
 }
@@ -54,7 +59,9 @@ export function resolveProfile(area: AreaDefinition, plan: Pick<SuitePlan, "hell
 export async function runSuite(plan: SuitePlan): Promise<RunResult> {
   const startedAt = new Date();
   const results: PropertyResult[] = [];
-  const all = plan.areas.flatMap((area) => area.properties.filter((p) => selected(p, plan.propertyFilter)).map((p) => ({ area, property: p })));
+  const all = plan.areas.flatMap((area) =>
+    area.properties.filter((p) => selected(p, plan.propertyFilter)).map((p) => ({ area, property: p })),
+  );
   // Each property's cases depend only on the run seed and its id, so shards
   // of one run judge exactly what the whole run would.
   const work = plan.shard ? all.filter((_, i) => i % plan.shard!.count === plan.shard!.index - 1) : all;
@@ -82,14 +89,21 @@ export async function runSuite(plan: SuitePlan): Promise<RunResult> {
       }) satisfies PropertyResult;
     let result: PropertyResult;
     if (plan.signal?.aborted) {
-      result = skip("the run was interrupted before this property ran", "profile" in resolved ? resolved.profile : area.defaultProfile);
+      result = skip(
+        "the run was interrupted before this property ran",
+        "profile" in resolved ? resolved.profile : area.defaultProfile,
+      );
     } else if (!plan.hello.areas.includes(area.name)) {
-      result = skip(`the IUT does not implement area ${area.name} (its hello lists: ${plan.hello.areas.join(", ") || "none"})`, area.defaultProfile);
+      result = skip(
+        `the IUT does not implement area ${area.name} (its hello lists: ${plan.hello.areas.join(", ") || "none"})`,
+        area.defaultProfile,
+      );
     } else if ("problem" in resolved) {
       result = skip(resolved.problem, plan.hello.profiles[area.name] ?? area.defaultProfile);
     } else {
       // The remaining budget is shared evenly by the properties still to run.
-      const timeLimitMs = deadline !== undefined ? Math.max(1, Math.floor((deadline - Date.now()) / (work.length - index))) : undefined;
+      const timeLimitMs =
+        deadline !== undefined ? Math.max(1, Math.floor((deadline - Date.now()) / (work.length - index))) : undefined;
       const cases = plan.corpusCases.filter((c) => c.property === property);
       const runs = plan.runsByArea?.[area.name] ?? plan.runs;
       result = await runProperty(property, plan.iut, resolved.profile, cases, {

@@ -5,7 +5,16 @@
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { createInterface } from "node:readline";
 import { AdapterReplyError, IutError, type Iut } from "./iut.js";
-import { ERROR_CODES, isAreaName, PROTOCOL_VERSION, type AreaName, type ErrorCode, type Hello, type Params, type Result } from "./protocol.js";
+import {
+  ERROR_CODES,
+  isAreaName,
+  PROTOCOL_VERSION,
+  type AreaName,
+  type ErrorCode,
+  type Hello,
+  type Params,
+  type Result,
+} from "./protocol.js";
 
 export interface AdapterClientOptions {
   /** Per-request timeout in milliseconds (protocol default 10 s). */
@@ -102,9 +111,12 @@ export class AdapterClient implements Iut {
       this.options.onStderr?.(line);
     });
     child.on("error", (error) => this.onExit(child, `could not start: ${error.message}`));
-    child.on("exit", (code, signal) => this.onExit(child, signal ? `killed by ${signal}` : `exited with status ${code}`));
+    child.on("exit", (code, signal) =>
+      this.onExit(child, signal ? `killed by ${signal}` : `exited with status ${code}`),
+    );
     const reply = await this.send("hello", { protocol: PROTOCOL_VERSION });
-    if ("error" in reply) throw new IutError(`adapter refused hello: ${JSON.stringify(reply["error"])}`, JSON.stringify(reply));
+    if ("error" in reply)
+      throw new IutError(`adapter refused hello: ${JSON.stringify(reply.error)}`, JSON.stringify(reply));
     const hello = parseHello(reply);
     if (this.helloReply && JSON.stringify(hello) !== JSON.stringify(this.helloReply)) {
       throw new IutError("adapter said a different hello after a restart", JSON.stringify(reply));
@@ -114,7 +126,8 @@ export class AdapterClient implements Iut {
 
   private send(op: string, params: Params): Promise<Record<string, unknown>> {
     const child = this.child;
-    if (!child) return Promise.reject(new IutError(`adapter is not running (${this.exitDescription ?? "not started"})`));
+    if (!child)
+      return Promise.reject(new IutError(`adapter is not running (${this.exitDescription ?? "not started"})`));
     const id = this.nextId++;
     const timeoutMs = this.options.timeoutMs ?? 10_000;
     return new Promise((resolve, reject) => {
@@ -138,14 +151,17 @@ export class AdapterClient implements Iut {
     try {
       reply = JSON.parse(line);
     } catch {
-      return this.fail(pending, `adapter wrote a line that is not JSON in reply to ${pending.op}`, line);
+      this.fail(pending, `adapter wrote a line that is not JSON in reply to ${pending.op}`, line);
+      return;
     }
     if (typeof reply !== "object" || reply === null || Array.isArray(reply)) {
-      return this.fail(pending, `adapter reply to ${pending.op} is not a JSON object`, line);
+      this.fail(pending, `adapter reply to ${pending.op} is not a JSON object`, line);
+      return;
     }
-    const id = (reply as Record<string, unknown>)["id"];
+    const id = (reply as Record<string, unknown>).id;
     if (id !== pending.id) {
-      return this.fail(pending, `adapter reply has id ${JSON.stringify(id)}, expected ${pending.id} (${pending.op})`, line);
+      this.fail(pending, `adapter reply has id ${JSON.stringify(id)}, expected ${pending.id} (${pending.op})`, line);
+      return;
     }
     clearTimeout(pending.timer);
     this.pending = undefined;
@@ -169,7 +185,9 @@ export class AdapterClient implements Iut {
       clearTimeout(pending.timer);
       this.pending = undefined;
       const tail = this.stderr();
-      pending.reject(new IutError(`adapter ${description} during ${pending.op}`, tail ? `stderr:\n${tail}` : description));
+      pending.reject(
+        new IutError(`adapter ${description} during ${pending.op}`, tail ? `stderr:\n${tail}` : description),
+      );
     }
   }
 
@@ -181,9 +199,9 @@ export class AdapterClient implements Iut {
   }
 
   private replyError(op: string, reply: Record<string, unknown>): Error {
-    const error = reply["error"] as Record<string, unknown> | null;
-    const code = error?.["code"];
-    const message = error?.["message"];
+    const error = reply.error as Record<string, unknown> | null;
+    const code = error?.code;
+    const message = error?.message;
     if (!ERROR_CODES.includes(code as ErrorCode) || typeof message !== "string") {
       return new IutError(`adapter error reply to ${op} does not follow the protocol`, JSON.stringify(reply));
     }
@@ -205,7 +223,8 @@ export function parseHello(reply: Record<string, unknown>): Hello {
       throw new IutError(`hello reply: "profiles" must be an object`, line);
     }
     for (const [area, profile] of Object.entries(profiles)) {
-      if (!isAreaName(area) || typeof profile !== "string") throw new IutError(`hello reply: profile entry ${area} is not area: string`, line);
+      if (!isAreaName(area) || typeof profile !== "string")
+        throw new IutError(`hello reply: profile entry ${area} is not area: string`, line);
       profileMap[area] = profile;
     }
   }

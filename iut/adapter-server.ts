@@ -26,8 +26,12 @@ async function answer(iut: Iut, line: string): Promise<Reply> {
   if (typeof op !== "string") return errorReply(id, "invalid", `"op" must be a string`);
   try {
     if (op === "hello") {
-      if (params["protocol"] !== PROTOCOL_VERSION) {
-        return errorReply(id, "unsupported", `protocol ${JSON.stringify(params["protocol"])} (this adapter speaks ${PROTOCOL_VERSION})`);
+      if (params.protocol !== PROTOCOL_VERSION) {
+        return errorReply(
+          id,
+          "unsupported",
+          `protocol ${JSON.stringify(params.protocol)} (this adapter speaks ${PROTOCOL_VERSION})`,
+        );
       }
       return { id, ...(await iut.hello()) };
     }

@@ -19,21 +19,26 @@ export function replyHex(reply: Result, op: string, field: string): Uint8Array {
 }
 
 export function replyErrno(reply: Result, op: string): number {
-  const value = reply["errno"];
+  const value = reply.errno;
   if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || value > 4095) {
-    throw new IutError(`reply to ${op}: field "errno" must be an errno number (0 or positive), got ${shown(value)}`, shown(reply));
+    throw new IutError(
+      `reply to ${op}: field "errno" must be an errno number (0 or positive), got ${shown(value)}`,
+      shown(reply),
+    );
   }
   return value;
 }
 
 export function replyString(reply: Result, op: string, field: string): string {
   const value = reply[field];
-  if (typeof value !== "string") throw new IutError(`reply to ${op}: field "${field}" must be a string, got ${shown(value)}`, shown(reply));
+  if (typeof value !== "string")
+    throw new IutError(`reply to ${op}: field "${field}" must be a string, got ${shown(value)}`, shown(reply));
   return value;
 }
 
 export function replyArray(reply: Result, op: string, field: string): unknown[] {
   const value = reply[field];
-  if (!Array.isArray(value)) throw new IutError(`reply to ${op}: field "${field}" must be an array, got ${shown(value)}`, shown(reply));
+  if (!Array.isArray(value))
+    throw new IutError(`reply to ${op}: field "${field}" must be an array, got ${shown(value)}`, shown(reply));
   return value;
 }

@@ -32,7 +32,8 @@ export class RequestReader {
 
   boolean(field: string): boolean {
     const value = this.params[field];
-    if (typeof value !== "boolean") throw this.invalid(`"${field}" must be true or false, got ${JSON.stringify(value)}`);
+    if (typeof value !== "boolean")
+      throw this.invalid(`"${field}" must be true or false, got ${JSON.stringify(value)}`);
     return value;
   }
 
@@ -50,7 +51,8 @@ export class RequestReader {
 
   string(field: string): string {
     const value = this.params[field];
-    if (typeof value !== "string" || value.length === 0) throw this.invalid(`"${field}" must be a non-empty string, got ${JSON.stringify(value)}`);
+    if (typeof value !== "string" || value.length === 0)
+      throw this.invalid(`"${field}" must be a non-empty string, got ${JSON.stringify(value)}`);
     return value;
   }
 

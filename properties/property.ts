@@ -50,6 +50,7 @@ export interface AreaDefinition {
   summary: string;
   profiles: readonly { name: string; summary: string }[];
   defaultProfile: string;
+  // biome-ignore lint/suspicious/noExplicitAny: a list holds properties of every input type
   properties: readonly ConformanceProperty<any>[];
 }
 

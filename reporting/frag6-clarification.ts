@@ -39,10 +39,16 @@ type Fate = "delivered" | "discarded" | "altered" | "declined";
 function fate(input: StreamInput, observed: Observed): { fate: Fate; icmp: string[] } {
   const original = input.originals[0];
   const delivered = observed.delivered.map((d) => d.packet);
-  const f: Fate = delivered.some((p) => !input.originals.includes(p)) ? "altered" : delivered.includes(original ?? "") ? "delivered" : "discarded";
+  const f: Fate = delivered.some((p) => !input.originals.includes(p))
+    ? "altered"
+    : delivered.includes(original ?? "")
+      ? "delivered"
+      : "discarded";
   // An IUT that could not watch ICMP in full for this stream leaves it out: say so rather than show "no ICMP".
   if (!observed.icmp) return { fate: f, icmp: ["not observed"] };
-  const icmp = observed.icmp.map((e) => (e.type === 4 ? `param-problem ${e.code}/${e.pointer}` : e.type === 3 ? `time-exceeded ${e.code}` : `type ${e.type}`));
+  const icmp = observed.icmp.map((e) =>
+    e.type === 4 ? `param-problem ${e.code}/${e.pointer}` : e.type === 3 ? `time-exceeded ${e.code}` : `type ${e.type}`,
+  );
   return { fate: f, icmp };
 }
 
@@ -62,13 +68,18 @@ async function cell(iut: Iut, streams: readonly StreamInput[]): Promise<string> 
     for (const i of new Set(result.icmp)) icmp.set(i, (icmp.get(i) ?? 0) + 1);
   }
   const n = streams.length;
-  const parts = (["delivered", "discarded", "altered", "declined"] as Fate[]).filter((f) => fates.has(f)).map((f) => (n === 1 ? f : `${f} ${fates.get(f)}/${n}`));
+  const parts = (["delivered", "discarded", "altered", "declined"] as Fate[])
+    .filter((f) => fates.has(f))
+    .map((f) => (n === 1 ? f : `${f} ${fates.get(f)}/${n}`));
   const icmpParts = [...icmp].map(([k, c]) => (n === 1 ? `ICMP ${k}` : `ICMP ${k} ${c}/${n}`));
   return [...parts, ...icmpParts].join("; ");
 }
 
 /** Runs every pattern against every column. `perClass` generated streams per class (seeded). */
-export async function frag6ClarificationTable(columns: readonly ClarificationColumn[], options: { seed: number; perClass: number }): Promise<ClarificationTable> {
+export async function frag6ClarificationTable(
+  columns: readonly ClarificationColumn[],
+  options: { seed: number; perClass: number },
+): Promise<ClarificationTable> {
   const rows: ClarificationRow[] = [];
   for (const seed of frag6SeedCases()) {
     const cells: string[] = [];
@@ -90,7 +101,9 @@ const escapeHtml = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;")
 export function clarificationMarkdown(table: ClarificationTable): string {
   const head = `| pattern | source | streams | ${table.columns.map(escapeMd).join(" | ")} |`;
   const rule = `|---|---|---|${table.columns.map(() => "---").join("|")}|`;
-  const body = table.rows.map((r) => `| ${escapeMd(r.pattern)} | ${r.source} | ${r.streams} | ${r.cells.map(escapeMd).join(" | ")} |`);
+  const body = table.rows.map(
+    (r) => `| ${escapeMd(r.pattern)} | ${r.source} | ${r.streams} | ${r.cells.map(escapeMd).join(" | ")} |`,
+  );
   return [
     "# IPv6 reassembly: spec clarification",
     "",
@@ -106,7 +119,10 @@ export function clarificationMarkdown(table: ClarificationTable): string {
 export function clarificationHtml(table: ClarificationTable): string {
   const th = ["pattern", "source", "streams", ...table.columns].map((c) => `<th>${escapeHtml(c)}</th>`).join("");
   const rows = table.rows
-    .map((r) => `<tr><td>${escapeHtml(r.pattern)}</td><td>${r.source}</td><td>${r.streams}</td>${r.cells.map((c) => `<td>${escapeHtml(c)}</td>`).join("")}</tr>`)
+    .map(
+      (r) =>
+        `<tr><td>${escapeHtml(r.pattern)}</td><td>${r.source}</td><td>${r.streams}</td>${r.cells.map((c) => `<td>${escapeHtml(c)}</td>`).join("")}</tr>`,
+    )
     .join("\n");
   return `<!doctype html>
 <html><head><meta charset="utf-8"><title>IPv6 reassembly: spec clarification</title>
@@ -119,7 +135,11 @@ ${rows}
 }
 
 /** Writes frag6-clarification.md and .html into `dir`; returns their paths. The CLI calls this. */
-export async function writeFrag6Clarification(dir: string, columns: readonly ClarificationColumn[], options: { seed: number; perClass: number }): Promise<{ markdown: string; html: string }> {
+export async function writeFrag6Clarification(
+  dir: string,
+  columns: readonly ClarificationColumn[],
+  options: { seed: number; perClass: number },
+): Promise<{ markdown: string; html: string }> {
   const table = await frag6ClarificationTable(columns, options);
   mkdirSync(dir, { recursive: true });
   const markdown = join(dir, "frag6-clarification.md");

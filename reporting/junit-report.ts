@@ -34,7 +34,11 @@ function testcase(p: PropertyResult): string {
     ].join("\n");
     body = `      <failure message="${escapeXml(v.message)}" type="violation">${escapeXml(text)}</failure>\n`;
   } else if (p.status === "iut-error" && p.iutError) {
-    const text = [p.iutError.message, ...(p.iutError.evidence ? [`evidence: ${p.iutError.evidence}`] : []), `rerun: ${p.rerun}`].join("\n");
+    const text = [
+      p.iutError.message,
+      ...(p.iutError.evidence ? [`evidence: ${p.iutError.evidence}`] : []),
+      `rerun: ${p.rerun}`,
+    ].join("\n");
     body = `      <error message="${escapeXml(p.iutError.message)}" type="iut-error">${escapeXml(text)}</error>\n`;
   } else if (p.status === "skipped") {
     body = `      <skipped message="${escapeXml(p.skipReason ?? "skipped")}"/>\n`;

@@ -26,7 +26,9 @@ function detail(p: PropertyResult): string {
   if (p.interrupted) notes.push("time budget ran out before all runs");
   if (p.declined) {
     const reasons = p.declinedReasons ?? [];
-    notes.push(`${p.declined} cases declined (the IUT cannot represent them, or the model does not predict them), e.g. ${reasons.slice(0, 2).join("; ")}${reasons.length > 2 ? "; ..." : ""}`);
+    notes.push(
+      `${p.declined} cases declined (the IUT cannot represent them, or the model does not predict them), e.g. ${reasons.slice(0, 2).join("; ")}${reasons.length > 2 ? "; ..." : ""}`,
+    );
   }
   return notes.join("; ");
 }
@@ -56,7 +58,7 @@ export function markdownReport(run: RunResult): string {
       lines.push(
         `Violation: ${v.message}${v.flaky ? " (the shrunk case did not fail again when re-run: flaky IUT)" : ""}`,
         "",
-        "Counterexample" + (v.shrinks !== undefined ? ` (after ${v.shrinks} shrinks)` : "") + ":",
+        `Counterexample${v.shrinks !== undefined ? ` (after ${v.shrinks} shrinks)` : ""}:`,
         "```json",
         clip(JSON.stringify(v.counterexample, null, 2), 2000),
         "```",

@@ -17,10 +17,13 @@ export function matrixMarkdown(m: MatrixResult): string {
   const head = `| property | ${m.iuts.map((i) => `\`${i.spec}\``).join(" | ")} | agreement |`;
   const rule = `|---|${m.iuts.map(() => "---").join("|")}|---|`;
   const rows = m.rows.map(
-    (r) => `| ${r.id} | ${r.cells.map((c) => `${c.profile ? `[${c.profile}] ` : ""}${cellText(c)}`).join(" | ")} | ${r.compared ? `${r.agreed}/${r.compared} agree` : "-"} |`,
+    (r) =>
+      `| ${r.id} | ${r.cells.map((c) => `${c.profile ? `[${c.profile}] ` : ""}${cellText(c)}`).join(" | ")} | ${r.compared ? `${r.agreed}/${r.compared} agree` : "-"} |`,
   );
   const examples = m.rows.flatMap((r) =>
-    r.cells.flatMap((c, i) => (c.example ? [`- ${r.id} on \`${m.iuts[i]!.spec}\`: ${c.example.message}\n  \`${c.example.replay}\``] : [])),
+    r.cells.flatMap((c, i) =>
+      c.example ? [`- ${r.id} on \`${m.iuts[i]!.spec}\`: ${c.example.message}\n  \`${c.example.replay}\``] : [],
+    ),
   );
   return [
     `# nfconform conformance matrix`,
@@ -44,7 +47,14 @@ const LABEL = 300;
 /** Horizontal stacked bars, one per IUT: cases conforming, violating, declined. */
 function chart(m: MatrixResult): string {
   const totals = m.iuts.map((_, i) =>
-    m.rows.reduce((t, r) => ({ conform: t.conform + r.cells[i]!.conform, violate: t.violate + r.cells[i]!.violate, declined: t.declined + r.cells[i]!.declined }), { conform: 0, violate: 0, declined: 0 }),
+    m.rows.reduce(
+      (t, r) => ({
+        conform: t.conform + r.cells[i]!.conform,
+        violate: t.violate + r.cells[i]!.violate,
+        declined: t.declined + r.cells[i]!.declined,
+      }),
+      { conform: 0, violate: 0, declined: 0 },
+    ),
   );
   const max = Math.max(1, ...totals.map((t) => t.conform + t.violate + t.declined));
   const width = 560;
@@ -66,13 +76,17 @@ function chart(m: MatrixResult): string {
 }
 
 export function matrixHtml(m: MatrixResult): string {
-  const header = m.iuts.map((i) => `<th>${escapeHtml(i.spec)}<br><small>${escapeHtml(`${i.hello.name} ${i.hello.version}`)}</small></th>`).join("");
+  const header = m.iuts
+    .map((i) => `<th>${escapeHtml(i.spec)}<br><small>${escapeHtml(`${i.hello.name} ${i.hello.version}`)}</small></th>`)
+    .join("");
   const rows = m.rows
     .map((r) => {
       const cells = r.cells
         .map((c) => {
           const cls = c.profile === null ? "na" : c.violate ? "bad" : c.note ? "warn" : "good";
-          const example = c.example ? `<details><summary>example</summary><p>${escapeHtml(c.example.message)}</p><code>${escapeHtml(c.example.replay)}</code></details>` : "";
+          const example = c.example
+            ? `<details><summary>example</summary><p>${escapeHtml(c.example.message)}</p><code>${escapeHtml(c.example.replay)}</code></details>`
+            : "";
           return `<td class="${cls}">${c.profile ? `<small>[${escapeHtml(c.profile)}]</small> ` : ""}${escapeHtml(cellText(c))}${example}</td>`;
         })
         .join("");

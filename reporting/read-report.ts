@@ -12,20 +12,23 @@ export function readReport(path: string): RunResult {
   } catch (error) {
     throw new ReportError(`${path}: ${(error as Error).message}`);
   }
-  if (parsed["schema"] !== REPORT_SCHEMA || parsed["schemaVersion"] !== REPORT_SCHEMA_VERSION) {
+  if (parsed.schema !== REPORT_SCHEMA || parsed.schemaVersion !== REPORT_SCHEMA_VERSION) {
     throw new ReportError(`${path}: not an ${REPORT_SCHEMA} version ${REPORT_SCHEMA_VERSION} report`);
   }
-  const properties = parsed["properties"];
-  if (!Array.isArray(properties) || !properties.every((p) => typeof p?.id === "string" && typeof p?.status === "string")) {
+  const properties = parsed.properties;
+  if (
+    !Array.isArray(properties) ||
+    !properties.every((p) => typeof p?.id === "string" && typeof p?.status === "string")
+  ) {
     throw new ReportError(`${path}: "properties" is not a list of property results`);
   }
   return {
-    iut: parsed["iut"] as RunResult["iut"],
-    seed: parsed["seed"] as number,
-    runsPerProperty: parsed["runsPerProperty"] as number,
-    startedAt: parsed["startedAt"] as string,
-    durationMs: parsed["durationMs"] as number,
-    command: parsed["command"] as string,
+    iut: parsed.iut as RunResult["iut"],
+    seed: parsed.seed as number,
+    runsPerProperty: parsed.runsPerProperty as number,
+    startedAt: parsed.startedAt as string,
+    durationMs: parsed.durationMs as number,
+    command: parsed.command as string,
     properties: properties as PropertyResult[],
   };
 }
@@ -34,13 +37,21 @@ export function readReport(path: string): RunResult {
  * Joins the reports of shards of one run (same IUT, seed and cases per
  * property) into the report the whole run would have written.
  */
-export function mergeReports(reports: readonly { path: string; run: RunResult }[], order: readonly string[]): RunResult {
+export function mergeReports(
+  reports: readonly { path: string; run: RunResult }[],
+  order: readonly string[],
+): RunResult {
   const [first, ...rest] = reports;
   if (!first) throw new ReportError("report merge needs at least one report");
   for (const { path, run } of rest) {
-    if (run.iut.spec !== first.run.iut.spec) throw new ReportError(`${path}: IUT ${run.iut.spec} differs from ${first.path}'s ${first.run.iut.spec}`);
-    if (run.seed !== first.run.seed) throw new ReportError(`${path}: seed ${run.seed} differs from ${first.path}'s ${first.run.seed}`);
-    if (run.runsPerProperty !== first.run.runsPerProperty) throw new ReportError(`${path}: ${run.runsPerProperty} cases per property differs from ${first.path}'s ${first.run.runsPerProperty}`);
+    if (run.iut.spec !== first.run.iut.spec)
+      throw new ReportError(`${path}: IUT ${run.iut.spec} differs from ${first.path}'s ${first.run.iut.spec}`);
+    if (run.seed !== first.run.seed)
+      throw new ReportError(`${path}: seed ${run.seed} differs from ${first.path}'s ${first.run.seed}`);
+    if (run.runsPerProperty !== first.run.runsPerProperty)
+      throw new ReportError(
+        `${path}: ${run.runsPerProperty} cases per property differs from ${first.path}'s ${first.run.runsPerProperty}`,
+      );
   }
   const seen = new Map<string, string>();
   const properties: PropertyResult[] = [];

@@ -26,7 +26,8 @@ if (inputs.length === 0) inputs.push("reports/mutation/mutation.json");
 const read = (path) => JSON.parse(readFileSync(path, "utf8"));
 const report = read(inputs[0]);
 for (const path of inputs.slice(1)) Object.assign(report.files, read(path).files);
-const key = (m) => `${m.location.start.line}:${m.location.start.column}-${m.location.end.line}:${m.location.end.column} ${m.mutatorName} ${m.replacement}`;
+const key = (m) =>
+  `${m.location.start.line}:${m.location.start.column}-${m.location.end.line}:${m.location.end.column} ${m.mutatorName} ${m.replacement}`;
 const detected = (status) => status === "Killed" || status === "Timeout";
 for (const path of reruns) {
   for (const [file, rerun] of Object.entries(read(path).files)) {
@@ -37,7 +38,12 @@ for (const path of reruns) {
     for (const m of base.mutants) {
       const n = again.get(key(m));
       if (!n) continue;
-      if (!detected(m.status) && detected(n.status)) Object.assign(m, { status: n.status, killedBy: n.killedBy, statusReason: `rerun (${path}): ${n.statusReason ?? ""}` });
+      if (!detected(m.status) && detected(n.status))
+        Object.assign(m, {
+          status: n.status,
+          killedBy: n.killedBy,
+          statusReason: `rerun (${path}): ${n.statusReason ?? ""}`,
+        });
       else if (m.status === "NoCoverage" && n.status === "Survived") m.status = "Survived";
     }
   }
@@ -46,7 +52,16 @@ if (merged) writeFileSync(merged, JSON.stringify(report));
 const areas = new Map();
 for (const [file, { mutants }] of Object.entries(report.files)) {
   const area = file.split("/")[1] ?? file;
-  const a = areas.get(area) ?? { mutants: 0, killed: 0, survived: 0, noCoverage: 0, timeout: 0, ignored: 0, other: 0, survivors: [] };
+  const a = areas.get(area) ?? {
+    mutants: 0,
+    killed: 0,
+    survived: 0,
+    noCoverage: 0,
+    timeout: 0,
+    ignored: 0,
+    other: 0,
+    survivors: [],
+  };
   for (const m of mutants) {
     a.mutants++;
     if (m.status === "Killed") a.killed++;
@@ -56,7 +71,11 @@ for (const [file, { mutants }] of Object.entries(report.files)) {
     else if (m.status === "Ignored") a.ignored++;
     else a.other++;
     if (m.status === "Survived" || m.status === "NoCoverage") {
-      a.survivors.push(`${file}:${m.location.start.line} ${m.mutatorName} -> \`${String(m.replacement ?? "").replace(/\s+/g, " ").slice(0, 80)}\` (${m.status})`);
+      a.survivors.push(
+        `${file}:${m.location.start.line} ${m.mutatorName} -> \`${String(m.replacement ?? "")
+          .replace(/\s+/g, " ")
+          .slice(0, 80)}\` (${m.status})`,
+      );
     }
   }
   areas.set(area, a);
@@ -71,7 +90,9 @@ for (const [area, a] of areas) {
   const detected = a.killed + a.timeout;
   const valid = detected + a.survived + a.noCoverage;
   const score = valid ? `${((100 * detected) / valid).toFixed(1)}%` : "-";
-  lines.push(`| ${area} | ${a.mutants} | ${a.ignored} | ${a.killed} | ${a.timeout} | ${a.survived} | ${a.noCoverage} | ${a.other} | ${score} |`);
+  lines.push(
+    `| ${area} | ${a.mutants} | ${a.ignored} | ${a.killed} | ${a.timeout} | ${a.survived} | ${a.noCoverage} | ${a.other} | ${score} |`,
+  );
 }
 for (const [area, a] of areas) {
   if (a.survivors.length) lines.push("", `## ${area}: survivors`, "", ...a.survivors.map((s) => `- ${s}`));

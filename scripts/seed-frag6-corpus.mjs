@@ -13,7 +13,9 @@ const property = FRAG6_AREA.properties.find((p) => p.name === "matches-model");
 for (const seed of frag6SeedCases()) {
   const input = property.validateInput(JSON.parse(JSON.stringify(seed.input)));
   // A record of what each profile predicts; replays recompute it for the profile judged.
-  const expected = Object.fromEntries(FRAG6_AREA.profiles.map((p) => [p.name, canonicalOutcome(expectationFor(input, p.name))]));
+  const expected = Object.fromEntries(
+    FRAG6_AREA.profiles.map((p) => [p.name, canonicalOutcome(expectationFor(input, p.name))]),
+  );
   const saved = saveCase(
     dir,
     {

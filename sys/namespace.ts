@@ -6,13 +6,11 @@ import { accessSync, constants, readFileSync, readlinkSync } from "node:fs";
 import { delimiter, join } from "node:path";
 
 export type NamespaceMode = "root" | "userns";
-export type NamespaceSupport =
-  | { ok: true; mode: NamespaceMode }
-  | { ok: false; reason: string; remedy: string };
+export type NamespaceSupport = { ok: true; mode: NamespaceMode } | { ok: false; reason: string; remedy: string };
 
 /** Absolute path of an executable on PATH (plus the sbin dirs root tools live in), or null. */
 export function findExecutable(name: string): string | null {
-  const dirs = [...(process.env["PATH"] ?? "").split(delimiter), "/usr/sbin", "/sbin", "/usr/bin", "/bin"];
+  const dirs = [...(process.env.PATH ?? "").split(delimiter), "/usr/sbin", "/sbin", "/usr/bin", "/bin"];
   for (const d of dirs) {
     if (!d) continue;
     const p = join(d, name);
@@ -101,7 +99,8 @@ export function probeNamespaceSupport(): NamespaceSupport {
     return {
       ok: false,
       reason: `running as uid 0 but \`unshare --net\` failed (${r.detail}): the process lacks CAP_SYS_ADMIN, which creating a network namespace requires; \`unshare --user --map-root-user --net\` failed too (${u.detail})${usernsHint(u.detail)}`,
-      remedy: "run with CAP_SYS_ADMIN and CAP_NET_ADMIN (e.g. `docker run --cap-add SYS_ADMIN --cap-add NET_ADMIN` or --privileged), or enable unprivileged user namespaces",
+      remedy:
+        "run with CAP_SYS_ADMIN and CAP_NET_ADMIN (e.g. `docker run --cap-add SYS_ADMIN --cap-add NET_ADMIN` or --privileged), or enable unprivileged user namespaces",
     };
   }
   const uid = process.getuid?.() ?? -1;
@@ -126,7 +125,8 @@ export function probeNamespaceSupport(): NamespaceSupport {
     return {
       ok: false,
       reason: `${noCap}, but AppArmor restricts unprivileged user namespaces (kernel.apparmor_restrict_unprivileged_userns=1): ${r.detail}`,
-      remedy: "as root: `sysctl -w kernel.apparmor_restrict_unprivileged_userns=0`, or an AppArmor profile with `userns,` for node, or run the suite as root",
+      remedy:
+        "as root: `sysctl -w kernel.apparmor_restrict_unprivileged_userns=0`, or an AppArmor profile with `userns,` for node, or run the suite as root",
     };
   }
   const r = tryMode("userns");
@@ -134,7 +134,8 @@ export function probeNamespaceSupport(): NamespaceSupport {
   return {
     ok: false,
     reason: `${noCap}, and \`unshare --user --map-root-user --net\` failed: ${r.detail}${usernsHint(r.detail)}`,
-    remedy: "enable unprivileged user namespaces (check seccomp/container policy, user.max_user_namespaces, kernel.unprivileged_userns_clone) or run the suite as root",
+    remedy:
+      "enable unprivileged user namespaces (check seccomp/container policy, user.max_user_namespaces, kernel.unprivileged_userns_clone) or run the suite as root",
   };
 }
 
@@ -175,6 +176,8 @@ export function privateNetnsEvidence(): string | null {
 /** Refuse to change network configuration unless we are provably outside the host's namespace. */
 export function assertPrivateNetns(what: string): void {
   if (privateNetnsEvidence() === null) {
-    throw new Error(`${what}: refusing to run in what may be the host network namespace; run it through wrapInNamespace()`);
+    throw new Error(
+      `${what}: refusing to run in what may be the host network namespace; run it through wrapInNamespace()`,
+    );
   }
 }

@@ -1,8 +1,17 @@
 // A netlink socket as a byte pipe: bind, options, send to the kernel, receive
 // one datagram. Message encoding/decoding lives elsewhere (the nlmsghdr codec).
 import {
-  AF_NETLINK, SOCK_NONBLOCK, SOCK_RAW, SysError,
-  bind, close, getsockname, recvDatagram, sendto, setReceiveBuffer, setsockoptInt, socket,
+  AF_NETLINK,
+  SOCK_NONBLOCK,
+  SOCK_RAW,
+  bind,
+  close,
+  getsockname,
+  recvDatagram,
+  sendto,
+  setReceiveBuffer,
+  setsockoptInt,
+  socket,
 } from "./libc.js";
 
 export const SOL_NETLINK = 270;

@@ -1,7 +1,18 @@
 // AF_PACKET socket bound to one interface: capture frames in both directions
 // (sll_pkttype tells outgoing from incoming) and inject frames.
 import { closeInBackground } from "./background-close.js";
-import { AF_PACKET, SOCK_DGRAM, SOCK_NONBLOCK, SOCK_RAW, bind, close, ifNameToIndex, recvDatagram, sendto, socket } from "./libc.js";
+import {
+  AF_PACKET,
+  SOCK_DGRAM,
+  SOCK_NONBLOCK,
+  SOCK_RAW,
+  bind,
+  close,
+  ifNameToIndex,
+  recvDatagram,
+  sendto,
+  socket,
+} from "./libc.js";
 
 export const ETH_P_ALL = 0x0003;
 export const ETH_P_IP = 0x0800;

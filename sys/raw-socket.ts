@@ -2,8 +2,18 @@
 // and receiving by protocol number.
 import { isIPv6 } from "node:net";
 import {
-  AF_INET, AF_INET6, SOCK_NONBLOCK, SOCK_RAW, SOL_SOCKET, SO_BINDTODEVICE,
-  close, recvDatagram, sendto, setsockopt, setsockoptInt, socket,
+  AF_INET,
+  AF_INET6,
+  SOCK_NONBLOCK,
+  SOCK_RAW,
+  SOL_SOCKET,
+  SO_BINDTODEVICE,
+  close,
+  recvDatagram,
+  sendto,
+  setsockopt,
+  setsockoptInt,
+  socket,
 } from "./libc.js";
 import { sockaddrAddress, sockaddrIn, sockaddrIn6 } from "./inet-addr.js";
 

@@ -3,8 +3,19 @@
 // datagram it lets through. AF_UNIX runs the receiver's filter inside the
 // sender's sendmsg, so delivery is known as soon as send returns: no timeouts.
 import {
-  AF_UNIX, MSG_TRUNC, SOCK_DGRAM, SOCK_NONBLOCK, SOL_SOCKET, SO_ATTACH_FILTER, SysError,
-  allocNative, close, recvfrom, sendto, setsockopt, socketpair,
+  AF_UNIX,
+  MSG_TRUNC,
+  SOCK_DGRAM,
+  SOCK_NONBLOCK,
+  SOL_SOCKET,
+  SO_ATTACH_FILTER,
+  SysError,
+  allocNative,
+  close,
+  recvfrom,
+  sendto,
+  setsockopt,
+  socketpair,
 } from "./libc.js";
 
 /** One struct sock_filter: [code, jt, jf, k]; k may be given signed (SKF_AD_OFF = -0x1000). */

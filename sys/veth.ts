@@ -32,9 +32,13 @@ export function ipBatchLine(op: NetOp): string {
   switch (op.kind) {
     case "veth-add":
       return [
-        `link add ${op.name}`, op.mac ? `address ${op.mac}` : "",
-        `type veth peer name ${op.peer}`, op.peerMac ? `address ${op.peerMac}` : "",
-      ].filter(Boolean).join(" ");
+        `link add ${op.name}`,
+        op.mac ? `address ${op.mac}` : "",
+        `type veth peer name ${op.peer}`,
+        op.peerMac ? `address ${op.peerMac}` : "",
+      ]
+        .filter(Boolean)
+        .join(" ");
     case "link-up":
       return `link set dev ${op.dev} up`;
     case "link-down":
@@ -50,9 +54,13 @@ export function ipBatchLine(op: NetOp): string {
     case "route-del": {
       const verb = op.kind === "route-add" ? "replace" : "del";
       return [
-        `route ${verb} ${op.dst}`, op.via ? `via ${op.via}` : "",
-        op.dev ? `dev ${op.dev}` : "", op.table !== undefined ? `table ${op.table}` : "",
-      ].filter(Boolean).join(" ");
+        `route ${verb} ${op.dst}`,
+        op.via ? `via ${op.via}` : "",
+        op.dev ? `dev ${op.dev}` : "",
+        op.table !== undefined ? `table ${op.table}` : "",
+      ]
+        .filter(Boolean)
+        .join(" ");
     }
     case "neigh-add":
       return `neigh replace ${op.ip} lladdr ${op.mac} nud permanent dev ${op.dev}`;
@@ -72,7 +80,7 @@ export class IpCommand implements NetConfigurator {
   apply(ops: readonly NetOp[]): void {
     if (ops.length === 0) return;
     assertPrivateNetns("network configuration");
-    const script = ops.map(ipBatchLine).join("\n") + "\n";
+    const script = `${ops.map(ipBatchLine).join("\n")}\n`;
     const r = spawnSync(this.ip, ["-batch", "-"], { input: script, encoding: "utf8", timeout: 30_000 });
     if (r.error) throw r.error;
     if (r.status !== 0) throw new Error(`ip -batch failed (${r.status ?? r.signal}): ${r.stderr.trim()}\n${script}`);
@@ -119,10 +127,18 @@ export function addAddress(dev: string, cidr: string, cfg: NetConfigurator = new
 export function removeAddress(dev: string, cidr: string, cfg: NetConfigurator = new IpCommand()): void {
   cfg.apply([{ kind: "addr-del", dev, cidr }]);
 }
-export function addRoute(dst: string, via: { dev?: string; via?: string; table?: number }, cfg: NetConfigurator = new IpCommand()): void {
+export function addRoute(
+  dst: string,
+  via: { dev?: string; via?: string; table?: number },
+  cfg: NetConfigurator = new IpCommand(),
+): void {
   cfg.apply([{ kind: "route-add", dst, ...via }]);
 }
-export function removeRoute(dst: string, via: { dev?: string; via?: string; table?: number }, cfg: NetConfigurator = new IpCommand()): void {
+export function removeRoute(
+  dst: string,
+  via: { dev?: string; via?: string; table?: number },
+  cfg: NetConfigurator = new IpCommand(),
+): void {
   cfg.apply([{ kind: "route-del", dst, ...via }]);
 }
 export function addNeighbour(dev: string, ip: string, mac: string, cfg: NetConfigurator = new IpCommand()): void {

@@ -33,7 +33,8 @@ export function parseIpPacket(bytes: Uint8Array, what = "packet"): IpPacketView 
 function parseIpv4(bytes: Uint8Array, what: string): IpPacketView {
   if (bytes.length < 20) throw new PacketError(`${what}: ${bytes.length} bytes is shorter than an IPv4 header`);
   const ihl = (bytes[0]! & 0x0f) * 4;
-  if (ihl < 20 || ihl > bytes.length) throw new PacketError(`${what}: IPv4 header length ${ihl} is invalid for ${bytes.length} bytes`);
+  if (ihl < 20 || ihl > bytes.length)
+    throw new PacketError(`${what}: IPv4 header length ${ihl} is invalid for ${bytes.length} bytes`);
   const totalLength = (bytes[2]! << 8) | bytes[3]!;
   if (totalLength !== bytes.length) {
     throw new PacketError(`${what}: IPv4 total length ${totalLength} differs from the ${bytes.length} bytes given`);
@@ -45,15 +46,23 @@ function parseIpv6(bytes: Uint8Array, what: string): IpPacketView {
   if (bytes.length < 40) throw new PacketError(`${what}: ${bytes.length} bytes is shorter than an IPv6 header`);
   const payloadLength = (bytes[4]! << 8) | bytes[5]!;
   if (payloadLength + 40 !== bytes.length) {
-    throw new PacketError(`${what}: IPv6 payload length ${payloadLength} differs from the ${bytes.length - 40} bytes after the header`);
+    throw new PacketError(
+      `${what}: IPv6 payload length ${payloadLength} differs from the ${bytes.length - 40} bytes after the header`,
+    );
   }
   let next = bytes[6]!;
   let at = 40;
   // RFC 8200 section 4: walk the extension headers that precede the upper layer.
-  while (next === IPPROTO_HOPOPTS || next === IPPROTO_ROUTING || next === IPPROTO_DSTOPTS || next === IPPROTO_FRAGMENT) {
+  while (
+    next === IPPROTO_HOPOPTS ||
+    next === IPPROTO_ROUTING ||
+    next === IPPROTO_DSTOPTS ||
+    next === IPPROTO_FRAGMENT
+  ) {
     if (at + 8 > bytes.length) throw new PacketError(`${what}: extension header ${next} at byte ${at} is truncated`);
     const length = next === IPPROTO_FRAGMENT ? 8 : (bytes[at + 1]! + 1) * 8;
-    if (at + length > bytes.length) throw new PacketError(`${what}: extension header ${next} at byte ${at} runs past the packet`);
+    if (at + length > bytes.length)
+      throw new PacketError(`${what}: extension header ${next} at byte ${at} runs past the packet`);
     next = bytes[at]!;
     at += length;
   }

@@ -48,7 +48,9 @@ export function parseFragmentPacket(bytes: Uint8Array, what = "packet"): Fragmen
   if (bytes.length < IPV6_HEADER_LENGTH || bytes[0]! >> 4 !== 6) throw new PacketError(`${what}: not an IPv6 packet`);
   const payloadLength = (bytes[4]! << 8) | bytes[5]!;
   if (payloadLength + IPV6_HEADER_LENGTH !== bytes.length) {
-    throw new PacketError(`${what}: IPv6 payload length ${payloadLength} differs from the ${bytes.length - IPV6_HEADER_LENGTH} bytes after the header`);
+    throw new PacketError(
+      `${what}: IPv6 payload length ${payloadLength} differs from the ${bytes.length - IPV6_HEADER_LENGTH} bytes after the header`,
+    );
   }
   let next = bytes[6]!;
   let prevNextHeaderOffset = 6;
@@ -60,7 +62,8 @@ export function parseFragmentPacket(bytes: Uint8Array, what = "packet"): Fragmen
     at += length;
   }
   if (next !== IPPROTO_FRAGMENT) return null;
-  if (at + FRAGMENT_HEADER_LENGTH > bytes.length) throw new PacketError(`${what}: Fragment header at byte ${at} is truncated`);
+  if (at + FRAGMENT_HEADER_LENGTH > bytes.length)
+    throw new PacketError(`${what}: Fragment header at byte ${at} is truncated`);
   const word = (bytes[at + 2]! << 8) | bytes[at + 3]!;
   return {
     unfragmentable: bytes.slice(0, at),
@@ -99,7 +102,12 @@ export function datagramParts(packet: Uint8Array, what = "datagram"): DatagramPa
     next = packet[at]!;
     at += length;
   }
-  return { unfragmentable: packet.slice(0, at), prevNextHeaderOffset, nextHeader: next, fragmentable: packet.slice(at) };
+  return {
+    unfragmentable: packet.slice(0, at),
+    prevNextHeaderOffset,
+    nextHeader: next,
+    fragmentable: packet.slice(at),
+  };
 }
 
 function withPayloadLength(packet: Uint8Array): Uint8Array {
@@ -125,7 +133,8 @@ export interface FragmentFields {
 
 /** A fragment packet: Unfragmentable Part, Fragment header, data; Payload Length fixed. */
 export function buildFragmentPacket(f: FragmentFields): Uint8Array {
-  if (f.offset % 8 !== 0 || f.offset < 0 || f.offset > 0xfff8) throw new PacketError(`fragment offset ${f.offset} is not a multiple of 8 in 0..65528`);
+  if (f.offset % 8 !== 0 || f.offset < 0 || f.offset > 0xfff8)
+    throw new PacketError(`fragment offset ${f.offset} is not a multiple of 8 in 0..65528`);
   const fh = f.unfragmentable.length;
   const out = new Uint8Array(fh + FRAGMENT_HEADER_LENGTH + f.data.length);
   out.set(f.unfragmentable);
@@ -140,7 +149,8 @@ export function buildFragmentPacket(f: FragmentFields): Uint8Array {
   out[fh + 7] = f.identification & 0xff;
   out.set(f.data, fh + FRAGMENT_HEADER_LENGTH);
   if (f.trafficClass !== undefined) setTrafficClass(out, f.trafficClass);
-  if (out.length - IPV6_HEADER_LENGTH > IPV6_MAXPLEN) throw new PacketError(`fragment of ${out.length} bytes exceeds the IPv6 payload limit`);
+  if (out.length - IPV6_HEADER_LENGTH > IPV6_MAXPLEN)
+    throw new PacketError(`fragment of ${out.length} bytes exceeds the IPv6 payload limit`);
   return withPayloadLength(out);
 }
 
@@ -150,7 +160,12 @@ export function buildFragmentPacket(f: FragmentFields): Uint8Array {
  * Next Header, and Payload Length recomputed (RFC 8200 section 4.5,
  * "Reassembly"; the adapter protocol's frag6.run).
  */
-export function reassembledPacket(unfragmentable: Uint8Array, prevNextHeaderOffset: number, nextHeader: number, payload: Uint8Array): Uint8Array {
+export function reassembledPacket(
+  unfragmentable: Uint8Array,
+  prevNextHeaderOffset: number,
+  nextHeader: number,
+  payload: Uint8Array,
+): Uint8Array {
   const out = new Uint8Array(unfragmentable.length + payload.length);
   out.set(unfragmentable);
   out[prevNextHeaderOffset] = nextHeader;

@@ -36,7 +36,8 @@ export function writePcap(file: PcapFile): Uint8Array {
   view.setUint32(20, file.linktype, true);
   let at = 24;
   for (const record of file.records) {
-    if (record.data.length > SNAPLEN) throw new PcapError(`packet of ${record.data.length} bytes exceeds snaplen ${SNAPLEN}`);
+    if (record.data.length > SNAPLEN)
+      throw new PcapError(`packet of ${record.data.length} bytes exceeds snaplen ${SNAPLEN}`);
     const seconds = Math.floor(record.timestampUs / 1e6);
     view.setUint32(at, seconds, true);
     view.setUint32(at + 4, record.timestampUs - seconds * 1e6, true);
@@ -50,7 +51,8 @@ export function writePcap(file: PcapFile): Uint8Array {
 
 /** Reads a classic pcap (either byte order, micro- or nanosecond magic); `source` names the file in errors. */
 export function readPcap(bytes: Uint8Array, source = "pcap"): PcapFile {
-  if (bytes.length < 24) throw new PcapError(`${source}: ${bytes.length} bytes is shorter than the 24-byte pcap header`);
+  if (bytes.length < 24)
+    throw new PcapError(`${source}: ${bytes.length} bytes is shorter than the 24-byte pcap header`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const magicLE = view.getUint32(0, true);
   let little: boolean;
@@ -68,12 +70,15 @@ export function readPcap(bytes: Uint8Array, source = "pcap"): PcapFile {
   const records: PcapRecord[] = [];
   let at = 24;
   while (at < bytes.length) {
-    if (at + 16 > bytes.length) throw new PcapError(`${source}: record ${records.length} header truncated at byte ${at}`);
+    if (at + 16 > bytes.length)
+      throw new PcapError(`${source}: record ${records.length} header truncated at byte ${at}`);
     const seconds = view.getUint32(at, little);
     const fraction = view.getUint32(at + 4, little);
     const inclLen = view.getUint32(at + 8, little);
     if (at + 16 + inclLen > bytes.length) {
-      throw new PcapError(`${source}: record ${records.length} at byte ${at} claims ${inclLen} bytes, only ${bytes.length - at - 16} remain`);
+      throw new PcapError(
+        `${source}: record ${records.length} at byte ${at} claims ${inclLen} bytes, only ${bytes.length - at - 16} remain`,
+      );
     }
     records.push({
       timestampUs: seconds * 1e6 + (nanos ? Math.floor(fraction / 1000) : fraction),

@@ -25,7 +25,9 @@ export class NftSession {
     while (missing > 0) {
       const datagram = this.socket.recv(Math.max(0, deadline - Date.now()));
       if (!datagram) {
-        throw new Error(`nf_tables batch: no acknowledgement for ${missing} of ${entries.length} messages within ${timeoutMs} ms`);
+        throw new Error(
+          `nf_tables batch: no acknowledgement for ${missing} of ${entries.length} messages within ${timeoutMs} ms`,
+        );
       }
       for (const { seq, errno } of decodeBatchReplies([datagram])) {
         if (pending.get(seq) === -1) {

@@ -30,17 +30,27 @@ const ENOENT = 2;
 
 /** Reads [[code, jt, jf, k], ...]; k may be given signed (-4096 for SKF_AD_OFF). */
 export function readProgram(reader: RequestReader, params: Params): Insn[] {
-  const value = params["program"];
+  const value = params.program;
   if (!Array.isArray(value)) throw reader.invalid(`"program" must be an array of [code, jt, jf, k]`);
-  if (value.length > MAX_REPRESENTABLE) throw reader.invalid(`"program" has ${value.length} instructions; struct sock_fprog.len is a u16`);
+  if (value.length > MAX_REPRESENTABLE)
+    throw reader.invalid(`"program" has ${value.length} instructions; struct sock_fprog.len is a u16`);
   return value.map((item, i) => {
     const ok =
       Array.isArray(item) &&
       item.length === 4 &&
       item.every((f) => typeof f === "number" && Number.isInteger(f)) &&
-      item[0] >= 0 && item[0] <= 0xffff && item[1] >= 0 && item[1] <= 255 && item[2] >= 0 && item[2] <= 255 &&
-      item[3] >= -0x80000000 && item[3] <= 0xffffffff;
-    if (!ok) throw reader.invalid(`"program"[${i}] must be [code 0..65535, jt 0..255, jf 0..255, k as u32 or s32], got ${JSON.stringify(item)}`);
+      item[0] >= 0 &&
+      item[0] <= 0xffff &&
+      item[1] >= 0 &&
+      item[1] <= 255 &&
+      item[2] >= 0 &&
+      item[2] <= 255 &&
+      item[3] >= -0x80000000 &&
+      item[3] <= 0xffffffff;
+    if (!ok)
+      throw reader.invalid(
+        `"program"[${i}] must be [code 0..65535, jt 0..255, jf 0..255, k as u32 or s32], got ${JSON.stringify(item)}`,
+      );
     return insn(item[0], item[1], item[2], item[3]);
   });
 }
@@ -53,7 +63,7 @@ export function readLoadRequest(params: Params) {
 export function readRunRequest(params: Params) {
   const reader = new RequestReader("bpf.run", params);
   const handle = reader.string("handle");
-  const packets = params["packets"];
+  const packets = params.packets;
   if (!Array.isArray(packets)) throw reader.invalid(`"packets" must be an array of hex strings`);
   return { handle, packets: packets.map((_, i) => new RequestReader("bpf.run", { p: packets[i] }).hex("p")), reader };
 }
@@ -81,7 +91,9 @@ export function runWith(semantics: BpfSemantics, result = contextResult): OpHand
     const loaded = state.bpf.programs.get(handle);
     if (!loaded) throw reader.invalid(`no program is loaded with handle ${JSON.stringify(handle)}`);
     return {
-      results: packets.map((p) => result(loaded.attach, runProgram(loaded.program, p, loaded.attach, {}, semantics).returned, p.length)),
+      results: packets.map((p) =>
+        result(loaded.attach, runProgram(loaded.program, p, loaded.attach, {}, semantics).returned, p.length),
+      ),
     };
   };
 }

@@ -1,5 +1,11 @@
 // The checksum area's protocol ops answered by the reference model.
-import { checksumCheckentry, TABLE_HOOKS, type ChecksumRule, type InetHook, type XtTable } from "../../model/checksum/checkentry.js";
+import {
+  checksumCheckentry,
+  TABLE_HOOKS,
+  type ChecksumRule,
+  type InetHook,
+  type XtTable,
+} from "../../model/checksum/checkentry.js";
 import { checksumTarget, CHECKSUM_STATES, type ChecksumProfile } from "../../model/checksum/checksum-target.js";
 import { PacketError } from "../../wire/ip-packet.js";
 import { toHex } from "../../wire/hex.js";

@@ -10,10 +10,9 @@ import type { Params } from "../protocol.js";
 import { RequestReader } from "../request-fields.js";
 import type { OpHandler } from "./checksum-handlers.js";
 
-
 export function readNetlinkRequest(params: Params): { messages: Uint8Array[]; reader: RequestReader } {
   const reader = new RequestReader("netlink", params);
-  const list = params["messages"];
+  const list = params.messages;
   if (!Array.isArray(list)) throw reader.invalid(`"messages" must be an array of hex strings`);
   return {
     messages: list.map((m, i) => {
@@ -30,13 +29,15 @@ export function readNetlinkRequest(params: Params): { messages: Uint8Array[]; re
 /** The user a rule can express: a family of the CT target, a name that fits timeout[32] without a NUL. */
 export function readAttachRequest(params: Params): AttachRequest {
   const reader = new RequestReader("cttimeout.attach", params);
-  const name = params["name"];
+  const name = params.name;
   if (typeof name !== "string") throw reader.invalid(`"name" must be a string`);
   const bytes = new TextEncoder().encode(name);
   if (bytes.includes(0)) throw reader.invalid("a name with a NUL cannot be given to --timeout");
-  if (bytes.length > CTNL_TIMEOUT_NAME_MAX) throw reader.invalid(`a name of ${bytes.length} bytes does not fit xt_ct_target_info_v1.timeout[32]`);
+  if (bytes.length > CTNL_TIMEOUT_NAME_MAX)
+    throw reader.invalid(`a name of ${bytes.length} bytes does not fit xt_ct_target_info_v1.timeout[32]`);
   const l3proto = reader.integer("l3proto", 0, 0xffff);
-  if (l3proto !== NFPROTO_IPV4 && l3proto !== NFPROTO_IPV6) throw reader.invalid(`the CT target exists for l3proto 2 (ipv4) and 10 (ipv6) only, not ${l3proto}`);
+  if (l3proto !== NFPROTO_IPV4 && l3proto !== NFPROTO_IPV6)
+    throw reader.invalid(`the CT target exists for l3proto 2 (ipv4) and 10 (ipv6) only, not ${l3proto}`);
   return { name: bytes, l3proto, l4proto: reader.integer("l4proto", 0, 255) };
 }
 

@@ -1,7 +1,12 @@
 // The frag6 area's protocol op answered by the reference model. Each run is
 // self-contained ("each run starts from an empty reassembly state"), so the
 // handler keeps nothing in the model state.
-import { FRAG6_DEFAULT_CONFIG, type Frag6Config, type Frag6Event, type Frag6Profile } from "../../model/frag6/profiles.js";
+import {
+  FRAG6_DEFAULT_CONFIG,
+  type Frag6Config,
+  type Frag6Event,
+  type Frag6Profile,
+} from "../../model/frag6/profiles.js";
 import { frag6Run } from "../../model/frag6/run.js";
 import { PacketError } from "../../wire/ip-packet.js";
 import { fromHex } from "../../wire/hex.js";
@@ -17,21 +22,22 @@ export interface Frag6Request {
 /** Reads frag6.run's parameters; anything malformed is answered `invalid`. */
 export function readFrag6Request(params: Params): { request: Frag6Request; reader: RequestReader } {
   const reader = new RequestReader("frag6.run", params);
-  const raw = params["events"];
+  const raw = params.events;
   if (!Array.isArray(raw)) throw reader.invalid(`"events" must be an array`);
   let last = 0;
   const events = raw.map((e, i) => {
     const r = (typeof e === "object" && e !== null ? e : {}) as Record<string, unknown>;
-    const t = r["t"];
-    if (typeof t !== "number" || !Number.isInteger(t) || t < last) throw reader.invalid(`events[${i}].t must be an integer, non-decreasing`);
+    const t = r.t;
+    if (typeof t !== "number" || !Number.isInteger(t) || t < last)
+      throw reader.invalid(`events[${i}].t must be an integer, non-decreasing`);
     last = t;
     try {
-      return { t, packet: fromHex(r["packet"], `events[${i}].packet`) };
+      return { t, packet: fromHex(r.packet, `events[${i}].packet`) };
     } catch (error) {
       throw reader.invalid((error as Error).message);
     }
   });
-  const c = params["config"];
+  const c = params.config;
   let config = FRAG6_DEFAULT_CONFIG;
   if (c !== undefined) {
     const cfg = new RequestReader("frag6.run", (typeof c === "object" && c !== null ? c : {}) as Params);

@@ -1,6 +1,13 @@
 // The hooks area's protocol ops answered by the reference model, on the
 // namespace kept in the model IUT's state.
-import { HOOK_FAMILIES, HOOK_NAMES, INT_MAX, INT_MIN, TRAVERSE_FAMILIES, VERDICTS } from "../../model/hooks/families.js";
+import {
+  HOOK_FAMILIES,
+  HOOK_NAMES,
+  INT_MAX,
+  INT_MIN,
+  TRAVERSE_FAMILIES,
+  VERDICTS,
+} from "../../model/hooks/families.js";
 import { HookRequestError, registerHook, unregisterHook, type HookRegistration } from "../../model/hooks/namespace.js";
 import { hooksRules, type HooksProfile } from "../../model/hooks/profiles.js";
 import { traverse, traversedList } from "../../model/hooks/traverse.js";
@@ -60,7 +67,8 @@ export function hooksHandlers(profile: HooksProfile): Record<string, OpHandler> 
       const { family, hook, device, reader } = readTraverseRequest(params);
       const key = traversedList(rules, family, hook, device);
       // No packet can run a list the kernel does not have: not a verdict.
-      if (key === undefined) throw reader.invalid(`no ${family} ${hook} hook list${device === null ? "" : ` on ${device}`}`);
+      if (key === undefined)
+        throw reader.invalid(`no ${family} ${hook} hook list${device === null ? "" : ` on ${device}`}`);
       const { visited, verdict } = traverse(state.hooks, key);
       return { visited, verdict };
     },

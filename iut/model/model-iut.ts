@@ -15,7 +15,13 @@ import { freshModelState } from "./model-state.js";
 export const MODEL_VERSION = "0.1.0";
 
 /** Areas the model implements so far, with each one's default profile. */
-export const MODEL_AREAS: Partial<Record<AreaName, string>> = { checksum: "linux", hooks: "linux", bpf: "linux", cttimeout: "linux", frag6: "rfc8200" };
+export const MODEL_AREAS: Partial<Record<AreaName, string>> = {
+  checksum: "linux",
+  hooks: "linux",
+  bpf: "linux",
+  cttimeout: "linux",
+  frag6: "rfc8200",
+};
 
 export interface ModelIutOptions {
   /** Profile per area; absent means the area's default. */

@@ -39,7 +39,9 @@ export const CHECKSUM_MUTANTS: readonly MutantDefinition[] = [
     name: "checksum-odd-byte-dropped",
     description: "ignores the trailing byte of an odd-length segment",
     overrides: {
-      "checksum.fill": brokenFill({ sum: (p, start) => fold(onesComplementSum(p, start, start + ((p.length - start) & ~1))) }),
+      "checksum.fill": brokenFill({
+        sum: (p, start) => fold(onesComplementSum(p, start, start + ((p.length - start) & ~1))),
+      }),
     },
   },
   {
@@ -68,7 +70,9 @@ export const CHECKSUM_MUTANTS: readonly MutantDefinition[] = [
     name: "checksum-any-table",
     description: "accepts the target outside the mangle table",
     overrides: {
-      "checksum.checkentry": (params) => ({ errno: checksumCheckentry({ ...readCheckentryRequest(params), table: "mangle" }) }),
+      "checksum.checkentry": (params) => ({
+        errno: checksumCheckentry({ ...readCheckentryRequest(params), table: "mangle" }),
+      }),
     },
   },
   {

@@ -51,7 +51,8 @@ export const CTTIMEOUT_MUTANTS: readonly MutantDefinition[] = [
   },
   {
     name: "cttimeout-l4-before-name",
-    description: "looks the tracker up before the name in NEW (the 3.4 to 4.x order): EOPNOTSUPP wins over EEXIST and EBUSY",
+    description:
+      "looks the tracker up before the name in NEW (the 3.4 to 4.x order): EOPNOTSUPP wins over EEXIST and EBUSY",
     overrides: withRules({ l4BeforeName: true }),
   },
   {

@@ -35,7 +35,10 @@ function naiveRun(events: Frag6Event[], config: Frag6Config, rules: NaiveRules):
     for (const [k, q] of queues) if (e.t > q.started + config.timeoutMs) queues.delete(k);
     const f = a.fragment;
     if (!f || (f.offset === 0 && !f.more)) {
-      delivered.push({ t: e.t, packet: toHex(f ? reassembledPacket(f.unfragmentable, f.prevNextHeaderOffset, f.nextHeader, f.data) : e.packet) });
+      delivered.push({
+        t: e.t,
+        packet: toHex(f ? reassembledPacket(f.unfragmentable, f.prevNextHeaderOffset, f.nextHeader, f.data) : e.packet),
+      });
       return;
     }
     const key = queueKey(f);
@@ -53,7 +56,9 @@ function naiveRun(events: Frag6Event[], config: Frag6Config, rules: NaiveRules):
       }
     }
     q.held.push(f);
-    f.data.forEach((b, j) => (q.bytes[f.offset + j] = b));
+    f.data.forEach((b, j) => {
+      q.bytes[f.offset + j] = b;
+    });
     if (!f.more) q.length = end;
     if (f.offset === 0) q.head = f;
     if (q.length === null || !q.head) return;
@@ -64,7 +69,10 @@ function naiveRun(events: Frag6Event[], config: Frag6Config, rules: NaiveRules):
       data[j] = b ?? 0;
     }
     queues.delete(key);
-    delivered.push({ t: e.t, packet: toHex(reassembledPacket(q.head.unfragmentable, q.head.prevNextHeaderOffset, q.head.nextHeader, data)) });
+    delivered.push({
+      t: e.t,
+      packet: toHex(reassembledPacket(q.head.unfragmentable, q.head.prevNextHeaderOffset, q.head.nextHeader, data)),
+    });
   });
   return { delivered, icmp: [] };
 }
@@ -81,7 +89,10 @@ function rewritten(change: (packet: Uint8Array) => Uint8Array[]): OpHandler {
   return (params) => {
     const { request } = readFrag6Request(params);
     const outcome = frag6Run(request.events, "rfc8200", request.config);
-    return { ...outcome, delivered: outcome.delivered.flatMap((d) => change(fromHex(d.packet)).map((p) => ({ t: d.t, packet: toHex(p) }))) };
+    return {
+      ...outcome,
+      delivered: outcome.delivered.flatMap((d) => change(fromHex(d.packet)).map((p) => ({ t: d.t, packet: toHex(p) }))),
+    };
   };
 }
 
@@ -108,7 +119,8 @@ export const FRAG6_MUTANTS: readonly MutantDefinition[] = [
   },
   {
     name: "frag6-duplicate-replaces",
-    description: "takes a fragment with the same offset and length but other bytes as a duplicate that replaces the held one",
+    description:
+      "takes a fragment with the same offset and length but other bytes as a duplicate that replaces the held one",
     overrides: { "frag6.run": naive({ overlap: "replace-same-range", ignoreHoles: false }) },
   },
   {

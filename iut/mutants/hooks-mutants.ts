@@ -3,7 +3,14 @@
 import { ENOENT } from "../../model/hooks/families.js";
 import type { HookEntry, HookList } from "../../model/hooks/hook-list.js";
 import { deviceListKey, FAMILY_HOOKS, listHead, type ListKey } from "../../model/hooks/list-head.js";
-import { addRegistration, hookList, registeredIn, registerHook, withList, type HookRegistration } from "../../model/hooks/namespace.js";
+import {
+  addRegistration,
+  hookList,
+  registeredIn,
+  registerHook,
+  withList,
+  type HookRegistration,
+} from "../../model/hooks/namespace.js";
 import { HOOKS_RULES, type HooksRules } from "../../model/hooks/profiles.js";
 import { traversedList } from "../../model/hooks/traverse.js";
 import { readRegisterRequest, readTraverseRequest, readUnregisterRequest } from "../model/hooks-handlers.js";
@@ -26,7 +33,9 @@ function registerInto(keysOf: (reg: HookRegistration) => ListKey[] | undefined):
   return (params, state) => {
     const { registration } = readRegisterRequest(params);
     const keys = keysOf(registration);
-    const { ns, errno } = keys ? addRegistration(state.hooks, registration, keys, LINUX) : registerHook(state.hooks, registration, LINUX);
+    const { ns, errno } = keys
+      ? addRegistration(state.hooks, registration, keys, LINUX)
+      : registerHook(state.hooks, registration, LINUX);
     state.hooks = ns;
     return { errno };
   };
@@ -35,7 +44,8 @@ function registerInto(keysOf: (reg: HookRegistration) => ListKey[] | undefined):
 export const HOOKS_MUTANTS: readonly MutantDefinition[] = [
   {
     name: "hooks-equal-priority-after",
-    description: "places a new hook after existing hooks of equal priority (the linked-list rule) while claiming current Linux",
+    description:
+      "places a new hook after existing hooks of equal priority (the linked-list rule) while claiming current Linux",
     overrides: { "hooks.register": registerWith({ ...LINUX, equalPriority: "after" }) },
   },
   {
@@ -70,7 +80,9 @@ export const HOOKS_MUTANTS: readonly MutantDefinition[] = [
     name: "hooks-inet-ipv4-only",
     description: "registers an inet hook in the IPv4 list only",
     overrides: {
-      "hooks.register": registerInto((reg) => (reg.family === "inet" && FAMILY_HOOKS.ipv4.includes(reg.hook) ? [`ipv4/${reg.hook}`] : undefined)),
+      "hooks.register": registerInto((reg) =>
+        reg.family === "inet" && FAMILY_HOOKS.ipv4.includes(reg.hook) ? [`ipv4/${reg.hook}`] : undefined,
+      ),
     },
   },
   {
@@ -78,7 +90,9 @@ export const HOOKS_MUTANTS: readonly MutantDefinition[] = [
     description: "accepts netdev and inet ingress hooks on a device that does not exist, or without one",
     overrides: {
       "hooks.register": registerInto((reg) => {
-        const deviceHook = (reg.family === "netdev" && (reg.hook === "ingress" || reg.hook === "egress")) || (reg.family === "inet" && reg.hook === "ingress");
+        const deviceHook =
+          (reg.family === "netdev" && (reg.hook === "ingress" || reg.hook === "egress")) ||
+          (reg.family === "inet" && reg.hook === "ingress");
         return deviceHook ? [deviceListKey(reg.hook as "ingress" | "egress", reg.device ?? "none")] : undefined;
       }),
     },
@@ -106,7 +120,8 @@ export const HOOKS_MUTANTS: readonly MutantDefinition[] = [
   },
   {
     name: "hooks-priority-overflow",
-    description: "compares priorities by 32-bit subtraction, which overflows between far-apart priorities (INT_MIN against positives)",
+    description:
+      "compares priorities by 32-bit subtraction, which overflows between far-apart priorities (INT_MIN against positives)",
     overrides: {
       "hooks.register": (params, state) => {
         const { registration } = readRegisterRequest(params);
@@ -116,9 +131,18 @@ export const HOOKS_MUTANTS: readonly MutantDefinition[] = [
         let lists = ns.lists;
         for (const key of registeredIn(ns, registration.name)) {
           const others = hookList(ns, key).filter((e) => e.name !== registration.name || e.internal);
-          const entry: HookEntry = { name: registration.name, priority: registration.priority, verdict: registration.verdict, internal: false };
+          const entry: HookEntry = {
+            name: registration.name,
+            priority: registration.priority,
+            verdict: registration.verdict,
+            internal: false,
+          };
           const at = others.findIndex((e) => ((entry.priority - e.priority) | 0) <= 0);
-          lists = withList(lists, key, at < 0 ? [...others, entry] : [...others.slice(0, at), entry, ...others.slice(at)]);
+          lists = withList(
+            lists,
+            key,
+            at < 0 ? [...others, entry] : [...others.slice(0, at), entry, ...others.slice(at)],
+          );
         }
         state.hooks = { ...ns, lists };
         return { errno };

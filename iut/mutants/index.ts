@@ -6,12 +6,22 @@ import { CTTIMEOUT_MUTANTS } from "./cttimeout-mutants.js";
 import { FRAG6_MUTANTS } from "./frag6-mutants.js";
 import type { MutantDefinition } from "./mutant.js";
 
-export const MUTANTS: readonly MutantDefinition[] = [...CHECKSUM_MUTANTS, ...HOOKS_MUTANTS, ...BPF_MUTANTS, ...CTTIMEOUT_MUTANTS, ...FRAG6_MUTANTS];
+export const MUTANTS: readonly MutantDefinition[] = [
+  ...CHECKSUM_MUTANTS,
+  ...HOOKS_MUTANTS,
+  ...BPF_MUTANTS,
+  ...CTTIMEOUT_MUTANTS,
+  ...FRAG6_MUTANTS,
+];
 
 export function findMutant(name: string): MutantDefinition | undefined {
   return MUTANTS.find((m) => m.name === name);
 }
 
 export function mutantIut(mutant: MutantDefinition): ModelIut {
-  return new ModelIut({ overrides: mutant.overrides, name: `nfconform-mutant-${mutant.name}`, spec: `mutant:${mutant.name}` });
+  return new ModelIut({
+    overrides: mutant.overrides,
+    name: `nfconform-mutant-${mutant.name}`,
+    spec: `mutant:${mutant.name}`,
+  });
 }

@@ -8,9 +8,47 @@ import { CONTEXT_RULES } from "./contexts.js";
 import { loadPacket, SIZE_BYTES, type RunEnvironment, type RunResult } from "./interpreter.js";
 import { nlattr, nlattrNest } from "./nlattr.js";
 import {
-  ancillaryOf, BPF_A, BPF_ABS, BPF_ADD, BPF_ALU, BPF_AND, BPF_DIV, BPF_IMM, BPF_IND, BPF_JA, BPF_JEQ, BPF_JGE, BPF_JGT, BPF_JMP,
-  BPF_JSET, BPF_LD, BPF_LDX, BPF_LEN, BPF_LSH, BPF_MEM, BPF_MISC, BPF_MOD, BPF_MSH, BPF_MUL, BPF_NEG, BPF_OR, BPF_RET, BPF_RSH,
-  BPF_ST, BPF_STX, BPF_SUB, BPF_TAX, BPF_X, BPF_XOR, bpfClass, bpfMode, bpfOp, bpfRval, bpfSize, bpfSrc, type Program,
+  ancillaryOf,
+  BPF_A,
+  BPF_ABS,
+  BPF_ADD,
+  BPF_ALU,
+  BPF_AND,
+  BPF_DIV,
+  BPF_IMM,
+  BPF_IND,
+  BPF_JA,
+  BPF_JEQ,
+  BPF_JGE,
+  BPF_JGT,
+  BPF_JMP,
+  BPF_JSET,
+  BPF_LD,
+  BPF_LDX,
+  BPF_LEN,
+  BPF_LSH,
+  BPF_MEM,
+  BPF_MISC,
+  BPF_MOD,
+  BPF_MSH,
+  BPF_MUL,
+  BPF_NEG,
+  BPF_OR,
+  BPF_RET,
+  BPF_RSH,
+  BPF_ST,
+  BPF_STX,
+  BPF_SUB,
+  BPF_TAX,
+  BPF_X,
+  BPF_XOR,
+  bpfClass,
+  bpfMode,
+  bpfOp,
+  bpfRval,
+  bpfSize,
+  bpfSrc,
+  type Program,
 } from "./opcodes.js";
 import type { Attach } from "./validator.js";
 
@@ -63,10 +101,14 @@ function statement(program: Program, pc: number, attach: Attach): string {
       if (anc !== undefined) {
         const b = rules.ancillary[anc];
         switch (b.kind) {
-          case "value": return `a = ${b.value};`;
-          case "ethertype": return "a = (p[0] >> 4) === 6 ? 0x86dd : 0x0800;";
-          case "exit-a": return "return a;";
-          case "any": return `st.det = false; a = h.anyAncillary(${JSON.stringify(anc)}, env);`;
+          case "value":
+            return `a = ${b.value};`;
+          case "ethertype":
+            return "a = (p[0] >> 4) === 6 ? 0x86dd : 0x0800;";
+          case "exit-a":
+            return "return a;";
+          case "any":
+            return `st.det = false; a = h.anyAncillary(${JSON.stringify(anc)}, env);`;
           case "computed":
             if (anc === "alu_xor_x") return "a = (a ^ x) >>> 0;";
             return `a = h.${anc === "nlattr" ? "nlattr" : "nlattrNest"}(p, a, x);`;
@@ -93,24 +135,42 @@ function statement(program: Program, pc: number, attach: Attach): string {
       return `m${k} = x;`;
     case BPF_ALU:
       switch (bpfOp(code)) {
-        case BPF_ADD: return `a = (a + ${src}) >>> 0;`;
-        case BPF_SUB: return `a = (a - ${src}) >>> 0;`;
-        case BPF_MUL: return `a = Math.imul(a, ${src}) >>> 0;`;
-        case BPF_DIV: return `${src === "x" ? `if (x === 0) return 0; ` : ""}a = Math.floor(a / ${src}) >>> 0;`;
-        case BPF_MOD: return `${src === "x" ? `if (x === 0) return 0; ` : ""}a = (a % ${src}) >>> 0;`;
-        case BPF_AND: return `a = (a & ${src}) >>> 0;`;
-        case BPF_OR: return `a = (a | ${src}) >>> 0;`;
-        case BPF_XOR: return `a = (a ^ ${src}) >>> 0;`;
-        case BPF_LSH: return `a = (a << (${src} & 31)) >>> 0;`;
-        case BPF_RSH: return `a = a >>> (${src} & 31);`;
-        case BPF_NEG: return "a = (-a) >>> 0;";
+        case BPF_ADD:
+          return `a = (a + ${src}) >>> 0;`;
+        case BPF_SUB:
+          return `a = (a - ${src}) >>> 0;`;
+        case BPF_MUL:
+          return `a = Math.imul(a, ${src}) >>> 0;`;
+        case BPF_DIV:
+          return `${src === "x" ? `if (x === 0) return 0; ` : ""}a = Math.floor(a / ${src}) >>> 0;`;
+        case BPF_MOD:
+          return `${src === "x" ? `if (x === 0) return 0; ` : ""}a = (a % ${src}) >>> 0;`;
+        case BPF_AND:
+          return `a = (a & ${src}) >>> 0;`;
+        case BPF_OR:
+          return `a = (a | ${src}) >>> 0;`;
+        case BPF_XOR:
+          return `a = (a ^ ${src}) >>> 0;`;
+        case BPF_LSH:
+          return `a = (a << (${src} & 31)) >>> 0;`;
+        case BPF_RSH:
+          return `a = a >>> (${src} & 31);`;
+        case BPF_NEG:
+          return "a = (-a) >>> 0;";
       }
       return "";
     case BPF_JMP: {
       if (bpfOp(code) === BPF_JA) return jump(pc + 1 + k);
       const cond =
-        bpfOp(code) === BPF_JEQ ? `a === ${src}` : bpfOp(code) === BPF_JGT ? `a > ${src}` : bpfOp(code) === BPF_JGE ? `a >= ${src}` : `(a & ${src}) !== 0`;
-      if (bpfOp(code) !== BPF_JSET && bpfOp(code) !== BPF_JEQ && bpfOp(code) !== BPF_JGT && bpfOp(code) !== BPF_JGE) return "";
+        bpfOp(code) === BPF_JEQ
+          ? `a === ${src}`
+          : bpfOp(code) === BPF_JGT
+            ? `a > ${src}`
+            : bpfOp(code) === BPF_JGE
+              ? `a >= ${src}`
+              : `(a & ${src}) !== 0`;
+      if (bpfOp(code) !== BPF_JSET && bpfOp(code) !== BPF_JEQ && bpfOp(code) !== BPF_JGT && bpfOp(code) !== BPF_JGE)
+        return "";
       const t = pc + 1 + jt;
       const f = pc + 1 + jf;
       if (t === f) return jump(t);
@@ -161,15 +221,13 @@ export function compileProgram(program: Program, attach: Attach): CompiledProgra
     anyAncillary: (name, env) => (env.anyAncillary?.(name as never) ?? 0) >>> 0,
   };
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  const body = new Function("h", `"use strict"; return function run(p, env, st) {\n${compiledSource(program, attach)}\n};`)(helpers) as (
-    p: Uint8Array,
-    env: RunEnvironment,
-    st: { det: boolean },
-  ) => number;
+  const body = new Function(
+    "h",
+    `"use strict"; return function run(p, env, st) {\n${compiledSource(program, attach)}\n};`,
+  )(helpers) as (p: Uint8Array, env: RunEnvironment, st: { det: boolean }) => number;
   return (packet, env = {}) => {
     const st = { det: true };
     const r = body(packet, env, st);
     return { returned: r >>> 0, deterministic: st.det, steps: -1 };
   };
 }
-

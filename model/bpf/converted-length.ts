@@ -6,8 +6,33 @@
 // (BPF_EMIT_JMP, -EINVAL), and SO_ATTACH_FILTER charges bpf_prog_size(len)
 // against optmem_max (__sk_filter_charge(), -ENOMEM).
 import {
-  ancillaryOf, BPF_A, BPF_ABS, BPF_ALU, BPF_B, BPF_DIV, BPF_IND, BPF_JA, BPF_JEQ, BPF_JGE, BPF_JGT, BPF_JMP, BPF_K, BPF_LD,
-  BPF_LDX, BPF_MOD, BPF_MSH, BPF_RET, BPF_X, bpfClass, bpfMode, bpfOp, bpfRval, bpfSize, bpfSrc, type Insn, type Program,
+  ancillaryOf,
+  BPF_A,
+  BPF_ABS,
+  BPF_ALU,
+  BPF_B,
+  BPF_DIV,
+  BPF_IND,
+  BPF_JA,
+  BPF_JEQ,
+  BPF_JGE,
+  BPF_JGT,
+  BPF_JMP,
+  BPF_K,
+  BPF_LD,
+  BPF_LDX,
+  BPF_MOD,
+  BPF_MSH,
+  BPF_RET,
+  BPF_X,
+  bpfClass,
+  bpfMode,
+  bpfOp,
+  bpfRval,
+  bpfSize,
+  bpfSrc,
+  type Insn,
+  type Program,
 } from "./opcodes.js";
 
 /** convert_bpf_ld_abs(): the eBPF instructions of an ABS or IND load of `size` at k. */
@@ -116,7 +141,8 @@ export function convertProgram(program: Program): Conversion {
     else {
       const tmp = bpfSrc(code) === BPF_K && (k | 0) < 0 ? 1 : 0;
       if (jf === 0) offsets.push({ target: i + jt + 1, position: tmp });
-      else if (jt === 0 && [BPF_JEQ, BPF_JGT, BPF_JGE].includes(bpfOp(code))) offsets.push({ target: i + jf + 1, position: tmp });
+      else if (jt === 0 && [BPF_JEQ, BPF_JGT, BPF_JGE].includes(bpfOp(code)))
+        offsets.push({ target: i + jf + 1, position: tmp });
       else offsets.push({ target: i + jt + 1, position: tmp }, { target: i + jf + 1, position: tmp + 1 });
     }
     for (const { target, position } of offsets) {
@@ -126,4 +152,3 @@ export function convertProgram(program: Program): Conversion {
   }
   return { length: at };
 }
-

@@ -4,15 +4,59 @@
 // little endian), and a disassembly in the style of `tcpdump -d`
 // (libpcap bpf_image()) for counterexamples.
 import {
-  ancillaryOf, BPF_A, BPF_ABS, BPF_ADD, BPF_ALU, BPF_AND, BPF_B, BPF_DIV, BPF_H, BPF_IMM, BPF_IND, BPF_JA, BPF_JEQ, BPF_JGE,
-  BPF_JGT, BPF_JMP, BPF_JSET, BPF_LD, BPF_LDX, BPF_LEN, BPF_LSH, BPF_MEM, BPF_MISC, BPF_MOD, BPF_MSH, BPF_MUL, BPF_NEG, BPF_OR,
-  BPF_RET, BPF_RSH, BPF_ST, BPF_STX, BPF_SUB, BPF_TAX, BPF_X, BPF_XOR, bpfClass, bpfMode, bpfOp, bpfRval, bpfSize, bpfSrc, insn,
-  SKF_LL_OFF, SKF_NET_OFF, type Insn, type Program,
+  ancillaryOf,
+  BPF_A,
+  BPF_ABS,
+  BPF_ADD,
+  BPF_ALU,
+  BPF_AND,
+  BPF_B,
+  BPF_DIV,
+  BPF_H,
+  BPF_IMM,
+  BPF_IND,
+  BPF_JA,
+  BPF_JEQ,
+  BPF_JGE,
+  BPF_JGT,
+  BPF_JMP,
+  BPF_JSET,
+  BPF_LD,
+  BPF_LDX,
+  BPF_LEN,
+  BPF_LSH,
+  BPF_MEM,
+  BPF_MISC,
+  BPF_MOD,
+  BPF_MSH,
+  BPF_MUL,
+  BPF_NEG,
+  BPF_OR,
+  BPF_RET,
+  BPF_RSH,
+  BPF_ST,
+  BPF_STX,
+  BPF_SUB,
+  BPF_TAX,
+  BPF_X,
+  BPF_XOR,
+  bpfClass,
+  bpfMode,
+  bpfOp,
+  bpfRval,
+  bpfSize,
+  bpfSrc,
+  insn,
+  SKF_LL_OFF,
+  SKF_NET_OFF,
+  type Insn,
+  type Program,
 } from "./opcodes.js";
 
 function parseInsnFields(text: string, where: string): Insn {
   const f = text.trim().split(/\s+/).map(Number);
-  if (f.length !== 4 || f.some((x) => !Number.isInteger(x))) throw new RangeError(`${where}: "${text}" is not "code jt jf k"`);
+  if (f.length !== 4 || f.some((x) => !Number.isInteger(x)))
+    throw new RangeError(`${where}: "${text}" is not "code jt jf k"`);
   const [code, jt, jf, k] = f as [number, number, number, number];
   if (code < 0 || code > 0xffff || jt < 0 || jt > 255 || jf < 0 || jf > 255 || k < -0x80000000 || k > 0xffffffff) {
     throw new RangeError(`${where}: "${text}" has a field out of range`);
@@ -28,18 +72,23 @@ export function formatBytecode(program: Program): string {
 export function parseBytecode(text: string): Insn[] {
   const [head, ...rest] = text.trim().replace(/,\s*$/, "").split(",");
   const n = Number(head);
-  if (!Number.isInteger(n) || n !== rest.length) throw new RangeError(`bytecode: count "${head}" does not match ${rest.length} instructions`);
+  if (!Number.isInteger(n) || n !== rest.length)
+    throw new RangeError(`bytecode: count "${head}" does not match ${rest.length} instructions`);
   return rest.map((s, i) => parseInsnFields(s, `bytecode instruction ${i}`));
 }
 
 export function formatTcpdumpDdd(program: Program): string {
-  return [String(program.length), ...program.map(([c, jt, jf, k]) => `${c} ${jt} ${jf} ${k >>> 0}`)].join("\n") + "\n";
+  return `${[String(program.length), ...program.map(([c, jt, jf, k]) => `${c} ${jt} ${jf} ${k >>> 0}`)].join("\n")}\n`;
 }
 
 export function parseTcpdumpDdd(text: string): Insn[] {
-  const lines = text.split("\n").map((l) => l.trim()).filter((l) => l.length > 0);
+  const lines = text
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0);
   const n = Number(lines[0]);
-  if (!Number.isInteger(n) || n !== lines.length - 1) throw new RangeError(`tcpdump -ddd: count "${lines[0]}" does not match ${lines.length - 1} lines`);
+  if (!Number.isInteger(n) || n !== lines.length - 1)
+    throw new RangeError(`tcpdump -ddd: count "${lines[0]}" does not match ${lines.length - 1} lines`);
   return lines.slice(1).map((l, i) => parseInsnFields(l, `tcpdump -ddd line ${i + 2}`));
 }
 
@@ -60,7 +109,8 @@ export function decodeSockFilters(bytes: Uint8Array): Insn[] {
   if (bytes.length % 8 !== 0) throw new RangeError(`sock_filter array: ${bytes.length} bytes is not a multiple of 8`);
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const out: Insn[] = [];
-  for (let i = 0; i < bytes.length; i += 8) out.push(insn(v.getUint16(i, true), v.getUint8(i + 2), v.getUint8(i + 3), v.getUint32(i + 4, true)));
+  for (let i = 0; i < bytes.length; i += 8)
+    out.push(insn(v.getUint16(i, true), v.getUint8(i + 2), v.getUint8(i + 3), v.getUint32(i + 4, true)));
   return out;
 }
 
@@ -74,8 +124,17 @@ function offsetText(k: number): string {
 }
 
 const ALU_NAMES: Record<number, string> = {
-  [BPF_ADD]: "add", [BPF_SUB]: "sub", [BPF_MUL]: "mul", [BPF_DIV]: "div", [BPF_MOD]: "mod", [BPF_AND]: "and",
-  [BPF_OR]: "or", [BPF_XOR]: "xor", [BPF_LSH]: "lsh", [BPF_RSH]: "rsh", [BPF_NEG]: "neg",
+  [BPF_ADD]: "add",
+  [BPF_SUB]: "sub",
+  [BPF_MUL]: "mul",
+  [BPF_DIV]: "div",
+  [BPF_MOD]: "mod",
+  [BPF_AND]: "and",
+  [BPF_OR]: "or",
+  [BPF_XOR]: "xor",
+  [BPF_LSH]: "lsh",
+  [BPF_RSH]: "rsh",
+  [BPF_NEG]: "neg",
 };
 const JMP_NAMES: Record<number, string> = { [BPF_JEQ]: "jeq", [BPF_JGT]: "jgt", [BPF_JGE]: "jge", [BPF_JSET]: "jset" };
 const SIZE_SUFFIX: Record<number, string> = { 0: "", [BPF_H]: "h", [BPF_B]: "b" };

@@ -5,10 +5,52 @@
 import { CONTEXT_RULES, type ContextRules } from "./contexts.js";
 import { nlattr, nlattrNest } from "./nlattr.js";
 import {
-  ancillaryOf, BPF_A, BPF_ABS, BPF_ADD, BPF_ALU, BPF_AND, BPF_B, BPF_DIV, BPF_H, BPF_IMM, BPF_IND, BPF_JA, BPF_JEQ, BPF_JGE, BPF_JGT,
-  BPF_JMP, BPF_JSET, BPF_LD, BPF_LDX, BPF_LEN, BPF_LSH, BPF_MEM, BPF_MISC, BPF_MOD, BPF_MSH, BPF_MUL, BPF_NEG, BPF_OR, BPF_RET,
-  BPF_RSH, BPF_ST, BPF_STX, BPF_SUB, BPF_TAX, BPF_X, BPF_XOR, bpfClass, bpfMode, bpfOp, bpfRval, bpfSize, bpfSrc, SKF_LL_OFF,
-  SKF_NET_OFF, type AncillaryName, type Program,
+  ancillaryOf,
+  BPF_A,
+  BPF_ABS,
+  BPF_ADD,
+  BPF_ALU,
+  BPF_AND,
+  BPF_B,
+  BPF_DIV,
+  BPF_H,
+  BPF_IMM,
+  BPF_IND,
+  BPF_JA,
+  BPF_JEQ,
+  BPF_JGE,
+  BPF_JGT,
+  BPF_JMP,
+  BPF_JSET,
+  BPF_LD,
+  BPF_LDX,
+  BPF_LEN,
+  BPF_LSH,
+  BPF_MEM,
+  BPF_MISC,
+  BPF_MOD,
+  BPF_MSH,
+  BPF_MUL,
+  BPF_NEG,
+  BPF_OR,
+  BPF_RET,
+  BPF_RSH,
+  BPF_ST,
+  BPF_STX,
+  BPF_SUB,
+  BPF_TAX,
+  BPF_X,
+  BPF_XOR,
+  bpfClass,
+  bpfMode,
+  bpfOp,
+  bpfRval,
+  bpfSize,
+  bpfSrc,
+  SKF_LL_OFF,
+  SKF_NET_OFF,
+  type AncillaryName,
+  type Program,
 } from "./opcodes.js";
 import { LINUX_SEMANTICS, type BpfSemantics } from "./semantics.js";
 import type { Attach } from "./validator.js";
@@ -56,7 +98,7 @@ export function loadPacket(packet: Uint8Array, offset: number, size: number, rul
   return { value: readBE(packet, at, size) };
 }
 
-export const SIZE_BYTES: Record<number, number> = { [0x00]: 4, [BPF_H]: 2, [BPF_B]: 1 };
+export const SIZE_BYTES: Record<number, number> = { 0: 4, [BPF_H]: 2, [BPF_B]: 1 };
 
 /** The count an ALU32 shift uses, or null when the semantics make a count >= 32 give 0. */
 function shiftCount(count: number, semantics: BpfSemantics): number | null {
@@ -100,7 +142,7 @@ export function runProgram(
                 a = b.value;
                 break;
               case "ethertype":
-                a = (packet[0]! >> 4) === 6 ? 0x86dd : 0x0800;
+                a = packet[0]! >> 4 === 6 ? 0x86dd : 0x0800;
                 break;
               case "exit-a":
                 return done(a);
@@ -109,7 +151,12 @@ export function runProgram(
                 a = (env.anyAncillary?.(anc) ?? 0) >>> 0;
                 break;
               case "computed":
-                a = anc === "alu_xor_x" ? (a ^ x) >>> 0 : anc === "nlattr" ? nlattr(packet, a, x) : nlattrNest(packet, a, x);
+                a =
+                  anc === "alu_xor_x"
+                    ? (a ^ x) >>> 0
+                    : anc === "nlattr"
+                      ? nlattr(packet, a, x)
+                      : nlattrNest(packet, a, x);
                 break;
             }
             break;
@@ -157,9 +204,15 @@ export function runProgram(
       case BPF_ALU: {
         const src = bpfSrc(code) === BPF_X ? x : k;
         switch (bpfOp(code)) {
-          case BPF_ADD: a = (a + src) >>> 0; break;
-          case BPF_SUB: a = (a - src) >>> 0; break;
-          case BPF_MUL: a = Math.imul(a, src) >>> 0; break;
+          case BPF_ADD:
+            a = (a + src) >>> 0;
+            break;
+          case BPF_SUB:
+            a = (a - src) >>> 0;
+            break;
+          case BPF_MUL:
+            a = Math.imul(a, src) >>> 0;
+            break;
           case BPF_DIV:
             // Division by X == 0 ends the program returning 0 (bpf_convert_filter: "For cBPF programs, this was always return 0").
             if (src === 0) {
@@ -173,13 +226,25 @@ export function runProgram(
               a = 0;
             } else a = (a % src) >>> 0;
             break;
-          case BPF_AND: a = (a & src) >>> 0; break;
-          case BPF_OR: a = (a | src) >>> 0; break;
-          case BPF_XOR: a = (a ^ src) >>> 0; break;
+          case BPF_AND:
+            a = (a & src) >>> 0;
+            break;
+          case BPF_OR:
+            a = (a | src) >>> 0;
+            break;
+          case BPF_XOR:
+            a = (a ^ src) >>> 0;
+            break;
           // ALU32 shifts mask the count to 5 bits (kernel/bpf/core.c ALU_LSH_X: SRC & 31; x86 shl/shr).
-          case BPF_LSH: a = shiftCount(src, semantics) === null ? 0 : (a << (src & 31)) >>> 0; break;
-          case BPF_RSH: a = shiftCount(src, semantics) === null ? 0 : a >>> (src & 31); break;
-          case BPF_NEG: a = (-a) >>> 0; break;
+          case BPF_LSH:
+            a = shiftCount(src, semantics) === null ? 0 : (a << (src & 31)) >>> 0;
+            break;
+          case BPF_RSH:
+            a = shiftCount(src, semantics) === null ? 0 : a >>> (src & 31);
+            break;
+          case BPF_NEG:
+            a = -a >>> 0;
+            break;
         }
         break;
       }
@@ -191,11 +256,20 @@ export function runProgram(
         const src = bpfSrc(code) === BPF_X ? x : k;
         let taken: boolean;
         switch (bpfOp(code)) {
-          case BPF_JEQ: taken = a === src; break;
-          case BPF_JGT: taken = a > src; break;
-          case BPF_JGE: taken = a >= src; break;
-          case BPF_JSET: taken = (a & src) !== 0; break;
-          default: throw new Error(`unknown jump 0x${code.toString(16)}`);
+          case BPF_JEQ:
+            taken = a === src;
+            break;
+          case BPF_JGT:
+            taken = a > src;
+            break;
+          case BPF_JGE:
+            taken = a >= src;
+            break;
+          case BPF_JSET:
+            taken = (a & src) !== 0;
+            break;
+          default:
+            throw new Error(`unknown jump 0x${code.toString(16)}`);
         }
         pc += taken ? jt : jf;
         break;

@@ -36,7 +36,7 @@ export function nlattr(packet: Uint8Array, a: number, x: number): number {
   if (packet.length < NLA_HDRLEN) return 0;
   if (a > packet.length - NLA_HDRLEN) return 0;
   const found = nlaFind(packet, a, packet.length - a, x);
-  return found < 0 ? 0 : found;
+  return Math.max(found, 0);
 }
 
 /** bpf_skb_get_nlattr_nest(skb, A, X): looks inside the attribute at A (nla_find_nested()). */
@@ -45,5 +45,5 @@ export function nlattrNest(packet: Uint8Array, a: number, x: number): number {
   if (a > packet.length - NLA_HDRLEN) return 0;
   if (!nlaOk(packet, a, packet.length - a)) return 0;
   const found = nlaFind(packet, a + NLA_HDRLEN, nlaLen(packet, a) - NLA_HDRLEN, x);
-  return found < 0 ? 0 : found;
+  return Math.max(found, 0);
 }

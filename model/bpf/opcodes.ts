@@ -106,18 +106,32 @@ export function ancillaryOf(k: number): AncillaryName | undefined {
  */
 export const ALLOWED_CODES: readonly number[] = [
   // 32-bit ALU, K and X forms, and NEG
-  ...[BPF_ADD, BPF_SUB, BPF_MUL, BPF_DIV, BPF_MOD, BPF_AND, BPF_OR, BPF_XOR, BPF_LSH, BPF_RSH].flatMap((op) => [BPF_ALU | op | BPF_K, BPF_ALU | op | BPF_X]),
+  ...[BPF_ADD, BPF_SUB, BPF_MUL, BPF_DIV, BPF_MOD, BPF_AND, BPF_OR, BPF_XOR, BPF_LSH, BPF_RSH].flatMap((op) => [
+    BPF_ALU | op | BPF_K,
+    BPF_ALU | op | BPF_X,
+  ]),
   BPF_ALU | BPF_NEG,
   // loads
-  BPF_LD | BPF_W | BPF_ABS, BPF_LD | BPF_H | BPF_ABS, BPF_LD | BPF_B | BPF_ABS,
+  BPF_LD | BPF_W | BPF_ABS,
+  BPF_LD | BPF_H | BPF_ABS,
+  BPF_LD | BPF_B | BPF_ABS,
   BPF_LD | BPF_W | BPF_LEN,
-  BPF_LD | BPF_W | BPF_IND, BPF_LD | BPF_H | BPF_IND, BPF_LD | BPF_B | BPF_IND,
-  BPF_LD | BPF_IMM, BPF_LD | BPF_MEM,
-  BPF_LDX | BPF_W | BPF_LEN, BPF_LDX | BPF_B | BPF_MSH, BPF_LDX | BPF_IMM, BPF_LDX | BPF_MEM,
+  BPF_LD | BPF_W | BPF_IND,
+  BPF_LD | BPF_H | BPF_IND,
+  BPF_LD | BPF_B | BPF_IND,
+  BPF_LD | BPF_IMM,
+  BPF_LD | BPF_MEM,
+  BPF_LDX | BPF_W | BPF_LEN,
+  BPF_LDX | BPF_B | BPF_MSH,
+  BPF_LDX | BPF_IMM,
+  BPF_LDX | BPF_MEM,
   // stores, misc, returns
-  BPF_ST, BPF_STX,
-  BPF_MISC | BPF_TAX, BPF_MISC | BPF_TXA,
-  BPF_RET | BPF_K, BPF_RET | BPF_A,
+  BPF_ST,
+  BPF_STX,
+  BPF_MISC | BPF_TAX,
+  BPF_MISC | BPF_TXA,
+  BPF_RET | BPF_K,
+  BPF_RET | BPF_A,
   // jumps
   BPF_JMP | BPF_JA,
   ...[BPF_JEQ, BPF_JGE, BPF_JGT, BPF_JSET].flatMap((op) => [BPF_JMP | op | BPF_K, BPF_JMP | op | BPF_X]),

@@ -12,9 +12,36 @@
 import { convertProgram } from "./converted-length.js";
 import { LINUX_SEMANTICS, type BpfSemantics } from "./semantics.js";
 import {
-  ancillaryOf, BPF_A, BPF_ABS, BPF_ALU, BPF_B, BPF_DIV, BPF_H, BPF_JA, BPF_JEQ, BPF_JGE, BPF_JGT, BPF_JMP, BPF_JSET, BPF_K, BPF_LD, BPF_LDX,
-  BPF_LSH, BPF_MAXINSNS, BPF_MEM, BPF_MEMWORDS, BPF_MOD, BPF_RET, BPF_RSH, BPF_ST, BPF_STX, BPF_W, BPF_X, codeAllowed,
-  SKF_AD_OFF, type Program,
+  ancillaryOf,
+  BPF_A,
+  BPF_ABS,
+  BPF_ALU,
+  BPF_B,
+  BPF_DIV,
+  BPF_H,
+  BPF_JA,
+  BPF_JEQ,
+  BPF_JGE,
+  BPF_JGT,
+  BPF_JMP,
+  BPF_JSET,
+  BPF_K,
+  BPF_LD,
+  BPF_LDX,
+  BPF_LSH,
+  BPF_MAXINSNS,
+  BPF_MEM,
+  BPF_MEMWORDS,
+  BPF_MOD,
+  BPF_RET,
+  BPF_RSH,
+  BPF_ST,
+  BPF_STX,
+  BPF_W,
+  BPF_X,
+  codeAllowed,
+  SKF_AD_OFF,
+  type Program,
 } from "./opcodes.js";
 
 export const EINVAL = 22;
@@ -96,7 +123,8 @@ export function checkClassic(program: Program, semantics: BpfSemantics = LINUX_S
       case BPF_JMP | BPF_JGT | BPF_X:
       case BPF_JMP | BPF_JSET | BPF_K:
       case BPF_JMP | BPF_JSET | BPF_X:
-        if (pc + jt + 1 >= flen + semantics.jumpTargetSlack || pc + jf + 1 >= flen + semantics.jumpTargetSlack) return { errno: EINVAL, rule: "jcond-range", pc };
+        if (pc + jt + 1 >= flen + semantics.jumpTargetSlack || pc + jf + 1 >= flen + semantics.jumpTargetSlack)
+          return { errno: EINVAL, rule: "jcond-range", pc };
         break;
       case BPF_LD | BPF_W | BPF_ABS:
       case BPF_LD | BPF_H | BPF_ABS:
@@ -107,7 +135,8 @@ export function checkClassic(program: Program, semantics: BpfSemantics = LINUX_S
     }
   }
   const last = program[flen - 1]![0];
-  if (last !== (BPF_RET | BPF_K) && last !== (BPF_RET | BPF_A)) return { errno: EINVAL, rule: "no-final-ret", pc: flen - 1 };
+  if (last !== (BPF_RET | BPF_K) && last !== (BPF_RET | BPF_A))
+    return { errno: EINVAL, rule: "no-final-ret", pc: flen - 1 };
   return semantics.checkScratchWritten ? checkLoadAndStores(program) : { errno: 0 };
 }
 
@@ -159,7 +188,8 @@ function prepare(program: Program, semantics: BpfSemantics): Verdict {
   const classic = checkClassic(program, semantics);
   if (classic.errno !== 0) return classic;
   const converted = convertProgram(program);
-  if (converted.jumpOutOfRange !== undefined) return { errno: EINVAL, rule: "jump-offset", pc: converted.jumpOutOfRange };
+  if (converted.jumpOutOfRange !== undefined)
+    return { errno: EINVAL, rule: "jump-offset", pc: converted.jumpOutOfRange };
   return { errno: 0 };
 }
 
@@ -178,4 +208,3 @@ export function validate(program: Program, attach: Attach, semantics: BpfSemanti
   if (bpfProgSize(convertProgram(program).length) >= OPTMEM_MAX) return { errno: ENOMEM, rule: "optmem" };
   return { errno: 0 };
 }
-

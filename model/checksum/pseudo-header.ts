@@ -8,5 +8,7 @@ export function ipv4PseudoHeaderSum(src: Uint8Array, dst: Uint8Array, protocol: 
 
 /** RFC 8200 section 8.1: source, final destination, 32-bit length, 24 zero bits, next header. */
 export function ipv6PseudoHeaderSum(src: Uint8Array, dst: Uint8Array, nextHeader: number, length: number): number {
-  return onesComplementSum(src) + onesComplementSum(dst) + Math.floor(length / 0x10000) + (length & 0xffff) + nextHeader;
+  return (
+    onesComplementSum(src) + onesComplementSum(dst) + Math.floor(length / 0x10000) + (length & 0xffff) + nextHeader
+  );
 }

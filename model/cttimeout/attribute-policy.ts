@@ -6,7 +6,13 @@
 // unknown types and type 0 are skipped, over-long integers only warn, a
 // truncated last attribute or trailing bytes only warn; the last attribute of
 // a type wins.
-import { CTA_TIMEOUT_DATA, CTA_TIMEOUT_L3PROTO, CTA_TIMEOUT_L4PROTO, CTA_TIMEOUT_MAX, CTA_TIMEOUT_NAME } from "../../wire/netlink/cttimeout.js";
+import {
+  CTA_TIMEOUT_DATA,
+  CTA_TIMEOUT_L3PROTO,
+  CTA_TIMEOUT_L4PROTO,
+  CTA_TIMEOUT_MAX,
+  CTA_TIMEOUT_NAME,
+} from "../../wire/netlink/cttimeout.js";
 import { EINVAL, ERANGE } from "./errno.js";
 
 const NLA_HDRLEN = 4;

@@ -19,7 +19,14 @@ import {
 } from "../../wire/netlink/cttimeout.js";
 import { be16At, be32At, parseData, type Table } from "./attribute-policy.js";
 import { EBUSY, EEXIST, EINTR, EINVAL, ENOENT, EOPNOTSUPP } from "./errno.js";
-import { findByName, nameBytes, nameKey, withPolicy, type CttimeoutNamespace, type TimeoutPolicy } from "./namespace.js";
+import {
+  findByName,
+  nameBytes,
+  nameKey,
+  withPolicy,
+  type CttimeoutNamespace,
+  type TimeoutPolicy,
+} from "./namespace.js";
 import { findTracker, isSupported, storedSeconds, type L4Tracker } from "./protocols.js";
 import type { CttimeoutRules } from "./rules.js";
 
@@ -41,7 +48,12 @@ export interface HandlerResult {
 const done = (ns: CttimeoutNamespace, errno: number, data: Uint8Array[] = []): HandlerResult => ({ ns, errno, data });
 
 /** ctnl_timeout_parse_policy(): the tracker's defaults, overridden by DATA's attributes. */
-function parsePolicy(ns: CttimeoutNamespace, tracker: L4Tracker, data: Uint8Array, hz: number): { errno: number } | { timeouts: number[] } {
+function parsePolicy(
+  ns: CttimeoutNamespace,
+  tracker: L4Tracker,
+  data: Uint8Array,
+  hz: number,
+): { errno: number } | { timeouts: number[] } {
   const parsed = parseData(data, tracker.count);
   if ("errno" in parsed) return parsed;
   const timeouts = [...ns.defaults[tracker.defaults]];
@@ -58,7 +70,13 @@ function dataPairs(timeouts: readonly number[]): [number, number][] {
 
 export function policyMessage(p: TimeoutPolicy, c: Pick<MessageContext, "seq" | "portid" | "rules">): Uint8Array {
   return encodePolicyMessage(
-    { name: nameBytes(p.name), l3num: p.l3num, l4proto: p.l4proto, use: (p.refcount + c.rules.useOffset) >>> 0, data: dataPairs(p.timeouts) },
+    {
+      name: nameBytes(p.name),
+      l3num: p.l3num,
+      l4proto: p.l4proto,
+      use: (p.refcount + c.rules.useOffset) >>> 0,
+      data: dataPairs(p.timeouts),
+    },
     // A bound user socket's portid is never 0: NLM_F_MULTI.
     { seq: c.seq, portid: c.portid, multi: c.rules.multiOnData },
   );
@@ -162,4 +180,3 @@ export const HANDLERS: Record<number, (ns: CttimeoutNamespace, tb: Table, c: Mes
   [IPCTNL_MSG_TIMEOUT_DEFAULT_SET]: defaultSet,
   [IPCTNL_MSG_TIMEOUT_DEFAULT_GET]: defaultGet,
 };
-

@@ -2,7 +2,13 @@
 // net/netfilter/nfnetlink.c nfnetlink_rcv() and net/netlink/af_netlink.c
 // netlink_rcv_skb() / netlink_ack() handle it, for the cttimeout subsystem:
 // the replies a socket with NETLINK_CAP_ACK and without NETLINK_EXT_ACK reads.
-import { encodeErrorMessage, NLM_F_ACK, NLM_F_REQUEST, NLMSG_HDRLEN, NLMSG_MIN_TYPE } from "../../wire/netlink/message.js";
+import {
+  encodeErrorMessage,
+  NLM_F_ACK,
+  NLM_F_REQUEST,
+  NLMSG_HDRLEN,
+  NLMSG_MIN_TYPE,
+} from "../../wire/netlink/message.js";
 import { IPCTNL_MSG_TIMEOUT_MAX } from "../../wire/netlink/cttimeout.js";
 import { NFNL_MSG_BATCH_BEGIN, NFNL_SUBSYS_CTNETLINK_TIMEOUT } from "../../wire/netlink/nfnetlink.js";
 import { parseTop } from "./attribute-policy.js";
@@ -23,7 +29,13 @@ export interface ReceiveResult {
 const ATTRS_AT = 20;
 
 /** nfnetlink_rcv_msg(): the errno for one request message (0: ack only if asked; EINTR: no ack). */
-function rcvMsg(ns: CttimeoutNamespace, msg: Uint8Array, header: { type: number; flags: number; seq: number }, portid: number, rules: CttimeoutRules) {
+function rcvMsg(
+  ns: CttimeoutNamespace,
+  msg: Uint8Array,
+  header: { type: number; flags: number; seq: number },
+  portid: number,
+  rules: CttimeoutRules,
+) {
   // "All the messages must at least contain nfgenmsg"
   if (msg.length - NLMSG_HDRLEN < 4) return { ns, errno: 0, data: [] as Uint8Array[] };
   if (header.type >> 8 !== NFNL_SUBSYS_CTNETLINK_TIMEOUT) {
@@ -37,20 +49,30 @@ function rcvMsg(ns: CttimeoutNamespace, msg: Uint8Array, header: { type: number;
   return HANDLERS[cbId]!(ns, parsed.tb, { flags: header.flags, seq: header.seq, portid, rules });
 }
 
-export function receive(ns: CttimeoutNamespace, datagram: Uint8Array, rules: CttimeoutRules, portid = 0): ReceiveResult {
+export function receive(
+  ns: CttimeoutNamespace,
+  datagram: Uint8Array,
+  rules: CttimeoutRules,
+  portid = 0,
+): ReceiveResult {
   const view = new DataView(datagram.buffer, datagram.byteOffset, datagram.byteLength);
   const replies: Uint8Array[] = [];
   // nfnetlink_rcv(): anything short or inconsistent is dropped silently.
   if (datagram.length < NLMSG_HDRLEN) return { ns, replies };
   const first = view.getUint32(0, true);
   if (first < NLMSG_HDRLEN || datagram.length < first) return { ns, replies };
-  if (view.getUint16(4, true) === NFNL_MSG_BATCH_BEGIN) throw new UnmodelledMessage("a batch (NFNL_MSG_BATCH_BEGIN) is not a cttimeout request");
+  if (view.getUint16(4, true) === NFNL_MSG_BATCH_BEGIN)
+    throw new UnmodelledMessage("a batch (NFNL_MSG_BATCH_BEGIN) is not a cttimeout request");
   // netlink_rcv_skb()
   let at = 0;
   while (datagram.length - at >= NLMSG_HDRLEN) {
     const length = view.getUint32(at, true);
     if (length < NLMSG_HDRLEN || datagram.length - at < length) break;
-    const header = { type: view.getUint16(at + 4, true), flags: view.getUint16(at + 6, true), seq: view.getUint32(at + 8, true) };
+    const header = {
+      type: view.getUint16(at + 4, true),
+      flags: view.getUint16(at + 6, true),
+      seq: view.getUint32(at + 8, true),
+    };
     const msg = datagram.subarray(at, at + length);
     let errno = 0;
     // Only requests are handled, and no control messages.
@@ -63,7 +85,13 @@ export function receive(ns: CttimeoutNamespace, datagram: Uint8Array, rules: Ctt
     if (errno !== EINTR && (header.flags & NLM_F_ACK || errno !== 0)) {
       replies.push(
         encodeErrorMessage(
-          { type: header.type, flags: header.flags, seq: header.seq, pid: view.getUint32(at + 12, true), payload: msg.subarray(NLMSG_HDRLEN) },
+          {
+            type: header.type,
+            flags: header.flags,
+            seq: header.seq,
+            pid: view.getUint32(at + 12, true),
+            payload: msg.subarray(NLMSG_HDRLEN),
+          },
           errno,
           { capAck: true, pid: portid },
         ),

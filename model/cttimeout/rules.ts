@@ -27,7 +27,12 @@ export interface CttimeoutRules {
 export const CTTIMEOUT_PROFILES = ["linux", "linux-hz100", "linux-hz300", "linux-hz1000"] as const;
 export type CttimeoutProfile = (typeof CTTIMEOUT_PROFILES)[number];
 
-export const PROFILE_HZ: Record<CttimeoutProfile, number> = { linux: 250, "linux-hz100": 100, "linux-hz300": 300, "linux-hz1000": 1000 };
+export const PROFILE_HZ: Record<CttimeoutProfile, number> = {
+  linux: 250,
+  "linux-hz100": 100,
+  "linux-hz300": 300,
+  "linux-hz1000": 1000,
+};
 
 const LINUX: Omit<CttimeoutRules, "hz"> = {
   nameMax: 31,
@@ -43,7 +48,8 @@ const LINUX: Omit<CttimeoutRules, "hz"> = {
 
 export function cttimeoutRules(profile: string): CttimeoutRules {
   const hz = PROFILE_HZ[profile as CttimeoutProfile];
-  if (hz === undefined) throw new Error(`unknown cttimeout profile ${JSON.stringify(profile)} (known: ${CTTIMEOUT_PROFILES.join(", ")})`);
+  if (hz === undefined)
+    throw new Error(`unknown cttimeout profile ${JSON.stringify(profile)} (known: ${CTTIMEOUT_PROFILES.join(", ")})`);
   return { ...LINUX, hz };
 }
 

@@ -19,7 +19,10 @@ export interface AttachRequest {
   l4proto: number;
 }
 
-export function attach(ns: CttimeoutNamespace, r: AttachRequest): { ns: CttimeoutNamespace; errno: number; ref?: string } {
+export function attach(
+  ns: CttimeoutNamespace,
+  r: AttachRequest,
+): { ns: CttimeoutNamespace; errno: number; ref?: string } {
   const ref = `u${ns.nextUser}`;
   const withUser = (n: CttimeoutNamespace, policyId: number | null) => ({
     ns: { ...n, users: { ...n.users, [ref]: { policyId } }, nextUser: n.nextUser + 1 },

@@ -21,7 +21,14 @@
 // kernel configuration (tunnels, IPsec, SCTP, PIM, Mobile IPv6), or hands
 // bytes to an upper layer at a place that is not the datagram's own
 // upper-layer header, the model does not predict the outcome and says so.
-import { IPPROTO_DSTOPTS, IPPROTO_HOPOPTS, IPPROTO_ICMPV6, IPPROTO_ROUTING, IPPROTO_TCP, IPPROTO_UDP } from "../../wire/ip-packet.js";
+import {
+  IPPROTO_DSTOPTS,
+  IPPROTO_HOPOPTS,
+  IPPROTO_ICMPV6,
+  IPPROTO_ROUTING,
+  IPPROTO_TCP,
+  IPPROTO_UDP,
+} from "../../wire/ip-packet.js";
 import { addressesAllowError, chainEnd } from "./fragment.js";
 
 export type AfterDefrag =
@@ -84,11 +91,30 @@ export function afterConntrackDefrag(d: ReassembledDatagram): AfterDefrag {
     if (own) return { kind: "delivered" };
     if (next === NEXTHDR_NONE) return { kind: "dropped", why: "No Next Header: dst_discard" };
     // ipv6_frag_rcv(): IP6SKB_FRAGMENTED is set on a reassembled skb: fail_hdr, Parameter Problem code 0 at the header.
-    if (next === NEXTHDR_FRAGMENT) return { kind: "icmp", code: ICMPV6_HDR_FIELD, pointer: at, why: `misread chain reaches a Fragment header at byte ${at} of a reassembled datagram` };
-    if (CONFIG_DEPENDENT.has(next)) return { kind: "undetermined", why: `misread chain reaches protocol ${next}, whose handler depends on the kernel configuration` };
-    if (OBSERVED_UPPER.has(next)) return { kind: "undetermined", why: `misread chain hands bytes from ${at} to protocol ${next}: not the datagram's own upper-layer header` };
+    if (next === NEXTHDR_FRAGMENT)
+      return {
+        kind: "icmp",
+        code: ICMPV6_HDR_FIELD,
+        pointer: at,
+        why: `misread chain reaches a Fragment header at byte ${at} of a reassembled datagram`,
+      };
+    if (CONFIG_DEPENDENT.has(next))
+      return {
+        kind: "undetermined",
+        why: `misread chain reaches protocol ${next}, whose handler depends on the kernel configuration`,
+      };
+    if (OBSERVED_UPPER.has(next))
+      return {
+        kind: "undetermined",
+        why: `misread chain hands bytes from ${at} to protocol ${next}: not the datagram's own upper-layer header`,
+      };
     // No handler (Hop-by-Hop is not one either, outside ipv6_rcv): Parameter Problem code 1 at nhoff.
-    return { kind: "icmp", code: ICMPV6_UNK_NEXTHDR, pointer: nhoff, why: `misread chain names protocol ${next}: unrecognized Next Header` };
+    return {
+      kind: "icmp",
+      code: ICMPV6_UNK_NEXTHDR,
+      pointer: nhoff,
+      why: `misread chain names protocol ${next}: unrecognized Next Header`,
+    };
   }
 }
 
@@ -104,7 +130,8 @@ function pulled(p: Uint8Array, at: number): number | null {
 /** ipv6_destopt_rcv() with ip6_parse_tlv(false, skb, max_dst_opts_cnt). */
 function destinationOptions(p: Uint8Array, at: number): Step {
   const length = pulled(p, at);
-  if (length === null) return { kind: "dropped", why: `Destination Options misread at byte ${at} runs past the datagram` };
+  if (length === null)
+    return { kind: "dropped", why: `Destination Options misread at byte ${at} runs past the datagram` };
   let off = at + 2;
   let left = length - 2;
   let padlen = 0;
@@ -124,15 +151,31 @@ function destinationOptions(p: Uint8Array, at: number): Step {
       padlen += optlen;
       if (padlen > 7) return { kind: "dropped", why: `more than 7 bytes of padding at byte ${off}` };
       // RFC 4942 section 2.1.9.5: PadN must carry zeroes.
-      for (let i = 2; i < optlen; i++) if (p[off + i] !== 0) return { kind: "dropped", why: `PadN at byte ${off} is not all zero` };
+      for (let i = 2; i < optlen; i++)
+        if (p[off + i] !== 0) return { kind: "dropped", why: `PadN at byte ${off} is not all zero` };
     } else {
       if (++count > MAX_DST_OPTS_CNT) return { kind: "dropped", why: `more than ${MAX_DST_OPTS_CNT} options` };
-      if (type === IPV6_TLV_HAO) return { kind: "undetermined", why: `a Home Address option at byte ${off}: handled only with CONFIG_IPV6_MIP6` };
+      if (type === IPV6_TLV_HAO)
+        return {
+          kind: "undetermined",
+          why: `a Home Address option at byte ${off}: handled only with CONFIG_IPV6_MIP6`,
+        };
       // ip6_tlvopt_unknown(): the two high bits of the type say what to do.
       const action = type >> 6;
-      if (action === 1) return { kind: "dropped", why: `unknown option 0x${type.toString(16)} at byte ${off}: discard` };
-      if (action === 3 && p[24] === 0xff) return { kind: "dropped", why: `unknown option 0x${type.toString(16)} at byte ${off}, multicast destination: discard` };
-      if (action >= 2) return { kind: "icmp", code: ICMPV6_UNK_OPTION, pointer: off, why: `unknown option 0x${type.toString(16)} at byte ${off}` };
+      if (action === 1)
+        return { kind: "dropped", why: `unknown option 0x${type.toString(16)} at byte ${off}: discard` };
+      if (action === 3 && p[24] === 0xff)
+        return {
+          kind: "dropped",
+          why: `unknown option 0x${type.toString(16)} at byte ${off}, multicast destination: discard`,
+        };
+      if (action >= 2)
+        return {
+          kind: "icmp",
+          code: ICMPV6_UNK_OPTION,
+          pointer: off,
+          why: `unknown option 0x${type.toString(16)} at byte ${off}`,
+        };
       padlen = 0;
     }
     off += optlen;
@@ -153,9 +196,15 @@ function routingHeader(p: Uint8Array, at: number): Step {
   const segmentsLeft = p[at + 3]!;
   // ipv6_srh_rcv() / ipv6_rpl_srh_rcv(): dropped while segment routing is off.
   if (type === 4 || type === 3) return { kind: "dropped", why: `Routing Type ${type} with segment routing disabled` };
-  if (type === 2) return { kind: "undetermined", why: `Routing Type 2 at byte ${at}: handled only with CONFIG_IPV6_MIP6` };
+  if (type === 2)
+    return { kind: "undetermined", why: `Routing Type 2 at byte ${at}: handled only with CONFIG_IPV6_MIP6` };
   if (segmentsLeft === 0) return { kind: "next", length }; // looped_back: processed and passed
-  return { kind: "icmp", code: ICMPV6_HDR_FIELD, pointer: at + 2, why: `Routing Type ${type} with Segments Left ${segmentsLeft}: unknown_rh` };
+  return {
+    kind: "icmp",
+    code: ICMPV6_HDR_FIELD,
+    pointer: at + 2,
+    why: `Routing Type ${type} with Segments Left ${segmentsLeft}: unknown_rh`,
+  };
 }
 
 /** The datagram's own upper-layer header, for is_ineligible() and to tell a misread chain that lands where the real one does. */

@@ -1,7 +1,15 @@
 // What a receiver reads from one arriving packet before any queue is touched:
 // the Fragment header fields, the queue key, and the checks made on the
 // packet alone (tiny first fragment, ICMP eligibility).
-import { IPPROTO_DSTOPTS, IPPROTO_HOPOPTS, IPPROTO_ICMPV6, IPPROTO_NONE, IPPROTO_ROUTING, IPPROTO_TCP, IPPROTO_UDP } from "../../wire/ip-packet.js";
+import {
+  IPPROTO_DSTOPTS,
+  IPPROTO_HOPOPTS,
+  IPPROTO_ICMPV6,
+  IPPROTO_NONE,
+  IPPROTO_ROUTING,
+  IPPROTO_TCP,
+  IPPROTO_UDP,
+} from "../../wire/ip-packet.js";
 import { FRAGMENT_HEADER_LENGTH, parseFragmentPacket, type FragmentPacket } from "../../wire/ipv6-fragment.js";
 import { toHex } from "../../wire/hex.js";
 
@@ -52,7 +60,14 @@ function upperHeaderMinimum(nextHeader: number): number {
  * that cannot be read).
  */
 export function chainEnd(packet: Uint8Array, type: number, at: number): { at: number; type: number } | null {
-  while (type === IPPROTO_HOPOPTS || type === IPPROTO_ROUTING || type === IPPROTO_DSTOPTS || type === 44 || type === 51 || type === IPPROTO_NONE) {
+  while (
+    type === IPPROTO_HOPOPTS ||
+    type === IPPROTO_ROUTING ||
+    type === IPPROTO_DSTOPTS ||
+    type === 44 ||
+    type === 51 ||
+    type === IPPROTO_NONE
+  ) {
     if (type === IPPROTO_NONE) return null;
     if (at + 2 > packet.length) return null;
     if (type === 44) {

@@ -65,7 +65,13 @@ function judgeChoice(expectation: Extract<Frag6Expectation, { kind: "choice" }>,
     if (relaxed) {
       // Deliveries may be missing: the observed ones must appear in order among the chosen ones.
       let j = 0;
-      for (const d of merged) if (j < observed.delivered.length && d.t === observed.delivered[j]!.t && d.packet === observed.delivered[j]!.packet) j++;
+      for (const d of merged)
+        if (
+          j < observed.delivered.length &&
+          d.t === observed.delivered[j]!.t &&
+          d.packet === observed.delivered[j]!.packet
+        )
+          j++;
       if (j !== observed.delivered.length) return false;
     } else if (!sameDeliveries(merged, observed.delivered)) return false;
     return observed.icmp === undefined || relaxed || icmpAllowed(chosen, observed.icmp);
@@ -75,7 +81,8 @@ function judgeChoice(expectation: Extract<Frag6Expectation, { kind: "choice" }>,
     if (i === groups.length) return fits();
     for (const c of groups[i]!.candidates) {
       // Prune: each of this candidate's deliveries must be among the observed ones.
-      if (!relaxed && !c.delivered.every((d) => observed.delivered.some((o) => o.t === d.t && o.packet === d.packet))) continue;
+      if (!relaxed && !c.delivered.every((d) => observed.delivered.some((o) => o.t === d.t && o.packet === d.packet)))
+        continue;
       chosen.push(c);
       const found = search(i + 1);
       chosen.pop();
@@ -86,15 +93,22 @@ function judgeChoice(expectation: Extract<Frag6Expectation, { kind: "choice" }>,
   if (search(0)) return { ok: true };
   const canonical = canonicalOutcome(expectation);
   if (observed.icmp !== undefined && judgeChoice(expectation, { delivered: observed.delivered }).ok) {
-    return { ok: false, message: `ICMP errors ${JSON.stringify(sortIcmp(observed.icmp))} are not allowed with these deliveries (allowed, at most: ${JSON.stringify(canonical.icmp)})` };
+    return {
+      ok: false,
+      message: `ICMP errors ${JSON.stringify(sortIcmp(observed.icmp))} are not allowed with these deliveries (allowed, at most: ${JSON.stringify(canonical.icmp)})`,
+    };
   }
-  return { ok: false, message: `no outcome RFC 8200 allows: ${describeDeliveryDifference(canonical.delivered, observed.delivered)} (against one allowed outcome)` };
+  return {
+    ok: false,
+    message: `no outcome RFC 8200 allows: ${describeDeliveryDifference(canonical.delivered, observed.delivered)} (against one allowed outcome)`,
+  };
 }
 
 export function judgeFrag6(expectation: Frag6Expectation, observed: Observed): Verdict {
   if (expectation.kind === "choice") return judgeChoice(expectation, observed);
   const wanted = expectation.outcome;
-  if (!sameDeliveries(wanted.delivered, observed.delivered)) return { ok: false, message: describeDeliveryDifference(wanted.delivered, observed.delivered) };
+  if (!sameDeliveries(wanted.delivered, observed.delivered))
+    return { ok: false, message: describeDeliveryDifference(wanted.delivered, observed.delivered) };
   if (observed.icmp !== undefined) {
     const a = sortIcmp(wanted.icmp).map(icmpKey).join(" ");
     const b = sortIcmp(observed.icmp).map(icmpKey).join(" ");

@@ -5,7 +5,14 @@
 //    plain stack, which still sees every fragment the hook lets through unchanged.
 // Both insert with inet_frag_queue_insert() and expire with ip6frag_expire_frag_queue().
 import { toHex } from "../../wire/hex.js";
-import { IPV6_MAXPLEN, IPV6_HEADER_LENGTH, reassembledPacket, setTrafficClass, trafficClassOf, type FragmentPacket } from "../../wire/ipv6-fragment.js";
+import {
+  IPV6_MAXPLEN,
+  IPV6_HEADER_LENGTH,
+  reassembledPacket,
+  setTrafficClass,
+  trafficClassOf,
+  type FragmentPacket,
+} from "../../wire/ipv6-fragment.js";
 import { fragmentFacts, icmpErrorAllowed, queueKey, tinyFirstFragment, type Arrival } from "./fragment.js";
 import { afterConntrackDefrag, errorEligible, ownUpperLayer } from "./after-defrag.js";
 import { Fqdir, type LinuxQueue } from "./linux-queue.js";
@@ -123,7 +130,11 @@ export class LinuxNode {
     }
     // Not fragmented (offset 0, M clear, reserved bits ignored): handed on at once, never queued (RFC 6946).
     if (f.offset === 0 && !f.more) {
-      this.deliver(a, reassembledPacket(f.unfragmentable, f.prevNextHeaderOffset, f.nextHeader, f.data), "atomic fragment delivered at once");
+      this.deliver(
+        a,
+        reassembledPacket(f.unfragmentable, f.prevNextHeaderOffset, f.nextHeader, f.data),
+        "atomic fragment delivered at once",
+      );
       return;
     }
     // RFC 8200 section 4.5: a first fragment without the whole header chain: Parameter Problem code 3, pointer 0.
@@ -223,12 +234,18 @@ export class LinuxNode {
       this.deliver(a, packet, why);
       return "delivered";
     }
-    const up = afterConntrackDefrag({ packet, fragmentableAt: head.unfragmentable.length, prevNextHeaderOffset: head.prevNextHeaderOffset, upper: ownUpperLayer(packet) });
+    const up = afterConntrackDefrag({
+      packet,
+      fragmentableAt: head.unfragmentable.length,
+      prevNextHeaderOffset: head.prevNextHeaderOffset,
+      upper: ownUpperLayer(packet),
+    });
     if (up.kind === "delivered") {
       this.deliver(a, packet, why);
       return "delivered";
     }
-    if (up.kind === "icmp" && errorEligible(packet)) this.icmp.push({ t: a.t, type: ICMPV6_PARAMPROB, code: up.code, pointer: up.pointer });
+    if (up.kind === "icmp" && errorEligible(packet))
+      this.icmp.push({ t: a.t, type: ICMPV6_PARAMPROB, code: up.code, pointer: up.pointer });
     if (up.kind === "undetermined") this.undetermined ??= `event ${a.index}: ${up.why}`;
     this.trace.push(`event ${a.index}: ${why}; the plain stack reads it at the wrong offset (${up.kind}: ${up.why})`);
     return "killed";

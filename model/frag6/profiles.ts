@@ -20,7 +20,11 @@ export interface Frag6Config {
  * section 4.5's 60 seconds), IPV6_FRAG_HIGH_THRESH 4 MiB, IPV6_FRAG_LOW_THRESH
  * 3 MiB (include/net/ipv6.h).
  */
-export const FRAG6_DEFAULT_CONFIG: Frag6Config = { timeoutMs: 60_000, highThresh: 4 * 1024 * 1024, lowThresh: 3 * 1024 * 1024 };
+export const FRAG6_DEFAULT_CONFIG: Frag6Config = {
+  timeoutMs: 60_000,
+  highThresh: 4 * 1024 * 1024,
+  lowThresh: 3 * 1024 * 1024,
+};
 
 /** One packet arriving at virtual time `t` (ms). */
 export interface Frag6Event {

@@ -4,7 +4,14 @@
 // prediction is the set of outcomes reached. Datagrams do not interact (the
 // RFC sets no shared memory limit), so each queue key is explored alone.
 import { bytesEqual, toHex } from "../../wire/hex.js";
-import { IPV6_HEADER_LENGTH, IPV6_MAXPLEN, reassembledPacket, setTrafficClass, trafficClassOf, type FragmentPacket } from "../../wire/ipv6-fragment.js";
+import {
+  IPV6_HEADER_LENGTH,
+  IPV6_MAXPLEN,
+  reassembledPacket,
+  setTrafficClass,
+  trafficClassOf,
+  type FragmentPacket,
+} from "../../wire/ipv6-fragment.js";
 import { fragmentFacts, icmpErrorAllowed, queueKey, tinyFirstFragment, type Arrival } from "./fragment.js";
 import {
   ICMPV6_EXC_FRAGTIME,
@@ -92,7 +99,12 @@ function passTime(states: RfcState[], t: number, timeoutMs: number, final: boole
     const expired = clone(s, `timeout at ${deadline}`);
     const first = s.held.find((h) => h.offset === 0);
     if (first && icmpErrorAllowed(first.arrival.packet, first.fragment)) {
-      expired.candidate.icmpOptional.push({ t: deadline, type: ICMPV6_TIME_EXCEED, code: ICMPV6_EXC_FRAGTIME, pointer: 0 });
+      expired.candidate.icmpOptional.push({
+        t: deadline,
+        type: ICMPV6_TIME_EXCEED,
+        code: ICMPV6_EXC_FRAGTIME,
+        pointer: 0,
+      });
     }
     expired.held = [];
     expired.started = null;
@@ -110,7 +122,8 @@ function ecnVariants(held: Held[], packet: Uint8Array): { packet: Uint8Array | n
     setTrafficClass(ce, trafficClassOf(ce) | 3);
     variants.push({ packet: ce, choice: "ECN: CE carried over (RFC 3168 section 5.3)" });
   }
-  if (codepoints.has(0) && codepoints.size > 1) variants.push({ packet: null, choice: "ECN: Not-ECT mixed with ECT: dropped (RFC 3168 section 5.3)" });
+  if (codepoints.has(0) && codepoints.size > 1)
+    variants.push({ packet: null, choice: "ECN: Not-ECT mixed with ECT: dropped (RFC 3168 section 5.3)" });
   return variants;
 }
 
@@ -123,7 +136,8 @@ function complete(s: RfcState, a: Arrival): RfcState[] {
   const covered = s.held.reduce((n, h) => n + (h.end - h.offset), 0);
   if (covered !== length) return [s];
   const head = first.fragment;
-  if (head.unfragmentable.length - IPV6_HEADER_LENGTH + length > IPV6_MAXPLEN) return [abandon(s, "reassembled payload over 65535: discarded", false)];
+  if (head.unfragmentable.length - IPV6_HEADER_LENGTH + length > IPV6_MAXPLEN)
+    return [abandon(s, "reassembled payload over 65535: discarded", false)];
   const data = new Uint8Array(length);
   for (const h of s.held) data.set(h.fragment.data, h.offset);
   const packet = reassembledPacket(head.unfragmentable, head.prevNextHeaderOffset, head.nextHeader, data);
@@ -166,9 +180,17 @@ function arrive(s: RfcState, a: Arrival, f: FragmentPacket): RfcState[] {
     // Payload Length of the reassembled packet would exceed 65,535: discard, Parameter Problem at Fragment Offset.
     if (frag.unfragmentable.length - IPV6_HEADER_LENGTH + end > IPV6_MAXPLEN) {
       const kept = keep(state, arrival, `${e}: oversized fragment discarded, queue kept`);
-      optionalIcmp(kept, arrival, frag, { type: ICMPV6_PARAMPROB, code: ICMPV6_HDR_FIELD, pointer: frag.fragmentHeaderOffset + 2 });
+      optionalIcmp(kept, arrival, frag, {
+        type: ICMPV6_PARAMPROB,
+        code: ICMPV6_HDR_FIELD,
+        pointer: frag.fragmentHeaderOffset + 2,
+      });
       const gone = abandon(state, `${e}: oversized fragment discarded, queue abandoned`, false);
-      optionalIcmp(gone, arrival, frag, { type: ICMPV6_PARAMPROB, code: ICMPV6_HDR_FIELD, pointer: frag.fragmentHeaderOffset + 2 });
+      optionalIcmp(gone, arrival, frag, {
+        type: ICMPV6_PARAMPROB,
+        code: ICMPV6_HDR_FIELD,
+        pointer: frag.fragmentHeaderOffset + 2,
+      });
       return [kept, gone];
     }
     // M set and a length not a multiple of 8: discard, Parameter Problem at Payload Length.
@@ -195,14 +217,22 @@ function arrive(s: RfcState, a: Arrival, f: FragmentPacket): RfcState[] {
     const h: Held = { offset, end, more, arrival, fragment: frag };
     if (end === offset) {
       // The RFC says nothing of zero-length fragments: ignored, abandoning, or (M clear) marking the end.
-      const options = [clone(state, `${e}: zero-length fragment ignored`), abandon(state, `${e}: zero-length fragment abandons the datagram`, false)];
+      const options = [
+        clone(state, `${e}: zero-length fragment ignored`),
+        abandon(state, `${e}: zero-length fragment abandons the datagram`, false),
+      ];
       if (!more) options.push(...consistent(state, h));
       return options;
     }
-    const duplicate = state.held.find((o) => o.offset === offset && o.end === end && o.more === more && bytesEqual(o.fragment.data, frag.data));
+    const duplicate = state.held.find(
+      (o) => o.offset === offset && o.end === end && o.more === more && bytesEqual(o.fragment.data, frag.data),
+    );
     if (duplicate) {
       // "an implementation may choose to detect this case and drop exact duplicate fragments while keeping the other fragments"
-      return [clone(state, `${e}: exact duplicate dropped`), abandon(state, `${e}: exact duplicate treated as overlap`, true)];
+      return [
+        clone(state, `${e}: exact duplicate dropped`),
+        abandon(state, `${e}: exact duplicate treated as overlap`, true),
+      ];
     }
     if (state.held.some((o) => o.offset < end && offset < o.end)) {
       // Overlap: the datagram and every fragment received are silently discarded; no ICMP.
@@ -216,10 +246,15 @@ function arrive(s: RfcState, a: Arrival, f: FragmentPacket): RfcState[] {
     const e = `event ${h.arrival.index}`;
     const last = state.held.find((o) => !o.more);
     const furthest = Math.max(0, ...state.held.map((o) => o.end));
-    const contradicts = h.more ? last !== undefined && h.end > last.end : (last !== undefined && h.end !== last.end) || h.end < furthest;
+    const contradicts = h.more
+      ? last !== undefined && h.end > last.end
+      : (last !== undefined && h.end !== last.end) || h.end < furthest;
     const endsAtLast = h.more && last !== undefined && h.end === last.end;
     if (!contradicts && !endsAtLast) return accept(state, h);
-    const options = [clone(state, `${e}: fragment inconsistent with the datagram's end dropped`), abandon(state, `${e}: fragment inconsistent with the datagram's end abandons it`, false)];
+    const options = [
+      clone(state, `${e}: fragment inconsistent with the datagram's end dropped`),
+      abandon(state, `${e}: fragment inconsistent with the datagram's end abandons it`, false),
+    ];
     if (endsAtLast) options.push(...accept(state, h, `${e}: M set but ending at the last fragment's end: accepted`));
     return options;
   }
@@ -232,8 +267,20 @@ function dedup(states: RfcState[]): RfcState[] {
 }
 
 /** The allowed candidates of one datagram (all arrivals share its queue key). */
-function exploreDatagram(key: string, arrivals: Arrival[], config: Frag6Config): { group: CandidateGroup; capped: boolean } {
-  let states: RfcState[] = [{ choices: [], held: [], started: null, abandoned: false, candidate: { delivered: [], icmpRequired: [], icmpOptional: [] } }];
+function exploreDatagram(
+  key: string,
+  arrivals: Arrival[],
+  config: Frag6Config,
+): { group: CandidateGroup; capped: boolean } {
+  let states: RfcState[] = [
+    {
+      choices: [],
+      held: [],
+      started: null,
+      abandoned: false,
+      candidate: { delivered: [], icmpRequired: [], icmpOptional: [] },
+    },
+  ];
   let capped = false;
   for (const a of arrivals) {
     states = passTime(states, a.t, config.timeoutMs, false);
@@ -256,12 +303,36 @@ function exploreDatagram(key: string, arrivals: Arrival[], config: Frag6Config):
 function alone(a: Arrival): CandidateGroup {
   const key = `event ${a.index}`;
   const f = a.fragment;
-  if (!f) return { key, candidates: [{ choices: ["not a fragment"], delivered: [{ event: a.index, t: a.t, packet: toHex(a.packet) }], icmpRequired: [], icmpOptional: [] }] };
+  if (!f)
+    return {
+      key,
+      candidates: [
+        {
+          choices: ["not a fragment"],
+          delivered: [{ event: a.index, t: a.t, packet: toHex(a.packet) }],
+          icmpRequired: [],
+          icmpOptional: [],
+        },
+      ],
+    };
   const packet = reassembledPacket(f.unfragmentable, f.prevNextHeaderOffset, f.nextHeader, f.data);
-  const delivered: Candidate = { choices: ["atomic fragment processed alone"], delivered: [{ event: a.index, t: a.t, packet: toHex(packet) }], icmpRequired: [], icmpOptional: [] };
+  const delivered: Candidate = {
+    choices: ["atomic fragment processed alone"],
+    delivered: [{ event: a.index, t: a.t, packet: toHex(packet) }],
+    icmpRequired: [],
+    icmpOptional: [],
+  };
   if (!tinyFirstFragment(a.packet, f)) return { key, candidates: [delivered] };
-  const icmp = icmpErrorAllowed(a.packet, f) ? [{ t: a.t, type: ICMPV6_PARAMPROB, code: ICMPV6_HDR_INCOMP, pointer: 0 }] : [];
-  return { key, candidates: [{ choices: ["tiny atomic fragment discarded"], delivered: [], icmpRequired: [], icmpOptional: icmp }, delivered] };
+  const icmp = icmpErrorAllowed(a.packet, f)
+    ? [{ t: a.t, type: ICMPV6_PARAMPROB, code: ICMPV6_HDR_INCOMP, pointer: 0 }]
+    : [];
+  return {
+    key,
+    candidates: [
+      { choices: ["tiny atomic fragment discarded"], delivered: [], icmpRequired: [], icmpOptional: icmp },
+      delivered,
+    ],
+  };
 }
 
 export function rfc8200Groups(arrivals: Arrival[], config: Frag6Config): { groups: CandidateGroup[]; capped: boolean } {

@@ -3,7 +3,13 @@
 // the last one time runs on until every queue has completed or expired.
 import { parseArrival, type Arrival } from "./fragment.js";
 import { LinuxNode, LINUX_RULES, type LinuxRules } from "./linux-node.js";
-import { sortIcmp, type CandidateGroup, type Frag6Expectation, type Frag6Outcome, type TaggedDelivery } from "./outcome.js";
+import {
+  sortIcmp,
+  type CandidateGroup,
+  type Frag6Expectation,
+  type Frag6Outcome,
+  type TaggedDelivery,
+} from "./outcome.js";
 import { FRAG6_DEFAULT_CONFIG, type Frag6Config, type Frag6Event, type Frag6Profile } from "./profiles.js";
 import { rfc8200Groups } from "./rfc8200.js";
 
@@ -12,15 +18,28 @@ export function arrivalsOf(events: readonly Frag6Event[]): Arrival[] {
 }
 
 /** A Linux path over the whole run: one deterministic outcome, and what happened to each event. */
-export function runLinux(events: readonly Frag6Event[], path: "ipv6" | "nfct", config: Frag6Config = FRAG6_DEFAULT_CONFIG, rules: LinuxRules = LINUX_RULES) {
+export function runLinux(
+  events: readonly Frag6Event[],
+  path: "ipv6" | "nfct",
+  config: Frag6Config = FRAG6_DEFAULT_CONFIG,
+  rules: LinuxRules = LINUX_RULES,
+) {
   const node = new LinuxNode(path, config, rules);
   for (const a of arrivalsOf(events)) node.arrive(a);
   node.expireUntil(Infinity);
-  return { outcome: { delivered: node.delivered.map(({ t, packet }) => ({ t, packet })), icmp: node.icmp }, trace: node.trace, undetermined: node.undetermined };
+  return {
+    outcome: { delivered: node.delivered.map(({ t, packet }) => ({ t, packet })), icmp: node.icmp },
+    trace: node.trace,
+    undetermined: node.undetermined,
+  };
 }
 
 /** What the profile allows for this run. */
-export function frag6Expectation(events: readonly Frag6Event[], profile: Frag6Profile, config: Frag6Config = FRAG6_DEFAULT_CONFIG): Frag6Expectation {
+export function frag6Expectation(
+  events: readonly Frag6Event[],
+  profile: Frag6Profile,
+  config: Frag6Config = FRAG6_DEFAULT_CONFIG,
+): Frag6Expectation {
   if (profile === "linux-ipv6" || profile === "linux-nfct") {
     const { outcome, trace, undetermined } = runLinux(events, profile === "linux-ipv6" ? "ipv6" : "nfct", config);
     return { kind: "exact", profile, outcome, notes: trace, ...(undetermined ? { undetermined } : {}) };
@@ -28,7 +47,10 @@ export function frag6Expectation(events: readonly Frag6Event[], profile: Frag6Pr
   const { groups, capped } = rfc8200Groups(arrivalsOf(events), config);
   // The RFC sets no memory limit; where Linux-like accounting would run out, deliveries may be missing.
   const starved = runLinux(events, "ipv6", config).trace.some((line) => line.includes("above high_thresh"));
-  const notes = [...(capped ? ["state search cut: prediction relaxed"] : []), ...(starved ? ["memory pressure: deliveries may be missing"] : [])];
+  const notes = [
+    ...(capped ? ["state search cut: prediction relaxed"] : []),
+    ...(starved ? ["memory pressure: deliveries may be missing"] : []),
+  ];
   return { kind: "choice", profile, groups, relaxed: capped || starved ? "subsequence" : null, notes };
 }
 
@@ -47,6 +69,10 @@ export function canonicalOutcome(expectation: Frag6Expectation): Frag6Outcome {
   };
 }
 
-export function frag6Run(events: readonly Frag6Event[], profile: Frag6Profile, config: Frag6Config = FRAG6_DEFAULT_CONFIG): Frag6Outcome {
+export function frag6Run(
+  events: readonly Frag6Event[],
+  profile: Frag6Profile,
+  config: Frag6Config = FRAG6_DEFAULT_CONFIG,
+): Frag6Outcome {
   return canonicalOutcome(frag6Expectation(events, profile, config));
 }

@@ -39,7 +39,12 @@ export const CONNTRACK_HOOKS: readonly KernelHook[] = [
   { name: "ipv6_confirm", key: "ipv6/input", priority: INT_MAX - 1 },
 ];
 
-const entryOf = (hook: KernelHook): HookEntry => ({ name: hook.name, priority: hook.priority, verdict: "accept", internal: true });
+const entryOf = (hook: KernelHook): HookEntry => ({
+  name: hook.name,
+  priority: hook.priority,
+  verdict: "accept",
+  internal: true,
+});
 
 export function conntrackActive(ns: HookNamespace): boolean {
   return hookList(ns, "ipv4/prerouting").some((e) => e.internal && e.name === "ipv4_conntrack_in");
@@ -64,7 +69,8 @@ export function enableConntrack(ns: HookNamespace, rules: HooksRules): { ns: Hoo
 
 export function disableConntrack(ns: HookNamespace): HookNamespace {
   let lists = ns.lists;
-  for (const hook of CONNTRACK_HOOKS) lists = withList(lists, hook.key, removeEntry(lists.get(hook.key) ?? [], hook.name, true));
+  for (const hook of CONNTRACK_HOOKS)
+    lists = withList(lists, hook.key, removeEntry(lists.get(hook.key) ?? [], hook.name, true));
   return { ...ns, lists };
 }
 
@@ -73,5 +79,8 @@ export function kernelHooksBefore(ns: HookNamespace, key: ListKey, name: string)
   const list = hookList(ns, key);
   const at = list.findIndex((e) => !e.internal && e.name === name);
   if (at < 0) return [];
-  return list.slice(0, at).filter((e) => e.internal).map((e) => e.name);
+  return list
+    .slice(0, at)
+    .filter((e) => e.internal)
+    .map((e) => e.name);
 }

@@ -74,4 +74,3 @@ export function registrationFamilies(rules: HooksRules, family: HookFamily, hook
   if (hook === "ingress" && rules.inetIngress) return ["inet-ingress"];
   return ["ipv4", "ipv6"];
 }
-

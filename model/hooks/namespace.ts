@@ -69,9 +69,14 @@ export function insertInto(
  * then each concrete registration, IPv4 before IPv6 for inet, undoing IPv4
  * when IPv6 fails.
  */
-export function registerHook(ns: HookNamespace, reg: HookRegistration, rules: HooksRules): { ns: HookNamespace; errno: number } {
+export function registerHook(
+  ns: HookNamespace,
+  reg: HookRegistration,
+  rules: HooksRules,
+): { ns: HookNamespace; errno: number } {
   // The protocol: `name` is unique among registered hooks.
-  if (registeredIn(ns, reg.name).length > 0) throw new HookRequestError(`a hook named "${reg.name}" is already registered`);
+  if (registeredIn(ns, reg.name).length > 0)
+    throw new HookRequestError(`a hook named "${reg.name}" is already registered`);
   const keys: ListKey[] = [];
   for (const family of registrationFamilies(rules, reg.family, reg.hook)) {
     const head = listHead(rules, family, reg.hook, reg.device);

@@ -34,6 +34,7 @@ export function isHooksProfile(value: string): value is HooksProfile {
 }
 
 export function hooksRules(profile: string): HooksRules {
-  if (!isHooksProfile(profile)) throw new Error(`unknown hooks profile "${profile}" (known: ${HOOKS_PROFILES.join(", ")})`);
+  if (!isHooksProfile(profile))
+    throw new Error(`unknown hooks profile "${profile}" (known: ${HOOKS_PROFILES.join(", ")})`);
   return HOOKS_RULES[profile];
 }

@@ -16,7 +16,12 @@ export interface Traversal {
  * registration uses (a device's ingress list holds its netdev and inet ingress
  * hooks alike), or undefined when the kernel has no such list.
  */
-export function traversedList(rules: HooksRules, family: TraverseFamily, hook: HookName, device: string | null): ListKey | undefined {
+export function traversedList(
+  rules: HooksRules,
+  family: TraverseFamily,
+  hook: HookName,
+  device: string | null,
+): ListKey | undefined {
   const head = listHead(rules, family, hook, device);
   return "key" in head ? head.key : undefined;
 }

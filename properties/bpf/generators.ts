@@ -28,7 +28,8 @@ const toJson = (p: readonly Insn[]): JsonProgram => p.map((i) => [i[0], i[1], i[
 /** Program lengths: mostly short, sometimes at or one past the limits (64, 4096). */
 function lengthArb(limits: boolean): fc.Arbitrary<number> {
   const short = fc.integer({ min: 1, max: 24 });
-  if (!limits) return fc.oneof({ weight: 8, arbitrary: short }, { weight: 2, arbitrary: fc.integer({ min: 25, max: 64 }) });
+  if (!limits)
+    return fc.oneof({ weight: 8, arbitrary: short }, { weight: 2, arbitrary: fc.integer({ min: 25, max: 64 }) });
   return fc.oneof(
     { weight: 8, arbitrary: short },
     { weight: 2, arbitrary: fc.integer({ min: 25, max: 64 }) },
@@ -59,9 +60,17 @@ export function validProgram(options: ProgramOptions = {}) {
   // instructions; the limit lengths are drawn exactly.
   const choices = options.limits
     ? lengthArb(true).chain((length) => fc.array(choiceArb, { minLength: length - 1, maxLength: length - 1 }))
-    : fc.oneof({ weight: 8, arbitrary: fc.array(choiceArb, { maxLength: 23 }) }, { weight: 2, arbitrary: fc.array(choiceArb, { minLength: 24, maxLength: 63 }) });
+    : fc.oneof(
+        { weight: 8, arbitrary: fc.array(choiceArb, { maxLength: 23 }) },
+        { weight: 2, arbitrary: fc.array(choiceArb, { minLength: 24, maxLength: 63 }) },
+      );
   return fc
-    .record({ attach: fc.constantFrom(...(options.attaches ?? ATTACH_POINTS)), seed: ipPacket(), final: choiceArb, choices })
+    .record({
+      attach: fc.constantFrom(...(options.attaches ?? ATTACH_POINTS)),
+      seed: ipPacket(),
+      final: choiceArb,
+      choices,
+    })
     .map(({ attach, seed, final, choices: cs }) => ({
       attach,
       seed,
@@ -78,9 +87,16 @@ export function runInput(options: ProgramOptions = {}): fc.Arbitrary<RunInput> {
 
 /** Programs to load: valid ones, and single mutations breaking each rejection rule. */
 export function loadInput(): fc.Arbitrary<LoadInput> {
-  const valid = validProgram({ limits: true }).map(({ attach, program }): LoadInput => ({ attach, program: toJson(program), intent: "none" }));
+  const valid = validProgram({ limits: true }).map(
+    ({ attach, program }): LoadInput => ({ attach, program: toJson(program), intent: "none" }),
+  );
   const broken = fc
-    .record({ base: validProgram({}), rule: fc.constantFrom(...REJECTION_RULES), pick: fc.nat(), extra: fc.array(choiceArb, { minLength: 64, maxLength: 64 }) })
+    .record({
+      base: validProgram({}),
+      rule: fc.constantFrom(...REJECTION_RULES),
+      pick: fc.nat(),
+      extra: fc.array(choiceArb, { minLength: 64, maxLength: 64 }),
+    })
     .map(({ base, rule, pick, extra }): LoadInput => {
       let program = base.program;
       let attach = base.attach;
@@ -104,7 +120,13 @@ export interface SessionInput {
 
 export function sessionInput(): fc.Arbitrary<SessionInput> {
   const step = fc.oneof(
-    { weight: 3, arbitrary: runInput({ allowAny: true }).map((r) => ({ load: { attach: r.attach, program: r.program, intent: "none" as const }, packets: r.packets })) },
+    {
+      weight: 3,
+      arbitrary: runInput({ allowAny: true }).map((r) => ({
+        load: { attach: r.attach, program: r.program, intent: "none" as const },
+        packets: r.packets,
+      })),
+    },
     { weight: 1, arbitrary: loadInput().map((load) => ({ load, packets: [] as string[] })) },
   );
   return fc.array(fc.record({ step, unload: fc.boolean() }), { minLength: 1, maxLength: 4 }).map((steps) => ({

@@ -1,13 +1,34 @@
 // Invalid programs as single mutations of valid ones, one kind per rejection
 // rule of the validator (model/bpf/validator.ts REJECTION_RULES).
 import {
-  BPF_ABS, BPF_ALU, BPF_B, BPF_DIV, BPF_JA, BPF_JEQ, BPF_JMP, BPF_K, BPF_LD, BPF_LDX, BPF_LSH, BPF_MEM, BPF_MOD, BPF_RET, BPF_RSH,
-  BPF_ST, BPF_W, codeAllowed, insn, SKF_AD_OFF, type Insn,
+  BPF_ABS,
+  BPF_ALU,
+  BPF_B,
+  BPF_DIV,
+  BPF_JA,
+  BPF_JEQ,
+  BPF_JMP,
+  BPF_K,
+  BPF_LD,
+  BPF_LDX,
+  BPF_LSH,
+  BPF_MEM,
+  BPF_MOD,
+  BPF_RET,
+  BPF_RSH,
+  BPF_ST,
+  BPF_W,
+  codeAllowed,
+  insn,
+  SKF_AD_OFF,
+  type Insn,
 } from "../../model/bpf/opcodes.js";
 import type { RejectionRule } from "../../model/bpf/validator.js";
 
 /** Opcodes chk_code_allowed() refuses: RET X, LDX ABS (seccomp's), and others. */
-export const DISALLOWED_CODES: readonly number[] = [...Array(0x100).keys()].filter((c) => !codeAllowed(c)).concat([0x100, 0xffff]);
+export const DISALLOWED_CODES: readonly number[] = [...Array(0x100).keys()]
+  .filter((c) => !codeAllowed(c))
+  .concat([0x100, 0xffff]);
 
 /** Replaces instruction `at` (never the final RET unless the rule is about it). */
 function replace(program: readonly Insn[], at: number, ins: Insn): Insn[] {
@@ -20,7 +41,8 @@ function replace(program: readonly Insn[], at: number, ins: Insn): Insn[] {
 export function breakProgram(program: readonly Insn[], rule: RejectionRule, pick: number): Insn[] {
   const n = program.length;
   const at = n > 1 ? pick % (n - 1) : 0;
-  const ensureBody = (p: readonly Insn[]): Insn[] => (p.length >= 2 ? p.slice() : [insn(BPF_LD | BPF_W | BPF_ABS, 0, 0, 0), ...p]);
+  const ensureBody = (p: readonly Insn[]): Insn[] =>
+    p.length >= 2 ? p.slice() : [insn(BPF_LD | BPF_W | BPF_ABS, 0, 0, 0), ...p];
   switch (rule) {
     case "xt-count":
     case "length":
@@ -30,9 +52,17 @@ export function breakProgram(program: readonly Insn[], rule: RejectionRule, pick
     case "div-by-zero":
       return replace(ensureBody(program), at, insn(BPF_ALU | (pick % 2 ? BPF_DIV : BPF_MOD) | BPF_K, 0, 0, 0));
     case "shift-range":
-      return replace(ensureBody(program), at, insn(BPF_ALU | (pick % 2 ? BPF_LSH : BPF_RSH) | BPF_K, 0, 0, pick % 3 === 0 ? 0xffffffff : 32 + (pick % 40)));
+      return replace(
+        ensureBody(program),
+        at,
+        insn(BPF_ALU | (pick % 2 ? BPF_LSH : BPF_RSH) | BPF_K, 0, 0, pick % 3 === 0 ? 0xffffffff : 32 + (pick % 40)),
+      );
     case "scratch-index":
-      return replace(ensureBody(program), at, insn(pick % 2 ? BPF_ST : BPF_LD | BPF_MEM, 0, 0, 16 + (pick % 3 === 0 ? 0xfff0 : pick % 16)));
+      return replace(
+        ensureBody(program),
+        at,
+        insn(pick % 2 ? BPF_ST : BPF_LD | BPF_MEM, 0, 0, 16 + (pick % 3 === 0 ? 0xfff0 : pick % 16)),
+      );
     case "ja-range": {
       const p = ensureBody(program);
       const i = Math.min(at, p.length - 2);
@@ -47,7 +77,11 @@ export function breakProgram(program: readonly Insn[], rule: RejectionRule, pick
     }
     case "ancillary-unknown": {
       const ks = [SKF_AD_OFF + 1, SKF_AD_OFF + 64, SKF_AD_OFF + 0x100, 0xffffffff, SKF_AD_OFF + 62];
-      return replace(ensureBody(program), at, insn(BPF_LD | [BPF_W, 0x08, BPF_B][pick % 3]! | BPF_ABS, 0, 0, ks[pick % ks.length]!));
+      return replace(
+        ensureBody(program),
+        at,
+        insn(BPF_LD | [BPF_W, 0x08, BPF_B][pick % 3]! | BPF_ABS, 0, 0, ks[pick % ks.length]!),
+      );
     }
     case "no-final-ret": {
       const out = program.slice();
@@ -59,9 +93,16 @@ export function breakProgram(program: readonly Insn[], rule: RejectionRule, pick
       return [insn(pick % 2 ? BPF_LD | BPF_MEM : BPF_LDX | BPF_MEM, 0, 0, pick % 16), ...program];
     case "jump-offset":
       // A JA over enough 14-instruction loads that its converted offset passes S16_MAX.
-      return [insn(BPF_JMP | BPF_JA, 0, 0, 2400), ...Array.from({ length: 2400 }, () => insn(BPF_LD | BPF_W | BPF_ABS, 0, 0, 1 + (pick % 8))), insn(BPF_RET | BPF_K, 0, 0, 1)];
+      return [
+        insn(BPF_JMP | BPF_JA, 0, 0, 2400),
+        ...Array.from({ length: 2400 }, () => insn(BPF_LD | BPF_W | BPF_ABS, 0, 0, 1 + (pick % 8))),
+        insn(BPF_RET | BPF_K, 0, 0, 1),
+      ];
     case "optmem":
       // 2,000 byte loads: the converted program is charged over optmem_max.
-      return [...Array.from({ length: 2000 }, (_, i) => insn(BPF_LD | BPF_B | BPF_ABS, 0, 0, 1 + ((i + pick) % 30))), insn(BPF_RET | BPF_K, 0, 0, 0xffff)];
+      return [
+        ...Array.from({ length: 2000 }, (_, i) => insn(BPF_LD | BPF_B | BPF_ABS, 0, 0, 1 + ((i + pick) % 30))),
+        insn(BPF_RET | BPF_K, 0, 0, 0xffff),
+      ];
   }
 }

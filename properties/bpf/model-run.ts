@@ -21,7 +21,11 @@ export function modelResults(program: JsonProgram, attach: Attach, packets: stri
   return packets.map((hex) => {
     const p = fromHex(hex);
     const r = runProgram(insns, p, attach);
-    return { result: contextResult(attach, r.returned, p.length), returned: r.returned, deterministic: r.deterministic };
+    return {
+      result: contextResult(attach, r.returned, p.length),
+      returned: r.returned,
+      deterministic: r.deterministic,
+    };
   });
 }
 
@@ -31,13 +35,21 @@ export function inRange(attach: Attach, result: number, packetHex: string): bool
 }
 
 /** Compares results; returns the first disagreement as a message with the program disassembled. */
-export function compareResults(program: JsonProgram, attach: Attach, packets: string[], expected: ModelResult[], observed: number[]): string | null {
+export function compareResults(
+  program: JsonProgram,
+  attach: Attach,
+  packets: string[],
+  expected: ModelResult[],
+  observed: number[],
+): string | null {
   for (let i = 0; i < packets.length; i++) {
     const e = expected[i]!;
     const o = observed[i]!;
     const bad = e.deterministic ? o !== e.result : !inRange(attach, o, packets[i]!);
     if (!bad) continue;
-    const want = e.deterministic ? `model ${e.result} (program returns ${e.returned})` : `any result the ${attach} context can give`;
+    const want = e.deterministic
+      ? `model ${e.result} (program returns ${e.returned})`
+      : `any result the ${attach} context can give`;
     return `${attach} packet ${i} (${packets[i]!.length / 2} bytes): result ${o}, ${want}; program:\n${disassemble(asProgram(program))}`;
   }
   return null;

@@ -6,10 +6,51 @@
 import fc from "fast-check";
 import { ancillaryDeterministic } from "../../model/bpf/contexts.js";
 import {
-  ANCILLARY, ANCILLARY_NAMES, BPF_A, BPF_ABS, BPF_ADD, BPF_ALU, BPF_AND, BPF_B, BPF_DIV, BPF_H, BPF_IMM, BPF_IND, BPF_JA, BPF_JEQ,
-  BPF_JGE, BPF_JGT, BPF_JMP, BPF_JSET, BPF_K, BPF_LD, BPF_LDX, BPF_LEN, BPF_LSH, BPF_MEM, BPF_MISC, BPF_MOD, BPF_MSH, BPF_MUL,
-  BPF_NEG, BPF_OR, BPF_RET, BPF_RSH, BPF_ST, BPF_STX, BPF_SUB, BPF_TAX, BPF_TXA, BPF_W, BPF_X, BPF_XOR, insn, SKF_AD_OFF,
-  SKF_LL_OFF, SKF_NET_OFF, type Insn,
+  ANCILLARY,
+  ANCILLARY_NAMES,
+  BPF_A,
+  BPF_ABS,
+  BPF_ADD,
+  BPF_ALU,
+  BPF_AND,
+  BPF_B,
+  BPF_DIV,
+  BPF_H,
+  BPF_IMM,
+  BPF_IND,
+  BPF_JA,
+  BPF_JEQ,
+  BPF_JGE,
+  BPF_JGT,
+  BPF_JMP,
+  BPF_JSET,
+  BPF_K,
+  BPF_LD,
+  BPF_LDX,
+  BPF_LEN,
+  BPF_LSH,
+  BPF_MEM,
+  BPF_MISC,
+  BPF_MOD,
+  BPF_MSH,
+  BPF_MUL,
+  BPF_NEG,
+  BPF_OR,
+  BPF_RET,
+  BPF_RSH,
+  BPF_ST,
+  BPF_STX,
+  BPF_SUB,
+  BPF_TAX,
+  BPF_TXA,
+  BPF_W,
+  BPF_X,
+  BPF_XOR,
+  insn,
+  SKF_AD_OFF,
+  SKF_LL_OFF,
+  SKF_NET_OFF,
+  type Insn,
 } from "../../model/bpf/opcodes.js";
 import type { Attach } from "../../model/bpf/validator.js";
 
@@ -20,11 +61,29 @@ export interface Choice {
   c: number;
 }
 
-export const choiceArb: fc.Arbitrary<Choice> = fc.record({ kind: fc.nat(63), a: fc.nat(0xffff), b: fc.nat(0xffff), c: fc.nat(0xffff) });
+export const choiceArb: fc.Arbitrary<Choice> = fc.record({
+  kind: fc.nat(63),
+  a: fc.nat(0xffff),
+  b: fc.nat(0xffff),
+  c: fc.nat(0xffff),
+});
 
 const ALU_OPS = [BPF_ADD, BPF_SUB, BPF_MUL, BPF_DIV, BPF_MOD, BPF_AND, BPF_OR, BPF_XOR, BPF_LSH, BPF_RSH, BPF_NEG];
 /** ALU with X, weighted toward the operations with run-time edge cases (count >= 32, divisor 0). */
-const X_OPS = [BPF_LSH, BPF_RSH, BPF_LSH, BPF_RSH, BPF_DIV, BPF_MOD, BPF_ADD, BPF_SUB, BPF_MUL, BPF_AND, BPF_OR, BPF_XOR];
+const X_OPS = [
+  BPF_LSH,
+  BPF_RSH,
+  BPF_LSH,
+  BPF_RSH,
+  BPF_DIV,
+  BPF_MOD,
+  BPF_ADD,
+  BPF_SUB,
+  BPF_MUL,
+  BPF_AND,
+  BPF_OR,
+  BPF_XOR,
+];
 const JMP_OPS = [BPF_JEQ, BPF_JGT, BPF_JGE, BPF_JSET];
 const SIZES = [BPF_W, BPF_H, BPF_B];
 const SIZE_LEN: Record<number, number> = { [BPF_W]: 4, [BPF_H]: 2, [BPF_B]: 1 };
@@ -41,10 +100,14 @@ function packetConstant(seed: Uint8Array, c: Choice): number {
   const at = seed.length > size ? c.a % (seed.length - size + 1) : 0;
   const v = read(seed, at, size);
   switch (c.c % 6) {
-    case 0: return (v + 1) >>> 0;
-    case 1: return c.c % 64;
-    case 2: return seed.length;
-    default: return v;
+    case 0:
+      return (v + 1) >>> 0;
+    case 1:
+      return c.c % 64;
+    case 2:
+      return seed.length;
+    default:
+      return v;
   }
 }
 
@@ -59,7 +122,12 @@ export interface BuildOptions {
  * validator accepts (except the optmem/jump-offset limits of very long
  * programs, which depend on the converted length).
  */
-export function buildProgram(seed: Uint8Array, choices: readonly Choice[], final: Choice, options: BuildOptions): Insn[] {
+export function buildProgram(
+  seed: Uint8Array,
+  choices: readonly Choice[],
+  final: Choice,
+  options: BuildOptions,
+): Insn[] {
   const n = choices.length + 1;
   const masks = new Array<number>(n + 1).fill(0xffff);
   let memvalid = 0;
@@ -81,16 +149,29 @@ export function buildProgram(seed: Uint8Array, choices: readonly Choice[], final
         ins = insn(BPF_LD | SIZES[c.b % 3]! | BPF_ABS, 0, 0, c.a % (len + (c.c % 4 === 0 ? 8 : 0)));
         break;
       case 2: // indirect load
-        ins = insn(BPF_LD | SIZES[c.b % 3]! | BPF_IND, 0, 0, c.c % 3 === 0 ? (-(c.a % 8)) >>> 0 : c.a % len);
+        ins = insn(BPF_LD | SIZES[c.b % 3]! | BPF_IND, 0, 0, c.c % 3 === 0 ? -(c.a % 8) >>> 0 : c.a % len);
         break;
       case 3:
         ins = c.b % 2 ? insn(BPF_LD | BPF_IMM, 0, 0, packetConstant(seed, c)) : insn(BPF_LD | BPF_W | BPF_LEN, 0, 0, 0);
         break;
       case 4: // X: small values (shift counts around 32 included), packet values, the length
-        ins = c.b % 3 === 2 ? insn(BPF_LDX | BPF_W | BPF_LEN, 0, 0, 0) : insn(BPF_LDX | BPF_IMM, 0, 0, c.b % 3 === 1 ? 28 + (c.a % 12) : c.b % 3 ? c.a % 48 : packetConstant(seed, c));
+        ins =
+          c.b % 3 === 2
+            ? insn(BPF_LDX | BPF_W | BPF_LEN, 0, 0, 0)
+            : insn(
+                BPF_LDX | BPF_IMM,
+                0,
+                0,
+                c.b % 3 === 1 ? 28 + (c.a % 12) : c.b % 3 ? c.a % 48 : packetConstant(seed, c),
+              );
         break;
       case 5:
-        ins = insn(BPF_LDX | BPF_B | BPF_MSH, 0, 0, c.c % 5 === 0 ? (SKF_NET_OFF + (c.a % len)) >>> 0 : c.a % (len + 2));
+        ins = insn(
+          BPF_LDX | BPF_B | BPF_MSH,
+          0,
+          0,
+          c.c % 5 === 0 ? (SKF_NET_OFF + (c.a % len)) >>> 0 : c.a % (len + 2),
+        );
         break;
       case 6:
         ins = insn(c.b % 2 ? BPF_ST : BPF_STX, 0, 0, c.a % 16);
@@ -121,9 +202,14 @@ export function buildProgram(seed: Uint8Array, choices: readonly Choice[], final
       case 13:
       case 14: {
         const src = c.kind % 18 === 14 ? BPF_X : BPF_K;
-        const jt = room === 0 ? 0 : c.b % Math.min(room + 1, 256) % (c.c % 3 === 0 ? 256 : 4);
-        const jf = room === 0 ? 0 : c.c % Math.min(room + 1, 256) % (c.b % 3 === 0 ? 256 : 4);
-        ins = insn(BPF_JMP | JMP_OPS[c.a % 4]! | src, Math.min(jt, room), Math.min(jf, room), src === BPF_K ? packetConstant(seed, c) : 0);
+        const jt = room === 0 ? 0 : (c.b % Math.min(room + 1, 256)) % (c.c % 3 === 0 ? 256 : 4);
+        const jf = room === 0 ? 0 : (c.c % Math.min(room + 1, 256)) % (c.b % 3 === 0 ? 256 : 4);
+        ins = insn(
+          BPF_JMP | JMP_OPS[c.a % 4]! | src,
+          Math.min(jt, room),
+          Math.min(jf, room),
+          src === BPF_K ? packetConstant(seed, c) : 0,
+        );
         flowTo(pc + 1 + ins[1]);
         flowTo(pc + 1 + ins[2]);
         memvalid = 0xffff;
@@ -134,9 +220,11 @@ export function buildProgram(seed: Uint8Array, choices: readonly Choice[], final
         flowTo(pc + 1 + ins[3]);
         memvalid = 0xffff;
         break;
-      case 16: { // ancillary load, or the network/link-layer areas
+      case 16: {
+        // ancillary load, or the network/link-layer areas
         const which = c.a % (ancillaries.length + 2);
-        if (which < ancillaries.length) ins = insn(BPF_LD | SIZES[c.b % 3]! | BPF_ABS, 0, 0, SKF_AD_OFF + ANCILLARY[ancillaries[which]!]);
+        if (which < ancillaries.length)
+          ins = insn(BPF_LD | SIZES[c.b % 3]! | BPF_ABS, 0, 0, SKF_AD_OFF + ANCILLARY[ancillaries[which]!]);
         else if (which === ancillaries.length || (!options.allowAny && options.attach === "xt_bpf")) {
           ins = insn(BPF_LD | SIZES[c.b % 3]! | BPF_ABS, 0, 0, (SKF_NET_OFF + (c.c % (len + 4))) >>> 0);
         } else ins = insn(BPF_LD | SIZES[c.b % 3]! | BPF_ABS, 0, 0, (SKF_LL_OFF + (c.c % 20)) >>> 0);
@@ -147,7 +235,11 @@ export function buildProgram(seed: Uint8Array, choices: readonly Choice[], final
     }
     program.push(ins);
   }
-  program.push(final.kind % 3 === 0 ? insn(BPF_RET | BPF_A, 0, 0, 0) : insn(BPF_RET | BPF_K, 0, 0, [0, 0xffffffff, final.a % (len + 2), 1][final.b % 4]!));
+  program.push(
+    final.kind % 3 === 0
+      ? insn(BPF_RET | BPF_A, 0, 0, 0)
+      : insn(BPF_RET | BPF_K, 0, 0, [0, 0xffffffff, final.a % (len + 2), 1][final.b % 4]!),
+  );
   return program;
 }
 

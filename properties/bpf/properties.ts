@@ -1,12 +1,17 @@
-// The bpf area's properties: the IUT's load verdicts and run results against
-// the model (net/core/filter.c, net/netfilter/xt_bpf.c).
-import fc from "fast-check";
 import { disassemble } from "../../model/bpf/formats.js";
 import { validate, EINVAL } from "../../model/bpf/validator.js";
 import { fromHex } from "../../wire/hex.js";
 import { LINKTYPE_RAW } from "../../wire/pcap.js";
 import type { CasePackets, CheckOutcome, ConformanceProperty, PropertyContext } from "../property.js";
-import { loadInput, runInput, sessionInput, validProgram, type LoadInput, type RunInput, type SessionInput } from "./generators.js";
+import {
+  loadInput,
+  runInput,
+  sessionInput,
+  validProgram,
+  type LoadInput,
+  type RunInput,
+  type SessionInput,
+} from "./generators.js";
 import { validateLoadInput, validateRunInput, validateSessionInput } from "./input-validation.js";
 import { iutLoad, iutRun, iutUnload } from "./iut-calls.js";
 import { asProgram, compareResults, modelResults } from "./model-run.js";
@@ -17,7 +22,10 @@ const RUNTIME =
   "net/core/filter.c bpf_convert_filter(), convert_bpf_ld_abs(), convert_bpf_extensions(), bpf_skb_load_helper_*(), sk_filter_trim_cap(); net/netfilter/xt_bpf.c bpf_mt()";
 
 function runPackets(input: { packets: string[] }): CasePackets {
-  return { linktype: LINKTYPE_RAW, packets: input.packets.map((hex, i) => ({ label: `packet ${i}`, data: fromHex(hex) })) };
+  return {
+    linktype: LINKTYPE_RAW,
+    packets: input.packets.map((hex, i) => ({ label: `packet ${i}`, data: fromHex(hex) })),
+  };
 }
 
 /** Loads on the IUT and the model, then runs and compares; the shared body of the run properties. */
@@ -66,7 +74,11 @@ const loadErrno: ConformanceProperty<LoadInput> = {
       ok,
       expected: { errno: verdict.errno, rule: verdict.rule ?? null, pc: verdict.pc ?? null },
       observed: { errno: loaded.errno },
-      ...(ok ? {} : { message: `${input.attach} load errno ${loaded.errno}, model ${verdict.errno}${verdict.rule ? ` (${verdict.rule} at pc ${verdict.pc ?? "-"})` : ""}${shown}` }),
+      ...(ok
+        ? {}
+        : {
+            message: `${input.attach} load errno ${loaded.errno}, model ${verdict.errno}${verdict.rule ? ` (${verdict.rule} at pc ${verdict.pc ?? "-"})` : ""}${shown}`,
+          }),
     };
   },
 };
@@ -101,13 +113,21 @@ const xtRefuses65: ConformanceProperty<RunInput> = {
   area: "bpf",
   name: "xt-bpf-refuses-65",
   statement: "xt_bpf refuses a 65-instruction program with EINVAL even when the socket path accepts the same program.",
-  citation: "net/netfilter/xt_bpf.c __bpf_mt_check_bytecode(): len > XT_BPF_MAX_NUM_INSTR; include/uapi/linux/netfilter/xt_bpf.h",
+  citation:
+    "net/netfilter/xt_bpf.c __bpf_mt_check_bytecode(): len > XT_BPF_MAX_NUM_INSTR; include/uapi/linux/netfilter/xt_bpf.h",
   ops: ["bpf.load", "bpf.unload"],
   arbitrary: () =>
     validProgram({ attaches: ["socket"] }).map(({ program }) => {
       // Pad to 65 with immediate loads in front (jumps are relative, so they keep their targets).
-      const pad = Array.from({ length: 65 - program.length }, (_, i) => [0x00, 0, 0, i] as [number, number, number, number]);
-      return { attach: "xt_bpf" as const, program: [...pad, ...program.map((i) => [...i] as [number, number, number, number])], packets: [] };
+      const pad = Array.from(
+        { length: 65 - program.length },
+        (_, i) => [0x00, 0, 0, i] as [number, number, number, number],
+      );
+      return {
+        attach: "xt_bpf" as const,
+        program: [...pad, ...program.map((i) => [...i] as [number, number, number, number])],
+        packets: [],
+      };
     }),
   validateInput: validateRunInput,
   async check(input, { iut }) {
@@ -121,7 +141,11 @@ const xtRefuses65: ConformanceProperty<RunInput> = {
       ok,
       expected: { socket: socket.errno, xt_bpf: EINVAL },
       observed: { socket: onSocket.errno, xt_bpf: onXt.errno },
-      ...(ok ? {} : { message: `65 instructions: xt_bpf errno ${onXt.errno} (want ${EINVAL}), socket errno ${onSocket.errno} (model ${socket.errno})` }),
+      ...(ok
+        ? {}
+        : {
+            message: `65 instructions: xt_bpf errno ${onXt.errno} (want ${EINVAL}), socket errno ${onSocket.errno} (model ${socket.errno})`,
+          }),
     };
   },
 };
@@ -146,7 +170,12 @@ const everything: ConformanceProperty<SessionInput> = {
       expected.push({ step: i, errno: verdict.errno });
       observed.push({ step: i, errno: loaded.errno });
       if (loaded.errno !== verdict.errno) {
-        return { ok: false, expected, observed, message: `step ${i}: ${step.load.attach} load errno ${loaded.errno}, model ${verdict.errno}${verdict.rule ? ` (${verdict.rule})` : ""}; program:\n${program.length <= 80 ? disassemble(program) : `${program.length} instructions`}` };
+        return {
+          ok: false,
+          expected,
+          observed,
+          message: `step ${i}: ${step.load.attach} load errno ${loaded.errno}, model ${verdict.errno}${verdict.rule ? ` (${verdict.rule})` : ""}; program:\n${program.length <= 80 ? disassemble(program) : `${program.length} instructions`}`,
+        };
       }
       if (!loaded.handle) continue;
       if (step.packets.length) {
@@ -162,16 +191,35 @@ const everything: ConformanceProperty<SessionInput> = {
         const second = await iutUnload(iut, loaded.handle);
         expected.push({ step: i, unload: [0, 2] });
         observed.push({ step: i, unload: [first, second] });
-        if (first !== 0 || second !== 2) return { ok: false, expected, observed, message: `step ${i}: unload errno ${first} then ${second}, model 0 then 2 (ENOENT)` };
+        if (first !== 0 || second !== 2)
+          return {
+            ok: false,
+            expected,
+            observed,
+            message: `step ${i}: unload errno ${first} then ${second}, model 0 then 2 (ENOENT)`,
+          };
       } else unloads.push(loaded.handle);
     }
     for (const h of unloads) {
       const e = await iutUnload(iut, h);
-      if (e !== 0) return { ok: false, expected, observed: [...observed, { unload: h, errno: e }], message: `unloading ${h} at the end: errno ${e}, model 0` };
+      if (e !== 0)
+        return {
+          ok: false,
+          expected,
+          observed: [...observed, { unload: h, errno: e }],
+          message: `unloading ${h} at the end: errno ${e}, model 0`,
+        };
     }
     return { ok: true, expected, observed };
   },
   packets: (input) => runPackets({ packets: input.steps.flatMap((s) => s.packets) }),
 };
 
-export const BPF_PROPERTIES: readonly ConformanceProperty<any>[] = [loadErrno, runMatches, runTerminates, xtRefuses65, everything];
+// biome-ignore lint/suspicious/noExplicitAny: a list holds properties of every input type
+export const BPF_PROPERTIES: readonly ConformanceProperty<any>[] = [
+  loadErrno,
+  runMatches,
+  runTerminates,
+  xtRefuses65,
+  everything,
+];

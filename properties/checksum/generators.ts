@@ -3,7 +3,12 @@
 import fc from "fast-check";
 import { TABLE_HOOKS, type ChecksumRule, type XtTable } from "../../model/checksum/checkentry.js";
 import { CHECKSUM_STATES, type ChecksumState } from "../../model/checksum/checksum-target.js";
-import { partialChecksumValue, recomputedChecksum, withChecksumField, transportLayout } from "../../model/checksum/packet-checksum.js";
+import {
+  partialChecksumValue,
+  recomputedChecksum,
+  withChecksumField,
+  transportLayout,
+} from "../../model/checksum/packet-checksum.js";
 import { onesComplementSum } from "../../model/checksum/internet-checksum.js";
 import { buildIpv4, buildIpv6, buildTcp, buildUdp, type Ipv6ExtensionHeader } from "../../wire/ip-build.js";
 import { toHex } from "../../wire/hex.js";
@@ -24,7 +29,9 @@ const addressBytes = (length: number) =>
     { weight: 1, arbitrary: fc.constant(new Uint8Array(length).fill(0xff)) },
     {
       weight: 3,
-      arbitrary: fc.uint8Array({ minLength: length, maxLength: length }).map((a) => a.map((b, i) => (i === 0 ? 0x80 | (b & 0x3f) : b | 0x80))),
+      arbitrary: fc
+        .uint8Array({ minLength: length, maxLength: length })
+        .map((a) => a.map((b, i) => (i === 0 ? 0x80 | (b & 0x3f) : b | 0x80))),
     },
   );
 
@@ -37,21 +44,23 @@ const payloadBytes = (maxLength: number) =>
     { weight: 1, arbitrary: fc.nat(maxLength).map((n) => new Uint8Array(n)) },
   );
 
-const extensionHeaders: fc.Arbitrary<Ipv6ExtensionHeader[]> = fc.array(
-  fc.record({
-    type: fc.constantFrom(IPPROTO_HOPOPTS, IPPROTO_DSTOPTS),
-    // One option filling 6 + 8n bytes: type 0x1e (RFC 4727 experiment, action
-    // "skip if unknown"), so receivers and routers pass it; PadN would be refused
-    // by Linux beyond 7 bytes of padding (ip6_parse_tlv()).
-    body: fc.nat(2).map((n) => {
-      const body = new Uint8Array(6 + 8 * n);
-      body[0] = 0x1e;
-      body[1] = body.length - 2;
-      return body;
+const extensionHeaders: fc.Arbitrary<Ipv6ExtensionHeader[]> = fc
+  .array(
+    fc.record({
+      type: fc.constantFrom(IPPROTO_HOPOPTS, IPPROTO_DSTOPTS),
+      // One option filling 6 + 8n bytes: type 0x1e (RFC 4727 experiment, action
+      // "skip if unknown"), so receivers and routers pass it; PadN would be refused
+      // by Linux beyond 7 bytes of padding (ip6_parse_tlv()).
+      body: fc.nat(2).map((n) => {
+        const body = new Uint8Array(6 + 8 * n);
+        body[0] = 0x1e;
+        body[1] = body.length - 2;
+        return body;
+      }),
     }),
-  }),
-  { maxLength: 2 },
-).map((headers) => headers.filter((h, i) => h.type !== IPPROTO_HOPOPTS || i === 0)); // hop-by-hop only first
+    { maxLength: 2 },
+  )
+  .map((headers) => headers.filter((h, i) => h.type !== IPPROTO_HOPOPTS || i === 0)); // hop-by-hop only first
 
 /**
  * How the first payload word is adjusted after the packet is built:
@@ -86,12 +95,18 @@ export function offloadedPacket(): fc.Arbitrary<Uint8Array> {
       const segment =
         g.protocol === "udp"
           ? buildUdp(g.srcPort, g.dstPort, g.payload)
-          : buildTcp({ srcPort: g.srcPort, dstPort: g.dstPort, seq: g.seq, flags: g.tcpFlags, options: g.tcpOptions }, g.payload);
+          : buildTcp(
+              { srcPort: g.srcPort, dstPort: g.dstPort, seq: g.seq, flags: g.tcpFlags, options: g.tcpOptions },
+              g.payload,
+            );
       const protocol = g.protocol === "udp" ? IPPROTO_UDP : IPPROTO_TCP;
       let packet =
         g.version === 4
           ? buildIpv4({ src: g.src16.slice(0, 4), dst: g.dst16.slice(0, 4), protocol, ttl: g.ttl }, segment)
-          : buildIpv6({ src: g.src16, dst: g.dst16, nextHeader: protocol, hopLimit: g.ttl, extensionHeaders: g.extensions }, segment);
+          : buildIpv6(
+              { src: g.src16, dst: g.dst16, nextHeader: protocol, hopLimit: g.ttl, extensionHeaders: g.extensions },
+              segment,
+            );
       if (g.adjust === "zero-checksum") packet = withZeroChecksum(packet);
       packet = withChecksumField(packet, partialChecksumValue(packet));
       return g.adjust === "double-carry" ? withDoubleCarry(packet) : packet;
@@ -143,7 +158,12 @@ export interface FillInput {
 
 /** CHECKSUM_PARTIAL, the state the target acts on, comes up as often as the other three together. */
 const checksumState = (states: readonly ChecksumState[]) =>
-  fc.oneof(...states.map((state) => ({ weight: state === "partial" ? Math.max(1, states.length - 1) : 1, arbitrary: fc.constant(state) })));
+  fc.oneof(
+    ...states.map((state) => ({
+      weight: state === "partial" ? Math.max(1, states.length - 1) : 1,
+      arbitrary: fc.constant(state),
+    })),
+  );
 
 export function fillInput(options: { states?: readonly ChecksumState[] } = {}): fc.Arbitrary<FillInput> {
   return fc.record({
@@ -164,11 +184,19 @@ export function checkentryInput(): fc.Arbitrary<CheckentryInput> {
       hookIndex: fc.nat(4),
       // Fill (1) and 0 are the interesting operations; the rest are unknown bits.
       operation: fc.oneof(fc.constantFrom(0, 1), fc.integer({ min: 0, max: 255 })),
-      proto: fc.oneof(fc.constant(null), fc.constantFrom(IPPROTO_UDP, IPPROTO_TCP, 0), fc.integer({ min: 0, max: 255 })),
+      proto: fc.oneof(
+        fc.constant(null),
+        fc.constantFrom(IPPROTO_UDP, IPPROTO_TCP, 0),
+        fc.integer({ min: 0, max: 255 }),
+      ),
       invertProto: fc.boolean(),
     })
     .map(({ hookIndex, ...rule }) => {
       const hooks = TABLE_HOOKS[rule.table];
-      return { ...rule, hook: hooks[hookIndex % hooks.length]!, invertProto: rule.proto === null ? false : rule.invertProto };
+      return {
+        ...rule,
+        hook: hooks[hookIndex % hooks.length]!,
+        invertProto: rule.proto === null ? false : rule.invertProto,
+      };
     });
 }

@@ -37,7 +37,10 @@ function packetOutcome(expected: Uint8Array, observed: Uint8Array, extra?: strin
 
 function fillPackets(input: { packet: string }, outcome: CheckOutcome): CasePackets {
   const packets = [{ label: "input", data: fromHex(input.packet) }];
-  for (const [label, side] of [["expected", outcome.expected], ["observed", outcome.observed]] as const) {
+  for (const [label, side] of [
+    ["expected", outcome.expected],
+    ["observed", outcome.observed],
+  ] as const) {
     const hex = (side as { packet?: unknown } | null)?.packet;
     if (typeof hex === "string" && hex.length > 0) packets.push({ label, data: fromHex(hex) });
   }
@@ -47,7 +50,8 @@ function fillPackets(input: { packet: string }, outcome: CheckOutcome): CasePack
 const fillMatchesModel: ConformanceProperty<FillInput> = {
   area: "checksum",
   name: "fill-matches-model",
-  statement: "For every packet, checksum state and GSO flag, the packet after the target equals the model's, byte for byte.",
+  statement:
+    "For every packet, checksum state and GSO flag, the packet after the target equals the model's, byte for byte.",
   citation: `${TARGET}; ${HELP}`,
   ops: ["checksum.fill"],
   arbitrary: () => fillInput(),
@@ -76,7 +80,8 @@ const fillVerifies: ConformanceProperty<FillInput> = {
     const observed = await iutFill(iut, packet, input.state, input.gso);
     const { fieldOffset } = transportLayout(packet);
     const sameLength = observed.length === packet.length;
-    const otherBytesKept = sameLength && packet.every((b, i) => i === fieldOffset || i === fieldOffset + 1 || observed[i] === b);
+    const otherBytesKept =
+      sameLength && packet.every((b, i) => i === fieldOffset || i === fieldOffset + 1 || observed[i] === b);
     // A reply too mangled to parse does not verify either.
     let verifies = false;
     try {
@@ -91,7 +96,11 @@ const fillVerifies: ConformanceProperty<FillInput> = {
       observed: { verifies, otherBytesKept, packet: toHex(observed) },
       ...(ok
         ? {}
-        : { message: otherBytesKept ? "the filled checksum does not verify" : `bytes other than the checksum field changed: ${describeByteDifference(packet, observed)}` }),
+        : {
+            message: otherBytesKept
+              ? "the filled checksum does not verify"
+              : `bytes other than the checksum field changed: ${describeByteDifference(packet, observed)}`,
+          }),
     };
   },
   packets: fillPackets,
@@ -122,7 +131,11 @@ const fillEqualsRecompute: ConformanceProperty<FillInput> = {
       ok,
       expected: { checksum: hex16(expected) },
       observed: { checksum: field === null ? null : hex16(field), packet: toHex(observed) },
-      ...(ok ? {} : { message: `stored checksum ${field === null ? "unreadable" : hex16(field)}, recomputed ${hex16(expected)}` }),
+      ...(ok
+        ? {}
+        : {
+            message: `stored checksum ${field === null ? "unreadable" : hex16(field)}, recomputed ${hex16(expected)}`,
+          }),
     };
   },
   packets: fillPackets,
@@ -146,7 +159,11 @@ function changeableOffsets(packet: Uint8Array): number[] {
   return offsets;
 }
 
-function changeWord(packet: Uint8Array, segmentOffset: number, newWord: number): { changed: Uint8Array; oldWord: number; newWord: number } {
+function changeWord(
+  packet: Uint8Array,
+  segmentOffset: number,
+  newWord: number,
+): { changed: Uint8Array; oldWord: number; newWord: number } {
   const { ip } = transportLayout(packet);
   const at = ip.transportOffset + segmentOffset;
   const odd = at + 1 >= packet.length; // the last byte of an odd segment counts as word (byte << 8)
@@ -174,12 +191,14 @@ const incrementalEqualsFill: ConformanceProperty<IncrementalInput> = {
       }),
   validateInput(input) {
     const r = asRecord(input);
-    const packet = validPacketHex(r["packet"], "packet");
+    const packet = validPacketHex(r.packet, "packet");
     const offsets = changeableOffsets(fromHex(packet));
-    if (!offsets.includes(r["segmentOffset"] as number)) throw new Error(`"segmentOffset" must be one of the changeable even offsets`);
-    const w = r["newWord"];
-    if (typeof w !== "number" || !Number.isInteger(w) || w < 0 || w > 0xffff) throw new Error(`"newWord" must be 0..65535`);
-    return { packet, segmentOffset: r["segmentOffset"] as number, newWord: w };
+    if (!offsets.includes(r.segmentOffset as number))
+      throw new Error(`"segmentOffset" must be one of the changeable even offsets`);
+    const w = r.newWord;
+    if (typeof w !== "number" || !Number.isInteger(w) || w < 0 || w > 0xffff)
+      throw new Error(`"newWord" must be 0..65535`);
+    return { packet, segmentOffset: r.segmentOffset as number, newWord: w };
   },
   async check(input, { iut, profile }) {
     const packet = fromHex(input.packet);
@@ -205,7 +224,11 @@ const incrementalEqualsFill: ConformanceProperty<IncrementalInput> = {
         checksumAfter: afterField === null ? null : hex16(afterField),
         word: `${hex16(oldWord)} -> ${hex16(newWord)}`,
       },
-      ...(ok ? {} : { message: `filled ${afterField === null ? "?" : hex16(afterField)} after the change, RFC 1624 predicts ${predicted === null ? "?" : hex16(predicted)}` }),
+      ...(ok
+        ? {}
+        : {
+            message: `filled ${afterField === null ? "?" : hex16(afterField)} after the change, RFC 1624 predicts ${predicted === null ? "?" : hex16(predicted)}`,
+          }),
     };
   },
   packets: (input) => {
@@ -287,6 +310,7 @@ const checkentryErrno: ConformanceProperty<ReturnType<typeof validateCheckentryI
   },
 };
 
+// biome-ignore lint/suspicious/noExplicitAny: a list holds properties of every input type
 export const CHECKSUM_PROPERTIES: readonly ConformanceProperty<any>[] = [
   fillMatchesModel,
   fillVerifies,

@@ -36,13 +36,20 @@ export const l4proto = () =>
     { weight: 2, arbitrary: fc.constantFrom(0, 2, 33, 50, 254) },
     { weight: 1, arbitrary: fc.integer({ min: 0, max: 255 }) },
   );
-const l3proto = () => fc.oneof({ weight: 6, arbitrary: fc.constantFrom(2, 10) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: 0xffff }) });
+const l3proto = () =>
+  fc.oneof(
+    { weight: 6, arbitrary: fc.constantFrom(2, 10) },
+    { weight: 1, arbitrary: fc.integer({ min: 0, max: 0xffff }) },
+  );
 
 /** Timeout values: small, 0, the ends, around the HZ wrap points (2^32 / HZ). */
 const seconds = () =>
   fc.oneof(
     { weight: 5, arbitrary: fc.integer({ min: 0, max: 1000 }) },
-    { weight: 2, arbitrary: fc.constantFrom(0, 1, 0xffffffff, 0x80000000, 4294967, 4294968, 17179869, 17179870, 42949673) },
+    {
+      weight: 2,
+      arbitrary: fc.constantFrom(0, 1, 0xffffffff, 0x80000000, 4294967, 4294968, 17179869, 17179870, 42949673),
+    },
     { weight: 1, arbitrary: fc.integer({ min: 0, max: 0xffffffff }) },
   );
 
@@ -84,7 +91,10 @@ function encodeAttr(a: AttrSpec): Uint8Array {
     case "data": {
       if (a.short !== null) return nlattr(CTA_TIMEOUT_DATA, new Uint8Array(a.short));
       const entry = (e: { type: number; value: number; size: number }) =>
-        nlattr(e.type, e.size <= 4 ? be32(e.value).subarray(0, e.size) : concatBytes([be32(e.value), new Uint8Array(e.size - 4)]));
+        nlattr(
+          e.type,
+          e.size <= 4 ? be32(e.value).subarray(0, e.size) : concatBytes([be32(e.value), new Uint8Array(e.size - 4)]),
+        );
       const inner = a.garbage ? Uint8Array.from(a.garbage) : concatBytes(a.entries.map(entry));
       return nlattr(CTA_TIMEOUT_DATA | (a.nested ? NLA_F_NESTED : 0), inner);
     }
@@ -95,7 +105,10 @@ function encodeAttr(a: AttrSpec): Uint8Array {
 
 const dataEntry = (maxType: number) =>
   fc.record({
-    type: fc.oneof({ weight: 6, arbitrary: fc.integer({ min: 1, max: maxType }) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: 20 }) }),
+    type: fc.oneof(
+      { weight: 6, arbitrary: fc.integer({ min: 1, max: maxType }) },
+      { weight: 1, arbitrary: fc.integer({ min: 0, max: 20 }) },
+    ),
     value: seconds(),
     size: fc.oneof({ weight: 10, arbitrary: fc.constant(4) }, { weight: 1, arbitrary: fc.constantFrom(0, 2, 3, 8) }),
   });
@@ -103,29 +116,61 @@ const dataEntry = (maxType: number) =>
 /** DATA: valid, partial (short entries), garbage, empty, without NLA_F_NESTED, 1..3 bytes. */
 const dataAttr = (): fc.Arbitrary<AttrSpec> =>
   fc.oneof(
-    { weight: 8, arbitrary: fc.record({ entries: fc.array(dataEntry(11), { maxLength: 4 }), nested: fc.boolean() }).map((d) => ({ kind: "data" as const, ...d, garbage: null, short: null })) },
-    { weight: 1, arbitrary: fc.array(fc.integer({ min: 0, max: 255 }), { maxLength: 12 }).map((g) => ({ kind: "data" as const, entries: [], nested: true, garbage: g, short: null })) },
-    { weight: 1, arbitrary: fc.integer({ min: 1, max: 3 }).map((n) => ({ kind: "data" as const, entries: [], nested: true, garbage: null, short: n })) },
+    {
+      weight: 8,
+      arbitrary: fc
+        .record({ entries: fc.array(dataEntry(11), { maxLength: 4 }), nested: fc.boolean() })
+        .map((d) => ({ kind: "data" as const, ...d, garbage: null, short: null })),
+    },
+    {
+      weight: 1,
+      arbitrary: fc
+        .array(fc.integer({ min: 0, max: 255 }), { maxLength: 12 })
+        .map((g) => ({ kind: "data" as const, entries: [], nested: true, garbage: g, short: null })),
+    },
+    {
+      weight: 1,
+      arbitrary: fc
+        .integer({ min: 1, max: 3 })
+        .map((n) => ({ kind: "data" as const, entries: [], nested: true, garbage: null, short: n })),
+    },
   );
 
 const nameAttr = (): fc.Arbitrary<AttrSpec> =>
-  fc.record({
-    name: policyName(),
-    form: fc.oneof(
-      { weight: 12, arbitrary: fc.constant("strz" as const) },
-      { weight: 1, arbitrary: fc.constantFrom("no-nul" as const, "early-nul" as const, "extra-nuls" as const, "empty" as const) },
-    ),
-  }).map((n) => ({ kind: "name" as const, ...n }));
+  fc
+    .record({
+      name: policyName(),
+      form: fc.oneof(
+        { weight: 12, arbitrary: fc.constant("strz" as const) },
+        {
+          weight: 1,
+          arbitrary: fc.constantFrom("no-nul" as const, "early-nul" as const, "extra-nuls" as const, "empty" as const),
+        },
+      ),
+    })
+    .map((n) => ({ kind: "name" as const, ...n }));
 
-const intSize = (normal: number) => fc.oneof({ weight: 12, arbitrary: fc.constant(normal) }, { weight: 1, arbitrary: fc.constantFrom(0, 1, 3, 4).filter((s) => s !== normal) });
-const l3Attr = (): fc.Arbitrary<AttrSpec> => fc.record({ value: l3proto(), size: intSize(2) }).map((a) => ({ kind: "u16" as const, type: CTA_TIMEOUT_L3PROTO, ...a }));
-const l4Attr = (): fc.Arbitrary<AttrSpec> => fc.record({ value: l4proto(), size: intSize(1) }).map((a) => ({ kind: "u8" as const, type: CTA_TIMEOUT_L4PROTO, ...a }));
+const intSize = (normal: number) =>
+  fc.oneof(
+    { weight: 12, arbitrary: fc.constant(normal) },
+    { weight: 1, arbitrary: fc.constantFrom(0, 1, 3, 4).filter((s) => s !== normal) },
+  );
+const l3Attr = (): fc.Arbitrary<AttrSpec> =>
+  fc
+    .record({ value: l3proto(), size: intSize(2) })
+    .map((a) => ({ kind: "u16" as const, type: CTA_TIMEOUT_L3PROTO, ...a }));
+const l4Attr = (): fc.Arbitrary<AttrSpec> =>
+  fc
+    .record({ value: l4proto(), size: intSize(1) })
+    .map((a) => ({ kind: "u8" as const, type: CTA_TIMEOUT_L4PROTO, ...a }));
 /** Unknown (0, 6+, flag bits) and USE (ignored in requests) attributes. */
 const strayAttr = (): fc.Arbitrary<AttrSpec> =>
-  fc.record({
-    type: fc.constantFrom(0, CTA_TIMEOUT_USE, 6, 100, CTA_TIMEOUT_NAME | NLA_F_NET_BYTEORDER, 0x3fff),
-    bytes: fc.array(fc.integer({ min: 0, max: 255 }), { maxLength: 6 }),
-  }).map((a) => ({ kind: "raw" as const, ...a }));
+  fc
+    .record({
+      type: fc.constantFrom(0, CTA_TIMEOUT_USE, 6, 100, CTA_TIMEOUT_NAME | NLA_F_NET_BYTEORDER, 0x3fff),
+      bytes: fc.array(fc.integer({ min: 0, max: 255 }), { maxLength: 6 }),
+    })
+    .map((a) => ({ kind: "raw" as const, ...a }));
 
 export interface MessageSpec {
   msg: number;
@@ -152,10 +197,16 @@ function attributesFor(msg: number, wellFormed: boolean): fc.Arbitrary<AttrSpec[
   // A DELETE without a name is well-formed too: it deletes every unused policy.
   if (wellFormed && msg === 2) return fc.option(nameAttr(), { freq: 3 }).map((n) => (n ? [n] : []));
   // Current kernels take DEFAULT_SET without L3PROTO (the 5.x seed did not).
-  if (wellFormed && msg === 3) return fc.tuple(fc.option(l3Attr(), { freq: 2 }), l4Attr(), dataAttr()).map((a) => a.filter((x): x is AttrSpec => x !== null));
+  if (wellFormed && msg === 3)
+    return fc
+      .tuple(fc.option(l3Attr(), { freq: 2 }), l4Attr(), dataAttr())
+      .map((a) => a.filter((x): x is AttrSpec => x !== null));
   if (wellFormed) return fc.tuple(...needed.map((a) => a()));
   return fc
-    .tuple(fc.tuple(...needed.map((a) => fc.option(a(), { freq: 6 }))), fc.array(fc.oneof(strayAttr(), nameAttr(), l4Attr(), dataAttr()), { maxLength: 2 }))
+    .tuple(
+      fc.tuple(...needed.map((a) => fc.option(a(), { freq: 6 }))),
+      fc.array(fc.oneof(strayAttr(), nameAttr(), l4Attr(), dataAttr()), { maxLength: 2 }),
+    )
     .map(([kept, extra]) => [...kept.filter((a): a is AttrSpec => a !== null), ...extra]);
 }
 
@@ -166,7 +217,10 @@ const flagsFor = (msg: number) =>
       ack: fc.boolean(),
       modifier: fc.oneof(
         { weight: 4, arbitrary: fc.constant(0) },
-        { weight: 3, arbitrary: fc.constantFrom(...(msg === 1 ? [0x300, 0x100, 0x200] : [0x200, 0x100, 0x400, 0x300])) },
+        {
+          weight: 3,
+          arbitrary: fc.constantFrom(...(msg === 1 ? [0x300, 0x100, 0x200] : [0x200, 0x100, 0x400, 0x300])),
+        },
       ),
     })
     .map((f) => (f.request ? NLM_F_REQUEST : 0) | (f.ack ? NLM_F_ACK : 0) | f.modifier);
@@ -183,14 +237,26 @@ export function messageSpec(options: { wellFormed?: boolean; types?: number[] } 
     fc.record({
       msg: fc.constant(msg),
       flags: options.wellFormed ? flagsFor(msg).map((f) => f | NLM_F_REQUEST) : flagsFor(msg),
-      family: options.wellFormed ? fc.constant(0) : fc.oneof({ weight: 8, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.constantFrom(2, 10, 255) }),
-      version: options.wellFormed ? fc.constant(0) : fc.oneof({ weight: 8, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.constantFrom(1, 255) }),
+      family: options.wellFormed
+        ? fc.constant(0)
+        : fc.oneof({ weight: 8, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.constantFrom(2, 10, 255) }),
+      version: options.wellFormed
+        ? fc.constant(0)
+        : fc.oneof({ weight: 8, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.constantFrom(1, 255) }),
       attributes: attributesFor(msg, options.wellFormed ?? false),
       frame: options.wellFormed
         ? fc.constant("ok" as const)
         : fc.oneof(
             { weight: 16, arbitrary: fc.constant("ok" as const) },
-            { weight: 1, arbitrary: fc.constantFrom("cut" as const, "len-below-header" as const, "len-beyond" as const, "trailing" as const) },
+            {
+              weight: 1,
+              arbitrary: fc.constantFrom(
+                "cut" as const,
+                "len-below-header" as const,
+                "len-beyond" as const,
+                "trailing" as const,
+              ),
+            },
           ),
       cut: fc.nat(64),
     }),
@@ -235,13 +301,18 @@ export const messageHex = (spec: MessageSpec, seq: number): string => toHex(enco
 
 /** A NEW that succeeds in a fresh namespace, to give sequences policies to work on. */
 export const creation = (): fc.Arbitrary<MessageSpec> =>
-  fc.record({
-    name: fc.constantFrom(...NAME_POOL),
-    l3: commonL3(),
-    l4: commonL4(),
-    entries: fc.array(dataEntry(3).map((e) => ({ ...e, size: 4 })), { maxLength: 2 }),
-    ack: fc.boolean(),
-  }).map((c) => wellFormedNew(c.name, c.l3, c.l4, c.entries, c.ack));
+  fc
+    .record({
+      name: fc.constantFrom(...NAME_POOL),
+      l3: commonL3(),
+      l4: commonL4(),
+      entries: fc.array(
+        dataEntry(3).map((e) => ({ ...e, size: 4 })),
+        { maxLength: 2 },
+      ),
+      ack: fc.boolean(),
+    })
+    .map((c) => wellFormedNew(c.name, c.l3, c.l4, c.entries, c.ack));
 
 /** A NEW with NAME, L3PROTO, L4PROTO and nested DATA, each of the right size. */
 function wellFormedNew(name: string, l3: number, l4: number, entries: DataEntrySpec[], ack: boolean): MessageSpec {
@@ -263,29 +334,45 @@ function wellFormedNew(name: string, l3: number, l4: number, entries: DataEntryS
 
 /** Families and protocols biased to a few, so that attaches find the policies created. */
 const commonL3 = () => fc.oneof({ weight: 4, arbitrary: fc.constant(2) }, { weight: 1, arbitrary: fc.constant(10) });
-const commonL4 = () => fc.oneof({ weight: 4, arbitrary: fc.constantFrom(6, 17) }, { weight: 1, arbitrary: fc.constantFrom(255, 1, 132, 136) });
+const commonL4 = () =>
+  fc.oneof(
+    { weight: 4, arbitrary: fc.constantFrom(6, 17) },
+    { weight: 1, arbitrary: fc.constantFrom(255, 1, 132, 136) },
+  );
 
 /** A NEW whose DATA has an entry too short for NLA_U32: refused with ERANGE. */
 export const partialDataNew = (): fc.Arbitrary<MessageSpec> =>
   fc
-    .record({ name: fc.constantFrom("a", "z"), l4: fc.constantFrom(6, 17, 255), size: fc.constantFrom(0, 2, 3), ack: fc.boolean() })
+    .record({
+      name: fc.constantFrom("a", "z"),
+      l4: fc.constantFrom(6, 17, 255),
+      size: fc.constantFrom(0, 2, 3),
+      ack: fc.boolean(),
+    })
     .map((c) => wellFormedNew(c.name, 2, c.l4, [{ type: 1, value: 5, size: c.size }], c.ack));
 
 export const attachCommand = (): fc.Arbitrary<AttachCommand> =>
   fc.record({
     op: fc.constant("attach" as const),
-    name: fc.oneof({ weight: 10, arbitrary: fc.constantFrom(...NAME_POOL) }, { weight: 1, arbitrary: fc.constantFrom("", "n".repeat(31), "n".repeat(32)) }),
+    name: fc.oneof(
+      { weight: 10, arbitrary: fc.constantFrom(...NAME_POOL) },
+      { weight: 1, arbitrary: fc.constantFrom("", "n".repeat(31), "n".repeat(32)) },
+    ),
     l3proto: commonL3(),
     l4proto: fc.oneof({ weight: 6, arbitrary: commonL4() }, { weight: 1, arbitrary: fc.constantFrom(0, 50, 58, 47) }),
   });
 
-export const detachCommand = (): fc.Arbitrary<DetachCommand> => fc.record({ op: fc.constant("detach" as const), attach: fc.nat(7) });
+export const detachCommand = (): fc.Arbitrary<DetachCommand> =>
+  fc.record({ op: fc.constant("detach" as const), attach: fc.nat(7) });
 
 type Step = { kind: "msg"; spec: MessageSpec } | AttachCommand | DetachCommand;
 
 /** Encodes the steps; each message's seq is its position (1-based). */
 export function toCommands(steps: readonly Step[]): CttimeoutCommand[] {
-  return steps.map((s, i): CttimeoutCommand => ("kind" in s ? ({ op: "netlink", messages: [messageHex(s.spec, i + 1)] } satisfies NetlinkCommand) : s));
+  return steps.map(
+    (s, i): CttimeoutCommand =>
+      "kind" in s ? ({ op: "netlink", messages: [messageHex(s.spec, i + 1)] } satisfies NetlinkCommand) : s,
+  );
 }
 
 export interface SequenceOptions {
@@ -300,18 +387,39 @@ export function sequenceInput(options: SequenceOptions = {}): fc.Arbitrary<Seque
   const malformed = options.malformed ?? 1;
   const step: fc.Arbitrary<Step> = fc.oneof(
     { weight: 4, arbitrary: creation().map((spec) => ({ kind: "msg" as const, spec })) },
-    { weight: 6, arbitrary: messageSpec({ wellFormed: true, ...(options.types ? { types: options.types } : {}) }).map((spec) => ({ kind: "msg" as const, spec })) },
-    ...(malformed > 0 ? [{ weight: malformed * 3, arbitrary: messageSpec(options.types ? { types: options.types } : {}).map((spec) => ({ kind: "msg" as const, spec })) }] : []),
+    {
+      weight: 6,
+      arbitrary: messageSpec({ wellFormed: true, ...(options.types ? { types: options.types } : {}) }).map((spec) => ({
+        kind: "msg" as const,
+        spec,
+      })),
+    },
+    ...(malformed > 0
+      ? [
+          {
+            weight: malformed * 3,
+            arbitrary: messageSpec(options.types ? { types: options.types } : {}).map((spec) => ({
+              kind: "msg" as const,
+              spec,
+            })),
+          },
+        ]
+      : []),
     { weight: 4, arbitrary: attachCommand() },
     { weight: 2, arbitrary: detachCommand() },
   );
-  return fc.array(step, { minLength: 1, maxLength: options.maxLength ?? 12 }).map((steps) => ({ commands: toCommands(steps) }));
+  return fc
+    .array(step, { minLength: 1, maxLength: options.maxLength ?? 12 })
+    .map((steps) => ({ commands: toCommands(steps) }));
 }
 
 /** A setup sequence, then one message from the malformed generator. */
 export function malformedAfterSetup(): fc.Arbitrary<{ setup: SequenceInput; message: string }> {
   return fc
-    .record({ setup: sequenceInput({ malformed: 0, maxLength: 6 }), spec: fc.oneof({ weight: 4, arbitrary: messageSpec() }, { weight: 1, arbitrary: partialDataNew() }) })
+    .record({
+      setup: sequenceInput({ malformed: 0, maxLength: 6 }),
+      spec: fc.oneof({ weight: 4, arbitrary: messageSpec() }, { weight: 1, arbitrary: partialDataNew() }),
+    })
     .map(({ setup, spec }) => ({ setup, message: messageHex(spec, 1000) }));
 }
 
@@ -334,18 +442,46 @@ export function usersScenario(): fc.Arbitrary<SequenceInput> {
   const policy = fc.record({ l4: fc.constantFrom(6, 17), ack: fc.boolean() });
   return fc
     .record({
-      policies: fc.uniqueArray(fc.constantFrom(...NAME_POOL), { minLength: 1, maxLength: 3 }).chain((names) =>
-        fc.tuple(...names.map((name) => policy.map((p) => ({ name, ...p })))),
+      policies: fc
+        .uniqueArray(fc.constantFrom(...NAME_POOL), { minLength: 1, maxLength: 3 })
+        .chain((names) => fc.tuple(...names.map((name) => policy.map((p) => ({ name, ...p }))))),
+      users: fc.array(
+        fc.record({
+          pick: fc.nat(),
+          matching: fc.oneof({ weight: 5, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
+        }),
+        { maxLength: 4 },
       ),
-      users: fc.array(fc.record({ pick: fc.nat(), matching: fc.oneof({ weight: 5, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }) }), { maxLength: 4 }),
       tail: fc.array(
         fc.oneof(
-          { weight: 3, arbitrary: fc.record({ kind: fc.constant("delete" as const), name: fc.option(fc.constantFrom(...NAME_POOL), { freq: 2 }), ack: fc.boolean() }) },
+          {
+            weight: 3,
+            arbitrary: fc.record({
+              kind: fc.constant("delete" as const),
+              name: fc.option(fc.constantFrom(...NAME_POOL), { freq: 2 }),
+              ack: fc.boolean(),
+            }),
+          },
           { weight: 2, arbitrary: detachCommand() },
           { weight: 1, arbitrary: attachCommand() },
-          { weight: 1, arbitrary: fc.record({ kind: fc.constant("get" as const), name: fc.constantFrom(...NAME_POOL), ack: fc.boolean() }) },
+          {
+            weight: 1,
+            arbitrary: fc.record({
+              kind: fc.constant("get" as const),
+              name: fc.constantFrom(...NAME_POOL),
+              ack: fc.boolean(),
+            }),
+          },
           // NEW of a name that may exist, maybe with an unsupported protocol: which check wins.
-          { weight: 1, arbitrary: fc.record({ kind: fc.constant("new" as const), name: fc.constantFrom(...NAME_POOL), l4: fc.constantFrom(6, 17, 33, 99), modifier: fc.constantFrom(0, 0x100, 0x200) }) },
+          {
+            weight: 1,
+            arbitrary: fc.record({
+              kind: fc.constant("new" as const),
+              name: fc.constantFrom(...NAME_POOL),
+              l4: fc.constantFrom(6, 17, 33, 99),
+              modifier: fc.constantFrom(0, 0x100, 0x200),
+            }),
+          },
         ),
         { minLength: 1, maxLength: 6 },
       ),

@@ -9,12 +9,20 @@ export async function iutNetlink(iut: Iut, messages: readonly string[]): Promise
   const ok =
     replies.length === messages.length &&
     replies.every((r) => Array.isArray(r) && r.every((m) => typeof m === "string" && /^([0-9a-f]{2})*$/.test(m)));
-  if (!ok) throw new IutError(`reply to netlink: "replies" must hold one array of hex messages per request (${messages.length})`, JSON.stringify(reply).slice(0, 200));
+  if (!ok)
+    throw new IutError(
+      `reply to netlink: "replies" must hold one array of hex messages per request (${messages.length})`,
+      JSON.stringify(reply).slice(0, 200),
+    );
   return replies as string[][];
 }
 
 /** Runs a sequence; attach refs stay inside (they are the IUT's own names). */
-export async function iutRun(iut: Iut, commands: readonly CttimeoutCommand[], after?: (step: number) => Promise<void>): Promise<StepReply[]> {
+export async function iutRun(
+  iut: Iut,
+  commands: readonly CttimeoutCommand[],
+  after?: (step: number) => Promise<void>,
+): Promise<StepReply[]> {
   const refs = new Map<number, string>();
   const out: StepReply[] = [];
   for (let step = 0; step < commands.length; step++) {

@@ -28,7 +28,14 @@ export interface ListedPolicy {
   data: [number, number][];
 }
 
-export const DUMP_REQUEST = toHex(encodeCttimeoutRequest({ msg: IPCTNL_MSG_TIMEOUT_GET, flags: NLM_F_REQUEST | NLM_F_DUMP, seq: OBSERVE_SEQ, attributes: [] }));
+export const DUMP_REQUEST = toHex(
+  encodeCttimeoutRequest({
+    msg: IPCTNL_MSG_TIMEOUT_GET,
+    flags: NLM_F_REQUEST | NLM_F_DUMP,
+    seq: OBSERVE_SEQ,
+    attributes: [],
+  }),
+);
 
 const DEFAULT_REQUESTS = TRACKERS.map((t, i) =>
   toHex(

@@ -43,16 +43,30 @@ export function netlinkPackets(commands: readonly CttimeoutCommand[], outcomeVal
   commands.forEach((c, step) => {
     if (c.op !== "netlink") return;
     c.messages.forEach((m, i) => {
-      packets.push({ label: `step ${step} request ${i}`, data: cookedNetlinkRecord(fromHex(m), NETLINK_NETFILTER, true) });
+      packets.push({
+        label: `step ${step} request ${i}`,
+        data: cookedNetlinkRecord(fromHex(m), NETLINK_NETFILTER, true),
+      });
       const replies = observed?.[step];
-      if (replies && "replies" in replies) replies.replies[i]?.forEach((r, j) => packets.push({ label: `step ${step} reply ${i}.${j}`, data: cookedNetlinkRecord(fromHex(r), NETLINK_NETFILTER, false) }));
+      if (replies && "replies" in replies) {
+        for (const [j, r] of (replies.replies[i] ?? []).entries()) {
+          packets.push({
+            label: `step ${step} reply ${i}.${j}`,
+            data: cookedNetlinkRecord(fromHex(r), NETLINK_NETFILTER, false),
+          });
+        }
+      }
     });
   });
   return { linktype: LINKTYPE_NETLINK, packets };
 }
 
 /** Live users per policy name (hex), from the IUT's own attach and detach answers. */
-function liveUsers(commands: readonly CttimeoutCommand[], steps: readonly StepReply[], upTo = commands.length): Map<string, number> {
+function liveUsers(
+  commands: readonly CttimeoutCommand[],
+  steps: readonly StepReply[],
+  upTo = commands.length,
+): Map<string, number> {
   const holding = new Map<number, string>();
   for (let i = 0; i < upTo; i++) {
     const c = commands[i]!;
@@ -79,7 +93,12 @@ const repliesMatchModel: ConformanceProperty<SequenceInput> = {
     const expected = await iutRun(await modelIut(profile), input.commands);
     const observed = await iutRun(iut, input.commands);
     const at = expected.findIndex((e, i) => JSON.stringify(e) !== JSON.stringify(observed[i]));
-    return outcome(at < 0, { steps: expected }, { steps: observed }, `step ${at} differs: expected ${JSON.stringify(expected[at])}, observed ${JSON.stringify(observed[at])}`);
+    return outcome(
+      at < 0,
+      { steps: expected },
+      { steps: observed },
+      `step ${at} differs: expected ${JSON.stringify(expected[at])}, observed ${JSON.stringify(observed[at])}`,
+    );
   },
   packets: (input, o) => netlinkPackets(input.commands, o),
 };
@@ -87,7 +106,8 @@ const repliesMatchModel: ConformanceProperty<SequenceInput> = {
 const dumpEqualsModel: ConformanceProperty<SequenceInput> = {
   area: "cttimeout",
   name: "state-equals-model",
-  statement: "After any sequence, the policies a dump lists (names, protocols, USE, timeouts, in order) and every tracker's defaults equal the model's.",
+  statement:
+    "After any sequence, the policies a dump lists (names, protocols, USE, timeouts, in order) and every tracker's defaults equal the model's.",
   citation: `${SRC} ctnl_timeout_dump(), cttimeout_default_get()`,
   ops: OPS,
   arbitrary: () => sequenceInput(),
@@ -98,7 +118,12 @@ const dumpEqualsModel: ConformanceProperty<SequenceInput> = {
     const expected = await iutState(model);
     await iutRun(iut, input.commands);
     const observed = await iutState(iut);
-    return outcome(JSON.stringify(expected) === JSON.stringify(observed), expected, observed, "the listed state differs from the model's");
+    return outcome(
+      JSON.stringify(expected) === JSON.stringify(observed),
+      expected,
+      observed,
+      "the listed state differs from the model's",
+    );
   },
   packets: (input, o) => netlinkPackets(input.commands, o),
 };
@@ -143,7 +168,14 @@ function deleteTarget(hex: string): string | null | undefined {
     }
   })();
   const m = msgs[0];
-  if (msgs.length !== 1 || !m || m.type !== cttimeoutType(IPCTNL_MSG_TIMEOUT_DELETE) || !(m.flags & NLM_F_REQUEST) || m.payload.length < 4) return undefined;
+  if (
+    msgs.length !== 1 ||
+    !m ||
+    m.type !== cttimeoutType(IPCTNL_MSG_TIMEOUT_DELETE) ||
+    !(m.flags & NLM_F_REQUEST) ||
+    m.payload.length < 4
+  )
+    return undefined;
   const parsed = parseTop(m.payload.subarray(4), cttimeoutRules("linux").nameMax);
   if ("errno" in parsed) return undefined;
   const name = parsed.tb[CTA_TIMEOUT_NAME];
@@ -159,7 +191,10 @@ interface TraceStep {
 }
 
 /** Runs the sequence with a dump after every step. */
-async function trace(iut: Iut, commands: readonly CttimeoutCommand[]): Promise<{ steps: StepReply[]; trace: TraceStep[] }> {
+async function trace(
+  iut: Iut,
+  commands: readonly CttimeoutCommand[],
+): Promise<{ steps: StepReply[]; trace: TraceStep[] }> {
   const dumps: ListedPolicy[][] = [];
   const steps = await iutRun(iut, commands, async () => {
     dumps.push(await iutDump(iut));
@@ -168,12 +203,16 @@ async function trace(iut: Iut, commands: readonly CttimeoutCommand[]): Promise<{
 }
 
 const deleteSequences = () =>
-  fc.oneof({ weight: 3, arbitrary: usersScenario() }, { weight: 1, arbitrary: sequenceInput({ malformed: 0, maxLength: 14, types: [2, 2, 2, 1, 0] }) });
+  fc.oneof(
+    { weight: 3, arbitrary: usersScenario() },
+    { weight: 1, arbitrary: sequenceInput({ malformed: 0, maxLength: 14, types: [2, 2, 2, 1, 0] }) },
+  );
 
 const deleteExactlyWhenUnused: ConformanceProperty<SequenceInput> = {
   area: "cttimeout",
   name: "delete-exactly-when-unused",
-  statement: "A DELETE naming a listed policy succeeds exactly when no user holds it (EBUSY otherwise); one naming no listed policy is ENOENT.",
+  statement:
+    "A DELETE naming a listed policy succeeds exactly when no user holds it (EBUSY otherwise); one naming no listed policy is ENOENT.",
   citation: `${SRC} cttimeout_del_timeout(), ctnl_timeout_try_del() (refcount_dec_if_one)`,
   ops: OPS,
   arbitrary: deleteSequences,
@@ -189,7 +228,13 @@ const deleteExactlyWhenUnused: ConformanceProperty<SequenceInput> = {
       const users = liveUsers(input.commands, steps, step).get(target) ?? 0;
       const want = !before.some((p) => p.name === target) ? ENOENT : users > 0 ? EBUSY : 0;
       const got = stepErrno(reply.replies[0] ?? []);
-      if (got !== want) return outcome(false, { step, errno: want }, { step, errno: got, steps }, `step ${step}: DELETE of ${target} with ${users} users gave errno ${got}, not ${want}`);
+      if (got !== want)
+        return outcome(
+          false,
+          { step, errno: want },
+          { step, errno: got, steps },
+          `step ${step}: DELETE of ${target} with ${users} users gave errno ${got}, not ${want}`,
+        );
     }
     return outcome(true, null, null, "");
   },
@@ -199,7 +244,8 @@ const deleteExactlyWhenUnused: ConformanceProperty<SequenceInput> = {
 const deleteAllRemovesUnused: ConformanceProperty<SequenceInput> = {
   area: "cttimeout",
   name: "delete-all-removes-exactly-unused",
-  statement: "A DELETE without a name removes exactly the listed policies no user holds, keeps the others in order, and answers 0.",
+  statement:
+    "A DELETE without a name removes exactly the listed policies no user holds, keeps the others in order, and answers 0.",
   citation: `${SRC} cttimeout_del_timeout() (no CTA_TIMEOUT_NAME: ctnl_timeout_try_del on each)`,
   ops: OPS,
   arbitrary: deleteSequences,
@@ -215,7 +261,12 @@ const deleteAllRemovesUnused: ConformanceProperty<SequenceInput> = {
       const got = listed.map((p) => p.name);
       const errno = stepErrno(reply.replies[0] ?? []);
       if (JSON.stringify(want) !== JSON.stringify(got) || errno !== 0) {
-        return outcome(false, { step, listed: want, errno: 0 }, { step, listed: got, errno, steps }, `step ${step}: delete-all left ${JSON.stringify(got)}, expected ${JSON.stringify(want)} (errno ${errno})`);
+        return outcome(
+          false,
+          { step, listed: want, errno: 0 },
+          { step, listed: got, errno, steps },
+          `step ${step}: delete-all left ${JSON.stringify(got)}, expected ${JSON.stringify(want)} (errno ${errno})`,
+        );
       }
     }
     return outcome(true, null, null, "");
@@ -234,9 +285,17 @@ const inUseNeverFreed: ConformanceProperty<SequenceInput> = {
   async check(input, { iut }) {
     const { steps, trace: t } = await trace(iut, input.commands);
     for (const { step, listed } of t) {
-      const held = [...liveUsers(input.commands, steps, step + 1).entries()].filter(([, n]) => n > 0).map(([name]) => name);
+      const held = [...liveUsers(input.commands, steps, step + 1).entries()]
+        .filter(([, n]) => n > 0)
+        .map(([name]) => name);
       const missing = held.filter((n) => !listed.some((p) => p.name === n));
-      if (missing.length > 0) return outcome(false, { step, held }, { step, listed: listed.map((p) => p.name), steps }, `step ${step}: ${missing.join(", ")} held but no longer listed`);
+      if (missing.length > 0)
+        return outcome(
+          false,
+          { step, held },
+          { step, listed: listed.map((p) => p.name), steps },
+          `step ${step}: ${missing.join(", ")} held but no longer listed`,
+        );
     }
     return outcome(true, null, null, "");
   },
@@ -254,7 +313,8 @@ function neverHandled(bytes: Uint8Array): boolean {
 const malformedLeavesState: ConformanceProperty<{ setup: SequenceInput; message: string }> = {
   area: "cttimeout",
   name: "refused-message-changes-nothing",
-  statement: "A message refused with an error, or never handled (broken frame, no NLM_F_REQUEST), leaves the policies and defaults as they were.",
+  statement:
+    "A message refused with an error, or never handled (broken frame, no NLM_F_REQUEST), leaves the policies and defaults as they were.",
   citation: `${NFNL} (policy checks before the handler); ${SRC}`,
   ops: OPS,
   arbitrary: () => malformedAfterSetup(),
@@ -267,11 +327,17 @@ const malformedLeavesState: ConformanceProperty<{ setup: SequenceInput; message:
     const errno = stepErrno(replies ?? []);
     const judged = errno !== 0 || neverHandled(fromHex(input.message));
     const same = JSON.stringify(before) === JSON.stringify(after);
-    return outcome(!judged || same, { state: before }, { state: after, errno, replies }, `the message was refused (errno ${errno}) but the state changed`);
+    return outcome(
+      !judged || same,
+      { state: before },
+      { state: after, errno, replies },
+      `the message was refused (errno ${errno}) but the state changed`,
+    );
   },
   packets: (input, o) => netlinkPackets([...input.setup.commands, { op: "netlink", messages: [input.message] }], o),
 };
 
+// biome-ignore lint/suspicious/noExplicitAny: a list holds properties of every input type
 export const CTTIMEOUT_PROPERTIES: readonly ConformanceProperty<any>[] = [
   repliesMatchModel,
   dumpEqualsModel,

@@ -3,7 +3,14 @@
 // destination options header after it, and an upper-layer header and payload.
 import { internetChecksum } from "../../model/checksum/internet-checksum.js";
 import { ipv6PseudoHeaderSum } from "../../model/checksum/pseudo-header.js";
-import { IPPROTO_DSTOPTS, IPPROTO_HOPOPTS, IPPROTO_ICMPV6, IPPROTO_ROUTING, IPPROTO_TCP, IPPROTO_UDP } from "../../wire/ip-packet.js";
+import {
+  IPPROTO_DSTOPTS,
+  IPPROTO_HOPOPTS,
+  IPPROTO_ICMPV6,
+  IPPROTO_ROUTING,
+  IPPROTO_TCP,
+  IPPROTO_UDP,
+} from "../../wire/ip-packet.js";
 import { IPV6_MAXPLEN, reassembledPacket, type DatagramParts } from "../../wire/ipv6-fragment.js";
 
 export type Upper = "udp" | "tcp" | "icmpv6" | "unassigned";
@@ -109,13 +116,21 @@ export function buildDatagram(spec: DatagramSpec): DatagramParts {
   }
   const prevNextHeaderOffset = before.length > 0 ? 40 + 8 * (before.length - 1) : 6;
   const room = IPV6_MAXPLEN - (unfragmentable.length - 40);
-  const { protocol, segment } = upperSegment(spec, payloadBytes(Math.max(0, Math.min(spec.payloadLength, room - 8 * spec.afterUnits - 20)), spec.fill));
+  const { protocol, segment } = upperSegment(
+    spec,
+    payloadBytes(Math.max(0, Math.min(spec.payloadLength, room - 8 * spec.afterUnits - 20)), spec.fill),
+  );
   withChecksum(protocol, segment, spec.src, spec.dst);
   const after = spec.afterUnits > 0 ? extension("after", protocol, spec.afterUnits) : new Uint8Array(0);
   const fragmentable = new Uint8Array(after.length + segment.length);
   fragmentable.set(after);
   fragmentable.set(segment, after.length);
-  return { unfragmentable, prevNextHeaderOffset, nextHeader: spec.afterUnits > 0 ? IPPROTO_DSTOPTS : protocol, fragmentable };
+  return {
+    unfragmentable,
+    prevNextHeaderOffset,
+    nextHeader: spec.afterUnits > 0 ? IPPROTO_DSTOPTS : protocol,
+    fragmentable,
+  };
 }
 
 /** The datagram a receiver should hand upward: the unfragmented packet. */

@@ -5,7 +5,14 @@ import fc from "fast-check";
 import { FRAG6_DEFAULT_CONFIG } from "../../model/frag6/profiles.js";
 import { toHex } from "../../wire/hex.js";
 import { IPV6_MAXPLEN, buildFragmentPacket, trafficClassOf, type DatagramParts } from "../../wire/ipv6-fragment.js";
-import { buildDatagram, originalPacket, payloadBytes, type DatagramSpec, type Extension, type Upper } from "./datagram.js";
+import {
+  buildDatagram,
+  originalPacket,
+  payloadBytes,
+  type DatagramSpec,
+  type Extension,
+  type Upper,
+} from "./datagram.js";
 import { FRAG6_CLASSES, type Frag6Class, type StreamInput } from "./stream.js";
 
 /** A fragment to send: a byte range of datagram `d`, possibly with other bytes, flags or headers. */
@@ -60,7 +67,10 @@ export function datagramSpec(): fc.Arbitrary<DatagramSpec> {
     dst: address("destination"),
     trafficClass: fc.constantFrom(0, 0x02, 0x28),
     before: fc.constantFrom<Extension[]>([], ["hop"], ["dst"], ["routing"], ["hop", "dst", "routing"]),
-    afterUnits: fc.oneof({ weight: 4, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 3 }) }),
+    afterUnits: fc.oneof(
+      { weight: 4, arbitrary: fc.constant(0) },
+      { weight: 1, arbitrary: fc.integer({ min: 1, max: 3 }) },
+    ),
     upper: fc.constantFrom<Upper>("udp", "tcp", "icmpv6", "unassigned"),
     icmpType: fc.constantFrom(128, 129, 1, 4),
     payloadLength,
@@ -159,7 +169,12 @@ function mutate(cls: Frag6Class, plans: Plan[], parts: DatagramParts[], c: Choos
     }
     case "zero-length": {
       const at = 8 * c.int(Math.floor(L / 8) + 1);
-      return insertAfter(plans, { d: 0, offset: at, end: at, more: true, data: new Uint8Array(0) }, c.int(plans.length) - 1, c);
+      return insertAfter(
+        plans,
+        { d: 0, offset: at, end: at, more: true, data: new Uint8Array(0) },
+        c.int(plans.length) - 1,
+        c,
+      );
     }
     case "unaligned": {
       // A non-last fragment cut 1..7 bytes short: Parameter Problem; sent early or among the others.
@@ -171,13 +186,20 @@ function mutate(cls: Frag6Class, plans: Plan[], parts: DatagramParts[], c: Choos
     case "oversized": {
       const offset = 65528 - 8 * c.int(4);
       const size = 16 + 8 * c.int(8);
-      return insertAfter(plans, { d: 0, offset, end: offset + size, more: c.next() < 0.5, data: payloadBytes(size, 7) }, c.int(plans.length) - 1, c);
+      return insertAfter(
+        plans,
+        { d: 0, offset, end: offset + size, more: c.next() < 0.5, data: payloadBytes(size, 7) },
+        c.int(plans.length) - 1,
+        c,
+      );
     }
     case "conflicting-last": {
       const last = plans[plans.length - 1]!;
       const longer = c.next() < 0.5 || last.end - last.offset <= 8;
       const end = longer ? last.end + 8 : last.end - 8;
-      const data = longer ? new Uint8Array([...slice(last.offset, last.end), ...payloadBytes(8, 3)]) : slice(last.offset, end);
+      const data = longer
+        ? new Uint8Array([...slice(last.offset, last.end), ...payloadBytes(8, 3)])
+        : slice(last.offset, end);
       return insertAfter(plans, { d: 0, offset: last.offset, end, more: false, data }, c.int(plans.length) - 1, c);
     }
     case "beyond-end": {
@@ -187,11 +209,19 @@ function mutate(cls: Frag6Class, plans: Plan[], parts: DatagramParts[], c: Choos
     }
     case "atomic-beside-queue": {
       // An atomic fragment with the pending datagram's key, mid-stream.
-      return insertAfter(plans, { d: 1, offset: 0, end: 0, more: false, atomic: parts[1]! }, c.int(Math.max(1, plans.length - 1)) - 1, c);
+      return insertAfter(
+        plans,
+        { d: 1, offset: 0, end: 0, more: false, atomic: parts[1]! },
+        c.int(Math.max(1, plans.length - 1)) - 1,
+        c,
+      );
     }
     case "tiny-first": {
       // The first fragment ends inside the header chain (8 bytes, when that is short of the upper header).
-      return [{ d: 0, offset: 0, end: 8, more: true }, ...plans.filter((p) => p.end > 8).map((p) => (p.offset < 8 ? { ...p, offset: 8 } : p))];
+      return [
+        { d: 0, offset: 0, end: 8, more: true },
+        ...plans.filter((p) => p.end > 8).map((p) => (p.offset < 8 ? { ...p, offset: 8 } : p)),
+      ];
     }
     case "ecn-mixed": {
       const codepoints = [0, 1, 2, 3];
@@ -212,7 +242,14 @@ interface StreamChoices {
 
 function fragmentPacket(plan: Plan, parts: DatagramParts[], ids: number[]): Uint8Array {
   const p = parts[plan.d]!;
-  if (plan.atomic) return buildFragmentPacket({ ...plan.atomic, offset: 0, more: false, identification: ids[0]!, data: plan.atomic.fragmentable });
+  if (plan.atomic)
+    return buildFragmentPacket({
+      ...plan.atomic,
+      offset: 0,
+      more: false,
+      identification: ids[0]!,
+      data: plan.atomic.fragmentable,
+    });
   const data = plan.data ?? p.fragmentable.slice(plan.offset, plan.end);
   return buildFragmentPacket({
     unfragmentable: p.unfragmentable,
@@ -223,7 +260,9 @@ function fragmentPacket(plan: Plan, parts: DatagramParts[], ids: number[]): Uint
     identification: ids[plan.d]!,
     data,
     // Only the ECN bits change (ECN tests): DSCP stays the datagram's.
-    ...(plan.trafficClass !== undefined ? { trafficClass: (trafficClassOf(p.unfragmentable) & 0xfc) | plan.trafficClass } : {}),
+    ...(plan.trafficClass !== undefined
+      ? { trafficClass: (trafficClassOf(p.unfragmentable) & 0xfc) | plan.trafficClass }
+      : {}),
   });
 }
 
@@ -231,16 +270,33 @@ function fragmentPacket(plan: Plan, parts: DatagramParts[], ids: number[]): Uint
 export function buildStream(g: StreamChoices): StreamInput {
   const c = chooser(g.seed);
   const cls = g.cls;
-  const main = cls === "tiny-first" ? { ...g.main, afterUnits: Math.max(g.main.afterUnits, g.main.upper === "tcp" ? 0 : 1) } : g.main;
+  const main =
+    cls === "tiny-first"
+      ? { ...g.main, afterUnits: Math.max(g.main.afterUnits, g.main.upper === "tcp" ? 0 : 1) }
+      : g.main;
   const parts = [buildDatagram(main)];
   const ids = [g.id, g.id];
   const labels: Frag6Class[] = [cls];
   if (cls === "atomic-beside-queue") {
     // Same source, destination and identification as the pending datagram.
-    parts.push(buildDatagram({ ...g.second, src: main.src, dst: main.dst, payloadLength: Math.min(g.second.payloadLength, 200) }));
+    parts.push(
+      buildDatagram({
+        ...g.second,
+        src: main.src,
+        dst: main.dst,
+        payloadLength: Math.min(g.second.payloadLength, 200),
+      }),
+    );
   } else if (cls === "interleaved") {
     // Another datagram with the same identification from another source, or the same source with another identification.
-    parts.push(buildDatagram({ ...g.second, src: g.secondSameSource ? main.src : g.second.src, dst: main.dst, payloadLength: Math.min(g.second.payloadLength, 1000) }));
+    parts.push(
+      buildDatagram({
+        ...g.second,
+        src: g.secondSameSource ? main.src : g.second.src,
+        dst: main.dst,
+        payloadLength: Math.min(g.second.payloadLength, 1000),
+      }),
+    );
     ids[1] = g.secondSameSource ? (g.id + 1) >>> 0 : g.id;
   }
   const L = parts[0]!.fragmentable.length;
@@ -265,7 +321,13 @@ export function buildStream(g: StreamChoices): StreamInput {
     const count = 10 + c.int(30);
     for (let i = 0; i < count; i++) {
       const offset = 8 * (1 + c.int(100));
-      const flood = buildFragmentPacket({ ...parts[0]!, offset, more: true, identification: (g.id + 1000 + i) >>> 0, data: payloadBytes(8 * (1 + c.int(4)), i) });
+      const flood = buildFragmentPacket({
+        ...parts[0]!,
+        offset,
+        more: true,
+        identification: (g.id + 1000 + i) >>> 0,
+        data: payloadBytes(8 * (1 + c.int(4)), i),
+      });
       events.push({ t, packet: toHex(flood) });
       t += c.int(2);
     }

@@ -24,7 +24,12 @@ export function explainable(deliveredHex: string, events: readonly StreamEvent[]
     if (e.packet === deliveredHex) return true;
     const f = parseFragmentPacket(fromHex(e.packet));
     if (!f) continue;
-    if (f.offset === 0 && !f.more && toHex(reassembledPacket(f.unfragmentable, f.prevNextHeaderOffset, f.nextHeader, f.data)) === deliveredHex) return true;
+    if (
+      f.offset === 0 &&
+      !f.more &&
+      toHex(reassembledPacket(f.unfragmentable, f.prevNextHeaderOffset, f.nextHeader, f.data)) === deliveredHex
+    )
+      return true;
     byKey.set(queueKey(f), [...(byKey.get(queueKey(f)) ?? []), f]);
   }
   for (const frags of byKey.values()) {

@@ -13,11 +13,17 @@ export function expectationFor(input: StreamInput, profile: string): Frag6Expect
 /** The same prediction, counting only deliveries whose packet `keep` accepts. */
 export function restrict(expectation: Frag6Expectation, keep: (packet: string) => boolean): Frag6Expectation {
   if (expectation.kind === "exact") {
-    return { ...expectation, outcome: { ...expectation.outcome, delivered: expectation.outcome.delivered.filter((d) => keep(d.packet)) } };
+    return {
+      ...expectation,
+      outcome: { ...expectation.outcome, delivered: expectation.outcome.delivered.filter((d) => keep(d.packet)) },
+    };
   }
   return {
     ...expectation,
-    groups: expectation.groups.map((g) => ({ ...g, candidates: g.candidates.map((c) => ({ ...c, delivered: c.delivered.filter((d) => keep(d.packet)) })) })),
+    groups: expectation.groups.map((g) => ({
+      ...g,
+      candidates: g.candidates.map((c) => ({ ...c, delivered: c.delivered.filter((d) => keep(d.packet)) })),
+    })),
   };
 }
 

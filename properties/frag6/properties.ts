@@ -16,13 +16,18 @@ import { expectationFor, maxDeliveries, possibleDeliveries, restrict } from "./m
 import { DISCARD_CLASSES, INTACT_CLASSES, OVERLAP_CLASSES, type Frag6Class, type StreamInput } from "./stream.js";
 
 const RFC = "RFC 8200 section 4.5; RFC 5722 section 4 with erratum 3089";
-const LINUX = "net/ipv4/inet_fragment.c inet_frag_queue_insert(); net/ipv6/reassembly.c ip6_frag_queue(); net/ipv6/netfilter/nf_conntrack_reasm.c nf_ct_frag6_queue()";
+const LINUX =
+  "net/ipv4/inet_fragment.c inet_frag_queue_insert(); net/ipv6/reassembly.c ip6_frag_queue(); net/ipv6/netfilter/nf_conntrack_reasm.c nf_ct_frag6_queue()";
 
 /** The input fragments as a pcap, timestamps in virtual time: tshark shows IPv6 fragments. */
 function streamPackets(input: StreamInput): CasePackets {
   return {
     linktype: LINKTYPE_RAW,
-    packets: input.events.map((e, i) => ({ label: `event ${i} at ${e.t} ms`, data: fromHex(e.packet), timestampUs: e.t * 1000 + i })),
+    packets: input.events.map((e, i) => ({
+      label: `event ${i} at ${e.t} ms`,
+      data: fromHex(e.packet),
+      timestampUs: e.t * 1000 + i,
+    })),
   };
 }
 
@@ -59,7 +64,8 @@ function property(
     validateInput: validateStreamInput,
     async check(input, { iut, profile }) {
       const expectation = expectationFor(input, profile);
-      if (expectation.kind === "exact" && expectation.undetermined) throw new UnpredictedCase("frag6.run", `${profile}: ${expectation.undetermined}`);
+      if (expectation.kind === "exact" && expectation.undetermined)
+        throw new UnpredictedCase("frag6.run", `${profile}: ${expectation.undetermined}`);
       const observed = await iutRun(iut, input);
       const v = judge(input, expectation, observed);
       return verdict(v.ok, shown(expectation), observed, v.message);
@@ -92,7 +98,12 @@ export const FRAG6_PROPERTIES: readonly ConformanceProperty<StreamInput>[] = [
     INTACT_CLASSES,
     (input, _e, o) => {
       const bad = o.delivered.find((d) => !input.originals.includes(d.packet));
-      return bad ? { ok: false, message: `delivered at t=${bad.t} a ${bad.packet.length / 2}-byte datagram that is none of the originals` } : { ok: true };
+      return bad
+        ? {
+            ok: false,
+            message: `delivered at t=${bad.t} a ${bad.packet.length / 2}-byte datagram that is none of the originals`,
+          }
+        : { ok: true };
     },
   ),
   property(
@@ -102,7 +113,12 @@ export const FRAG6_PROPERTIES: readonly ConformanceProperty<StreamInput>[] = [
     undefined,
     (input, _e, o) => {
       const bad = o.delivered.find((d) => !explainable(d.packet, input.events));
-      return bad ? { ok: false, message: `delivered at t=${bad.t} a datagram with bytes no fragment brought (a hole, or data never received)` } : { ok: true };
+      return bad
+        ? {
+            ok: false,
+            message: `delivered at t=${bad.t} a datagram with bytes no fragment brought (a hole, or data never received)`,
+          }
+        : { ok: true };
     },
   ),
   property(
@@ -116,7 +132,11 @@ export const FRAG6_PROPERTIES: readonly ConformanceProperty<StreamInput>[] = [
       for (const d of o.delivered) {
         const n = (seen.get(d.packet) ?? 0) + 1;
         seen.set(d.packet, n);
-        if (n > (max.get(d.packet) ?? 0)) return { ok: false, message: `a ${d.packet.length / 2}-byte datagram delivered ${n} times, at most ${max.get(d.packet) ?? 0} allowed` };
+        if (n > (max.get(d.packet) ?? 0))
+          return {
+            ok: false,
+            message: `a ${d.packet.length / 2}-byte datagram delivered ${n} times, at most ${max.get(d.packet) ?? 0} allowed`,
+          };
       }
       return { ok: true };
     },
@@ -129,7 +149,12 @@ export const FRAG6_PROPERTIES: readonly ConformanceProperty<StreamInput>[] = [
     (_i, e, o) => {
       const possible = possibleDeliveries(e);
       const bad = o.delivered.find((d) => !possible.has(`${d.t}/${d.packet}`));
-      return bad ? { ok: false, message: `delivered at t=${bad.t} a datagram no allowed outcome contains (fragments of a discarded queue kept?)` } : { ok: true };
+      return bad
+        ? {
+            ok: false,
+            message: `delivered at t=${bad.t} a datagram no allowed outcome contains (fragments of a discarded queue kept?)`,
+          }
+        : { ok: true };
     },
   ),
   property(
@@ -164,4 +189,3 @@ export const FRAG6_PROPERTIES: readonly ConformanceProperty<StreamInput>[] = [
     },
   ),
 ];
-

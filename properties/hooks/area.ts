@@ -3,7 +3,8 @@ import type { AreaDefinition } from "../property.js";
 import { HOOKS_PROPERTIES } from "./properties.js";
 
 const PROFILE_SUMMARIES: Record<(typeof HOOKS_PROFILES)[number], string> = {
-  linux: "current mainline: equal priorities go before existing ones, 1024 hooks per list, inet ingress and netdev egress",
+  linux:
+    "current mainline: equal priorities go before existing ones, 1024 hooks per list, inet ingress and netdev egress",
   "linux-seed": "the seed core.c (array code before 5.10): as linux, but no inet ingress and no netdev egress",
   "linux-list": "the linked-list core of v4.13 and older: equal priorities go after existing ones, no limit",
 };

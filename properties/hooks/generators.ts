@@ -4,7 +4,16 @@
 // Names are assigned after generation (h0, h1, ... by position), so shrinking
 // never makes two live hooks share a name.
 import fc from "fast-check";
-import { HOOK_FAMILIES, HOOK_NAMES, INT_MAX, INT_MIN, TRAVERSE_FAMILIES, type HookFamily, type HookName, type TraverseFamily } from "../../model/hooks/families.js";
+import {
+  HOOK_FAMILIES,
+  HOOK_NAMES,
+  INT_MAX,
+  INT_MIN,
+  TRAVERSE_FAMILIES,
+  type HookFamily,
+  type HookName,
+  type TraverseFamily,
+} from "../../model/hooks/families.js";
 import { FAMILY_HOOKS, listHead, registrationFamilies, type ListKey } from "../../model/hooks/list-head.js";
 import { landmarkPriorities } from "../../model/hooks/priorities.js";
 import { hooksRules, type HooksRules } from "../../model/hooks/profiles.js";
@@ -24,7 +33,11 @@ export function priority(): fc.Arbitrary<number> {
   );
 }
 
-const verdict = () => fc.oneof({ weight: 4, arbitrary: fc.constant("accept" as const) }, { weight: 1, arbitrary: fc.constant("drop" as const) });
+const verdict = () =>
+  fc.oneof(
+    { weight: 4, arbitrary: fc.constant("accept" as const) },
+    { weight: 1, arbitrary: fc.constant("drop" as const) },
+  );
 
 /** The hooks a family has under these rules (inet: the inet hooks, plus ingress when it exists). */
 export function familyHooks(rules: HooksRules, family: HookFamily): HookName[] {
@@ -38,7 +51,8 @@ export function familyHooks(rules: HooksRules, family: HookFamily): HookName[] {
   }
 }
 
-const isDeviceHook = (family: HookFamily, hook: HookName) => family === "netdev" || (family === "inet" && hook === "ingress");
+const isDeviceHook = (family: HookFamily, hook: HookName) =>
+  family === "netdev" || (family === "inet" && hook === "ingress");
 
 /** Every list a packet can traverse under these rules, as traverse commands. */
 export function traverseTargets(rules: HooksRules): TraverseCommand[] {
@@ -46,7 +60,8 @@ export function traverseTargets(rules: HooksRules): TraverseCommand[] {
   for (const family of TRAVERSE_FAMILIES) {
     for (const hook of HOOK_NAMES) {
       for (const device of family === "netdev" ? ["veth0", "veth1"] : [null]) {
-        if (traversedList(rules, family, hook, device) !== undefined) targets.push({ op: "traverse", family, hook, device });
+        if (traversedList(rules, family, hook, device) !== undefined)
+          targets.push({ op: "traverse", family, hook, device });
       }
     }
   }
@@ -70,7 +85,16 @@ export function landingLists(rules: HooksRules, reg: Pick<RegisterCommand, "fami
 }
 
 type Spec =
-  | { kind: "register"; family: HookFamily; hookPick: number; anyHook: HookName | null; devicePick: number; deviceOdd: boolean; priority: number; verdict: "accept" | "drop" }
+  | {
+      kind: "register";
+      family: HookFamily;
+      hookPick: number;
+      anyHook: HookName | null;
+      devicePick: number;
+      deviceOdd: boolean;
+      priority: number;
+      verdict: "accept" | "drop";
+    }
   | { kind: "unregister"; pick: number }
   | { kind: "traverse"; pick: number; fromRegistered: boolean };
 
@@ -83,7 +107,10 @@ function specs(): fc.Arbitrary<Spec> {
         family: fc.constantFrom(...HOOK_FAMILIES),
         hookPick: fc.nat(),
         // Now and then a hook the family may not have.
-        anyHook: fc.oneof({ weight: 6, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.constantFrom(...HOOK_NAMES) }),
+        anyHook: fc.oneof(
+          { weight: 6, arbitrary: fc.constant(null) },
+          { weight: 1, arbitrary: fc.constantFrom(...HOOK_NAMES) },
+        ),
         devicePick: fc.nat(),
         // Device hooks without an existing device; other hooks with a (then ignored) device.
         deviceOdd: fc.oneof({ weight: 6, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
@@ -92,7 +119,17 @@ function specs(): fc.Arbitrary<Spec> {
       }),
     },
     { weight: 2, arbitrary: fc.record({ kind: fc.constant("unregister" as const), pick: fc.nat() }) },
-    { weight: 4, arbitrary: fc.record({ kind: fc.constant("traverse" as const), pick: fc.nat(), fromRegistered: fc.oneof({ weight: 3, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }) }) },
+    {
+      weight: 4,
+      arbitrary: fc.record({
+        kind: fc.constant("traverse" as const),
+        pick: fc.nat(),
+        fromRegistered: fc.oneof(
+          { weight: 3, arbitrary: fc.constant(true) },
+          { weight: 1, arbitrary: fc.constant(false) },
+        ),
+      }),
+    },
   );
 }
 
@@ -106,6 +143,7 @@ function deviceFor(family: HookFamily, hook: HookName, pick: number, odd: boolea
 function toCommands(rules: HooksRules, list: readonly Spec[]): HookCommand[] {
   const targets = traverseTargets(rules);
   const registered: RegisterCommand[] = [];
+  // biome-ignore lint/suspicious/useIterableCallbackReturn: the switch is exhaustive (tsc checks it)
   return list.map((s): HookCommand => {
     switch (s.kind) {
       case "register": {
@@ -129,7 +167,8 @@ function toCommands(rules: HooksRules, list: readonly Spec[]): HookCommand[] {
         return { op: "unregister", name: registered[s.pick % registered.length]!.name };
       }
       case "traverse": {
-        const aimed = s.fromRegistered && registered.length > 0 ? landingLists(rules, registered[s.pick % registered.length]!) : [];
+        const aimed =
+          s.fromRegistered && registered.length > 0 ? landingLists(rules, registered[s.pick % registered.length]!) : [];
         if (aimed.length > 0) return traverseOf(aimed[Math.floor(s.pick / registered.length) % aimed.length]!);
         return targets[s.pick % targets.length]!;
       }
@@ -155,10 +194,23 @@ export function sameListSequence(profile: string): fc.Arbitrary<SequenceInput> {
     { families: ["ipv6", "inet"], hook: "prerouting", device: null, key: "ipv6/prerouting" },
     { families: ["bridge"], hook: "forward", device: null, key: "bridge/forward" },
     { families: ["arp"], hook: "output", device: null, key: "arp/output" },
-    { families: rules.inetIngress ? ["netdev", "inet"] : ["netdev"], hook: "ingress", device: "veth0", key: "netdev/ingress/veth0" },
+    {
+      families: rules.inetIngress ? ["netdev", "inet"] : ["netdev"],
+      hook: "ingress",
+      device: "veth0",
+      key: "netdev/ingress/veth0",
+    },
   ];
   const step = fc.oneof(
-    { weight: 4, arbitrary: fc.record({ kind: fc.constant("register" as const), familyPick: fc.nat(), priority: fc.oneof(fc.integer({ min: -1, max: 1 }), priority()), verdict: verdict() }) },
+    {
+      weight: 4,
+      arbitrary: fc.record({
+        kind: fc.constant("register" as const),
+        familyPick: fc.nat(),
+        priority: fc.oneof(fc.integer({ min: -1, max: 1 }), priority()),
+        verdict: verdict(),
+      }),
+    },
     { weight: 2, arbitrary: fc.record({ kind: fc.constant("unregister" as const), pick: fc.nat() }) },
     { weight: 2, arbitrary: fc.constant({ kind: "traverse" as const }) },
   );
@@ -174,7 +226,15 @@ export function sameListSequence(profile: string): fc.Arbitrary<SequenceInput> {
           const name = `h${names.length}`;
           names.push(name);
           const family = target.families[s.familyPick % target.families.length]!;
-          commands.push({ op: "register", name, family, hook: target.hook, priority: s.priority, verdict: s.verdict, device: target.device });
+          commands.push({
+            op: "register",
+            name,
+            family,
+            hook: target.hook,
+            priority: s.priority,
+            verdict: s.verdict,
+            device: target.device,
+          });
         } else if (s.kind === "unregister" && names.length > 0) {
           // Traverse before and after, so the effect of the removal is seen.
           commands.push(traverse, { op: "unregister", name: names[s.pick % names.length]! }, traverse);
@@ -194,15 +254,28 @@ export function sameListSequence(profile: string): fc.Arbitrary<SequenceInput> {
  */
 export function limitSequence(profile: string): fc.Arbitrary<SequenceInput> {
   const rules = hooksRules(profile);
-  const scenarios: { fill: HookFamily; extra: HookFamily; hook: HookName; device: string | null; watch: ListKey[] }[] = [
-    { fill: "ipv4", extra: "ipv4", hook: "input", device: null, watch: ["ipv4/input"] },
-    { fill: "ipv6", extra: "inet", hook: "prerouting", device: null, watch: ["ipv6/prerouting", "ipv4/prerouting"] },
-    { fill: "ipv4", extra: "inet", hook: "output", device: null, watch: ["ipv4/output", "ipv6/output"] },
-    { fill: "inet", extra: "ipv6", hook: "postrouting", device: null, watch: ["ipv6/postrouting", "ipv4/postrouting"] },
-    { fill: "arp", extra: "arp", hook: "output", device: null, watch: ["arp/output"] },
-    { fill: "bridge", extra: "bridge", hook: "forward", device: null, watch: ["bridge/forward"] },
-    { fill: "netdev", extra: rules.inetIngress ? "inet" : "netdev", hook: "ingress", device: "veth1", watch: ["netdev/ingress/veth1"] },
-  ];
+  const scenarios: { fill: HookFamily; extra: HookFamily; hook: HookName; device: string | null; watch: ListKey[] }[] =
+    [
+      { fill: "ipv4", extra: "ipv4", hook: "input", device: null, watch: ["ipv4/input"] },
+      { fill: "ipv6", extra: "inet", hook: "prerouting", device: null, watch: ["ipv6/prerouting", "ipv4/prerouting"] },
+      { fill: "ipv4", extra: "inet", hook: "output", device: null, watch: ["ipv4/output", "ipv6/output"] },
+      {
+        fill: "inet",
+        extra: "ipv6",
+        hook: "postrouting",
+        device: null,
+        watch: ["ipv6/postrouting", "ipv4/postrouting"],
+      },
+      { fill: "arp", extra: "arp", hook: "output", device: null, watch: ["arp/output"] },
+      { fill: "bridge", extra: "bridge", hook: "forward", device: null, watch: ["bridge/forward"] },
+      {
+        fill: "netdev",
+        extra: rules.inetIngress ? "inet" : "netdev",
+        hook: "ingress",
+        device: "veth1",
+        watch: ["netdev/ingress/veth1"],
+      },
+    ];
   const limit = rules.maxHookCount ?? 1024;
   return fc
     .record({
@@ -217,11 +290,37 @@ export function limitSequence(profile: string): fc.Arbitrary<SequenceInput> {
       const s = scenarios[scenario]!;
       const watch = s.watch.map(traverseOf);
       const other = s.watch[1];
-      const extra = (name: string): RegisterCommand => ({ op: "register", name, family: s.extra, hook: s.hook, priority: extraPriority, verdict: "accept", device: s.device });
+      const extra = (name: string): RegisterCommand => ({
+        op: "register",
+        name,
+        family: s.extra,
+        hook: s.hook,
+        priority: extraPriority,
+        verdict: "accept",
+        device: s.device,
+      });
       const commands: HookCommand[] = [];
-      if (bystander && other) commands.push({ op: "register", name: "b0", family: traverseOf(other).family as HookFamily, hook: s.hook, priority: 0, verdict: "accept", device: null });
+      if (bystander && other)
+        commands.push({
+          op: "register",
+          name: "b0",
+          family: traverseOf(other).family as HookFamily,
+          hook: s.hook,
+          priority: 0,
+          verdict: "accept",
+          device: null,
+        });
       commands.push(
-        { op: "fill", prefix: "f", count: limit, family: s.fill, hook: s.hook, device: s.device, priorities: fillPriorities, verdict: "accept" },
+        {
+          op: "fill",
+          prefix: "f",
+          count: limit,
+          family: s.fill,
+          hook: s.hook,
+          device: s.device,
+          priorities: fillPriorities,
+          verdict: "accept",
+        },
         ...watch,
         extra("x0"),
         ...watch,
@@ -235,5 +334,8 @@ export function limitSequence(profile: string): fc.Arbitrary<SequenceInput> {
 
 /** The hooks area's default input: mixed sequences and same-list ones. */
 export function hookSequence(profile: string): fc.Arbitrary<SequenceInput> {
-  return fc.oneof({ weight: 2, arbitrary: mixedSequence(profile) }, { weight: 1, arbitrary: sameListSequence(profile) });
+  return fc.oneof(
+    { weight: 2, arbitrary: mixedSequence(profile) },
+    { weight: 1, arbitrary: sameListSequence(profile) },
+  );
 }

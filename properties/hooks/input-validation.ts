@@ -10,7 +10,8 @@ const MAX_FILL = 4096;
 
 function oneOf<T extends string>(r: Record<string, unknown>, field: string, allowed: readonly T[], at: string): T {
   const v = r[field];
-  if (typeof v !== "string" || !(allowed as readonly string[]).includes(v)) throw new Error(`${at}: "${field}" must be one of ${allowed.join(", ")}`);
+  if (typeof v !== "string" || !(allowed as readonly string[]).includes(v))
+    throw new Error(`${at}: "${field}" must be one of ${allowed.join(", ")}`);
   return v as T;
 }
 
@@ -21,7 +22,7 @@ function name(r: Record<string, unknown>, field: string, at: string): string {
 }
 
 function device(r: Record<string, unknown>, at: string): string | null {
-  const v = r["device"];
+  const v = r.device;
   if (v === null) return null;
   if (typeof v !== "string" || v.length === 0) throw new Error(`${at}: "device" must be null or a non-empty string`);
   return v;
@@ -34,26 +35,33 @@ function priority(v: unknown, at: string): number {
 
 function command(input: unknown, at: string): HookCommand {
   const r = asRecord(input);
-  switch (r["op"]) {
+  switch (r.op) {
     case "register":
       return {
         op: "register",
         name: name(r, "name", at),
         family: oneOf(r, "family", HOOK_FAMILIES, at),
         hook: oneOf(r, "hook", HOOK_NAMES, at),
-        priority: priority(r["priority"], at),
+        priority: priority(r.priority, at),
         verdict: oneOf(r, "verdict", VERDICTS, at),
         device: device(r, at),
       };
     case "unregister":
       return { op: "unregister", name: name(r, "name", at) };
     case "traverse":
-      return { op: "traverse", family: oneOf(r, "family", TRAVERSE_FAMILIES, at), hook: oneOf(r, "hook", HOOK_NAMES, at), device: device(r, at) };
+      return {
+        op: "traverse",
+        family: oneOf(r, "family", TRAVERSE_FAMILIES, at),
+        hook: oneOf(r, "hook", HOOK_NAMES, at),
+        device: device(r, at),
+      };
     case "fill": {
-      const count = r["count"];
-      if (typeof count !== "number" || !Number.isInteger(count) || count < 1 || count > MAX_FILL) throw new Error(`${at}: "count" must be 1..${MAX_FILL}`);
-      const priorities = r["priorities"];
-      if (!Array.isArray(priorities) || priorities.length === 0) throw new Error(`${at}: "priorities" must be a non-empty array`);
+      const count = r.count;
+      if (typeof count !== "number" || !Number.isInteger(count) || count < 1 || count > MAX_FILL)
+        throw new Error(`${at}: "count" must be 1..${MAX_FILL}`);
+      const priorities = r.priorities;
+      if (!Array.isArray(priorities) || priorities.length === 0)
+        throw new Error(`${at}: "priorities" must be a non-empty array`);
       return {
         op: "fill",
         prefix: name(r, "prefix", at),
@@ -77,19 +85,22 @@ function command(input: unknown, at: string): HookCommand {
  */
 export function validateSequenceInput(input: unknown): SequenceInput {
   const r = asRecord(input);
-  if (!Array.isArray(r["commands"]) || r["commands"].length === 0) throw new Error(`"commands" must be a non-empty array`);
-  const commands = r["commands"].map((c, i) => command(c, `commands[${i}]`));
+  if (!Array.isArray(r.commands) || r.commands.length === 0) throw new Error(`"commands" must be a non-empty array`);
+  const commands = r.commands.map((c, i) => command(c, `commands[${i}]`));
   const rules = hooksRules("linux");
   const maybeLive = new Set<string>();
   commands.forEach((c, i) => {
     const names = c.op === "register" ? [c.name] : c.op === "fill" ? fillRegistrations(c).map((reg) => reg.name) : [];
     for (const n of names) {
-      if (maybeLive.has(n)) throw new Error(`commands[${i}]: "${n}" is registered again while it may still be registered`);
+      if (maybeLive.has(n))
+        throw new Error(`commands[${i}]: "${n}" is registered again while it may still be registered`);
       maybeLive.add(n);
     }
     if (c.op === "unregister") maybeLive.delete(c.name);
     if (c.op === "traverse" && traversedList(rules, c.family, c.hook, c.device) === undefined) {
-      throw new Error(`commands[${i}]: no ${c.family} ${c.hook} list${c.device === null ? "" : ` on ${c.device}`} to traverse`);
+      throw new Error(
+        `commands[${i}]: no ${c.family} ${c.hook} list${c.device === null ? "" : ` on ${c.device}`} to traverse`,
+      );
     }
   });
   return { commands };

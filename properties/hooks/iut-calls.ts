@@ -7,7 +7,10 @@ import { errnoRuns, fillRegistrations, type HookCommand, type StepReply, type Tr
 
 export async function iutRegister(iut: Iut, registration: HookRegistration): Promise<number> {
   const { name, family, hook, priority, verdict, device } = registration; // not a command's `op`
-  return replyErrno(await iut.call("hooks.register", { name, family, hook, priority, verdict, device }), "hooks.register");
+  return replyErrno(
+    await iut.call("hooks.register", { name, family, hook, priority, verdict, device }),
+    "hooks.register",
+  );
 }
 
 export async function iutUnregister(iut: Iut, name: string): Promise<number> {
@@ -22,7 +25,10 @@ export async function iutTraverse(iut: Iut, c: TraverseCommand): Promise<{ visit
   }
   const verdict = replyString(reply, "hooks.traverse", "verdict");
   if (!(VERDICTS as readonly string[]).includes(verdict)) {
-    throw new IutError(`reply to hooks.traverse: "verdict" must be accept or drop, got ${JSON.stringify(verdict)}`, JSON.stringify(reply));
+    throw new IutError(
+      `reply to hooks.traverse: "verdict" must be accept or drop, got ${JSON.stringify(verdict)}`,
+      JSON.stringify(reply),
+    );
   }
   return { visited, verdict: verdict as Verdict };
 }

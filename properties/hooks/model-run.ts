@@ -26,7 +26,8 @@ export class ModelSteps {
       }
       case "traverse": {
         const key = traversedList(this.rules, c.family, c.hook, c.device);
-        if (key === undefined) throw new Error(`the case traverses a list this profile does not have: ${c.family} ${c.hook}`);
+        if (key === undefined)
+          throw new Error(`the case traverses a list this profile does not have: ${c.family} ${c.hook}`);
         return traverse(this.ns, key);
       }
     }

@@ -17,7 +17,14 @@ export interface Known {
 export type Event =
   | { step: number; kind: "register"; registration: HookRegistration; errno: number; known: Known }
   | { step: number; kind: "unregister"; name: string; errno: number }
-  | { step: number; kind: "traverse"; command: TraverseCommand; visited: string[]; verdict: Verdict; hooks: ReadonlyMap<string, Known> };
+  | {
+      step: number;
+      kind: "traverse";
+      command: TraverseCommand;
+      visited: string[];
+      verdict: Verdict;
+      hooks: ReadonlyMap<string, Known>;
+    };
 
 /** Expands fill runs back into one errno per registration. */
 function runsToErrnos(reply: StepReply): number[] {
@@ -43,7 +50,14 @@ export async function observe(iut: Iut, commands: readonly HookCommand[]): Promi
     } else if (c.op === "unregister") {
       events.push({ step, kind: "unregister", name: c.name, errno: "errno" in reply ? reply.errno : -1 });
     } else if ("visited" in reply) {
-      events.push({ step, kind: "traverse", command: c, visited: reply.visited, verdict: reply.verdict, hooks: new Map(hooks) });
+      events.push({
+        step,
+        kind: "traverse",
+        command: c,
+        visited: reply.visited,
+        verdict: reply.verdict,
+        hooks: new Map(hooks),
+      });
     }
   }
   return events;

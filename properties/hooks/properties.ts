@@ -24,7 +24,12 @@ function pass(expected: unknown = "every step as the rule says"): CheckOutcome {
 
 function fail(f: Finding, commands: readonly HookCommand[]): CheckOutcome {
   const at = commands[f.step];
-  return { ok: false, expected: f.expected, observed: f.observed, message: `step ${f.step} (${at ? describeCommand(at) : "?"}): ${f.message}` };
+  return {
+    ok: false,
+    expected: f.expected,
+    observed: f.observed,
+    message: `step ${f.step} (${at ? describeCommand(at) : "?"}): ${f.message}`,
+  };
 }
 
 function showReply(r: StepReply): string {
@@ -53,7 +58,15 @@ async function matchModel(input: SequenceInput, iut: Iut, profile: string): Prom
     const observed = await iutStep(iut, c);
     const wanted = model.step(c);
     if (JSON.stringify(observed) !== JSON.stringify(wanted)) {
-      return fail({ step, expected: wanted, observed, message: `${showReply(observed)}, model says ${showReply(wanted)}${firstDifference(observed, wanted)}` }, input.commands);
+      return fail(
+        {
+          step,
+          expected: wanted,
+          observed,
+          message: `${showReply(observed)}, model says ${showReply(wanted)}${firstDifference(observed, wanted)}`,
+        },
+        input.commands,
+      );
     }
   }
   return pass({ steps: input.commands.length });
@@ -75,7 +88,13 @@ const sortedByPriority = (events: Event[]): Finding | null => {
   for (const t of traversals(events)) {
     for (const [i, name] of t.visited.entries()) {
       const known = t.hooks.get(name);
-      if (!known) return { step: t.step, expected: "registered hooks only", observed: t.visited, message: `visited "${name}", which was never registered` };
+      if (!known)
+        return {
+          step: t.step,
+          expected: "registered hooks only",
+          observed: t.visited,
+          message: `visited "${name}", which was never registered`,
+        };
       const before = i > 0 ? t.hooks.get(t.visited[i - 1]!) : undefined;
       if (before && before.priority > known.priority) {
         return {
@@ -100,7 +119,9 @@ const equalPriorityOrder = (events: Event[], profile: string): Finding | null =>
       if (newestFirst ? a.order < b.order : a.order > b.order) {
         return {
           step: t.step,
-          expected: newestFirst ? "equal priorities: the later registration first" : "equal priorities: in registration order",
+          expected: newestFirst
+            ? "equal priorities: the later registration first"
+            : "equal priorities: in registration order",
           observed: t.visited,
           message: `${t.visited[i - 1]} and ${t.visited[i]} (both priority ${a.priority}) ran in ${newestFirst ? "registration" : "reverse registration"} order`,
         };
@@ -118,15 +139,24 @@ const visitsRegistered = (events: Event[], profile: string): Finding | null => {
   for (const e of events) {
     if (e.kind === "register" && e.errno === 0) {
       const keys = landingLists(rules, e.registration);
-      const entry: HookEntry = { name: e.registration.name, priority: e.known.priority, verdict: e.known.verdict, internal: false };
+      const entry: HookEntry = {
+        name: e.registration.name,
+        priority: e.known.priority,
+        verdict: e.known.verdict,
+        internal: false,
+      };
       for (const key of keys) lists.set(key, insertByPriority(lists.get(key) ?? [], entry, rules));
       landed.set(e.registration.name, keys);
     } else if (e.kind === "unregister" && e.errno === 0) {
-      for (const key of landed.get(e.name) ?? []) lists.set(key, (lists.get(key) ?? []).filter((x) => x.name !== e.name));
+      for (const key of landed.get(e.name) ?? [])
+        lists.set(
+          key,
+          (lists.get(key) ?? []).filter((x) => x.name !== e.name),
+        );
       landed.delete(e.name);
     } else if (e.kind === "traverse") {
       const key = traversedList(rules, e.command.family, e.command.hook, e.command.device);
-      const want = runHooks(key === undefined ? [] : lists.get(key) ?? []);
+      const want = runHooks(key === undefined ? [] : (lists.get(key) ?? []));
       if (JSON.stringify(want.visited) !== JSON.stringify(e.visited) || want.verdict !== e.verdict) {
         return {
           step: e.step,
@@ -148,7 +178,8 @@ const stopsAtFirstDrop = (events: Event[]): Finding | null => {
     if ((firstDrop >= 0 && firstDrop !== t.visited.length - 1) || t.verdict !== wantVerdict) {
       return {
         step: t.step,
-        expected: firstDrop >= 0 ? { visited: t.visited.slice(0, firstDrop + 1), verdict: "drop" } : { verdict: "accept" },
+        expected:
+          firstDrop >= 0 ? { visited: t.visited.slice(0, firstDrop + 1), verdict: "drop" } : { verdict: "accept" },
         observed: { visited: t.visited, verdict: t.verdict },
         message:
           firstDrop >= 0 && firstDrop !== t.visited.length - 1
@@ -180,7 +211,12 @@ function unchangedBetween(options: {
       const before = seen.get(key);
       const now = { visited: e.visited, verdict: e.verdict };
       if (before && JSON.stringify(before) !== JSON.stringify(now)) {
-        return { step: e.step, expected: before, observed: now, message: `${options.what}: [${before.visited.join(", ")}] ${before.verdict} became [${e.visited.join(", ")}] ${e.verdict}` };
+        return {
+          step: e.step,
+          expected: before,
+          observed: now,
+          message: `${options.what}: [${before.visited.join(", ")}] ${before.verdict} became [${e.visited.join(", ")}] ${e.verdict}`,
+        };
       }
       seen.set(key, now);
     }
@@ -267,7 +303,8 @@ export const HOOKS_PROPERTIES: readonly ConformanceProperty<SequenceInput>[] = [
     "A registration refused with an errno (EINVAL, E2BIG), and an unregister of an unknown name, leave every list as it was; for inet a refused IPv6 half undoes the IPv4 half.",
     `${CORE} nf_register_net_hook(): __nf_unregister_net_hook(net, NFPROTO_IPV4, reg) when IPv6 fails; nf_hook_entries_grow() returns before any change`,
     // Now and then a full list, where E2BIG and the inet rollback happen.
-    (profile) => fc.oneof({ weight: 9, arbitrary: hookSequence(profile) }, { weight: 1, arbitrary: limitSequence(profile) }),
+    (profile) =>
+      fc.oneof({ weight: 9, arbitrary: hookSequence(profile) }, { weight: 1, arbitrary: limitSequence(profile) }),
     judged(refusalChangesNothing),
   ),
   sequenceProperty(

@@ -25,9 +25,18 @@ describe("nfconform run --shard and report merge", () => {
     nfconform(["run", ...common, "--shard", "2/2", "--out", "s2"], cwd);
     const merged = nfconform(["report", "merge", "s1", "s2", "--out", "merged"], cwd);
     expect(merged.code).toBe(1);
-    const strip = (r: { summary: unknown; properties: { id: string; status: string; runs: number; seed: number; violation?: { counterexample: unknown } }[] }) => ({
+    const strip = (r: {
+      summary: unknown;
+      properties: { id: string; status: string; runs: number; seed: number; violation?: { counterexample: unknown } }[];
+    }) => ({
       summary: r.summary,
-      properties: r.properties.map((p) => [p.id, p.status, p.runs, p.seed, JSON.stringify(p.violation?.counterexample ?? null)]),
+      properties: r.properties.map((p) => [
+        p.id,
+        p.status,
+        p.runs,
+        p.seed,
+        JSON.stringify(p.violation?.counterexample ?? null),
+      ]),
     });
     expect(strip(report(join(cwd, "merged")))).toEqual(strip(report(join(cwd, "whole"))));
     expect(report(join(cwd, "s1")).properties.length + report(join(cwd, "s2")).properties.length).toBe(7);
@@ -49,9 +58,26 @@ describe("nfconform run --shard and report merge", () => {
 describe("nfconform fuzz", () => {
   it("finds and saves a violation of a mutant adapter within its budget, with progress", () => {
     const cwd = workdir();
-    const r = nfconform(["fuzz", "--iut", `cmd:${BIN} adapter model --mutant checksum-zero-not-mangled`, "--area", "checksum", "--time", "4s", "--out", "out", "--seed", "8"], cwd);
+    const r = nfconform(
+      [
+        "fuzz",
+        "--iut",
+        `cmd:${BIN} adapter model --mutant checksum-zero-not-mangled`,
+        "--area",
+        "checksum",
+        "--time",
+        "4s",
+        "--out",
+        "out",
+        "--seed",
+        "8",
+      ],
+      cwd,
+    );
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/fuzz \d\d:\d\d elapsed, \d\d:\d\d left: \d+ cases \(\d+\/s; checksum \d+\/s\), \d+ distinct violations/);
+    expect(r.stderr).toMatch(
+      /fuzz \d\d:\d\d elapsed, \d\d:\d\d left: \d+ cases \(\d+\/s; checksum \d+\/s\), \d+ distinct violations/,
+    );
     const found = report(join(cwd, "out")).properties.filter((p: { status: string }) => p.status === "failed");
     expect(found.length).toBeGreaterThan(0);
     expect(found[0].distinctViolations.length).toBeGreaterThan(0);
@@ -59,14 +85,21 @@ describe("nfconform fuzz", () => {
   });
 
   it("finds nothing on a conforming IUT", () => {
-    const r = nfconform(["fuzz", "--iut", "model", "--area", "checksum", "--time", "2s", "--out", "out", "--corpus", "none"], workdir());
+    const r = nfconform(
+      ["fuzz", "--iut", "model", "--area", "checksum", "--time", "2s", "--out", "out", "--corpus", "none"],
+      workdir(),
+    );
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/0 distinct violations saved/);
   });
 
   it("keeps what it found and writes the report when interrupted with Ctrl-C", async () => {
     const cwd = workdir();
-    const child = spawn(BIN, ["fuzz", "--iut", "mutant:checksum-odd-byte-dropped", "--area", "checksum", "--time", "10m", "--out", "out"], { cwd, stdio: ["ignore", "ignore", "pipe"] });
+    const child = spawn(
+      BIN,
+      ["fuzz", "--iut", "mutant:checksum-odd-byte-dropped", "--area", "checksum", "--time", "10m", "--out", "out"],
+      { cwd, stdio: ["ignore", "ignore", "pipe"] },
+    );
     let stderr = "";
     child.stderr.on("data", (chunk: Buffer) => {
       stderr += chunk.toString();

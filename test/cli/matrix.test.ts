@@ -12,7 +12,18 @@ const BIN = join(ROOT, "bin/nfconform");
 function chromium(args: string[], cwd: string) {
   return spawnSync(
     "chromium",
-    ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", `--user-data-dir=${join(cwd, "profile")}`, ...args],
+    [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      `--user-data-dir=${join(cwd, "profile")}`,
+      ...args,
+    ],
     { cwd, encoding: "utf8", timeout: 60_000 },
   );
 }
@@ -22,7 +33,23 @@ describe("nfconform matrix", () => {
     const cwd = mkdtempSync(join(tmpdir(), "nfconform-matrix-"));
     const r = spawnSync(
       BIN,
-      ["matrix", "--iut", "model", "--iut", "model:checksum=linux-2.6.35", "--iut", "mutant:checksum-odd-byte-dropped", "--area", "checksum", "--runs", "80", "--seed", "3", "--out", "m"],
+      [
+        "matrix",
+        "--iut",
+        "model",
+        "--iut",
+        "model:checksum=linux-2.6.35",
+        "--iut",
+        "mutant:checksum-odd-byte-dropped",
+        "--area",
+        "checksum",
+        "--runs",
+        "80",
+        "--seed",
+        "3",
+        "--out",
+        "m",
+      ],
       { cwd, encoding: "utf8" },
     );
     expect(r.status, r.stderr).toBe(0);
@@ -32,7 +59,10 @@ describe("nfconform matrix", () => {
     expect(row.cells[1]).toMatchObject({ profile: "linux-2.6.35", violate: 0 });
     expect(row.cells[2].violate).toBeGreaterThan(0);
     // One replayable example per violating cell: its replay reproduces the violation.
-    const replay = spawnSync("/bin/sh", ["-c", row.cells[2].example.replay.replace(/^nfconform /, `${BIN} `)], { cwd, encoding: "utf8" });
+    const replay = spawnSync("/bin/sh", ["-c", row.cells[2].example.replay.replace(/^nfconform /, `${BIN} `)], {
+      cwd,
+      encoding: "utf8",
+    });
     expect(replay.status).toBe(1);
     // The two conforming profiles answer differently on some cases (a computed 0: 0xffff or 0x0000).
     expect(matrix.rows.some((x: { agreed: number; compared: number }) => x.agreed < x.compared)).toBe(true);
@@ -51,15 +81,28 @@ describe("nfconform matrix", () => {
 
   it("with frag6, writes the spec-clarification table from runs: pattern classes against the profiles, where they differ", () => {
     const cwd = mkdtempSync(join(tmpdir(), "nfconform-matrix-"));
-    const iuts = ["model:frag6=rfc8200", "model:frag6=linux-ipv6", "model:frag6=linux-nfct"].flatMap((spec) => ["--iut", spec]);
-    const r = spawnSync(BIN, ["matrix", ...iuts, "--area", "frag6", "--runs", "5", "--seed", "3", "--out", "m"], { cwd, encoding: "utf8" });
+    const iuts = ["model:frag6=rfc8200", "model:frag6=linux-ipv6", "model:frag6=linux-nfct"].flatMap((spec) => [
+      "--iut",
+      spec,
+    ]);
+    const r = spawnSync(BIN, ["matrix", ...iuts, "--area", "frag6", "--runs", "5", "--seed", "3", "--out", "m"], {
+      cwd,
+      encoding: "utf8",
+    });
     expect(r.status, r.stderr).toBe(0);
     const md = readFileSync(join(cwd, "m/frag6-clarification.md"), "utf8");
-    expect(md).toContain("| pattern | source | streams | model:frag6=rfc8200 (rfc8200) | model:frag6=linux-ipv6 (linux-ipv6) | model:frag6=linux-nfct (linux-nfct) |");
+    expect(md).toContain(
+      "| pattern | source | streams | model:frag6=rfc8200 (rfc8200) | model:frag6=linux-ipv6 (linux-ipv6) | model:frag6=linux-nfct (linux-nfct) |",
+    );
     const rows = md.split("\n").filter((l) => /^\| [a-z]/.test(l) && !l.startsWith("| pattern"));
     expect(rows.length).toBeGreaterThanOrEqual(16 + 21);
     // The disagreement table: somewhere the two Linux paths' cells differ.
-    expect(rows.some((l) => { const c = l.split(" | "); return c[4] !== c[5]; })).toBe(true);
+    expect(
+      rows.some((l) => {
+        const c = l.split(" | ");
+        return c[4] !== c[5];
+      }),
+    ).toBe(true);
     const dom = chromium(["--dump-dom", `file://${join(cwd, "m/frag6-clarification.html")}`], cwd);
     expect(dom.status, dom.stderr).toBe(0);
     expect(dom.stdout).toContain("IPv6 reassembly: spec clarification");

@@ -44,7 +44,10 @@ describe("runProperty with a faulty generator", () => {
   });
 
   it("a time limit that strikes before any case is judged skips the property", async () => {
-    const slow: ConformanceProperty<number> = { ...property(Infinity, Infinity), check: () => new Promise((resolve) => setTimeout(() => resolve({ ok: true, expected: 0, observed: 0 }), 50)) };
+    const slow: ConformanceProperty<number> = {
+      ...property(Infinity, Infinity),
+      check: () => new Promise((resolve) => setTimeout(() => resolve({ ok: true, expected: 0, observed: 0 }), 50)),
+    };
     const r = await runProperty(slow, new ModelIut(), "linux", [], { ...options, timeLimitMs: 1 });
     expect(r.status, JSON.stringify(r)).toBe("skipped");
     expect(r.interrupted).toBe(true);

@@ -24,14 +24,25 @@ describe("adapter runner", () => {
     expect(hello.areas).toContain("checksum");
     expect(await c.call("reset", {})).toEqual({});
     const reply = await c.call("checksum.fill", { packet: PACKET, state: "partial", gso: false });
-    expect(reply["packet"]).toMatch(/^[0-9a-f]+$/);
-    expect(await c.call("checksum.checkentry", { family: "ipv4", table: "filter", hook: "input", operation: 1, proto: null, invertProto: false })).toEqual({ errno: 22 });
+    expect(reply.packet).toMatch(/^[0-9a-f]+$/);
+    expect(
+      await c.call("checksum.checkentry", {
+        family: "ipv4",
+        table: "filter",
+        hook: "input",
+        operation: 1,
+        proto: null,
+        invertProto: false,
+      }),
+    ).toEqual({ errno: 22 });
   });
 
   it("passes adapter errors through as AdapterReplyError, apart from harness faults", async () => {
     const c = client("./bin/nfconform adapter model");
     await expect(c.call("nosuch.op", {})).rejects.toMatchObject({ code: "unsupported" });
-    await expect(c.call("checksum.fill", { packet: "zz", state: "partial", gso: false })).rejects.toBeInstanceOf(AdapterReplyError);
+    await expect(c.call("checksum.fill", { packet: "zz", state: "partial", gso: false })).rejects.toBeInstanceOf(
+      AdapterReplyError,
+    );
   });
 
   it("reports a line that is not JSON as an IUT error carrying the line", async () => {
@@ -76,14 +87,17 @@ describe("adapter runner", () => {
     expect(error).toBeInstanceOf(IutError);
     expect(error.message).toMatch(/exited with status 4 during checksum\.fill/);
     const reply = await c.call("checksum.fill", { packet: PACKET, state: "none", gso: false });
-    expect(reply["packet"]).toBe(PACKET);
+    expect(reply.packet).toBe(PACKET);
   });
 
   it("gives up restarting an adapter that keeps crashing", async () => {
     const c = new AdapterClient(`${FAKE} crash`, { timeoutMs: 5000, maxRestarts: 2 });
     clients.push(c);
     await c.hello();
-    for (let i = 0; i < 3; i++) await expect(c.call("checksum.fill", { packet: PACKET, state: "none", gso: false })).rejects.toBeInstanceOf(IutError);
+    for (let i = 0; i < 3; i++)
+      await expect(c.call("checksum.fill", { packet: PACKET, state: "none", gso: false })).rejects.toBeInstanceOf(
+        IutError,
+      );
     const error = await c.call("reset", {}).catch((e) => e);
     expect(error.message).toMatch(/not restarted again after 2 restarts/);
   });

@@ -14,7 +14,11 @@ describe("--iut linux, bpf area", () => {
   it("conforms: socket filters and the xt_bpf match agree with the model", () => {
     const out = mkdtempSync(join(tmpdir(), "nfconform-bpf-"));
     chmodSync(out, 0o777);
-    const r = spawnSync(BIN, ["run", "--iut", "linux", "--area", "bpf", "--seed", "1", "--runs", "200", "--out", out, "--corpus", "none"], { encoding: "utf8" });
+    const r = spawnSync(
+      BIN,
+      ["run", "--iut", "linux", "--area", "bpf", "--seed", "1", "--runs", "200", "--out", out, "--corpus", "none"],
+      { encoding: "utf8" },
+    );
     expect(r.status, r.stderr).toBe(0);
     const report = JSON.parse(readFileSync(join(out, "report.json"), "utf8"));
     expect(report.summary).toMatchObject({ passed: 5, failed: 0, iutError: 0 });

@@ -13,26 +13,34 @@ const BIN = join(ROOT, "bin/nfconform");
 describe("--iut linux, cttimeout area", () => {
   it("conforms with seed 1", () => {
     const out = mkdtempSync(join(tmpdir(), "nfconform-ctt-"));
-    const r = spawnSync(BIN, ["run", "--iut", "linux", "--area", "cttimeout", "--seed", "1", "--runs", "60", "--out", out, "--corpus", "none"], { encoding: "utf8" });
+    const r = spawnSync(
+      BIN,
+      ["run", "--iut", "linux", "--area", "cttimeout", "--seed", "1", "--runs", "60", "--out", out, "--corpus", "none"],
+      { encoding: "utf8" },
+    );
     expect(r.status, r.stderr).toBe(0);
     const report = JSON.parse(readFileSync(join(out, "report.json"), "utf8"));
     expect(report.summary).toMatchObject({ failed: 0, iutError: 0 });
   }, 180_000);
 
-  it.skipIf(!findExecutable("nfct"))("agrees with nfct on policies, references and reset", () => {
-    const argv = wrapInNamespace([process.execPath, join(ROOT, "test/fixtures/cttimeout-cross-check.mjs")]);
-    const r = spawnSync(argv[0]!, argv.slice(1), { encoding: "utf8", cwd: ROOT });
-    expect(r.status, r.stderr).toBe(0);
-    const result = JSON.parse(r.stdout);
-    expect(result).toMatchObject({
-      nfctPolicyAsModel: true,
-      nfctListsOurs: true,
-      attachErrno: 0,
-      detachErrno: 0,
-      nfctDeleteAfterDetach: 0,
-      afterReset: { list: "", udp: true },
-    });
-    expect(result.nfctDeleteWhileUsed.status).not.toBe(0);
-    expect(result.nfctDeleteWhileUsed.stderr).toMatch(/busy/i);
-  }, 60_000);
+  it.skipIf(!findExecutable("nfct"))(
+    "agrees with nfct on policies, references and reset",
+    () => {
+      const argv = wrapInNamespace([process.execPath, join(ROOT, "test/fixtures/cttimeout-cross-check.mjs")]);
+      const r = spawnSync(argv[0]!, argv.slice(1), { encoding: "utf8", cwd: ROOT });
+      expect(r.status, r.stderr).toBe(0);
+      const result = JSON.parse(r.stdout);
+      expect(result).toMatchObject({
+        nfctPolicyAsModel: true,
+        nfctListsOurs: true,
+        attachErrno: 0,
+        detachErrno: 0,
+        nfctDeleteAfterDetach: 0,
+        afterReset: { list: "", udp: true },
+      });
+      expect(result.nfctDeleteWhileUsed.status).not.toBe(0);
+      expect(result.nfctDeleteWhileUsed.stderr).toMatch(/busy/i);
+    },
+    60_000,
+  );
 });

@@ -32,25 +32,37 @@ describe("--iut linux, frag6 area", () => {
   it.each([
     ["plain", "linux-ipv6", "linux-nfct"],
     ["conntrack", "linux-nfct", "linux-ipv6"],
-  ] as const)("the %s reassembler replays every seeded pattern as %s predicts", (path, own, other) => {
-    const rows = seededRows(path);
-    expect(rows.length).toBeGreaterThanOrEqual(16);
-    for (const row of rows) {
-      expect(row.declined, row.name).toBeUndefined();
-      expect(row.verdicts![own], `${row.name}: ${row.verdicts![own]!.message}`).toMatchObject({ ok: true });
-    }
-    // ICMP reported in full for nearly all: only a queue re-created right after a kill, sent back to back, is ambiguous.
-    expect(rows.filter((row) => row.icmp === null).length).toBeLessThanOrEqual(2);
-    // The disagreement table: the other path's profile is wrong somewhere, so the run tells the two apart.
-    expect(rows.some((row) => !row.verdicts![other]!.ok)).toBe(true);
-  }, 300_000);
+  ] as const)(
+    "the %s reassembler replays every seeded pattern as %s predicts",
+    (path, own, other) => {
+      const rows = seededRows(path);
+      expect(rows.length).toBeGreaterThanOrEqual(16);
+      for (const row of rows) {
+        expect(row.declined, row.name).toBeUndefined();
+        expect(row.verdicts![own], `${row.name}: ${row.verdicts![own]!.message}`).toMatchObject({ ok: true });
+      }
+      // ICMP reported in full for nearly all: only a queue re-created right after a kill, sent back to back, is ambiguous.
+      expect(rows.filter((row) => row.icmp === null).length).toBeLessThanOrEqual(2);
+      // The disagreement table: the other path's profile is wrong somewhere, so the run tells the two apart.
+      expect(rows.some((row) => !row.verdicts![other]!.ok)).toBe(true);
+    },
+    300_000,
+  );
 
-  it.each([["linux"], ["linux-nfct"]])("a short generated run against --iut %s conforms", (iut) => {
-    const out = mkdtempSync(join(tmpdir(), "nfconform-frag6-"));
-    chmodSync(out, 0o777);
-    const r = spawnSync(BIN, ["run", "--iut", iut, "--area", "frag6", "--seed", "3", "--runs", "15", "--out", out, "--corpus", "none"], { encoding: "utf8", timeout: 300_000 });
-    expect(r.status, r.stderr).toBe(0);
-    const report = JSON.parse(readFileSync(join(out, "report.json"), "utf8"));
-    expect(report.summary).toMatchObject({ passed: 9, failed: 0, iutError: 0 });
-  }, 300_000);
+  it.each([["linux"], ["linux-nfct"]])(
+    "a short generated run against --iut %s conforms",
+    (iut) => {
+      const out = mkdtempSync(join(tmpdir(), "nfconform-frag6-"));
+      chmodSync(out, 0o777);
+      const r = spawnSync(
+        BIN,
+        ["run", "--iut", iut, "--area", "frag6", "--seed", "3", "--runs", "15", "--out", out, "--corpus", "none"],
+        { encoding: "utf8", timeout: 300_000 },
+      );
+      expect(r.status, r.stderr).toBe(0);
+      const report = JSON.parse(readFileSync(join(out, "report.json"), "utf8"));
+      expect(report.summary).toMatchObject({ passed: 9, failed: 0, iutError: 0 });
+    },
+    300_000,
+  );
 });

@@ -21,7 +21,20 @@ function scratch(): string {
 
 function runHooks(seed: number, runs?: number) {
   const out = scratch();
-  const args = ["run", "--iut", "linux", "--area", "hooks", "--seed", String(seed), "--corpus", "none", "--out", out, ...(runs ? ["--runs", String(runs)] : [])];
+  const args = [
+    "run",
+    "--iut",
+    "linux",
+    "--area",
+    "hooks",
+    "--seed",
+    String(seed),
+    "--corpus",
+    "none",
+    "--out",
+    out,
+    ...(runs ? ["--runs", String(runs)] : []),
+  ];
   const r = spawnSync(BIN, args, { encoding: "utf8" });
   return { r, report: r.status === 0 ? JSON.parse(readFileSync(join(out, "report.json"), "utf8")) : null };
 }
@@ -35,7 +48,15 @@ describe("--iut linux, hooks area", () => {
     // a(10), b(-5), c(10) created in that order run as b, c, a (kernel-facts.md).
     expect(f.order).toEqual({ errnos: [0, 0, 0], traversal: { visited: ["b", "c", "a"], verdict: "accept" } });
     // 1024 chains on one list; the 1025th (ipv4 or inet) is E2BIG and changes nothing.
-    expect(f.limit).toMatchObject({ accepted: 1024, refused: 7, inetRefused: 7, unchanged: true, visited: 1024, chainsBefore: 1024, chainsAfter: 1024 });
+    expect(f.limit).toMatchObject({
+      accepted: 1024,
+      refused: 7,
+      inetRefused: 7,
+      unchanged: true,
+      visited: 1024,
+      chainsBefore: 1024,
+      chainsAfter: 1024,
+    });
     expect(f.limit.ipv6).toEqual({ visited: [], verdict: "accept" });
     expect(f.limit.afterUnregister).toEqual([0, 0]);
     // A chain that drops makes a plain UDP socket's sendmsg fail with EPERM.
@@ -65,9 +86,13 @@ describe("--iut linux, hooks area", () => {
     expect(judged).toBeGreaterThanOrEqual(1000);
   }, 600_000);
 
-  it.each([2, 3])("conforms with seed %i", (seed) => {
-    const { r, report } = runHooks(seed, 60);
-    expect(r.status, r.stderr).toBe(0);
-    expect(report.summary).toMatchObject({ passed: 8, failed: 0, iutError: 0 });
-  }, 300_000);
+  it.each([2, 3])(
+    "conforms with seed %i",
+    (seed) => {
+      const { r, report } = runHooks(seed, 60);
+      expect(r.status, r.stderr).toBe(0);
+      expect(report.summary).toMatchObject({ passed: 8, failed: 0, iutError: 0 });
+    },
+    300_000,
+  );
 });

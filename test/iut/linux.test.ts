@@ -18,13 +18,22 @@ function scratch(): string {
 }
 
 function hostLinks(): string {
-  return execFileSync("ip", ["-o", "link"], { encoding: "utf8" }).replace(/\s+link\/.*$/gm, "").split("\n").map((l) => l.split(":")[1]?.trim()).sort().join(",");
+  return execFileSync("ip", ["-o", "link"], { encoding: "utf8" })
+    .replace(/\s+link\/.*$/gm, "")
+    .split("\n")
+    .map((l) => l.split(":")[1]?.trim())
+    .sort()
+    .join(",");
 }
 
 describe("--iut linux, checksum area", () => {
   it("conforms as root with over 1,000 kernel cases and names the kernel", () => {
     const out = scratch();
-    const r = spawnSync(BIN, ["run", "--iut", "linux", "--area", "checksum", "--seed", "11", "--out", out, "--corpus", "none"], { encoding: "utf8" });
+    const r = spawnSync(
+      BIN,
+      ["run", "--iut", "linux", "--area", "checksum", "--seed", "11", "--out", out, "--corpus", "none"],
+      { encoding: "utf8" },
+    );
     expect(r.status, r.stderr).toBe(0);
     const report = JSON.parse(readFileSync(join(out, "report.json"), "utf8"));
     expect(report.iut.kernel).toMatch(/^Linux \d+\.\d+/);
@@ -38,7 +47,25 @@ describe("--iut linux, checksum area", () => {
     const out = scratch();
     const r = spawnSync(
       "setpriv",
-      ["--reuid=65534", "--regid=65534", "--clear-groups", BIN, "run", "--iut", "linux", "--area", "checksum", "--runs", "60", "--seed", "3", "--out", out, "--corpus", "none"],
+      [
+        "--reuid=65534",
+        "--regid=65534",
+        "--clear-groups",
+        BIN,
+        "run",
+        "--iut",
+        "linux",
+        "--area",
+        "checksum",
+        "--runs",
+        "60",
+        "--seed",
+        "3",
+        "--out",
+        out,
+        "--corpus",
+        "none",
+      ],
       { encoding: "utf8", cwd: out },
     );
     expect(r.status, r.stderr).toBe(0);
@@ -49,7 +76,11 @@ describe("--iut linux, checksum area", () => {
     const linksBefore = hostLinks();
     const rulesBefore = execFileSync("nft", ["list", "ruleset"], { encoding: "utf8" });
     const out = scratch();
-    const run = spawn(BIN, ["run", "--iut", "linux", "--area", "checksum", "--runs", "100000000", "--out", out, "--corpus", "none"], { stdio: ["ignore", "ignore", "pipe"] });
+    const run = spawn(
+      BIN,
+      ["run", "--iut", "linux", "--area", "checksum", "--runs", "100000000", "--out", out, "--corpus", "none"],
+      { stdio: ["ignore", "ignore", "pipe"] },
+    );
     // Wait until the adapter answered hello: its namespace and test network exist.
     await new Promise<void>((resolveStarted, reject) => {
       const timer = setTimeout(() => reject(new Error("the run did not start")), 20_000);
@@ -81,12 +112,25 @@ describe("--iut linux, checksum area", () => {
     expect(result.partialChecked).toBeGreaterThan(50);
     expect(result.partialMismatches).toEqual([]);
     // nft lists the installed rule as an xtables CHECKSUM target in mangle postrouting.
-    const rules = result.nftRuleset.nftables.filter((e: { rule?: unknown }) => e.rule).map((e: { rule: object }) => e.rule);
-    const fill = rules.filter((rule: { table: string; chain: string; expr: unknown[] }) => rule.table === "mangle" && rule.chain === "nfconform_fill");
+    const rules = result.nftRuleset.nftables
+      .filter((e: { rule?: unknown }) => e.rule)
+      .map((e: { rule: object }) => e.rule);
+    const fill = rules.filter(
+      (rule: { table: string; chain: string; expr: unknown[] }) =>
+        rule.table === "mangle" && rule.chain === "nfconform_fill",
+    );
     expect(fill).toHaveLength(2); // ip and ip6
     expect(JSON.stringify(fill[0].expr)).toMatch(/"xt":\{"type":"target","name":"CHECKSUM"\}/);
-    const chains = result.nftRuleset.nftables.filter((e: { chain?: { name: string } }) => e.chain?.name === "nfconform_fill").map((e: { chain: object }) => e.chain);
-    expect(chains[0]).toMatchObject({ table: "mangle", type: "filter", hook: "postrouting", prio: -150, policy: "accept" });
+    const chains = result.nftRuleset.nftables
+      .filter((e: { chain?: { name: string } }) => e.chain?.name === "nfconform_fill")
+      .map((e: { chain: object }) => e.chain);
+    expect(chains[0]).toMatchObject({
+      table: "mangle",
+      type: "filter",
+      hook: "postrouting",
+      prio: -150,
+      policy: "accept",
+    });
     // iptables-nft refuses the target in filter and accepts it in mangle, as checkentry says.
     expect(result.iptablesFilter.status).not.toBe(0);
     expect(result.kernelFilter).toBe(22);
@@ -101,7 +145,9 @@ function namespacesBelow(pid: number): Set<string> {
   const found = new Set<string>();
   const children = (p: number): number[] => {
     try {
-      return readdirSync(`/proc/${p}/task`).flatMap((t) => readFileSync(`/proc/${p}/task/${t}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number));
+      return readdirSync(`/proc/${p}/task`).flatMap((t) =>
+        readFileSync(`/proc/${p}/task/${t}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number),
+      );
     } catch {
       return [];
     }

@@ -18,7 +18,10 @@ const packets = [
   Uint8Array.from({ length: 60 }, (_, i) => (i === 0 ? 0x60 : 255 - i)),
   Uint8Array.of(8, 0, 1, 0, 0xaa, 0xbb, 0xcc, 0xdd, 4, 0, 2, 0),
 ];
-const env: RunEnvironment = { anyAncillary: (name) => name.length * 1000 + 7, anyLinkLayer: (offset, size) => ((offset >>> 0) % 251) * size };
+const env: RunEnvironment = {
+  anyAncillary: (name) => name.length * 1000 + 7,
+  anyLinkLayer: (offset, size) => ((offset >>> 0) % 251) * size,
+};
 
 const alu = [0x04, 0x14, 0x24, 0x34, 0x94, 0x54, 0x44, 0xa4, 0x64, 0x74].flatMap((k) => [
   P([0x00, 0, 0, 0x12345678], [k, 0, 0, 5], RETA),
@@ -37,8 +40,12 @@ const loads = [0x20, 0x28, 0x30].flatMap((code) => [
   P([0x01, 0, 0, 0xffffffff], [code + 0x20, 0, 0, 2], RETA),
   P([0x01, 0, 0, 50], [code + 0x20, 0, 0, 0], RETA),
 ]);
-const ancillary = [0, 4, 8, 12, 16, 20, 24, 28, 32, 36, 40, 44, 48, 52, 56, 60].map((off) => P([0x00, 0, 0, 4], [0x01, 0, 0, 2], [0x20, 0, 0, SKF_AD_OFF + off], RETA));
-const nl = [12, 16].flatMap((off) => [0, 4].flatMap((a) => [1, 2].map((x) => P([0x00, 0, 0, a], [0x01, 0, 0, x], [0x20, 0, 0, SKF_AD_OFF + off], RETA))));
+const ancillary = [0, 4, 8, 12, 16, 20, 24, 28, 32, 36, 40, 44, 48, 52, 56, 60].map((off) =>
+  P([0x00, 0, 0, 4], [0x01, 0, 0, 2], [0x20, 0, 0, SKF_AD_OFF + off], RETA),
+);
+const nl = [12, 16].flatMap((off) =>
+  [0, 4].flatMap((a) => [1, 2].map((x) => P([0x00, 0, 0, a], [0x01, 0, 0, x], [0x20, 0, 0, SKF_AD_OFF + off], RETA))),
+);
 const misc = [
   P([0x00, 0, 0, 5], [0x01, 0, 0, 0], [0x40, 0, 0, SKF_AD_OFF + 8], RETA),
   P([0x80, 0, 0, 0], RETA),

@@ -12,14 +12,37 @@ const P = (...rows: [number, number, number, number][]): Insn[] => rows.map(([c,
 
 describe("convertedLength", () => {
   it("ALU: one instruction, five for DIV and MOD by X (the X == 0 check)", () => {
-    expect([L(0x04, 0, 0, 1), L(0x0c, 0, 0, 0), L(0x34, 0, 0, 3), L(0x94, 0, 0, 3), L(0x3c, 0, 0, 0), L(0x9c, 0, 0, 0)]).toEqual([1, 1, 1, 1, 5, 5]);
+    expect([
+      L(0x04, 0, 0, 1),
+      L(0x0c, 0, 0, 0),
+      L(0x34, 0, 0, 3),
+      L(0x94, 0, 0, 3),
+      L(0x3c, 0, 0, 0),
+      L(0x9c, 0, 0, 0),
+    ]).toEqual([1, 1, 1, 1, 5, 5]);
   });
 
   it("ancillary loads (convert_bpf_extensions)", () => {
-    const lengths = Object.fromEntries(Object.entries(ANCILLARY).map(([name, off]) => [name, L(0x20, 0, 0, SKF_AD_OFF + off)]));
+    const lengths = Object.fromEntries(
+      Object.entries(ANCILLARY).map(([name, off]) => [name, L(0x20, 0, 0, SKF_AD_OFF + off)]),
+    );
     expect(lengths).toEqual({
-      protocol: 2, pkttype: 2, ifindex: 4, nlattr: 4, nlattr_nest: 4, mark: 1, queue: 1, hatype: 4,
-      rxhash: 1, cpu: 4, alu_xor_x: 1, vlan_tag: 1, vlan_tag_present: 3, pay_offset: 4, random: 4, vlan_tpid: 2,
+      protocol: 2,
+      pkttype: 2,
+      ifindex: 4,
+      nlattr: 4,
+      nlattr_nest: 4,
+      mark: 1,
+      queue: 1,
+      hatype: 4,
+      rxhash: 1,
+      cpu: 4,
+      alu_xor_x: 1,
+      vlan_tag: 1,
+      vlan_tag_present: 3,
+      pay_offset: 4,
+      random: 4,
+      vlan_tpid: 2,
     });
   });
 
@@ -67,18 +90,31 @@ describe("convertProgram", () => {
   });
 
   it("a JA whose converted offset passes S16_MAX is out of range", () => {
-    const over = (n: number) => [insn(0x05, 0, 0, n), ...Array.from({ length: n }, () => insn(0x20, 0, 0, 1)), insn(0x06, 0, 0, 1)];
+    const over = (n: number) => [
+      insn(0x05, 0, 0, n),
+      ...Array.from({ length: n }, () => insn(0x20, 0, 0, 1)),
+      insn(0x06, 0, 0, 1),
+    ];
     // off = 1 + 14 n - 1: 32,760 fits, 32,774 does not.
     expect(convertProgram(over(2340))).toEqual({ length: 3 + 4 + 1 + 14 * 2340 + 2 });
     expect(convertProgram(over(2341))).toEqual({ length: 3 + 4 + 1 + 14 * 2341 + 2, jumpOutOfRange: 0 });
     expect(validate(over(2341), "socket")).toEqual({ errno: 22, rule: "jump-offset", pc: 0 });
     expect(validate(over(2341), "xt_bpf").rule).toBe("xt-count");
     // The exact limit: an offset of 32,767 fits, 32,768 does not.
-    const exact = (pads: number) => [insn(0x05, 0, 0, 2340 + pads), ...Array.from({ length: 2340 }, () => insn(0x20, 0, 0, 1)), ...Array.from({ length: pads }, () => insn(0x00, 0, 0, 0)), insn(0x06, 0, 0, 1)];
+    const exact = (pads: number) => [
+      insn(0x05, 0, 0, 2340 + pads),
+      ...Array.from({ length: 2340 }, () => insn(0x20, 0, 0, 1)),
+      ...Array.from({ length: pads }, () => insn(0x00, 0, 0, 0)),
+      insn(0x06, 0, 0, 1),
+    ];
     expect(convertProgram(exact(7)).jumpOutOfRange).toBeUndefined();
     expect(convertProgram(exact(8)).jumpOutOfRange).toBe(0);
     // Conditional jumps (at most 255 instructions away) never leave the s16 range, even after a long program.
-    const late = [...Array.from({ length: 2341 }, () => insn(0x20, 0, 0, 1)), insn(0x15, 0, 0, 100000), insn(0x06, 0, 0, 1)];
+    const late = [
+      ...Array.from({ length: 2341 }, () => insn(0x20, 0, 0, 1)),
+      insn(0x15, 0, 0, 100000),
+      insn(0x06, 0, 0, 1),
+    ];
     expect(convertProgram(late).jumpOutOfRange).toBeUndefined();
   });
 
@@ -91,7 +127,11 @@ describe("convertProgram", () => {
     expect(validate(loads(1168), "socket").errno).toBe(0);
     expect(validate(loads(1169), "socket")).toEqual({ errno: 12, rule: "optmem" });
     // Exactly optmem_max is refused (filter_size <= optmem_max, but omem_alloc + filter_size < optmem_max).
-    const padded = (pads: number) => [...Array.from({ length: 1168 }, () => insn(0x20, 0, 0, 1)), ...Array.from({ length: pads }, () => insn(0x00, 0, 0, 0)), insn(0x06, 0, 0, 1)];
+    const padded = (pads: number) => [
+      ...Array.from({ length: 1168 }, () => insn(0x20, 0, 0, 1)),
+      ...Array.from({ length: pads }, () => insn(0x00, 0, 0, 0)),
+      insn(0x06, 0, 0, 1),
+    ];
     expect(convertProgram(padded(11)).length).toBe(16372);
     expect(validate(padded(10), "socket").errno).toBe(0);
     expect(validate(padded(11), "socket")).toEqual({ errno: 12, rule: "optmem" });

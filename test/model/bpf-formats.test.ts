@@ -2,20 +2,82 @@
 // bpf_image()'s layout ("(%03d) %-8s %s", jumps "%-16s jt %d\tjf %d") for every
 // opcode, unknown ones shown as such, and the text and binary formats' errors.
 import { describe, expect, it } from "vitest";
-import { decodeSockFilters, disassemble, encodeSockFilters, formatBytecode, formatTcpdumpDdd, parseBytecode, parseTcpdumpDdd } from "../../model/bpf/formats.js";
+import {
+  decodeSockFilters,
+  disassemble,
+  encodeSockFilters,
+  formatBytecode,
+  formatTcpdumpDdd,
+  parseBytecode,
+  parseTcpdumpDdd,
+} from "../../model/bpf/formats.js";
 import { insn, SKF_AD_OFF, SKF_LL_OFF, SKF_NET_OFF } from "../../model/bpf/opcodes.js";
 
 describe("disassembly", () => {
   it("shows every opcode class, mode, operation and operand as tcpdump -d does", () => {
     const program = [
-      [0x20,0,0,12],[0x28,0,0,12],[0x30,0,0,9],[0x80,0,0,0],[0x40,0,0,2],[0x48,0,0,0xfffffffe],[0x50,0,0,3],[0x00,0,0,0xff],[0x60,0,0,3],
-      [0x81,0,0,0],[0xb1,0,0,14],[0x01,0,0,0x10],[0x61,0,0,4],[0x02,0,0,5],[0x03,0,0,6],
-      [0x04,0,0,1],[0x0c,0,0,0],[0x14,0,0,2],[0x1c,0,0,0],[0x24,0,0,3],[0x2c,0,0,0],[0x34,0,0,4],[0x3c,0,0,0],[0x94,0,0,5],[0x9c,0,0,0],
-      [0x54,0,0,6],[0x5c,0,0,0],[0x44,0,0,7],[0x4c,0,0,0],[0xa4,0,0,8],[0xac,0,0,0],[0x64,0,0,9],[0x6c,0,0,0],[0x74,0,0,10],[0x7c,0,0,0],[0x84,0,0,0],
-      [0x05,0,0,1],[0x15,1,2,0x800],[0x1d,0,1,0],[0x25,3,4,5],[0x2d,0,0,0],[0x35,1,1,6],[0x3d,0,0,0],[0x45,0,0,0x10],[0x4d,0,0,0],
-      [0x07,0,0,0],[0x87,0,0,0],[0x06,0,0,96],[0x16,0,0,0],[0x0e,0,0,0],
-      [0x20,0,0,SKF_AD_OFF+0],[0x20,0,0,SKF_AD_OFF+56],[0x20,0,0,SKF_NET_OFF+5],[0x30,0,0,SKF_LL_OFF+6],[0xb1,0,0,SKF_NET_OFF],
-      [0xff,0,0,0],[0x27,0,0,0],[0x18,0,0,0],[0xe0,0,0,0],[0x21,0,0,0],[0xf4,0,0,0],[0xe5,0,0,0],
+      [0x20, 0, 0, 12],
+      [0x28, 0, 0, 12],
+      [0x30, 0, 0, 9],
+      [0x80, 0, 0, 0],
+      [0x40, 0, 0, 2],
+      [0x48, 0, 0, 0xfffffffe],
+      [0x50, 0, 0, 3],
+      [0x00, 0, 0, 0xff],
+      [0x60, 0, 0, 3],
+      [0x81, 0, 0, 0],
+      [0xb1, 0, 0, 14],
+      [0x01, 0, 0, 0x10],
+      [0x61, 0, 0, 4],
+      [0x02, 0, 0, 5],
+      [0x03, 0, 0, 6],
+      [0x04, 0, 0, 1],
+      [0x0c, 0, 0, 0],
+      [0x14, 0, 0, 2],
+      [0x1c, 0, 0, 0],
+      [0x24, 0, 0, 3],
+      [0x2c, 0, 0, 0],
+      [0x34, 0, 0, 4],
+      [0x3c, 0, 0, 0],
+      [0x94, 0, 0, 5],
+      [0x9c, 0, 0, 0],
+      [0x54, 0, 0, 6],
+      [0x5c, 0, 0, 0],
+      [0x44, 0, 0, 7],
+      [0x4c, 0, 0, 0],
+      [0xa4, 0, 0, 8],
+      [0xac, 0, 0, 0],
+      [0x64, 0, 0, 9],
+      [0x6c, 0, 0, 0],
+      [0x74, 0, 0, 10],
+      [0x7c, 0, 0, 0],
+      [0x84, 0, 0, 0],
+      [0x05, 0, 0, 1],
+      [0x15, 1, 2, 0x800],
+      [0x1d, 0, 1, 0],
+      [0x25, 3, 4, 5],
+      [0x2d, 0, 0, 0],
+      [0x35, 1, 1, 6],
+      [0x3d, 0, 0, 0],
+      [0x45, 0, 0, 0x10],
+      [0x4d, 0, 0, 0],
+      [0x07, 0, 0, 0],
+      [0x87, 0, 0, 0],
+      [0x06, 0, 0, 96],
+      [0x16, 0, 0, 0],
+      [0x0e, 0, 0, 0],
+      [0x20, 0, 0, SKF_AD_OFF + 0],
+      [0x20, 0, 0, SKF_AD_OFF + 56],
+      [0x20, 0, 0, SKF_NET_OFF + 5],
+      [0x30, 0, 0, SKF_LL_OFF + 6],
+      [0xb1, 0, 0, SKF_NET_OFF],
+      [0xff, 0, 0, 0],
+      [0x27, 0, 0, 0],
+      [0x18, 0, 0, 0],
+      [0xe0, 0, 0, 0],
+      [0x21, 0, 0, 0],
+      [0xf4, 0, 0, 0],
+      [0xe5, 0, 0, 0],
     ].map(([c, jt, jf, k]) => insn(c!, jt!, jf!, k!));
     expect(disassemble(program).split("\n")).toEqual([
       "(000) ld       [12]",
@@ -87,7 +149,10 @@ describe("disassembly", () => {
 describe("text and binary formats", () => {
   it("iptables --bytecode: the count must match; fields are integers in range", () => {
     expect(parseBytecode(" 1,6 0 0 1 , ")).toEqual([[6, 0, 0, 1]]);
-    expect(parseBytecode("2,6  0\t0 1,0 0 0 0")).toEqual([[6, 0, 0, 1], [0, 0, 0, 0]]);
+    expect(parseBytecode("2,6  0\t0 1,0 0 0 0")).toEqual([
+      [6, 0, 0, 1],
+      [0, 0, 0, 0],
+    ]);
     expect(() => parseBytecode("1,6 0 0 1,x")).toThrow('bytecode: count "1" does not match 2 instructions');
     expect(parseBytecode("1,65535 255 255 4294967295")).toEqual([[65535, 255, 255, 4294967295]]);
     expect(parseBytecode("1,6 0 0 -2147483648")).toEqual([[6, 0, 0, 2147483648]]);
@@ -95,7 +160,16 @@ describe("text and binary formats", () => {
     expect(() => parseBytecode("x,6 0 0 1")).toThrow(RangeError);
     expect(() => parseBytecode("1,6 0 0")).toThrow('bytecode instruction 0: "6 0 0" is not "code jt jf k"');
     expect(() => parseBytecode("1,6 0 0 1.5")).toThrow("is not");
-    for (const bad of ["65536 0 0 1", "-1 0 0 1", "6 256 0 1", "6 -1 0 1", "6 0 256 1", "6 0 -1 1", "6 0 0 -2147483649", "6 0 0 4294967296"]) {
+    for (const bad of [
+      "65536 0 0 1",
+      "-1 0 0 1",
+      "6 256 0 1",
+      "6 -1 0 1",
+      "6 0 256 1",
+      "6 0 -1 1",
+      "6 0 0 -2147483649",
+      "6 0 0 4294967296",
+    ]) {
       expect(() => parseBytecode(`1,${bad}`)).toThrow(`bytecode instruction 0: "${bad}" has a field out of range`);
     }
   });

@@ -16,8 +16,19 @@ const v6 = Uint8Array.from({ length: 40 }, (_, i) => (i === 0 ? 0x60 : i));
 const LDA = (k: number): Row => [0x00, 0, 0, k]; // ld #k
 const LDX = (k: number): Row => [0x01, 0, 0, k]; // ldx #k
 const RETA: Row = [0x16, 0, 0, 0];
-const run = (program: Insn[], options: { packet?: Uint8Array; attach?: "socket" | "xt_bpf"; env?: RunEnvironment; semantics?: Partial<BpfSemantics> } = {}) =>
-  runProgram(program, options.packet ?? pkt, options.attach ?? "socket", options.env ?? {}, { ...LINUX_SEMANTICS, ...options.semantics });
+const run = (
+  program: Insn[],
+  options: {
+    packet?: Uint8Array;
+    attach?: "socket" | "xt_bpf";
+    env?: RunEnvironment;
+    semantics?: Partial<BpfSemantics>;
+  } = {},
+) =>
+  runProgram(program, options.packet ?? pkt, options.attach ?? "socket", options.env ?? {}, {
+    ...LINUX_SEMANTICS,
+    ...options.semantics,
+  });
 const A = (...rows: Row[]) => run(P(...rows, RETA)).returned;
 
 describe("ALU32", () => {
@@ -47,8 +58,14 @@ describe("ALU32", () => {
 
   it("DIV or MOD by X == 0 returns 0 at once; the knob sets A = 0 and goes on", () => {
     expect(run(P(LDA(9), [0x3c, 0, 0, 0], [0x06, 0, 0, 5])).returned).toBe(0);
-    expect(run(P(LDA(9), [0x3c, 0, 0, 0], [0x04, 0, 0, 4], RETA), { semantics: { divideByZero: "zero-continues" } }).returned).toBe(4);
-    expect(run(P(LDA(9), [0x9c, 0, 0, 0], [0x04, 0, 0, 4], RETA), { semantics: { divideByZero: "zero-continues" } }).returned).toBe(4);
+    expect(
+      run(P(LDA(9), [0x3c, 0, 0, 0], [0x04, 0, 0, 4], RETA), { semantics: { divideByZero: "zero-continues" } })
+        .returned,
+    ).toBe(4);
+    expect(
+      run(P(LDA(9), [0x9c, 0, 0, 0], [0x04, 0, 0, 4], RETA), { semantics: { divideByZero: "zero-continues" } })
+        .returned,
+    ).toBe(4);
   });
 
   it("a shift by X >= 32 is masked; the libpcap knob makes it 0", () => {
@@ -63,7 +80,8 @@ describe("ALU32", () => {
 
 describe("jumps", () => {
   // A, then a conditional jump over "ret #1" to "ret #2".
-  const jump = (code: number, k: number, a: number, x = 0) => run(P(LDA(a), LDX(x), [code, 1, 0, k], [0x06, 0, 0, 1], [0x06, 0, 0, 2])).returned;
+  const jump = (code: number, k: number, a: number, x = 0) =>
+    run(P(LDA(a), LDX(x), [code, 1, 0, k], [0x06, 0, 0, 1], [0x06, 0, 0, 2])).returned;
   it("JEQ, JGT, JGE (unsigned), JSET, K and X", () => {
     expect([jump(0x15, 5, 5), jump(0x15, 5, 6)]).toEqual([2, 1]);
     expect([jump(0x1d, 0, 5, 5), jump(0x1d, 0, 5, 6)]).toEqual([2, 1]);
@@ -108,7 +126,9 @@ describe("loads and stores", () => {
     expect(run(P([0x20, 0, 0, 36], [0x06, 0, 0, 7])).returned).toBe(7);
     expect(run(P(LDX(38), [0x48, 0, 0, 1], [0x06, 0, 0, 7])).returned).toBe(0);
     // The knob: a failed load gives A = 0 and goes on.
-    expect(run(P(LDA(5), [0x20, 0, 0, 37], [0x04, 0, 0, 1], RETA), { semantics: { failedLoad: "zero-continues" } }).returned).toBe(1);
+    expect(
+      run(P(LDA(5), [0x20, 0, 0, 37], [0x04, 0, 0, 1], RETA), { semantics: { failedLoad: "zero-continues" } }).returned,
+    ).toBe(1);
   });
 
   it("MSH: X = 4 * (P[k] & 0xf); a failed byte load returns 0; the knob takes the high nibble", () => {
@@ -116,7 +136,11 @@ describe("loads and stores", () => {
     expect(run(msh(0x1f - 1), { packet: Uint8Array.from({ length: 40 }, () => 0x4b) }).returned).toBe(44);
     expect(run(msh(40)).returned).toBe(0);
     expect(run(msh(40), { semantics: { failedLoad: "zero-continues" } }).returned).toBe(0);
-    expect(run(P(LDX(9), [0xb1, 0, 0, 40], [0x87, 0, 0, 0], [0x04, 0, 0, 1], RETA), { semantics: { failedLoad: "zero-continues" } }).returned).toBe(1);
+    expect(
+      run(P(LDX(9), [0xb1, 0, 0, 40], [0x87, 0, 0, 0], [0x04, 0, 0, 1], RETA), {
+        semantics: { failedLoad: "zero-continues" },
+      }).returned,
+    ).toBe(1);
     expect(run(msh(0), { packet: Uint8Array.of(0x4b), semantics: { msh: "high-nibble" } }).returned).toBe(16);
     expect(run(msh(SKF_NET_OFF + 1)).returned).toBe(8);
   });
@@ -124,7 +148,9 @@ describe("loads and stores", () => {
 
 describe("negative offsets (bpf_internal_load_pointer_neg_helper)", () => {
   it("SKF_NET_OFF + n reads the packet; SKF_LL_OFF + n fails on a socket, is undetermined for xt_bpf; below fails", () => {
-    expect(loadPacket(pkt, SKF_NET_OFF + 2, 2, { ancillary: {} as never, linkLayer: "fail" })).toEqual({ value: 0x0304 });
+    expect(loadPacket(pkt, SKF_NET_OFF + 2, 2, { ancillary: {} as never, linkLayer: "fail" })).toEqual({
+      value: 0x0304,
+    });
     expect(loadPacket(pkt, SKF_NET_OFF, 1, { ancillary: {} as never, linkLayer: "fail" })).toEqual({ value: 1 });
     expect(loadPacket(pkt, SKF_NET_OFF + 39, 2, { ancillary: {} as never, linkLayer: "fail" })).toEqual({ fail: true });
     expect(loadPacket(pkt, SKF_LL_OFF, 1, { ancillary: {} as never, linkLayer: "fail" })).toEqual({ fail: true });
@@ -138,8 +164,14 @@ describe("negative offsets (bpf_internal_load_pointer_neg_helper)", () => {
     expect(run(ll, { attach: "xt_bpf", env })).toEqual({ returned: 0x1ab, deterministic: false, steps: 2 });
     expect(seen).toEqual([[SKF_LL_OFF + 3 - 0x1_0000_0000, 1]]);
     expect(run(ll, { attach: "xt_bpf" }).returned).toBe(0);
-    expect(run(P([0xb1, 0, 0, SKF_LL_OFF], [0x87, 0, 0, 0], RETA), { attach: "xt_bpf", env: { anyLinkLayer: () => 0x13 } })).toEqual({ returned: 12, deterministic: false, steps: 3 });
-    expect(run(P([0xb1, 0, 0, SKF_LL_OFF], [0x87, 0, 0, 0], RETA), { attach: "xt_bpf" })).toEqual({ returned: 0, deterministic: false, steps: 3 });
+    expect(
+      run(P([0xb1, 0, 0, SKF_LL_OFF], [0x87, 0, 0, 0], RETA), { attach: "xt_bpf", env: { anyLinkLayer: () => 0x13 } }),
+    ).toEqual({ returned: 12, deterministic: false, steps: 3 });
+    expect(run(P([0xb1, 0, 0, SKF_LL_OFF], [0x87, 0, 0, 0], RETA), { attach: "xt_bpf" })).toEqual({
+      returned: 0,
+      deterministic: false,
+      steps: 3,
+    });
     // An IND load at an ancillary offset is a packet load (a failing one), not an ancillary load.
     expect(run(P(LDA(5), LDX(0), [0x40, 0, 0, SKF_AD_OFF + 8], RETA)).returned).toBe(0);
   });
@@ -159,7 +191,11 @@ describe("ancillary loads per context", () => {
   });
 
   it("ALU_XOR_X, NLATTR and NLATTR_NEST are computed from A, X and the packet", () => {
-    expect(run(P(LDA(0xff00), LDX(0x0ff0), anc(40), RETA))).toEqual({ returned: 0xf0f0, deterministic: true, steps: 4 });
+    expect(run(P(LDA(0xff00), LDX(0x0ff0), anc(40), RETA))).toEqual({
+      returned: 0xf0f0,
+      deterministic: true,
+      steps: 4,
+    });
     const attrs = Uint8Array.of(4, 0, 1, 0, 8, 0, 2, 0, 4, 0, 3, 0);
     expect(run(P(LDA(0), LDX(2), anc(12), RETA), { packet: attrs }).returned).toBe(4);
     expect(run(P(LDA(4), LDX(3), anc(16), RETA), { packet: attrs }).returned).toBe(8);
@@ -169,12 +205,24 @@ describe("ancillary loads per context", () => {
     expect(run(P(anc(0), RETA), { attach: "xt_bpf", packet: v4 }).returned).toBe(0x0800);
     expect(run(P(anc(0), RETA), { attach: "xt_bpf", packet: v6 }).returned).toBe(0x86dd);
     expect(run(P(anc(20), RETA), { attach: "xt_bpf", packet: v4 }).deterministic).toBe(false);
-    expect(run(P(anc(44), RETA), { attach: "xt_bpf", packet: v4 })).toEqual({ returned: 0, deterministic: true, steps: 2 });
+    expect(run(P(anc(44), RETA), { attach: "xt_bpf", packet: v4 })).toEqual({
+      returned: 0,
+      deterministic: true,
+      steps: 2,
+    });
   });
 
   it("which loads are determined, and what the protocol reports", () => {
-    expect([ancillaryDeterministic("socket", "mark"), ancillaryDeterministic("xt_bpf", "mark"), ancillaryDeterministic("socket", "cpu")]).toEqual([true, false, false]);
-    expect([contextResult("socket", 0, 40), contextResult("socket", 7, 40), contextResult("socket", 0xffffffff, 40)]).toEqual([0, 7, 40]);
+    expect([
+      ancillaryDeterministic("socket", "mark"),
+      ancillaryDeterministic("xt_bpf", "mark"),
+      ancillaryDeterministic("socket", "cpu"),
+    ]).toEqual([true, false, false]);
+    expect([
+      contextResult("socket", 0, 40),
+      contextResult("socket", 7, 40),
+      contextResult("socket", 0xffffffff, 40),
+    ]).toEqual([0, 7, 40]);
     expect([contextResult("xt_bpf", 0, 40), contextResult("xt_bpf", 7, 40)]).toEqual([0, 1]);
   });
 });

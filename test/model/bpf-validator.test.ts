@@ -2,7 +2,18 @@
 // bpf_check_basics_ok(), bpf_check_classic(), check_load_and_stores(), and
 // xt_bpf.c __bpf_mt_check_bytecode(); plus the semantics knobs mutants turn.
 import { describe, expect, it } from "vitest";
-import { ALLOWED_CODES, ancillaryOf, codeAllowed, insn, isConditionalJump, opcodeClassName, SKF_AD_MAX, SKF_AD_OFF, SKF_NET_OFF, type Insn } from "../../model/bpf/opcodes.js";
+import {
+  ALLOWED_CODES,
+  ancillaryOf,
+  codeAllowed,
+  insn,
+  isConditionalJump,
+  opcodeClassName,
+  SKF_AD_MAX,
+  SKF_AD_OFF,
+  SKF_NET_OFF,
+  type Insn,
+} from "../../model/bpf/opcodes.js";
 import { LINUX_SEMANTICS } from "../../model/bpf/semantics.js";
 import { checkClassic, checkLoadAndStores, validate } from "../../model/bpf/validator.js";
 
@@ -19,7 +30,8 @@ describe("bpf_check_classic boundaries", () => {
   });
 
   it("scratch cells 0..15 for LD/LDX MEM, ST and STX", () => {
-    for (const code of [0x60, 0x61, 0x02, 0x03]) expect(v(P(NOP, [code, 0, 0, 16], RET))).toEqual({ errno: 22, rule: "scratch-index", pc: 1 });
+    for (const code of [0x60, 0x61, 0x02, 0x03])
+      expect(v(P(NOP, [code, 0, 0, 16], RET))).toEqual({ errno: 22, rule: "scratch-index", pc: 1 });
     expect(v(P([0x02, 0, 0, 15], [0x61, 0, 0, 15], RET)).errno).toBe(0);
   });
 
@@ -62,23 +74,46 @@ describe("bpf_check_classic boundaries", () => {
 
 describe("check_load_and_stores", () => {
   it("a cell written before a jump is valid at both targets; what reaches a target is the AND over its predecessors", () => {
-    expect(checkLoadAndStores(P([0x02, 0, 0, 1], [0x15, 0, 1, 0], [0x60, 0, 0, 1], [0x60, 0, 0, 1], RET)).errno).toBe(0);
+    expect(checkLoadAndStores(P([0x02, 0, 0, 1], [0x15, 0, 1, 0], [0x60, 0, 0, 1], [0x60, 0, 0, 1], RET)).errno).toBe(
+      0,
+    );
     // JA over the only store: the target sees nothing written.
-    expect(checkLoadAndStores(P([0x05, 0, 0, 1], [0x02, 0, 0, 2], [0x60, 0, 0, 2], RET))).toEqual({ errno: 22, rule: "scratch-unwritten", pc: 2 });
+    expect(checkLoadAndStores(P([0x05, 0, 0, 1], [0x02, 0, 0, 2], [0x60, 0, 0, 2], RET))).toEqual({
+      errno: 22,
+      rule: "scratch-unwritten",
+      pc: 2,
+    });
     // Written on both branches (STX on one), then read with LDX.
-    expect(checkLoadAndStores(P([0x15, 0, 2, 0], [0x03, 0, 0, 3], [0x05, 0, 0, 1], [0x02, 0, 0, 3], [0x61, 0, 0, 3], RET)).errno).toBe(0);
-    expect(checkLoadAndStores(P([0x15, 0, 2, 0], [0x03, 0, 0, 3], [0x05, 0, 0, 1], [0x02, 0, 0, 4], [0x61, 0, 0, 3], RET))).toEqual({ errno: 22, rule: "scratch-unwritten", pc: 4 });
+    expect(
+      checkLoadAndStores(P([0x15, 0, 2, 0], [0x03, 0, 0, 3], [0x05, 0, 0, 1], [0x02, 0, 0, 3], [0x61, 0, 0, 3], RET))
+        .errno,
+    ).toBe(0);
+    expect(
+      checkLoadAndStores(P([0x15, 0, 2, 0], [0x03, 0, 0, 3], [0x05, 0, 0, 1], [0x02, 0, 0, 4], [0x61, 0, 0, 3], RET)),
+    ).toEqual({ errno: 22, rule: "scratch-unwritten", pc: 4 });
     // A target reached twice keeps the AND of both: the second jump must not undo the first's.
-    expect(checkLoadAndStores(P([0x15, 3, 0, 0], [0x02, 0, 0, 5], [0x05, 0, 0, 1], NOP, [0x60, 0, 0, 5], RET))).toEqual({ errno: 22, rule: "scratch-unwritten", pc: 4 });
-    expect(checkLoadAndStores(P([0x15, 3, 0, 0], [0x02, 0, 0, 5], [0x15, 1, 1, 0], NOP, [0x60, 0, 0, 5], RET))).toEqual({ errno: 22, rule: "scratch-unwritten", pc: 4 });
-    expect(checkLoadAndStores(P([0x15, 3, 0, 0], [0x02, 0, 0, 5], [0x15, 1, 0, 0], NOP, [0x60, 0, 0, 5], RET))).toEqual({ errno: 22, rule: "scratch-unwritten", pc: 4 });
+    expect(checkLoadAndStores(P([0x15, 3, 0, 0], [0x02, 0, 0, 5], [0x05, 0, 0, 1], NOP, [0x60, 0, 0, 5], RET))).toEqual(
+      { errno: 22, rule: "scratch-unwritten", pc: 4 },
+    );
+    expect(checkLoadAndStores(P([0x15, 3, 0, 0], [0x02, 0, 0, 5], [0x15, 1, 1, 0], NOP, [0x60, 0, 0, 5], RET))).toEqual(
+      { errno: 22, rule: "scratch-unwritten", pc: 4 },
+    );
+    expect(checkLoadAndStores(P([0x15, 3, 0, 0], [0x02, 0, 0, 5], [0x15, 1, 0, 0], NOP, [0x60, 0, 0, 5], RET))).toEqual(
+      { errno: 22, rule: "scratch-unwritten", pc: 4 },
+    );
     // Code after a JA that no jump targets is unreachable: every cell counts as written there (memvalid = ~0).
     expect(checkLoadAndStores(P([0x05, 0, 0, 1], [0x60, 0, 0, 9], RET)).errno).toBe(0);
-    expect(checkLoadAndStores(P([0x05, 0, 0, 0], [0x60, 0, 0, 9], RET))).toEqual({ errno: 22, rule: "scratch-unwritten", pc: 1 });
+    expect(checkLoadAndStores(P([0x05, 0, 0, 0], [0x60, 0, 0, 9], RET))).toEqual({
+      errno: 22,
+      rule: "scratch-unwritten",
+      pc: 1,
+    });
   });
 
   it("the knob that skips the check", () => {
-    expect(validate(P([0x60, 0, 0, 0], RET), "socket", { ...LINUX_SEMANTICS, checkScratchWritten: false }).errno).toBe(0);
+    expect(validate(P([0x60, 0, 0, 0], RET), "socket", { ...LINUX_SEMANTICS, checkScratchWritten: false }).errno).toBe(
+      0,
+    );
   });
 });
 
@@ -102,21 +137,44 @@ describe("attach points", () => {
 describe("opcodes (chk_code_allowed, bpf_anc_helper)", () => {
   it("the 49 codes user space may load", () => {
     expect([...ALLOWED_CODES].sort((a, b) => a - b)).toEqual([
-      0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x0c, 0x14, 0x15, 0x16, 0x1c, 0x1d, 0x20, 0x24, 0x25, 0x28, 0x2c, 0x2d, 0x30, 0x34, 0x35,
-      0x3c, 0x3d, 0x40, 0x44, 0x45, 0x48, 0x4c, 0x4d, 0x50, 0x54, 0x5c, 0x60, 0x61, 0x64, 0x6c, 0x74, 0x7c, 0x80, 0x81, 0x84, 0x87, 0x94,
-      0x9c, 0xa4, 0xac, 0xb1,
+      0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x0c, 0x14, 0x15, 0x16, 0x1c, 0x1d, 0x20, 0x24, 0x25, 0x28, 0x2c,
+      0x2d, 0x30, 0x34, 0x35, 0x3c, 0x3d, 0x40, 0x44, 0x45, 0x48, 0x4c, 0x4d, 0x50, 0x54, 0x5c, 0x60, 0x61, 0x64, 0x6c,
+      0x74, 0x7c, 0x80, 0x81, 0x84, 0x87, 0x94, 0x9c, 0xa4, 0xac, 0xb1,
     ]);
     expect([codeAllowed(0x06), codeAllowed(0x0e), codeAllowed(0x8c)]).toEqual([true, false, false]);
   });
 
   it("ancillary offsets are exact SKF_AD_OFF + n values", () => {
-    expect([ancillaryOf(SKF_AD_OFF), ancillaryOf(SKF_AD_OFF + 4), ancillaryOf(SKF_AD_OFF + 60)]).toEqual(["protocol", "pkttype", "vlan_tpid"]);
-    expect([ancillaryOf(SKF_AD_OFF + 1), ancillaryOf(SKF_AD_OFF - 4), ancillaryOf(SKF_AD_OFF + 64), ancillaryOf(0)]).toEqual([undefined, undefined, undefined, undefined]);
+    expect([ancillaryOf(SKF_AD_OFF), ancillaryOf(SKF_AD_OFF + 4), ancillaryOf(SKF_AD_OFF + 60)]).toEqual([
+      "protocol",
+      "pkttype",
+      "vlan_tpid",
+    ]);
+    expect([
+      ancillaryOf(SKF_AD_OFF + 1),
+      ancillaryOf(SKF_AD_OFF - 4),
+      ancillaryOf(SKF_AD_OFF + 64),
+      ancillaryOf(0),
+    ]).toEqual([undefined, undefined, undefined, undefined]);
   });
 
   it("classes and conditional jumps", () => {
-    expect([0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07].map(opcodeClassName)).toEqual(["ld", "ldx", "st", "stx", "alu", "jmp", "ret", "misc"]);
-    expect([isConditionalJump(0x15), isConditionalJump(0x4d), isConditionalJump(0x05), isConditionalJump(0x14)]).toEqual([true, true, false, false]);
+    expect([0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07].map(opcodeClassName)).toEqual([
+      "ld",
+      "ldx",
+      "st",
+      "stx",
+      "alu",
+      "jmp",
+      "ret",
+      "misc",
+    ]);
+    expect([
+      isConditionalJump(0x15),
+      isConditionalJump(0x4d),
+      isConditionalJump(0x05),
+      isConditionalJump(0x14),
+    ]).toEqual([true, true, false, false]);
     expect(insn(6, 0, 0, -4096)).toEqual([6, 0, 0, SKF_AD_OFF]);
   });
 });

@@ -6,8 +6,20 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { checksumCheckentry } from "../../model/checksum/checkentry.js";
 import { checksumTarget } from "../../model/checksum/checksum-target.js";
-import { fold, incrementalUpdate, internetChecksum, onesComplementSum } from "../../model/checksum/internet-checksum.js";
-import { checksumVerifies, partialChecksumValue, readChecksumField, recomputedChecksum, transportLayout, withChecksumField } from "../../model/checksum/packet-checksum.js";
+import {
+  fold,
+  incrementalUpdate,
+  internetChecksum,
+  onesComplementSum,
+} from "../../model/checksum/internet-checksum.js";
+import {
+  checksumVerifies,
+  partialChecksumValue,
+  readChecksumField,
+  recomputedChecksum,
+  transportLayout,
+  withChecksumField,
+} from "../../model/checksum/packet-checksum.js";
 import { buildIpv4, buildUdp } from "../../wire/ip-build.js";
 import { offloadedPacket } from "../../properties/checksum/generators.js";
 import { writePcap, LINKTYPE_RAW } from "../../wire/pcap.js";
@@ -29,18 +41,23 @@ describe("Internet checksum (RFC 1071, RFC 1624)", () => {
 
   it("incremental update agrees with recomputation on arbitrary data", () => {
     fc.assert(
-      fc.property(fc.uint8Array({ minLength: 2, maxLength: 200 }), fc.nat(), fc.integer({ min: 0, max: 0xffff }), (data, pick, word) => {
-        const even = data.slice(0, data.length & ~1);
-        const at = (pick % (even.length / 2)) * 2;
-        const before = internetChecksum(even);
-        const old = (even[at]! << 8) | even[at + 1]!;
-        const changed = even.slice();
-        changed[at] = word >> 8;
-        changed[at + 1] = word & 0xff;
-        // 0x0000 and 0xffff are the same number in one's complement.
-        const norm = (v: number) => (v === 0xffff ? 0 : v);
-        expect(norm(incrementalUpdate(before, old, word))).toBe(norm(internetChecksum(changed)));
-      }),
+      fc.property(
+        fc.uint8Array({ minLength: 2, maxLength: 200 }),
+        fc.nat(),
+        fc.integer({ min: 0, max: 0xffff }),
+        (data, pick, word) => {
+          const even = data.slice(0, data.length & ~1);
+          const at = (pick % (even.length / 2)) * 2;
+          const before = internetChecksum(even);
+          const old = (even[at]! << 8) | even[at + 1]!;
+          const changed = even.slice();
+          changed[at] = word >> 8;
+          changed[at + 1] = word & 0xff;
+          // 0x0000 and 0xffff are the same number in one's complement.
+          const norm = (v: number) => (v === 0xffff ? 0 : v);
+          expect(norm(incrementalUpdate(before, old, word))).toBe(norm(internetChecksum(changed)));
+        },
+      ),
     );
   });
 });
@@ -59,8 +76,16 @@ describe("CHECKSUM target model", () => {
   it("leaves GSO packets unfilled: partial in linux, marked none in linux-2.6.35", () => {
     fc.assert(
       fc.property(offloadedPacket(), (packet) => {
-        expect(checksumTarget({ packet, state: "partial", gso: true }, "linux")).toEqual({ packet, state: "partial", gso: true });
-        expect(checksumTarget({ packet, state: "partial", gso: true }, "linux-2.6.35")).toEqual({ packet, state: "none", gso: true });
+        expect(checksumTarget({ packet, state: "partial", gso: true }, "linux")).toEqual({
+          packet,
+          state: "partial",
+          gso: true,
+        });
+        expect(checksumTarget({ packet, state: "partial", gso: true }, "linux-2.6.35")).toEqual({
+          packet,
+          state: "none",
+          gso: true,
+        });
       }),
     );
   });
@@ -70,7 +95,9 @@ describe("CHECKSUM target model", () => {
     const packet = fc.sample(offloadedPacket(), { seed: 3, numRuns: 400 }).find((p) => recomputedChecksum(p) === 0);
     expect(packet).toBeDefined();
     expect(readChecksumField(checksumTarget({ packet: packet!, state: "partial", gso: false }).packet)).toBe(0xffff);
-    expect(readChecksumField(checksumTarget({ packet: packet!, state: "partial", gso: false }, "linux-2.6.35").packet)).toBe(0);
+    expect(
+      readChecksumField(checksumTarget({ packet: packet!, state: "partial", gso: false }, "linux-2.6.35").packet),
+    ).toBe(0);
   });
 
   it("puts the folded pseudo-header sum in the field of an offloaded packet", () => {
@@ -80,28 +107,60 @@ describe("CHECKSUM target model", () => {
   });
 
   it("agrees with tshark's checksum validation on filled packets", () => {
-    const packets = fc.sample(offloadedPacket(), { seed: 11, numRuns: 300 }).map((packet) => checksumTarget({ packet, state: "partial", gso: false }).packet);
+    const packets = fc
+      .sample(offloadedPacket(), { seed: 11, numRuns: 300 })
+      .map((packet) => checksumTarget({ packet, state: "partial", gso: false }).packet);
     const dir = mkdtempSync(join(tmpdir(), "nfconform-tshark-"));
     const file = join(dir, "filled.pcap");
-    writeFileSync(file, writePcap({ linktype: LINKTYPE_RAW, records: packets.map((data, i) => ({ timestampUs: i, data })) }));
+    writeFileSync(
+      file,
+      writePcap({ linktype: LINKTYPE_RAW, records: packets.map((data, i) => ({ timestampUs: i, data })) }),
+    );
     const out = execFileSync(
       "tshark",
-      ["-r", file, "-o", "udp.check_checksum:TRUE", "-o", "tcp.check_checksum:TRUE", "-T", "fields", "-e", "udp.checksum.status", "-e", "tcp.checksum.status", "-e", "tcp.checksum"],
+      [
+        "-r",
+        file,
+        "-o",
+        "udp.check_checksum:TRUE",
+        "-o",
+        "tcp.check_checksum:TRUE",
+        "-T",
+        "fields",
+        "-e",
+        "udp.checksum.status",
+        "-e",
+        "tcp.checksum.status",
+        "-e",
+        "tcp.checksum",
+      ],
       { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] },
     );
-    const rows = out.trim().split("\n").map((line) => line.split("\t"));
+    const rows = out
+      .trim()
+      .split("\n")
+      .map((line) => line.split("\t"));
     expect(rows).toHaveLength(packets.length);
     // tshark checksum status 1 is "Good" (PROTO_CHECKSUM_E_GOOD; 0 bad, 2 unverified).
     // The one disagreement is by design: skb_checksum_help() stores a computed 0
     // as 0xffff for TCP too, which tshark reports as "0xffff instead of 0x0000".
-    const disagreements = rows.filter(([udp, tcp, tcpChecksum]) => udp !== "1" && !(tcp === "1" || (tcp === "0" && tcpChecksum === "0xffff")));
+    const disagreements = rows.filter(
+      ([udp, tcp, tcpChecksum]) => udp !== "1" && !(tcp === "1" || (tcp === "0" && tcpChecksum === "0xffff")),
+    );
     expect(disagreements).toEqual([]);
     expect(rows.some(([, tcp, tcpChecksum]) => tcp === "0" && tcpChecksum === "0xffff")).toBe(true);
   });
 });
 
 describe("CHECKSUM rule check", () => {
-  const rule = { family: "ipv4", table: "mangle", hook: "postrouting", operation: 1, proto: 17, invertProto: false } as const;
+  const rule = {
+    family: "ipv4",
+    table: "mangle",
+    hook: "postrouting",
+    operation: 1,
+    proto: 17,
+    invertProto: false,
+  } as const;
   it("accepts --checksum-fill in mangle, with or without -p udp", () => {
     expect(checksumCheckentry(rule)).toBe(0);
     expect(checksumCheckentry({ ...rule, proto: null })).toBe(0);
@@ -116,7 +175,10 @@ describe("CHECKSUM rule check", () => {
 });
 
 describe("model edge cases (found by mutation testing)", () => {
-  const udp = buildIpv4({ src: Uint8Array.of(10, 0, 0, 1), dst: Uint8Array.of(10, 0, 0, 2), protocol: 17 }, buildUdp(1, 2, Uint8Array.of(1, 2, 3)));
+  const udp = buildIpv4(
+    { src: Uint8Array.of(10, 0, 0, 1), dst: Uint8Array.of(10, 0, 0, 2), protocol: 17 },
+    buildUdp(1, 2, Uint8Array.of(1, 2, 3)),
+  );
 
   it("sums only the requested range, padding its odd end", () => {
     expect(onesComplementSum(Uint8Array.of(0x12, 0x34), 0, 1)).toBe(0x1200);
@@ -124,16 +186,29 @@ describe("model edge cases (found by mutation testing)", () => {
   });
 
   it("refuses packets that are neither TCP nor UDP, or end before the checksum field", () => {
-    const icmp = buildIpv4({ src: Uint8Array.of(10, 0, 0, 1), dst: Uint8Array.of(10, 0, 0, 2), protocol: 1 }, new Uint8Array(8));
+    const icmp = buildIpv4(
+      { src: Uint8Array.of(10, 0, 0, 1), dst: Uint8Array.of(10, 0, 0, 2), protocol: 1 },
+      new Uint8Array(8),
+    );
     expect(() => transportLayout(icmp)).toThrow(/protocol 1 is neither TCP \(6\) nor UDP \(17\)/);
-    const short = buildIpv4({ src: Uint8Array.of(10, 0, 0, 1), dst: Uint8Array.of(10, 0, 0, 2), protocol: 6 }, new Uint8Array(17));
+    const short = buildIpv4(
+      { src: Uint8Array.of(10, 0, 0, 1), dst: Uint8Array.of(10, 0, 0, 2), protocol: 6 },
+      new Uint8Array(17),
+    );
     expect(() => transportLayout(short)).toThrow(/37 bytes end before the checksum field at byte 36/);
-    const exact = buildIpv4({ src: Uint8Array.of(10, 0, 0, 1), dst: Uint8Array.of(10, 0, 0, 2), protocol: 6 }, new Uint8Array(18));
+    const exact = buildIpv4(
+      { src: Uint8Array.of(10, 0, 0, 1), dst: Uint8Array.of(10, 0, 0, 2), protocol: 6 },
+      new Uint8Array(18),
+    );
     expect(transportLayout(exact).fieldOffset).toBe(36);
   });
 
   it("does not verify a packet whose checksum is wrong", () => {
-    const filled = checksumTarget({ packet: withChecksumField(udp, partialChecksumValue(udp)), state: "partial", gso: false }).packet;
+    const filled = checksumTarget({
+      packet: withChecksumField(udp, partialChecksumValue(udp)),
+      state: "partial",
+      gso: false,
+    }).packet;
     expect(checksumVerifies(filled)).toBe(true);
     const broken = filled.slice();
     broken[broken.length - 1]! ^= 0x01;

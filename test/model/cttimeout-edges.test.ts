@@ -37,7 +37,10 @@ const concat = (...parts: Uint8Array[]) => Uint8Array.from(parts.flatMap((p) => 
 
 /** The errnos of the NLMSG_ERROR replies, in order. */
 function errnos(replies: Uint8Array[]): number[] {
-  return replies.flatMap((r) => decodeMessages(r)).filter((m) => m.type === NLMSG_ERROR).map((m) => decodeErrorMessage(m).errno);
+  return replies
+    .flatMap((r) => decodeMessages(r))
+    .filter((m) => m.type === NLMSG_ERROR)
+    .map((m) => decodeErrorMessage(m).errno);
 }
 
 class Session {
@@ -65,7 +68,8 @@ class Session {
 }
 
 /** A NEW request's bytes (nlmsg_len set as encodeMessage does, padded to 4). */
-const newRequest = (attributes: Uint8Array[], flags = REQ | ACK, seq = 1) => encodeCttimeoutRequest({ msg: 0, flags, seq, attributes });
+const newRequest = (attributes: Uint8Array[], flags = REQ | ACK, seq = 1) =>
+  encodeCttimeoutRequest({ msg: 0, flags, seq, attributes });
 const udpA = [name("a"), l3(2), l4(17), dataAttribute([])];
 
 describe("nfnetlink_rcv() and netlink_rcv_skb() walking a datagram", () => {
@@ -89,11 +93,23 @@ describe("nfnetlink_rcv() and netlink_rcv_skb() walking a datagram", () => {
 
   it("a header-only request (no nfgenmsg) is acked with 0, even as a 16-byte datagram", () => {
     const s = new Session();
-    const bare = encodeMessage({ type: cttimeoutType(0), flags: REQ | ACK, seq: 9, pid: 0, payload: new Uint8Array(0) });
+    const bare = encodeMessage({
+      type: cttimeoutType(0),
+      flags: REQ | ACK,
+      seq: 9,
+      pid: 0,
+      payload: new Uint8Array(0),
+    });
     expect(bare).toHaveLength(16);
     expect(errnos(s.raw(bare))).toEqual([0]);
     // Three bytes of payload: still short of nfgenmsg.
-    const short = encodeMessage({ type: cttimeoutType(0), flags: REQ | ACK, seq: 9, pid: 0, payload: new Uint8Array(3) });
+    const short = encodeMessage({
+      type: cttimeoutType(0),
+      flags: REQ | ACK,
+      seq: 9,
+      pid: 0,
+      payload: new Uint8Array(3),
+    });
     expect(errnos(s.raw(short))).toEqual([0]);
     expect(s.ns.policies).toHaveLength(0);
   });
@@ -120,7 +136,13 @@ describe("nfnetlink_rcv() and netlink_rcv_skb() walking a datagram", () => {
     const odd = encodeMessage({ type: cttimeoutType(2), flags: REQ | ACK, seq: 5, pid: 0, payload: new Uint8Array(5) });
     expect(new DataView(odd.buffer).getUint32(0, true)).toBe(21);
     expect(odd).toHaveLength(24);
-    const replies = s.raw(concat(odd, newRequest(udpA, REQ | ACK, 6), newRequest([name("b"), l3(2), l4(6), dataAttribute([])], REQ | ACK, 7)));
+    const replies = s.raw(
+      concat(
+        odd,
+        newRequest(udpA, REQ | ACK, 6),
+        newRequest([name("b"), l3(2), l4(6), dataAttribute([])], REQ | ACK, 7),
+      ),
+    );
     expect(errnos(replies)).toEqual([0, 0, 0]);
     expect(s.ns.policies.map((p) => p.name)).toEqual(["a", "b"]);
   });
@@ -168,7 +190,16 @@ describe("the attribute parse (nla_parse_deprecated, validate_nla)", () => {
   });
 
   it("keeps types 1..CTA_TIMEOUT_MAX, skips type 0 and types above, the last of a type wins", () => {
-    const parsed = parseTop(concat(nlattr(0, Uint8Array.of(1)), nlattr(5, Uint8Array.of(1)), nlattr(6, Uint8Array.of(1)), name("x"), name("y")), 31);
+    const parsed = parseTop(
+      concat(
+        nlattr(0, Uint8Array.of(1)),
+        nlattr(5, Uint8Array.of(1)),
+        nlattr(6, Uint8Array.of(1)),
+        name("x"),
+        name("y"),
+      ),
+      31,
+    );
     expect("tb" in parsed && Object.keys(parsed.tb)).toEqual(["1", "5"]);
     expect("tb" in parsed && nameKey(parsed.tb[1]!)).toBe("y");
   });
@@ -189,7 +220,10 @@ describe("the attribute parse (nla_parse_deprecated, validate_nla)", () => {
 
   it("DATA: type 0 and types beyond the tracker's count are skipped whatever their length", () => {
     const s = new Session();
-    const data = nlattr(CTA_TIMEOUT_DATA, concat(nlattr(0, Uint8Array.of(1)), nlattr(3, Uint8Array.of(1)), nlattr(1, Uint8Array.of(0, 0, 0, 7))));
+    const data = nlattr(
+      CTA_TIMEOUT_DATA,
+      concat(nlattr(0, Uint8Array.of(1)), nlattr(3, Uint8Array.of(1)), nlattr(1, Uint8Array.of(0, 0, 0, 7))),
+    );
     expect(s.errno(3, REQ, [l4(17), data])).toBe(0);
     const [m] = decodeMessages(s.send(4, REQ, [l3(2), l4(17)])[0]!);
     expect(decodeDefaultsMessage(m!).data).toEqual([
@@ -229,7 +263,9 @@ describe("handlers", () => {
     expect(order.errno(0, REQ, [name("a"), l3(2), l4(17), dataAttribute([])])).toBe(EBUSY);
     // parseBeforeLink false: a DATA error still links the policy, with the defaults.
     const link = new Session(freshNamespace(), { ...RULES, parseBeforeLink: false });
-    expect(link.errno(0, REQ, [name("a"), l3(2), l4(17), nlattr(CTA_TIMEOUT_DATA, nlattr(1, Uint8Array.of(1)))])).toBe(ERANGE);
+    expect(link.errno(0, REQ, [name("a"), l3(2), l4(17), nlattr(CTA_TIMEOUT_DATA, nlattr(1, Uint8Array.of(1)))])).toBe(
+      ERANGE,
+    );
     expect(link.ns.policies.map((p) => [p.name, p.timeouts])).toEqual([["a", [30, 120]]]);
     // defaultSetNeedsL3.
     const l3s = new Session(freshNamespace(), { ...RULES, defaultSetNeedsL3: true });
@@ -237,7 +273,9 @@ describe("handlers", () => {
     expect(l3s.errno(3, REQ, [l3(2), l4(17), dataAttribute([[1, 5]])])).toBe(0);
     // useOffset is added to USE.
     const p = { id: 1, name: "a", l3num: 2, l4proto: 17, timeouts: [30, 120], refcount: 2 };
-    const use = (useOffset: number) => decodePolicyMessage(decodeMessages(policyMessage(p, { seq: 1, portid: 0, rules: { ...RULES, useOffset } }))[0]!).use;
+    const use = (useOffset: number) =>
+      decodePolicyMessage(decodeMessages(policyMessage(p, { seq: 1, portid: 0, rules: { ...RULES, useOffset } }))[0]!)
+        .use;
     expect(use(3)).toBe(5);
     // deleteAllStopsAtBusy: delete-all removes up to the first policy in use and keeps it and all after it.
     const stop = new Session(freshNamespace(), { ...RULES, deleteAllStopsAtBusy: true });
@@ -275,7 +313,9 @@ describe("users, names and profiles", () => {
   });
 
   it("profiles: unknown names are refused; a CONFIG_HZ maps to its profile or none", () => {
-    expect(() => cttimeoutRules("bsd")).toThrow('unknown cttimeout profile "bsd" (known: linux, linux-hz100, linux-hz300, linux-hz1000)');
+    expect(() => cttimeoutRules("bsd")).toThrow(
+      'unknown cttimeout profile "bsd" (known: linux, linux-hz100, linux-hz300, linux-hz1000)',
+    );
     expect(profileForHz(250)).toBe("linux");
     expect(profileForHz(1000)).toBe("linux-hz1000");
     expect(profileForHz(123)).toBeNull();

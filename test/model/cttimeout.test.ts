@@ -73,7 +73,9 @@ describe("cttimeout replies, byte for byte as the kernel sent them", () => {
       ),
     ]);
     s.seq = 0x70;
-    expect(s.send(4, R, [l3(2), l4(33)])).toEqual([golden("24000000020000017000000016790000a1ffffff24000000040801007000000000000000")]);
+    expect(s.send(4, R, [l3(2), l4(33)])).toEqual([
+      golden("24000000020000017000000016790000a1ffffff24000000040801007000000000000000"),
+    ]);
   });
 
   it("DEFAULT_SET needs no L3PROTO, and a huge value wraps in jiffies (HZ 250)", () => {
@@ -81,7 +83,9 @@ describe("cttimeout replies, byte for byte as the kernel sent them", () => {
     expect(s.errno(3, R, [l4(255), dataAttribute([[1, 700]])])).toBe(0);
     expect(s.errno(3, R, [l3(2), l4(255), dataAttribute([[1, 0xffffffff]])])).toBe(0);
     s.seq = 0x74;
-    expect(s.send(4, R, [l3(2), l4(255)])).toEqual([golden("3000000003080200740000001679000000000000060002000002000005000300ff0000000c00048008000100010624dc")]);
+    expect(s.send(4, R, [l3(2), l4(255)])).toEqual([
+      golden("3000000003080200740000001679000000000000060002000002000005000300ff0000000c00048008000100010624dc"),
+    ]);
     expect(storedSeconds(0xffffffff, 250)).toBe(0x010624dc);
   });
 });
@@ -96,13 +100,20 @@ describe("nfnetlink's checks come first", () => {
     const early = nlattr(1, new Uint8Array([0x61, 0x62, 0x63, 0, ...new Array(30).fill(0x41)]));
     expect(s.errno(0, R, [early, l3(2), l4(6), dataAttribute([])])).toBe(ERANGE);
     // Too short integers: ERANGE; a DATA of 1..3 bytes: ERANGE.
-    expect(s.errno(0, R, [name("b"), nlattr(CTA_TIMEOUT_L3PROTO, Uint8Array.of(2)), l4(6), dataAttribute([])])).toBe(ERANGE);
+    expect(s.errno(0, R, [name("b"), nlattr(CTA_TIMEOUT_L3PROTO, Uint8Array.of(2)), l4(6), dataAttribute([])])).toBe(
+      ERANGE,
+    );
     expect(s.errno(0, R, [name("b"), l3(2), l4(6), nlattr(CTA_TIMEOUT_DATA, Uint8Array.of(1, 2))])).toBe(ERANGE);
   });
 
   it("a message without NLM_F_REQUEST or with a payload shorter than nfgenmsg is only acked when asked", () => {
     const s = new Session();
-    const bytes = encodeCttimeoutRequest({ msg: 0, flags: ACK, seq: 1, attributes: [name("a"), l3(2), l4(6), dataAttribute([])] });
+    const bytes = encodeCttimeoutRequest({
+      msg: 0,
+      flags: ACK,
+      seq: 1,
+      attributes: [name("a"), l3(2), l4(6), dataAttribute([])],
+    });
     const r = receive(s.ns, bytes, RULES);
     expect(r.replies).toHaveLength(1);
     expect(decodeErrorMessage(decodeMessages(r.replies[0]!)[0]!).errno).toBe(0);

@@ -40,13 +40,23 @@ describe("frag6 linux-nfct: the plain stack reads a conntrack-reassembled datagr
   });
 
   it("Destination Options misread: an unknown option with action 10 gets Parameter Problem code 2 at the option", () => {
-    const events = stream({ before: ["dst"], upper: "unassigned", payloadLength: 24 }, bytes(17, 0, 0xc1, 4, 0, 0, 0, 0));
+    const events = stream(
+      { before: ["dst"], upper: "unassigned", payloadLength: 24 },
+      bytes(17, 0, 0xc1, 4, 0, 0, 0, 0),
+    );
     expect(runLinux(events, "nfct").outcome.icmp).toEqual([{ t: 1, type: 4, code: 2, pointer: 40 + 8 + 2 }]);
   });
 
   it("Destination Options misread: action 01 discards silently; PadN with a non-zero byte and padding over 7 bytes are dropped", () => {
-    for (const misread of [bytes(17, 0, 0x41, 4, 0, 0, 0, 0), bytes(17, 0, 1, 4, 0, 0, 9, 0), bytes(17, 1, 1, 12, 0, 0, 0, 0)]) {
-      const { outcome } = runLinux(stream({ before: ["dst"], upper: "unassigned", payloadLength: 24 }, misread), "nfct");
+    for (const misread of [
+      bytes(17, 0, 0x41, 4, 0, 0, 0, 0),
+      bytes(17, 0, 1, 4, 0, 0, 9, 0),
+      bytes(17, 1, 1, 12, 0, 0, 0, 0),
+    ]) {
+      const { outcome } = runLinux(
+        stream({ before: ["dst"], upper: "unassigned", payloadLength: 24 }, misread),
+        "nfct",
+      );
       expect(outcome).toEqual({ delivered: [], icmp: [] });
     }
   });
@@ -57,7 +67,10 @@ describe("frag6 linux-nfct: the plain stack reads a conntrack-reassembled datagr
   });
 
   it("a misread chain that reaches a Fragment header is refused as on an already reassembled skb", () => {
-    const events = stream({ before: ["routing"], upper: "unassigned", payloadLength: 24 }, bytes(44, 0, 253, 0, 0, 0, 0, 0));
+    const events = stream(
+      { before: ["routing"], upper: "unassigned", payloadLength: 24 },
+      bytes(44, 0, 253, 0, 0, 0, 0, 0),
+    );
     expect(runLinux(events, "nfct").outcome.icmp).toEqual([{ t: 1, type: 4, code: 0, pointer: 56 }]);
   });
 
@@ -67,9 +80,15 @@ describe("frag6 linux-nfct: the plain stack reads a conntrack-reassembled datagr
   });
 
   it("segment routing types are dropped while disabled; Segments Left 0 passes", () => {
-    const drop = stream({ before: ["routing"], upper: "unassigned", payloadLength: 24 }, bytes(17, 0, 4, 1, 0, 0, 0, 0));
+    const drop = stream(
+      { before: ["routing"], upper: "unassigned", payloadLength: 24 },
+      bytes(17, 0, 4, 1, 0, 0, 0, 0),
+    );
     expect(runLinux(drop, "nfct").outcome).toEqual({ delivered: [], icmp: [] });
-    const pass = stream({ before: ["routing"], upper: "unassigned", payloadLength: 24 }, bytes(59, 0, 9, 0, 0, 0, 0, 0));
+    const pass = stream(
+      { before: ["routing"], upper: "unassigned", payloadLength: 24 },
+      bytes(59, 0, 9, 0, 0, 0, 0, 0),
+    );
     expect(runLinux(pass, "nfct").outcome).toEqual({ delivered: [], icmp: [] }); // No Next Header: discarded
   });
 

@@ -8,13 +8,17 @@ import { FRAG6_PROFILES } from "../../model/frag6/profiles.js";
 import { frag6ClarificationTable, writeFrag6Clarification } from "../../reporting/frag6-clarification.js";
 import { FRAG6_CLASSES } from "../../properties/frag6/stream.js";
 
-const columns = FRAG6_PROFILES.map((profile) => ({ label: `model ${profile}`, iut: new ModelIut({ profiles: { frag6: profile } }) }));
+const columns = FRAG6_PROFILES.map((profile) => ({
+  label: `model ${profile}`,
+  iut: new ModelIut({ profiles: { frag6: profile } }),
+}));
 
 describe("frag6 spec-clarification table", () => {
   it("has a row per kernel-facts pattern and per class, a cell per profile, from runs", async () => {
     const table = await frag6ClarificationTable(columns, { seed: 1, perClass: 4 });
     expect(table.columns).toEqual(["model rfc8200", "model linux-ipv6", "model linux-nfct"]);
-    for (const cls of FRAG6_CLASSES) expect(table.rows.some((r) => r.pattern === cls && r.source === "generated")).toBe(true);
+    for (const cls of FRAG6_CLASSES)
+      expect(table.rows.some((r) => r.pattern === cls && r.source === "generated")).toBe(true);
     const row = (name: string) => table.rows.find((r) => r.pattern === name)!.cells;
     // kernel-facts rows where the two Linux paths disagree show it.
     expect(row("zero-length-middle")).toEqual(["delivered", "discarded", "delivered"]);

@@ -4,13 +4,23 @@
 // eligibility (net/ipv6/icmp.c icmp6_send(), RFC 4443 section 2.4 (e)), the
 // queue key and the fragment's facts.
 import { describe, expect, it } from "vitest";
-import { fragmentFacts, icmpErrorAllowed, parseArrival, queueKey, tinyFirstFragment } from "../../model/frag6/fragment.js";
+import {
+  fragmentFacts,
+  icmpErrorAllowed,
+  parseArrival,
+  queueKey,
+  tinyFirstFragment,
+} from "../../model/frag6/fragment.js";
 import { buildFragmentPacket, parseFragmentPacket } from "../../wire/ipv6-fragment.js";
 import { fromHex } from "../../wire/hex.js";
 import { PARTS } from "./frag6-helpers.js";
 
 /** A fragment of PARTS whose Fragmentable Part starts with header `nextHeader` and carries `data`. */
-function fragment(nextHeader: number, data: number[], options: { offset?: number; more?: boolean; src?: string; dst?: string } = {}) {
+function fragment(
+  nextHeader: number,
+  data: number[],
+  options: { offset?: number; more?: boolean; src?: string; dst?: string } = {},
+) {
   const unfragmentable = PARTS.unfragmentable.slice();
   if (options.src) unfragmentable.set(fromHex(options.src), 8);
   if (options.dst) unfragmentable.set(fromHex(options.dst), 24);
@@ -122,8 +132,18 @@ describe("queue key and facts", () => {
   });
 
   it("end is offset plus data length; atomic is offset 0 with M clear", () => {
-    expect(fragmentFacts(fragment(17, zeros(16), { offset: 8 }).f)).toEqual({ offset: 8, end: 24, more: true, atomic: false });
-    expect(fragmentFacts(fragment(17, zeros(16), { more: false }).f)).toEqual({ offset: 0, end: 16, more: false, atomic: true });
+    expect(fragmentFacts(fragment(17, zeros(16), { offset: 8 }).f)).toEqual({
+      offset: 8,
+      end: 24,
+      more: true,
+      atomic: false,
+    });
+    expect(fragmentFacts(fragment(17, zeros(16), { more: false }).f)).toEqual({
+      offset: 0,
+      end: 16,
+      more: false,
+      atomic: true,
+    });
     expect(fragmentFacts(fragment(17, zeros(16), { offset: 8, more: false }).f).atomic).toBe(false);
     expect(fragmentFacts(fragment(17, zeros(16)).f).atomic).toBe(false);
   });

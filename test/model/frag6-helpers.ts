@@ -20,7 +20,11 @@ export const PARTS: DatagramParts = buildDatagram(SPEC);
 export const ORIGINAL = originalPacket(PARTS);
 
 /** A fragment [from, to) of PARTS (or of `data`), M set unless it ends the datagram. */
-export function frag(from: number, to: number, options: { more?: boolean; data?: Uint8Array; id?: number; parts?: DatagramParts; tc?: number } = {}): Uint8Array {
+export function frag(
+  from: number,
+  to: number,
+  options: { more?: boolean; data?: Uint8Array; id?: number; parts?: DatagramParts; tc?: number } = {},
+): Uint8Array {
   const parts = options.parts ?? PARTS;
   return buildFragmentPacket({
     ...parts,

@@ -31,13 +31,27 @@ const choice = (groups: Candidate[][], relaxed: null | "subsequence" = null): Fr
 
 describe("describeDeliveryDifference", () => {
   it("names the extra, the missing, the first differing byte, or another time", () => {
-    expect(describeDeliveryDifference([d(1, "aabb")], [d(1, "aabb"), d(2, "cc")])).toBe("delivered 2 datagrams, the model 1: extra t=2 1 bytes");
-    expect(describeDeliveryDifference([d(1, "aabb"), d(2, "ccdd")], [d(1, "aabb")])).toBe("delivered 1 datagrams, the model 2: missing t=2 2 bytes");
-    expect(describeDeliveryDifference([d(1, "aabbcc")], [d(1, "aabbdd")])).toBe("delivery 0: t=1 3 bytes, the model t=1 3 bytes (first difference at byte 2)");
-    expect(describeDeliveryDifference([d(1, "aabb")], [d(3, "aabb")])).toBe("delivery 0: t=3 2 bytes, the model t=1 2 bytes");
-    expect(describeDeliveryDifference([d(1, "aabb")], [d(1, "aabbcc")])).toBe("delivery 0: t=1 3 bytes, the model t=1 2 bytes");
-    expect(describeDeliveryDifference([d(1, "aabb")], [d(3, "aacc")])).toBe("delivery 0: t=3 2 bytes, the model t=1 2 bytes");
-    expect(describeDeliveryDifference([d(1, "aabb")], [d(1, "babb")])).toBe("delivery 0: t=1 2 bytes, the model t=1 2 bytes (first difference at byte 0)");
+    expect(describeDeliveryDifference([d(1, "aabb")], [d(1, "aabb"), d(2, "cc")])).toBe(
+      "delivered 2 datagrams, the model 1: extra t=2 1 bytes",
+    );
+    expect(describeDeliveryDifference([d(1, "aabb"), d(2, "ccdd")], [d(1, "aabb")])).toBe(
+      "delivered 1 datagrams, the model 2: missing t=2 2 bytes",
+    );
+    expect(describeDeliveryDifference([d(1, "aabbcc")], [d(1, "aabbdd")])).toBe(
+      "delivery 0: t=1 3 bytes, the model t=1 3 bytes (first difference at byte 2)",
+    );
+    expect(describeDeliveryDifference([d(1, "aabb")], [d(3, "aabb")])).toBe(
+      "delivery 0: t=3 2 bytes, the model t=1 2 bytes",
+    );
+    expect(describeDeliveryDifference([d(1, "aabb")], [d(1, "aabbcc")])).toBe(
+      "delivery 0: t=1 3 bytes, the model t=1 2 bytes",
+    );
+    expect(describeDeliveryDifference([d(1, "aabb")], [d(3, "aacc")])).toBe(
+      "delivery 0: t=3 2 bytes, the model t=1 2 bytes",
+    );
+    expect(describeDeliveryDifference([d(1, "aabb")], [d(1, "babb")])).toBe(
+      "delivery 0: t=1 2 bytes, the model t=1 2 bytes (first difference at byte 0)",
+    );
     expect(describeDeliveryDifference([d(1, "aa")], [d(1, "aa")])).toBe("identical");
   });
 });
@@ -46,7 +60,10 @@ describe("exact profiles", () => {
   it("deliveries must match in time, bytes and order", () => {
     expect(judgeFrag6(exact([d(1, "aa"), d(2, "bb")]), { delivered: [d(1, "aa"), d(2, "bb")] })).toEqual({ ok: true });
     expect(judgeFrag6(exact([d(1, "aa"), d(2, "bb")]), { delivered: [d(2, "bb"), d(1, "aa")] }).ok).toBe(false);
-    expect(judgeFrag6(exact([d(1, "aa")]), { delivered: [d(1, "ab")] })).toEqual({ ok: false, message: "delivery 0: t=1 1 bytes, the model t=1 1 bytes (first difference at byte 0)" });
+    expect(judgeFrag6(exact([d(1, "aa")]), { delivered: [d(1, "ab")] })).toEqual({
+      ok: false,
+      message: "delivery 0: t=1 1 bytes, the model t=1 1 bytes (first difference at byte 0)",
+    });
     expect(judgeFrag6(exact([d(1, "aa")]), { delivered: [d(2, "aa")] }).ok).toBe(false);
     expect(judgeFrag6(exact([d(1, "aa")]), { delivered: [] }).ok).toBe(false);
   });
@@ -55,16 +72,16 @@ describe("exact profiles", () => {
     const e = exact([], [pp(1, 4), te(60000)]);
     expect(judgeFrag6(e, { delivered: [] })).toEqual({ ok: true });
     expect(judgeFrag6(e, { delivered: [], icmp: [te(60000), pp(1, 4)] })).toEqual({ ok: true });
-    expect(judgeFrag6(e, { delivered: [], icmp: [te(60000)] })).toEqual({ ok: false, message: "ICMP errors [60000/3/1/0] (t/type/code/pointer), the model [1/4/0/4 60000/3/1/0]" });
+    expect(judgeFrag6(e, { delivered: [], icmp: [te(60000)] })).toEqual({
+      ok: false,
+      message: "ICMP errors [60000/3/1/0] (t/type/code/pointer), the model [1/4/0/4 60000/3/1/0]",
+    });
   });
 });
 
 describe("rfc8200 choices", () => {
   it("one candidate per group, deliveries merged in event order", () => {
-    const e = choice([
-      [cand(3, 3, "cc"), cand(0, 0, null)],
-      [cand(1, 1, "aa")],
-    ]);
+    const e = choice([[cand(3, 3, "cc"), cand(0, 0, null)], [cand(1, 1, "aa")]]);
     expect(judgeFrag6(e, { delivered: [d(1, "aa"), d(3, "cc")] })).toEqual({ ok: true });
     expect(judgeFrag6(e, { delivered: [d(1, "aa")] })).toEqual({ ok: true });
     expect(judgeFrag6(e, { delivered: [d(3, "cc"), d(1, "aa")] }).ok).toBe(false);
@@ -74,7 +91,8 @@ describe("rfc8200 choices", () => {
     expect(judgeFrag6(twice, { delivered: [d(1, "aa")] }).ok).toBe(false);
     expect(judgeFrag6(e, { delivered: [d(1, "aa"), d(3, "cd")] })).toEqual({
       ok: false,
-      message: "no outcome RFC 8200 allows: delivery 1: t=3 1 bytes, the model t=3 1 bytes (first difference at byte 0) (against one allowed outcome)",
+      message:
+        "no outcome RFC 8200 allows: delivery 1: t=3 1 bytes, the model t=3 1 bytes (first difference at byte 0) (against one allowed outcome)",
     });
   });
 
@@ -85,7 +103,8 @@ describe("rfc8200 choices", () => {
     expect(judgeFrag6(e, { delivered: [d(1, "aa")], icmp: [] }).ok).toBe(false);
     expect(judgeFrag6(e, { delivered: [d(1, "aa")], icmp: [pp(0, 4), pp(0, 4)] })).toEqual({
       ok: false,
-      message: 'ICMP errors [{"t":0,"type":4,"code":0,"pointer":4},{"t":0,"type":4,"code":0,"pointer":4}] are not allowed with these deliveries (allowed, at most: [{"t":0,"type":4,"code":0,"pointer":4},{"t":60000,"type":3,"code":1,"pointer":0}])',
+      message:
+        'ICMP errors [{"t":0,"type":4,"code":0,"pointer":4},{"t":0,"type":4,"code":0,"pointer":4}] are not allowed with these deliveries (allowed, at most: [{"t":0,"type":4,"code":0,"pointer":4},{"t":60000,"type":3,"code":1,"pointer":0}])',
     });
     expect(judgeFrag6(e, { delivered: [d(1, "aa")] }).ok).toBe(true);
   });
@@ -103,7 +122,8 @@ describe("rfc8200 choices", () => {
   it("gives up after 20,000 steps of the search", () => {
     // Groups whose second candidate allows one Time Exceeded: explaining n of them takes the last
     // combination in search order, 2^(n+1) steps: found for 13 groups, beyond the budget for 15.
-    const groups = (n: number) => choice(Array.from({ length: n }, () => [cand(0, 0, null), cand(0, 0, null, { icmpOptional: [te(1)] })]));
+    const groups = (n: number) =>
+      choice(Array.from({ length: n }, () => [cand(0, 0, null), cand(0, 0, null, { icmpOptional: [te(1)] })]));
     const icmp = (n: number) => Array.from({ length: n }, () => te(1));
     expect(judgeFrag6(groups(13), { delivered: [], icmp: icmp(13) }).ok).toBe(true);
     expect(judgeFrag6(groups(15), { delivered: [], icmp: icmp(15) }).ok).toBe(false);

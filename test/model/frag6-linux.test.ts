@@ -98,8 +98,12 @@ describe("what each event did (trace)", () => {
 
   it("above high_thresh: the fragment is dropped; rfc8200 then relaxes its prediction", () => {
     const config = { ...FRAG6_DEFAULT_CONFIG, highThresh: 500 };
-    expect(runLinux(at(frag(0, 16), frag(16, 32)), "ipv6", config).trace[1]).toBe("event 1: ip6frag memory above high_thresh: dropped");
-    expect(runLinux(at(frag(0, 16), frag(16, 32)), "nfct", config).trace[1]).toBe("event 1: nf_conntrack_frag6 memory above high_thresh: dropped");
+    expect(runLinux(at(frag(0, 16), frag(16, 32)), "ipv6", config).trace[1]).toBe(
+      "event 1: ip6frag memory above high_thresh: dropped",
+    );
+    expect(runLinux(at(frag(0, 16), frag(16, 32)), "nfct", config).trace[1]).toBe(
+      "event 1: nf_conntrack_frag6 memory above high_thresh: dropped",
+    );
     const e = frag6Expectation(at(frag(0, 16), frag(16, 32)), "rfc8200", config);
     expect(e.kind === "choice" && e.relaxed).toBe("subsequence");
     expect(e.notes).toEqual(["memory pressure: deliveries may be missing"]);
@@ -129,13 +133,15 @@ describe("ip6_frag_queue() and nf_ct_frag6_queue() checks", () => {
 
   it("a second last fragment with the same end but wider: an overlap, killed by both", () => {
     const s = at(frag(24, 32), frag(16, 32), frag(0, 16), frag(16, 24));
-    for (const path of ["ipv6", "nfct"] as const) expect(run(s, path)).toEqual({ delivered: [], icmp: [timeExceeded(60002)] });
+    for (const path of ["ipv6", "nfct"] as const)
+      expect(run(s, path)).toEqual({ delivered: [], icmp: [timeExceeded(60002)] });
   });
 
   it("M set and ending at the last fragment's end: not beyond the end; a duplicate, or an overlap", () => {
     expect(delivered(run(at(frag(16, 32), frag(16, 32, { more: true }), frag(0, 16)), "ipv6"))).toEqual([original]);
     const wider = at(frag(24, 32), frag(16, 32, { more: true }), frag(0, 24));
-    for (const path of ["ipv6", "nfct"] as const) expect(run(wider, path)).toEqual({ delivered: [], icmp: [timeExceeded(60002)] });
+    for (const path of ["ipv6", "nfct"] as const)
+      expect(run(wider, path)).toEqual({ delivered: [], icmp: [timeExceeded(60002)] });
   });
 
   it("bits beyond the end after the last fragment: plain kills the queue, conntrack drops the fragment", () => {
@@ -149,8 +155,13 @@ describe("ip6_frag_queue() and nf_ct_frag6_queue() checks", () => {
   });
 
   it("a last fragment ending at 65535 is not oversized; beyond, conntrack drops it silently", () => {
-    expect(run(at(frag(65528, 65535, { more: false, data: new Uint8Array(7) })), "ipv6")).toEqual({ delivered: [], icmp: [] });
-    expect(runLinux(at(frag(65528, 65544, { more: true, data: new Uint8Array(16) })), "nfct").trace[0]).toBe("event 0: nf_conntrack_frag6 dropped");
+    expect(run(at(frag(65528, 65535, { more: false, data: new Uint8Array(7) })), "ipv6")).toEqual({
+      delivered: [],
+      icmp: [],
+    });
+    expect(runLinux(at(frag(65528, 65544, { more: true, data: new Uint8Array(16) })), "nfct").trace[0]).toBe(
+      "event 0: nf_conntrack_frag6 dropped",
+    );
   });
 
   it("a zero-length fragment is not queued: its ECN does not count (conntrack)", () => {
@@ -161,7 +172,9 @@ describe("ip6_frag_queue() and nf_ct_frag6_queue() checks", () => {
 
   it("no Parameter Problem about a fragment from the unspecified address", () => {
     const unspecified = buildDatagram({ ...SPEC, src: new Uint8Array(16) });
-    expect(run(at(frag(0, 16, { parts: unspecified }), frag(16, 21, { parts: unspecified, more: true })), "ipv6").icmp).toEqual([]);
+    expect(
+      run(at(frag(0, 16, { parts: unspecified }), frag(16, 21, { parts: unspecified, more: true })), "ipv6").icmp,
+    ).toEqual([]);
   });
 
   it("malformedKillsQueue (mainline 9ff2d2a98370): an oversized or unaligned fragment kills the queue; 6.18 keeps it", () => {
@@ -171,10 +184,18 @@ describe("ip6_frag_queue() and nf_ct_frag6_queue() checks", () => {
       [oversized, 42],
       [unaligned, 4],
     ] as const) {
-      expect(run(s, "ipv6")).toEqual({ delivered: [{ t: 2, packet: original }], icmp: [{ t: 1, type: 4, code: 0, pointer }] });
-      expect(run(s, "ipv6", { malformedKillsQueue: true })).toEqual({ delivered: [], icmp: [{ t: 1, type: 4, code: 0, pointer }] });
+      expect(run(s, "ipv6")).toEqual({
+        delivered: [{ t: 2, packet: original }],
+        icmp: [{ t: 1, type: 4, code: 0, pointer }],
+      });
+      expect(run(s, "ipv6", { malformedKillsQueue: true })).toEqual({
+        delivered: [],
+        icmp: [{ t: 1, type: 4, code: 0, pointer }],
+      });
       expect(runLinux(s, "ipv6").trace[1]).toBe("event 1: ip6frag dropped");
-      expect(runLinux(s, "ipv6", FRAG6_DEFAULT_CONFIG, { malformedKillsQueue: true }).trace[1]).toBe("event 1: ip6frag killed");
+      expect(runLinux(s, "ipv6", FRAG6_DEFAULT_CONFIG, { malformedKillsQueue: true }).trace[1]).toBe(
+        "event 1: ip6frag killed",
+      );
     }
   });
 });
@@ -189,7 +210,9 @@ describe("the reassembled payload limit (ip6_frag_reasm: payload_len > IPV6_MAXP
     const whole = toHex(originalPacket(full));
     for (const path of ["ipv6", "nfct"] as const) expect(delivered(run(s, path))).toEqual([whole]);
     const e = frag6Expectation(s, "rfc8200");
-    expect(e.kind === "choice" && e.groups[0]!.candidates.map((c) => c.delivered.map((d) => d.packet))).toEqual([[whole]]);
+    expect(e.kind === "choice" && e.groups[0]!.candidates.map((c) => c.delivered.map((d) => d.packet))).toEqual([
+      [whole],
+    ]);
   });
 
   it("an 8-byte option header before the Fragment header makes it 65,543: dropped by Linux, discarded by RFC 8200", () => {

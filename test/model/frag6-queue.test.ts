@@ -15,7 +15,15 @@ describe("Fqdir", () => {
   it("creates a queue per key, charged FRAG_QUEUE_SIZE, its timer at t + timeout", () => {
     const dir = new Fqdir("ip6frag", FRAG6_DEFAULT_CONFIG);
     const q = dir.find("a", 5)!;
-    expect([q.expires, q.seq, q.len, q.meat, q.firstIn, q.lastIn, q.complete]).toEqual([60005, 0, 0, 0, false, false, false]);
+    expect([q.expires, q.seq, q.len, q.meat, q.firstIn, q.lastIn, q.complete]).toEqual([
+      60005,
+      0,
+      0,
+      0,
+      false,
+      false,
+      false,
+    ]);
     expect(dir.find("a", 9)).toBe(q);
     expect(dir.find("b", 9)!.seq).toBe(1);
     expect(dir.mem).toBe(2 * FRAG_QUEUE_SIZE);
@@ -34,7 +42,10 @@ describe("Fqdir", () => {
   it("kill releases the queue and its fragments' memory, once", () => {
     const dir = new Fqdir("ip6frag", FRAG6_DEFAULT_CONFIG);
     const q = dir.find("a", 0)!;
-    q.fragments.push({ offset: 0, end: 8, data: new Uint8Array(8), truesize: 768 }, { offset: 8, end: 16, data: new Uint8Array(8), truesize: 1280 });
+    q.fragments.push(
+      { offset: 0, end: 8, data: new Uint8Array(8), truesize: 768 },
+      { offset: 8, end: 16, data: new Uint8Array(8), truesize: 1280 },
+    );
     dir.mem += 768 + 1280;
     dir.kill(q);
     expect([dir.mem, dir.queues.size, q.complete]).toEqual([0, 0, true]);
@@ -64,7 +75,13 @@ describe("Fqdir", () => {
 
 describe("memory", () => {
   it("truesize: the data with 384 bytes of overhead rounded up to a power of two (at least 512), plus 256", () => {
-    expect([fragmentTruesize(0), fragmentTruesize(128), fragmentTruesize(129), fragmentTruesize(640), fragmentTruesize(641)]).toEqual([768, 768, 1280, 1280, 2304]);
+    expect([
+      fragmentTruesize(0),
+      fragmentTruesize(128),
+      fragmentTruesize(129),
+      fragmentTruesize(640),
+      fragmentTruesize(641),
+    ]).toEqual([768, 768, 1280, 1280, 2304]);
   });
 });
 
@@ -90,13 +107,35 @@ describe("outcomes", () => {
       relaxed: null,
       notes: [],
       groups: [
-        { key: "a", candidates: [{ choices: [], delivered: [{ event: 2, t: 9, packet: "bb" }], icmpRequired: [{ t: 5, type: 4, code: 0, pointer: 4 }], icmpOptional: [{ t: 1, type: 3, code: 1, pointer: 0 }] }, { choices: [], delivered: [], icmpRequired: [], icmpOptional: [] }] },
-        { key: "b", candidates: [{ choices: [], delivered: [{ event: 1, t: 8, packet: "aa" }], icmpRequired: [], icmpOptional: [] }] },
+        {
+          key: "a",
+          candidates: [
+            {
+              choices: [],
+              delivered: [{ event: 2, t: 9, packet: "bb" }],
+              icmpRequired: [{ t: 5, type: 4, code: 0, pointer: 4 }],
+              icmpOptional: [{ t: 1, type: 3, code: 1, pointer: 0 }],
+            },
+            { choices: [], delivered: [], icmpRequired: [], icmpOptional: [] },
+          ],
+        },
+        {
+          key: "b",
+          candidates: [
+            { choices: [], delivered: [{ event: 1, t: 8, packet: "aa" }], icmpRequired: [], icmpOptional: [] },
+          ],
+        },
       ],
     };
     expect(canonicalOutcome(e)).toEqual({
-      delivered: [{ t: 8, packet: "aa" }, { t: 9, packet: "bb" }],
-      icmp: [{ t: 1, type: 3, code: 1, pointer: 0 }, { t: 5, type: 4, code: 0, pointer: 4 }],
+      delivered: [
+        { t: 8, packet: "aa" },
+        { t: 9, packet: "bb" },
+      ],
+      icmp: [
+        { t: 1, type: 3, code: 1, pointer: 0 },
+        { t: 5, type: 4, code: 0, pointer: 4 },
+      ],
     });
     const exact = { kind: "exact" as const, profile: "linux-ipv6", outcome: { delivered: [], icmp: [] }, notes: [] };
     expect(canonicalOutcome(exact)).toBe(exact.outcome);
@@ -110,18 +149,39 @@ describe("outcomes", () => {
   });
 
   it("profiles", () => {
-    expect(["rfc8200", "linux-ipv6", "linux-nfct", "linux", 7, null].map(isFrag6Profile)).toEqual([true, true, true, false, false, false]);
+    expect(["rfc8200", "linux-ipv6", "linux-nfct", "linux", 7, null].map(isFrag6Profile)).toEqual([
+      true,
+      true,
+      true,
+      false,
+      false,
+      false,
+    ]);
   });
 });
 
 describe("inet_frag_queue_insert runs, more cases", () => {
   it("the tail path appends to the last run, or starts a new one after a gap; a run of its own elsewhere", () => {
     const r = emptyRuns();
-    expect([queueInsert(r, 8, 16), queueInsert(r, 16, 24), queueInsert(r, 32, 40), queueInsert(r, 0, 8)]).toEqual(["ok", "ok", "ok", "ok"]);
-    expect(r.runs).toEqual([{ start: 8, end: 24 }, { start: 32, end: 40 }, { start: 0, end: 8 }]);
+    expect([queueInsert(r, 8, 16), queueInsert(r, 16, 24), queueInsert(r, 32, 40), queueInsert(r, 0, 8)]).toEqual([
+      "ok",
+      "ok",
+      "ok",
+      "ok",
+    ]);
+    expect(r.runs).toEqual([
+      { start: 8, end: 24 },
+      { start: 32, end: 40 },
+      { start: 0, end: 8 },
+    ]);
     expect([r.tailEnd, r.lastRun]).toEqual([40, { start: 32, end: 40 }]);
     // Inside a run: a duplicate; across a run's edge: an overlap; touching edges: neither.
-    expect([queueInsert(r, 8, 24), queueInsert(r, 16, 24), queueInsert(r, 20, 28), queueInsert(r, 24, 32)]).toEqual(["dup", "dup", "overlap", "ok"]);
+    expect([queueInsert(r, 8, 24), queueInsert(r, 16, 24), queueInsert(r, 20, 28), queueInsert(r, 24, 32)]).toEqual([
+      "dup",
+      "dup",
+      "overlap",
+      "ok",
+    ]);
     expect(queueInsert(r, 36, 40)).toBe("dup");
     expect(queueInsert(r, 36, 48)).toBe("overlap");
   });

@@ -13,7 +13,8 @@ import { toHex } from "../../wire/hex.js";
 import { at, frag, ORIGINAL, PARTS, SPEC } from "./frag6-helpers.js";
 
 const original = toHex(ORIGINAL);
-const icmp = (x: { t: number; type: number; code: number; pointer: number }) => `${x.t}/${x.type}/${x.code}/${x.pointer}`;
+const icmp = (x: { t: number; type: number; code: number; pointer: number }) =>
+  `${x.t}/${x.type}/${x.code}/${x.pointer}`;
 
 /** One line per group and per candidate: "choices => [e<event>@<t>:<bytes>:ecn<bits>] optional <icmp>". */
 function outcomes(events: Frag6Event[]): string[] {
@@ -23,7 +24,10 @@ function outcomes(events: Frag6Event[]): string[] {
   for (const g of e.groups) {
     out.push(`group ${g.key.includes("#") ? `#${g.key.split("#")[1]}` : g.key}`);
     for (const c of g.candidates) {
-      const d = c.delivered.map((x) => `e${x.event}@${x.t}:${x.packet === original ? "original" : `${x.packet.length / 2}B`}:ecn${parseInt(x.packet.slice(1, 3), 16) & 3}`);
+      const d = c.delivered.map(
+        (x) =>
+          `e${x.event}@${x.t}:${x.packet === original ? "original" : `${x.packet.length / 2}B`}:ecn${parseInt(x.packet.slice(1, 3), 16) & 3}`,
+      );
       const required = c.icmpRequired.length ? ` required ${c.icmpRequired.map(icmp).join(" ")}` : "";
       const optional = c.icmpOptional.length ? ` optional ${c.icmpOptional.map(icmp).join(" ")}` : "";
       out.push(`  ${c.choices.join("; ") || "-"} => [${d.join(" ")}]${required}${optional}`);
@@ -41,7 +45,11 @@ const zeros = new Uint8Array(8);
 const T = (...pairs: [number, Uint8Array][]): Frag6Event[] => pairs.map(([t, packet]) => ({ t, packet }));
 
 const SCENARIOS: Record<string, Frag6Event[]> = {
-  alone: T([0, ORIGINAL], [1, frag(0, 32, { more: false, id: 1 })], [2, frag(0, 8, { parts: tcp, more: false, id: 2 })]),
+  alone: T(
+    [0, ORIGINAL],
+    [1, frag(0, 32, { more: false, id: 1 })],
+    [2, frag(0, 8, { parts: tcp, more: false, id: 2 })],
+  ),
   oversized: at(frag(0, 16), frag(65528, 65544, { more: true, data: new Uint8Array(16) }), frag(16, 32)),
   "end 65535": at(frag(65528, 65535, { more: false, data: new Uint8Array(7) })),
   unaligned: at(frag(0, 16), frag(16, 21, { more: true }), frag(16, 32)),
@@ -54,7 +62,11 @@ const SCENARIOS: Record<string, Frag6Event[]> = {
   "zero-length last": at(frag(0, 16), frag(16, 16, { more: false })),
   "ends at a zero-length last": at(frag(0, 16), frag(32, 32, { more: false }), frag(16, 32, { more: true })),
   duplicate: at(frag(0, 16), frag(0, 16), frag(16, 32), frag(0, 16)),
-  "same range other bytes": at(frag(0, 16), frag(0, 16, { data: other(PARTS.fragmentable.slice(0, 16)) }), frag(16, 32)),
+  "same range other bytes": at(
+    frag(0, 16),
+    frag(0, 16, { data: other(PARTS.fragmentable.slice(0, 16)) }),
+    frag(16, 32),
+  ),
   "same range other M": at(frag(16, 24, { more: true }), frag(16, 24, { more: false })),
   "same bytes elsewhere": at(frag(0, 8, { data: zeros }), frag(8, 16, { data: zeros })),
   "overlap, then again": at(frag(0, 16), frag(8, 24), frag(16, 32), frag(0, 16), frag(16, 32)),
@@ -70,172 +82,159 @@ const SCENARIOS: Record<string, Frag6Event[]> = {
   "after the deadline": T([0, frag(0, 16)], [60001, frag(16, 32)]),
   "complete, then a new one": T([0, frag(16, 32)], [59999, frag(0, 16)], [60001, frag(0, 16)]),
   "first fragment's headers too long": at(frag(0, 32760, { parts: over }), frag(32760, 65535, { parts: full })),
-  "first fragment's headers too long, then another first fragment": at(frag(0, 32760, { parts: over }), frag(32760, 65535, { parts: full }), frag(0, 16)),
-  "tiny atomic fragment from ::": T([0, frag(0, 8, { parts: buildDatagram({ ...SPEC, upper: "tcp", payloadLength: 12, src: new Uint8Array(16) }), more: false })]),
-  "oversized, then another first fragment": at(frag(0, 16), frag(65528, 65544, { more: true, data: new Uint8Array(16) }), frag(0, 16)),
+  "first fragment's headers too long, then another first fragment": at(
+    frag(0, 32760, { parts: over }),
+    frag(32760, 65535, { parts: full }),
+    frag(0, 16),
+  ),
+  "tiny atomic fragment from ::": T([
+    0,
+    frag(0, 8, {
+      parts: buildDatagram({ ...SPEC, upper: "tcp", payloadLength: 12, src: new Uint8Array(16) }),
+      more: false,
+    }),
+  ]),
+  "oversized, then another first fragment": at(
+    frag(0, 16),
+    frag(65528, 65544, { more: true, data: new Uint8Array(16) }),
+    frag(0, 16),
+  ),
 };
 
 const EXPECTED: Record<string, string[]> = {
-    "alone": [
-      "group event 0",
-      "  not a fragment => [e0@0:original:ecn0]",
-      "group event 1",
-      "  atomic fragment processed alone => [e1@1:original:ecn0]",
-      "group event 2",
-      "  tiny atomic fragment discarded => [] optional 2/4/3/0",
-      "  atomic fragment processed alone => [e2@2:48B:ecn0]",
-    ],
-    "oversized": [
-      "group #7",
-      "  event 1: oversized fragment discarded, queue kept; ECN of the first fragment => [e2@2:original:ecn0] optional 1/4/0/42",
-      "  event 1: oversized fragment discarded, queue abandoned; timeout at 60002 => [] optional 1/4/0/42",
-    ],
-    "end 65535": [
-      "group #7",
-      "  timeout at 60000 => []",
-    ],
-    "unaligned": [
-      "group #7",
-      "  event 1: unaligned fragment discarded, queue kept; ECN of the first fragment => [e2@2:original:ecn0] optional 1/4/0/4",
-      "  event 1: unaligned fragment discarded, queue abandoned; timeout at 60002 => [] optional 1/4/0/4",
-    ],
-    "unaligned from ::": [
-      "group #7",
-      "  event 1: unaligned fragment discarded, queue kept; timeout at 60000 => []",
-    ],
-    "discarded first starts the clock": [
-      "group #7",
-      "  event 0: unaligned fragment discarded, queue kept; ECN of the first fragment => [e2@60000:original:ecn0] optional 0/4/0/4",
-      "  event 0: unaligned fragment discarded, queue kept; timeout at 60000; timeout at 120000 => [] optional 0/4/0/4 60000/3/1/0",
-    ],
-    "discarded later keeps the clock": [
-      "group #7",
-      "  event 1: unaligned fragment discarded, queue kept; timeout at 60000; timeout at 120001 => [] optional 30000/4/0/4 60000/3/1/0",
-      "  event 1: unaligned fragment discarded, queue abandoned; timeout at 120001 => [] optional 30000/4/0/4",
-    ],
-    "accepted later keeps the clock": [
-      "group #7",
-      "  timeout at 60000; timeout at 120001 => [] optional 60000/3/1/0",
-    ],
-    "tiny": [
-      "group #7",
-      "  event 0: tiny first fragment discarded; timeout at 60001 => [] optional 0/4/3/0",
-      "  ECN of the first fragment => [e1@1:72B:ecn0]",
-    ],
-    "zero-length middle": [
-      "group #7",
-      "  event 1: zero-length fragment ignored; ECN of the first fragment => [e2@2:original:ecn0]",
-      "  event 1: zero-length fragment abandons the datagram; timeout at 60002 => []",
-    ],
-    "zero-length last": [
-      "group #7",
-      "  event 1: zero-length fragment ignored; timeout at 60000 => [] optional 60000/3/1/0",
-      "  event 1: zero-length fragment abandons the datagram => []",
-      "  ECN of the first fragment => [e1@1:56B:ecn0]",
-    ],
-    "ends at a zero-length last": [
-      "group #7",
-      "  event 1: zero-length fragment ignored; timeout at 60000 => [] optional 60000/3/1/0",
-      "  event 1: zero-length fragment abandons the datagram; timeout at 60002 => []",
-      "  event 2: M set but ending at the last fragment's end: accepted; ECN of the first fragment => [e2@2:original:ecn0]",
-    ],
-    "duplicate": [
-      "group #7",
-      "  event 1: exact duplicate dropped; ECN of the first fragment; timeout at 60003 => [e2@2:original:ecn0] optional 60003/3/1/0",
-      "  event 1: exact duplicate treated as overlap; ECN of the first fragment => [e3@3:original:ecn0]",
-      "  event 1: exact duplicate treated as overlap; event 2: dropped as part of an abandoned datagram; timeout at 60003 => [] optional 60003/3/1/0",
-      "  event 1: exact duplicate treated as overlap; event 2: dropped as part of an abandoned datagram; event 3: dropped as part of an abandoned datagram => []",
-    ],
-    "same range other bytes": [
-      "group #7",
-      "  event 1: overlap abandons the datagram; timeout at 60002 => []",
-    ],
-    "same range other M": [
-      "group #7",
-      "  event 1: overlap abandons the datagram => []",
-    ],
-    "same bytes elsewhere": [
-      "group #7",
-      "  timeout at 60000 => [] optional 60000/3/1/0",
-    ],
-    "overlap, then again": [
-      "group #7",
-      "  event 1: overlap abandons the datagram; ECN of the first fragment; timeout at 60004 => [e3@3:original:ecn0]",
-      "  event 1: overlap abandons the datagram; event 2: dropped as part of an abandoned datagram; ECN of the first fragment => [e4@4:original:ecn0]",
-      "  event 1: overlap abandons the datagram; event 2: dropped as part of an abandoned datagram; event 3: dropped as part of an abandoned datagram; timeout at 60004 => []",
-    ],
-    "M set beyond the last": [
-      "group #7",
-      "  event 1: fragment inconsistent with the datagram's end dropped; ECN of the first fragment => [e2@2:original:ecn0]",
-      "  event 1: fragment inconsistent with the datagram's end abandons it; timeout at 60002 => [] optional 60002/3/1/0",
-    ],
-    "second last": [
-      "group #7",
-      "  event 1: fragment inconsistent with the datagram's end dropped; ECN of the first fragment => [e2@2:original:ecn0]",
-      "  event 1: fragment inconsistent with the datagram's end abandons it; timeout at 60002 => [] optional 60002/3/1/0",
-    ],
-    "last below the data": [
-      "group #7",
-      "  event 1: fragment inconsistent with the datagram's end dropped; timeout at 60000 => [] optional 60000/3/1/0",
-      "  event 1: fragment inconsistent with the datagram's end abandons it; timeout at 60002 => [] optional 60002/3/1/0",
-    ],
-    "ECT(0) then CE": [
-      "group #7",
-      "  ECN of the first fragment => [e1@1:72B:ecn2]",
-      "  ECN: CE carried over (RFC 3168 section 5.3) => [e1@1:72B:ecn3]",
-    ],
-    "CE then ECT(0), last first": [
-      "group #7",
-      "  ECN of the first fragment => [e1@1:72B:ecn2]",
-      "  ECN: CE carried over (RFC 3168 section 5.3) => [e1@1:72B:ecn3]",
-    ],
-    "CE only": [
-      "group #7",
-      "  ECN of the first fragment => [e1@1:72B:ecn3]",
-    ],
-    "Not-ECT and ECT(0)": [
-      "group #7",
-      "  ECN of the first fragment => [e1@1:original:ecn0]",
-      "  ECN: Not-ECT mixed with ECT: dropped (RFC 3168 section 5.3) => []",
-    ],
-    "Not-ECT and CE": [
-      "group #7",
-      "  ECN of the first fragment => [e1@1:original:ecn0]",
-      "  ECN: CE carried over (RFC 3168 section 5.3) => [e1@1:72B:ecn3]",
-      "  ECN: Not-ECT mixed with ECT: dropped (RFC 3168 section 5.3) => []",
-    ],
-    "at the deadline": [
-      "group #7",
-      "  ECN of the first fragment => [e1@60000:original:ecn0]",
-      "  timeout at 60000; timeout at 120000 => [] optional 60000/3/1/0",
-    ],
-    "after the deadline": [
-      "group #7",
-      "  timeout at 60000; timeout at 120001 => [] optional 60000/3/1/0",
-    ],
-    "complete, then a new one": [
-      "group #7",
-      "  ECN of the first fragment; timeout at 120001 => [e1@59999:original:ecn0] optional 120001/3/1/0",
-    ],
-    "first fragment's headers too long": [
-      "group #7",
-      "  reassembled payload over 65535: discarded => []",
-    ],
-    "first fragment's headers too long, then another first fragment": [
-      "group #7",
-      "  reassembled payload over 65535: discarded; timeout at 60002 => [] optional 60002/3/1/0",
-    ],
-    "tiny atomic fragment from ::": [
-      "group event 0",
-      "  tiny atomic fragment discarded => []",
-      "  atomic fragment processed alone => [e0@0:48B:ecn0]",
-    ],
-    "oversized, then another first fragment": [
-      "group #7",
-      "  event 1: oversized fragment discarded, queue kept; event 2: exact duplicate dropped; timeout at 60000 => [] optional 1/4/0/42 60000/3/1/0",
-      "  event 1: oversized fragment discarded, queue kept; event 2: exact duplicate treated as overlap => [] optional 1/4/0/42",
-      "  event 1: oversized fragment discarded, queue abandoned; timeout at 60002 => [] optional 1/4/0/42 60002/3/1/0",
-    ],
+  alone: [
+    "group event 0",
+    "  not a fragment => [e0@0:original:ecn0]",
+    "group event 1",
+    "  atomic fragment processed alone => [e1@1:original:ecn0]",
+    "group event 2",
+    "  tiny atomic fragment discarded => [] optional 2/4/3/0",
+    "  atomic fragment processed alone => [e2@2:48B:ecn0]",
+  ],
+  oversized: [
+    "group #7",
+    "  event 1: oversized fragment discarded, queue kept; ECN of the first fragment => [e2@2:original:ecn0] optional 1/4/0/42",
+    "  event 1: oversized fragment discarded, queue abandoned; timeout at 60002 => [] optional 1/4/0/42",
+  ],
+  "end 65535": ["group #7", "  timeout at 60000 => []"],
+  unaligned: [
+    "group #7",
+    "  event 1: unaligned fragment discarded, queue kept; ECN of the first fragment => [e2@2:original:ecn0] optional 1/4/0/4",
+    "  event 1: unaligned fragment discarded, queue abandoned; timeout at 60002 => [] optional 1/4/0/4",
+  ],
+  "unaligned from ::": ["group #7", "  event 1: unaligned fragment discarded, queue kept; timeout at 60000 => []"],
+  "discarded first starts the clock": [
+    "group #7",
+    "  event 0: unaligned fragment discarded, queue kept; ECN of the first fragment => [e2@60000:original:ecn0] optional 0/4/0/4",
+    "  event 0: unaligned fragment discarded, queue kept; timeout at 60000; timeout at 120000 => [] optional 0/4/0/4 60000/3/1/0",
+  ],
+  "discarded later keeps the clock": [
+    "group #7",
+    "  event 1: unaligned fragment discarded, queue kept; timeout at 60000; timeout at 120001 => [] optional 30000/4/0/4 60000/3/1/0",
+    "  event 1: unaligned fragment discarded, queue abandoned; timeout at 120001 => [] optional 30000/4/0/4",
+  ],
+  "accepted later keeps the clock": ["group #7", "  timeout at 60000; timeout at 120001 => [] optional 60000/3/1/0"],
+  tiny: [
+    "group #7",
+    "  event 0: tiny first fragment discarded; timeout at 60001 => [] optional 0/4/3/0",
+    "  ECN of the first fragment => [e1@1:72B:ecn0]",
+  ],
+  "zero-length middle": [
+    "group #7",
+    "  event 1: zero-length fragment ignored; ECN of the first fragment => [e2@2:original:ecn0]",
+    "  event 1: zero-length fragment abandons the datagram; timeout at 60002 => []",
+  ],
+  "zero-length last": [
+    "group #7",
+    "  event 1: zero-length fragment ignored; timeout at 60000 => [] optional 60000/3/1/0",
+    "  event 1: zero-length fragment abandons the datagram => []",
+    "  ECN of the first fragment => [e1@1:56B:ecn0]",
+  ],
+  "ends at a zero-length last": [
+    "group #7",
+    "  event 1: zero-length fragment ignored; timeout at 60000 => [] optional 60000/3/1/0",
+    "  event 1: zero-length fragment abandons the datagram; timeout at 60002 => []",
+    "  event 2: M set but ending at the last fragment's end: accepted; ECN of the first fragment => [e2@2:original:ecn0]",
+  ],
+  duplicate: [
+    "group #7",
+    "  event 1: exact duplicate dropped; ECN of the first fragment; timeout at 60003 => [e2@2:original:ecn0] optional 60003/3/1/0",
+    "  event 1: exact duplicate treated as overlap; ECN of the first fragment => [e3@3:original:ecn0]",
+    "  event 1: exact duplicate treated as overlap; event 2: dropped as part of an abandoned datagram; timeout at 60003 => [] optional 60003/3/1/0",
+    "  event 1: exact duplicate treated as overlap; event 2: dropped as part of an abandoned datagram; event 3: dropped as part of an abandoned datagram => []",
+  ],
+  "same range other bytes": ["group #7", "  event 1: overlap abandons the datagram; timeout at 60002 => []"],
+  "same range other M": ["group #7", "  event 1: overlap abandons the datagram => []"],
+  "same bytes elsewhere": ["group #7", "  timeout at 60000 => [] optional 60000/3/1/0"],
+  "overlap, then again": [
+    "group #7",
+    "  event 1: overlap abandons the datagram; ECN of the first fragment; timeout at 60004 => [e3@3:original:ecn0]",
+    "  event 1: overlap abandons the datagram; event 2: dropped as part of an abandoned datagram; ECN of the first fragment => [e4@4:original:ecn0]",
+    "  event 1: overlap abandons the datagram; event 2: dropped as part of an abandoned datagram; event 3: dropped as part of an abandoned datagram; timeout at 60004 => []",
+  ],
+  "M set beyond the last": [
+    "group #7",
+    "  event 1: fragment inconsistent with the datagram's end dropped; ECN of the first fragment => [e2@2:original:ecn0]",
+    "  event 1: fragment inconsistent with the datagram's end abandons it; timeout at 60002 => [] optional 60002/3/1/0",
+  ],
+  "second last": [
+    "group #7",
+    "  event 1: fragment inconsistent with the datagram's end dropped; ECN of the first fragment => [e2@2:original:ecn0]",
+    "  event 1: fragment inconsistent with the datagram's end abandons it; timeout at 60002 => [] optional 60002/3/1/0",
+  ],
+  "last below the data": [
+    "group #7",
+    "  event 1: fragment inconsistent with the datagram's end dropped; timeout at 60000 => [] optional 60000/3/1/0",
+    "  event 1: fragment inconsistent with the datagram's end abandons it; timeout at 60002 => [] optional 60002/3/1/0",
+  ],
+  "ECT(0) then CE": [
+    "group #7",
+    "  ECN of the first fragment => [e1@1:72B:ecn2]",
+    "  ECN: CE carried over (RFC 3168 section 5.3) => [e1@1:72B:ecn3]",
+  ],
+  "CE then ECT(0), last first": [
+    "group #7",
+    "  ECN of the first fragment => [e1@1:72B:ecn2]",
+    "  ECN: CE carried over (RFC 3168 section 5.3) => [e1@1:72B:ecn3]",
+  ],
+  "CE only": ["group #7", "  ECN of the first fragment => [e1@1:72B:ecn3]"],
+  "Not-ECT and ECT(0)": [
+    "group #7",
+    "  ECN of the first fragment => [e1@1:original:ecn0]",
+    "  ECN: Not-ECT mixed with ECT: dropped (RFC 3168 section 5.3) => []",
+  ],
+  "Not-ECT and CE": [
+    "group #7",
+    "  ECN of the first fragment => [e1@1:original:ecn0]",
+    "  ECN: CE carried over (RFC 3168 section 5.3) => [e1@1:72B:ecn3]",
+    "  ECN: Not-ECT mixed with ECT: dropped (RFC 3168 section 5.3) => []",
+  ],
+  "at the deadline": [
+    "group #7",
+    "  ECN of the first fragment => [e1@60000:original:ecn0]",
+    "  timeout at 60000; timeout at 120000 => [] optional 60000/3/1/0",
+  ],
+  "after the deadline": ["group #7", "  timeout at 60000; timeout at 120001 => [] optional 60000/3/1/0"],
+  "complete, then a new one": [
+    "group #7",
+    "  ECN of the first fragment; timeout at 120001 => [e1@59999:original:ecn0] optional 120001/3/1/0",
+  ],
+  "first fragment's headers too long": ["group #7", "  reassembled payload over 65535: discarded => []"],
+  "first fragment's headers too long, then another first fragment": [
+    "group #7",
+    "  reassembled payload over 65535: discarded; timeout at 60002 => [] optional 60002/3/1/0",
+  ],
+  "tiny atomic fragment from ::": [
+    "group event 0",
+    "  tiny atomic fragment discarded => []",
+    "  atomic fragment processed alone => [e0@0:48B:ecn0]",
+  ],
+  "oversized, then another first fragment": [
+    "group #7",
+    "  event 1: oversized fragment discarded, queue kept; event 2: exact duplicate dropped; timeout at 60000 => [] optional 1/4/0/42 60000/3/1/0",
+    "  event 1: oversized fragment discarded, queue kept; event 2: exact duplicate treated as overlap => [] optional 1/4/0/42",
+    "  event 1: oversized fragment discarded, queue abandoned; timeout at 60002 => [] optional 1/4/0/42 60002/3/1/0",
+  ],
 };
 
 describe("rfc8200 candidates", () => {
@@ -260,7 +259,10 @@ describe("the state search", () => {
 
   it("cuts beyond and relaxes the whole prediction, whichever datagram was cut", () => {
     const e = frag6Expectation(rounds(9), "rfc8200");
-    expect(e.kind === "choice" && [e.relaxed, e.groups.map((g) => g.candidates.length)]).toEqual(["subsequence", [256, 1]]);
+    expect(e.kind === "choice" && [e.relaxed, e.groups.map((g) => g.candidates.length)]).toEqual([
+      "subsequence",
+      [256, 1],
+    ]);
     expect(e.notes).toEqual(["state search cut: prediction relaxed"]);
   });
 });

@@ -46,7 +46,12 @@ describe("kernel-facts: plain stack vs conntrack reassembler", () => {
     const runs = at(frag(8, 16), frag(0, 8), frag(0, 16), frag(16, 32));
     expect(delivered(ipv6(runs))).toEqual([]);
     expect(delivered(nfct(runs))).toEqual([]);
-    const ordered = at(frag(0, 8), frag(8, 16), frag(0, 16, { data: other(PARTS.fragmentable.slice(0, 16)) }), frag(16, 32));
+    const ordered = at(
+      frag(0, 8),
+      frag(8, 16),
+      frag(0, 16, { data: other(PARTS.fragmentable.slice(0, 16)) }),
+      frag(16, 32),
+    );
     expect(delivered(ipv6(ordered))).toEqual([original]);
   });
 

@@ -22,7 +22,10 @@ describe("inet_frag_queue_insert runs", () => {
   it("tail path: overlap when starting before the tail's end, new run after a gap", () => {
     const r = emptyRuns();
     expect([queueInsert(r, 0, 8), queueInsert(r, 16, 24), queueInsert(r, 20, 32)]).toEqual(["ok", "ok", "overlap"]);
-    expect(r.runs).toEqual([{ start: 0, end: 8 }, { start: 16, end: 24 }]);
+    expect(r.runs).toEqual([
+      { start: 0, end: 8 },
+      { start: 16, end: 24 },
+    ]);
   });
 });
 
@@ -31,7 +34,14 @@ describe("rfc8200 outcome sets", () => {
     const e = frag6Expectation(at(frag(0, 16), frag(0, 16), frag(16, 32)), "rfc8200");
     expect(judgeFrag6(e, { delivered: [{ t: 2, packet: original }], icmp: [] }).ok).toBe(true);
     expect(judgeFrag6(e, { delivered: [], icmp: [] }).ok).toBe(true);
-    expect(judgeFrag6(e, { delivered: [{ t: 2, packet: original }, { t: 2, packet: original }] }).ok).toBe(false);
+    expect(
+      judgeFrag6(e, {
+        delivered: [
+          { t: 2, packet: original },
+          { t: 2, packet: original },
+        ],
+      }).ok,
+    ).toBe(false);
   });
 
   it("an overlap abandons the datagram silently: no delivery, no ICMP", () => {

@@ -1,6 +1,11 @@
 // Unit tests of the hook rules (net/netfilter/core.c), one per rule.
 import { describe, expect, it } from "vitest";
-import { conntrackActive, disableConntrack, enableConntrack, kernelHooksBefore } from "../../model/hooks/conntrack-hooks.js";
+import {
+  conntrackActive,
+  disableConntrack,
+  enableConntrack,
+  kernelHooksBefore,
+} from "../../model/hooks/conntrack-hooks.js";
 import { E2BIG, EINVAL, ENOENT, INT_MAX, INT_MIN, type HookFamily, type HookName } from "../../model/hooks/families.js";
 import {
   EMPTY_HOOK_NAMESPACE,
@@ -42,17 +47,28 @@ describe("registration order (nf_hook_entries_grow)", () => {
   });
 
   it("the linked-list era placed an equal priority after: b, a, c", () => {
-    const ns = build([reg("a", { priority: 10 }), reg("b", { priority: -5 }), reg("c", { priority: 10 })], "linux-list");
+    const ns = build(
+      [reg("a", { priority: 10 }), reg("b", { priority: -5 }), reg("c", { priority: 10 })],
+      "linux-list",
+    );
     expect(visited(ns, "ipv4/input")).toEqual(["b", "a", "c"]);
   });
 
   it("the seed is already the array code: same order as current Linux", () => {
-    const ns = build([reg("a", { priority: 10 }), reg("b", { priority: -5 }), reg("c", { priority: 10 })], "linux-seed");
+    const ns = build(
+      [reg("a", { priority: 10 }), reg("b", { priority: -5 }), reg("c", { priority: 10 })],
+      "linux-seed",
+    );
     expect(visited(ns, "ipv4/input")).toEqual(["b", "c", "a"]);
   });
 
   it("sorts the int32 extremes and keeps lists apart", () => {
-    const ns = build([reg("max", { priority: INT_MAX }), reg("min", { priority: INT_MIN }), reg("zero"), reg("out", { hook: "output" })]);
+    const ns = build([
+      reg("max", { priority: INT_MAX }),
+      reg("min", { priority: INT_MIN }),
+      reg("zero"),
+      reg("out", { hook: "output" }),
+    ]);
     expect(visited(ns, "ipv4/input")).toEqual(["min", "zero", "max"]);
     expect(visited(ns, "ipv4/output")).toEqual(["out"]);
     expect(visited(ns, "ipv6/input")).toEqual([]);
@@ -60,7 +76,8 @@ describe("registration order (nf_hook_entries_grow)", () => {
 });
 
 describe("MAX_HOOK_COUNT (1024 live entries per list)", () => {
-  const fill = (n: number, over: Partial<HookRegistration> = {}) => Array.from({ length: n }, (_, i) => reg(`f${i}`, { priority: i % 3, ...over }));
+  const fill = (n: number, over: Partial<HookRegistration> = {}) =>
+    Array.from({ length: n }, (_, i) => reg(`f${i}`, { priority: i % 3, ...over }));
 
   it("refuses the 1025th with E2BIG and changes nothing", () => {
     const ns = build(fill(1024));
@@ -159,7 +176,11 @@ describe("unregister (nf_unregister_net_hook)", () => {
 
 describe("traversal (nf_hook_slow)", () => {
   it("stops at the first drop", () => {
-    const ns = build([reg("a", { priority: 1 }), reg("d", { priority: 2, verdict: "drop" }), reg("z", { priority: 3 })]);
+    const ns = build([
+      reg("a", { priority: 1 }),
+      reg("d", { priority: 2, verdict: "drop" }),
+      reg("z", { priority: 3 }),
+    ]);
     expect(traverse(ns, "ipv4/input")).toEqual({ visited: ["a", "d"], verdict: "drop" });
   });
 
@@ -201,9 +222,15 @@ describe("the model IUT", () => {
   it("keeps hooks between requests and forgets them on reset", async () => {
     const iut = new ModelIut();
     await iut.call("hooks.register", { ...reg("a") });
-    expect(await iut.call("hooks.traverse", { family: "ipv4", hook: "input", device: null })).toEqual({ visited: ["a"], verdict: "accept" });
+    expect(await iut.call("hooks.traverse", { family: "ipv4", hook: "input", device: null })).toEqual({
+      visited: ["a"],
+      verdict: "accept",
+    });
     await iut.call("reset", {});
-    expect(await iut.call("hooks.traverse", { family: "ipv4", hook: "input", device: null })).toEqual({ visited: [], verdict: "accept" });
+    expect(await iut.call("hooks.traverse", { family: "ipv4", hook: "input", device: null })).toEqual({
+      visited: [],
+      verdict: "accept",
+    });
   });
 
   it("answers invalid for a duplicate name, a malformed request or a list that does not exist", async () => {
@@ -211,6 +238,8 @@ describe("the model IUT", () => {
     await iut.call("hooks.register", { ...reg("a") });
     await expect(iut.call("hooks.register", { ...reg("a") })).rejects.toBeInstanceOf(AdapterReplyError);
     await expect(iut.call("hooks.register", { ...reg("b"), priority: 2 ** 31 })).rejects.toThrow(/priority/);
-    await expect(iut.call("hooks.traverse", { family: "netdev", hook: "ingress", device: "veth9" })).rejects.toThrow(/invalid/);
+    await expect(iut.call("hooks.traverse", { family: "netdev", hook: "ingress", device: "veth9" })).rejects.toThrow(
+      /invalid/,
+    );
   });
 });

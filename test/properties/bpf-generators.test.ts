@@ -25,8 +25,10 @@ describe("bpf generators", () => {
       },
       { numRuns: 1000, seed: 1, logger: () => {} },
     );
-    for (const c of ["ld", "ldx", "st", "stx", "alu", "jmp", "ret", "misc"]) expect(seen.get(`class ${c}`) ?? 0, c).toBeGreaterThan(50);
-    for (const c of ["attach socket", "attach xt_bpf", "result 0", "result non-zero", "packets disagree"]) expect(seen.get(c) ?? 0, c).toBeGreaterThan(30);
+    for (const c of ["ld", "ldx", "st", "stx", "alu", "jmp", "ret", "misc"])
+      expect(seen.get(`class ${c}`) ?? 0, c).toBeGreaterThan(50);
+    for (const c of ["attach socket", "attach xt_bpf", "result 0", "result non-zero", "packets disagree"])
+      expect(seen.get(c) ?? 0, c).toBeGreaterThan(30);
   });
 
   it("reach every rejection rule, and programs at and past the limits", () => {

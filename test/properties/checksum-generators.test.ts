@@ -35,14 +35,31 @@ describe("checksum generators", () => {
       },
       { numRuns: 2000, seed: 1, logger: () => {} },
     );
-    for (const c of ["IPv4", "IPv6", "UDP", "TCP", "odd segment", "checksum computes to 0", "needs a second fold", "IPv6 extension headers", "state partial", "state none", "state unnecessary", "state complete", "GSO", "not GSO", "over 1000 bytes"]) {
+    for (const c of [
+      "IPv4",
+      "IPv6",
+      "UDP",
+      "TCP",
+      "odd segment",
+      "checksum computes to 0",
+      "needs a second fold",
+      "IPv6 extension headers",
+      "state partial",
+      "state none",
+      "state unnecessary",
+      "state complete",
+      "GSO",
+      "not GSO",
+      "over 1000 bytes",
+    ]) {
       expect(seen.get(c) ?? 0, c).toBeGreaterThan(10);
     }
   });
 
   it("reach every rule class", () => {
     const rules = fc.sample(checkentryInput(), { numRuns: 2000, seed: 1 });
-    for (const table of ["mangle", "filter", "raw", "nat", "security"]) expect(rules.some((r) => r.table === table)).toBe(true);
+    for (const table of ["mangle", "filter", "raw", "nat", "security"])
+      expect(rules.some((r) => r.table === table)).toBe(true);
     expect(rules.some((r) => r.operation === 0)).toBe(true);
     expect(rules.some((r) => r.operation === 1 && r.table === "mangle")).toBe(true);
     expect(rules.some((r) => r.operation > 1)).toBe(true);

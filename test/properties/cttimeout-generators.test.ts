@@ -4,7 +4,12 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ModelIut } from "../../iut/model/model-iut.js";
 import { iutRun } from "../../properties/cttimeout/iut-calls.js";
-import { malformedAfterSetup, messageSpec, sequenceInput, usersScenario } from "../../properties/cttimeout/generators.js";
+import {
+  malformedAfterSetup,
+  messageSpec,
+  sequenceInput,
+  usersScenario,
+} from "../../properties/cttimeout/generators.js";
 import type { StepReply } from "../../properties/cttimeout/commands.js";
 import { fromHex } from "../../wire/hex.js";
 import { decodeErrorMessage, decodeMessages, NLMSG_DONE, NLMSG_ERROR } from "../../wire/netlink/message.js";
@@ -19,13 +24,21 @@ function labels(steps: StepReply[]): string[] {
       if (ms.length === 0) return "silent";
       if (ms.some((m) => m.type === NLMSG_DONE)) return "dump";
       const err = ms.find((m) => m.type === NLMSG_ERROR);
-      if (err) return decodeErrorMessage(err).errno === 0 ? (ms.length > 1 ? "data+ack" : "ack") : `errno ${decodeErrorMessage(err).errno}`;
+      if (err)
+        return decodeErrorMessage(err).errno === 0
+          ? ms.length > 1
+            ? "data+ack"
+            : "ack"
+          : `errno ${decodeErrorMessage(err).errno}`;
       return "data";
     });
   });
 }
 
-async function sampleLabels(arb: fc.Arbitrary<{ commands: Parameters<typeof iutRun>[1] }>, n: number): Promise<Map<string, number>> {
+async function sampleLabels(
+  arb: fc.Arbitrary<{ commands: Parameters<typeof iutRun>[1] }>,
+  n: number,
+): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
   for (const input of fc.sample(arb, { seed: 11, numRuns: n })) {
     const iut = new ModelIut();
@@ -38,7 +51,22 @@ async function sampleLabels(arb: fc.Arbitrary<{ commands: Parameters<typeof iutR
 describe("cttimeout generators", () => {
   it("reach every errno, acks, data, dumps and silent drops", async () => {
     const counts = await sampleLabels(sequenceInput(), 400);
-    for (const want of ["ack", "data", "data+ack", "dump", "silent", "errno 2", "errno 16", "errno 17", "errno 22", "errno 34", "errno 95", "user errno 0", "user errno 2", "user errno 22"]) {
+    for (const want of [
+      "ack",
+      "data",
+      "data+ack",
+      "dump",
+      "silent",
+      "errno 2",
+      "errno 16",
+      "errno 17",
+      "errno 22",
+      "errno 34",
+      "errno 95",
+      "user errno 0",
+      "user errno 2",
+      "user errno 22",
+    ]) {
       expect(counts.get(want) ?? 0, `${want} in ${JSON.stringify([...counts])}`).toBeGreaterThan(0);
     }
   });
@@ -51,9 +79,25 @@ describe("cttimeout generators", () => {
 
   it("spread message types, frames and name lengths (fc.statistics)", () => {
     const lines: string[] = [];
-    fc.statistics(messageSpec(), (s) => `type ${s.msg <= 4 ? s.msg : "unknown"}, frame ${s.frame}`, { numRuns: 2000, seed: 2, logger: (l) => lines.push(l) });
+    fc.statistics(messageSpec(), (s) => `type ${s.msg <= 4 ? s.msg : "unknown"}, frame ${s.frame}`, {
+      numRuns: 2000,
+      seed: 2,
+      logger: (l) => lines.push(l),
+    });
     const text = lines.join("\n");
-    for (const want of ["type 0", "type 1", "type 2", "type 3", "type 4", "type unknown", "frame cut", "frame len-beyond", "frame len-below-header", "frame trailing"]) expect(text).toContain(want);
+    for (const want of [
+      "type 0",
+      "type 1",
+      "type 2",
+      "type 3",
+      "type 4",
+      "type unknown",
+      "frame cut",
+      "frame len-beyond",
+      "frame len-below-header",
+      "frame trailing",
+    ])
+      expect(text).toContain(want);
     const names = new Set<number>();
     for (const s of fc.sample(messageSpec(), { seed: 4, numRuns: 2000 })) {
       for (const a of s.attributes) if (a.kind === "name") names.add(a.name.length);

@@ -13,25 +13,34 @@ import { findExecutable } from "../../sys/namespace.js";
 import { LINKTYPE_NETLINK, writePcap } from "../../wire/pcap.js";
 
 describe("cttimeout case pcaps", () => {
-  it.skipIf(!findExecutable("tshark"))("are netlink captures tshark dissects as netfilter (subsystem cttimeout)", async () => {
-    const property = CTTIMEOUT_AREA.properties.find((p) => p.name === "replies-match-model")!;
-    const [input] = fc.sample(usersScenario(), { seed: 3, numRuns: 1 });
-    const iut = new ModelIut();
-    await iut.call("reset", {});
-    const outcome = await property.check(input, { iut, profile: "linux" });
-    const packets = property.packets!(input, outcome)!;
-    expect(packets.linktype).toBe(LINKTYPE_NETLINK);
-    expect(packets.packets.length).toBeGreaterThan(1);
-    const file = join(mkdtempSync(join(tmpdir(), "nfconform-ctt-pcap-")), "case.pcap");
-    writeFileSync(file, writePcap({ linktype: packets.linktype, records: packets.packets.map((p, i) => ({ timestampUs: i, data: p.data })) }));
-    const r = spawnSync("tshark", ["-r", file, "-T", "fields", "-e", "frame.protocols"], { encoding: "utf8" });
-    expect(r.status, r.stderr).toBe(0);
-    const lines = r.stdout.trim().split("\n");
-    expect(lines).toHaveLength(packets.packets.length);
-    // Requests and data replies are nfnetlink; acks and NLMSG_DONE are plain netlink.
-    expect(lines.filter((l) => /netlink-netfilter/.test(l)).length).toBeGreaterThan(0);
-    expect(lines.every((l) => /^netlink/.test(l))).toBe(true);
-    const detail = spawnSync("tshark", ["-r", file, "-V"], { encoding: "utf8" }).stdout;
-    expect(detail).toMatch(/Family: Netfilter/);
-  });
+  it.skipIf(!findExecutable("tshark"))(
+    "are netlink captures tshark dissects as netfilter (subsystem cttimeout)",
+    async () => {
+      const property = CTTIMEOUT_AREA.properties.find((p) => p.name === "replies-match-model")!;
+      const [input] = fc.sample(usersScenario(), { seed: 3, numRuns: 1 });
+      const iut = new ModelIut();
+      await iut.call("reset", {});
+      const outcome = await property.check(input, { iut, profile: "linux" });
+      const packets = property.packets!(input, outcome)!;
+      expect(packets.linktype).toBe(LINKTYPE_NETLINK);
+      expect(packets.packets.length).toBeGreaterThan(1);
+      const file = join(mkdtempSync(join(tmpdir(), "nfconform-ctt-pcap-")), "case.pcap");
+      writeFileSync(
+        file,
+        writePcap({
+          linktype: packets.linktype,
+          records: packets.packets.map((p, i) => ({ timestampUs: i, data: p.data })),
+        }),
+      );
+      const r = spawnSync("tshark", ["-r", file, "-T", "fields", "-e", "frame.protocols"], { encoding: "utf8" });
+      expect(r.status, r.stderr).toBe(0);
+      const lines = r.stdout.trim().split("\n");
+      expect(lines).toHaveLength(packets.packets.length);
+      // Requests and data replies are nfnetlink; acks and NLMSG_DONE are plain netlink.
+      expect(lines.filter((l) => /netlink-netfilter/.test(l)).length).toBeGreaterThan(0);
+      expect(lines.every((l) => /^netlink/.test(l))).toBe(true);
+      const detail = spawnSync("tshark", ["-r", file, "-V"], { encoding: "utf8" }).stdout;
+      expect(detail).toMatch(/Family: Netfilter/);
+    },
+  );
 });

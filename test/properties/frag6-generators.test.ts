@@ -39,7 +39,11 @@ describe("frag6 generators", () => {
 
   it("build a valid stream for every class across many seeds (offsets <= 65528, fragments within 65535 bytes)", () => {
     for (const cls of FRAG6_CLASSES) {
-      for (let seed = 0; seed < 160; seed++) expect(() => fc.sample(frag6Stream({ classes: [cls] }), { seed, numRuns: 25 }), `${cls} seed ${seed}`).not.toThrow();
+      for (let seed = 0; seed < 160; seed++)
+        expect(
+          () => fc.sample(frag6Stream({ classes: [cls] }), { seed, numRuns: 25 }),
+          `${cls} seed ${seed}`,
+        ).not.toThrow();
     }
   });
 
@@ -54,7 +58,15 @@ describe("frag6 generators", () => {
     expect(() => validateStreamInput({ ...s, extra: 1 })).toThrow(/unknown field/);
     expect(() => validateStreamInput({ ...s, labels: ["nope"] })).toThrow(/labels/);
     expect(() => validateStreamInput({ ...s, events: [{ t: 0, packet: "60" }] })).toThrow();
-    expect(() => validateStreamInput({ ...s, events: [{ t: 5, packet: s!.events[0]!.packet }, { t: 1, packet: s!.events[0]!.packet }] })).toThrow(/t must/);
+    expect(() =>
+      validateStreamInput({
+        ...s,
+        events: [
+          { t: 5, packet: s!.events[0]!.packet },
+          { t: 1, packet: s!.events[0]!.packet },
+        ],
+      }),
+    ).toThrow(/t must/);
   });
 
   it.skipIf(!hasTshark)("writes pcaps that tshark shows as IPv6 fragments", () => {
@@ -62,8 +74,29 @@ describe("frag6 generators", () => {
     const packets = FRAG6_AREA.properties[0]!.packets!(s!, { ok: false, expected: null, observed: null })!;
     const dir = mkdtempSync(join(tmpdir(), "frag6-"));
     const file = join(dir, "case.pcap");
-    writeFileSync(file, writePcap({ linktype: packets.linktype, records: packets.packets.map((p, i) => ({ timestampUs: p.timestampUs ?? i, data: p.data })) }));
-    const out = execFileSync("tshark", ["-r", file, "-o", "ipv6.defragment:FALSE", "-T", "fields", "-e", "ipv6.fraghdr.ident", "-e", "ipv6.fraghdr.offset"], { encoding: "utf8" });
+    writeFileSync(
+      file,
+      writePcap({
+        linktype: packets.linktype,
+        records: packets.packets.map((p, i) => ({ timestampUs: p.timestampUs ?? i, data: p.data })),
+      }),
+    );
+    const out = execFileSync(
+      "tshark",
+      [
+        "-r",
+        file,
+        "-o",
+        "ipv6.defragment:FALSE",
+        "-T",
+        "fields",
+        "-e",
+        "ipv6.fraghdr.ident",
+        "-e",
+        "ipv6.fraghdr.offset",
+      ],
+      { encoding: "utf8" },
+    );
     const rows = out.trim().split("\n");
     expect(rows.length).toBe(s!.events.length);
     for (const row of rows) expect(row).toMatch(/^0x[0-9a-f]+\t\d+$/);

@@ -3,4 +3,7 @@ import { describe, it } from "vitest";
 import { FRAG6_AREA } from "../../properties/frag6/area.js";
 import { describeAreaMutants } from "./mutant-harness.js";
 
-describeAreaMutants({ area: FRAG6_AREA, prefix: "frag6-", atLeast: 6, deterministicWith: "frag6-overlap-keeps-later-data", runs: 100 }, { describe, it });
+describeAreaMutants(
+  { area: FRAG6_AREA, prefix: "frag6-", atLeast: 6, deterministicWith: "frag6-overlap-keeps-later-data", runs: 100 },
+  { describe, it },
+);

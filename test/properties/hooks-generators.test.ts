@@ -10,7 +10,9 @@ import { hookSequence, landingLists, limitSequence, sameListSequence } from "../
 import { validateSequenceInput } from "../../properties/hooks/input-validation.js";
 import { modelReplies } from "../../properties/hooks/model-run.js";
 
-const LANDMARKS = new Set(landmarkPriorities().filter((p) => Math.abs(p) < 1000 && p !== 0 && Math.abs(p) !== 1 && Math.abs(p) !== 2));
+const LANDMARKS = new Set(
+  landmarkPriorities().filter((p) => Math.abs(p) < 1000 && p !== 0 && Math.abs(p) !== 1 && Math.abs(p) !== 2),
+);
 
 function classesOf(input: SequenceInput, profile: string): string[] {
   const rules = hooksRules(profile);
@@ -23,7 +25,14 @@ function classesOf(input: SequenceInput, profile: string): string[] {
     if (LANDMARKS.has(r.priority)) classes.push("named priority or neighbour");
     if (r.verdict === "drop") classes.push("drop");
     const deviceHook = r.family === "netdev" || (r.family === "inet" && r.hook === "ingress");
-    if (deviceHook) classes.push(r.device === "veth0" || r.device === "veth1" ? "device hook on veth" : r.device === null ? "device hook without device" : "device hook on missing device");
+    if (deviceHook)
+      classes.push(
+        r.device === "veth0" || r.device === "veth1"
+          ? "device hook on veth"
+          : r.device === null
+            ? "device hook without device"
+            : "device hook on missing device",
+      );
     else if (r.device !== null) classes.push("device on a non-device hook");
   }
   // Two hooks of equal priority in one list.
@@ -38,13 +47,26 @@ function classesOf(input: SequenceInput, profile: string): string[] {
   const replies = modelReplies(input.commands, profile);
   input.commands.forEach((c, i) => {
     const reply = replies[i]!;
-    if (c.op === "traverse") classes.push(`traverse ${c.family}`, "visited" in reply && reply.visited.length > 1 ? "traversal of several hooks" : "short traversal");
+    if (c.op === "traverse")
+      classes.push(
+        `traverse ${c.family}`,
+        "visited" in reply && reply.visited.length > 1 ? "traversal of several hooks" : "short traversal",
+      );
     if (c.op === "traverse" && "verdict" in reply && reply.verdict === "drop") classes.push("traversal dropped");
-    if (c.op === "unregister" && "errno" in reply) classes.push(reply.errno === 0 ? "unregister" : "unregister unknown");
+    if (c.op === "unregister" && "errno" in reply)
+      classes.push(reply.errno === 0 ? "unregister" : "unregister unknown");
     if (c.op === "register" && "errno" in reply) classes.push(`register errno ${reply.errno}`);
     if ("errnos" in reply) for (const [e] of reply.errnos) classes.push(`fill errno ${e}`);
   });
-  if (input.commands.some((c, i) => c.op === "register" && c.family === "inet" && "errno" in replies[i]! && (replies[i] as { errno: number }).errno === 7)) {
+  if (
+    input.commands.some(
+      (c, i) =>
+        c.op === "register" &&
+        c.family === "inet" &&
+        "errno" in replies[i]! &&
+        (replies[i] as { errno: number }).errno === 7,
+    )
+  ) {
     classes.push("inet refused at the limit");
   }
   return classes;
@@ -91,7 +113,8 @@ describe("hooks generators", () => {
 
   it("reach the 1024 limit, with inet rolled back, in every profile that has it", () => {
     const seen = statistics(limitSequence("linux"), "linux", 60);
-    for (const c of ["fill errno 0", "register errno 7", "inet refused at the limit", "unregister"]) expect(seen.get(c) ?? 0, c).toBeGreaterThan(3);
+    for (const c of ["fill errno 0", "register errno 7", "inet refused at the limit", "unregister"])
+      expect(seen.get(c) ?? 0, c).toBeGreaterThan(3);
     expect(statistics(limitSequence("linux-list"), "linux-list", 20).get("register errno 7") ?? 0).toBe(0);
   });
 
@@ -111,13 +134,58 @@ describe("hooks generators", () => {
 
   it("reject malformed corpus input with a clear reason", () => {
     expect(() => validateSequenceInput({})).toThrow(/"commands" must be a non-empty array/);
-    expect(() => validateSequenceInput({ commands: [{ op: "register", name: "a", family: "ipx", hook: "input", priority: 0, verdict: "accept", device: null }] })).toThrow(/family/);
-    expect(() => validateSequenceInput({ commands: [{ op: "register", name: "a", family: "ipv4", hook: "input", priority: 2 ** 31, verdict: "accept", device: null }] })).toThrow(/int32/);
-    const a = { op: "register", name: "a", family: "ipv4", hook: "input", priority: 0, verdict: "accept", device: null };
+    expect(() =>
+      validateSequenceInput({
+        commands: [
+          { op: "register", name: "a", family: "ipx", hook: "input", priority: 0, verdict: "accept", device: null },
+        ],
+      }),
+    ).toThrow(/family/);
+    expect(() =>
+      validateSequenceInput({
+        commands: [
+          {
+            op: "register",
+            name: "a",
+            family: "ipv4",
+            hook: "input",
+            priority: 2 ** 31,
+            verdict: "accept",
+            device: null,
+          },
+        ],
+      }),
+    ).toThrow(/int32/);
+    const a = {
+      op: "register",
+      name: "a",
+      family: "ipv4",
+      hook: "input",
+      priority: 0,
+      verdict: "accept",
+      device: null,
+    };
     expect(() => validateSequenceInput({ commands: [a, a] })).toThrow(/registered again/);
     expect(validateSequenceInput({ commands: [a, { op: "unregister", name: "a" }, a] }).commands).toHaveLength(3);
-    expect(() => validateSequenceInput({ commands: [{ op: "traverse", family: "netdev", hook: "ingress", device: null }] })).toThrow(/no netdev ingress list/);
-    expect(() => validateSequenceInput({ commands: [{ op: "fill", prefix: "f", count: 0, family: "ipv4", hook: "input", device: null, priorities: [0], verdict: "accept" }] })).toThrow(/count/);
+    expect(() =>
+      validateSequenceInput({ commands: [{ op: "traverse", family: "netdev", hook: "ingress", device: null }] }),
+    ).toThrow(/no netdev ingress list/);
+    expect(() =>
+      validateSequenceInput({
+        commands: [
+          {
+            op: "fill",
+            prefix: "f",
+            count: 0,
+            family: "ipv4",
+            hook: "input",
+            device: null,
+            priorities: [0],
+            verdict: "accept",
+          },
+        ],
+      }),
+    ).toThrow(/count/);
     expect(() => validateSequenceInput({ commands: [{ op: "jump" }] })).toThrow(/"op" must be/);
   });
 });

@@ -3,4 +3,14 @@ import { describe, it } from "vitest";
 import { HOOKS_AREA } from "../../properties/hooks/area.js";
 import { describeAreaMutants } from "./mutant-harness.js";
 
-describeAreaMutants({ area: HOOKS_AREA, prefix: "hooks-", atLeast: 5, deterministicWith: "hooks-equal-priority-after", runs: 150, everyPropertyCatches: true }, { describe, it });
+describeAreaMutants(
+  {
+    area: HOOKS_AREA,
+    prefix: "hooks-",
+    atLeast: 5,
+    deterministicWith: "hooks-equal-priority-after",
+    runs: 150,
+    everyPropertyCatches: true,
+  },
+  { describe, it },
+);

@@ -39,7 +39,12 @@ export function expectAllPassed(result: RunResult): void {
 }
 
 /** Asserts the mutant was caught; returns the names of the properties that caught it. */
-export async function expectCaught(result: RunResult, area: AreaDefinition, mutant: MutantDefinition, profile: string): Promise<string[]> {
+export async function expectCaught(
+  result: RunResult,
+  area: AreaDefinition,
+  mutant: MutantDefinition,
+  profile: string,
+): Promise<string[]> {
   const failed = result.properties.filter((p) => p.status === "failed");
   expect(failed.length, `no property caught ${mutant.name}`).toBeGreaterThan(0);
   expect(result.properties.filter((p) => p.status === "iut-error")).toEqual([]);
@@ -53,8 +58,14 @@ export async function expectCaught(result: RunResult, area: AreaDefinition, muta
     await onMutant.call("reset", {});
     const onModel = new ModelIut({ profiles: { [area.name]: profile } });
     await onModel.call("reset", {});
-    expect((await property.check(input, { iut: onMutant, profile })).ok, `${p.id} does not fail again on ${mutant.name}`).toBe(false);
-    expect((await property.check(input, { iut: onModel, profile })).ok, `${p.id}'s counterexample fails on the model`).toBe(true);
+    expect(
+      (await property.check(input, { iut: onMutant, profile })).ok,
+      `${p.id} does not fail again on ${mutant.name}`,
+    ).toBe(false);
+    expect(
+      (await property.check(input, { iut: onModel, profile })).ok,
+      `${p.id}'s counterexample fails on the model`,
+    ).toBe(true);
   }
   return failed.map((p) => p.name);
 }
@@ -77,7 +88,10 @@ export interface AreaMutantSuite {
 }
 
 /** The standard tests of an area's mutants, declared with vitest's describe/it. */
-export function describeAreaMutants(suite: AreaMutantSuite, vitest: { describe: typeof import("vitest").describe; it: typeof import("vitest").it }): void {
+export function describeAreaMutants(
+  suite: AreaMutantSuite,
+  vitest: { describe: typeof import("vitest").describe; it: typeof import("vitest").it },
+): void {
   const { describe, it } = vitest;
   const { area } = suite;
   const profile = suite.profile ?? area.defaultProfile;
@@ -86,7 +100,12 @@ export function describeAreaMutants(suite: AreaMutantSuite, vitest: { describe: 
   describe(`the ${area.name} model against itself`, () => {
     for (const { name } of area.profiles) {
       it(`passes every ${area.name} property in profile ${name}`, async () => {
-        expectAllPassed(await runArea(new ModelIut({ profiles: { [area.name]: name } }), area, 42, { runs, profileOverrides: { [area.name]: name } }));
+        expectAllPassed(
+          await runArea(new ModelIut({ profiles: { [area.name]: name } }), area, 42, {
+            runs,
+            profileOverrides: { [area.name]: name },
+          }),
+        );
       });
     }
   });
@@ -111,7 +130,9 @@ export function describeAreaMutants(suite: AreaMutantSuite, vitest: { describe: 
     it("gives the same cases and verdicts for the same seed", async () => {
       const mutant = mutants.find((m) => m.name === suite.deterministicWith)!;
       const strip = (r: RunResult) => r.properties.map(({ durationMs: _d, ...p }) => p);
-      expect(strip(await runArea(mutantIut(mutant), area, 9, { runs: Math.min(runs, 100) }))).toEqual(strip(await runArea(mutantIut(mutant), area, 9, { runs: Math.min(runs, 100) })));
+      expect(strip(await runArea(mutantIut(mutant), area, 9, { runs: Math.min(runs, 100) }))).toEqual(
+        strip(await runArea(mutantIut(mutant), area, 9, { runs: Math.min(runs, 100) })),
+      );
     });
   });
 }

@@ -63,7 +63,12 @@ export function runArgv(argv: string[], timeoutMs = 60_000): ChildResult {
 }
 
 /** Run `node <script> ...args` inside a fresh network namespace. */
-export function runInNamespace(script: string, args: string[] = [], mode?: NamespaceMode, timeoutMs?: number): ChildResult {
+export function runInNamespace(
+  script: string,
+  args: string[] = [],
+  mode?: NamespaceMode,
+  timeoutMs?: number,
+): ChildResult {
   return runArgv(wrapInNamespace([process.execPath, script, ...args], mode), timeoutMs);
 }
 

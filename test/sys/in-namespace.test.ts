@@ -12,7 +12,15 @@ afterAll(() => build.cleanup());
 
 function expectNetlinkReplies(json: any): void {
   // CAP_ACK: ERROR (2) with NLM_F_CAPPED (0x100), -ENOENT, only the 16-byte header echoed.
-  expect(json.capAck).toMatchObject({ type: 2, flags: 0x100, seq: 42, error: -2, length: 36, echoedLen: json.requestLen, extra: "none" });
+  expect(json.capAck).toMatchObject({
+    type: 2,
+    flags: 0x100,
+    seq: 42,
+    error: -2,
+    length: 36,
+    echoedLen: json.requestLen,
+    extra: "none",
+  });
   // Without CAP_ACK the whole request comes back.
   expect(json.noCapAck).toMatchObject({ type: 2, flags: 0, error: -2, length: 20 + json.requestLen });
   expect(json.capAck.portId).toBeGreaterThan(0);

@@ -1,9 +1,28 @@
 import { describe, expect, it } from "vitest";
 import {
-  AF_UNIX, SOCK_DGRAM, SOCK_NONBLOCK, SysError, close, errnoName, errnoNumber, getsockname,
-  ifNameToIndex, recvDatagram, sendto, socket, socketpair,
+  AF_UNIX,
+  SOCK_DGRAM,
+  SOCK_NONBLOCK,
+  SysError,
+  close,
+  errnoName,
+  errnoNumber,
+  getsockname,
+  ifNameToIndex,
+  recvDatagram,
+  sendto,
+  socket,
+  socketpair,
 } from "../../sys/libc.js";
-import { formatIPv4, formatIPv6, parseIPv4, parseIPv6, sockaddrAddress, sockaddrIn, sockaddrIn6 } from "../../sys/inet-addr.js";
+import {
+  formatIPv4,
+  formatIPv6,
+  parseIPv4,
+  parseIPv6,
+  sockaddrAddress,
+  sockaddrIn,
+  sockaddrIn6,
+} from "../../sys/inet-addr.js";
 import { ipBatchLine } from "../../sys/veth.js";
 import { sysctlPath } from "../../sys/sysctl.js";
 
@@ -65,12 +84,19 @@ describe("address helpers", () => {
 
 describe("configuration as data", () => {
   it("renders ip -batch lines (IPv6 addresses with nodad)", () => {
-    expect(ipBatchLine({ kind: "addr-add", dev: "veth0", cidr: "fd00::1/64" })).toBe("addr add fd00::1/64 dev veth0 nodad");
+    expect(ipBatchLine({ kind: "addr-add", dev: "veth0", cidr: "fd00::1/64" })).toBe(
+      "addr add fd00::1/64 dev veth0 nodad",
+    );
     expect(ipBatchLine({ kind: "addr-add", dev: "veth0", cidr: "10.0.0.1/24" })).toBe("addr add 10.0.0.1/24 dev veth0");
-    expect(ipBatchLine({ kind: "route-add", dst: "10.1.0.0/16", via: "10.0.0.2" })).toBe("route replace 10.1.0.0/16 via 10.0.0.2");
-    expect(ipBatchLine({ kind: "neigh-add", dev: "veth0", ip: "10.0.0.2", mac: "02:00:00:00:00:02" }))
-      .toBe("neigh replace 10.0.0.2 lladdr 02:00:00:00:00:02 nud permanent dev veth0");
-    expect(ipBatchLine({ kind: "veth-add", name: "veth0", peer: "veth1" })).toBe("link add veth0 type veth peer name veth1");
+    expect(ipBatchLine({ kind: "route-add", dst: "10.1.0.0/16", via: "10.0.0.2" })).toBe(
+      "route replace 10.1.0.0/16 via 10.0.0.2",
+    );
+    expect(ipBatchLine({ kind: "neigh-add", dev: "veth0", ip: "10.0.0.2", mac: "02:00:00:00:00:02" })).toBe(
+      "neigh replace 10.0.0.2 lladdr 02:00:00:00:00:02 nud permanent dev veth0",
+    );
+    expect(ipBatchLine({ kind: "veth-add", name: "veth0", peer: "veth1" })).toBe(
+      "link add veth0 type veth peer name veth1",
+    );
   });
 
   it("maps sysctl keys to /proc/sys/net only", () => {

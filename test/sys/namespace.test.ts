@@ -1,7 +1,12 @@
 import { spawn, spawnSync } from "node:child_process";
 import { readdirSync, readlinkSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { assertPrivateNetns, privateNetnsEvidence, probeNamespaceSupport, wrapInNamespace } from "../../sys/namespace.js";
+import {
+  assertPrivateNetns,
+  privateNetnsEvidence,
+  probeNamespaceSupport,
+  wrapInNamespace,
+} from "../../sys/namespace.js";
 import { buildForChildren, runArgv, runAsNobody } from "./child.js";
 
 let build: ReturnType<typeof buildForChildren>;
@@ -24,8 +29,15 @@ describe("probeNamespaceSupport", () => {
   // Fault injection without touching the host: inside a throwaway user
   // namespace, cap the nested-userns quota and drop capabilities.
   it("uid 0 without capabilities and no user namespaces: names CAP_SYS_ADMIN", () => {
-    const r = runArgv(["unshare", "--user", "--map-root-user", "--", "sh", "-c",
-      `echo 0 > /proc/sys/user/max_user_namespaces && exec setpriv --bounding-set=-all --inh-caps=-all -- "${process.execPath}" "${build.fixture("probe")}"`]);
+    const r = runArgv([
+      "unshare",
+      "--user",
+      "--map-root-user",
+      "--",
+      "sh",
+      "-c",
+      `echo 0 > /proc/sys/user/max_user_namespaces && exec setpriv --bounding-set=-all --inh-caps=-all -- "${process.execPath}" "${build.fixture("probe")}"`,
+    ]);
     expect(r.status, r.stderr).toBe(0);
     expect(r.json.probe.ok).toBe(false);
     expect(r.json.probe.reason).toMatch(/CAP_SYS_ADMIN/);
@@ -34,8 +46,15 @@ describe("probeNamespaceSupport", () => {
   });
 
   it("non-root with the user-namespace quota used up: says so", () => {
-    const r = runArgv(["unshare", "--user", "--map-root-user", "--", "sh", "-c",
-      `echo 1 > /proc/sys/user/max_user_namespaces && exec unshare --user -- "${process.execPath}" "${build.fixture("probe")}"`]);
+    const r = runArgv([
+      "unshare",
+      "--user",
+      "--map-root-user",
+      "--",
+      "sh",
+      "-c",
+      `echo 1 > /proc/sys/user/max_user_namespaces && exec unshare --user -- "${process.execPath}" "${build.fixture("probe")}"`,
+    ]);
     expect(r.status, r.stderr).toBe(0);
     expect(r.json.uid).toBe(65534);
     expect(r.json.probe.ok).toBe(false);
@@ -74,7 +93,11 @@ describe("wrapInNamespace", () => {
 // Host interface names (read only).
 function hostLinks(): string[] {
   const r = spawnSync("ip", ["-o", "link"], { encoding: "utf8" });
-  return r.stdout.split("\n").filter(Boolean).map((l) => l.split(":")[1]?.trim() ?? "").sort();
+  return r.stdout
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => l.split(":")[1]?.trim() ?? "")
+    .sort();
 }
 
 function processesIn(netns: string): number[] {
@@ -139,8 +162,14 @@ describe("nothing survives SIGKILL", () => {
 
   it("the same for a user-namespace child run as uid 65534", async () => {
     const before = hostLinks();
-    const argv = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--",
-      ...wrapInNamespace([process.execPath, build.fixture("veth-hold")], "userns")];
+    const argv = [
+      "setpriv",
+      "--reuid=65534",
+      "--regid=65534",
+      "--clear-groups",
+      "--",
+      ...wrapInNamespace([process.execPath, build.fixture("veth-hold")], "userns"),
+    ];
     const { child, ready } = await startHolding(argv);
     child.kill("SIGKILL");
     expect(await gone(ready.netns)).toBe(true);

@@ -26,13 +26,31 @@ describe("SO_ATTACH_FILTER on an AF_UNIX datagram socketpair", () => {
       [0x06, 0, 0, 0xffffffff],
       [0x06, 0, 0, 0],
     ];
-    expect(runSocketFilter(prog, [Uint8Array.of(0x42, 1, 2), Uint8Array.of(1, 2), new Uint8Array(0)]))
-      .toEqual({ errno: 0, results: [3, 0, 0] });
+    expect(runSocketFilter(prog, [Uint8Array.of(0x42, 1, 2), Uint8Array.of(1, 2), new Uint8Array(0)])).toEqual({
+      errno: 0,
+      results: [3, 0, 0],
+    });
   });
 
   it("an out-of-bounds load returns 0; k may be given signed (SKF_AD_OFF + PROTOCOL)", () => {
-    expect(runSocketFilter([[0x20, 0, 0, 100], [0x06, 0, 0, 0xffff]], [pkt(8)]).results).toEqual([0]);
-    expect(runSocketFilter([[0x20, 0, 0, -0x1000], [0x16, 0, 0, 0]], [pkt(8)]).results).toEqual([0]);
+    expect(
+      runSocketFilter(
+        [
+          [0x20, 0, 0, 100],
+          [0x06, 0, 0, 0xffff],
+        ],
+        [pkt(8)],
+      ).results,
+    ).toEqual([0]);
+    expect(
+      runSocketFilter(
+        [
+          [0x20, 0, 0, -0x1000],
+          [0x16, 0, 0, 0],
+        ],
+        [pkt(8)],
+      ).results,
+    ).toEqual([0]);
   });
 
   it("a pair can be re-filtered and reused for many datagrams", () => {

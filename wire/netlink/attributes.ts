@@ -23,7 +23,8 @@ export function nlaAlign(length: number): number {
 /** One attribute, padded: header (type may include NLA_F_* flags) plus value. */
 export function nlattr(type: number, value: Uint8Array): Uint8Array {
   const length = NLA_HDRLEN + value.length;
-  if (length > NLA_MAX_LEN) throw new RangeError(`nlattr type ${type & NLA_TYPE_MASK}: ${length} bytes exceed nla_len's 65535`);
+  if (length > NLA_MAX_LEN)
+    throw new RangeError(`nlattr type ${type & NLA_TYPE_MASK}: ${length} bytes exceed nla_len's 65535`);
   const out = new Uint8Array(nlaAlign(length));
   const view = viewOf(out);
   view.setUint16(0, length, true);
@@ -33,7 +34,11 @@ export function nlattr(type: number, value: Uint8Array): Uint8Array {
 }
 
 /** A nested attribute holding already-encoded children; sets NLA_F_NESTED as libmnl's mnl_attr_nest_start does. */
-export function nlattrNested(type: number, children: readonly Uint8Array[], options: { flag?: boolean } = {}): Uint8Array {
+export function nlattrNested(
+  type: number,
+  children: readonly Uint8Array[],
+  options: { flag?: boolean } = {},
+): Uint8Array {
   return nlattr(options.flag === false ? type : type | NLA_F_NESTED, concatBytes(children));
 }
 
@@ -121,7 +126,11 @@ export function decodeAttributes(buf: Uint8Array, baseOffset = 0): NetlinkAttrib
     const where = baseOffset + at;
     const remaining = buf.length - at;
     if (remaining < NLA_HDRLEN) {
-      throw new NetlinkDecodeError("nlattr", where, `${remaining} trailing bytes are too short for a ${NLA_HDRLEN}-byte attribute header`);
+      throw new NetlinkDecodeError(
+        "nlattr",
+        where,
+        `${remaining} trailing bytes are too short for a ${NLA_HDRLEN}-byte attribute header`,
+      );
     }
     const length = view.getUint16(at, true);
     const rawType = view.getUint16(at + 2, true);
@@ -129,7 +138,11 @@ export function decodeAttributes(buf: Uint8Array, baseOffset = 0): NetlinkAttrib
       throw new NetlinkDecodeError("nlattr", where, `nla_len ${length} is less than the ${NLA_HDRLEN}-byte header`);
     }
     if (length > remaining) {
-      throw new NetlinkDecodeError("nlattr", where, `nla_len ${length} overruns its container (${remaining} bytes left, container ends at offset ${baseOffset + buf.length})`);
+      throw new NetlinkDecodeError(
+        "nlattr",
+        where,
+        `nla_len ${length} overruns its container (${remaining} bytes left, container ends at offset ${baseOffset + buf.length})`,
+      );
     }
     out.push({
       type: rawType & NLA_TYPE_MASK,
@@ -171,7 +184,8 @@ export function readString(attr: NetlinkAttribute, what: string): string {
     throw new NetlinkDecodeError(what, attr.offset, "string is not NUL-terminated");
   }
   const nul = v.indexOf(0);
-  if (nul !== v.length - 1) throw new NetlinkDecodeError(what, attr.offset, `string has an embedded NUL at byte ${nul}`);
+  if (nul !== v.length - 1)
+    throw new NetlinkDecodeError(what, attr.offset, `string has an embedded NUL at byte ${nul}`);
   return fromUtf8(v.subarray(0, nul));
 }
 

@@ -30,7 +30,8 @@ export function fromUtf8(bytes: Uint8Array): string {
 /** A fixed-size C char array: the text, NUL padded; throws if it does not fit with its NUL. */
 export function cString(text: string, size: number, what: string): Uint8Array {
   const raw = utf8(text);
-  if (raw.length >= size) throw new RangeError(`${what}: "${text}" needs ${raw.length + 1} bytes with its NUL, the field holds ${size}`);
+  if (raw.length >= size)
+    throw new RangeError(`${what}: "${text}" needs ${raw.length + 1} bytes with its NUL, the field holds ${size}`);
   const out = new Uint8Array(size);
   out.set(raw);
   return out;

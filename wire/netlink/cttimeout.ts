@@ -4,11 +4,28 @@
 // kernel builds (ctnl_timeout_fill_info, cttimeout_default_fill_info in
 // net/netfilter/nfnetlink_cttimeout.c), and a strict decoder of those replies,
 // shared by the model and the kernel IUT's tests.
-import { NLA_F_NESTED, attrBe16, attrBe32, attrU8, decodeAttributes, decodeNested, nlattr, readBe16, readBe32, readU8 } from "./attributes.js";
+import {
+  NLA_F_NESTED,
+  attrBe16,
+  attrBe32,
+  attrU8,
+  decodeAttributes,
+  decodeNested,
+  nlattr,
+  readBe16,
+  readBe32,
+  readU8,
+} from "./attributes.js";
 import { concatBytes, viewOf } from "./bytes.js";
 import { NetlinkDecodeError } from "./errors.js";
 import { NLM_F_MULTI, NLMSG_DONE, NLMSG_HDRLEN, encodeMessage, type NetlinkMessage } from "./message.js";
-import { NFGENMSG_LEN, NFNL_SUBSYS_CTNETLINK_TIMEOUT, decodeNfgenmsg, encodeNfgenmsg, nfnlMessageType } from "./nfnetlink.js";
+import {
+  NFGENMSG_LEN,
+  NFNL_SUBSYS_CTNETLINK_TIMEOUT,
+  decodeNfgenmsg,
+  encodeNfgenmsg,
+  nfnlMessageType,
+} from "./nfnetlink.js";
 
 // enum ctnl_timeout_msg_types
 export const IPCTNL_MSG_TIMEOUT_NEW = 0;
@@ -39,7 +56,10 @@ export function nameAttribute(name: Uint8Array): Uint8Array {
 }
 
 /** DATA with one be32 per (type, seconds); NLA_F_NESTED as the kernel's nla_nest_start() sets it. */
-export function dataAttribute(values: readonly (readonly [type: number, seconds: number])[], nestedFlag = true): Uint8Array {
+export function dataAttribute(
+  values: readonly (readonly [type: number, seconds: number])[],
+  nestedFlag = true,
+): Uint8Array {
   const inner = concatBytes(values.map(([type, seconds]) => attrBe32(type, seconds)));
   return nlattr(CTA_TIMEOUT_DATA | (nestedFlag ? NLA_F_NESTED : 0), inner);
 }
@@ -100,7 +120,13 @@ export function encodeDefaultsMessage(d: DefaultsRecord, header: ReplyHeader): U
 
 /** netlink_dump_done(): NLMSG_DONE, NLM_F_MULTI, payload the dump's final status (0). */
 export function encodeDoneMessage(header: ReplyHeader): Uint8Array {
-  return encodeMessage({ type: NLMSG_DONE, flags: NLM_F_MULTI, seq: header.seq, pid: header.portid, payload: new Uint8Array(4) });
+  return encodeMessage({
+    type: NLMSG_DONE,
+    flags: NLM_F_MULTI,
+    seq: header.seq,
+    pid: header.portid,
+    payload: new Uint8Array(4),
+  });
 }
 
 /** A copy with nlmsg_pid set to 0 in the header of every message of the datagram. */
@@ -125,15 +151,29 @@ function decodeData(attr: ReturnType<typeof decodeAttributes>[number]): [number,
 /** Strictly decodes a kernel-built policy message (type NEW): every attribute once, in the kernel's order. */
 export function decodePolicyMessage(m: NetlinkMessage): PolicyRecord {
   const at = (m.offset ?? 0) + NLMSG_HDRLEN;
-  if (m.type !== cttimeoutType(IPCTNL_MSG_TIMEOUT_NEW)) throw new NetlinkDecodeError("cttimeout policy", at - NLMSG_HDRLEN, `type 0x${m.type.toString(16)} is not 0x0800`);
+  if (m.type !== cttimeoutType(IPCTNL_MSG_TIMEOUT_NEW))
+    throw new NetlinkDecodeError("cttimeout policy", at - NLMSG_HDRLEN, `type 0x${m.type.toString(16)} is not 0x0800`);
   const h = decodeNfgenmsg(m.payload, at);
-  if (h.family !== 0 || h.version !== 0 || h.resId !== 0) throw new NetlinkDecodeError("nfgenmsg", at, "expected {AF_UNSPEC, 0, 0}");
+  if (h.family !== 0 || h.version !== 0 || h.resId !== 0)
+    throw new NetlinkDecodeError("nfgenmsg", at, "expected {AF_UNSPEC, 0, 0}");
   const attrs = decodeAttributes(m.payload.subarray(NFGENMSG_LEN), at + NFGENMSG_LEN);
   const types = attrs.map((a) => a.type).join(",");
-  if (types !== "1,2,3,5,4") throw new NetlinkDecodeError("cttimeout policy", at, `attribute order ${types}, expected NAME, L3PROTO, L4PROTO, USE, DATA`);
-  const [name, l3, l4, use, data] = attrs as [typeof attrs[0], typeof attrs[0], typeof attrs[0], typeof attrs[0], typeof attrs[0]];
+  if (types !== "1,2,3,5,4")
+    throw new NetlinkDecodeError(
+      "cttimeout policy",
+      at,
+      `attribute order ${types}, expected NAME, L3PROTO, L4PROTO, USE, DATA`,
+    );
+  const [name, l3, l4, use, data] = attrs as [
+    (typeof attrs)[0],
+    (typeof attrs)[0],
+    (typeof attrs)[0],
+    (typeof attrs)[0],
+    (typeof attrs)[0],
+  ];
   const nul = name.value.indexOf(0);
-  if (nul !== name.value.length - 1) throw new NetlinkDecodeError("CTA_TIMEOUT_NAME", name.offset, "not a single NUL-terminated string");
+  if (nul !== name.value.length - 1)
+    throw new NetlinkDecodeError("CTA_TIMEOUT_NAME", name.offset, "not a single NUL-terminated string");
   return {
     name: name.value.slice(0, nul),
     l3num: readBe16(l3, "CTA_TIMEOUT_L3PROTO"),
@@ -146,12 +186,22 @@ export function decodePolicyMessage(m: NetlinkMessage): PolicyRecord {
 /** Strictly decodes a DEFAULT_GET answer (type DEFAULT_SET). */
 export function decodeDefaultsMessage(m: NetlinkMessage): DefaultsRecord {
   const at = (m.offset ?? 0) + NLMSG_HDRLEN;
-  if (m.type !== cttimeoutType(IPCTNL_MSG_TIMEOUT_DEFAULT_SET)) throw new NetlinkDecodeError("cttimeout defaults", at - NLMSG_HDRLEN, `type 0x${m.type.toString(16)} is not 0x0803`);
+  if (m.type !== cttimeoutType(IPCTNL_MSG_TIMEOUT_DEFAULT_SET))
+    throw new NetlinkDecodeError(
+      "cttimeout defaults",
+      at - NLMSG_HDRLEN,
+      `type 0x${m.type.toString(16)} is not 0x0803`,
+    );
   decodeNfgenmsg(m.payload, at);
   const attrs = decodeAttributes(m.payload.subarray(NFGENMSG_LEN), at + NFGENMSG_LEN);
   const types = attrs.map((a) => a.type).join(",");
-  if (types !== "2,3,4") throw new NetlinkDecodeError("cttimeout defaults", at, `attribute order ${types}, expected L3PROTO, L4PROTO, DATA`);
-  return { l3num: readBe16(attrs[0]!, "CTA_TIMEOUT_L3PROTO"), l4proto: readU8(attrs[1]!, "CTA_TIMEOUT_L4PROTO"), data: decodeData(attrs[2]!) };
+  if (types !== "2,3,4")
+    throw new NetlinkDecodeError("cttimeout defaults", at, `attribute order ${types}, expected L3PROTO, L4PROTO, DATA`);
+  return {
+    l3num: readBe16(attrs[0]!, "CTA_TIMEOUT_L3PROTO"),
+    l4proto: readU8(attrs[1]!, "CTA_TIMEOUT_L4PROTO"),
+    data: decodeData(attrs[2]!),
+  };
 }
 
 export interface CttimeoutRequest {
@@ -172,5 +222,11 @@ export function encodeCttimeoutRequest(r: CttimeoutRequest): Uint8Array {
   view.setUint8(0, r.family ?? 0);
   view.setUint8(1, r.version ?? 0);
   view.setUint16(2, r.resId ?? 0, false);
-  return encodeMessage({ type: cttimeoutType(r.msg), flags: r.flags, seq: r.seq, pid: 0, payload: concatBytes([nfgen, ...r.attributes]) });
+  return encodeMessage({
+    type: cttimeoutType(r.msg),
+    flags: r.flags,
+    seq: r.seq,
+    pid: 0,
+    payload: concatBytes([nfgen, ...r.attributes]),
+  });
 }

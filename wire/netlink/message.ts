@@ -103,7 +103,11 @@ export function encodeMessages(msgs: readonly Omit<NetlinkMessage, "offset">[]):
 /** Reads one nlmsghdr at `at`; checks only that 16 bytes are there. */
 export function decodeHeader(buf: Uint8Array, at: number, baseOffset = 0): NetlinkHeader {
   if (buf.length - at < NLMSG_HDRLEN) {
-    throw new NetlinkDecodeError("nlmsghdr", baseOffset + at, `only ${buf.length - at} bytes left, a header needs ${NLMSG_HDRLEN}`);
+    throw new NetlinkDecodeError(
+      "nlmsghdr",
+      baseOffset + at,
+      `only ${buf.length - at} bytes left, a header needs ${NLMSG_HDRLEN}`,
+    );
   }
   const view = viewOf(buf);
   return {
@@ -127,14 +131,26 @@ export function decodeMessages(buf: Uint8Array, baseOffset = 0): NetlinkMessage[
     const where = baseOffset + at;
     const remaining = buf.length - at;
     if (remaining < NLMSG_HDRLEN) {
-      throw new NetlinkDecodeError("nlmsghdr", where, `${remaining} trailing bytes are too short for a ${NLMSG_HDRLEN}-byte header`);
+      throw new NetlinkDecodeError(
+        "nlmsghdr",
+        where,
+        `${remaining} trailing bytes are too short for a ${NLMSG_HDRLEN}-byte header`,
+      );
     }
     const h = decodeHeader(buf, at, baseOffset);
     if (h.length < NLMSG_HDRLEN) {
-      throw new NetlinkDecodeError("nlmsghdr", where, `nlmsg_len ${h.length} is less than the ${NLMSG_HDRLEN}-byte header`);
+      throw new NetlinkDecodeError(
+        "nlmsghdr",
+        where,
+        `nlmsg_len ${h.length} is less than the ${NLMSG_HDRLEN}-byte header`,
+      );
     }
     if (h.length > remaining) {
-      throw new NetlinkDecodeError("nlmsghdr", where, `nlmsg_len ${h.length} overruns the buffer (${remaining} bytes left)`);
+      throw new NetlinkDecodeError(
+        "nlmsghdr",
+        where,
+        `nlmsg_len ${h.length} overruns the buffer (${remaining} bytes left)`,
+      );
     }
     out.push({
       type: h.type,
@@ -180,7 +196,11 @@ export function decodeErrorMessage(msg: NetlinkMessage): NetlinkErrorPayload {
   }
   const p = msg.payload;
   if (p.length < 4 + NLMSG_HDRLEN) {
-    throw new NetlinkDecodeError("nlmsgerr", base, `payload of ${p.length} bytes is shorter than error (4) plus the request header (${NLMSG_HDRLEN})`);
+    throw new NetlinkDecodeError(
+      "nlmsgerr",
+      base,
+      `payload of ${p.length} bytes is shorter than error (4) plus the request header (${NLMSG_HDRLEN})`,
+    );
   }
   const error = viewOf(p).getInt32(0, true);
   const request = decodeHeader(p, 4, base);
@@ -188,7 +208,11 @@ export function decodeErrorMessage(msg: NetlinkMessage): NetlinkErrorPayload {
   let end = 4 + NLMSG_HDRLEN;
   if (!capped) {
     if (request.length < NLMSG_HDRLEN) {
-      throw new NetlinkDecodeError("nlmsgerr request header", base + 4, `nlmsg_len ${request.length} is less than the ${NLMSG_HDRLEN}-byte header`);
+      throw new NetlinkDecodeError(
+        "nlmsgerr request header",
+        base + 4,
+        `nlmsg_len ${request.length} is less than the ${NLMSG_HDRLEN}-byte header`,
+      );
     }
     if (4 + request.length > p.length) {
       throw new NetlinkDecodeError(
@@ -203,7 +227,11 @@ export function decodeErrorMessage(msg: NetlinkMessage): NetlinkErrorPayload {
   const tlvStart = Math.min(nlmsgAlign(end), p.length);
   const hasTlvs = (msg.flags & NLM_F_ACK_TLVS) !== 0;
   if (!hasTlvs && tlvStart < p.length) {
-    throw new NetlinkDecodeError("nlmsgerr", base + tlvStart, `${p.length - tlvStart} bytes follow the request but NLM_F_ACK_TLVS is not set`);
+    throw new NetlinkDecodeError(
+      "nlmsgerr",
+      base + tlvStart,
+      `${p.length - tlvStart} bytes follow the request but NLM_F_ACK_TLVS is not set`,
+    );
   }
   return {
     error,
@@ -230,7 +258,13 @@ export function encodeErrorMessage(
   const body = new Uint8Array(4 + NLMSG_HDRLEN + (capped ? 0 : request.payload.length));
   const view = viewOf(body);
   view.setInt32(0, -errno, true);
-  writeHeader(view, 4, { length: reqLength, type: request.type, flags: request.flags, seq: request.seq, pid: request.pid });
+  writeHeader(view, 4, {
+    length: reqLength,
+    type: request.type,
+    flags: request.flags,
+    seq: request.seq,
+    pid: request.pid,
+  });
   if (!capped) body.set(request.payload, 4 + NLMSG_HDRLEN);
   return encodeMessage({
     type: NLMSG_ERROR,

@@ -162,13 +162,23 @@ function readPrefix(a: NetlinkAttribute): string {
 export function decodeNflogPacket(m: NetlinkMessage): NflogPacket {
   const nf = decodeNfnlMessage(m);
   if (nf.subsys !== NFNL_SUBSYS_ULOG || nf.msg !== NFULNL_MSG_PACKET) {
-    throw new NetlinkDecodeError("NFULNL_MSG_PACKET", nf.offset, `message type 0x${m.type.toString(16)} is not NFNL_SUBSYS_ULOG << 8 | NFULNL_MSG_PACKET`);
+    throw new NetlinkDecodeError(
+      "NFULNL_MSG_PACKET",
+      nf.offset,
+      `message type 0x${m.type.toString(16)} is not NFNL_SUBSYS_ULOG << 8 | NFULNL_MSG_PACKET`,
+    );
   }
   const t = new AttributeTable(nf.attributes, "NFULNL_MSG_PACKET", nf.offset);
   const hdr = t.require(NFULA_PACKET_HDR, "NFULA_PACKET_HDR");
-  if (hdr.value.length < 4) throw new NetlinkDecodeError("NFULA_PACKET_HDR", hdr.offset, `value is ${hdr.value.length} bytes, expected 4`);
+  if (hdr.value.length < 4)
+    throw new NetlinkDecodeError("NFULA_PACKET_HDR", hdr.offset, `value is ${hdr.value.length} bytes, expected 4`);
   const hv = viewOf(hdr.value);
-  const p: NflogPacket = { family: nf.header.family, group: nf.header.resId, hwProtocol: hv.getUint16(0, false), hook: hv.getUint8(2) };
+  const p: NflogPacket = {
+    family: nf.header.family,
+    group: nf.header.resId,
+    hwProtocol: hv.getUint16(0, false),
+    hook: hv.getUint8(2),
+  };
   const u32 = (type: number, name: string): number | undefined => {
     const a = t.get(type);
     return a ? readBe32(a, name) : undefined;
@@ -196,7 +206,8 @@ export function decodeNflogPacket(m: NetlinkMessage): NflogPacket {
   set("hwHeader", hwHeader ? hwHeader.value.slice() : undefined);
   if (ts) {
     // struct nfulnl_msg_packet_timestamp { __aligned_be64 sec; __aligned_be64 usec; }
-    if (ts.value.length !== 16) throw new NetlinkDecodeError("NFULA_TIMESTAMP", ts.offset, `value is ${ts.value.length} bytes, expected 16`);
+    if (ts.value.length !== 16)
+      throw new NetlinkDecodeError("NFULA_TIMESTAMP", ts.offset, `value is ${ts.value.length} bytes, expected 16`);
     const half = (i: number): NetlinkAttribute => ({ ...ts, value: ts.value.subarray(i, i + 8) });
     p.timestamp = { sec: readBe64(half(0), "NFULA_TIMESTAMP.sec"), usec: readBe64(half(8), "NFULA_TIMESTAMP.usec") };
   }

@@ -90,7 +90,11 @@ export function encodeNfgenmsg(h: Partial<Nfgenmsg> & { family: number }): Uint8
 
 export function decodeNfgenmsg(payload: Uint8Array, baseOffset = 0): Nfgenmsg {
   if (payload.length < NFGENMSG_LEN) {
-    throw new NetlinkDecodeError("nfgenmsg", baseOffset, `payload of ${payload.length} bytes is shorter than the ${NFGENMSG_LEN}-byte nfgenmsg`);
+    throw new NetlinkDecodeError(
+      "nfgenmsg",
+      baseOffset,
+      `payload of ${payload.length} bytes is shorter than the ${NFGENMSG_LEN}-byte nfgenmsg`,
+    );
   }
   const view = viewOf(payload);
   return { family: view.getUint8(0), version: view.getUint8(1), resId: view.getUint16(2, false) };
@@ -184,7 +188,13 @@ export function encodeBatch(entries: readonly BatchEntry[], options: BatchOption
   const beginSeq = seq++;
   const control = (msg: number, s: number, attributes: Uint8Array[]): Uint8Array =>
     encodeNfnlMessage({ subsys: NFNL_SUBSYS_NONE, msg, seq: s, family: NFPROTO_UNSPEC, resId: subsys, attributes });
-  const parts = [control(NFNL_MSG_BATCH_BEGIN, beginSeq, options.genId === undefined ? [] : [attrBe32(NFNL_BATCH_GENID, options.genId)])];
+  const parts = [
+    control(
+      NFNL_MSG_BATCH_BEGIN,
+      beginSeq,
+      options.genId === undefined ? [] : [attrBe32(NFNL_BATCH_GENID, options.genId)],
+    ),
+  ];
   const seqs: number[] = [];
   for (const e of entries) {
     const s = seq++;
@@ -231,7 +241,10 @@ export function decodeBatchReplies(datagrams: readonly Uint8Array[]): BatchResul
 }
 
 /** Errno per batch entry (0 when no error was reported for it), and the batch's overall outcome. */
-export function summarizeBatch(batch: Pick<Batch, "seqs">, results: readonly BatchResult[]): { perEntry: BatchResult[]; committed: boolean } {
+export function summarizeBatch(
+  batch: Pick<Batch, "seqs">,
+  results: readonly BatchResult[],
+): { perEntry: BatchResult[]; committed: boolean } {
   const errors = new Map<number, number>();
   for (const r of results) if (r.errno !== 0 && !errors.has(r.seq)) errors.set(r.seq, r.errno);
   const perEntry = batch.seqs.map((seq) => ({ seq, errno: errors.get(seq) ?? 0 }));

@@ -45,7 +45,15 @@ export type Expression =
   | { kind: "cmp"; sreg: number; op: number; data: Uint8Array }
   | { kind: "immediate"; dreg: number; data: NftData }
   | { kind: "bitwise"; sreg: number; dreg: number; len: number; mask: Uint8Array; xor: Uint8Array }
-  | { kind: "log"; group?: number; prefix?: string; snaplen?: number; qthreshold?: number; level?: number; flags?: number }
+  | {
+      kind: "log";
+      group?: number;
+      prefix?: string;
+      snaplen?: number;
+      qthreshold?: number;
+      level?: number;
+      flags?: number;
+    }
   | { kind: "match"; name: string; rev: number; info: Uint8Array }
   | { kind: "target"; name: string; rev: number; info: Uint8Array }
   /** Any other expression, kept as its undecoded NFTA_EXPR_DATA attributes. */
@@ -111,10 +119,17 @@ function expressionBody(e: Expression): { name: string; attributes: Uint8Array[]
     case "cmp": // src/expr/cmp.c: SREG, OP, DATA { VALUE }
       return {
         name: "cmp",
-        attributes: [attrBe32(C.NFTA_CMP_SREG, e.sreg), attrBe32(C.NFTA_CMP_OP, e.op), encodeData(C.NFTA_CMP_DATA, { value: e.data })],
+        attributes: [
+          attrBe32(C.NFTA_CMP_SREG, e.sreg),
+          attrBe32(C.NFTA_CMP_OP, e.op),
+          encodeData(C.NFTA_CMP_DATA, { value: e.data }),
+        ],
       };
     case "immediate": // src/expr/immediate.c: DREG, DATA
-      return { name: "immediate", attributes: [attrBe32(C.NFTA_IMMEDIATE_DREG, e.dreg), encodeData(C.NFTA_IMMEDIATE_DATA, e.data)] };
+      return {
+        name: "immediate",
+        attributes: [attrBe32(C.NFTA_IMMEDIATE_DREG, e.dreg), encodeData(C.NFTA_IMMEDIATE_DATA, e.data)],
+      };
     case "bitwise": // src/expr/bitwise.c: SREG, DREG, LEN, MASK, XOR
       return {
         name: "bitwise",
@@ -141,17 +156,27 @@ function expressionBody(e: Expression): { name: string; attributes: Uint8Array[]
     case "match": // nf_tables_compat.h; libnftnl src/expr/match.c: NAME, REV, INFO
       return {
         name: "match",
-        attributes: [attrString(C.NFTA_MATCH_NAME, e.name), attrBe32(C.NFTA_MATCH_REV, e.rev), attrBinary(C.NFTA_MATCH_INFO, e.info)],
+        attributes: [
+          attrString(C.NFTA_MATCH_NAME, e.name),
+          attrBe32(C.NFTA_MATCH_REV, e.rev),
+          attrBinary(C.NFTA_MATCH_INFO, e.info),
+        ],
       };
     case "target": // src/expr/target.c: NAME, REV, INFO
       return {
         name: "target",
-        attributes: [attrString(C.NFTA_TARGET_NAME, e.name), attrBe32(C.NFTA_TARGET_REV, e.rev), attrBinary(C.NFTA_TARGET_INFO, e.info)],
+        attributes: [
+          attrString(C.NFTA_TARGET_NAME, e.name),
+          attrBe32(C.NFTA_TARGET_REV, e.rev),
+          attrBinary(C.NFTA_TARGET_INFO, e.info),
+        ],
       };
     case "other":
       return {
         name: e.name,
-        attributes: e.attributes.map((a) => nlattr(a.type | (a.nested ? NLA_F_NESTED : 0) | (a.netByteorder ? NLA_F_NET_BYTEORDER : 0), a.value)),
+        attributes: e.attributes.map((a) =>
+          nlattr(a.type | (a.nested ? NLA_F_NESTED : 0) | (a.netByteorder ? NLA_F_NET_BYTEORDER : 0), a.value),
+        ),
       };
   }
 }
@@ -180,14 +205,17 @@ function optional<T>(t: AttributeTable, type: number, read: (a: NetlinkAttribute
   return a ? read(a) : undefined;
 }
 
-function valueOf(t: AttributeTable, type: number, name: string): Uint8Array {
+function attributeValue(t: AttributeTable, type: number, name: string): Uint8Array {
   const d = decodeData(t.require(type, name), name);
-  if (!("value" in d)) throw new NetlinkDecodeError(name, t.require(type, name).offset, "holds a verdict where a value was expected");
+  if (!("value" in d))
+    throw new NetlinkDecodeError(name, t.require(type, name).offset, "holds a verdict where a value was expected");
   return d.value;
 }
 
 function decodeBody(name: string, data: NetlinkAttribute | undefined, elemOffset: number): Expression {
-  const t = data ? AttributeTable.nested(data, `${name} expression data`) : new AttributeTable([], `${name} expression data`, elemOffset);
+  const t = data
+    ? AttributeTable.nested(data, `${name} expression data`)
+    : new AttributeTable([], `${name} expression data`, elemOffset);
   switch (name) {
     case "counter": {
       const e: Expression = { kind: "counter" };
@@ -216,7 +244,7 @@ function decodeBody(name: string, data: NetlinkAttribute | undefined, elemOffset
         kind: "cmp",
         sreg: u32(t, C.NFTA_CMP_SREG, "NFTA_CMP_SREG"),
         op: u32(t, C.NFTA_CMP_OP, "NFTA_CMP_OP"),
-        data: valueOf(t, C.NFTA_CMP_DATA, "NFTA_CMP_DATA"),
+        data: attributeValue(t, C.NFTA_CMP_DATA, "NFTA_CMP_DATA"),
       };
     case "immediate":
       return {
@@ -230,8 +258,8 @@ function decodeBody(name: string, data: NetlinkAttribute | undefined, elemOffset
         sreg: u32(t, C.NFTA_BITWISE_SREG, "NFTA_BITWISE_SREG"),
         dreg: u32(t, C.NFTA_BITWISE_DREG, "NFTA_BITWISE_DREG"),
         len: u32(t, C.NFTA_BITWISE_LEN, "NFTA_BITWISE_LEN"),
-        mask: valueOf(t, C.NFTA_BITWISE_MASK, "NFTA_BITWISE_MASK"),
-        xor: valueOf(t, C.NFTA_BITWISE_XOR, "NFTA_BITWISE_XOR"),
+        mask: attributeValue(t, C.NFTA_BITWISE_MASK, "NFTA_BITWISE_MASK"),
+        xor: attributeValue(t, C.NFTA_BITWISE_XOR, "NFTA_BITWISE_XOR"),
       };
     case "log": {
       const e: Extract<Expression, { kind: "log" }> = { kind: "log" };
@@ -275,7 +303,11 @@ export function decodeExpression(elem: NetlinkAttribute): Expression {
 export function decodeExpressions(list: NetlinkAttribute): Expression[] {
   return decodeNested(list).map((elem) => {
     if (elem.type !== C.NFTA_LIST_ELEM) {
-      throw new NetlinkDecodeError("NFTA_RULE_EXPRESSIONS", elem.offset, `element type ${elem.type} is not NFTA_LIST_ELEM (${C.NFTA_LIST_ELEM})`);
+      throw new NetlinkDecodeError(
+        "NFTA_RULE_EXPRESSIONS",
+        elem.offset,
+        `element type ${elem.type} is not NFTA_LIST_ELEM (${C.NFTA_LIST_ELEM})`,
+      );
     }
     return decodeExpression(elem);
   });

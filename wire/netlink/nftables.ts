@@ -39,7 +39,12 @@ export interface TableSpec {
 export function newTable(t: TableSpec, options: { exclusive?: boolean } = {}): BatchEntry {
   const attributes = [attrString(C.NFTA_TABLE_NAME, t.name)];
   if (t.flags !== undefined) attributes.push(attrBe32(C.NFTA_TABLE_FLAGS, t.flags));
-  return { msg: C.NFT_MSG_NEWTABLE, family: t.family, flags: NLM_F_CREATE | (options.exclusive ? NLM_F_EXCL : 0), attributes };
+  return {
+    msg: C.NFT_MSG_NEWTABLE,
+    family: t.family,
+    flags: NLM_F_CREATE | (options.exclusive ? NLM_F_EXCL : 0),
+    attributes,
+  };
 }
 
 export function deleteTable(family: number, name: string): BatchEntry {
@@ -85,7 +90,11 @@ export function newChain(c: ChainSpec): BatchEntry {
 }
 
 export function deleteChain(family: number, table: string, name: string): BatchEntry {
-  return { msg: C.NFT_MSG_DELCHAIN, family, attributes: [attrString(C.NFTA_CHAIN_TABLE, table), attrString(C.NFTA_CHAIN_NAME, name)] };
+  return {
+    msg: C.NFT_MSG_DELCHAIN,
+    family,
+    attributes: [attrString(C.NFTA_CHAIN_TABLE, table), attrString(C.NFTA_CHAIN_NAME, name)],
+  };
 }
 
 // ---------------------------------------------------------------- rules
@@ -115,7 +124,10 @@ export function newRule(r: RuleSpec, options: { replaceHandle?: bigint } = {}): 
   attributes.push(encodeExpressions(r.expressions));
   if (r.compat) {
     attributes.push(
-      nlattrNested(C.NFTA_RULE_COMPAT, [attrBe32(C.NFTA_RULE_COMPAT_PROTO, r.compat.proto), attrBe32(C.NFTA_RULE_COMPAT_FLAGS, r.compat.flags)]),
+      nlattrNested(C.NFTA_RULE_COMPAT, [
+        attrBe32(C.NFTA_RULE_COMPAT_PROTO, r.compat.proto),
+        attrBe32(C.NFTA_RULE_COMPAT_FLAGS, r.compat.flags),
+      ]),
     );
   }
   const flags = options.replaceHandle !== undefined ? NLM_F_REPLACE : NLM_F_CREATE | NLM_F_APPEND;
@@ -130,15 +142,27 @@ export function deleteRule(family: number, table: string, chain: string, handle?
 
 // ---------------------------------------------------------------- verdict helpers
 
-export const accept = (): Expression => ({ kind: "immediate", dreg: C.NFT_REG_VERDICT, data: { verdict: { code: C.NF_ACCEPT } } });
-export const drop = (): Expression => ({ kind: "immediate", dreg: C.NFT_REG_VERDICT, data: { verdict: { code: C.NF_DROP } } });
+export const accept = (): Expression => ({
+  kind: "immediate",
+  dreg: C.NFT_REG_VERDICT,
+  data: { verdict: { code: C.NF_ACCEPT } },
+});
+export const drop = (): Expression => ({
+  kind: "immediate",
+  dreg: C.NFT_REG_VERDICT,
+  data: { verdict: { code: C.NF_DROP } },
+});
 
 // ---------------------------------------------------------------- decoders
 
 function expectNftMessage(m: NetlinkMessage, msgType: number, what: string): { nf: NfnlMessage; t: AttributeTable } {
   const nf = decodeNfnlMessage(m);
   if (nf.subsys !== NFNL_SUBSYS_NFTABLES || nf.msg !== msgType) {
-    throw new NetlinkDecodeError(what, nf.offset, `message type 0x${m.type.toString(16)} is not NFNL_SUBSYS_NFTABLES << 8 | ${msgType}`);
+    throw new NetlinkDecodeError(
+      what,
+      nf.offset,
+      `message type 0x${m.type.toString(16)} is not NFNL_SUBSYS_NFTABLES << 8 | ${msgType}`,
+    );
   }
   return { nf, t: new AttributeTable(nf.attributes, what, nf.offset) };
 }
@@ -234,7 +258,9 @@ export function decodeRule(m: NetlinkMessage): RuleInfo {
     const c = AttributeTable.nested(compat, "NFTA_RULE_COMPAT");
     info.compat = {
       proto: readBe32(c.require(C.NFTA_RULE_COMPAT_PROTO, "NFTA_RULE_COMPAT_PROTO"), "NFTA_RULE_COMPAT_PROTO"),
-      flags: c.has(C.NFTA_RULE_COMPAT_FLAGS) ? readBe32(c.require(C.NFTA_RULE_COMPAT_FLAGS, ""), "NFTA_RULE_COMPAT_FLAGS") : 0,
+      flags: c.has(C.NFTA_RULE_COMPAT_FLAGS)
+        ? readBe32(c.require(C.NFTA_RULE_COMPAT_FLAGS, ""), "NFTA_RULE_COMPAT_FLAGS")
+        : 0,
     };
   }
   return info;

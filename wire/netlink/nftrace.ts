@@ -42,7 +42,11 @@ export function isTraceMessage(m: NetlinkMessage): boolean {
 export function decodeTrace(m: NetlinkMessage): TraceEvent {
   const nf = decodeNfnlMessage(m);
   if (nf.subsys !== NFNL_SUBSYS_NFTABLES || nf.msg !== C.NFT_MSG_TRACE) {
-    throw new NetlinkDecodeError("NFT_MSG_TRACE", nf.offset, `message type 0x${m.type.toString(16)} is not NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_TRACE`);
+    throw new NetlinkDecodeError(
+      "NFT_MSG_TRACE",
+      nf.offset,
+      `message type 0x${m.type.toString(16)} is not NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_TRACE`,
+    );
   }
   const t = new AttributeTable(nf.attributes, "NFT_MSG_TRACE", nf.offset);
   const e: TraceEvent = {

@@ -73,7 +73,11 @@ export function ctTargetInfoV1(info: CtTargetInfo): Uint8Array {
 
 export function decodeCtTargetInfoV1(blob: Uint8Array): Required<CtTargetInfo> {
   if (blob.length !== XT_CT_TARGET_INFO_V1_SIZE) {
-    throw new NetlinkDecodeError("xt_ct_target_info_v1", 0, `blob is ${blob.length} bytes, expected ${XT_CT_TARGET_INFO_V1_SIZE}`);
+    throw new NetlinkDecodeError(
+      "xt_ct_target_info_v1",
+      0,
+      `blob is ${blob.length} bytes, expected ${XT_CT_TARGET_INFO_V1_SIZE}`,
+    );
   }
   const view = viewOf(blob);
   return {
@@ -170,24 +174,36 @@ export function decodeBpfMatchInfoV0(blob: Uint8Array): { count: number; program
   return { count, program: readProgram(view, 4, count) };
 }
 
-export function decodeBpfMatchInfoV1(blob: Uint8Array): { mode: number; count: number; fd: number; program: SockFilter[] } {
+export function decodeBpfMatchInfoV1(blob: Uint8Array): {
+  mode: number;
+  count: number;
+  fd: number;
+  program: SockFilter[];
+} {
   if (blob.length !== XT_BPF_INFO_V1_SIZE) {
     throw new NetlinkDecodeError("xt_bpf_info_v1", 0, `blob is ${blob.length} bytes, expected ${XT_BPF_INFO_V1_SIZE}`);
   }
   const view = viewOf(blob);
   const mode = view.getUint16(0, true);
   const count = view.getUint16(2, true);
-  return { mode, count, fd: view.getInt32(4, true), program: mode === XT_BPF_MODE_BYTECODE ? readProgram(view, 8, count) : [] };
+  return {
+    mode,
+    count,
+    fd: view.getInt32(4, true),
+    program: mode === XT_BPF_MODE_BYTECODE ? readProgram(view, 8, count) : [],
+  };
 }
 
 /** Parses iptables' `--bytecode` text: "N,code jt jf k,code jt jf k,..." (decimal). */
 export function parseBpfBytecode(text: string): SockFilter[] {
   const [head, ...rest] = text.split(",");
   const n = Number(head);
-  if (!Number.isInteger(n) || n !== rest.length) throw new RangeError(`bpf bytecode: count "${head}" does not match ${rest.length} instructions`);
+  if (!Number.isInteger(n) || n !== rest.length)
+    throw new RangeError(`bpf bytecode: count "${head}" does not match ${rest.length} instructions`);
   return rest.map((ins, i) => {
     const f = ins.trim().split(/\s+/).map(Number);
-    if (f.length !== 4 || f.some((x) => !Number.isInteger(x))) throw new RangeError(`bpf bytecode: instruction ${i} "${ins}" is not "code jt jf k"`);
+    if (f.length !== 4 || f.some((x) => !Number.isInteger(x)))
+      throw new RangeError(`bpf bytecode: instruction ${i} "${ins}" is not "code jt jf k"`);
     return [f[0]!, f[1]!, f[2]!, f[3]!] as const;
   });
 }

@@ -39,7 +39,14 @@ export class LinuxXtPrograms {
     for (const family of [NFPROTO_IPV4, NFPROTO_IPV6]) {
       const outcome = session.apply([
         N.newTable({ family, name: TABLE }),
-        N.newChain({ family, table: TABLE, name: CHAIN, type: "filter", hook: { hooknum: N.NF_INET_LOCAL_OUT, priority: 0 }, policy: N.NF_ACCEPT }),
+        N.newChain({
+          family,
+          table: TABLE,
+          name: CHAIN,
+          type: "filter",
+          hook: { hooknum: N.NF_INET_LOCAL_OUT, priority: 0 },
+          policy: N.NF_ACCEPT,
+        }),
       ]);
       if (!outcome.committed) throw new Error(`creating the xt_bpf chains failed: errno ${outcome.errnos.join(", ")}`);
     }

@@ -38,7 +38,10 @@ function protocolMatch(family: "ipv4" | "ipv6", proto: number, invert: boolean):
     family === "ipv4"
       ? { kind: "payload", base: N.NFT_PAYLOAD_NETWORK_HEADER, offset: 9, len: 1, dreg: N.NFT_REG_1 }
       : { kind: "meta", key: N.NFT_META_L4PROTO, dreg: N.NFT_REG_1 };
-  return [load, { kind: "cmp", sreg: N.NFT_REG_1, op: invert ? N.NFT_CMP_NEQ : N.NFT_CMP_EQ, data: Uint8Array.of(proto) }];
+  return [
+    load,
+    { kind: "cmp", sreg: N.NFT_REG_1, op: invert ? N.NFT_CMP_NEQ : N.NFT_CMP_EQ, data: Uint8Array.of(proto) },
+  ];
 }
 
 /** A match on a mark no packet carries: the rules under test never fire, so they cannot touch traffic. */
@@ -78,7 +81,9 @@ export class LinuxChecksumCheckentry {
           { kind: "counter" },
           { kind: "target", name: "CHECKSUM", rev: N.XT_CHECKSUM_REVISION, info: N.checksumTargetInfo(rule.operation) },
         ],
-        ...(rule.proto === null ? {} : { compat: { proto: rule.proto, flags: rule.invertProto ? N.NFT_RULE_COMPAT_F_INV : 0 } }),
+        ...(rule.proto === null
+          ? {}
+          : { compat: { proto: rule.proto, flags: rule.invertProto ? N.NFT_RULE_COMPAT_F_INV : 0 } }),
       }),
     ]);
     const errno = outcome.errnos[0]!;
@@ -102,9 +107,17 @@ export class LinuxChecksumCheckentry {
     const { priority, type } = baseChain(table, hook);
     const outcome = this.session.apply([
       N.newTable({ family, name: table }),
-      N.newChain({ family, table, name: hook.toUpperCase(), type, hook: { hooknum: HOOK_NUMBERS[hook], priority }, policy: N.NF_ACCEPT }),
+      N.newChain({
+        family,
+        table,
+        name: hook.toUpperCase(),
+        type,
+        hook: { hooknum: HOOK_NUMBERS[hook], priority },
+        policy: N.NF_ACCEPT,
+      }),
     ]);
-    if (!outcome.committed) throw new Error(`creating table ${table} chain ${hook.toUpperCase()} failed: errno ${outcome.errnos.join(", ")}`);
+    if (!outcome.committed)
+      throw new Error(`creating table ${table} chain ${hook.toUpperCase()} failed: errno ${outcome.errnos.join(", ")}`);
     this.chains.set(key, 0);
   }
 }

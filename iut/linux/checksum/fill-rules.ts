@@ -20,7 +20,14 @@ export function installFillRules(session: NftSession): void {
   for (const family of [NFPROTO_IPV4, NFPROTO_IPV6]) {
     const outcome = session.apply([
       N.newTable({ family, name: "mangle" }),
-      N.newChain({ family, table: "mangle", name: FILL_CHAIN, type: "filter", hook: { hooknum: N.NF_INET_POST_ROUTING, priority: -150 }, policy: N.NF_ACCEPT }),
+      N.newChain({
+        family,
+        table: "mangle",
+        name: FILL_CHAIN,
+        type: "filter",
+        hook: { hooknum: N.NF_INET_POST_ROUTING, priority: -150 },
+        policy: N.NF_ACCEPT,
+      }),
       N.newRule({
         family,
         table: "mangle",
@@ -29,7 +36,12 @@ export function installFillRules(session: NftSession): void {
           { kind: "meta", key: N.NFT_META_MARK, dreg: N.NFT_REG_1 },
           { kind: "cmp", sreg: N.NFT_REG_1, op: N.NFT_CMP_NEQ, data: hostU32(SKIP_MARK) },
           { kind: "counter" },
-          { kind: "target", name: "CHECKSUM", rev: N.XT_CHECKSUM_REVISION, info: N.checksumTargetInfo(N.XT_CHECKSUM_OP_FILL) },
+          {
+            kind: "target",
+            name: "CHECKSUM",
+            rev: N.XT_CHECKSUM_REVISION,
+            info: N.checksumTargetInfo(N.XT_CHECKSUM_OP_FILL),
+          },
         ],
       }),
     ]);

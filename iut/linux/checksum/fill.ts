@@ -49,7 +49,8 @@ export class LinuxChecksumFill {
     if (problem) throw decline(`${problem}: the kernel would not send it out of veth0 unchanged`);
     const path = this.send(packet, layout, state, gso, options.mark);
     const segment = this.capture.segmentOf(layout, packet, CAPTURE_TIMEOUT_MS);
-    if (!segment) throw new Error(`the packet (${path} path) was sent but not seen leaving veth0 within ${CAPTURE_TIMEOUT_MS} ms`);
+    if (!segment)
+      throw new Error(`the packet (${path} path) was sent but not seen leaving veth0 within ${CAPTURE_TIMEOUT_MS} ms`);
     const out = packet.slice();
     out.set(segment, layout.ip.transportOffset);
     return out;
@@ -61,9 +62,16 @@ export class LinuxChecksumFill {
     this.forward.close();
   }
 
-  private send(packet: Uint8Array, layout: TransportLayout, state: ChecksumState, gso: boolean, mark: number | undefined): FillPath {
+  private send(
+    packet: Uint8Array,
+    layout: TransportLayout,
+    state: ChecksumState,
+    gso: boolean,
+    mark: number | undefined,
+  ): FillPath {
     this.capture.drain();
-    if (state === "complete") throw decline("a packet cannot be CHECKSUM_COMPLETE on egress (that state belongs to received packets)");
+    if (state === "complete")
+      throw decline("a packet cannot be CHECKSUM_COMPLETE on egress (that state belongs to received packets)");
     if (state === "none") {
       if (gso) throw decline("GSO packets leave a sender CHECKSUM_PARTIAL, never CHECKSUM_NONE");
       this.raw.send(packet, layout);
@@ -73,7 +81,8 @@ export class LinuxChecksumFill {
       sendFromUdpSocket(packet, layout, mark);
       return "udp-socket";
     }
-    if (gso && state !== "partial") throw decline(`GSO packets are CHECKSUM_PARTIAL; one that is ${state.toUpperCase()} is not built here`);
+    if (gso && state !== "partial")
+      throw decline(`GSO packets are CHECKSUM_PARTIAL; one that is ${state.toUpperCase()} is not built here`);
     const problem = forwardProblem(packet, layout, gso);
     if (problem) throw decline(problem);
     this.forward.inject(packet, layout, state, gso);

@@ -70,7 +70,11 @@ export class ForwardInjector {
     frame[0] = state === "partial" ? VIRTIO_NET_HDR_F_NEEDS_CSUM : VIRTIO_NET_HDR_F_DATA_VALID;
     if (gso) {
       const tcp = layout.ip.protocol === IPPROTO_TCP;
-      frame[1] = !tcp ? VIRTIO_NET_HDR_GSO_UDP_L4 : layout.ip.version === 4 ? VIRTIO_NET_HDR_GSO_TCPV4 : VIRTIO_NET_HDR_GSO_TCPV6;
+      frame[1] = !tcp
+        ? VIRTIO_NET_HDR_GSO_UDP_L4
+        : layout.ip.version === 4
+          ? VIRTIO_NET_HDR_GSO_TCPV4
+          : VIRTIO_NET_HDR_GSO_TCPV6;
       const payload = packet.length - layout.ip.transportOffset - headerLength;
       view.setUint16(4, Math.floor(payload / 2), true); // gso_size: two segments or three
     }

@@ -16,7 +16,8 @@ export class RawSender {
   /** `mark`, when given, is set on both sockets (SO_MARK). */
   constructor(mark?: number) {
     this.sockets = { 4: RawSocket.open(4, IPPROTO_RAW), 6: RawSocket.open(6, IPPROTO_RAW) };
-    if (mark !== undefined) for (const socket of Object.values(this.sockets)) setsockoptInt(socket.fd, SOL_SOCKET, SO_MARK, mark);
+    if (mark !== undefined)
+      for (const socket of Object.values(this.sockets)) setsockoptInt(socket.fd, SOL_SOCKET, SO_MARK, mark);
   }
 
   send(packet: Uint8Array, layout: TransportLayout): void {

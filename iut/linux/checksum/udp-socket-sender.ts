@@ -6,7 +6,18 @@
 // setsockopt is a syscall on the hot path.
 import type { TransportLayout } from "../../../model/checksum/packet-checksum.js";
 import { formatIPv4, formatIPv6, sockaddrIn, sockaddrIn6 } from "../../../sys/inet-addr.js";
-import { AF_INET, AF_INET6, bind, close, sendto, setsockoptInt, socket, SOCK_DGRAM, SOL_SOCKET, SysError } from "../../../sys/libc.js";
+import {
+  AF_INET,
+  AF_INET6,
+  bind,
+  close,
+  sendto,
+  setsockoptInt,
+  socket,
+  SOCK_DGRAM,
+  SOL_SOCKET,
+  SysError,
+} from "../../../sys/libc.js";
 import { IPPROTO_UDP } from "../../../wire/ip-packet.js";
 import { decline } from "./decline.js";
 
@@ -25,7 +36,8 @@ export function udpSocketProblem(packet: Uint8Array, layout: TransportLayout): s
   if (ip.version === 4 && at !== 20) return "IPv4 options";
   if (ip.version === 6 && at !== 40) return "IPv6 extension headers";
   if (view.getUint16(at) === 0 || view.getUint16(at + 2) === 0) return "a UDP socket cannot send from or to port 0";
-  if (view.getUint16(at + 4) !== packet.length - at) return `UDP length ${view.getUint16(at + 4)} differs from the segment's ${packet.length - at} bytes`;
+  if (view.getUint16(at + 4) !== packet.length - at)
+    return `UDP length ${view.getUint16(at + 4)} differs from the segment's ${packet.length - at} bytes`;
   if (ip.version === 4 && (view.getUint16(6) & 0x3fff) !== 0) return "an IPv4 fragment";
   if (ip.version === 6 && (view.getUint32(0) & 0xfffff) !== 0) return "a flow label";
   return null;

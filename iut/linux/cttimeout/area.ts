@@ -20,7 +20,15 @@ import {
   encodeCttimeoutRequest,
   nameAttribute,
 } from "../../../wire/netlink/cttimeout.js";
-import { decodeErrorMessage, decodeMessages, NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST, NLMSG_DONE, NLMSG_ERROR } from "../../../wire/netlink/message.js";
+import {
+  decodeErrorMessage,
+  decodeMessages,
+  NLM_F_ACK,
+  NLM_F_DUMP,
+  NLM_F_REQUEST,
+  NLMSG_DONE,
+  NLMSG_ERROR,
+} from "../../../wire/netlink/message.js";
 import { freshNamespace } from "../../../model/cttimeout/namespace.js";
 import { DEFAULT_SECONDS, TRACKERS, storedSeconds } from "../../../model/cttimeout/protocols.js";
 import { receive, UnmodelledMessage } from "../../../model/cttimeout/receive.js";
@@ -40,7 +48,9 @@ class Control {
   private seq = CONTROL_SEQ;
 
   request(msg: number, flags: number, attributes: Uint8Array[]) {
-    return this.link.exchange(encodeCttimeoutRequest({ msg, flags: NLM_F_REQUEST | flags, seq: this.seq++, attributes })).flatMap((r) => decodeMessages(r));
+    return this.link
+      .exchange(encodeCttimeoutRequest({ msg, flags: NLM_F_REQUEST | flags, seq: this.seq++, attributes }))
+      .flatMap((r) => decodeMessages(r));
   }
 
   errno(msg: number, attributes: Uint8Array[]): number {
@@ -55,7 +65,9 @@ class Control {
   }
 
   use(name: Uint8Array): number | undefined {
-    const m = this.request(IPCTNL_MSG_TIMEOUT_GET, 0, [nameAttribute(name)]).find((x) => x.type === cttimeoutType(IPCTNL_MSG_TIMEOUT_NEW));
+    const m = this.request(IPCTNL_MSG_TIMEOUT_GET, 0, [nameAttribute(name)]).find(
+      (x) => x.type === cttimeoutType(IPCTNL_MSG_TIMEOUT_NEW),
+    );
     return m ? decodePolicyMessage(m).use : undefined;
   }
 
@@ -75,11 +87,21 @@ function waitFor(what: string, done: () => boolean, timeoutMs = 3000): void {
 
 /** CONFIG_HZ from the wrap of the largest timeout (protocols.ts storedSeconds). */
 function measureHz(control: Control): number | null {
-  control.errno(IPCTNL_MSG_TIMEOUT_NEW, [nameAttribute(HZ_PROBE), attrBe16(CTA_TIMEOUT_L3PROTO, 2), attrU8(CTA_TIMEOUT_L4PROTO, 255), dataAttribute([[1, 0xffffffff]])]);
-  const m = control.request(IPCTNL_MSG_TIMEOUT_GET, 0, [nameAttribute(HZ_PROBE)]).find((x) => x.type === cttimeoutType(IPCTNL_MSG_TIMEOUT_NEW));
+  control.errno(IPCTNL_MSG_TIMEOUT_NEW, [
+    nameAttribute(HZ_PROBE),
+    attrBe16(CTA_TIMEOUT_L3PROTO, 2),
+    attrU8(CTA_TIMEOUT_L4PROTO, 255),
+    dataAttribute([[1, 0xffffffff]]),
+  ]);
+  const m = control
+    .request(IPCTNL_MSG_TIMEOUT_GET, 0, [nameAttribute(HZ_PROBE)])
+    .find((x) => x.type === cttimeoutType(IPCTNL_MSG_TIMEOUT_NEW));
   control.errno(IPCTNL_MSG_TIMEOUT_DELETE, [nameAttribute(HZ_PROBE)]);
   const seen = m ? decodePolicyMessage(m).data[0]?.[1] : undefined;
-  return [100, 250, 300, 1000, 24, 32, 48, 64, 128, 256, 512, 1024].find((hz) => storedSeconds(0xffffffff, hz) === seen) ?? null;
+  return (
+    [100, 250, 300, 1000, 24, 32, 48, 64, 128, 256, 512, 1024].find((hz) => storedSeconds(0xffffffff, hz) === seen) ??
+    null
+  );
 }
 
 export function cttimeoutArea(_context: LinuxContext): LinuxArea {
@@ -108,7 +130,8 @@ export function cttimeoutArea(_context: LinuxContext): LinuxArea {
             if (error instanceof UnmodelledMessage) throw reader.invalid(error.message);
             throw error;
           }
-          if (m.length >= 6 && (m[4]! | (m[5]! << 8)) === cttimeoutType(IPCTNL_MSG_TIMEOUT_DEFAULT_SET)) defaultsTouched = true;
+          if (m.length >= 6 && (m[4]! | (m[5]! << 8)) === cttimeoutType(IPCTNL_MSG_TIMEOUT_DEFAULT_SET))
+            defaultsTouched = true;
           replies.push(link.exchange(m).map(toHex));
         }
         return { replies };
@@ -127,7 +150,8 @@ export function cttimeoutArea(_context: LinuxContext): LinuxArea {
         const errno = users.detach(ref);
         if (errno === undefined) return { errno: ENOENT };
         holding.delete(ref);
-        if (name && before !== undefined) waitFor(`the release of policy ${toHex(name)}`, () => control.use(name) === before - 1);
+        if (name && before !== undefined)
+          waitFor(`the release of policy ${toHex(name)}`, () => control.use(name) === before - 1);
         return { errno };
       },
     },
@@ -142,10 +166,19 @@ export function cttimeoutArea(_context: LinuxContext): LinuxArea {
       // Whoever changed them (our DEFAULT_SETs, or another client of the namespace), put the defaults back.
       for (const t of TRACKERS) {
         const seconds = DEFAULT_SECONDS[t.defaults];
-        const m = control.request(IPCTNL_MSG_TIMEOUT_DEFAULT_GET, 0, [attrBe16(CTA_TIMEOUT_L3PROTO, 2), attrU8(CTA_TIMEOUT_L4PROTO, t.l4proto)])[0];
-        const now = m && m.type === cttimeoutType(IPCTNL_MSG_TIMEOUT_DEFAULT_SET) ? decodeDefaultsMessage(m).data.map(([, v]) => v) : [];
+        const m = control.request(IPCTNL_MSG_TIMEOUT_DEFAULT_GET, 0, [
+          attrBe16(CTA_TIMEOUT_L3PROTO, 2),
+          attrU8(CTA_TIMEOUT_L4PROTO, t.l4proto),
+        ])[0];
+        const now =
+          m && m.type === cttimeoutType(IPCTNL_MSG_TIMEOUT_DEFAULT_SET)
+            ? decodeDefaultsMessage(m).data.map(([, v]) => v)
+            : [];
         if (!defaultsTouched && JSON.stringify(now) === JSON.stringify(seconds)) continue;
-        const errno = control.errno(IPCTNL_MSG_TIMEOUT_DEFAULT_SET, [attrU8(CTA_TIMEOUT_L4PROTO, t.l4proto), dataAttribute(seconds.map((s, i) => [i + 1, s]))]);
+        const errno = control.errno(IPCTNL_MSG_TIMEOUT_DEFAULT_SET, [
+          attrU8(CTA_TIMEOUT_L4PROTO, t.l4proto),
+          dataAttribute(seconds.map((s, i) => [i + 1, s])),
+        ]);
         if (errno !== 0) throw new Error(`cttimeout: restoring the ${t.name} defaults failed: errno ${errno}`);
       }
       defaultsTouched = false;

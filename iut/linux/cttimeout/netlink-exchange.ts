@@ -5,11 +5,30 @@
 // handling, so a request that gets no reply at all costs no timeout. A dump
 // continues on recvmsg(), so for a dump request we read on to its NLMSG_DONE.
 import { NetlinkSocket, NETLINK_NETFILTER } from "../../../sys/netlink-socket.js";
-import { IPCTNL_MSG_TIMEOUT_DEFAULT_GET, IPCTNL_MSG_TIMEOUT_GET, cttimeoutType, encodeCttimeoutRequest, zeroPids } from "../../../wire/netlink/cttimeout.js";
-import { decodeMessages, encodeMessage, NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST, NLMSG_DONE, NLMSG_ERROR } from "../../../wire/netlink/message.js";
+import {
+  IPCTNL_MSG_TIMEOUT_DEFAULT_GET,
+  IPCTNL_MSG_TIMEOUT_GET,
+  cttimeoutType,
+  encodeCttimeoutRequest,
+  zeroPids,
+} from "../../../wire/netlink/cttimeout.js";
+import {
+  decodeMessages,
+  encodeMessage,
+  NLM_F_ACK,
+  NLM_F_DUMP,
+  NLM_F_REQUEST,
+  NLMSG_DONE,
+  NLMSG_ERROR,
+} from "../../../wire/netlink/message.js";
 
 const BARRIER_SEQ = 0xfffffffe;
-const BARRIER = encodeCttimeoutRequest({ msg: IPCTNL_MSG_TIMEOUT_DEFAULT_GET, flags: NLM_F_ACK, seq: BARRIER_SEQ, attributes: [] });
+const BARRIER = encodeCttimeoutRequest({
+  msg: IPCTNL_MSG_TIMEOUT_DEFAULT_GET,
+  flags: NLM_F_ACK,
+  seq: BARRIER_SEQ,
+  attributes: [],
+});
 
 /** Whether the kernel will run a dump for this datagram's first message (GET with NLM_F_ROOT or NLM_F_MATCH). */
 function startsDump(datagram: Uint8Array): { seq: number } | null {
@@ -17,7 +36,8 @@ function startsDump(datagram: Uint8Array): { seq: number } | null {
   const view = new DataView(datagram.buffer, datagram.byteOffset, datagram.byteLength);
   const length = view.getUint32(0, true);
   const flags = view.getUint16(6, true);
-  if (length < 20 || length > datagram.length || view.getUint16(4, true) !== cttimeoutType(IPCTNL_MSG_TIMEOUT_GET)) return null;
+  if (length < 20 || length > datagram.length || view.getUint16(4, true) !== cttimeoutType(IPCTNL_MSG_TIMEOUT_GET))
+    return null;
   return flags & NLM_F_REQUEST && flags & NLM_F_DUMP ? { seq: view.getUint32(8, true) } : null;
 }
 
@@ -37,7 +57,10 @@ export class NetlinkExchange {
     const deadline = Date.now() + this.timeoutMs;
     while (!barrierSeen || dumpOpen) {
       const d = this.socket.recv(Math.max(0, deadline - Date.now()));
-      if (!d) throw new Error(`netlink: no ${barrierSeen ? "NLMSG_DONE" : "acknowledgement of the barrier"} within ${this.timeoutMs} ms`);
+      if (!d)
+        throw new Error(
+          `netlink: no ${barrierSeen ? "NLMSG_DONE" : "acknowledgement of the barrier"} within ${this.timeoutMs} ms`,
+        );
       for (const m of decodeMessages(d)) {
         if (m.type === NLMSG_ERROR && m.seq === BARRIER_SEQ) {
           barrierSeen = true;

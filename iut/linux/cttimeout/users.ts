@@ -51,9 +51,17 @@ export class LinuxCttimeoutUsers {
     for (const family of [NFPROTO_IPV4, NFPROTO_IPV6]) {
       const r = this.apply([
         N.newTable({ family, name: TABLE }),
-        N.newChain({ family, table: TABLE, name: CHAIN, type: "filter", hook: { hooknum: N.NF_INET_PRE_ROUTING, priority: -300 }, policy: N.NF_ACCEPT }),
+        N.newChain({
+          family,
+          table: TABLE,
+          name: CHAIN,
+          type: "filter",
+          hook: { hooknum: N.NF_INET_PRE_ROUTING, priority: -300 },
+          policy: N.NF_ACCEPT,
+        }),
       ]);
-      if (r.errnos.some((e) => e !== 0)) throw new Error(`creating table raw chain PREROUTING (family ${family}) failed: errno ${r.errnos.join(", ")}`);
+      if (r.errnos.some((e) => e !== 0))
+        throw new Error(`creating table raw chain PREROUTING (family ${family}) failed: errno ${r.errnos.join(", ")}`);
     }
   }
 
@@ -77,7 +85,8 @@ export class LinuxCttimeoutUsers {
     const outcome = this.apply([{ ...rule, flags: (rule.flags ?? 0) | NLM_F_ECHO }]);
     const errno = outcome.errnos[0]!;
     if (errno !== 0) return { errno };
-    if (outcome.handle === undefined) throw new AdapterReplyError("internal", "cttimeout.attach", "the kernel echoed no rule handle");
+    if (outcome.handle === undefined)
+      throw new AdapterReplyError("internal", "cttimeout.attach", "the kernel echoed no rule handle");
     const ref = `r${this.nextRef++}`;
     this.rules.set(ref, { family: r.l3proto, handle: outcome.handle });
     return { errno: 0, ref };
@@ -88,7 +97,12 @@ export class LinuxCttimeoutUsers {
     const held = this.rules.get(ref);
     if (!held) return undefined;
     const r = this.apply([N.deleteRule(held.family, TABLE, CHAIN, held.handle)]);
-    if (r.errnos[0] !== 0) throw new AdapterReplyError("internal", "cttimeout.detach", `deleting rule ${held.handle} failed: errno ${r.errnos[0]}`);
+    if (r.errnos[0] !== 0)
+      throw new AdapterReplyError(
+        "internal",
+        "cttimeout.detach",
+        `deleting rule ${held.handle} failed: errno ${r.errnos[0]}`,
+      );
     this.rules.delete(ref);
     return 0;
   }

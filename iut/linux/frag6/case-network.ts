@@ -35,7 +35,7 @@ let ip: string | null | undefined;
 function runIp(lines: readonly string[]): void {
   ip ??= findExecutable("ip");
   if (!ip) throw new Error("iproute2 `ip` not found (install iproute2)");
-  const r = spawnSync(ip, ["-batch", "-"], { input: lines.join("\n") + "\n", encoding: "utf8", timeout: 10_000 });
+  const r = spawnSync(ip, ["-batch", "-"], { input: `${lines.join("\n")}\n`, encoding: "utf8", timeout: 10_000 });
   if (r.status !== 0) throw new Error(`ip -batch failed (${r.status ?? r.signal}): ${r.stderr.trim()}`);
 }
 
@@ -49,7 +49,8 @@ function applyRuleset(text: string): void {
 export function writeCaseSysctls(path: Frag6Path, s: CaseSysctls): void {
   // Low before high: the kernel refuses low > high (and high < low).
   const pairs: [string, number][] = [];
-  const prefixes = path === "conntrack" ? ["net.ipv6.ip6frag", "net.netfilter.nf_conntrack_frag6"] : ["net.ipv6.ip6frag"];
+  const prefixes =
+    path === "conntrack" ? ["net.ipv6.ip6frag", "net.netfilter.nf_conntrack_frag6"] : ["net.ipv6.ip6frag"];
   for (const p of prefixes) {
     const lowFirst = s.lowThresh <= Number(readFileSync(`/proc/sys/${p.replaceAll(".", "/")}_high_thresh`, "utf8"));
     const order: [string, number][] = [
@@ -57,7 +58,10 @@ export function writeCaseSysctls(path: Frag6Path, s: CaseSysctls): void {
       [`${p}_high_thresh`, s.highThresh],
     ];
     pairs.push(...(lowFirst ? order : order.reverse()));
-    pairs.push([p === "net.ipv6.ip6frag" ? "net.ipv6.ip6frag_time" : "net.netfilter.nf_conntrack_frag6_timeout", s.timeoutSeconds]);
+    pairs.push([
+      p === "net.ipv6.ip6frag" ? "net.ipv6.ip6frag_time" : "net.netfilter.nf_conntrack_frag6_timeout",
+      s.timeoutSeconds,
+    ]);
   }
   for (const [key, value] of pairs) writeSysctl(key, value);
 }

@@ -9,8 +9,17 @@
 // as ip6_datagram_recv_specific_ctl() re-parses the delivered packet). The
 // Fragment header is gone by then, and the header before it already names
 // the fragment's Next Header: what is rebuilt is the packet the upper layer saw.
-import { AF_INET6, SOCK_NONBLOCK, SOCK_RAW, close, setReceiveBuffer, setsockoptInt, socket, waitReadable } from "../../../sys/libc.js";
-import { MessageReceiver, type ControlMessage } from "./recvmsg.js";
+import {
+  AF_INET6,
+  SOCK_NONBLOCK,
+  SOCK_RAW,
+  close,
+  setReceiveBuffer,
+  setsockoptInt,
+  socket,
+  waitReadable,
+} from "../../../sys/libc.js";
+import type { MessageReceiver, ControlMessage } from "./recvmsg.js";
 
 const SOL_IPV6 = 41;
 const IPV6_FLOWINFO = 11;
@@ -41,7 +50,12 @@ const HEADER_TYPE: Record<number, number> = { [IPV6_HOPOPTS]: 0, [IPV6_RTHDR]: 4
 /** TCP, UDP, ICMPv6 and the experimental number 253 the generators use for "unassigned". */
 export const UPPER_PROTOCOLS = [6, 17, 58, 253] as const;
 
-function rebuild(protocol: number, payload: Uint8Array, name: Uint8Array, control: readonly ControlMessage[]): Uint8Array {
+function rebuild(
+  protocol: number,
+  payload: Uint8Array,
+  name: Uint8Array,
+  control: readonly ControlMessage[],
+): Uint8Array {
   let dst: Uint8Array | undefined;
   let trafficClass: number | undefined;
   // put_cmsg(IPV6_FLOWINFO) only when the flow information is not zero.
@@ -58,7 +72,9 @@ function rebuild(protocol: number, payload: Uint8Array, name: Uint8Array, contro
     else if (c.type in HEADER_TYPE) headers.push({ type: HEADER_TYPE[c.type]!, bytes: c.data });
   }
   if (!dst || trafficClass === undefined || hopLimit === undefined || name.length < 24) {
-    throw new Error(`raw IPv6 socket: a delivered datagram came without its destination, flow information or hop limit (${JSON.stringify(control.map((c) => [c.level, c.type, c.data.length]))}, name ${name.length})`);
+    throw new Error(
+      `raw IPv6 socket: a delivered datagram came without its destination, flow information or hop limit (${JSON.stringify(control.map((c) => [c.level, c.type, c.data.length]))}, name ${name.length})`,
+    );
   }
   // Hop-by-hop first (put_cmsg order already has it first), the others in packet order.
   const extLength = headers.reduce((n, h) => n + h.bytes.length, 0);
@@ -90,7 +106,15 @@ export class DeliverySockets {
       for (const protocol of UPPER_PROTOCOLS) {
         const fd = socket(AF_INET6, SOCK_RAW | SOCK_NONBLOCK, protocol);
         this.fds.push({ protocol, fd });
-        for (const option of [IPV6_RECVPKTINFO, IPV6_RECVHOPLIMIT, IPV6_RECVHOPOPTS, IPV6_RECVRTHDR, IPV6_RECVDSTOPTS, IPV6_FLOWINFO, IPV6_RECVTCLASS]) {
+        for (const option of [
+          IPV6_RECVPKTINFO,
+          IPV6_RECVHOPLIMIT,
+          IPV6_RECVHOPOPTS,
+          IPV6_RECVRTHDR,
+          IPV6_RECVDSTOPTS,
+          IPV6_FLOWINFO,
+          IPV6_RECVTCLASS,
+        ]) {
           setsockoptInt(fd, SOL_IPV6, option, 1);
         }
         if (protocol === 58) setsockoptInt(fd, SOL_RAW, IPV6_CHECKSUM, -1);
@@ -127,7 +151,8 @@ export class DeliverySockets {
   drain(): Uint8Array[] {
     const out: Uint8Array[] = [];
     for (const { protocol, fd } of this.fds) {
-      for (let m = this.receiver.receive(fd); m; m = this.receiver.receive(fd)) out.push(rebuild(protocol, m.data, m.name, m.control));
+      for (let m = this.receiver.receive(fd); m; m = this.receiver.receive(fd))
+        out.push(rebuild(protocol, m.data, m.name, m.control));
     }
     return out;
   }

@@ -23,7 +23,22 @@ function mac(text: string): number[] {
 
 export class FragmentInjector {
   private readonly socket = PacketSocket.open("veth1");
-  private readonly header = Uint8Array.from([VIRTIO_NET_HDR_F_DATA_VALID, 0, 0, 0, 0, 0, 0, 0, 0, 0, ...mac(VETH0_MAC), ...mac(VETH1_MAC), 0x86, 0xdd]);
+  private readonly header = Uint8Array.from([
+    VIRTIO_NET_HDR_F_DATA_VALID,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    ...mac(VETH0_MAC),
+    ...mac(VETH1_MAC),
+    0x86,
+    0xdd,
+  ]);
 
   constructor() {
     setsockoptInt(this.socket.fd, SOL_PACKET, PACKET_VNET_HDR, 1);

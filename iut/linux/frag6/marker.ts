@@ -15,7 +15,17 @@ export const MARKER_DST = Uint8Array.from([0x20, 0x01, 0x0d, 0xb8, 0xff, 0xff, 0
 export const MARKER_SRC = Uint8Array.from([0x20, 0x01, 0x0d, 0xb8, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2]);
 
 export const MARKER_PACKET: Uint8Array = originalPacket(
-  buildDatagram({ src: MARKER_SRC, dst: MARKER_DST, trafficClass: 0, before: [], afterUnits: 0, upper: "udp", icmpType: 128, payloadLength: 8, fill: 1 }),
+  buildDatagram({
+    src: MARKER_SRC,
+    dst: MARKER_DST,
+    trafficClass: 0,
+    before: [],
+    afterUnits: 0,
+    upper: "udp",
+    icmpType: 128,
+    payloadLength: 8,
+    fill: 1,
+  }),
 );
 
 export function isMarker(packet: Uint8Array): boolean {

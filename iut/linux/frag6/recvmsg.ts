@@ -77,16 +77,25 @@ export class MessageReceiver {
       throw new SysError("recvmsg", e);
     }
     const flags = v.getInt32(MSGHDR + 48, true);
-    if (flags & (MSG_TRUNC | MSG_CTRUNC)) throw new Error(`recvmsg: datagram or control data truncated (flags ${flags})`);
+    if (flags & (MSG_TRUNC | MSG_CTRUNC))
+      throw new Error(`recvmsg: datagram or control data truncated (flags ${flags})`);
     const nameLength = v.getUint32(MSGHDR + 8, true);
     const controlLength = Number(v.getBigUint64(MSGHDR + 40, true));
     const control: ControlMessage[] = [];
     for (let at = CONTROL; at + 16 <= CONTROL + controlLength; ) {
       const length = Number(v.getBigUint64(at, true));
       if (length < 16) break;
-      control.push({ level: v.getInt32(at + 8, true), type: v.getInt32(at + 12, true), data: this.bytes.slice(at + 16, at + length) });
+      control.push({
+        level: v.getInt32(at + 8, true),
+        type: v.getInt32(at + 12, true),
+        data: this.bytes.slice(at + 16, at + length),
+      });
       at += (length + 7) & ~7;
     }
-    return { data: this.bytes.slice(dataAt, dataAt + n), name: this.bytes.slice(NAME, NAME + Math.min(nameLength, NAME_SIZE)), control };
+    return {
+      data: this.bytes.slice(dataAt, dataAt + n),
+      name: this.bytes.slice(NAME, NAME + Math.min(nameLength, NAME_SIZE)),
+      control,
+    };
   }
 }

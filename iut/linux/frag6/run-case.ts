@@ -45,7 +45,13 @@ function facts(packet: Uint8Array, i: number): EventFacts {
   const src = formatIPv6(packet.subarray(8, 24));
   const dst = formatIPv6(packet.subarray(24, 40));
   if (!f) return { key: `${src}/${dst}/-`, headOfQueue: false, atomic: false, src, dst };
-  return { key: `${src}/${dst}/${f.identification}`, headOfQueue: f.offset === 0 && f.more, atomic: f.offset === 0 && !f.more, src, dst };
+  return {
+    key: `${src}/${dst}/${f.identification}`,
+    headOfQueue: f.offset === 0 && f.more,
+    atomic: f.offset === 0 && !f.more,
+    src,
+    dst,
+  };
 }
 
 /** The queue key a Time Exceeded error is about: the quoted head fragment's source, destination and identification. */
@@ -64,30 +70,47 @@ function quotedKey(quoted: Uint8Array): string | null {
 }
 
 function snmpSummary(): string {
-  return readFileSync("/proc/thread-self/net/snmp6", "utf8").split("\n").filter((l) => /^(Ip6|Udp6)/.test(l) && !/\s0$/.test(l)).map((l) => l.replace(/\s+/g, "=")).join(" ");
+  return readFileSync("/proc/thread-self/net/snmp6", "utf8")
+    .split("\n")
+    .filter((l) => /^(Ip6|Udp6)/.test(l) && !/\s0$/.test(l))
+    .map((l) => l.replace(/\s+/g, "="))
+    .join(" ");
 }
 
 function problems(request: Frag6Request): string | null {
   const dsts = new Set<string>();
   for (const [i, e] of request.events.entries()) {
-    if (e.packet.length > LARGEST_PACKET) return `event ${i} is a ${e.packet.length}-byte packet; veth carries at most ${LARGEST_PACKET} (ETH_MAX_MTU)`;
+    if (e.packet.length > LARGEST_PACKET)
+      return `event ${i} is a ${e.packet.length}-byte packet; veth carries at most ${LARGEST_PACKET} (ETH_MAX_MTU)`;
     const d = e.packet.subarray(24, 40);
-    if (d[0] === 0xff || (d[0] === 0xfe && (d[1]! & 0xc0) === 0x80) || d.every((b, k) => b === (k === 15 ? 1 : 0)) || d.every((b) => b === 0)) {
+    if (
+      d[0] === 0xff ||
+      (d[0] === 0xfe && (d[1]! & 0xc0) === 0x80) ||
+      d.every((b, k) => b === (k === 15 ? 1 : 0)) ||
+      d.every((b) => b === 0)
+    ) {
       return `event ${i}: destination ${formatIPv6(d)} cannot be made a local unicast address of veth0`;
     }
     dsts.add(formatIPv6(d));
     for (const a of [MARKER_DST, MARKER_SRC]) {
-      if (formatIPv6(a) === formatIPv6(d) || formatIPv6(a) === formatIPv6(e.packet.subarray(8, 24))) return `event ${i} uses ${formatIPv6(a)}, the address of the IUT's marker datagrams`;
+      if (formatIPv6(a) === formatIPv6(d) || formatIPv6(a) === formatIPv6(e.packet.subarray(8, 24)))
+        return `event ${i} uses ${formatIPv6(a)}, the address of the IUT's marker datagrams`;
     }
   }
   for (const [i, e] of request.events.entries()) {
     const s = formatIPv6(e.packet.subarray(8, 24));
-    if (dsts.has(s)) return `event ${i}: source ${s} is also a destination, which the case makes a local address (errors to it would not leave veth0)`;
+    if (dsts.has(s))
+      return `event ${i}: source ${s} is also a destination, which the case makes a local address (errors to it would not leave veth0)`;
   }
   return null;
 }
 
-export function runCase(path: Frag6Path, request: Frag6Request, receiver: MessageReceiver, expiry: ExpiryPolicy): Frag6Reply {
+export function runCase(
+  path: Frag6Path,
+  request: Frag6Request,
+  receiver: MessageReceiver,
+  expiry: ExpiryPolicy,
+): Frag6Reply {
   const problem = problems(request);
   if (problem) throw decline(problem);
   const times = request.events.map((e) => e.t);
@@ -95,7 +118,9 @@ export function runCase(path: Frag6Path, request: Frag6Request, receiver: Messag
   if (!planned.ok) throw decline(planned.reason);
   const thresholds = kernelThresholds(request);
   if (!thresholds.ok) throw decline(thresholds.reason);
-  const locals = [...new Map(request.events.map((e) => [formatIPv6(e.packet.subarray(24, 40)), e.packet.slice(24, 40)])).values()];
+  const locals = [
+    ...new Map(request.events.map((e) => [formatIPv6(e.packet.subarray(24, 40)), e.packet.slice(24, 40)])).values(),
+  ];
   const ns = enterCaseNamespace(path, [...locals, MARKER_DST]);
   const unpin = pinToCurrentCpu();
   const sockets: { close(): void }[] = [];
@@ -130,9 +155,15 @@ export function runCase(path: Frag6Path, request: Frag6Request, receiver: Messag
       const armed: number[] = [];
       for (let i = 0; i < sent.length; i++) {
         const fired = seenAt - sent[i]!;
-        if (eventFacts[i]!.key === key && fired >= REAL_TIMEOUT_MS - 5 && fired <= REAL_TIMEOUT_MS + LATE_MARGIN_MS + 20) armed.push(request.events[i]!.t);
+        if (
+          eventFacts[i]!.key === key &&
+          fired >= REAL_TIMEOUT_MS - 5 &&
+          fired <= REAL_TIMEOUT_MS + LATE_MARGIN_MS + 20
+        )
+          armed.push(request.events[i]!.t);
       }
-      if (armed.length === 0) throw new Error(`a Time Exceeded about ${key ?? "an unreadable packet"} came at an unexpected time`);
+      if (armed.length === 0)
+        throw new Error(`a Time Exceeded about ${key ?? "an unreadable packet"} came at an unexpected time`);
       if (new Set(armed).size > 1) ambiguousExpiry = true;
       return armed[0]! + request.config.timeoutMs;
     };
@@ -169,7 +200,8 @@ export function runCase(path: Frag6Path, request: Frag6Request, receiver: Messag
       sleep(1);
     }
     injector.inject(MARKER_PACKET);
-    for (const packet of deliveries.drainThroughMarker(isMarker)) delivered.push({ t: request.events[last]?.t ?? 0, packet: toHex(packet) });
+    for (const packet of deliveries.drainThroughMarker(isMarker))
+      delivered.push({ t: request.events[last]?.t ?? 0, packet: toHex(packet) });
     record(capture.drain(), now() - origin, last);
     const watched = (!pending || expiry === "always" || planned.schedule.crossesTimeout) && !ambiguousExpiry;
     return watched ? { delivered, icmp } : { delivered };

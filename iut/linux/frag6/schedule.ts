@@ -56,7 +56,11 @@ export function scheduleKept(times: readonly number[], timeoutMs: number, sent: 
   for (let j = 0; j < times.length; j++) {
     for (let i = 0; i < j; i++) {
       const gap = sent[j]! - sent[i]!;
-      if (times[j]! - times[i]! >= timeoutMs ? gap < REAL_TIMEOUT_MS + LATE_MARGIN_MS / 2 : gap > REAL_TIMEOUT_MS - EARLY_MARGIN_MS / 2) {
+      if (
+        times[j]! - times[i]! >= timeoutMs
+          ? gap < REAL_TIMEOUT_MS + LATE_MARGIN_MS / 2
+          : gap > REAL_TIMEOUT_MS - EARLY_MARGIN_MS / 2
+      ) {
         return `scheduling jitter: events ${i} and ${j} were sent ${gap.toFixed(1)} ms apart, too close to the ${REAL_TIMEOUT_MS} ms kernel timeout to tell the order of a deadline`;
       }
     }

@@ -14,8 +14,10 @@ import { Traverser } from "./traversal.js";
 
 /** Why no probe crosses a list: arp and bridge are not built; the rest do not exist. */
 function noPath(family: string, hook: string, device: string | null): string {
-  if (family === "bridge") return "bridge hooks run only for frames crossing a bridge, and the protocol's namespace has no bridge device (veth0 and veth1 only)";
-  if (family === "arp") return "arp traversals are not built (an ARP probe needs ARP-field selectors and an end point in arp_process())";
+  if (family === "bridge")
+    return "bridge hooks run only for frames crossing a bridge, and the protocol's namespace has no bridge device (veth0 and veth1 only)";
+  if (family === "arp")
+    return "arp traversals are not built (an ARP probe needs ARP-field selectors and an end point in arp_process())";
   return `no ${family} ${hook} hook list${device === null ? "" : ` on ${device}`}`;
 }
 

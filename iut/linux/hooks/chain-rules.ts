@@ -17,7 +17,17 @@ export const HOOKS_TABLE = "nfconform_hooks";
 
 /** Which packets a chain treats as aimed at it: one UDP port per hook (and device, for device hooks). */
 const PORT_BASE = 47000;
-const PORT_SLOTS = ["prerouting", "input", "forward", "output", "postrouting", "ingress/veth0", "ingress/veth1", "egress/veth0", "egress/veth1"];
+const PORT_SLOTS = [
+  "prerouting",
+  "input",
+  "forward",
+  "output",
+  "postrouting",
+  "ingress/veth0",
+  "ingress/veth1",
+  "egress/veth0",
+  "egress/veth1",
+];
 
 /** The destination port of the packets aimed at a (hook, device) list; ipv4 and ipv6 share it, their packets differ. */
 export function listPort(hook: HookName, device: string | null): number {
@@ -62,7 +72,14 @@ export function chainEntries(plan: ChainPlan): BatchEntry[] {
   if (plan.device !== undefined) hook.device = plan.device;
   const rule = (expressions: N.Expression[]) => N.newRule({ family, table: HOOKS_TABLE, chain: name, expressions });
   return [
-    N.newChain({ family, table: HOOKS_TABLE, name, type: "filter", hook, policy: plan.verdict === "accept" ? N.NF_ACCEPT : N.NF_DROP }),
+    N.newChain({
+      family,
+      table: HOOKS_TABLE,
+      name,
+      type: "filter",
+      hook,
+      policy: plan.verdict === "accept" ? N.NF_ACCEPT : N.NF_DROP,
+    }),
     rule([
       ...aimedAt(plan.port),
       { kind: "immediate", dreg: N.NFT_REG_1, data: { value: Uint8Array.of(1) } },

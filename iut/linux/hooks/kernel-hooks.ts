@@ -9,7 +9,14 @@
 import { deviceExists } from "../../../model/hooks/list-head.js";
 import type { HookFamily, HookName } from "../../../model/hooks/families.js";
 import * as N from "../../../wire/netlink/nftables.js";
-import { NFPROTO_ARP, NFPROTO_BRIDGE, NFPROTO_INET, NFPROTO_IPV4, NFPROTO_IPV6, NFPROTO_NETDEV } from "../../../wire/netlink/nfnetlink.js";
+import {
+  NFPROTO_ARP,
+  NFPROTO_BRIDGE,
+  NFPROTO_INET,
+  NFPROTO_IPV4,
+  NFPROTO_IPV6,
+  NFPROTO_NETDEV,
+} from "../../../wire/netlink/nfnetlink.js";
 
 export const NFPROTO: Record<HookFamily, number> = {
   ipv4: NFPROTO_IPV4,
@@ -32,7 +39,8 @@ const INET_HOOKS: Partial<Record<HookName, number>> = {
 /** What nftables is asked for: the chain's hook, or why it cannot stand for the core's registration. */
 export type ChainHook = { nfproto: number; hooknum: number; device?: string } | { decline: string };
 
-const isDeviceHook = (family: HookFamily, hook: HookName) => family === "netdev" || (family === "inet" && hook === "ingress");
+const isDeviceHook = (family: HookFamily, hook: HookName) =>
+  family === "netdev" || (family === "inet" && hook === "ingress");
 
 export function chainHook(family: HookFamily, hook: HookName, device: string | null): ChainHook {
   const nfproto = NFPROTO[family];
@@ -42,8 +50,12 @@ export function chainHook(family: HookFamily, hook: HookName, device: string | n
   // a device nftables answers EINVAL itself, before the core. Only existing
   // devices reach nf_register_net_hook().
   if (isDeviceHook(family, hook)) {
-    if (device === null) return none("a device hook without a device is refused by nftables (nft_chain_parse_netdev), not by the core");
-    if (!deviceExists(device)) return none(`nftables keeps a device chain on the name "${device}" (no such device) and answers 0; the core would refuse a missing device`);
+    if (device === null)
+      return none("a device hook without a device is refused by nftables (nft_chain_parse_netdev), not by the core");
+    if (!deviceExists(device))
+      return none(
+        `nftables keeps a device chain on the name "${device}" (no such device) and answers 0; the core would refuse a missing device`,
+      );
   }
   switch (family) {
     case "netdev":
@@ -56,7 +68,10 @@ export function chainHook(family: HookFamily, hook: HookName, device: string | n
     case "arp":
       if (hook === "input") return { nfproto, hooknum: 0 }; // NF_ARP_IN
       if (hook === "output") return { nfproto, hooknum: 1 }; // NF_ARP_OUT
-      if (hook === "forward") return none("nftables' arp filter chain type offers only input and output (EOPNOTSUPP), the core also has NF_ARP_FORWARD");
+      if (hook === "forward")
+        return none(
+          "nftables' arp filter chain type offers only input and output (EOPNOTSUPP), the core also has NF_ARP_FORWARD",
+        );
       return none("no NF_ARP_* number: nftables cannot be asked for it");
   }
   const hooknum = INET_HOOKS[hook];

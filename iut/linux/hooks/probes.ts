@@ -13,7 +13,19 @@
 import { recomputedChecksum } from "../../../model/checksum/packet-checksum.js";
 import type { HookName } from "../../../model/hooks/families.js";
 import { parseIPv4, parseIPv6, sockaddrIn, sockaddrIn6 } from "../../../sys/inet-addr.js";
-import { AF_INET, AF_INET6, SOCK_DGRAM, SOCK_NONBLOCK, SysError, bind, close, recvfrom, sendto, setsockoptInt, socket } from "../../../sys/libc.js";
+import {
+  AF_INET,
+  AF_INET6,
+  SOCK_DGRAM,
+  SOCK_NONBLOCK,
+  SysError,
+  bind,
+  close,
+  recvfrom,
+  sendto,
+  setsockoptInt,
+  socket,
+} from "../../../sys/libc.js";
 import { PacketSocket, PACKET_OUTGOING } from "../../../sys/packet-socket.js";
 import { VETH0_MAC, VETH1_MAC } from "../../../sys/veth.js";
 import { buildIpv4, buildIpv6, buildUdp } from "../../../wire/ip-build.js";
@@ -39,7 +51,8 @@ export function probePath(family: string, hook: HookName, device: string | null)
   }
   if (family === "netdev" && (device === "veth0" || device === "veth1")) {
     // Ingress on a device: inject on its peer; egress on a device: inject on it.
-    if (hook === "ingress") return { kind: "inject", version: 4, on: device === "veth0" ? "veth1" : "veth0", to: "local" };
+    if (hook === "ingress")
+      return { kind: "inject", version: 4, on: device === "veth0" ? "veth1" : "veth0", to: "local" };
     if (hook === "egress") return { kind: "inject", version: 4, on: device, to: "local" };
   }
   return null;
@@ -102,7 +115,13 @@ export class Probes {
     }
     if (path.to === "local") this.receiver(path.version, dstPort);
     else this.egress.drain();
-    const packet = udpPacket(path.version, addresses.source, path.to === "local" ? addresses.local : addresses.remote, srcPort, dstPort);
+    const packet = udpPacket(
+      path.version,
+      addresses.source,
+      path.to === "local" ? addresses.local : addresses.remote,
+      srcPort,
+      dstPort,
+    );
     const frame = new Uint8Array(14 + packet.length);
     frame.set(macBytes(path.on === "veth1" ? VETH0_MAC : VETH1_MAC), 0);
     frame.set(macBytes(path.on === "veth1" ? VETH1_MAC : VETH0_MAC), 6);
@@ -144,7 +163,12 @@ export class Probes {
       const transport = ipStart + (path.version === 4 ? (frame.data[ipStart]! & 0x0f) * 4 : 40);
       const protocol = path.version === 4 ? frame.data[ipStart + 9] : frame.data[ipStart + 6];
       const ethertype = (frame.data[12]! << 8) | frame.data[13]!;
-      if (ethertype !== (path.version === 4 ? 0x0800 : 0x86dd) || protocol !== IPPROTO_UDP || frame.data.length < transport + 4) continue;
+      if (
+        ethertype !== (path.version === 4 ? 0x0800 : 0x86dd) ||
+        protocol !== IPPROTO_UDP ||
+        frame.data.length < transport + 4
+      )
+        continue;
       const view = new DataView(frame.data.buffer, frame.data.byteOffset + transport);
       if (view.getUint16(0) === srcPort && view.getUint16(2) === dstPort) return true;
     }

@@ -27,7 +27,11 @@ export class HookChains {
   constructor(private readonly session: NftSession) {}
 
   register(reg: HookRegistration): number {
-    if (this.live.has(reg.name)) throw decline("hooks.register", `"${reg.name}" is registered already: the protocol leaves a second registration of a live name undefined`);
+    if (this.live.has(reg.name))
+      throw decline(
+        "hooks.register",
+        `"${reg.name}" is registered already: the protocol leaves a second registration of a live name undefined`,
+      );
     if (new TextEncoder().encode(reg.name).length > MAX_NAME_BYTES || reg.name.includes("\0")) {
       throw decline("hooks.register", `an nftables chain name holds at most ${MAX_NAME_BYTES} bytes and no NUL`);
     }
@@ -46,7 +50,8 @@ export class HookChains {
     const { errnos } = this.session.apply([newHooksTable(hook.nfproto), ...chainEntries(plan)]);
     const [table = -1, chain = -1, ...rules] = errnos;
     if (table !== 0 && chain === 0) throw new Error(`creating table ${HOOKS_TABLE} failed with errno ${table}`);
-    if (chain === 0 && rules.some((e) => e !== 0)) throw new Error(`the rules of chain ${reg.name} failed with errnos ${rules.join(", ")}`);
+    if (chain === 0 && rules.some((e) => e !== 0))
+      throw new Error(`the rules of chain ${reg.name} failed with errnos ${rules.join(", ")}`);
     // A refused chain aborts the whole batch (nfnetlink_rcv_batch): nothing is left behind.
     if (chain === 0) {
       this.live.set(reg.name, { family: reg.family, hook: reg.hook, nfproto: hook.nfproto });
@@ -68,7 +73,9 @@ export class HookChains {
   /** Deletes every table (and with it every chain): the state of a fresh instance. */
   reset(): void {
     if (this.tables.size > 0) {
-      const { committed, errnos } = this.session.apply([...this.tables].map((family) => N.deleteTable(family, HOOKS_TABLE)));
+      const { committed, errnos } = this.session.apply(
+        [...this.tables].map((family) => N.deleteTable(family, HOOKS_TABLE)),
+      );
       if (!committed) throw new Error(`deleting the hooks tables failed with errnos ${errnos.join(", ")}`);
     }
     this.tables.clear();

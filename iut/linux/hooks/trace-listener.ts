@@ -28,7 +28,8 @@ export class TraceListener {
       try {
         datagram = this.socket.recv(0);
       } catch (error) {
-        if (error instanceof SysError && error.code === "ENOBUFS") throw new Error("nftrace events were lost (the trace socket's receive buffer overflowed)");
+        if (error instanceof SysError && error.code === "ENOBUFS")
+          throw new Error("nftrace events were lost (the trace socket's receive buffer overflowed)");
         throw error;
       }
       if (!datagram) return events;

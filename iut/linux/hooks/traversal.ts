@@ -87,7 +87,9 @@ export class Traverser {
       const eperm = !sent.sent && sent.errno === "EPERM";
       if (!sent.sent && !eperm) throw new Error(`the probe's sendmsg failed with ${sent.errno}`);
       if (eperm !== (result.verdict === "drop")) {
-        throw new Error(`sendmsg ${eperm ? "failed with EPERM" : "succeeded"} but the trace shows verdict ${result.verdict} after [${result.visited.join(", ")}]`);
+        throw new Error(
+          `sendmsg ${eperm ? "failed with EPERM" : "succeeded"} but the trace shows verdict ${result.verdict} after [${result.visited.join(", ")}]`,
+        );
       }
       return result;
     }
@@ -95,7 +97,9 @@ export class Traverser {
       // Only a drop in the egress hook of the injecting device fails the send.
       const result = summarize(probePolicies(this.trace.take(), srcPort, dstPort));
       if (sent.errno !== "ENOBUFS" || result.verdict !== "drop") {
-        throw new Error(`injecting the probe failed with ${sent.errno}; the trace shows verdict ${result.verdict} after [${result.visited.join(", ")}]`);
+        throw new Error(
+          `injecting the probe failed with ${sent.errno}; the trace shows verdict ${result.verdict} after [${result.visited.join(", ")}]`,
+        );
       }
       return result;
     }
@@ -111,7 +115,10 @@ export class Traverser {
         return summarize(probePolicies(events, srcPort, dstPort));
       }
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`the probe (port ${dstPort}) was neither dropped nor seen at its end point within ${END_POINT_TIMEOUT_MS} ms`);
+      if (left <= 0)
+        throw new Error(
+          `the probe (port ${dstPort}) was neither dropped nor seen at its end point within ${END_POINT_TIMEOUT_MS} ms`,
+        );
       waitAny(fds, left);
     }
   }

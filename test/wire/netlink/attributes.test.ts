@@ -47,12 +47,17 @@ describe("nlattr codec", () => {
   });
 
   it("round-trips arbitrary attribute lists with offsets", () => {
-    const arb = fc.array(fc.record({ type: fc.integer({ min: 0, max: 0x3fff }), value: fc.uint8Array({ maxLength: 40 }) }), { maxLength: 8 });
+    const arb = fc.array(
+      fc.record({ type: fc.integer({ min: 0, max: 0x3fff }), value: fc.uint8Array({ maxLength: 40 }) }),
+      { maxLength: 8 },
+    );
     fc.assert(
       fc.property(arb, fc.nat({ max: 1000 }), (attrs, base) => {
         const buf = concatBytes(attrs.map((a) => nlattr(a.type, a.value)));
         const back = decodeAttributes(buf, base);
-        expect(back.map((a) => ({ type: a.type, value: Array.from(a.value) }))).toEqual(attrs.map((a) => ({ type: a.type, value: Array.from(a.value) })));
+        expect(back.map((a) => ({ type: a.type, value: Array.from(a.value) }))).toEqual(
+          attrs.map((a) => ({ type: a.type, value: Array.from(a.value) })),
+        );
         let at = base;
         back.forEach((a, i) => {
           expect(a.offset).toBe(at);
@@ -64,21 +69,35 @@ describe("nlattr codec", () => {
 
   it("round-trips integers in both byte orders and strings", () => {
     fc.assert(
-      fc.property(fc.nat({ max: 0xffffffff }), fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }), fc.string({ unit: "grapheme-ascii" }).filter((s) => !s.includes("\0")), (n, big, s) => {
-        const table = AttributeTable.decode(
-          concatBytes([attrU8(1, n), attrBe16(2, n), attrBe32(3, n), attrBe64(4, big), attrLe32(5, n), attrLe64(6, big), attrString(7, s), attrBes32(8, n | 0)]),
-          0,
-          "test",
-        );
-        expect(readU8(table.require(1, "a"), "a")).toBe(n & 0xff);
-        expect(readBe16(table.require(2, "b"), "b")).toBe(n & 0xffff);
-        expect(readBe32(table.require(3, "c"), "c")).toBe(n);
-        expect(readBe64(table.require(4, "d"), "d")).toBe(big);
-        expect(readLe32(table.require(5, "e"), "e")).toBe(n);
-        expect(readLe64(table.require(6, "f"), "f")).toBe(big);
-        expect(readString(table.require(7, "g"), "g")).toBe(s);
-        expect(readBes32(table.require(8, "h"), "h")).toBe(n | 0);
-      }),
+      fc.property(
+        fc.nat({ max: 0xffffffff }),
+        fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }),
+        fc.string({ unit: "grapheme-ascii" }).filter((s) => !s.includes("\0")),
+        (n, big, s) => {
+          const table = AttributeTable.decode(
+            concatBytes([
+              attrU8(1, n),
+              attrBe16(2, n),
+              attrBe32(3, n),
+              attrBe64(4, big),
+              attrLe32(5, n),
+              attrLe64(6, big),
+              attrString(7, s),
+              attrBes32(8, n | 0),
+            ]),
+            0,
+            "test",
+          );
+          expect(readU8(table.require(1, "a"), "a")).toBe(n & 0xff);
+          expect(readBe16(table.require(2, "b"), "b")).toBe(n & 0xffff);
+          expect(readBe32(table.require(3, "c"), "c")).toBe(n);
+          expect(readBe64(table.require(4, "d"), "d")).toBe(big);
+          expect(readLe32(table.require(5, "e"), "e")).toBe(n);
+          expect(readLe64(table.require(6, "f"), "f")).toBe(big);
+          expect(readString(table.require(7, "g"), "g")).toBe(s);
+          expect(readBes32(table.require(8, "h"), "h")).toBe(n | 0);
+        },
+      ),
     );
   });
 
@@ -129,11 +148,15 @@ describe("nlattr codec", () => {
   it("rejects integers of the wrong size and strings without NUL", () => {
     const [a, b] = decodeAttributes(concatBytes([attrBe16(1, 1), nlattr(2, Uint8Array.of(0x61, 0x62))]), 40);
     expect(decodeError(() => readBe32(a!, "NFTA_X")).message).toBe("NFTA_X at offset 40: value is 2 bytes, expected 4");
-    expect(decodeError(() => readString(b!, "NFTA_NAME")).message).toBe("NFTA_NAME at offset 48: string is not NUL-terminated");
+    expect(decodeError(() => readString(b!, "NFTA_NAME")).message).toBe(
+      "NFTA_NAME at offset 48: string is not NUL-terminated",
+    );
   });
 
   it("names missing attributes", () => {
     const t = AttributeTable.decode(attrBe32(1, 1), 20, "NFT_MSG_NEWCHAIN");
-    expect(decodeError(() => t.require(3, "NFTA_CHAIN_NAME")).message).toBe("NFT_MSG_NEWCHAIN at offset 20: missing attribute NFTA_CHAIN_NAME (type 3)");
+    expect(decodeError(() => t.require(3, "NFTA_CHAIN_NAME")).message).toBe(
+      "NFT_MSG_NEWCHAIN at offset 20: missing attribute NFTA_CHAIN_NAME (type 3)",
+    );
   });
 });

@@ -38,7 +38,13 @@ function expectDecodeError(fn: () => unknown, offset: number, text: RegExp): voi
 
 describe("nlmsghdr codec", () => {
   it("encodes the header little-endian and pads to 4 bytes", () => {
-    const bytes = encodeMessage({ type: 0x0a00, flags: NLM_F_REQUEST | NLM_F_ACK, seq: 7, pid: 0, payload: Uint8Array.of(1, 2, 3, 4, 5) });
+    const bytes = encodeMessage({
+      type: 0x0a00,
+      flags: NLM_F_REQUEST | NLM_F_ACK,
+      seq: 7,
+      pid: 0,
+      payload: Uint8Array.of(1, 2, 3, 4, 5),
+    });
     expect(toHex(bytes)).toBe("15000000000a05000700000000000000" + "0102030405000000");
   });
 
@@ -71,7 +77,11 @@ describe("nlmsghdr codec", () => {
       { type: 1, flags: 0, seq: 0, pid: 0, payload: new Uint8Array(0) },
     ]);
     new DataView(good.buffer).setUint32(32, 12, true);
-    expectDecodeError(() => decodeMessages(good), 32, /nlmsghdr at offset 32: nlmsg_len 12 is less than the 16-byte header/);
+    expectDecodeError(
+      () => decodeMessages(good),
+      32,
+      /nlmsghdr at offset 32: nlmsg_len 12 is less than the 16-byte header/,
+    );
   });
 
   it("rejects a message overrunning the buffer (truncated input)", () => {
@@ -97,7 +107,13 @@ describe("nlmsghdr codec", () => {
 });
 
 describe("NLMSG_ERROR", () => {
-  const request = { type: 0x0a06, flags: NLM_F_REQUEST | NLM_F_ACK, seq: 42, pid: 0, payload: Uint8Array.of(2, 0, 0, 0, 8, 0, 1, 0, 0x61, 0, 0, 0) };
+  const request = {
+    type: 0x0a06,
+    flags: NLM_F_REQUEST | NLM_F_ACK,
+    seq: 42,
+    pid: 0,
+    payload: Uint8Array.of(2, 0, 0, 0, 8, 0, 1, 0, 0x61, 0, 0, 0),
+  };
 
   it("round-trips capped and uncapped errors and acks", () => {
     fc.assert(
@@ -120,12 +136,26 @@ describe("NLMSG_ERROR", () => {
     const cut = bytes.slice(0, bytes.length - 4);
     new DataView(cut.buffer).setUint32(0, cut.length, true);
     const [m] = decodeMessages(cut);
-    expectDecodeError(() => decodeErrorMessage(m!), 20, /should carry the whole 28-byte request but only 24 bytes follow/);
+    expectDecodeError(
+      () => decodeErrorMessage(m!),
+      20,
+      /should carry the whole 28-byte request but only 24 bytes follow/,
+    );
   });
 
   it("rejects a payload too short for error plus header", () => {
-    const bytes = encodeMessage({ type: NLMSG_ERROR, flags: NLM_F_CAPPED, seq: 0, pid: 0, payload: new Uint8Array(12) });
-    expectDecodeError(() => decodeErrorMessage(decodeMessages(bytes)[0]!), 16, /shorter than error \(4\) plus the request header/);
+    const bytes = encodeMessage({
+      type: NLMSG_ERROR,
+      flags: NLM_F_CAPPED,
+      seq: 0,
+      pid: 0,
+      payload: new Uint8Array(12),
+    });
+    expectDecodeError(
+      () => decodeErrorMessage(decodeMessages(bytes)[0]!),
+      16,
+      /shorter than error \(4\) plus the request header/,
+    );
   });
 
   it("decodes the kernel's capped ACK", () => {

@@ -3,7 +3,14 @@ import { describe, expect, it } from "vitest";
 import { fromHex, toHex } from "../../../wire/hex.js";
 import { attrBe32 } from "../../../wire/netlink/attributes.js";
 import { NetlinkDecodeError } from "../../../wire/netlink/errors.js";
-import { NLM_F_ACK, NLM_F_REQUEST, decodeErrorMessage, decodeMessages, encodeErrorMessage, encodeMessage } from "../../../wire/netlink/message.js";
+import {
+  NLM_F_ACK,
+  NLM_F_REQUEST,
+  decodeErrorMessage,
+  decodeMessages,
+  encodeErrorMessage,
+  encodeMessage,
+} from "../../../wire/netlink/message.js";
 import {
   NFNL_MSG_BATCH_BEGIN,
   NFNL_MSG_BATCH_END,
@@ -21,7 +28,13 @@ import * as G from "./golden-bytes.js";
 describe("nfnetlink framing", () => {
   it("builds type = subsys << 8 | msg and a big-endian res_id", () => {
     expect(nfnlMessageType(NFNL_SUBSYS_CTNETLINK_TIMEOUT, 1)).toBe(0x0801);
-    const bytes = encodeNfnlMessage({ subsys: 0, msg: NFNL_MSG_BATCH_BEGIN, seq: 0, family: 0, resId: NFNL_SUBSYS_NFTABLES });
+    const bytes = encodeNfnlMessage({
+      subsys: 0,
+      msg: NFNL_MSG_BATCH_BEGIN,
+      seq: 0,
+      family: 0,
+      resId: NFNL_SUBSYS_NFTABLES,
+    });
     expect(toHex(bytes)).toBe("140000001000010000000000000000000000000a");
   });
 
@@ -34,9 +47,23 @@ describe("nfnetlink framing", () => {
         fc.integer({ min: 0, max: 0xffff }),
         fc.array(fc.nat({ max: 0xffffffff }), { maxLength: 5 }),
         (subsys, msg, family, resId, values) => {
-          const bytes = encodeNfnlMessage({ subsys, msg, seq: 9, family, resId, flags: NLM_F_ACK, attributes: values.map((v, i) => attrBe32(i + 1, v)) });
+          const bytes = encodeNfnlMessage({
+            subsys,
+            msg,
+            seq: 9,
+            family,
+            resId,
+            flags: NLM_F_ACK,
+            attributes: values.map((v, i) => attrBe32(i + 1, v)),
+          });
           const nf = decodeNfnlMessage(decodeMessages(bytes)[0]!);
-          expect(nf).toMatchObject({ subsys, msg, seq: 9, flags: NLM_F_ACK | NLM_F_REQUEST, header: { family, version: 0, resId } });
+          expect(nf).toMatchObject({
+            subsys,
+            msg,
+            seq: 9,
+            flags: NLM_F_ACK | NLM_F_REQUEST,
+            header: { family, version: 0, resId },
+          });
           expect(nf.attributes.map((a) => a.type)).toEqual(values.map((_, i) => i + 1));
           expect(nf.attributes.map((a) => a.offset)).toEqual(values.map((_, i) => 20 + 8 * i));
         },
@@ -46,7 +73,9 @@ describe("nfnetlink framing", () => {
 
   it("rejects a payload too short for nfgenmsg, at the payload offset", () => {
     const bytes = encodeMessage({ type: 0x0a00, flags: 1, seq: 0, pid: 0, payload: Uint8Array.of(2, 0) });
-    expect(() => decodeNfnlMessage(decodeMessages(bytes)[0]!)).toThrow(new NetlinkDecodeError("nfgenmsg", 16, "payload of 2 bytes is shorter than the 4-byte nfgenmsg"));
+    expect(() => decodeNfnlMessage(decodeMessages(bytes)[0]!)).toThrow(
+      new NetlinkDecodeError("nfgenmsg", 16, "payload of 2 bytes is shorter than the 4-byte nfgenmsg"),
+    );
   });
 
   it("numbers batch messages consecutively, BEGIN/END with res_id NFTABLES", () => {
@@ -96,12 +125,26 @@ describe("batch replies", () => {
 
   it("round-trips errors built for a model IUT", () => {
     fc.assert(
-      fc.property(fc.array(fc.record({ seq: fc.nat({ max: 0xffffffff }), errno: fc.integer({ min: 0, max: 133 }) }), { maxLength: 5 }), fc.boolean(), (rs, capAck) => {
-        const datagram = new Uint8Array(
-          rs.flatMap((r) => Array.from(encodeErrorMessage({ type: 0x0a00, flags: 5, seq: r.seq, pid: 0, payload: new Uint8Array(8) }, r.errno, { capAck }))),
-        );
-        expect(decodeBatchReplies([datagram])).toEqual(rs);
-      }),
+      fc.property(
+        fc.array(fc.record({ seq: fc.nat({ max: 0xffffffff }), errno: fc.integer({ min: 0, max: 133 }) }), {
+          maxLength: 5,
+        }),
+        fc.boolean(),
+        (rs, capAck) => {
+          const datagram = new Uint8Array(
+            rs.flatMap((r) =>
+              Array.from(
+                encodeErrorMessage(
+                  { type: 0x0a00, flags: 5, seq: r.seq, pid: 0, payload: new Uint8Array(8) },
+                  r.errno,
+                  { capAck },
+                ),
+              ),
+            ),
+          );
+          expect(decodeBatchReplies([datagram])).toEqual(rs);
+        },
+      ),
     );
   });
 });

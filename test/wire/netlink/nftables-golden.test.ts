@@ -2,7 +2,14 @@
 import { describe, expect, it } from "vitest";
 import { fromHex, toHex } from "../../../wire/hex.js";
 import { decodeMessages } from "../../../wire/netlink/message.js";
-import { NFPROTO_INET, NFPROTO_IPV4, NFPROTO_NETDEV, decodeNfnlMessage, encodeBatch, type BatchEntry } from "../../../wire/netlink/nfnetlink.js";
+import {
+  NFPROTO_INET,
+  NFPROTO_IPV4,
+  NFPROTO_NETDEV,
+  decodeNfnlMessage,
+  encodeBatch,
+  type BatchEntry,
+} from "../../../wire/netlink/nfnetlink.js";
 import * as nft from "../../../wire/netlink/nftables.js";
 import type { Expression } from "../../../wire/netlink/nftables.js";
 import * as G from "./golden-bytes.js";
@@ -27,12 +34,22 @@ describe("golden batches from iptables-nft 1.8.9", () => {
     const batch = encodeBatch(
       [
         nft.newTable({ family: NFPROTO_IPV4, name: "mangle" }),
-        nft.newChain({ family: NFPROTO_IPV4, table: "mangle", name: "POSTROUTING", hook: { hooknum: nft.NF_INET_POST_ROUTING, priority: -150 }, policy: nft.NF_ACCEPT, type: "filter" }),
+        nft.newChain({
+          family: NFPROTO_IPV4,
+          table: "mangle",
+          name: "POSTROUTING",
+          hook: { hooknum: nft.NF_INET_POST_ROUTING, priority: -150 },
+          policy: nft.NF_ACCEPT,
+          type: "filter",
+        }),
         nft.newRule({
           family: NFPROTO_IPV4,
           table: "mangle",
           chain: "POSTROUTING",
-          expressions: [...udpCounted, { kind: "target", name: "CHECKSUM", rev: 0, info: nft.checksumTargetInfo(nft.XT_CHECKSUM_OP_FILL) }],
+          expressions: [
+            ...udpCounted,
+            { kind: "target", name: "CHECKSUM", rev: 0, info: nft.checksumTargetInfo(nft.XT_CHECKSUM_OP_FILL) },
+          ],
           compat: { proto: 17, flags: 0 },
         }),
       ],
@@ -46,12 +63,22 @@ describe("golden batches from iptables-nft 1.8.9", () => {
     const batch = encodeBatch(
       [
         nft.newTable({ family: NFPROTO_IPV4, name: "raw" }),
-        nft.newChain({ family: NFPROTO_IPV4, table: "raw", name: "PREROUTING", hook: { hooknum: nft.NF_INET_PRE_ROUTING, priority: -300 }, policy: nft.NF_ACCEPT, type: "filter" }),
+        nft.newChain({
+          family: NFPROTO_IPV4,
+          table: "raw",
+          name: "PREROUTING",
+          hook: { hooknum: nft.NF_INET_PRE_ROUTING, priority: -300 },
+          policy: nft.NF_ACCEPT,
+          type: "filter",
+        }),
         nft.newRule({
           family: NFPROTO_IPV4,
           table: "raw",
           chain: "PREROUTING",
-          expressions: [...udpCounted, { kind: "target", name: "CT", rev: 2, info: nft.ctTargetInfoV1({ timeout: "foo" }) }],
+          expressions: [
+            ...udpCounted,
+            { kind: "target", name: "CT", rev: 2, info: nft.ctTargetInfoV1({ timeout: "foo" }) },
+          ],
           compat: { proto: 17, flags: 0 },
         }),
       ],
@@ -65,12 +92,23 @@ describe("golden batches from iptables-nft 1.8.9", () => {
     const batch = encodeBatch(
       [
         nft.newTable({ family: NFPROTO_IPV4, name: "filter" }),
-        nft.newChain({ family: NFPROTO_IPV4, table: "filter", name: "INPUT", hook: { hooknum: nft.NF_INET_LOCAL_IN, priority: 0 }, policy: nft.NF_ACCEPT, type: "filter" }),
+        nft.newChain({
+          family: NFPROTO_IPV4,
+          table: "filter",
+          name: "INPUT",
+          hook: { hooknum: nft.NF_INET_LOCAL_IN, priority: 0 },
+          policy: nft.NF_ACCEPT,
+          type: "filter",
+        }),
         nft.newRule({
           family: NFPROTO_IPV4,
           table: "filter",
           chain: "INPUT",
-          expressions: [{ kind: "match", name: "bpf", rev: 1, info: nft.bpfMatchInfoV1Bytecode(program) }, { kind: "counter", packets: 0n, bytes: 0n }, nft.accept()],
+          expressions: [
+            { kind: "match", name: "bpf", rev: 1, info: nft.bpfMatchInfoV1Bytecode(program) },
+            { kind: "counter", packets: 0n, bytes: 0n },
+            nft.accept(),
+          ],
           compat: { proto: 0, flags: 0 }, // iptables-nft sends it even without -p
         }),
       ],
@@ -81,7 +119,12 @@ describe("golden batches from iptables-nft 1.8.9", () => {
 
   it("decodes the iptables rules back to what was built", () => {
     const rule = nft.decodeRule(decodeMessages(fromHex(G.IPTABLES_CT_TIMEOUT_BATCH))[3]!);
-    expect(rule).toMatchObject({ family: NFPROTO_IPV4, table: "raw", chain: "PREROUTING", compat: { proto: 17, flags: 0 } });
+    expect(rule).toMatchObject({
+      family: NFPROTO_IPV4,
+      table: "raw",
+      chain: "PREROUTING",
+      compat: { proto: 17, flags: 0 },
+    });
     const target = rule.expressions[3];
     expect(target).toMatchObject({ kind: "target", name: "CT", rev: 2 });
     expect(nft.decodeCtTargetInfoV1((target as Extract<Expression, { kind: "target" }>).info).timeout).toBe("foo");
@@ -93,7 +136,14 @@ describe("golden batches from nft 1.0.6", () => {
     const batch = encodeBatch(
       [
         { ...nft.newTable({ family: NFPROTO_INET, name: "t", flags: 0 }), flags: 0 },
-        nft.newChain({ family: NFPROTO_INET, table: "t", name: "c", hook: { hooknum: nft.NF_INET_LOCAL_IN, priority: 10 }, policy: nft.NF_DROP, type: "filter" }),
+        nft.newChain({
+          family: NFPROTO_INET,
+          table: "t",
+          name: "c",
+          hook: { hooknum: nft.NF_INET_LOCAL_IN, priority: 10 },
+          policy: nft.NF_DROP,
+          type: "filter",
+        }),
       ],
       { firstSeq: 0 },
     );
@@ -106,8 +156,21 @@ describe("golden batches from nft 1.0.6", () => {
     const nd = { family: NFPROTO_NETDEV, table: "nd", chain: "ing" };
     const entries: BatchEntry[] = [
       { ...nft.newTable({ family: NFPROTO_NETDEV, name: "nd", flags: 0 }), flags: 0 },
-      nft.newChain({ family: NFPROTO_NETDEV, table: "nd", name: "ing", hook: { hooknum: nft.NF_NETDEV_INGRESS, priority: -10, device: "lo" }, policy: nft.NF_ACCEPT, type: "filter" }),
-      nft.newRule({ ...nd, expressions: [{ kind: "immediate", dreg: nft.NFT_REG_1, data: { value: Uint8Array.of(1) } }, { kind: "meta-set", key: nft.NFT_META_NFTRACE, sreg: nft.NFT_REG_1 }] }),
+      nft.newChain({
+        family: NFPROTO_NETDEV,
+        table: "nd",
+        name: "ing",
+        hook: { hooknum: nft.NF_NETDEV_INGRESS, priority: -10, device: "lo" },
+        policy: nft.NF_ACCEPT,
+        type: "filter",
+      }),
+      nft.newRule({
+        ...nd,
+        expressions: [
+          { kind: "immediate", dreg: nft.NFT_REG_1, data: { value: Uint8Array.of(1) } },
+          { kind: "meta-set", key: nft.NFT_META_NFTRACE, sreg: nft.NFT_REG_1 },
+        ],
+      }),
       nft.newRule({ ...nd, expressions: [{ kind: "log", prefix: "pfx", group: 5 }] }),
       nft.newRule({
         ...nd,
@@ -131,7 +194,11 @@ describe("golden batches from nft 1.0.6", () => {
 
   it("deleting a rule by handle, a chain and a table is byte-identical", () => {
     const batch = encodeBatch(
-      [nft.deleteRule(NFPROTO_NETDEV, "nd", "ing", 3n), nft.deleteChain(NFPROTO_NETDEV, "nd", "ing"), nft.deleteTable(NFPROTO_NETDEV, "nd")],
+      [
+        nft.deleteRule(NFPROTO_NETDEV, "nd", "ing", 3n),
+        nft.deleteChain(NFPROTO_NETDEV, "nd", "ing"),
+        nft.deleteTable(NFPROTO_NETDEV, "nd"),
+      ],
       { firstSeq: 0 },
     );
     expect(toHex(batch.bytes)).toBe(G.NFT_DELETE_BATCH);
@@ -147,7 +214,13 @@ describe("kernel dump replies (nft list ruleset after the CHECKSUM rule)", () =>
   });
 
   it("decodes NEWTABLE with use and handle", () => {
-    expect(nft.decodeTable(of(nft.NFT_MSG_NEWTABLE)[0]!)).toEqual({ family: NFPROTO_IPV4, name: "mangle", flags: 0, use: 1, handle: 1n });
+    expect(nft.decodeTable(of(nft.NFT_MSG_NEWTABLE)[0]!)).toEqual({
+      family: NFPROTO_IPV4,
+      name: "mangle",
+      flags: 0,
+      use: 1,
+      handle: 1n,
+    });
   });
 
   it("decodes NEWCHAIN (nested hook without NLA_F_NESTED)", () => {

@@ -11,12 +11,26 @@ describe("xtables info blobs", () => {
   });
 
   it("xt_ct_target_info_v1: 72 bytes, helper at 12, timeout at 28, host-order integers", () => {
-    const blob = xt.ctTargetInfoV1({ flags: xt.XT_CT_NOTRACK, zone: 0x0102, ctEvents: 3, expEvents: 4, helper: "ftp", timeout: "x".repeat(31) });
+    const blob = xt.ctTargetInfoV1({
+      flags: xt.XT_CT_NOTRACK,
+      zone: 0x0102,
+      ctEvents: 3,
+      expEvents: 4,
+      helper: "ftp",
+      timeout: "x".repeat(31),
+    });
     expect(blob.length).toBe(72);
     expect(toHex(blob.subarray(0, 16))).toBe("010002010300000004000000" + "66747000");
     expect(blob[28]).toBe(0x78);
     expect(blob[59]).toBe(0);
-    expect(xt.decodeCtTargetInfoV1(blob)).toEqual({ flags: 1, zone: 0x0102, ctEvents: 3, expEvents: 4, helper: "ftp", timeout: "x".repeat(31) });
+    expect(xt.decodeCtTargetInfoV1(blob)).toEqual({
+      flags: 1,
+      zone: 0x0102,
+      ctEvents: 3,
+      expEvents: 4,
+      helper: "ftp",
+      timeout: "x".repeat(31),
+    });
     expect(() => xt.ctTargetInfoV1({ timeout: "x".repeat(32) })).toThrow(/needs 33 bytes/);
   });
 
