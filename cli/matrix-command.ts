@@ -1,6 +1,7 @@
 // `nfconform matrix --iut A --iut B ...`: the same cases against several IUTs,
 // written as a table (Markdown, JSON, HTML with a chart). It informs rather
 // than gates: exit 0 when it ran, whatever the IUTs did.
+import { frag6ClarificationTable } from "../harness/frag6-clarification.js";
 import { runMatrix, type MatrixIut } from "../harness/matrix.js";
 import { writeFrag6Clarification } from "../reporting/frag6-clarification.js";
 import { writeMatrixReports } from "../reporting/matrix-report.js";
@@ -40,10 +41,8 @@ export async function matrixCommand(argv: string[], io: { stderr: (line: string)
     const frag6Iuts = iuts.filter((i) => i.hello.areas.includes("frag6"));
     if (settings.areas.some((a) => a.name === "frag6") && frag6Iuts.length > 0) {
       const columns = frag6Iuts.map((i) => ({ label: `${i.spec} (${i.hello.profiles.frag6 ?? "?"})`, iut: i.iut }));
-      const clarification = await writeFrag6Clarification(settings.outDir, columns, {
-        seed: settings.seed,
-        perClass: CLARIFICATION_STREAMS,
-      });
+      const table = await frag6ClarificationTable(columns, { seed: settings.seed, perClass: CLARIFICATION_STREAMS });
+      const clarification = writeFrag6Clarification(settings.outDir, table);
       io.stderr(`frag6 spec clarification: ${clarification.markdown}, ${clarification.html}`);
     }
     return 0;

@@ -1,7 +1,9 @@
 // The reference interpreter: classic BPF as the kernel runs it after
 // bpf_convert_filter() (net/core/filter.c), one instruction at a time. It
 // assumes a program the validator accepted (forward jumps, a final RET,
-// scratch written before read), so it always terminates.
+// scratch written before read), so it always terminates. runProgram() is the
+// dispatch; below it, one function per instruction class (the shape of
+// golang.org/x/net/bpf's vm.go and vm_instructions.go).
 import { CONTEXT_RULES, type ContextRules } from "./contexts.js";
 import { nlattr, nlattrNest } from "./nlattr.js";
 import {
@@ -27,7 +29,7 @@ import {
   BPF_LEN,
   BPF_LSH,
   BPF_MEM,
-  BPF_MISC,
+  BPF_MEMWORDS,
   BPF_MOD,
   BPF_MSH,
   BPF_MUL,
@@ -50,6 +52,7 @@ import {
   SKF_LL_OFF,
   SKF_NET_OFF,
   type AncillaryName,
+  type Insn,
   type Program,
 } from "./opcodes.js";
 import { LINUX_SEMANTICS, type BpfSemantics } from "./semantics.js";
@@ -100,10 +103,27 @@ export function loadPacket(packet: Uint8Array, offset: number, size: number, rul
 
 export const SIZE_BYTES: Record<number, number> = { 0: 4, [BPF_H]: 2, [BPF_B]: 1 };
 
-/** The count an ALU32 shift uses, or null when the semantics make a count >= 32 give 0. */
-function shiftCount(count: number, semantics: BpfSemantics): number | null {
-  return semantics.shiftByX === "zero" && count >= 32 ? null : count & 31;
+/** One run's state (the Go VM's regA, regX, regScratch) and what its loads read. */
+interface Machine {
+  a: number;
+  x: number;
+  readonly mem: Uint32Array;
+  /** False once a load not determined by the request ran. */
+  deterministic: boolean;
+  readonly packet: Uint8Array;
+  readonly rules: ContextRules;
+  readonly env: RunEnvironment;
+  readonly semantics: BpfSemantics;
 }
+
+/** The end of the program, with the value it returns (BPF_EXIT_INSN with R0). */
+interface End {
+  returned: number;
+}
+const end = (returned: number): End => ({ returned });
+
+/** What an instruction does to control: how many instructions to skip (0: go on to the next), or the end. */
+type Next = number | End;
 
 /** Runs an accepted program on one packet in the given context. */
 export function runProgram(
@@ -113,171 +133,220 @@ export function runProgram(
   env: RunEnvironment = {},
   semantics: BpfSemantics = LINUX_SEMANTICS,
 ): RunResult {
-  const rules = CONTEXT_RULES[attach];
-  const mem = new Uint32Array(16);
-  let a = 0;
-  let x = 0;
-  let deterministic = true;
+  // A and X start at 0 (the conversion's prologue clears them); 16 scratch words.
+  const m: Machine = {
+    a: 0,
+    x: 0,
+    mem: new Uint32Array(BPF_MEMWORDS),
+    deterministic: true,
+    packet,
+    rules: CONTEXT_RULES[attach],
+    env,
+    semantics,
+  };
   let steps = 0;
-  const done = (returned: number): RunResult => ({ returned: returned >>> 0, deterministic, steps });
   for (let pc = 0; ; pc++) {
     const ins = program[pc];
     if (ins === undefined) throw new Error(`fell off the end of the program at pc ${pc}: not a validated program`);
     steps++;
-    const [code, jt, jf, k] = ins;
-    switch (bpfClass(code)) {
-      case BPF_RET:
-        return done(bpfRval(code) === BPF_A ? a : k);
-      case BPF_LD: {
-        const mode = bpfMode(code);
-        if (mode === BPF_IMM) a = k;
-        else if (mode === BPF_MEM) a = mem[k]!;
-        else if (mode === BPF_LEN) a = packet.length;
-        else {
-          const anc = mode === BPF_ABS ? ancillaryOf(k) : undefined;
-          if (anc !== undefined) {
-            const b = rules.ancillary[anc];
-            switch (b.kind) {
-              case "value":
-                a = b.value;
-                break;
-              case "ethertype":
-                a = packet[0]! >> 4 === 6 ? 0x86dd : 0x0800;
-                break;
-              case "exit-a":
-                return done(a);
-              case "any":
-                deterministic = false;
-                a = (env.anyAncillary?.(anc) ?? 0) >>> 0;
-                break;
-              case "computed":
-                a =
-                  anc === "alu_xor_x"
-                    ? (a ^ x) >>> 0
-                    : anc === "nlattr"
-                      ? nlattr(packet, a, x)
-                      : nlattrNest(packet, a, x);
-                break;
-            }
-            break;
-          }
-          const size = SIZE_BYTES[bpfSize(code)]!;
-          // IND: the helper gets (int)(X + k), a 64-bit sum truncated to an int.
-          const offset = mode === BPF_IND ? (x + k) | 0 : k | 0;
-          const loaded = loadPacket(packet, offset, size, rules);
-          if ("fail" in loaded) {
-            if (semantics.failedLoad === "return-0") return done(0);
-            a = 0;
-          } else if ("any" in loaded) {
-            deterministic = false;
-            a = (env.anyLinkLayer?.(offset, size) ?? 0) >>> 0;
-          } else a = loaded.value;
-        }
-        break;
-      }
-      case BPF_LDX: {
-        const mode = bpfMode(code);
-        if (mode === BPF_IMM) x = k;
-        else if (mode === BPF_MEM) x = mem[k]!;
-        else if (mode === BPF_LEN) x = packet.length;
-        else if (mode === BPF_MSH) {
-          // X = 4 * (P[k] & 0xf), through the same byte-load helper (negative k included).
-          const loaded = loadPacket(packet, k | 0, 1, rules);
-          let byte: number;
-          if ("fail" in loaded) {
-            if (semantics.failedLoad === "return-0") return done(0);
-            byte = 0;
-          } else if ("any" in loaded) {
-            deterministic = false;
-            byte = env.anyLinkLayer?.(k | 0, 1) ?? 0;
-          } else byte = loaded.value;
-          x = semantics.msh === "low-nibble" ? (byte & 0xf) << 2 : (byte >> 4) << 2;
-        }
-        break;
-      }
-      case BPF_ST:
-        mem[k] = a;
-        break;
-      case BPF_STX:
-        mem[k] = x;
-        break;
-      case BPF_ALU: {
-        const src = bpfSrc(code) === BPF_X ? x : k;
-        switch (bpfOp(code)) {
-          case BPF_ADD:
-            a = (a + src) >>> 0;
-            break;
-          case BPF_SUB:
-            a = (a - src) >>> 0;
-            break;
-          case BPF_MUL:
-            a = Math.imul(a, src) >>> 0;
-            break;
-          case BPF_DIV:
-            // Division by X == 0 ends the program returning 0 (bpf_convert_filter: "For cBPF programs, this was always return 0").
-            if (src === 0) {
-              if (semantics.divideByZero === "return-0") return done(0);
-              a = 0;
-            } else a = Math.floor(a / src) >>> 0;
-            break;
-          case BPF_MOD:
-            if (src === 0) {
-              if (semantics.divideByZero === "return-0") return done(0);
-              a = 0;
-            } else a = (a % src) >>> 0;
-            break;
-          case BPF_AND:
-            a = (a & src) >>> 0;
-            break;
-          case BPF_OR:
-            a = (a | src) >>> 0;
-            break;
-          case BPF_XOR:
-            a = (a ^ src) >>> 0;
-            break;
-          // ALU32 shifts mask the count to 5 bits (kernel/bpf/core.c ALU_LSH_X: SRC & 31; x86 shl/shr).
-          case BPF_LSH:
-            a = shiftCount(src, semantics) === null ? 0 : (a << (src & 31)) >>> 0;
-            break;
-          case BPF_RSH:
-            a = shiftCount(src, semantics) === null ? 0 : a >>> (src & 31);
-            break;
-          case BPF_NEG:
-            a = -a >>> 0;
-            break;
-        }
-        break;
-      }
-      case BPF_JMP: {
-        if (bpfOp(code) === BPF_JA) {
-          pc += k;
-          break;
-        }
-        const src = bpfSrc(code) === BPF_X ? x : k;
-        let taken: boolean;
-        switch (bpfOp(code)) {
-          case BPF_JEQ:
-            taken = a === src;
-            break;
-          case BPF_JGT:
-            taken = a > src;
-            break;
-          case BPF_JGE:
-            taken = a >= src;
-            break;
-          case BPF_JSET:
-            taken = (a & src) !== 0;
-            break;
-          default:
-            throw new Error(`unknown jump 0x${code.toString(16)}`);
-        }
-        pc += taken ? jt : jf;
-        break;
-      }
-      case BPF_MISC:
-        if ((code & 0xf8) === BPF_TAX) x = a;
-        else a = x;
-        break;
-    }
+    const next = step(m, ins);
+    if (typeof next !== "number") return { returned: next.returned >>> 0, deterministic: m.deterministic, steps };
+    pc += next;
   }
+}
+
+/** One instruction, by class (bpf_convert_filter() converts each class as below). */
+function step(m: Machine, ins: Insn): Next {
+  // Index reads: with `const [code, , , k] = ins` V8 ran the bench about 3x slower (measured).
+  const code = ins[0];
+  const k = ins[3];
+  switch (bpfClass(code)) {
+    case BPF_LD:
+      return ld(m, code, k);
+    case BPF_LDX:
+      return ldx(m, code, k);
+    case BPF_ST:
+      return st(m, k);
+    case BPF_STX:
+      return stx(m, k);
+    case BPF_ALU:
+      return alu(m, code, k);
+    case BPF_JMP:
+      return jmp(m, code, ins[1], ins[2], k);
+    case BPF_RET:
+      return ret(m, code, k);
+    default:
+      return misc(m, code); // BPF_MISC: the class is three bits, all eight named
+  }
+}
+
+/** LD: A = #k, M[k], the packet's length (skb->len), an ancillary value (ABS only), P[k] or P[X + k]. */
+function ld(m: Machine, code: number, k: number): Next {
+  const mode = bpfMode(code);
+  if (mode === BPF_IMM) m.a = k;
+  else if (mode === BPF_MEM) m.a = m.mem[k]!;
+  else if (mode === BPF_LEN) m.a = m.packet.length;
+  else {
+    const anc = mode === BPF_ABS ? ancillaryOf(k) : undefined;
+    if (anc !== undefined) return ancillary(m, anc);
+    // IND: the helper gets (int)(X + k), a 64-bit sum truncated to an int.
+    const value = loadFrom(m, mode === BPF_IND ? (m.x + k) | 0 : k | 0, SIZE_BYTES[bpfSize(code)]!);
+    if (typeof value !== "number") return value;
+    m.a = value;
+  }
+  return 0;
+}
+
+/** LDX: X = #k, M[k], the packet's length, or 4 * (P[k] & 0xf). */
+function ldx(m: Machine, code: number, k: number): Next {
+  const mode = bpfMode(code);
+  if (mode === BPF_IMM) m.x = k;
+  else if (mode === BPF_MEM) m.x = m.mem[k]!;
+  else if (mode === BPF_LEN) m.x = m.packet.length;
+  else if (mode === BPF_MSH) {
+    // X = 4 * (P[k] & 0xf), through the same byte-load helper (negative k included).
+    const byte = loadFrom(m, k | 0, 1);
+    if (typeof byte !== "number") return byte;
+    m.x = m.semantics.msh === "low-nibble" ? (byte & 0xf) << 2 : (byte >> 4) << 2;
+  }
+  return 0;
+}
+
+/**
+ * A packet load through bpf_skb_load_helper_*() (loadPacket): the value, or
+ * when the helper fails the end returning 0 (convert_bpf_ld_abs(): JSGE /
+ * XOR / EXIT), or a 0 that goes on when the semantics say so.
+ */
+function loadFrom(m: Machine, offset: number, size: number): number | End {
+  const loaded = loadPacket(m.packet, offset, size, m.rules);
+  if ("fail" in loaded) return m.semantics.failedLoad === "return-0" ? end(0) : 0;
+  if ("any" in loaded) {
+    m.deterministic = false;
+    return (m.env.anyLinkLayer?.(offset, size) ?? 0) >>> 0;
+  }
+  return loaded.value;
+}
+
+/** An ancillary load (convert_bpf_extensions()), as the context gives it (contexts.ts). */
+function ancillary(m: Machine, anc: AncillaryName): Next {
+  const b = m.rules.ancillary[anc];
+  switch (b.kind) {
+    case "value":
+      m.a = b.value;
+      return 0;
+    case "ethertype":
+      m.a = m.packet[0]! >> 4 === 6 ? 0x86dd : 0x0800;
+      return 0;
+    case "exit-a":
+      return end(m.a);
+    case "any":
+      m.deterministic = false;
+      m.a = (m.env.anyAncillary?.(anc) ?? 0) >>> 0;
+      return 0;
+    case "computed":
+      m.a =
+        anc === "alu_xor_x"
+          ? (m.a ^ m.x) >>> 0
+          : anc === "nlattr"
+            ? nlattr(m.packet, m.a, m.x)
+            : nlattrNest(m.packet, m.a, m.x);
+      return 0;
+  }
+}
+
+/** ST: M[k] = A (bpf_convert_filter(): a word store to the stack frame at -(4k + 4)). */
+function st(m: Machine, k: number): Next {
+  m.mem[k] = m.a;
+  return 0;
+}
+
+/** STX: M[k] = X. */
+function stx(m: Machine, k: number): Next {
+  m.mem[k] = m.x;
+  return 0;
+}
+
+/** ALU: A = A op k, or A op X (bpf_convert_filter() emits each as its ALU32 instruction). */
+function alu(m: Machine, code: number, k: number): Next {
+  const op = bpfOp(code);
+  const src = bpfSrc(code) === BPF_X ? m.x : k;
+  if ((op === BPF_DIV || op === BPF_MOD) && src === 0) {
+    // Division by X == 0 ends the program returning 0 (bpf_convert_filter: "For cBPF programs, this was always return 0").
+    if (m.semantics.divideByZero === "return-0") return end(0);
+    m.a = 0;
+    return 0;
+  }
+  m.a = alu32(op, m.a, src, m.semantics);
+  return 0;
+}
+
+/** The ALU32 operations (kernel/bpf/core.c) on u32 operands; src is never 0 for DIV and MOD here. */
+function alu32(op: number, a: number, src: number, semantics: BpfSemantics): number {
+  switch (op) {
+    case BPF_ADD:
+      return (a + src) >>> 0;
+    case BPF_SUB:
+      return (a - src) >>> 0;
+    case BPF_MUL:
+      return Math.imul(a, src) >>> 0;
+    case BPF_DIV:
+      return Math.floor(a / src) >>> 0;
+    case BPF_MOD:
+      return (a % src) >>> 0;
+    case BPF_AND:
+      return (a & src) >>> 0;
+    case BPF_OR:
+      return (a | src) >>> 0;
+    case BPF_XOR:
+      return (a ^ src) >>> 0;
+    // ALU32 shifts mask the count to 5 bits (kernel/bpf/core.c ALU_LSH_X: SRC & 31; x86 shl/shr).
+    case BPF_LSH:
+      return shiftCount(src, semantics) === null ? 0 : (a << (src & 31)) >>> 0;
+    case BPF_RSH:
+      return shiftCount(src, semantics) === null ? 0 : a >>> (src & 31);
+    case BPF_NEG:
+      return -a >>> 0;
+    default:
+      return a;
+  }
+}
+
+/** The count an ALU32 shift uses, or null when the semantics make a count >= 32 give 0. */
+function shiftCount(count: number, semantics: BpfSemantics): number | null {
+  return semantics.shiftByX === "zero" && count >= 32 ? null : count & 31;
+}
+
+/**
+ * JMP: JA skips k; a conditional jump compares A with k or X and skips jt or
+ * jf. The compare is unsigned 32-bit (bpf_convert_filter() moves a negative k
+ * into a temporary, zero-extended).
+ */
+function jmp(m: Machine, code: number, jt: number, jf: number, k: number): Next {
+  const op = bpfOp(code);
+  if (op === BPF_JA) return k;
+  const src = bpfSrc(code) === BPF_X ? m.x : k;
+  switch (op) {
+    case BPF_JEQ:
+      return m.a === src ? jt : jf;
+    case BPF_JGT:
+      return m.a > src ? jt : jf;
+    case BPF_JGE:
+      return m.a >= src ? jt : jf;
+    case BPF_JSET:
+      return (m.a & src) !== 0 ? jt : jf;
+    default:
+      throw new Error(`unknown jump 0x${code.toString(16)}`);
+  }
+}
+
+/** RET: the program ends returning k or A (bpf_convert_filter(): R0 = k or A, then BPF_EXIT_INSN). */
+function ret(m: Machine, code: number, k: number): Next {
+  return end(bpfRval(code) === BPF_A ? m.a : k);
+}
+
+/** MISC: TAX copies A to X, TXA X to A (bpf_convert_filter(): BPF_MOV64_REG). */
+function misc(m: Machine, code: number): Next {
+  if ((code & 0xf8) === BPF_TAX) m.x = m.a;
+  else m.a = m.x;
+  return 0;
 }

@@ -5,7 +5,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ModelIut } from "../../iut/model/model-iut.js";
 import { FRAG6_PROFILES } from "../../model/frag6/profiles.js";
-import { frag6ClarificationTable, writeFrag6Clarification } from "../../reporting/frag6-clarification.js";
+import { frag6ClarificationTable } from "../../harness/frag6-clarification.js";
+import { writeFrag6Clarification } from "../../reporting/frag6-clarification.js";
 import { FRAG6_CLASSES } from "../../properties/frag6/stream.js";
 
 const columns = FRAG6_PROFILES.map((profile) => ({
@@ -29,7 +30,10 @@ describe("frag6 spec-clarification table", () => {
 
   it("writes Markdown and HTML", async () => {
     const dir = mkdtempSync(join(tmpdir(), "frag6-table-"));
-    const { markdown, html } = await writeFrag6Clarification(dir, columns, { seed: 2, perClass: 2 });
+    const { markdown, html } = writeFrag6Clarification(
+      dir,
+      await frag6ClarificationTable(columns, { seed: 2, perClass: 2 }),
+    );
     expect(readFileSync(markdown, "utf8")).toMatch(/\| overlap-across-runs \| generated \| 2 \|/);
     expect(readFileSync(html, "utf8")).toMatch(/<th>model linux-nfct<\/th>/);
   });
