@@ -7,8 +7,7 @@
 // socket holds the marker, every effect of the event before it is visible.
 import koffi from "koffi";
 import { check } from "../../../sys/libc.js";
-import { buildDatagram } from "../../../properties/frag6/datagram.js";
-import { originalPacket } from "../../../properties/frag6/datagram.js";
+import { buildDatagram, originalPacket } from "../../../wire/ipv6-datagram.js";
 
 /** 2001:db8:ffff::1, local in every case namespace; the marker comes from 2001:db8:ffff::2. */
 export const MARKER_DST = Uint8Array.from([0x20, 0x01, 0x0d, 0xb8, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]);

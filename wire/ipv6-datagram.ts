@@ -1,8 +1,9 @@
-// Datagrams the frag6 generators cut up: an IPv6 header, extension headers
-// before the Fragment header (the Unfragmentable Part), optionally a
-// destination options header after it, and an upper-layer header and payload.
-import { internetChecksum } from "../../model/checksum/internet-checksum.js";
-import { ipv6PseudoHeaderSum } from "../../model/checksum/pseudo-header.js";
+// IPv6 datagrams as the frag6 generators cut them up (and the kernel IUT's
+// marker sends them whole): an IPv6 header, extension headers before the
+// Fragment header (the Unfragmentable Part), optionally a destination options
+// header after it, and an upper-layer header and payload.
+import { internetChecksum } from "./internet-checksum.js";
+import { ipv6PseudoHeaderSum } from "./pseudo-header.js";
 import {
   IPPROTO_DSTOPTS,
   IPPROTO_HOPOPTS,
@@ -10,8 +11,8 @@ import {
   IPPROTO_ROUTING,
   IPPROTO_TCP,
   IPPROTO_UDP,
-} from "../../wire/ip-packet.js";
-import { IPV6_MAXPLEN, reassembledPacket, type DatagramParts } from "../../wire/ipv6-fragment.js";
+} from "./ip-packet.js";
+import { IPV6_MAXPLEN, reassembledPacket, type DatagramParts } from "./ipv6-fragment.js";
 
 export type Upper = "udp" | "tcp" | "icmpv6" | "unassigned";
 export type Extension = "hop" | "dst" | "routing";
