@@ -3,6 +3,7 @@
 // opened non-blocking and waits go through poll(), so a wait blocks the calling
 // thread (the suite talks to the kernel one request at a time anyway).
 import koffi from "koffi";
+import { EAGAIN, EINTR } from "./errno.js";
 
 // Address families, socket types and the option numbers we use (x86_64/generic Linux).
 export const AF_UNIX = 1;
@@ -26,8 +27,6 @@ export const MSG_PEEK = 2;
 export const MSG_TRUNC = 0x20;
 export const MSG_DONTWAIT = 0x40;
 export const POLLIN = 1;
-const EINTR = 4;
-const EAGAIN = 11;
 
 /** A failed libc call: `errno` is the positive Linux errno, `code` its name. */
 export class SysError extends Error {

@@ -1,8 +1,7 @@
 // Whether a rule with `-j CHECKSUM` is accepted: xt_check_target()
 // (net/netfilter/x_tables.c) then checksum_tg_check() (net/netfilter/xt_CHECKSUM.c).
+import { EINVAL } from "../../sys/errno.js";
 import type { ChecksumProfile } from "./checksum-target.js";
-
-export const EINVAL = 22;
 
 export type XtFamily = "ipv4" | "ipv6";
 export type XtTable = "mangle" | "filter" | "raw" | "nat" | "security";

@@ -13,7 +13,7 @@ import {
   CTA_TIMEOUT_MAX,
   CTA_TIMEOUT_NAME,
 } from "../../wire/netlink/cttimeout.js";
-import { EINVAL, ERANGE } from "./errno.js";
+import { EINVAL, ERANGE } from "../../sys/errno.js";
 
 const NLA_HDRLEN = 4;
 const NLA_TYPE_MASK = 0x3fff;

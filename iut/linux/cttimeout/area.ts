@@ -37,7 +37,7 @@ import { readAttachRequest, readDetachRequest, readNetlinkRequest } from "../../
 import type { LinuxArea, LinuxContext } from "../linux-area.js";
 import { NetlinkExchange } from "./netlink-exchange.js";
 import { LinuxCttimeoutUsers } from "./users.js";
-import { ENOENT } from "../../../model/cttimeout/errno.js";
+import { ENOENT } from "../../../sys/errno.js";
 
 const CONTROL_SEQ = 0x60000000;
 const HZ_PROBE = new TextEncoder().encode("nfconform-hz-probe");
