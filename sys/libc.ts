@@ -17,6 +17,12 @@ export const SOCK_RAW = 3;
 export const SOCK_NONBLOCK = 0o4000;
 export const SOCK_CLOEXEC = 0o2000000;
 export const SOL_SOCKET = 1;
+// Socket levels (include/linux/socket.h) for the IP, IPv6, raw and packet options.
+export const SOL_IP = 0;
+export const SOL_IPV6 = 41;
+export const SOL_RAW = 255;
+export const SOL_PACKET = 263;
+export const SO_MARK = 36;
 export const SO_RCVBUF = 8;
 export const SO_SNDBUF = 7;
 export const SO_BINDTODEVICE = 25;

@@ -15,9 +15,8 @@ import {
 } from "./libc.js";
 
 export const ETH_P_ALL = 0x0003;
-export const ETH_P_IP = 0x0800;
-export const ETH_P_IPV6 = 0x86dd;
-export const ETH_P_ARP = 0x0806;
+/** Socket option (level SOL_PACKET): frames sent and received start with a struct virtio_net_hdr. */
+export const PACKET_VNET_HDR = 15;
 
 // sll_pkttype values (linux/if_packet.h).
 export const PACKET_HOST = 0;

@@ -1,16 +1,8 @@
 // Just enough IPv4/IPv6 parsing to find the transport header: the offset the
 // kernel's skb_transport_header() points at for a locally built packet.
+import { IPPROTO_DSTOPTS, IPPROTO_FRAGMENT, IPPROTO_HOPOPTS, IPPROTO_ROUTING } from "./protocol-numbers.js";
 
 export class PacketError extends Error {}
-
-export const IPPROTO_HOPOPTS = 0;
-export const IPPROTO_TCP = 6;
-export const IPPROTO_UDP = 17;
-export const IPPROTO_ROUTING = 43;
-export const IPPROTO_FRAGMENT = 44;
-export const IPPROTO_ICMPV6 = 58;
-export const IPPROTO_NONE = 59;
-export const IPPROTO_DSTOPTS = 60;
 
 export interface IpPacketView {
   version: 4 | 6;

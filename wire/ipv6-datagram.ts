@@ -6,12 +6,13 @@ import { internetChecksum } from "./internet-checksum.js";
 import { ipv6PseudoHeaderSum } from "./pseudo-header.js";
 import {
   IPPROTO_DSTOPTS,
+  IPPROTO_EXPERIMENT,
   IPPROTO_HOPOPTS,
   IPPROTO_ICMPV6,
   IPPROTO_ROUTING,
   IPPROTO_TCP,
   IPPROTO_UDP,
-} from "./ip-packet.js";
+} from "./protocol-numbers.js";
 import { IPV6_MAXPLEN, reassembledPacket, type DatagramParts } from "./ipv6-fragment.js";
 
 export type Upper = "udp" | "tcp" | "icmpv6" | "unassigned";
@@ -33,7 +34,8 @@ export interface DatagramSpec {
   fill: number;
 }
 
-const UNASSIGNED = 253; // RFC 3692 experimental protocol number
+/** The upper-layer protocols generated datagrams carry: the ones the frag6 IUTs observe deliveries of. */
+export const UPPER_PROTOCOLS = [IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMPV6, IPPROTO_EXPERIMENT] as const;
 
 const TYPE: Record<Extension, number> = { hop: IPPROTO_HOPOPTS, dst: IPPROTO_DSTOPTS, routing: IPPROTO_ROUTING };
 
@@ -85,7 +87,7 @@ function upperSegment(spec: DatagramSpec, payload: Uint8Array): { protocol: numb
     s.set(payload, 8);
     return { protocol: IPPROTO_ICMPV6, segment: s };
   }
-  return { protocol: UNASSIGNED, segment: payload.slice() };
+  return { protocol: IPPROTO_EXPERIMENT, segment: payload.slice() };
 }
 
 /** Fills the UDP, TCP or ICMPv6 checksum over the pseudo-header (RFC 8200 section 8.1), so captures verify. */

@@ -1,6 +1,7 @@
 // IPv6 Fragment header (RFC 8200 section 4.5): finding it in a packet,
 // building fragment packets, and the packet a reassembler hands upward.
-import { IPPROTO_DSTOPTS, IPPROTO_FRAGMENT, IPPROTO_HOPOPTS, IPPROTO_ROUTING, PacketError } from "./ip-packet.js";
+import { PacketError } from "./ip-packet.js";
+import { IPPROTO_DSTOPTS, IPPROTO_FRAGMENT, IPPROTO_HOPOPTS, IPPROTO_ROUTING } from "./protocol-numbers.js";
 
 export const IPV6_HEADER_LENGTH = 40;
 export const FRAGMENT_HEADER_LENGTH = 8;

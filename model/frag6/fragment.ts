@@ -9,7 +9,7 @@ import {
   IPPROTO_ROUTING,
   IPPROTO_TCP,
   IPPROTO_UDP,
-} from "../../wire/ip-packet.js";
+} from "../../wire/protocol-numbers.js";
 import { FRAGMENT_HEADER_LENGTH, parseFragmentPacket, type FragmentPacket } from "../../wire/ipv6-fragment.js";
 import { toHex } from "../../wire/hex.js";
 

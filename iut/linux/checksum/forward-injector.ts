@@ -8,14 +8,12 @@
 // - a gso_type and gso_size (with NEEDS_CSUM): a GSO packet.
 // Forwarding only lowers the TTL and, for IPv4, rewrites the header checksum.
 import type { TransportLayout } from "../../../model/checksum/packet-checksum.js";
-import { setsockoptInt } from "../../../sys/libc.js";
-import { PacketSocket } from "../../../sys/packet-socket.js";
+import { SOL_PACKET, setsockoptInt } from "../../../sys/libc.js";
+import { PACKET_VNET_HDR, PacketSocket } from "../../../sys/packet-socket.js";
 import { writeSysctl } from "../../../sys/sysctl.js";
 import { VETH0_MAC, VETH1_MAC } from "../../../sys/veth.js";
-import { IPPROTO_TCP } from "../../../wire/ip-packet.js";
+import { ETH_P_IP, ETH_P_IPV6, IPPROTO_TCP } from "../../../wire/protocol-numbers.js";
 
-const SOL_PACKET = 263;
-const PACKET_VNET_HDR = 15;
 const VNET_HDR_LEN = 10;
 const VIRTIO_NET_HDR_F_NEEDS_CSUM = 1;
 const VIRTIO_NET_HDR_F_DATA_VALID = 2;
@@ -82,7 +80,7 @@ export class ForwardInjector {
     view.setUint16(6, transportStart, true); // csum_start
     view.setUint16(8, layout.fieldOffset - layout.ip.transportOffset, true); // csum_offset
     frame.set(this.ethernet, VNET_HDR_LEN);
-    view.setUint16(VNET_HDR_LEN + 12, layout.ip.version === 4 ? 0x0800 : 0x86dd);
+    view.setUint16(VNET_HDR_LEN + 12, layout.ip.version === 4 ? ETH_P_IP : ETH_P_IPV6);
     frame.set(packet, VNET_HDR_LEN + 14);
     this.socket.send(frame);
   }

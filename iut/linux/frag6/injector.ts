@@ -5,12 +5,10 @@
 // fragments, and so the reassembled datagram (inet_frag_reasm_finish() keeps
 // a common ip_summed), are CHECKSUM_UNNECESSARY; the delivery sockets do not
 // check upper-layer checksums either (delivery-sockets.ts).
-import { setsockoptInt } from "../../../sys/libc.js";
-import { PacketSocket } from "../../../sys/packet-socket.js";
+import { SOL_PACKET, setsockoptInt } from "../../../sys/libc.js";
+import { PACKET_VNET_HDR, PacketSocket } from "../../../sys/packet-socket.js";
 import { VETH0_MAC, VETH1_MAC } from "../../../sys/veth.js";
 
-const SOL_PACKET = 263;
-const PACKET_VNET_HDR = 15;
 const VNET_HDR_LEN = 10;
 const VIRTIO_NET_HDR_F_DATA_VALID = 2;
 
