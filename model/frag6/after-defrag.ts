@@ -35,7 +35,8 @@ import {
   IPPROTO_UDP,
 } from "../../wire/protocol-numbers.js";
 import { UPPER_PROTOCOLS } from "../../wire/ipv6-datagram.js";
-import { addressesAllowError, chainEnd } from "./fragment.js";
+import { ipv6SkipExthdr } from "../../wire/ipv6-exthdr.js";
+import { addressesAllowError } from "./fragment.js";
 
 export type AfterDefrag =
   | { kind: "delivered" }
@@ -210,7 +211,7 @@ function routingHeader(p: Uint8Array, at: number): Step {
 
 /** The datagram's own upper-layer header, for is_ineligible() and to tell a misread chain that lands where the real one does. */
 export function ownUpperLayer(p: Uint8Array): { at: number; type: number } | null {
-  return chainEnd(p, p[6]!, 40);
+  return ipv6SkipExthdr(p, p[6]!, 40);
 }
 
 /** is_ineligible() (net/ipv6/icmp.c) for a whole datagram: no error about an ICMPv6 error or unreadable ICMPv6 (frag_off 0). */

@@ -4,7 +4,9 @@
 import { readFileSync } from "node:fs";
 import { formatIPv6 } from "../../../sys/inet-addr.js";
 import { toHex } from "../../../wire/hex.js";
+import { findPrevFhdr } from "../../../wire/ipv6-exthdr.js";
 import { parseFragmentPacket } from "../../../wire/ipv6-fragment.js";
+import { IPPROTO_FRAGMENT } from "../../../wire/protocol-numbers.js";
 import type { Frag6Request } from "../../model/frag6-handlers.js";
 import { enterCaseNamespace, plainFragState, writeCaseSysctls, type Frag6Path } from "./case-network.js";
 import { decline } from "./decline.js";
@@ -57,15 +59,9 @@ function facts(packet: Uint8Array, i: number): EventFacts {
 /** The queue key a Time Exceeded error is about: the quoted head fragment's source, destination and identification. */
 function quotedKey(quoted: Uint8Array): string | null {
   if (quoted.length < 40) return null;
-  let next = quoted[6]!;
-  let at = 40;
-  while (next === 0 || next === 43 || next === 60) {
-    if (at + 2 > quoted.length) return null;
-    next = quoted[at]!;
-    at += (quoted[at + 1]! + 1) * 8;
-  }
-  if (next !== 44 || at + 8 > quoted.length) return null;
-  const id = new DataView(quoted.buffer, quoted.byteOffset + at + 4, 4).getUint32(0, false);
+  const walk = findPrevFhdr(quoted);
+  if (!walk.ok || walk.next !== IPPROTO_FRAGMENT || walk.at + 8 > quoted.length) return null;
+  const id = new DataView(quoted.buffer, quoted.byteOffset + walk.at + 4, 4).getUint32(0, false);
   return `${formatIPv6(quoted.subarray(8, 24))}/${formatIPv6(quoted.subarray(24, 40))}/${id}`;
 }
 
