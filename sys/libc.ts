@@ -30,6 +30,7 @@ export const SO_ATTACH_FILTER = 26;
 export const SO_DETACH_FILTER = 27;
 export const SO_RCVBUFFORCE = 33;
 export const MSG_PEEK = 2;
+export const MSG_CTRUNC = 0x08;
 export const MSG_TRUNC = 0x20;
 export const MSG_DONTWAIT = 0x40;
 export const POLLIN = 1;
@@ -92,6 +93,10 @@ interface Libc {
   ioctl(fd: number, request: number, arg: Bytes): number;
   unshare(flags: number): number;
   setns(fd: number, nstype: number): number;
+  recvmsg(fd: number, msg: unknown, flags: number): number | bigint;
+  sched_getaffinity(pid: number, size: number, mask: Bytes): number;
+  sched_setaffinity(pid: number, size: number, mask: Bytes): number;
+  sched_getcpu(): number;
 }
 
 let lib: Libc | undefined;
@@ -115,6 +120,10 @@ export function libc(): Libc {
     ioctl: so.func("int ioctl(int, unsigned long, void *)"),
     unshare: so.func("int unshare(int)"),
     setns: so.func("int setns(int, int)"),
+    recvmsg: so.func("intptr_t recvmsg(int, void *, int)"),
+    sched_getaffinity: so.func("int sched_getaffinity(int, size_t, void *)"),
+    sched_setaffinity: so.func("int sched_setaffinity(int, size_t, const void *)"),
+    sched_getcpu: so.func("int sched_getcpu()"),
   } as Libc;
   return lib;
 }

@@ -1,5 +1,5 @@
-// Imports only point down, and no file imports itself through others
-// (issue 16). The layer order, top to bottom:
+// Imports only point down, no file imports itself through others, and only
+// sys/ loads the FFI (issue 16). The layer order, top to bottom:
 //   bench -> cli -> reporting -> harness -> properties -> iut -> model -> sys -> wire
 // A file may import files of its own layer or any layer below it.
 // sys/ (the host: FFI, sockets, namespaces, errno) and wire/ (bytes: packet
@@ -81,6 +81,25 @@ function sourceFiles(): string[] {
   return files.sort();
 }
 
+/** Packages only sys/ may load: the FFI, so every native call is in one folder. */
+const SYS_ONLY_PACKAGES = ["koffi"];
+
+/** Imports of a sys-only package from outside sys/. */
+function ffiOutsideSys(imports: readonly { from: string; specifier: string }[]): string[] {
+  return imports
+    .filter(({ from, specifier }) => SYS_ONLY_PACKAGES.includes(specifier) && !from.startsWith("sys/"))
+    .map(({ from, specifier }) => `ffi: ${from} imports ${specifier}`);
+}
+
+function packageImports(): { from: string; specifier: string }[] {
+  return sourceFiles().flatMap((from) =>
+    ts
+      .preProcessFile(readFileSync(join(ROOT, from), "utf8"), true, true)
+      .importedFiles.filter(({ fileName }) => !fileName.startsWith("."))
+      .map(({ fileName }) => ({ from, specifier: fileName })),
+  );
+}
+
 /** Relative imports of every source file (static, dynamic, re-exports, `import type`), resolved to the .ts file. */
 function sourceEdges(): Edge[] {
   const edges: Edge[] = [];
@@ -118,6 +137,14 @@ describe("import structure", () => {
     expect(unexpected).toEqual([]);
   });
 
+  it("loads the FFI only in sys/", () => {
+    const imports = packageImports();
+    expect(imports.some((i) => i.specifier === "koffi")).toBe(true);
+    const found = ffiOutsideSys(imports);
+    for (const v of found) console.error(v);
+    expect(found).toEqual([]);
+  });
+
   it("lists no known violation that is gone", () => {
     const found = violations(edges);
     expect(KNOWN_VIOLATIONS.filter((v) => !found.includes(v))).toEqual([]);
@@ -134,6 +161,15 @@ describe("import checker", () => {
     ["wire/ip-build.ts", "sys/libc.ts"],
   ])("flags %s -> %s", (from, to) => {
     expect(violations([{ from, to }])).toHaveLength(1);
+  });
+
+  it("flags koffi outside sys/", () => {
+    expect(
+      ffiOutsideSys([
+        { from: "iut/linux/frag6/marker.ts", specifier: "koffi" },
+        { from: "sys/libc.ts", specifier: "koffi" },
+      ]),
+    ).toEqual(["ffi: iut/linux/frag6/marker.ts imports koffi"]);
   });
 
   it("allows imports down and within a layer", () => {

@@ -23,7 +23,7 @@ import {
 } from "../../../sys/libc.js";
 import { UPPER_PROTOCOLS } from "../../../wire/ipv6-datagram.js";
 import { IPPROTO_DSTOPTS, IPPROTO_HOPOPTS, IPPROTO_ROUTING } from "../../../wire/protocol-numbers.js";
-import type { MessageReceiver, ControlMessage } from "./recvmsg.js";
+import type { MessageReceiver, ControlMessage } from "../../../sys/recvmsg.js";
 
 const IPV6_FLOWINFO = 11;
 const IPV6_RECVPKTINFO = 49;
