@@ -3,7 +3,8 @@
 // Internet Protocol Numbers"; Linux include/uapi/linux/in.h and in6.h
 // IPPROTO_*, include/net/ipv6.h NEXTHDR_*, which are the same numbers),
 // EtherTypes (include/uapi/linux/if_ether.h ETH_P_*), and ICMPv6 types and
-// codes (RFC 4443; include/uapi/linux/icmpv6.h). Socket calls take the
+// codes (RFC 4443; include/uapi/linux/icmpv6.h), and the packet types of
+// packet sockets and cooked captures. Socket calls take the
 // same numbers (socket(AF_INET6, SOCK_RAW, IPPROTO_UDP), level IPPROTO_IPV6).
 export const IPPROTO_IP = 0;
 export const IPPROTO_HOPOPTS = 0;
@@ -34,3 +35,10 @@ export const ICMPV6_HDR_FIELD = 0;
 export const ICMPV6_UNK_NEXTHDR = 1;
 export const ICMPV6_UNK_OPTION = 2;
 export const ICMPV6_HDR_INCOMP = 3;
+
+// sll_pkttype (include/uapi/linux/if_packet.h): which way a frame went.
+export const PACKET_HOST = 0;
+export const PACKET_BROADCAST = 1;
+export const PACKET_MULTICAST = 2;
+export const PACKET_OTHERHOST = 3;
+export const PACKET_OUTGOING = 4;

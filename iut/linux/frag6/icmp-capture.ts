@@ -4,8 +4,14 @@
 // reports are kept: Time Exceeded (type 3) and Parameter Problem (type 4);
 // Destination Unreachable for the delivered UDP datagrams (no listener) or
 // echo replies are the upper layers' business.
-import { PACKET_OUTGOING, PacketSocket } from "../../../sys/packet-socket.js";
-import { ETH_P_IPV6, ICMPV6_PARAMPROB, ICMPV6_TIME_EXCEED, IPPROTO_ICMPV6 } from "../../../wire/protocol-numbers.js";
+import { PacketSocket } from "../../../sys/packet-socket.js";
+import {
+  ETH_P_IPV6,
+  ICMPV6_PARAMPROB,
+  ICMPV6_TIME_EXCEED,
+  IPPROTO_ICMPV6,
+  PACKET_OUTGOING,
+} from "../../../wire/protocol-numbers.js";
 
 export interface CapturedError {
   type: number;

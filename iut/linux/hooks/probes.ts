@@ -27,10 +27,10 @@ import {
   setsockoptInt,
   socket,
 } from "../../../sys/libc.js";
-import { PacketSocket, PACKET_OUTGOING } from "../../../sys/packet-socket.js";
+import { PacketSocket } from "../../../sys/packet-socket.js";
 import { VETH0_MAC, VETH1_MAC } from "../../../sys/veth.js";
 import { buildIpv4, buildIpv6, buildUdp } from "../../../wire/ip-build.js";
-import { ETH_P_IP, ETH_P_IPV6, IPPROTO_UDP } from "../../../wire/protocol-numbers.js";
+import { ETH_P_IP, ETH_P_IPV6, IPPROTO_UDP, PACKET_OUTGOING } from "../../../wire/protocol-numbers.js";
 import { PROBE_ADDRESSES, type IpVersion } from "./probe-network.js";
 
 const IPV6_V6ONLY = 26;
