@@ -31,8 +31,6 @@ import {
   IPPROTO_ICMPV6,
   IPPROTO_NONE,
   IPPROTO_ROUTING,
-  IPPROTO_TCP,
-  IPPROTO_UDP,
 } from "../../wire/protocol-numbers.js";
 import { UPPER_PROTOCOLS } from "../../wire/ipv6-datagram.js";
 import { ipv6SkipExthdr } from "../../wire/ipv6-exthdr.js";
