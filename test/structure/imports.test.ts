@@ -5,7 +5,7 @@
 // sys/ (the host: FFI, sockets, namespaces, errno) and wire/ (bytes: packet
 // and message formats, protocol numbers, checksums) are both at the bottom;
 // sys may import wire for the numbers a socket call shares with a packet
-// (IPPROTO_*, SOL_NETLINK), never the other way, so wire stays pure bytes that
+// (IPPROTO_*, ETH_P_*), never the other way, so wire stays pure bytes that
 // run anywhere. docs/contributing.md ("Layers and homes") says where each
 // shared fact lives.
 import { readdirSync, readFileSync, statSync } from "node:fs";
