@@ -10,7 +10,7 @@ import { replayCommand } from "./replay-command.js";
 import { reportCommand } from "./report-command.js";
 import { runCommand } from "./run-command.js";
 import { UsageError } from "./usage-error.js";
-import { TOOL_VERSION } from "./version.js";
+import { TOOL_VERSION } from "../sys/tool-version.js";
 
 const USAGE = `usage:
   nfconform run [--iut linux|model|cmd:'<command>'|mutant:<name>] [--area a,b] [--profile area=name]

@@ -1,4 +1,17 @@
 // Shapes of the adapter protocol, version 1 (../shared/adapter-protocol.md).
+import {
+  E2BIG,
+  EAFNOSUPPORT,
+  EBUSY,
+  EEXIST,
+  EINVAL,
+  ENODEV,
+  ENOENT,
+  EOPNOTSUPP,
+  EPERM,
+  EPROTO,
+  ERANGE,
+} from "../sys/errno.js";
 
 export const PROTOCOL_VERSION = 1;
 
@@ -20,19 +33,19 @@ export interface Hello {
 export type ErrorCode = "unsupported" | "invalid" | "internal";
 export const ERROR_CODES: readonly ErrorCode[] = ["unsupported", "invalid", "internal"];
 
-/** Linux errno numbers the protocol names. */
+/** Linux errno numbers the protocol names (their values live in sys/errno.ts). */
 export const Errno = {
-  EPERM: 1,
-  ENOENT: 2,
-  E2BIG: 7,
-  EBUSY: 16,
-  EEXIST: 17,
-  ENODEV: 19,
-  EINVAL: 22,
-  ERANGE: 34,
-  EPROTO: 71,
-  EOPNOTSUPP: 95,
-  EAFNOSUPPORT: 97,
+  EPERM,
+  ENOENT,
+  E2BIG,
+  EBUSY,
+  EEXIST,
+  ENODEV,
+  EINVAL,
+  ERANGE,
+  EPROTO,
+  EOPNOTSUPP,
+  EAFNOSUPPORT,
 } as const;
 
 export type Params = Record<string, unknown>;

@@ -1,6 +1,6 @@
 // report.json: the machine-readable result, schema documented in docs/report-schema.md.
 import { summarize, type RunResult } from "../harness/results.js";
-import { TOOL_VERSION } from "../cli/version.js";
+import { TOOL_VERSION } from "../sys/tool-version.js";
 
 export const REPORT_SCHEMA = "nfconform-report";
 export const REPORT_SCHEMA_VERSION = 1;

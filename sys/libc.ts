@@ -3,6 +3,7 @@
 // opened non-blocking and waits go through poll(), so a wait blocks the calling
 // thread (the suite talks to the kernel one request at a time anyway).
 import koffi from "koffi";
+import { EAGAIN, EINTR } from "./errno.js";
 
 // Address families, socket types and the option numbers we use (x86_64/generic Linux).
 export const AF_UNIX = 1;
@@ -16,6 +17,12 @@ export const SOCK_RAW = 3;
 export const SOCK_NONBLOCK = 0o4000;
 export const SOCK_CLOEXEC = 0o2000000;
 export const SOL_SOCKET = 1;
+// Socket levels (include/linux/socket.h) for the IP, IPv6, raw and packet options.
+export const SOL_IP = 0;
+export const SOL_IPV6 = 41;
+export const SOL_RAW = 255;
+export const SOL_PACKET = 263;
+export const SO_MARK = 36;
 export const SO_RCVBUF = 8;
 export const SO_SNDBUF = 7;
 export const SO_BINDTODEVICE = 25;
@@ -23,11 +30,10 @@ export const SO_ATTACH_FILTER = 26;
 export const SO_DETACH_FILTER = 27;
 export const SO_RCVBUFFORCE = 33;
 export const MSG_PEEK = 2;
+export const MSG_CTRUNC = 0x08;
 export const MSG_TRUNC = 0x20;
 export const MSG_DONTWAIT = 0x40;
 export const POLLIN = 1;
-const EINTR = 4;
-const EAGAIN = 11;
 
 /** A failed libc call: `errno` is the positive Linux errno, `code` its name. */
 export class SysError extends Error {
@@ -87,6 +93,10 @@ interface Libc {
   ioctl(fd: number, request: number, arg: Bytes): number;
   unshare(flags: number): number;
   setns(fd: number, nstype: number): number;
+  recvmsg(fd: number, msg: unknown, flags: number): number | bigint;
+  sched_getaffinity(pid: number, size: number, mask: Bytes): number;
+  sched_setaffinity(pid: number, size: number, mask: Bytes): number;
+  sched_getcpu(): number;
 }
 
 let lib: Libc | undefined;
@@ -110,6 +120,10 @@ export function libc(): Libc {
     ioctl: so.func("int ioctl(int, unsigned long, void *)"),
     unshare: so.func("int unshare(int)"),
     setns: so.func("int setns(int, int)"),
+    recvmsg: so.func("intptr_t recvmsg(int, void *, int)"),
+    sched_getaffinity: so.func("int sched_getaffinity(int, size_t, void *)"),
+    sched_setaffinity: so.func("int sched_setaffinity(int, size_t, const void *)"),
+    sched_getcpu: so.func("int sched_getcpu()"),
   } as Libc;
   return lib;
 }

@@ -1,5 +1,6 @@
 // A netlink socket as a byte pipe: bind, options, send to the kernel, receive
-// one datagram. Message encoding/decoding lives elsewhere (the nlmsghdr codec).
+// one datagram. Message encoding/decoding lives elsewhere (the nlmsghdr codec),
+// and so do the protocol numbers open() takes (NETLINK_NETFILTER: wire/netlink/nfnetlink.ts).
 import {
   AF_NETLINK,
   SOCK_NONBLOCK,
@@ -19,9 +20,6 @@ export const NETLINK_ADD_MEMBERSHIP = 1;
 export const NETLINK_DROP_MEMBERSHIP = 2;
 export const NETLINK_CAP_ACK = 10;
 export const NETLINK_EXT_ACK = 11;
-export const NETLINK_ROUTE = 0;
-export const NETLINK_NETFILTER = 12;
-export const NETLINK_GENERIC = 16;
 
 export interface NetlinkOpenOptions {
   /** NETLINK_CAP_ACK: error replies carry only the request header (NLM_F_CAPPED). */

@@ -15,16 +15,8 @@ import {
 } from "./libc.js";
 
 export const ETH_P_ALL = 0x0003;
-export const ETH_P_IP = 0x0800;
-export const ETH_P_IPV6 = 0x86dd;
-export const ETH_P_ARP = 0x0806;
-
-// sll_pkttype values (linux/if_packet.h).
-export const PACKET_HOST = 0;
-export const PACKET_BROADCAST = 1;
-export const PACKET_MULTICAST = 2;
-export const PACKET_OTHERHOST = 3;
-export const PACKET_OUTGOING = 4;
+/** Socket option (level SOL_PACKET): frames sent and received start with a struct virtio_net_hdr. */
+export const PACKET_VNET_HDR = 15;
 
 export interface PacketOpenOptions {
   /** Ethertype to capture; ETH_P_ALL (every frame, both directions) by default. */
@@ -35,7 +27,7 @@ export interface PacketOpenOptions {
 
 export interface CapturedFrame {
   data: Uint8Array;
-  /** PACKET_HOST, PACKET_OUTGOING, ... */
+  /** sll_pkttype: PACKET_HOST, PACKET_OUTGOING, ... (wire/protocol-numbers.ts) */
   pktType: number;
   /** Ethertype from sockaddr_ll (host order). */
   protocol: number;

@@ -15,15 +15,9 @@ import {
   setsockoptInt,
   socket,
 } from "./libc.js";
+import { IPPROTO_IP, IPPROTO_IPV6, IPPROTO_RAW } from "../wire/protocol-numbers.js";
 import { sockaddrAddress, sockaddrIn, sockaddrIn6 } from "./inet-addr.js";
 
-export const IPPROTO_IP = 0;
-export const IPPROTO_ICMP = 1;
-export const IPPROTO_TCP = 6;
-export const IPPROTO_UDP = 17;
-export const IPPROTO_IPV6 = 41;
-export const IPPROTO_ICMPV6 = 58;
-export const IPPROTO_RAW = 255;
 export const IP_HDRINCL = 3;
 export const IPV6_HDRINCL = 36;
 

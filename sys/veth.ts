@@ -97,6 +97,11 @@ export interface LinkInfo {
 export const VETH0_MAC = "02:00:00:00:00:01";
 export const VETH1_MAC = "02:00:00:00:00:02";
 
+/** The six bytes of a MAC address written "02:00:00:00:00:01". */
+export function macBytes(text: string): Uint8Array {
+  return Uint8Array.from(text.split(":").map((h) => parseInt(h, 16)));
+}
+
 export function linkInfo(name: string): LinkInfo {
   return { name, ifindex: ifNameToIndex(name), mac: interfaceMac(name) };
 }

@@ -1,6 +1,6 @@
 // Builders for the packets generators make. They produce well-formed headers;
 // the transport checksum is whatever the caller puts there.
-import { internetChecksum } from "../model/checksum/internet-checksum.js";
+import { internetChecksum } from "./internet-checksum.js";
 
 export interface Ipv4Fields {
   src: Uint8Array;

@@ -1,16 +1,8 @@
 // Just enough IPv4/IPv6 parsing to find the transport header: the offset the
 // kernel's skb_transport_header() points at for a locally built packet.
+import { ipv6SkipExthdr } from "./ipv6-exthdr.js";
 
 export class PacketError extends Error {}
-
-export const IPPROTO_HOPOPTS = 0;
-export const IPPROTO_TCP = 6;
-export const IPPROTO_UDP = 17;
-export const IPPROTO_ROUTING = 43;
-export const IPPROTO_FRAGMENT = 44;
-export const IPPROTO_ICMPV6 = 58;
-export const IPPROTO_NONE = 59;
-export const IPPROTO_DSTOPTS = 60;
 
 export interface IpPacketView {
   version: 4 | 6;
@@ -50,21 +42,18 @@ function parseIpv6(bytes: Uint8Array, what: string): IpPacketView {
       `${what}: IPv6 payload length ${payloadLength} differs from the ${bytes.length - 40} bytes after the header`,
     );
   }
-  let next = bytes[6]!;
-  let at = 40;
-  // RFC 8200 section 4: walk the extension headers that precede the upper layer.
-  while (
-    next === IPPROTO_HOPOPTS ||
-    next === IPPROTO_ROUTING ||
-    next === IPPROTO_DSTOPTS ||
-    next === IPPROTO_FRAGMENT
-  ) {
-    if (at + 8 > bytes.length) throw new PacketError(`${what}: extension header ${next} at byte ${at} is truncated`);
-    const length = next === IPPROTO_FRAGMENT ? 8 : (bytes[at + 1]! + 1) * 8;
-    if (at + length > bytes.length)
-      throw new PacketError(`${what}: extension header ${next} at byte ${at} runs past the packet`);
-    next = bytes[at]!;
-    at += length;
-  }
-  return { version: 6, protocol: next, src: bytes.slice(8, 24), dst: bytes.slice(24, 40), transportOffset: at };
+  // The upper-layer header is where ipv6_skip_exthdr() finds it.
+  const upper = ipv6SkipExthdr(bytes, bytes[6]!, 40);
+  if (upper === null)
+    throw new PacketError(
+      `${what}: the IPv6 header chain has no upper-layer header (No Next Header, or a header cut short)`,
+    );
+  if (upper.at > bytes.length) throw new PacketError(`${what}: the IPv6 extension headers run past the packet`);
+  return {
+    version: 6,
+    protocol: upper.type,
+    src: bytes.slice(8, 24),
+    dst: bytes.slice(24, 40),
+    transportOffset: upper.at,
+  };
 }

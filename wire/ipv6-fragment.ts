@@ -1,6 +1,8 @@
 // IPv6 Fragment header (RFC 8200 section 4.5): finding it in a packet,
 // building fragment packets, and the packet a reassembler hands upward.
-import { IPPROTO_DSTOPTS, IPPROTO_FRAGMENT, IPPROTO_HOPOPTS, IPPROTO_ROUTING, PacketError } from "./ip-packet.js";
+import { PacketError } from "./ip-packet.js";
+import { findPrevFhdr } from "./ipv6-exthdr.js";
+import { IPPROTO_FRAGMENT } from "./protocol-numbers.js";
 
 export const IPV6_HEADER_LENGTH = 40;
 export const FRAGMENT_HEADER_LENGTH = 8;
@@ -31,18 +33,20 @@ export interface FragmentPacket {
   trafficClass: number;
 }
 
-/** Length of the extension header at `at` whose type is `type` (hop-by-hop, routing, destination options). */
-function extensionLength(bytes: Uint8Array, at: number, what: string): number {
-  if (at + 2 > bytes.length) throw new PacketError(`${what}: extension header at byte ${at} is truncated`);
-  const length = (bytes[at + 1]! + 1) * 8;
-  if (at + length > bytes.length) throw new PacketError(`${what}: extension header at byte ${at} runs past the packet`);
-  return length;
+/** The headers before the Fragment header (findPrevFhdr), or a PacketError naming the one that cannot be read. */
+function headersBeforeFragment(
+  bytes: Uint8Array,
+  what: string,
+): { prevNextHeaderOffset: number; at: number; next: number } {
+  const walk = findPrevFhdr(bytes);
+  if (!walk.ok) throw new PacketError(`${what}: extension header at byte ${walk.at} ${walk.why}`);
+  return walk;
 }
 
 /**
  * Finds the Fragment header behind hop-by-hop, destination options and
- * routing headers, as net/ipv6/netfilter/nf_conntrack_reasm.c find_prev_fhdr()
- * does; null when the packet has none (it is not a fragment).
+ * routing headers (findPrevFhdr); null when the packet has none (it is not a
+ * fragment).
  */
 export function parseFragmentPacket(bytes: Uint8Array, what = "packet"): FragmentPacket | null {
   if (bytes.length < IPV6_HEADER_LENGTH || bytes[0]! >> 4 !== 6) throw new PacketError(`${what}: not an IPv6 packet`);
@@ -52,15 +56,7 @@ export function parseFragmentPacket(bytes: Uint8Array, what = "packet"): Fragmen
       `${what}: IPv6 payload length ${payloadLength} differs from the ${bytes.length - IPV6_HEADER_LENGTH} bytes after the header`,
     );
   }
-  let next = bytes[6]!;
-  let prevNextHeaderOffset = 6;
-  let at = IPV6_HEADER_LENGTH;
-  while (next === IPPROTO_HOPOPTS || next === IPPROTO_ROUTING || next === IPPROTO_DSTOPTS) {
-    const length = extensionLength(bytes, at, what);
-    prevNextHeaderOffset = at;
-    next = bytes[at]!;
-    at += length;
-  }
+  const { prevNextHeaderOffset, at, next } = headersBeforeFragment(bytes, what);
   if (next !== IPPROTO_FRAGMENT) return null;
   if (at + FRAGMENT_HEADER_LENGTH > bytes.length)
     throw new PacketError(`${what}: Fragment header at byte ${at} is truncated`);
@@ -90,18 +86,10 @@ export interface DatagramParts {
   fragmentable: Uint8Array;
 }
 
-/** Splits an unfragmented IPv6 packet after its hop-by-hop, destination options and routing headers. */
+/** Splits an unfragmented IPv6 packet after its hop-by-hop, destination options and routing headers (findPrevFhdr). */
 export function datagramParts(packet: Uint8Array, what = "datagram"): DatagramParts {
   if (packet.length < IPV6_HEADER_LENGTH || packet[0]! >> 4 !== 6) throw new PacketError(`${what}: not an IPv6 packet`);
-  let next = packet[6]!;
-  let prevNextHeaderOffset = 6;
-  let at = IPV6_HEADER_LENGTH;
-  while (next === IPPROTO_HOPOPTS || next === IPPROTO_ROUTING || next === IPPROTO_DSTOPTS) {
-    const length = extensionLength(packet, at, what);
-    prevNextHeaderOffset = at;
-    next = packet[at]!;
-    at += length;
-  }
+  const { prevNextHeaderOffset, at, next } = headersBeforeFragment(packet, what);
   return {
     unfragmentable: packet.slice(0, at),
     prevNextHeaderOffset,

@@ -1,7 +1,8 @@
 // Capture of the packets leaving veth0, after mangle POSTROUTING: the AF_PACKET
 // tap (dev_queue_xmit_nit) sees what the device is handed.
 import { transportLayout, type TransportLayout } from "../../model/checksum/packet-checksum.js";
-import { PacketSocket, PACKET_OUTGOING } from "../../sys/packet-socket.js";
+import { PacketSocket } from "../../sys/packet-socket.js";
+import { PACKET_OUTGOING } from "../../wire/protocol-numbers.js";
 
 const ETHERNET_HEADER = 14;
 

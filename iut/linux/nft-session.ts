@@ -2,7 +2,8 @@
 // namespace: send a batch with an ACK asked for on every entry, collect the
 // errno of each. nfnetlink_rcv_batch() processes every entry of a batch and
 // acks each, errors included, then commits only when none failed.
-import { NetlinkSocket, NETLINK_NETFILTER } from "../../sys/netlink-socket.js";
+import { NetlinkSocket } from "../../sys/netlink-socket.js";
+import { NETLINK_NETFILTER } from "../../wire/netlink/nfnetlink.js";
 import { decodeBatchReplies, encodeBatch, type BatchEntry } from "../../wire/netlink/nfnetlink.js";
 
 export interface BatchOutcome {

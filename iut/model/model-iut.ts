@@ -11,8 +11,7 @@ import { cttimeoutHandlers } from "./cttimeout-handlers.js";
 import { frag6Handlers } from "./frag6-handlers.js";
 import type { Frag6Profile } from "../../model/frag6/profiles.js";
 import { freshModelState } from "./model-state.js";
-
-export const MODEL_VERSION = "0.1.0";
+import { TOOL_VERSION } from "../../sys/tool-version.js";
 
 /** Areas the model implements so far, with each one's default profile. */
 export const MODEL_AREAS: Partial<Record<AreaName, string>> = {
@@ -54,7 +53,7 @@ export class ModelIut implements Iut {
   async hello(): Promise<Hello> {
     return {
       name: this.options.name ?? "nfconform-model",
-      version: MODEL_VERSION,
+      version: TOOL_VERSION,
       areas: Object.keys(MODEL_AREAS) as AreaName[],
       profiles: this.profiles,
     };

@@ -3,7 +3,7 @@
 // serves them over the adapter protocol.
 import { checksumCheckentry } from "../../model/checksum/checkentry.js";
 import { transportLayout } from "../../model/checksum/packet-checksum.js";
-import { fold, onesComplementSum } from "../../model/checksum/internet-checksum.js";
+import { fold, onesComplementSum } from "../../wire/internet-checksum.js";
 import { toHex } from "../../wire/hex.js";
 import { readCheckentryRequest, readFillRequest, type OpHandler } from "../model/checksum-handlers.js";
 import type { MutantDefinition } from "./mutant.js";

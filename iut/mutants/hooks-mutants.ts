@@ -1,6 +1,6 @@
 // Deliberately broken hook IUTs: the model with one rule wrong each. The test
 // suite asserts that each one is caught with a shrunk command sequence.
-import { ENOENT } from "../../model/hooks/families.js";
+import { ENOENT } from "../../sys/errno.js";
 import type { HookEntry, HookList } from "../../model/hooks/hook-list.js";
 import { deviceListKey, FAMILY_HOOKS, listHead, type ListKey } from "../../model/hooks/list-head.js";
 import {

@@ -4,8 +4,7 @@
 // u16 nla_type} in host order (little endian here); the result is the found
 // attribute's offset from the start of the data, 0 when there is none.
 
-const NLA_HDRLEN = 4;
-const NLA_TYPE_MASK = 0x3fff; // ~(NLA_F_NESTED | NLA_F_NET_BYTEORDER)
+import { NLA_HDRLEN, NLA_TYPE_MASK } from "../../wire/netlink/attributes.js";
 
 const nlaLen = (p: Uint8Array, at: number) => p[at]! | (p[at + 1]! << 8);
 const nlaType = (p: Uint8Array, at: number) => (p[at + 2]! | (p[at + 3]! << 8)) & NLA_TYPE_MASK;

@@ -61,8 +61,6 @@ export const bpfRval = (code: number) => code & 0x18;
 /** filter.h: BPF_MAXINSNS, BPF_MEMWORDS. */
 export const BPF_MAXINSNS = 4096;
 export const BPF_MEMWORDS = 16;
-/** include/uapi/linux/netfilter/xt_bpf.h */
-export const XT_BPF_MAX_NUM_INSTR = 64;
 
 // Negative offsets (filter.h), as unsigned 32-bit k values.
 export const SKF_AD_OFF = 0xfffff000; // -0x1000

@@ -1,6 +1,7 @@
 // The behaviour choices of a classic BPF implementation, as data: the model
 // runs with LINUX_SEMANTICS; a profile or a deliberately broken IUT (mutant)
 // changes one field. Every field names the kernel code it stands for.
+import { XT_BPF_MAX_NUM_INSTR } from "../../wire/netlink/xtables-info.js";
 
 export interface BpfSemantics {
   /** xt_bpf.c __bpf_mt_check_bytecode(): len > XT_BPF_MAX_NUM_INSTR (64) is -EINVAL. */
@@ -20,7 +21,7 @@ export interface BpfSemantics {
 }
 
 export const LINUX_SEMANTICS: BpfSemantics = {
-  xtMaxInstructions: 64,
+  xtMaxInstructions: XT_BPF_MAX_NUM_INSTR,
   jumpTargetSlack: 0,
   checkScratchWritten: true,
   divideByZero: "return-0",

@@ -43,9 +43,7 @@ import {
   SKF_AD_OFF,
   type Program,
 } from "./opcodes.js";
-
-export const EINVAL = 22;
-export const ENOMEM = 12;
+import { EINVAL, ENOMEM } from "../../sys/errno.js";
 
 export type Attach = "socket" | "xt_bpf";
 export const ATTACH_POINTS: readonly Attach[] = ["socket", "xt_bpf"];

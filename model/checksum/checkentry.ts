@@ -1,8 +1,8 @@
 // Whether a rule with `-j CHECKSUM` is accepted: xt_check_target()
 // (net/netfilter/x_tables.c) then checksum_tg_check() (net/netfilter/xt_CHECKSUM.c).
+import { EINVAL } from "../../sys/errno.js";
+import { XT_CHECKSUM_OP_FILL } from "../../wire/netlink/xtables-info.js";
 import type { ChecksumProfile } from "./checksum-target.js";
-
-export const EINVAL = 22;
 
 export type XtFamily = "ipv4" | "ipv6";
 export type XtTable = "mangle" | "filter" | "raw" | "nat" | "security";
@@ -27,8 +27,6 @@ export interface ChecksumRule {
   proto: number | null;
   invertProto: boolean;
 }
-
-export const XT_CHECKSUM_OP_FILL = 0x01;
 
 /** Returns the errno the kernel gives when the rule is added, 0 when accepted. */
 export function checksumCheckentry(rule: ChecksumRule, _profile: ChecksumProfile = "linux"): number {

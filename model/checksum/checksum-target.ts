@@ -1,5 +1,5 @@
 // The xtables CHECKSUM target (net/netfilter/xt_CHECKSUM.c), `-j CHECKSUM --checksum-fill`.
-import { fold, onesComplementSum } from "./internet-checksum.js";
+import { fold, onesComplementSum } from "../../wire/internet-checksum.js";
 import { transportLayout } from "./packet-checksum.js";
 
 /** skb->ip_summed as the adapter protocol names it (include/linux/skbuff.h). */

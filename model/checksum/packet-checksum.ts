@@ -1,7 +1,8 @@
 // Checksums of whole IPv4/IPv6 TCP and UDP packets, computed from scratch.
-import { parseIpPacket, PacketError, IPPROTO_TCP, IPPROTO_UDP, type IpPacketView } from "../../wire/ip-packet.js";
-import { fold, internetChecksum, onesComplementSum } from "./internet-checksum.js";
-import { ipv4PseudoHeaderSum, ipv6PseudoHeaderSum } from "./pseudo-header.js";
+import { parseIpPacket, PacketError, type IpPacketView } from "../../wire/ip-packet.js";
+import { IPPROTO_TCP, IPPROTO_UDP } from "../../wire/protocol-numbers.js";
+import { fold, internetChecksum, onesComplementSum } from "../../wire/internet-checksum.js";
+import { ipv4PseudoHeaderSum, ipv6PseudoHeaderSum } from "../../wire/pseudo-header.js";
 
 /** Offset of the checksum field inside the transport header (skb->csum_offset). */
 export function checksumFieldOffset(protocol: number): number {

@@ -13,10 +13,8 @@ import {
   CTA_TIMEOUT_MAX,
   CTA_TIMEOUT_NAME,
 } from "../../wire/netlink/cttimeout.js";
-import { EINVAL, ERANGE } from "./errno.js";
-
-const NLA_HDRLEN = 4;
-const NLA_TYPE_MASK = 0x3fff;
+import { EINVAL, ERANGE } from "../../sys/errno.js";
+import { NLA_HDRLEN, NLA_TYPE_MASK } from "../../wire/netlink/attributes.js";
 
 export interface RawAttribute {
   type: number;

@@ -18,7 +18,7 @@ import {
   encodePolicyMessage,
 } from "../../wire/netlink/cttimeout.js";
 import { be16At, be32At, parseData, type Table } from "./attribute-policy.js";
-import { EBUSY, EEXIST, EINTR, EINVAL, ENOENT, EOPNOTSUPP } from "./errno.js";
+import { EBUSY, EEXIST, EINTR, EINVAL, ENOENT, EOPNOTSUPP } from "../../sys/errno.js";
 import {
   findByName,
   nameBytes,

@@ -12,7 +12,7 @@ import {
 import { IPCTNL_MSG_TIMEOUT_MAX } from "../../wire/netlink/cttimeout.js";
 import { NFNL_MSG_BATCH_BEGIN, NFNL_SUBSYS_CTNETLINK_TIMEOUT } from "../../wire/netlink/nfnetlink.js";
 import { parseTop } from "./attribute-policy.js";
-import { EINTR, EINVAL } from "./errno.js";
+import { EINTR, EINVAL } from "../../sys/errno.js";
 import { HANDLERS } from "./messages.js";
 import type { CttimeoutNamespace } from "./namespace.js";
 import type { CttimeoutRules } from "./rules.js";

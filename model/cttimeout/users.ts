@@ -6,7 +6,7 @@
 // the rule's destruction puts the reference (xt_ct_tg_destroy ->
 // nf_ct_destroy_timeout -> ctnl_timeout_put).
 import { CTNL_TIMEOUT_NAME_MAX } from "../../wire/netlink/cttimeout.js";
-import { EINVAL, ENAMETOOLONG, ENOENT } from "./errno.js";
+import { EINVAL, ENAMETOOLONG, ENOENT } from "../../sys/errno.js";
 import { findByName, withPolicy, type CttimeoutNamespace } from "./namespace.js";
 import { findTracker } from "./protocols.js";
 

@@ -22,14 +22,19 @@
 // bytes to an upper layer at a place that is not the datagram's own
 // upper-layer header, the model does not predict the outcome and says so.
 import {
+  ICMPV6_HDR_FIELD,
+  ICMPV6_UNK_NEXTHDR,
+  ICMPV6_UNK_OPTION,
   IPPROTO_DSTOPTS,
+  IPPROTO_FRAGMENT,
   IPPROTO_HOPOPTS,
   IPPROTO_ICMPV6,
+  IPPROTO_NONE,
   IPPROTO_ROUTING,
-  IPPROTO_TCP,
-  IPPROTO_UDP,
-} from "../../wire/ip-packet.js";
-import { addressesAllowError, chainEnd } from "./fragment.js";
+} from "../../wire/protocol-numbers.js";
+import { UPPER_PROTOCOLS } from "../../wire/ipv6-datagram.js";
+import { ipv6SkipExthdr } from "../../wire/ipv6-exthdr.js";
+import { addressesAllowError } from "./fragment.js";
 
 export type AfterDefrag =
   | { kind: "delivered" }
@@ -37,16 +42,11 @@ export type AfterDefrag =
   | { kind: "icmp"; code: number; pointer: number; why: string }
   | { kind: "undetermined"; why: string };
 
-const ICMPV6_HDR_FIELD = 0;
-const ICMPV6_UNK_NEXTHDR = 1;
-const ICMPV6_UNK_OPTION = 2;
 const IPV6_TLV_PAD1 = 0;
 const IPV6_TLV_PADN = 1;
 const IPV6_TLV_HAO = 0xc9;
 /** IP6_DEFAULT_MAX_DST_OPTS_CNT (include/net/ipv6.h): net.ipv6.max_dst_opts_number. */
 const MAX_DST_OPTS_CNT = 8;
-const NEXTHDR_NONE = 59;
-const NEXTHDR_FRAGMENT = 44;
 
 /**
  * Protocol numbers some kernel configurations register in inet6_protos
@@ -57,7 +57,7 @@ const NEXTHDR_FRAGMENT = 44;
 const CONFIG_DEPENDENT = new Set([4, 33, 41, 47, 50, 51, 103, 108, 115, 132, 136, 137]);
 
 /** The protocols the frag6 IUTs observe deliveries of (raw sockets in the kernel IUT). */
-const OBSERVED_UPPER = new Set([IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMPV6, 253]);
+const OBSERVED_UPPER = new Set<number>(UPPER_PROTOCOLS);
 
 export interface ReassembledDatagram {
   packet: Uint8Array;
@@ -89,9 +89,9 @@ export function afterConntrackDefrag(d: ReassembledDatagram): AfterDefrag {
     }
     const own = d.upper && d.upper.at === at && d.upper.type === next;
     if (own) return { kind: "delivered" };
-    if (next === NEXTHDR_NONE) return { kind: "dropped", why: "No Next Header: dst_discard" };
+    if (next === IPPROTO_NONE) return { kind: "dropped", why: "No Next Header: dst_discard" };
     // ipv6_frag_rcv(): IP6SKB_FRAGMENTED is set on a reassembled skb: fail_hdr, Parameter Problem code 0 at the header.
-    if (next === NEXTHDR_FRAGMENT)
+    if (next === IPPROTO_FRAGMENT)
       return {
         kind: "icmp",
         code: ICMPV6_HDR_FIELD,
@@ -209,7 +209,7 @@ function routingHeader(p: Uint8Array, at: number): Step {
 
 /** The datagram's own upper-layer header, for is_ineligible() and to tell a misread chain that lands where the real one does. */
 export function ownUpperLayer(p: Uint8Array): { at: number; type: number } | null {
-  return chainEnd(p, p[6]!, 40);
+  return ipv6SkipExthdr(p, p[6]!, 40);
 }
 
 /** is_ineligible() (net/ipv6/icmp.c) for a whole datagram: no error about an ICMPv6 error or unreadable ICMPv6 (frag_off 0). */

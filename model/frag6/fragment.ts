@@ -1,15 +1,8 @@
 // What a receiver reads from one arriving packet before any queue is touched:
 // the Fragment header fields, the queue key, and the checks made on the
 // packet alone (tiny first fragment, ICMP eligibility).
-import {
-  IPPROTO_DSTOPTS,
-  IPPROTO_HOPOPTS,
-  IPPROTO_ICMPV6,
-  IPPROTO_NONE,
-  IPPROTO_ROUTING,
-  IPPROTO_TCP,
-  IPPROTO_UDP,
-} from "../../wire/ip-packet.js";
+import { ipv6SkipExthdr } from "../../wire/ipv6-exthdr.js";
+import { IPPROTO_ICMPV6, IPPROTO_TCP, IPPROTO_UDP } from "../../wire/protocol-numbers.js";
 import { FRAGMENT_HEADER_LENGTH, parseFragmentPacket, type FragmentPacket } from "../../wire/ipv6-fragment.js";
 import { toHex } from "../../wire/hex.js";
 
@@ -53,42 +46,9 @@ function upperHeaderMinimum(nextHeader: number): number {
   return 1;
 }
 
-/**
- * Walks a header chain as ipv6_skip_exthdr() does (net/ipv6/exthdrs_core.c),
- * from header `type` at byte `at`: the offset and type of the upper-layer
- * header, or null when the chain cannot be walked (NEXTHDR_NONE, or a header
- * that cannot be read).
- */
-export function chainEnd(packet: Uint8Array, type: number, at: number): { at: number; type: number } | null {
-  while (
-    type === IPPROTO_HOPOPTS ||
-    type === IPPROTO_ROUTING ||
-    type === IPPROTO_DSTOPTS ||
-    type === 44 ||
-    type === 51 ||
-    type === IPPROTO_NONE
-  ) {
-    if (type === IPPROTO_NONE) return null;
-    if (at + 2 > packet.length) return null;
-    if (type === 44) {
-      // Only the frag_off field is read (skb_header_pointer of 2 bytes at +2), not the whole header.
-      if (at + 4 > packet.length) return null;
-      const word = (packet[at + 2]! << 8) | packet[at + 3]!;
-      if (word & 0xfff8) return { at, type: 44 }; // a non-first inner fragment: the walk stops here
-      type = packet[at]!;
-      at += 8;
-      continue;
-    }
-    const length = type === 51 ? (packet[at + 1]! + 2) * 4 : (packet[at + 1]! + 1) * 8;
-    type = packet[at]!;
-    at += length;
-  }
-  return { at, type };
-}
-
-/** The upper-layer header behind a fragment's Fragment header (chainEnd over its Fragmentable Part). */
+/** The upper-layer header behind a fragment's Fragment header (ipv6_skip_exthdr() over its Fragmentable Part). */
 function upperLayer(packet: Uint8Array, f: FragmentPacket): { at: number; type: number } | null {
-  return chainEnd(packet, f.nextHeader, f.fragmentHeaderOffset + FRAGMENT_HEADER_LENGTH);
+  return ipv6SkipExthdr(packet, f.nextHeader, f.fragmentHeaderOffset + FRAGMENT_HEADER_LENGTH);
 }
 
 /**

@@ -23,9 +23,8 @@ import {
   ICMPV6_HDR_INCOMP,
   ICMPV6_PARAMPROB,
   ICMPV6_TIME_EXCEED,
-  type IcmpError,
-  type TaggedDelivery,
-} from "./outcome.js";
+} from "../../wire/protocol-numbers.js";
+import type { IcmpError, TaggedDelivery } from "./outcome.js";
 import { queueInsert } from "./runs.js";
 import type { Frag6Config } from "./profiles.js";
 

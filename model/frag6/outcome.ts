@@ -16,12 +16,6 @@ export interface IcmpError {
   pointer: number;
 }
 
-export const ICMPV6_TIME_EXCEED = 3;
-export const ICMPV6_EXC_FRAGTIME = 1;
-export const ICMPV6_PARAMPROB = 4;
-export const ICMPV6_HDR_FIELD = 0;
-export const ICMPV6_HDR_INCOMP = 3;
-
 /** One run's observable result (the reply of frag6.run). */
 export interface Frag6Outcome {
   delivered: Delivery[];

@@ -19,10 +19,8 @@ import {
   ICMPV6_HDR_INCOMP,
   ICMPV6_PARAMPROB,
   ICMPV6_TIME_EXCEED,
-  type Candidate,
-  type CandidateGroup,
-  type IcmpError,
-} from "./outcome.js";
+} from "../../wire/protocol-numbers.js";
+import type { Candidate, CandidateGroup, IcmpError } from "./outcome.js";
 import type { Frag6Config } from "./profiles.js";
 
 /** Most states kept per datagram; beyond it the prediction is relaxed (see Frag6Expectation). */

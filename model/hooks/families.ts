@@ -24,8 +24,3 @@ export const INT_MAX = 2147483647;
 export function isInt32(value: unknown): value is number {
   return typeof value === "number" && Number.isInteger(value) && value >= INT_MIN && value <= INT_MAX;
 }
-
-/** Linux errno numbers the hook rules return (include/uapi/asm-generic/errno-base.h). */
-export const ENOENT = 2;
-export const E2BIG = 7;
-export const EINVAL = 22;

@@ -1,6 +1,7 @@
 // Which list a (family, hook, device) names: nf_hook_entry_head() and the
 // checks __nf_register_net_hook() makes before it (net/netfilter/core.c).
-import { DEVICES, EINVAL, type HookFamily, type HookName } from "./families.js";
+import { EINVAL } from "../../sys/errno.js";
+import { DEVICES, type HookFamily, type HookName } from "./families.js";
 import type { HooksRules } from "./profiles.js";
 
 /** "ipv4/input", or "netdev/ingress/veth0" for a device's list. */

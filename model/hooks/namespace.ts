@@ -1,7 +1,8 @@
 // The hook lists of one network namespace and the protocol's register and
 // unregister, as nf_register_net_hook() and nf_unregister_net_hook() do them
 // (net/netfilter/core.c). Immutable: every operation returns a new namespace.
-import { E2BIG, ENOENT, type HookFamily, type HookName, type Verdict } from "./families.js";
+import { E2BIG, ENOENT } from "../../sys/errno.js";
+import type { HookFamily, HookName, Verdict } from "./families.js";
 import { hasRoom, insertByPriority, removeEntry, type HookEntry, type HookList } from "./hook-list.js";
 import { listHead, registrationFamilies, type ListKey } from "./list-head.js";
 import type { HooksRules } from "./profiles.js";

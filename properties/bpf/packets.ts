@@ -3,7 +3,7 @@
 // right, the ID is not 0, addresses are unicast) of lengths that tell return
 // values apart in the socket context.
 import fc from "fast-check";
-import { internetChecksum } from "../../model/checksum/internet-checksum.js";
+import { internetChecksum } from "../../wire/internet-checksum.js";
 
 function unicast4(): fc.Arbitrary<number[]> {
   // 1..223 without 127 (loopback) and 192.0.2.x (the kernel IUT's test network).
@@ -87,21 +87,4 @@ export function ipv6Packet(payloadMax: number): fc.Arbitrary<Uint8Array> {
 /** An IPv4 or IPv6 packet of 20..~200 bytes. */
 export function ipPacket(): fc.Arbitrary<Uint8Array> {
   return fc.oneof(ipv4Packet(160), ipv6Packet(140));
-}
-
-/** Why a packet is not one the xt_bpf context takes (a well-formed IPv4/IPv6 packet), or null. */
-export function xtPacketProblem(p: Uint8Array): string | null {
-  const version = p.length > 0 ? p[0]! >> 4 : 0;
-  if (version === 4) {
-    if (p.length < 20 || (p[0]! & 0xf) < 5) return "IPv4 header shorter than 20 bytes";
-    if (((p[2]! << 8) | p[3]!) !== p.length) return "IPv4 total length differs from the packet's";
-    if (internetChecksum(p, 0, (p[0]! & 0xf) * 4) !== 0) return "IPv4 header checksum is wrong";
-    return null;
-  }
-  if (version === 6) {
-    if (p.length < 40) return "IPv6 packet shorter than 40 bytes";
-    if (((p[4]! << 8) | p[5]!) !== p.length - 40) return "IPv6 payload length differs from the packet's";
-    return null;
-  }
-  return `IP version ${version} is neither 4 nor 6`;
 }

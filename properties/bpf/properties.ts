@@ -1,5 +1,6 @@
 import { disassemble } from "../../model/bpf/formats.js";
-import { validate, EINVAL } from "../../model/bpf/validator.js";
+import { validate } from "../../model/bpf/validator.js";
+import { EINVAL } from "../../sys/errno.js";
 import { fromHex } from "../../wire/hex.js";
 import { LINKTYPE_RAW } from "../../wire/pcap.js";
 import type { CasePackets, CheckOutcome, ConformanceProperty, PropertyContext } from "../property.js";

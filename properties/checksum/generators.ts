@@ -9,10 +9,10 @@ import {
   withChecksumField,
   transportLayout,
 } from "../../model/checksum/packet-checksum.js";
-import { onesComplementSum } from "../../model/checksum/internet-checksum.js";
+import { onesComplementSum } from "../../wire/internet-checksum.js";
 import { buildIpv4, buildIpv6, buildTcp, buildUdp, type Ipv6ExtensionHeader } from "../../wire/ip-build.js";
 import { toHex } from "../../wire/hex.js";
-import { IPPROTO_DSTOPTS, IPPROTO_HOPOPTS, IPPROTO_TCP, IPPROTO_UDP } from "../../wire/ip-packet.js";
+import { IPPROTO_DSTOPTS, IPPROTO_HOPOPTS, IPPROTO_TCP, IPPROTO_UDP } from "../../wire/protocol-numbers.js";
 
 /** Ethernet MTU: payloads run from 0 bytes up to what fits in one 1500-byte packet. */
 export const MTU = 1500;

@@ -3,7 +3,7 @@
 import fc from "fast-check";
 import { checksumCheckentry } from "../../model/checksum/checkentry.js";
 import { checksumTarget, zeroStoredAs, type ChecksumProfile } from "../../model/checksum/checksum-target.js";
-import { incrementalUpdate } from "../../model/checksum/internet-checksum.js";
+import { incrementalUpdate } from "../../wire/internet-checksum.js";
 import {
   checksumVerifies,
   readChecksumField,

@@ -4,7 +4,7 @@
 import type { Iut } from "../../iut/iut.js";
 import { ModelIut } from "../../iut/model/model-iut.js";
 import { parseTop } from "../../model/cttimeout/attribute-policy.js";
-import { EBUSY, ENOENT } from "../../model/cttimeout/errno.js";
+import { EBUSY, ENOENT } from "../../sys/errno.js";
 import { cttimeoutRules } from "../../model/cttimeout/rules.js";
 import { fromHex, toHex } from "../../wire/hex.js";
 import { CTA_TIMEOUT_NAME, IPCTNL_MSG_TIMEOUT_DELETE, cttimeoutType } from "../../wire/netlink/cttimeout.js";

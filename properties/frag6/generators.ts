@@ -12,7 +12,7 @@ import {
   type DatagramSpec,
   type Extension,
   type Upper,
-} from "./datagram.js";
+} from "../../wire/ipv6-datagram.js";
 import { FRAG6_CLASSES, type Frag6Class, type StreamInput } from "./stream.js";
 
 /** A fragment to send: a byte range of datagram `d`, possibly with other bytes, flags or headers. */

@@ -7,7 +7,7 @@
 import { FRAG6_DEFAULT_CONFIG, type Frag6Config } from "../../model/frag6/profiles.js";
 import { toHex } from "../../wire/hex.js";
 import { buildFragmentPacket, type DatagramParts } from "../../wire/ipv6-fragment.js";
-import { buildDatagram, originalPacket, payloadBytes, type DatagramSpec } from "./datagram.js";
+import { buildDatagram, originalPacket, payloadBytes, type DatagramSpec } from "../../wire/ipv6-datagram.js";
 import type { Frag6Class, StreamInput } from "./stream.js";
 
 const SPEC: DatagramSpec = {

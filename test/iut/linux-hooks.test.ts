@@ -7,11 +7,11 @@ import { chmodSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
+import { EOPNOTSUPP } from "../../sys/errno.js";
 import { wrapInNamespace } from "../../sys/namespace.js";
 
 const ROOT = resolve(__dirname, "../..");
 const BIN = join(ROOT, "bin/nfconform");
-const EOPNOTSUPP = 95;
 
 function scratch(): string {
   const dir = mkdtempSync(join(tmpdir(), "nfconform-hooks-"));

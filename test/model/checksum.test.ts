@@ -6,12 +6,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { checksumCheckentry } from "../../model/checksum/checkentry.js";
 import { checksumTarget } from "../../model/checksum/checksum-target.js";
-import {
-  fold,
-  incrementalUpdate,
-  internetChecksum,
-  onesComplementSum,
-} from "../../model/checksum/internet-checksum.js";
+import { fold, incrementalUpdate, internetChecksum, onesComplementSum } from "../../wire/internet-checksum.js";
 import {
   checksumVerifies,
   partialChecksumValue,

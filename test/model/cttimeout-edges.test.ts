@@ -4,7 +4,7 @@
 // rule knobs the mutants turn (model/cttimeout/rules.ts).
 import { describe, expect, it } from "vitest";
 import { parseTop } from "../../model/cttimeout/attribute-policy.js";
-import { EBUSY, EINVAL, ENOENT, EOPNOTSUPP, ERANGE } from "../../model/cttimeout/errno.js";
+import { EBUSY, EINVAL, ENOENT, EOPNOTSUPP, ERANGE } from "../../sys/errno.js";
 import { freshNamespace, nameKey, usersOf, type CttimeoutNamespace } from "../../model/cttimeout/namespace.js";
 import { policyMessage } from "../../model/cttimeout/messages.js";
 import { receive, UnmodelledMessage } from "../../model/cttimeout/receive.js";

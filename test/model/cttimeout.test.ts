@@ -1,7 +1,7 @@
 // The cttimeout model against bytes the kernel sent (6.18, HZ 250, a fresh
 // namespace, a CAP_ACK socket; nlmsg_pid zeroed), and its rules one by one.
 import { describe, expect, it } from "vitest";
-import { EBUSY, EEXIST, EINVAL, ENAMETOOLONG, ENOENT, EOPNOTSUPP, ERANGE } from "../../model/cttimeout/errno.js";
+import { EBUSY, EEXIST, EINVAL, ENAMETOOLONG, ENOENT, EOPNOTSUPP, ERANGE } from "../../sys/errno.js";
 import { freshNamespace, type CttimeoutNamespace } from "../../model/cttimeout/namespace.js";
 import { storedSeconds } from "../../model/cttimeout/protocols.js";
 import { receive } from "../../model/cttimeout/receive.js";

@@ -4,7 +4,7 @@
 // 6.18 (docs/model-frag6.md).
 import { describe, expect, it } from "vitest";
 import { frag6Expectation, runLinux } from "../../model/frag6/run.js";
-import { buildDatagram, type DatagramSpec } from "../../properties/frag6/datagram.js";
+import { buildDatagram, type DatagramSpec } from "../../wire/ipv6-datagram.js";
 import { at, frag, SPEC } from "./frag6-helpers.js";
 
 /** A datagram whose first Fragmentable bytes are `payload` if given, split after the first `split` bytes. */

@@ -2,7 +2,7 @@
 import type { Frag6Event } from "../../model/frag6/profiles.js";
 import { fromHex } from "../../wire/hex.js";
 import { buildFragmentPacket, type DatagramParts } from "../../wire/ipv6-fragment.js";
-import { buildDatagram, originalPacket, type DatagramSpec } from "../../properties/frag6/datagram.js";
+import { buildDatagram, originalPacket, type DatagramSpec } from "../../wire/ipv6-datagram.js";
 
 export const SPEC: DatagramSpec = {
   src: fromHex("20010db8000000000000000000000001"),

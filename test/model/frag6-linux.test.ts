@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { fragEcn } from "../../model/frag6/linux-node.js";
 import { FRAG6_DEFAULT_CONFIG } from "../../model/frag6/profiles.js";
 import { frag6Expectation, runLinux } from "../../model/frag6/run.js";
-import { buildDatagram, originalPacket } from "../../properties/frag6/datagram.js";
+import { buildDatagram, originalPacket } from "../../wire/ipv6-datagram.js";
 import { toHex } from "../../wire/hex.js";
 import { at, frag, ORIGINAL, PARTS, SPEC } from "./frag6-helpers.js";
 

@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import type { Frag6Event } from "../../model/frag6/profiles.js";
 import { frag6Expectation } from "../../model/frag6/run.js";
 import { RFC_STATE_CAP } from "../../model/frag6/rfc8200.js";
-import { buildDatagram } from "../../properties/frag6/datagram.js";
+import { buildDatagram } from "../../wire/ipv6-datagram.js";
 import { toHex } from "../../wire/hex.js";
 import { at, frag, ORIGINAL, PARTS, SPEC } from "./frag6-helpers.js";
 

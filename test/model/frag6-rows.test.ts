@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { runLinux } from "../../model/frag6/run.js";
 import { toHex } from "../../wire/hex.js";
 import { at, frag, ORIGINAL, PARTS } from "./frag6-helpers.js";
-import { buildDatagram, originalPacket } from "../../properties/frag6/datagram.js";
+import { buildDatagram, originalPacket } from "../../wire/ipv6-datagram.js";
 import { SPEC } from "./frag6-helpers.js";
 
 const ipv6 = (events: ReturnType<typeof at>) => runLinux(events, "ipv6").outcome;

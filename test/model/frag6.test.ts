@@ -5,7 +5,7 @@ import { fragEcn } from "../../model/frag6/linux-node.js";
 import { FRAG6_DEFAULT_CONFIG } from "../../model/frag6/profiles.js";
 import { frag6Expectation, runLinux } from "../../model/frag6/run.js";
 import { emptyRuns, queueInsert } from "../../model/frag6/runs.js";
-import { buildDatagram } from "../../properties/frag6/datagram.js";
+import { buildDatagram } from "../../wire/ipv6-datagram.js";
 import { toHex } from "../../wire/hex.js";
 import { at, frag, ORIGINAL, PARTS, SPEC } from "./frag6-helpers.js";
 

@@ -6,7 +6,8 @@ import {
   enableConntrack,
   kernelHooksBefore,
 } from "../../model/hooks/conntrack-hooks.js";
-import { E2BIG, EINVAL, ENOENT, INT_MAX, INT_MIN, type HookFamily, type HookName } from "../../model/hooks/families.js";
+import { E2BIG, EINVAL, ENOENT } from "../../sys/errno.js";
+import { INT_MAX, INT_MIN, type HookFamily, type HookName } from "../../model/hooks/families.js";
 import {
   EMPTY_HOOK_NAMESPACE,
   HookRequestError,

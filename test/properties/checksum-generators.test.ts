@@ -1,7 +1,7 @@
 // The generators reach every class the checksum properties depend on.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { onesComplementSum } from "../../model/checksum/internet-checksum.js";
+import { onesComplementSum } from "../../wire/internet-checksum.js";
 import { recomputedChecksum, transportLayout } from "../../model/checksum/packet-checksum.js";
 import { checkentryInput, fillInput } from "../../properties/checksum/generators.js";
 import { fromHex } from "../../wire/hex.js";

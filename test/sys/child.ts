@@ -1,8 +1,9 @@
 // Helpers for tests that must run in a child process inside a fresh network
-// namespace: transpile sys/ and the fixtures to plain JS (no type check; tsc
-// does that) in a private temp dir, then run a fixture through wrapInNamespace.
+// namespace: transpile sys/, wire/ (which sys/ imports) and the fixtures to
+// plain JS (no type check; tsc does that) in a private temp dir, then run a
+// fixture through wrapInNamespace.
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import ts from "typescript";
 import { wrapInNamespace, type NamespaceMode } from "../../sys/namespace.js";
@@ -12,6 +13,10 @@ export const ROOT = resolve(import.meta.dirname, "../..");
 function transpileDir(src: string, dst: string): void {
   mkdirSync(dst, { recursive: true, mode: 0o755 });
   for (const f of readdirSync(src)) {
+    if (statSync(join(src, f)).isDirectory()) {
+      transpileDir(join(src, f), join(dst, f));
+      continue;
+    }
     if (!f.endsWith(".ts")) continue;
     const out = ts.transpileModule(readFileSync(join(src, f), "utf8"), {
       compilerOptions: { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022 },
@@ -31,6 +36,7 @@ export function buildForChildren(): { dir: string; fixture(name: string): string
   mkdirSync(base, { recursive: true, mode: 0o755 });
   const dir = join(base, `sys-test-${process.pid}-${Date.now()}`);
   transpileDir(join(ROOT, "sys"), join(dir, "sys"));
+  transpileDir(join(ROOT, "wire"), join(dir, "wire"));
   transpileDir(join(ROOT, "test/sys/fixtures"), join(dir, "test/sys/fixtures"));
   return {
     dir,

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { EINVAL } from "../../sys/errno.js";
 import { FilterPair, runSocketFilter, type BpfInsn } from "../../sys/socket-filter.js";
 
 // AF_UNIX socketpairs touch no network state: these run in the test process.
 const pkt = (n: number) => Uint8Array.from({ length: n }, (_, i) => i);
-const EINVAL = 22;
 
 describe("SO_ATTACH_FILTER on an AF_UNIX datagram socketpair", () => {
   it("RET #5 truncates to 5 bytes, shorter datagrams pass whole", () => {

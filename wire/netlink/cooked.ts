@@ -3,9 +3,9 @@
 // empty link-layer address, and the netlink protocol; then the messages.
 // Wireshark's "Linux netlink (cooked header)" dissector reads it and hands
 // NETLINK_NETFILTER messages on to its nfnetlink dissector.
+import { PACKET_HOST, PACKET_OUTGOING } from "../protocol-numbers.js";
+
 export const ARPHRD_NETLINK = 824;
-export const PACKET_HOST = 0;
-export const PACKET_OUTGOING = 4;
 
 export function cookedNetlinkRecord(messages: Uint8Array, protocol: number, outgoing: boolean): Uint8Array {
   const out = new Uint8Array(16 + messages.length);

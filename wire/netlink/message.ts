@@ -43,11 +43,6 @@ export const NLM_F_BULK = 0x200;
 export const NLM_F_CAPPED = 0x100;
 export const NLM_F_ACK_TLVS = 0x200;
 
-// Socket options (SOL_NETLINK 270) that shape NLMSG_ERROR
-export const SOL_NETLINK = 270;
-export const NETLINK_CAP_ACK = 10;
-export const NETLINK_EXT_ACK = 11;
-
 export function nlmsgAlign(length: number): number {
   return (length + NLMSG_ALIGNTO - 1) & ~(NLMSG_ALIGNTO - 1);
 }

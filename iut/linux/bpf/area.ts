@@ -1,13 +1,12 @@
 // The bpf area on the kernel: socket filters on AF_UNIX socketpairs and the
 // xt_bpf match through nft_compat (socket-programs.ts, xt-programs.ts).
-import { xtPacketProblem } from "../../../properties/bpf/packets.js";
+import { ENOENT } from "../../../sys/errno.js";
 import { AdapterReplyError } from "../../iut.js";
 import { readLoadRequest, readRunRequest, readUnloadRequest } from "../../model/bpf-handlers.js";
 import type { LinuxArea, LinuxContext } from "../linux-area.js";
 import { LinuxSocketPrograms } from "./socket-programs.js";
+import { xtPacketProblem } from "./xt-packet.js";
 import { LinuxXtPrograms } from "./xt-programs.js";
-
-const ENOENT = 2;
 
 export function bpfArea({ session }: LinuxContext): LinuxArea {
   const sockets = new LinuxSocketPrograms();

@@ -8,9 +8,11 @@
 // EPERM (raw_send_hdrinc(), rawv6_send_hdrinc(): NF_HOOK's -EPERM), so each
 // result is known when the call returns.
 import type { Insn } from "../../../model/bpf/opcodes.js";
+import { EPERM } from "../../../sys/errno.js";
 import { formatIPv4, formatIPv6 } from "../../../sys/inet-addr.js";
-import { setsockoptInt, SOL_SOCKET, SysError } from "../../../sys/libc.js";
-import { IPPROTO_RAW, RawSocket } from "../../../sys/raw-socket.js";
+import { setsockoptInt, SO_MARK, SOL_SOCKET, SysError } from "../../../sys/libc.js";
+import { RawSocket } from "../../../sys/raw-socket.js";
+import { IPPROTO_RAW } from "../../../wire/protocol-numbers.js";
 import * as N from "../../../wire/netlink/nftables.js";
 import { NFPROTO_IPV4, NFPROTO_IPV6 } from "../../../wire/netlink/nfnetlink.js";
 import { addressProblem } from "../address-policy.js";
@@ -18,8 +20,6 @@ import type { NftSession } from "../nft-session.js";
 
 const TABLE = "nfconform_bpf";
 const CHAIN = "OUTPUT";
-const SO_MARK = 36;
-const EPERM = 1;
 /** Marks of loaded programs start here, well away from the other areas' marks. */
 const FIRST_MARK = 0x62700000;
 

@@ -8,26 +8,21 @@
 // - a gso_type and gso_size (with NEEDS_CSUM): a GSO packet.
 // Forwarding only lowers the TTL and, for IPv4, rewrites the header checksum.
 import type { TransportLayout } from "../../../model/checksum/packet-checksum.js";
-import { setsockoptInt } from "../../../sys/libc.js";
-import { PacketSocket } from "../../../sys/packet-socket.js";
+import { SOL_PACKET, setsockoptInt } from "../../../sys/libc.js";
+import { PACKET_VNET_HDR, PacketSocket } from "../../../sys/packet-socket.js";
 import { writeSysctl } from "../../../sys/sysctl.js";
-import { VETH0_MAC, VETH1_MAC } from "../../../sys/veth.js";
-import { IPPROTO_TCP } from "../../../wire/ip-packet.js";
-
-const SOL_PACKET = 263;
-const PACKET_VNET_HDR = 15;
-const VNET_HDR_LEN = 10;
-const VIRTIO_NET_HDR_F_NEEDS_CSUM = 1;
-const VIRTIO_NET_HDR_F_DATA_VALID = 2;
-const VIRTIO_NET_HDR_GSO_TCPV4 = 1;
-const VIRTIO_NET_HDR_GSO_TCPV6 = 4;
-const VIRTIO_NET_HDR_GSO_UDP_L4 = 5;
+import { VETH0_MAC, VETH1_MAC, macBytes } from "../../../sys/veth.js";
+import { ETH_P_IP, ETH_P_IPV6, IPPROTO_TCP } from "../../../wire/protocol-numbers.js";
+import {
+  VIRTIO_NET_HDR_F_DATA_VALID,
+  VIRTIO_NET_HDR_F_NEEDS_CSUM,
+  VIRTIO_NET_HDR_GSO_TCPV4,
+  VIRTIO_NET_HDR_GSO_TCPV6,
+  VIRTIO_NET_HDR_GSO_UDP_L4,
+  VNET_HDR_LEN,
+} from "../../../wire/virtio-net-hdr.js";
 
 export type InjectedState = "partial" | "unnecessary";
-
-function mac(text: string): Uint8Array {
-  return Uint8Array.from(text.split(":").map((h) => parseInt(h, 16)));
-}
 
 /** Bytes of the UDP or TCP header (TCP's data offset). */
 function transportHeaderLength(packet: Uint8Array, layout: TransportLayout): number {
@@ -57,8 +52,8 @@ export class ForwardInjector {
     writeSysctl("net.ipv4.conf.all.rp_filter", 0);
     writeSysctl("net.ipv4.conf.veth0.rp_filter", 0);
     setsockoptInt(this.socket.fd, SOL_PACKET, PACKET_VNET_HDR, 1);
-    this.ethernet.set(mac(VETH0_MAC), 0);
-    this.ethernet.set(mac(VETH1_MAC), 6);
+    this.ethernet.set(macBytes(VETH0_MAC), 0);
+    this.ethernet.set(macBytes(VETH1_MAC), 6);
   }
 
   inject(packet: Uint8Array, layout: TransportLayout, state: InjectedState, gso: boolean): void {
@@ -82,7 +77,7 @@ export class ForwardInjector {
     view.setUint16(6, transportStart, true); // csum_start
     view.setUint16(8, layout.fieldOffset - layout.ip.transportOffset, true); // csum_offset
     frame.set(this.ethernet, VNET_HDR_LEN);
-    view.setUint16(VNET_HDR_LEN + 12, layout.ip.version === 4 ? 0x0800 : 0x86dd);
+    view.setUint16(VNET_HDR_LEN + 12, layout.ip.version === 4 ? ETH_P_IP : ETH_P_IPV6);
     frame.set(packet, VNET_HDR_LEN + 14);
     this.socket.send(frame);
   }

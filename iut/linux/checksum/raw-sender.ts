@@ -4,11 +4,10 @@
 // and checksum are the kernel's).
 import type { TransportLayout } from "../../../model/checksum/packet-checksum.js";
 import { formatIPv4, formatIPv6 } from "../../../sys/inet-addr.js";
-import { setsockoptInt, SOL_SOCKET } from "../../../sys/libc.js";
-import { IPPROTO_RAW, RawSocket } from "../../../sys/raw-socket.js";
+import { setsockoptInt, SO_MARK, SOL_SOCKET } from "../../../sys/libc.js";
+import { RawSocket } from "../../../sys/raw-socket.js";
+import { IPPROTO_RAW } from "../../../wire/protocol-numbers.js";
 import { decline } from "./decline.js";
-
-const SO_MARK = 36;
 
 export class RawSender {
   private readonly sockets: Record<4 | 6, RawSocket>;

@@ -15,16 +15,16 @@ import {
   setsockoptInt,
   socket,
   SOCK_DGRAM,
+  SOL_IP,
+  SOL_IPV6,
   SOL_SOCKET,
+  SO_MARK,
   SysError,
 } from "../../../sys/libc.js";
-import { IPPROTO_UDP } from "../../../wire/ip-packet.js";
+import { IPPROTO_UDP } from "../../../wire/protocol-numbers.js";
 import { decline } from "./decline.js";
 
-const SO_MARK = 36;
-const SOL_IP = 0;
 const IP_TRANSPARENT = 19;
-const SOL_IPV6 = 41;
 const IPV6_TRANSPARENT = 75;
 
 /** Why this packet cannot come from a UDP socket, or null. */

@@ -37,7 +37,8 @@ import { readAttachRequest, readDetachRequest, readNetlinkRequest } from "../../
 import type { LinuxArea, LinuxContext } from "../linux-area.js";
 import { NetlinkExchange } from "./netlink-exchange.js";
 import { LinuxCttimeoutUsers } from "./users.js";
-import { ENOENT } from "../../../model/cttimeout/errno.js";
+import { ENOENT } from "../../../sys/errno.js";
+import { sleepSync } from "../../../sys/sleep.js";
 
 const CONTROL_SEQ = 0x60000000;
 const HZ_PROBE = new TextEncoder().encode("nfconform-hz-probe");
@@ -81,7 +82,7 @@ function waitFor(what: string, done: () => boolean, timeoutMs = 3000): void {
   const deadline = Date.now() + timeoutMs;
   while (!done()) {
     if (Date.now() > deadline) throw new Error(`cttimeout: ${what} did not happen within ${timeoutMs} ms`);
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
+    sleepSync(1);
   }
 }
 

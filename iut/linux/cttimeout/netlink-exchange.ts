@@ -4,7 +4,8 @@
 // NLM_F_REQUEST but with NLM_F_ACK, which netlink_rcv_skb() acks without
 // handling, so a request that gets no reply at all costs no timeout. A dump
 // continues on recvmsg(), so for a dump request we read on to its NLMSG_DONE.
-import { NetlinkSocket, NETLINK_NETFILTER } from "../../../sys/netlink-socket.js";
+import { NetlinkSocket } from "../../../sys/netlink-socket.js";
+import { NETLINK_NETFILTER } from "../../../wire/netlink/nfnetlink.js";
 import {
   IPCTNL_MSG_TIMEOUT_DEFAULT_GET,
   IPCTNL_MSG_TIMEOUT_GET,

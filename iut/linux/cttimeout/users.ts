@@ -6,7 +6,8 @@
 // acting on traffic. The rule's ack is the attach errno; NLM_F_ECHO gives its
 // handle, and detach deletes it by handle.
 import { AdapterReplyError } from "../../iut.js";
-import { NetlinkSocket, NETLINK_NETFILTER } from "../../../sys/netlink-socket.js";
+import { NetlinkSocket } from "../../../sys/netlink-socket.js";
+import { NETLINK_NETFILTER } from "../../../wire/netlink/nfnetlink.js";
 import { decodeMessages, NLM_F_ECHO, NLMSG_ERROR, decodeErrorMessage } from "../../../wire/netlink/message.js";
 import * as N from "../../../wire/netlink/nftables.js";
 import { encodeBatch, NFPROTO_IPV4, NFPROTO_IPV6, type BatchEntry } from "../../../wire/netlink/nfnetlink.js";

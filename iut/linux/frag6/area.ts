@@ -6,7 +6,7 @@ import { PacketError } from "../../../wire/ip-packet.js";
 import { readFrag6Request } from "../../model/frag6-handlers.js";
 import type { LinuxArea } from "../linux-area.js";
 import { frag6PathFromEnv } from "./path.js";
-import { MessageReceiver } from "./recvmsg.js";
+import { MessageReceiver } from "../../../sys/recvmsg.js";
 import { runCase, type ExpiryPolicy } from "./run-case.js";
 
 /** `always`: after the last event, wait for every queue to expire, so ICMP is always reported in full. */

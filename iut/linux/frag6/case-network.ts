@@ -8,6 +8,7 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { findExecutable } from "../../../sys/namespace.js";
 import { NetworkNamespace } from "../../../sys/netns.js";
+import { sleepSync } from "../../../sys/sleep.js";
 import { writeSysctl } from "../../../sys/sysctl.js";
 import { VETH0_MAC, VETH1_MAC, ipBatchLine, type NetOp } from "../../../sys/veth.js";
 import { formatIPv6 } from "../../../sys/inet-addr.js";
@@ -134,7 +135,7 @@ function awaitLocalRoutes(locals: readonly Uint8Array[], timeoutMs = 3000): void
     );
     if (wanted.every((w) => local.has(w))) return;
     if (Date.now() > deadline) throw new Error(`the case's local addresses got no local route within ${timeoutMs} ms`);
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
+    sleepSync(1);
   }
 }
 

@@ -13,15 +13,18 @@ import {
   AF_INET6,
   SOCK_NONBLOCK,
   SOCK_RAW,
+  SOL_IPV6,
+  SOL_RAW,
   close,
   setReceiveBuffer,
   setsockoptInt,
   socket,
   waitReadable,
 } from "../../../sys/libc.js";
-import type { MessageReceiver, ControlMessage } from "./recvmsg.js";
+import { UPPER_PROTOCOLS } from "../../../wire/ipv6-datagram.js";
+import { IPPROTO_DSTOPTS, IPPROTO_HOPOPTS, IPPROTO_ROUTING } from "../../../wire/protocol-numbers.js";
+import type { MessageReceiver, ControlMessage } from "../../../sys/recvmsg.js";
 
-const SOL_IPV6 = 41;
 const IPV6_FLOWINFO = 11;
 const IPV6_RECVPKTINFO = 49;
 const IPV6_PKTINFO = 50;
@@ -42,13 +45,13 @@ const IPV6_TCLASS = 67;
 // yields a datagram whose checksum no longer holds, and the stack still hands
 // it up. IPV6_CHECKSUM at level SOL_RAW with -1 turns the check off (a Linux
 // extension; at level SOL_IPV6 RFC 3542 forbids it on ICMPv6 sockets).
-const SOL_RAW = 255;
 const IPV6_CHECKSUM = 7;
 
-const HEADER_TYPE: Record<number, number> = { [IPV6_HOPOPTS]: 0, [IPV6_RTHDR]: 43, [IPV6_DSTOPTS]: 60 };
-
-/** TCP, UDP, ICMPv6 and the experimental number 253 the generators use for "unassigned". */
-export const UPPER_PROTOCOLS = [6, 17, 58, 253] as const;
+const HEADER_TYPE: Record<number, number> = {
+  [IPV6_HOPOPTS]: IPPROTO_HOPOPTS,
+  [IPV6_RTHDR]: IPPROTO_ROUTING,
+  [IPV6_DSTOPTS]: IPPROTO_DSTOPTS,
+};
 
 function rebuild(
   protocol: number,

@@ -4,7 +4,14 @@
 // reports are kept: Time Exceeded (type 3) and Parameter Problem (type 4);
 // Destination Unreachable for the delivered UDP datagrams (no listener) or
 // echo replies are the upper layers' business.
-import { ETH_P_IPV6, PACKET_OUTGOING, PacketSocket } from "../../../sys/packet-socket.js";
+import { PacketSocket } from "../../../sys/packet-socket.js";
+import {
+  ETH_P_IPV6,
+  ICMPV6_PARAMPROB,
+  ICMPV6_TIME_EXCEED,
+  IPPROTO_ICMPV6,
+  PACKET_OUTGOING,
+} from "../../../wire/protocol-numbers.js";
 
 export interface CapturedError {
   type: number;
@@ -23,9 +30,10 @@ export class IcmpCapture {
     const out: CapturedError[] = [];
     for (let f = this.socket.recv(0); f; f = this.socket.recv(0)) {
       const p = f.data;
-      if (f.pktType !== PACKET_OUTGOING || f.protocol !== ETH_P_IPV6 || p.length < 48 || p[6] !== 58) continue;
+      if (f.pktType !== PACKET_OUTGOING || f.protocol !== ETH_P_IPV6 || p.length < 48 || p[6] !== IPPROTO_ICMPV6)
+        continue;
       const type = p[40]!;
-      if (type !== 3 && type !== 4) continue;
+      if (type !== ICMPV6_TIME_EXCEED && type !== ICMPV6_PARAMPROB) continue;
       const pointer = new DataView(p.buffer, p.byteOffset + 44, 4).getUint32(0, false);
       out.push({ type, code: p[41]!, pointer, quoted: p.slice(48) });
     }

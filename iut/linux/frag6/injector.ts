@@ -5,40 +5,28 @@
 // fragments, and so the reassembled datagram (inet_frag_reasm_finish() keeps
 // a common ip_summed), are CHECKSUM_UNNECESSARY; the delivery sockets do not
 // check upper-layer checksums either (delivery-sockets.ts).
-import { setsockoptInt } from "../../../sys/libc.js";
-import { PacketSocket } from "../../../sys/packet-socket.js";
-import { VETH0_MAC, VETH1_MAC } from "../../../sys/veth.js";
-
-const SOL_PACKET = 263;
-const PACKET_VNET_HDR = 15;
-const VNET_HDR_LEN = 10;
-const VIRTIO_NET_HDR_F_DATA_VALID = 2;
+import { SOL_PACKET, setsockoptInt } from "../../../sys/libc.js";
+import { PACKET_VNET_HDR, PacketSocket } from "../../../sys/packet-socket.js";
+import { VETH0_MAC, VETH1_MAC, macBytes } from "../../../sys/veth.js";
+import { ETH_P_IPV6 } from "../../../wire/protocol-numbers.js";
+import { VIRTIO_NET_HDR_F_DATA_VALID, VNET_HDR_LEN } from "../../../wire/virtio-net-hdr.js";
 
 /** veth's max_mtu (ETH_MAX_MTU): the largest IPv6 packet the pair can carry. */
 export const LARGEST_PACKET = 65535;
 
-function mac(text: string): number[] {
-  return text.split(":").map((h) => parseInt(h, 16));
+/** What goes before every fragment: a virtio_net_hdr saying DATA_VALID (all else 0), then veth1 -> veth0 Ethernet. */
+function frameHeader(): Uint8Array {
+  const header = new Uint8Array(VNET_HDR_LEN + 14);
+  header[0] = VIRTIO_NET_HDR_F_DATA_VALID;
+  header.set(macBytes(VETH0_MAC), VNET_HDR_LEN);
+  header.set(macBytes(VETH1_MAC), VNET_HDR_LEN + 6);
+  new DataView(header.buffer).setUint16(VNET_HDR_LEN + 12, ETH_P_IPV6);
+  return header;
 }
 
 export class FragmentInjector {
   private readonly socket = PacketSocket.open("veth1");
-  private readonly header = Uint8Array.from([
-    VIRTIO_NET_HDR_F_DATA_VALID,
-    0,
-    0,
-    0,
-    0,
-    0,
-    0,
-    0,
-    0,
-    0,
-    ...mac(VETH0_MAC),
-    ...mac(VETH1_MAC),
-    0x86,
-    0xdd,
-  ]);
+  private readonly header = frameHeader();
 
   constructor() {
     setsockoptInt(this.socket.fd, SOL_PACKET, PACKET_VNET_HDR, 1);
@@ -55,5 +43,3 @@ export class FragmentInjector {
     this.socket.closeInBackground();
   }
 }
-
-export { VNET_HDR_LEN };

@@ -2,9 +2,13 @@
 // events injected on the real schedule (schedule.ts), deliveries and ICMP
 // errors read after each event and attributed to its virtual time.
 import { readFileSync } from "node:fs";
+import { pinToCurrentCpu } from "../../../sys/cpu-affinity.js";
 import { formatIPv6 } from "../../../sys/inet-addr.js";
+import { sleepSync } from "../../../sys/sleep.js";
 import { toHex } from "../../../wire/hex.js";
+import { findPrevFhdr } from "../../../wire/ipv6-exthdr.js";
 import { parseFragmentPacket } from "../../../wire/ipv6-fragment.js";
+import { IPPROTO_FRAGMENT } from "../../../wire/protocol-numbers.js";
 import type { Frag6Request } from "../../model/frag6-handlers.js";
 import { enterCaseNamespace, plainFragState, writeCaseSysctls, type Frag6Path } from "./case-network.js";
 import { decline } from "./decline.js";
@@ -12,8 +16,8 @@ import { DeliverySockets } from "./delivery-sockets.js";
 import { IcmpCapture, type CapturedError } from "./icmp-capture.js";
 import { FragmentInjector, LARGEST_PACKET } from "./injector.js";
 import { kernelThresholds } from "./memory.js";
-import type { MessageReceiver } from "./recvmsg.js";
-import { MARKER_DST, MARKER_PACKET, MARKER_SRC, isMarker, pinToCurrentCpu } from "./marker.js";
+import type { MessageReceiver } from "../../../sys/recvmsg.js";
+import { MARKER_DST, MARKER_PACKET, MARKER_SRC, isMarker } from "./marker.js";
 import { LATE_MARGIN_MS, REAL_TIMEOUT_MS, planSchedule, scheduleKept } from "./schedule.js";
 
 export interface Frag6Reply {
@@ -24,10 +28,6 @@ export interface Frag6Reply {
 /** Whether ICMP errors may still come after the last event, and so how long to watch. */
 export type ExpiryPolicy = "when-timed" | "always";
 
-const sleeper = new Int32Array(new SharedArrayBuffer(4));
-function sleep(ms: number): void {
-  if (ms > 0) Atomics.wait(sleeper, 0, 0, ms);
-}
 const now = () => performance.now();
 
 interface EventFacts {
@@ -57,15 +57,9 @@ function facts(packet: Uint8Array, i: number): EventFacts {
 /** The queue key a Time Exceeded error is about: the quoted head fragment's source, destination and identification. */
 function quotedKey(quoted: Uint8Array): string | null {
   if (quoted.length < 40) return null;
-  let next = quoted[6]!;
-  let at = 40;
-  while (next === 0 || next === 43 || next === 60) {
-    if (at + 2 > quoted.length) return null;
-    next = quoted[at]!;
-    at += (quoted[at + 1]! + 1) * 8;
-  }
-  if (next !== 44 || at + 8 > quoted.length) return null;
-  const id = new DataView(quoted.buffer, quoted.byteOffset + at + 4, 4).getUint32(0, false);
+  const walk = findPrevFhdr(quoted);
+  if (!walk.ok || walk.next !== IPPROTO_FRAGMENT || walk.at + 8 > quoted.length) return null;
+  const id = new DataView(quoted.buffer, quoted.byteOffset + walk.at + 4, 4).getUint32(0, false);
   return `${formatIPv6(quoted.subarray(8, 24))}/${formatIPv6(quoted.subarray(24, 40))}/${id}`;
 }
 
@@ -169,7 +163,7 @@ export function runCase(
     };
     const waitUntil = (target: number, lastEvent: number) => {
       while (now() < target) {
-        sleep(Math.min(5, target - now()));
+        sleepSync(Math.min(5, target - now()));
         if (lastEvent >= 0) record(capture.drain(), now() - origin, lastEvent);
       }
     };
@@ -197,7 +191,7 @@ export function runCase(
     if (pending && (expiry === "always" || planned.schedule.crossesTimeout)) {
       waitUntil(origin + sent[last]! + REAL_TIMEOUT_MS + LATE_MARGIN_MS + 20, last);
     } else {
-      sleep(1);
+      sleepSync(1);
     }
     injector.inject(MARKER_PACKET);
     for (const packet of deliveries.drainThroughMarker(isMarker))

@@ -11,7 +11,7 @@
 import type { HookName, Verdict } from "../../../model/hooks/families.js";
 import * as N from "../../../wire/netlink/nftables.js";
 import type { BatchEntry } from "../../../wire/netlink/nfnetlink.js";
-import { IPPROTO_UDP } from "../../../wire/ip-packet.js";
+import { IPPROTO_UDP } from "../../../wire/protocol-numbers.js";
 
 export const HOOKS_TABLE = "nfconform_hooks";
 

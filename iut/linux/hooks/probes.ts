@@ -18,6 +18,7 @@ import {
   AF_INET6,
   SOCK_DGRAM,
   SOCK_NONBLOCK,
+  SOL_IPV6,
   SysError,
   bind,
   close,
@@ -26,13 +27,12 @@ import {
   setsockoptInt,
   socket,
 } from "../../../sys/libc.js";
-import { PacketSocket, PACKET_OUTGOING } from "../../../sys/packet-socket.js";
+import { PacketSocket } from "../../../sys/packet-socket.js";
 import { VETH0_MAC, VETH1_MAC } from "../../../sys/veth.js";
 import { buildIpv4, buildIpv6, buildUdp } from "../../../wire/ip-build.js";
-import { IPPROTO_UDP } from "../../../wire/ip-packet.js";
+import { ETH_P_IP, ETH_P_IPV6, IPPROTO_UDP, PACKET_OUTGOING } from "../../../wire/protocol-numbers.js";
 import { PROBE_ADDRESSES, type IpVersion } from "./probe-network.js";
 
-const SOL_IPV6 = 41;
 const IPV6_V6ONLY = 26;
 const PAYLOAD = new TextEncoder().encode("nfconform hooks probe");
 
@@ -164,7 +164,7 @@ export class Probes {
       const protocol = path.version === 4 ? frame.data[ipStart + 9] : frame.data[ipStart + 6];
       const ethertype = (frame.data[12]! << 8) | frame.data[13]!;
       if (
-        ethertype !== (path.version === 4 ? 0x0800 : 0x86dd) ||
+        ethertype !== (path.version === 4 ? ETH_P_IP : ETH_P_IPV6) ||
         protocol !== IPPROTO_UDP ||
         frame.data.length < transport + 4
       )

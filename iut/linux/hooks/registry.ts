@@ -3,13 +3,13 @@
 // name it never made) and reset can drop the tables that exist.
 import type { HookFamily, HookName } from "../../../model/hooks/families.js";
 import type { HookRegistration } from "../../../model/hooks/namespace.js";
+import { ENOENT } from "../../../sys/errno.js";
 import * as N from "../../../wire/netlink/nftables.js";
 import type { NftSession } from "../nft-session.js";
 import { chainEntries, HOOKS_TABLE, listPort, newHooksTable } from "./chain-rules.js";
 import { decline } from "./decline.js";
 import { chainHook } from "./kernel-hooks.js";
 
-const ENOENT = 2;
 /** NFT_NAME_MAXLEN is 256 bytes with the terminating NUL. */
 const MAX_NAME_BYTES = 255;
 

@@ -4,7 +4,8 @@
 // point every event about it is already here. A full receive buffer drops
 // events and the next recv fails with ENOBUFS: that is a harness error, never
 // a short list of hooks.
-import { NetlinkSocket, NETLINK_NETFILTER } from "../../../sys/netlink-socket.js";
+import { NetlinkSocket } from "../../../sys/netlink-socket.js";
+import { NETLINK_NETFILTER } from "../../../wire/netlink/nfnetlink.js";
 import { SysError, waitReadable } from "../../../sys/libc.js";
 import { decodeMessages } from "../../../wire/netlink/message.js";
 import { NFNLGRP_NFTRACE } from "../../../wire/netlink/nfnetlink.js";

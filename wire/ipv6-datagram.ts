@@ -1,17 +1,19 @@
-// Datagrams the frag6 generators cut up: an IPv6 header, extension headers
-// before the Fragment header (the Unfragmentable Part), optionally a
-// destination options header after it, and an upper-layer header and payload.
-import { internetChecksum } from "../../model/checksum/internet-checksum.js";
-import { ipv6PseudoHeaderSum } from "../../model/checksum/pseudo-header.js";
+// IPv6 datagrams as the frag6 generators cut them up (and the kernel IUT's
+// marker sends them whole): an IPv6 header, extension headers before the
+// Fragment header (the Unfragmentable Part), optionally a destination options
+// header after it, and an upper-layer header and payload.
+import { internetChecksum } from "./internet-checksum.js";
+import { ipv6PseudoHeaderSum } from "./pseudo-header.js";
 import {
   IPPROTO_DSTOPTS,
+  IPPROTO_EXPERIMENT,
   IPPROTO_HOPOPTS,
   IPPROTO_ICMPV6,
   IPPROTO_ROUTING,
   IPPROTO_TCP,
   IPPROTO_UDP,
-} from "../../wire/ip-packet.js";
-import { IPV6_MAXPLEN, reassembledPacket, type DatagramParts } from "../../wire/ipv6-fragment.js";
+} from "./protocol-numbers.js";
+import { IPV6_MAXPLEN, reassembledPacket, type DatagramParts } from "./ipv6-fragment.js";
 
 export type Upper = "udp" | "tcp" | "icmpv6" | "unassigned";
 export type Extension = "hop" | "dst" | "routing";
@@ -32,7 +34,8 @@ export interface DatagramSpec {
   fill: number;
 }
 
-const UNASSIGNED = 253; // RFC 3692 experimental protocol number
+/** The upper-layer protocols generated datagrams carry: the ones the frag6 IUTs observe deliveries of. */
+export const UPPER_PROTOCOLS = [IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMPV6, IPPROTO_EXPERIMENT] as const;
 
 const TYPE: Record<Extension, number> = { hop: IPPROTO_HOPOPTS, dst: IPPROTO_DSTOPTS, routing: IPPROTO_ROUTING };
 
@@ -84,7 +87,7 @@ function upperSegment(spec: DatagramSpec, payload: Uint8Array): { protocol: numb
     s.set(payload, 8);
     return { protocol: IPPROTO_ICMPV6, segment: s };
   }
-  return { protocol: UNASSIGNED, segment: payload.slice() };
+  return { protocol: IPPROTO_EXPERIMENT, segment: payload.slice() };
 }
 
 /** Fills the UDP, TCP or ICMPv6 checksum over the pseudo-header (RFC 8200 section 8.1), so captures verify. */

@@ -1,15 +1,11 @@
-// recvmsg() with ancillary data, which sys/libc.ts does not bind: an IPv6 raw
+// recvmsg() with ancillary data, which the libc.ts wrappers do not cover: an IPv6 raw
 // socket hands up only the payload after the header chain, and the rest of a
 // delivered datagram (destination, traffic class, hop limit, extension
 // headers) comes as control messages. The msghdr, iovec and buffers live in
 // one native block, so the pointers inside msghdr stay valid during the call.
 import koffi from "koffi";
-import { SysError } from "../../../sys/libc.js";
-
-const MSG_DONTWAIT = 0x40;
-const MSG_TRUNC = 0x20;
-const MSG_CTRUNC = 0x08;
-const EAGAIN = 11;
+import { EAGAIN } from "./errno.js";
+import { libc, MSG_CTRUNC, MSG_DONTWAIT, MSG_TRUNC, SysError } from "./libc.js";
 
 export interface ControlMessage {
   level: number;
@@ -22,14 +18,6 @@ export interface ReceivedMessage {
   /** sockaddr the kernel filled in (sockaddr_in6 for IPv6 sockets). */
   name: Uint8Array;
   control: ControlMessage[];
-}
-
-type RecvMsg = (fd: number, msg: unknown, flags: number) => number | bigint;
-let recvmsgFn: RecvMsg | undefined;
-
-function bound(): RecvMsg {
-  recvmsgFn ??= koffi.load("libc.so.6").func("intptr_t recvmsg(int, void *, int)") as unknown as RecvMsg;
-  return recvmsgFn;
 }
 
 // x86_64 layouts: struct msghdr (56 bytes), struct iovec (16), struct cmsghdr (16 + data, 8-aligned).
@@ -70,7 +58,7 @@ export class MessageReceiver {
     v.setInt32(MSGHDR + 48, 0, true);
     v.setBigUint64(IOVEC + 0, this.base + BigInt(dataAt), true);
     v.setBigUint64(IOVEC + 8, BigInt(this.dataSize), true);
-    const n = Number(bound()(fd, this.block, MSG_DONTWAIT));
+    const n = Number(libc().recvmsg(fd, this.block, MSG_DONTWAIT));
     if (n === -1) {
       const e = koffi.errno();
       if (e === EAGAIN) return null;
