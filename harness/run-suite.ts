@@ -22,6 +22,8 @@ export interface SuitePlan {
   runsByArea?: Partial<Record<AreaName, number>>;
   timeBudgetMs?: number;
   path?: string;
+  /** --min-judged: a property that judged under this share (0..1) of the cases it tried fails. */
+  minJudgedShare?: number;
   corpusDir: string | null;
   command: string;
   commands: PropertyRunOptions["commands"];
@@ -79,9 +81,14 @@ export async function runSuite(plan: SuitePlan): Promise<RunResult> {
         profile,
         status: "skipped",
         runs: 0,
+        judged: 0,
         seed: 0,
         corpusCases: 0,
         declined: 0,
+        unjudged: 0,
+        shrinkSteps: 0,
+        judgedShare: null,
+        violations: [],
         interrupted: false,
         durationMs: 0,
         skipReason: reason,
@@ -111,6 +118,7 @@ export async function runSuite(plan: SuitePlan): Promise<RunResult> {
         runs,
         ...(timeLimitMs !== undefined ? { timeLimitMs } : {}),
         ...(plan.path ? { path: plan.path } : {}),
+        ...(plan.minJudgedShare !== undefined ? { minJudgedShare: plan.minJudgedShare } : {}),
         corpusDir: plan.corpusDir,
         iutName: plan.hello.name,
         commands: plan.commands,
