@@ -89,6 +89,11 @@ function percent(share: number): string {
   return `${Math.floor(share * 1000) / 10}%`;
 }
 
+/** A result's violations; a report.json written before `violations` existed has only `violation`. */
+export function violationsOf(p: Pick<PropertyResult, "violation" | "violations">): Violation[] {
+  return p.violations ?? (p.violation ? [p.violation] : []);
+}
+
 /** The counts of a property, as every report shows them: judged, declined, unjudged, replayed, shrink steps. */
 export function describeCounts(p: PropertyResult): string {
   return [

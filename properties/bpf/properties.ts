@@ -23,10 +23,11 @@ const RUNTIME =
 
 /**
  * The kind of a load that differs, for violation keys: the rule the model
- * refuses by (or that it accepts) and the errno the IUT gave; never the program.
+ * refuses by (or that it accepts) and the errno the IUT gave; never the
+ * program, nor the attach point (a rule is one deviation wherever it is broken).
  */
-function loadKey(attach: string, rule: string | undefined, errno: number): string {
-  return `${attach} load: model ${rule ? `refuses (${rule})` : "accepts"}, IUT errno ${errno}`;
+function loadKey(rule: string | undefined, errno: number): string {
+  return `load: model ${rule ? `refuses (${rule})` : "accepts"}, IUT errno ${errno}`;
 }
 
 function runPackets(input: { packets: string[] }): CasePackets {
@@ -47,7 +48,7 @@ async function loadAndRun(input: RunInput, { iut }: PropertyContext): Promise<Ch
       expected: { errno: verdict.errno, rule: verdict.rule ?? null },
       observed: { errno: loaded.errno },
       message: `${input.attach} load errno ${loaded.errno}, model ${verdict.errno}${verdict.rule ? ` (${verdict.rule})` : ""}; program:\n${disassemble(program)}`,
-      key: loadKey(input.attach, verdict.rule, loaded.errno),
+      key: loadKey(verdict.rule, loaded.errno),
     };
   }
   if (verdict.errno !== 0) return { ok: true, expected: { errno: verdict.errno }, observed: { errno: loaded.errno } };
@@ -87,7 +88,7 @@ const loadErrno: ConformanceProperty<LoadInput> = {
         ? {}
         : {
             message: `${input.attach} load errno ${loaded.errno}, model ${verdict.errno}${verdict.rule ? ` (${verdict.rule} at pc ${verdict.pc ?? "-"})` : ""}${shown}`,
-            key: loadKey(input.attach, verdict.rule, loaded.errno),
+            key: loadKey(verdict.rule, loaded.errno),
           }),
     };
   },
@@ -188,7 +189,7 @@ const everything: ConformanceProperty<SessionInput> = {
           expected,
           observed,
           message: `step ${i}: ${step.load.attach} load errno ${loaded.errno}, model ${verdict.errno}${verdict.rule ? ` (${verdict.rule})` : ""}; program:\n${program.length <= 80 ? disassemble(program) : `${program.length} instructions`}`,
-          key: loadKey(step.load.attach, verdict.rule, loaded.errno),
+          key: loadKey(verdict.rule, loaded.errno),
         };
       }
       if (!loaded.handle) continue;
