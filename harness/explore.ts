@@ -47,11 +47,13 @@ export async function exploreRound(
   tally: CaseTally,
 ): Promise<RoundEnd> {
   let target: Failure | undefined;
+  // False once fast-check has returned: a case it abandoned at its time limit is no verdict.
+  let open = true;
   const judge = async (input: unknown): Promise<boolean> => {
     await yieldNowAndThen();
     const shrinking = target !== undefined;
     const run = await runCase(input);
-    if (run === undefined) return true; // stopped: the caller reports why
+    if (run === undefined || !open) return true; // stopped: the caller reports why
     if (shrinking) tally.shrinkSteps++;
     if (run.kind === "declined" || run.kind === "unjudged") {
       if (!shrinking) (run.kind === "declined" ? tally.declined : tally.unjudged).note(run.reason);
@@ -85,10 +87,12 @@ export async function exploreRound(
       },
     );
   } catch (error) {
+    open = false;
     await settle();
     const message = error instanceof Error ? error.message : String(error);
     return { kind: "generator-failed", message, ...(target ? { last: target } : {}) };
   }
+  open = false;
   await settle();
   return readRound(details, target);
 }
