@@ -195,6 +195,7 @@ interface Shrunk {
 
 /** Re-runs the shrunk case (a case that no longer fails is flagged, not trusted), then records and saves it. */
 async function keep(s: Session, shrunk: Shrunk, round: number): Promise<void> {
+  if (s.violations.some((v) => v.key === shrunk.last.key)) return; // a saved case of that kind failed first (--path)
   const again = await runOrStop(s, shrunk.input, "re-running the shrunk case");
   // Not re-run (the IUT failed meanwhile): the last failing case stands, unconfirmed but kept.
   const flaky = again !== undefined && (again.kind !== "violates" || again.key !== shrunk.last.key);
