@@ -14,7 +14,7 @@ import {
 import { runSuite, type ProgressEvent, type SuitePlan } from "./run-suite.js";
 
 export interface CampaignPlan
-  extends Omit<SuitePlan, "seed" | "runs" | "timeBudgetMs" | "path" | "shard" | "onProgress"> {
+  extends Omit<SuitePlan, "seed" | "runs" | "timeBudgetMs" | "path" | "shard" | "onProgress" | "knownKeys"> {
   baseSeed: number;
   runsPerRound: number;
   budgetMs: number;
@@ -80,6 +80,8 @@ export async function runCampaign(plan: CampaignPlan): Promise<RunResult & { rou
       // Saved cases are regression: the first round replays them, later rounds explore.
       corpusCases: r === 0 ? plan.corpusCases : [],
       onProgress: (event) => plan.onProgress?.({ ...event, round: r }),
+      // A kind found in an earlier round is not shrunk or saved again: later rounds look for others.
+      knownKeys: (id) => new Set(totals.get(id)?.violations.map((v) => v.key)),
     });
     for (const p of last.properties) totals.set(p.id, fold(totals.get(p.id), p, plan.minJudgedShare));
     round++;

@@ -24,6 +24,8 @@ export interface PropertyRunOptions {
   /** Where new violations are saved; null keeps them out of any corpus. */
   corpusDir: string | null;
   iutName: string | null;
+  /** Kinds of violation found before (earlier rounds of a campaign): not reported or saved again. */
+  knownKeys?: ReadonlySet<string>;
   /** --min-judged: a property that judged under this share of its cases fails. */
   minJudgedShare?: number;
   /** Builds the command lines printed for replays and reruns. */
@@ -134,7 +136,7 @@ async function replayCorpus(s: Session, cases: readonly LoadedCase[]): Promise<v
 async function explore(s: Session): Promise<void> {
   const { options } = s;
   // With --path only that counterexample is replayed: no kind counts as found already.
-  const known = new Set(options.path ? [] : s.violations.map((v) => v.key));
+  const known = new Set(options.path ? [] : [...(options.knownKeys ?? []), ...s.violations.map((v) => v.key)]);
   for (let round = 0; ; round++) {
     const numRuns = options.runs - s.tally.generated;
     const timeLimitMs = options.timeLimitMs === undefined ? undefined : options.timeLimitMs - (Date.now() - s.started);

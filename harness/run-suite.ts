@@ -22,6 +22,8 @@ export interface SuitePlan {
   runsByArea?: Partial<Record<AreaName, number>>;
   timeBudgetMs?: number;
   path?: string;
+  /** Kinds of violation already found per property id (a campaign's earlier rounds): not reported again. */
+  knownKeys?: (propertyId: string) => ReadonlySet<string> | undefined;
   /** --min-judged: a property that judged under this share (0..1) of the cases it tried fails. */
   minJudgedShare?: number;
   corpusDir: string | null;
@@ -119,6 +121,7 @@ export async function runSuite(plan: SuitePlan): Promise<RunResult> {
         ...(timeLimitMs !== undefined ? { timeLimitMs } : {}),
         ...(plan.path ? { path: plan.path } : {}),
         ...(plan.minJudgedShare !== undefined ? { minJudgedShare: plan.minJudgedShare } : {}),
+        ...(plan.knownKeys?.(id) ? { knownKeys: plan.knownKeys(id)! } : {}),
         corpusDir: plan.corpusDir,
         iutName: plan.hello.name,
         commands: plan.commands,

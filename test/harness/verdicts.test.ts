@@ -183,3 +183,35 @@ describe("counts", () => {
     }
   });
 });
+
+describe("a fuzz campaign", () => {
+  it("saves and reports each kind of violation once across its rounds", async () => {
+    const { runCampaign } = await import("../../harness/campaign.js");
+    const { readdirSync } = await import("node:fs");
+    const corpusDir = mkdtempSync(join(tmpdir(), "nfconform-verdicts-corpus-"));
+    const iut = mutantIut(TWO_VALIDATOR_FAULTS);
+    const campaign = await runCampaign({
+      iut,
+      hello: await iut.hello(),
+      areas: [BPF_AREA],
+      profileOverrides: {},
+      propertyFilter: ["load-errno-matches-model"],
+      corpusCases: [],
+      baseSeed: 7,
+      runsPerRound: 100,
+      budgetMs: 4000,
+      signal: { aborted: false },
+      corpusDir,
+      command: "test",
+      commands,
+    });
+    expect(campaign.rounds).toBeGreaterThan(1);
+    const [p] = campaign.properties;
+    const keys = p!.violations.map((v) => v.key);
+    expect(keys.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(keys).size).toBe(keys.length);
+    const saved = readdirSync(join(corpusDir, "bpf", "load-errno-matches-model")).filter((f) => f.endsWith(".json"));
+    expect(saved).toHaveLength(keys.length);
+    expect(p!.distinctViolations).toHaveLength(keys.length);
+  });
+});
