@@ -158,6 +158,19 @@ describe("every distinct violation", () => {
   });
 });
 
+describe("messages say what happened", () => {
+  it("frag6: an unexpected datagram is one the model does not deliver, not a duplicate count", async () => {
+    const { FRAG6_AREA } = await import("../../properties/frag6/area.js");
+    const { findMutant } = await import("../../iut/mutants/index.js");
+    const result = await run(mutantIut(findMutant("frag6-hole-delivered")!), FRAG6_AREA, {
+      propertyFilter: ["delivered-at-most-once"],
+    });
+    const messages = result.properties[0]!.violations.map((v) => v.message);
+    expect(messages.length).toBeGreaterThan(0);
+    for (const m of messages) expect(m).toMatch(/^delivered at t=\d+ a \d+-byte datagram the model does not deliver$/);
+  });
+});
+
 describe("counts", () => {
   it("judged cases are the runs asked for, shrink steps counted apart", async () => {
     const result = await run(mutantIut(TWO_VALIDATOR_FAULTS), BPF_AREA, {
