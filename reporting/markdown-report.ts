@@ -41,6 +41,37 @@ function detail(p: PropertyResult): string {
   return notes.join("; ");
 }
 
+/** A failed or faulty property: statement, each distinct violation with its counterexample and replay, the fault. */
+function failureSection(p: PropertyResult): string[] {
+  const lines = ["", `## ${p.id}: ${p.status}`, "", p.statement, "", `Source: ${p.citation}`, ""];
+  for (const [i, v] of violationsOf(p).entries()) {
+    lines.push(
+      `### Violation ${i + 1} of ${violationsOf(p).length}: ${cell(v.key)}`,
+      "",
+      `${v.message}${v.flaky ? " (the shrunk case did not fail again when re-run: flaky IUT)" : ""}`,
+      "",
+      `Counterexample${v.shrinks !== undefined ? ` (after ${v.shrinks} shrinks)` : ""}:`,
+      "```json",
+      clip(JSON.stringify(v.counterexample, null, 2), 2000),
+      "```",
+      `Expected: \`${cell(clip(JSON.stringify(v.expected)))}\``,
+      "",
+      `Observed: \`${cell(clip(JSON.stringify(v.observed)))}\``,
+      "",
+    );
+    if (v.caseFile) lines.push(`Case file: \`${v.caseFile}\`${v.pcapFile ? `, packets: \`${v.pcapFile}\`` : ""}`, "");
+    lines.push("Replay:", "```sh", v.replay, "```");
+  }
+  if (p.lowJudged && violationsOf(p).length === 0)
+    lines.push(`Too few cases judged: ${p.lowJudged}`, "", "Rerun:", "```sh", p.rerun, "```");
+  if (p.iutError) {
+    lines.push(p.iutError.message, "");
+    if (p.iutError.evidence) lines.push("```", clip(p.iutError.evidence, 2000), "```");
+    lines.push("Rerun:", "```sh", p.rerun, "```");
+  }
+  return lines;
+}
+
 export function markdownReport(run: RunResult): string {
   const s = summarize(run.properties);
   const hello = run.iut.hello;
@@ -67,33 +98,7 @@ export function markdownReport(run: RunResult): string {
         `| ${p.area} | ${p.name} | ${p.profile} | ${STATUS_MARK[p.status]} | ${p.judged} | ${p.declined} | ${p.unjudged} | ${p.corpusCases} | ${p.shrinkSteps} | ${cell(detail(p))} |`,
     ),
   ];
-  for (const p of run.properties.filter((r) => r.status === "failed" || r.status === "iut-error")) {
-    lines.push("", `## ${p.id}: ${p.status}`, "", p.statement, "", `Source: ${p.citation}`, "");
-    for (const [i, v] of violationsOf(p).entries()) {
-      lines.push(
-        `### Violation ${i + 1} of ${violationsOf(p).length}: ${cell(v.key)}`,
-        "",
-        `${v.message}${v.flaky ? " (the shrunk case did not fail again when re-run: flaky IUT)" : ""}`,
-        "",
-        `Counterexample${v.shrinks !== undefined ? ` (after ${v.shrinks} shrinks)` : ""}:`,
-        "```json",
-        clip(JSON.stringify(v.counterexample, null, 2), 2000),
-        "```",
-        `Expected: \`${cell(clip(JSON.stringify(v.expected)))}\``,
-        "",
-        `Observed: \`${cell(clip(JSON.stringify(v.observed)))}\``,
-        "",
-      );
-      if (v.caseFile) lines.push(`Case file: \`${v.caseFile}\`${v.pcapFile ? `, packets: \`${v.pcapFile}\`` : ""}`, "");
-      lines.push("Replay:", "```sh", v.replay, "```");
-    }
-    if (p.lowJudged && violationsOf(p).length === 0)
-      lines.push(`Too few cases judged: ${p.lowJudged}`, "", "Rerun:", "```sh", p.rerun, "```");
-    if (p.iutError) {
-      lines.push(p.iutError.message, "");
-      if (p.iutError.evidence) lines.push("```", clip(p.iutError.evidence, 2000), "```");
-      lines.push("Rerun:", "```sh", p.rerun, "```");
-    }
-  }
+  for (const p of run.properties.filter((r) => r.status === "failed" || r.status === "iut-error"))
+    lines.push(...failureSection(p));
   return `${lines.join("\n")}\n`;
 }
