@@ -148,6 +148,15 @@ describe("every distinct violation", () => {
     expect(junit).toMatch(new RegExp(`<failure message="${keys.length} distinct violations; the first: `));
     // Each was shrunk toward its own kind: the counterexample still breaks that rule.
     for (const v of p!.violations) expect(v.message).toContain(v.key.match(/\((.*)\)/)![1]!);
+    // Each replays from its JSON: the same kind on the mutant, nothing on the model.
+    const property = BPF_AREA.properties.find((q) => q.name === "load-errno-matches-model")!;
+    const { ModelIut } = await import("../../iut/model/model-iut.js");
+    for (const v of p!.violations) {
+      const input = property.validateInput(JSON.parse(JSON.stringify(v.counterexample)));
+      const again = await property.check(input, { iut: mutantIut(TWO_VALIDATOR_FAULTS), profile: "linux" });
+      expect(again).toMatchObject({ ok: false, key: v.key });
+      expect((await property.check(input, { iut: new ModelIut(), profile: "linux" })).ok).toBe(true);
+    }
   });
 
   it("gives the same list for the same seed", async () => {
