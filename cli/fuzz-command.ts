@@ -5,7 +5,7 @@ import { runCampaign } from "../harness/campaign.js";
 import { shellCommand } from "../harness/shell-quote.js";
 import type { AreaName } from "../iut/protocol.js";
 import { commandBuilders } from "./commands-text.js";
-import { durationOption, parseOptions } from "./options.js";
+import { durationOption, integerOption, parseOptions } from "./options.js";
 import { finishRun } from "./run-command.js";
 import { loadSuiteCorpus, openIut, readSuiteSettings, SUITE_OPTIONS } from "./suite-options.js";
 import { UsageError } from "./usage-error.js";
@@ -16,7 +16,12 @@ function clock(ms: number): string {
 }
 
 export async function fuzzCommand(argv: string[], io: { stderr: (line: string) => void }): Promise<number> {
-  const { values } = parseOptions(argv, { ...SUITE_OPTIONS, time: { type: "string" } }, 0);
+  const { values } = parseOptions(
+    argv,
+    { ...SUITE_OPTIONS, time: { type: "string" }, "min-judged": { type: "string" } },
+    0,
+  );
+  const minJudged = integerOption("min-judged", values["min-judged"], 0, 100);
   const budgetMs = durationOption("time", values.time);
   if (budgetMs === undefined) throw new UsageError("fuzz needs --time DURATION (e.g. --time 60s)");
   const settings = readSuiteSettings(values, { runs: 200 });
@@ -49,6 +54,7 @@ export async function fuzzCommand(argv: string[], io: { stderr: (line: string) =
       runsPerRound: settings.runs,
       budgetMs,
       signal,
+      ...(minJudged !== undefined ? { minJudgedShare: minJudged / 100 } : {}),
       corpusDir: settings.corpusDir,
       command: shellCommand([
         "nfconform",
@@ -69,8 +75,8 @@ export async function fuzzCommand(argv: string[], io: { stderr: (line: string) =
           const area = event.id.split(".")[0] as AreaName;
           cases.set(area, (cases.get(area) ?? 0) + event.done - (lastDone.get(key) ?? 0));
           lastDone.set(key, event.done);
-        } else if (event.result.violation?.caseFile) {
-          violations.add(event.result.violation.caseFile);
+        } else {
+          for (const v of event.result.violations) if (v.caseFile) violations.add(v.caseFile);
         }
         const now = Date.now();
         if (now - lastPrinted < 1000) return;

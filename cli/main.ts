@@ -15,7 +15,7 @@ import { TOOL_VERSION } from "../sys/tool-version.js";
 const USAGE = `usage:
   nfconform run [--iut linux|model|cmd:'<command>'|mutant:<name>] [--area a,b] [--profile area=name]
                 [--property name] [--seed N] [--runs N] [--time-budget 30s] [--out DIR]
-                [--corpus DIR|none] [--path P] [--timeout 10s] [--shard i/n]
+                [--corpus DIR|none] [--path P] [--timeout 10s] [--shard i/n] [--min-judged PCT]
   nfconform fuzz --time DURATION [run's options]
   nfconform replay FILE [--iut SPEC] [--profile area=name]
   nfconform corpus check [--iut SPEC] [--area a,b] [--corpus DIR]

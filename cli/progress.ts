@@ -1,5 +1,6 @@
 // Progress on stderr: area, property, cases done, violations so far. Live
 // updates are throttled; every property ends with one line of its verdict.
+import { describeCounts, violationsOf } from "../harness/results.js";
 import type { ProgressEvent } from "../harness/run-suite.js";
 
 export function progressPrinter(write: (line: string) => void, intervalMs = 1000): (event: ProgressEvent) => void {
@@ -15,20 +16,22 @@ export function progressPrinter(write: (line: string) => void, intervalMs = 1000
       return;
     }
     const r = event.result;
+    const violations = violationsOf(r);
     const detail =
-      r.status === "failed"
-        ? `: ${r.violation?.message}`
-        : r.status === "iut-error"
-          ? `: ${r.iutError?.message}`
-          : r.status === "skipped"
-            ? `: ${r.skipReason}`
-            : r.interrupted
-              ? " (time budget reached)"
-              : "";
-    const corpus = r.corpusCases ? ` + ${r.corpusCases} saved` : "";
-    const declined = r.declined ? ` (${r.declined} declined)` : "";
+      r.status === "failed" && violations.length > 1
+        ? `: ${violations.length} distinct violations; the first: ${violations[0]!.message}`
+        : r.status === "failed"
+          ? `: ${r.violation?.message ?? r.lowJudged}`
+          : r.status === "iut-error"
+            ? `: ${r.iutError?.message}`
+            : r.status === "skipped"
+              ? `: ${r.skipReason}`
+              : r.interrupted
+                ? " (time budget reached)"
+                : "";
+    const few = r.lowJudged && r.status !== "failed" ? ` [few judged: ${r.lowJudged}]` : "";
     write(
-      `${r.status.toUpperCase().padEnd(9)} ${r.id} [${r.profile}] ${r.runs}${corpus} cases${declined}, ${(r.durationMs / 1000).toFixed(2)} s${detail}`,
+      `${r.status.toUpperCase().padEnd(9)} ${r.id} [${r.profile}] ${describeCounts(r)}, ${(r.durationMs / 1000).toFixed(2)} s${few}${detail}`,
     );
   };
 }

@@ -4,7 +4,7 @@ import { runSuite } from "../harness/run-suite.js";
 import { shellCommand } from "../harness/shell-quote.js";
 import { writeReports } from "../reporting/write-reports.js";
 import { commandBuilders } from "./commands-text.js";
-import { durationOption, parseOptions } from "./options.js";
+import { durationOption, integerOption, parseOptions } from "./options.js";
 import { progressPrinter } from "./progress.js";
 import { loadSuiteCorpus, openIut, readSuiteSettings, SUITE_OPTIONS } from "./suite-options.js";
 import { UsageError } from "./usage-error.js";
@@ -46,12 +46,19 @@ export function finishRun(run: RunResult, outDir: string, io: { stderr: (line: s
 export async function runCommand(argv: string[], io: { stderr: (line: string) => void }): Promise<number> {
   const { values } = parseOptions(
     argv,
-    { ...SUITE_OPTIONS, "time-budget": { type: "string" }, path: { type: "string" }, shard: { type: "string" } },
+    {
+      ...SUITE_OPTIONS,
+      "time-budget": { type: "string" },
+      path: { type: "string" },
+      shard: { type: "string" },
+      "min-judged": { type: "string" },
+    },
     0,
   );
   const settings = readSuiteSettings(values);
   const timeBudgetMs = durationOption("time-budget", values["time-budget"]);
   const shard = shardOption(values.shard);
+  const minJudged = integerOption("min-judged", values["min-judged"], 0, 100);
   const corpusCases = loadSuiteCorpus(settings);
   const { iut, hello } = await openIut(settings.iutSpec, settings, io.stderr);
   try {
@@ -75,6 +82,7 @@ export async function runCommand(argv: string[], io: { stderr: (line: string) =>
       ...(timeBudgetMs !== undefined ? { timeBudgetMs } : {}),
       ...(values.path ? { path: values.path } : {}),
       ...(shard ? { shard } : {}),
+      ...(minJudged !== undefined ? { minJudgedShare: minJudged / 100 } : {}),
       corpusDir: settings.corpusDir,
       command: shellCommand(["nfconform", "run", ...argv, ...(settings.seedGiven ? [] : ["--seed", String(seed)])]),
       commands: commandBuilders({

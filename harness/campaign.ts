@@ -1,12 +1,20 @@
 // A fuzzing campaign: rounds of the whole suite with fresh seeds until the
 // time budget is spent or the campaign is interrupted, folded into one result.
 // Violations are saved as they are found (the corpus keeps each distinct
-// shrunk case once), so an interrupted campaign loses nothing it found.
-import type { PropertyResult, PropertyStatus, RunResult } from "./results.js";
+// shrunk case once), so an interrupted campaign loses nothing it found; the
+// rounds' violations are folded one per key, as within a run.
+import {
+  LOW_JUDGED_SHARE,
+  lowJudgedNote,
+  type PropertyResult,
+  type PropertyStatus,
+  type RunResult,
+  type Violation,
+} from "./results.js";
 import { runSuite, type ProgressEvent, type SuitePlan } from "./run-suite.js";
 
 export interface CampaignPlan
-  extends Omit<SuitePlan, "seed" | "runs" | "timeBudgetMs" | "path" | "shard" | "onProgress"> {
+  extends Omit<SuitePlan, "seed" | "runs" | "timeBudgetMs" | "path" | "shard" | "onProgress" | "knownKeys"> {
   baseSeed: number;
   runsPerRound: number;
   budgetMs: number;
@@ -21,19 +29,39 @@ export function roundSeed(baseSeed: number, round: number): number {
 
 const PRECEDENCE: Record<PropertyStatus, number> = { failed: 3, "iut-error": 2, passed: 1, skipped: 0 };
 
-function fold(total: PropertyResult | undefined, round: PropertyResult): PropertyResult {
-  if (!total) return { ...round, distinctViolations: round.violation?.caseFile ? [round.violation.caseFile] : [] };
+/** Violations of both, one per key (the first found wins), in the order found: the same dedup as within a run. */
+function distinct(violations: readonly Violation[]): Violation[] {
+  const byKey = new Map<string, Violation>();
+  for (const v of violations) if (!byKey.has(v.key)) byKey.set(v.key, v);
+  return [...byKey.values()];
+}
+
+function fold(total: PropertyResult | undefined, round: PropertyResult, minJudgedShare?: number): PropertyResult {
+  const caseFiles = (vs: readonly Violation[]) => vs.flatMap((v) => (v.caseFile ? [v.caseFile] : []));
+  if (!total) return { ...round, distinctViolations: caseFiles(round.violations) };
   const worse = PRECEDENCE[round.status] > PRECEDENCE[total.status] ? round : total;
-  const distinct = new Set(total.distinctViolations ?? []);
-  if (round.violation?.caseFile) distinct.add(round.violation.caseFile);
+  const violations = distinct([...total.violations, ...round.violations]);
+  const judged = total.judged + round.judged;
+  const declined = total.declined + round.declined;
+  const unjudged = total.unjudged + round.unjudged;
+  const attempted = judged + declined + unjudged;
+  const lowJudged = judged ? lowJudgedNote(judged, attempted, minJudgedShare ?? LOW_JUDGED_SHARE) : undefined;
+  const { lowJudged: _dropped, violation: _first, ...rest } = worse;
   return {
-    ...worse,
+    ...rest,
     runs: total.runs + round.runs,
-    declined: total.declined + round.declined,
+    judged,
+    declined,
+    unjudged,
+    shrinkSteps: total.shrinkSteps + round.shrinkSteps,
+    judgedShare: attempted ? judged / attempted : null,
+    ...(lowJudged ? { lowJudged } : {}),
     durationMs: total.durationMs + round.durationMs,
     corpusCases: total.corpusCases,
     interrupted: round.interrupted,
-    distinctViolations: [...distinct],
+    ...(violations[0] ? { violation: violations[0] } : {}),
+    violations,
+    distinctViolations: caseFiles(violations),
   };
 }
 
@@ -52,8 +80,10 @@ export async function runCampaign(plan: CampaignPlan): Promise<RunResult & { rou
       // Saved cases are regression: the first round replays them, later rounds explore.
       corpusCases: r === 0 ? plan.corpusCases : [],
       onProgress: (event) => plan.onProgress?.({ ...event, round: r }),
+      // A kind found in an earlier round is not shrunk or saved again: later rounds look for others.
+      knownKeys: (id) => new Set(totals.get(id)?.violations.map((v) => v.key)),
     });
-    for (const p of last.properties) totals.set(p.id, fold(totals.get(p.id), p));
+    for (const p of last.properties) totals.set(p.id, fold(totals.get(p.id), p, plan.minJudgedShare));
     round++;
   }
   return {

@@ -65,6 +65,8 @@ async function observe(property: ConformanceProperty, iut: Iut, profile: string,
   try {
     await iut.call("reset", {});
     const outcome = await property.check(input, { iut, profile });
+    // An answer without what the property judges (ICMP not reported) is no verdict: counted with the declined.
+    if (outcome.judged === false) return { kind: "declined" };
     return {
       kind: "judged",
       ok: outcome.ok,

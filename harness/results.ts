@@ -4,6 +4,11 @@ import type { AreaName, Hello } from "../iut/protocol.js";
 export type PropertyStatus = "passed" | "failed" | "skipped" | "iut-error";
 
 export interface Violation {
+  /**
+   * What kind of deviation this is, in the model's words (the validator rule,
+   * the errno, the pattern class, the step kind): a property reports each key once.
+   */
+  key: string;
   /** The shrunk input (JSON), as the property's generator makes it. */
   counterexample: unknown;
   expected: unknown;
@@ -30,18 +35,33 @@ export interface PropertyResult {
   citation: string;
   profile: string;
   status: PropertyStatus;
-  /** Generated cases the IUT judged (not counting corpus cases or declined ones). */
+  /** Generated cases judged while exploring (not corpus cases, declined or unjudged ones, or shrink steps). */
   runs: number;
-  /** Cases the IUT answered `invalid` (it cannot represent them): not verdicts. */
+  /** Cases judged in all: generated (`runs`) and saved corpus cases. */
+  judged: number;
+  /** Cases the IUT answered `invalid` (it cannot represent them) or the model does not predict: not verdicts. */
   declined: number;
   /** Up to five distinct reasons the IUT gave for declining. */
   declinedReasons?: string[];
+  /** Cases the IUT answered without what the property judges (ICMP it does not report, say): not verdicts. */
+  unjudged: number;
+  unjudgedReasons?: string[];
+  /** Cases run while shrinking violations (not judged cases). */
+  shrinkSteps: number;
+  /** judged / (judged + declined + unjudged); null when no case was tried. */
+  judgedShare: number | null;
+  /** Set when judgedShare is under the threshold (LOW_JUDGED_SHARE, or --min-judged): says so in one line. */
+  lowJudged?: string;
   seed: number;
+  /** Saved corpus cases replayed (judged, declined or unjudged). */
   corpusCases: number;
   /** The time budget ran out before all runs were done. */
   interrupted: boolean;
   durationMs: number;
+  /** The first violation (the first of `violations`), kept for readers of one. */
   violation?: Violation;
+  /** Every distinct violation found (one per key), in the order found. */
+  violations: Violation[];
   /** Why the property was skipped. */
   skipReason?: string;
   /** The harness-level fault, with its evidence. */
@@ -50,6 +70,39 @@ export interface PropertyResult {
   rerun: string;
   /** Campaigns: the case files of every distinct violation found. */
   distinctViolations?: string[];
+}
+
+/**
+ * A property that judged under this share of the cases it tried is flagged in
+ * every report (a gate that judged little is weak); `--min-judged` sets another
+ * threshold and fails such a property.
+ */
+export const LOW_JUDGED_SHARE = 0.5;
+
+/** The line that flags a low judged share, or undefined when the share is fine. */
+export function lowJudgedNote(judged: number, attempted: number, threshold: number): string | undefined {
+  if (attempted === 0 || judged / attempted >= threshold) return undefined;
+  return `judged ${judged} of ${attempted} cases tried (${percent(judged / attempted)}), under ${percent(threshold)}`;
+}
+
+function percent(share: number): string {
+  return `${Math.floor(share * 1000) / 10}%`;
+}
+
+/** A result's violations; a report.json written before `violations` existed has only `violation`. */
+export function violationsOf(p: Pick<PropertyResult, "violation" | "violations">): Violation[] {
+  return p.violations ?? (p.violation ? [p.violation] : []);
+}
+
+/** The counts of a property, as every report shows them: judged, declined, unjudged, replayed, shrink steps. */
+export function describeCounts(p: PropertyResult): string {
+  return [
+    `${p.judged} judged`,
+    `${p.declined} declined`,
+    ...(p.unjudged ? [`${p.unjudged} unjudged`] : []),
+    `${p.corpusCases} replayed from the corpus`,
+    `${p.shrinkSteps} shrink steps`,
+  ].join(", ");
 }
 
 export interface RunResult {

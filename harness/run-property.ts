@@ -1,15 +1,21 @@
 // Runs one property against one IUT: saved corpus cases first (regression),
-// then generated cases with fast-check, shrinking any violation and saving it.
-import fc from "fast-check";
-import { AdapterReplyError, IutError, type Iut } from "../iut/iut.js";
-import type { CheckOutcome, ConformanceProperty } from "../properties/property.js";
+// then generated cases with fast-check until the budget of judged cases is
+// spent, each distinct violation (by its key: what the model says differs)
+// shrunk, re-run, saved once and reported. A property passes only if it
+// judged a case; with none it is skipped and says why.
+import type { AdapterReplyError, Iut } from "../iut/iut.js";
+import { IutError } from "../iut/iut.js";
+import type { ConformanceProperty } from "../properties/property.js";
 import { propertyId } from "../properties/property.js";
+import { CaseTally, runCase, type CaseRun } from "./case-run.js";
 import { saveCase, type LoadedCase } from "./corpus-store.js";
-import type { PropertyResult, Violation } from "./results.js";
+import { exploreRound, type CaseRunner, type Failure, type RoundEnd } from "./explore.js";
+import { LOW_JUDGED_SHARE, lowJudgedNote, type PropertyResult, type Violation } from "./results.js";
 import { propertySeed } from "./seeds.js";
 
 export interface PropertyRunOptions {
   runSeed: number;
+  /** Generated cases to judge. */
   runs: number;
   /** Stop generating after this long (fast-check interruptAfterTimeLimit). */
   timeLimitMs?: number;
@@ -18,6 +24,10 @@ export interface PropertyRunOptions {
   /** Where new violations are saved; null keeps them out of any corpus. */
   corpusDir: string | null;
   iutName: string | null;
+  /** Kinds of violation found before (earlier rounds of a campaign): not reported or saved again. */
+  knownKeys?: ReadonlySet<string>;
+  /** --min-judged: a property that judged under this share of its cases fails. */
+  minJudgedShare?: number;
   /** Builds the command lines printed for replays and reruns. */
   commands: {
     replayCase(caseFile: string): string;
@@ -28,34 +38,28 @@ export interface PropertyRunOptions {
   signal?: { aborted: boolean };
 }
 
-interface CaseRun {
-  outcome?: CheckOutcome;
-  declined?: AdapterReplyError;
-}
+/** Distinct violations a property reports at most: past that, the IUT is broken enough to stop looking. */
+export const MAX_DISTINCT_VIOLATIONS = 10;
 
-/**
- * Runs one case: reset, then the check. IutError propagates; an adapter's
- * `unsupported`/`invalid` answer declines the case; any other throw from the
- * check (a reply it could not judge) is a violation that says so.
- */
-async function runCase(property: ConformanceProperty, iut: Iut, profile: string, input: unknown): Promise<CaseRun> {
-  try {
-    await iut.call("reset", {});
-    return { outcome: await property.check(input, { iut, profile }) };
-  } catch (error) {
-    if (error instanceof IutError) throw error;
-    if (error instanceof AdapterReplyError && error.code !== "internal") return { declined: error };
-    if (error instanceof AdapterReplyError) throw new IutError(error.message);
-    const message = error instanceof Error ? error.message : String(error);
-    return {
-      outcome: {
-        ok: false,
-        expected: null,
-        observed: { error: message },
-        message: `the check could not judge the reply: ${message}`,
-      },
-    };
-  }
+/** Why a property stopped judging before its budget was spent. */
+type Stop =
+  | { kind: "iut-error"; iutError: NonNullable<PropertyResult["iutError"]> }
+  | { kind: "unsupported"; error: AdapterReplyError }
+  | { kind: "suite-fault"; message: string };
+
+/** One property's run in progress: what every step below reads and adds to. */
+interface Session {
+  property: ConformanceProperty;
+  iut: Iut;
+  profile: string;
+  options: PropertyRunOptions;
+  id: string;
+  seed: number;
+  started: number;
+  tally: CaseTally;
+  violations: Violation[];
+  stop?: Stop;
+  interrupted: boolean;
 }
 
 export async function runProperty(
@@ -66,252 +70,256 @@ export async function runProperty(
   options: PropertyRunOptions,
 ): Promise<PropertyResult> {
   const id = propertyId(property);
-  const seed = propertySeed(options.runSeed, id);
-  const started = Date.now();
-  const base = {
-    id,
-    area: property.area,
-    name: property.name,
-    statement: property.statement,
-    citation: property.citation,
+  const s: Session = {
+    property,
+    iut,
     profile,
-    seed,
-    corpusCases: corpusCases.length,
-    rerun: options.commands.rerunProperty(id, ["--runs", String(options.runs)]),
-  };
-  const finish = (fields: Partial<PropertyResult> & Pick<PropertyResult, "status">): PropertyResult => ({
-    ...base,
-    runs: 0,
+    options,
+    id,
+    seed: propertySeed(options.runSeed, id),
+    started: Date.now(),
+    tally: new CaseTally(),
+    violations: [],
     interrupted: false,
-    declined: declines.count,
-    ...(declines.reasons.length ? { declinedReasons: declines.reasons } : {}),
-    ...fields,
-    durationMs: Date.now() - started,
-  });
+  };
+  await replayCorpus(s, corpusCases);
+  await explore(s);
+  return result(s, corpusCases.length);
+}
 
-  const declines = new DeclinedCases();
-  // Regression before exploration: every saved case of this property.
-  for (const saved of corpusCases) {
-    if (options.signal?.aborted) return finish({ status: "passed", interrupted: true });
-    let run: CaseRun;
-    try {
-      run = await runCase(property, iut, profile, saved.input);
-    } catch (error) {
-      return finish({ status: "iut-error", iutError: iutErrorOf(error, `corpus case ${saved.path}`) });
-    }
-    if (run.declined?.code === "unsupported") return declinedResult(finish, run.declined);
-    if (run.declined) {
-      declines.note(run.declined);
+/** Runs a case; a fault of the IUT or `unsupported` stops the property (and gives undefined). */
+async function runOrStop(s: Session, input: unknown, during: string): ReturnType<CaseRunner> {
+  if (s.stop) return undefined;
+  let run: CaseRun;
+  try {
+    run = await runCase(s.property, s.iut, s.profile, input);
+  } catch (error) {
+    s.stop = { kind: "iut-error", iutError: iutErrorOf(error, during) };
+    return undefined;
+  }
+  if (run.kind !== "unsupported") return run;
+  s.stop = { kind: "unsupported", error: run.error };
+  return undefined;
+}
+
+/** Regression before exploration: every saved case of this property, each new kind of violation reported. */
+async function replayCorpus(s: Session, cases: readonly LoadedCase[]): Promise<void> {
+  for (const saved of cases) {
+    if (s.options.signal?.aborted) return;
+    const run = await runOrStop(s, saved.input, `corpus case ${saved.path}`);
+    if (!run) return;
+    if (run.kind === "declined" || run.kind === "unjudged") {
+      (run.kind === "declined" ? s.tally.declined : s.tally.unjudged).note(run.reason);
       continue;
     }
-    if (run.outcome && !run.outcome.ok) {
-      const violation: Violation = {
-        counterexample: saved.input,
-        expected: run.outcome.expected,
-        observed: run.outcome.observed,
-        message: run.outcome.message ?? "differs from the model",
-        source: "corpus",
-        caseFile: saved.path,
-        ...(saved.case.pcap ? { pcapFile: `${saved.path.replace(/[^/]*$/, "")}${saved.case.pcap.file}` } : {}),
-        replay: options.commands.replayCase(saved.path),
-      };
-      return finish({ status: "failed", violation });
-    }
+    s.tally.saved++;
+    if (run.kind !== "violates" || s.violations.some((v) => v.key === run.key)) continue;
+    s.violations.push({
+      key: run.key,
+      counterexample: saved.input,
+      expected: run.outcome.expected,
+      observed: run.outcome.observed,
+      message: run.outcome.message ?? "differs from the model",
+      source: "corpus",
+      caseFile: saved.path,
+      ...(saved.case.pcap ? { pcapFile: `${saved.path.replace(/[^/]*$/, "")}${saved.case.pcap.file}` } : {}),
+      replay: s.options.commands.replayCase(saved.path),
+    });
   }
+}
 
-  let iutError: PropertyResult["iutError"];
-  let unsupported: AdapterReplyError | undefined;
-  let lastFailure: { input: unknown; outcome: CheckOutcome } | undefined;
-  let done = 0;
-  let violations = 0;
-  const judge = async (input: unknown): Promise<boolean> => {
-    await yieldNowAndThen();
-    if (iutError || unsupported || options.signal?.aborted) return true; // stop judging; the runner reports why
-    let run: CaseRun;
-    try {
-      run = await runCase(property, iut, profile, input);
-    } catch (error) {
-      iutError = iutErrorOf(error, "generated case");
-      return true;
-    }
-    if (run.declined?.code === "unsupported") {
-      unsupported = run.declined;
-      return true;
-    }
-    if (run.declined) {
-      // The IUT cannot represent this input: not a verdict, counted and reported.
-      declines.note(run.declined);
-      return true;
-    }
-    done++;
-    const outcome = run.outcome!;
-    if (!outcome.ok) {
-      violations++;
-      lastFailure = { input, outcome };
-    }
-    options.onProgress?.(done, violations);
-    return outcome.ok;
-  };
-  // fast-check abandons a predicate still running when its time limit strikes;
-  // track it, so the next case or property never talks to the IUT alongside it.
-  let inFlight: Promise<boolean> = Promise.resolve(true);
-  const predicate = fc.asyncProperty(property.arbitrary(profile), (input) => (inFlight = judge(input)));
-  let details: fc.RunDetails<[unknown]>;
-  try {
-    details = await fc.check(predicate, {
-      seed,
-      numRuns: options.runs,
-      ...(options.path ? { path: options.path } : {}),
-      ...(options.timeLimitMs !== undefined
-        ? { interruptAfterTimeLimit: options.timeLimitMs, markInterruptAsFailure: false }
-        : {}),
-    });
-  } catch (error) {
-    // A generator threw (a defect of the suite, not of the IUT): the run goes on with the other properties,
-    // and a violation already found is kept, unshrunk past that point.
-    await inFlight.catch(() => false);
-    const cause = error instanceof Error ? error.message : String(error);
-    if (!lastFailure)
-      return finish({
-        status: "iut-error",
-        runs: done,
-        interrupted: false,
-        iutError: { message: `nfconform's generator failed, not the IUT: ${cause}` },
-      });
-    details = {
-      failed: true,
-      interrupted: false,
-      counterexample: null,
-      counterexamplePath: null,
-      numShrinks: 0,
-    } as unknown as typeof details;
+/**
+ * Exploration in rounds: each round ends at a new kind of violation, which is
+ * shrunk, re-run and saved; the next round goes on with the runs left and a
+ * seed derived from the property's, so the same seed finds the same list.
+ */
+async function explore(s: Session): Promise<void> {
+  const { options } = s;
+  // With --path only that counterexample is replayed: no kind counts as found already.
+  const known = new Set(options.path ? [] : [...(options.knownKeys ?? []), ...s.violations.map((v) => v.key)]);
+  for (let round = 0; ; round++) {
+    const numRuns = options.runs - s.tally.generated;
+    const timeLimitMs = options.timeLimitMs === undefined ? undefined : options.timeLimitMs - (Date.now() - s.started);
+    if (timeLimitMs !== undefined && timeLimitMs <= 0) s.interrupted = true;
+    if (options.signal?.aborted) s.interrupted = true;
+    if (s.stop || s.interrupted || numRuns <= 0 || s.violations.length >= MAX_DISTINCT_VIOLATIONS) return;
+    const end = await exploreRound(
+      s.property.arbitrary(s.profile),
+      {
+        seed: roundSeed(s.seed, round),
+        numRuns,
+        ...(timeLimitMs !== undefined ? { timeLimitMs: Math.max(1, timeLimitMs) } : {}),
+        ...(options.path ? { path: options.path } : {}),
+        onJudged: () => options.onProgress?.(s.tally.generated, s.violations.length),
+      },
+      known,
+      async (input) => (options.signal?.aborted ? undefined : runOrStop(s, input, "generated case")),
+      s.tally,
+    );
+    if (!(await endRound(s, end, round))) return;
+    if (end.kind === "found") known.add(end.last.key);
   }
-  await inFlight.catch(() => false);
-  const runs = done;
-  const interrupted = details.interrupted || options.signal?.aborted === true;
-  if (iutError) return finish({ status: "iut-error", runs, interrupted, iutError });
-  if (unsupported) return declinedResult(finish, unsupported);
-  if (!details.failed) {
-    if (runs === 0 && corpusCases.length === declines.count) {
-      return finish({
-        status: "skipped",
-        interrupted,
-        skipReason: `the IUT declined every case (${declines.reasons.join("; ")})`,
-      });
-    }
-    return finish({ status: "passed", runs, interrupted });
-  }
+}
 
-  // Interrupted by the time limit before a single case ran: fast-check calls that a failure; it is no verdict.
-  if (
-    details.counterexample === null &&
-    !lastFailure &&
-    interrupted &&
-    (details as { errorInstance?: unknown }).errorInstance == null
-  ) {
-    return finish({
-      status: "skipped",
-      runs,
-      interrupted: true,
-      skipReason: "the time limit struck before a case was judged",
-    });
+/** Takes in what a round found; true when exploration goes on. */
+async function endRound(s: Session, end: RoundEnd, round: number): Promise<boolean> {
+  switch (end.kind) {
+    case "spent":
+      s.interrupted ||= end.interrupted || s.options.signal?.aborted === true;
+      return false;
+    case "check-failed":
+      s.stop ??= { kind: "suite-fault", message: `the check itself failed: ${end.message}` };
+      return false;
+    case "generator-failed":
+      // A violation already seen is kept, unshrunk past the point where the generator broke.
+      if (end.last) await keep(s, { input: end.last.input, shrinks: 0, last: end.last }, round);
+      if (s.violations.length === 0)
+        s.stop ??= { kind: "suite-fault", message: `nfconform's generator failed, not the IUT: ${end.message}` };
+      return false;
+    case "found":
+      await keep(s, end, round);
+      s.interrupted ||= end.interrupted;
+      return !end.interrupted && !s.options.path;
   }
-  if (details.counterexample === null && !lastFailure) {
-    const thrown: unknown = (details as { errorInstance?: unknown }).errorInstance;
-    const cause = thrown instanceof Error ? thrown.message : String(thrown);
-    return finish({
-      status: "iut-error",
-      runs,
-      interrupted,
-      iutError: { message: `the check itself failed: ${cause}` },
-    });
-  }
-  // Without fast-check's counterexample (the time limit struck mid-shrink), the last failing case stands.
-  const counterexample = details.counterexample ? details.counterexample[0] : lastFailure!.input;
-  // Re-run the shrunk case: its outcome goes in the report, and a case that no
-  // longer fails is flagged instead of silently trusted.
-  let confirm: CaseRun;
-  try {
-    confirm = await runCase(property, iut, profile, counterexample);
-  } catch (error) {
-    return finish({
-      status: "iut-error",
-      runs,
-      interrupted,
-      iutError: iutErrorOf(error, "re-running the shrunk case"),
-    });
-  }
-  const flaky = !confirm.outcome || confirm.outcome.ok;
-  const outcome = flaky ? (lastFailure?.outcome ?? { ok: false, expected: null, observed: null }) : confirm.outcome!;
-  const input = flaky && lastFailure ? lastFailure.input : counterexample;
-  const path = details.counterexamplePath ?? undefined;
+}
+
+/** A round's seed: round 0 is the property's (so --path replays it), later ones derived from it. */
+function roundSeed(seed: number, round: number): number {
+  return round === 0 ? seed : propertySeed(seed, `round ${round}`);
+}
+
+interface Shrunk {
+  input: unknown;
+  shrinks: number;
+  path?: string;
+  last: Failure;
+}
+
+/** Re-runs the shrunk case (a case that no longer fails is flagged, not trusted), then records and saves it. */
+async function keep(s: Session, shrunk: Shrunk, round: number): Promise<void> {
+  if (s.violations.some((v) => v.key === shrunk.last.key)) return; // a saved case of that kind failed first (--path)
+  const again = await runOrStop(s, shrunk.input, "re-running the shrunk case");
+  // Not re-run (the IUT failed meanwhile): the last failing case stands, unconfirmed but kept.
+  const flaky = again !== undefined && (again.kind !== "violates" || again.key !== shrunk.last.key);
+  const confirmed = again?.kind === "violates" && !flaky ? { input: shrunk.input, outcome: again.outcome } : undefined;
+  const { input, outcome } = confirmed ?? shrunk.last;
+  // Round 0's path replays with the property's seed; a later round's case replays from its file or a rerun.
+  const path = round === 0 ? shrunk.path : undefined;
+  const rerunArgs = ["--runs", String(s.options.runs), ...(path ? ["--path", path] : [])];
   const violation: Violation = {
+    key: shrunk.last.key,
     counterexample: input,
     expected: outcome.expected,
     observed: outcome.observed,
     message: outcome.message ?? "differs from the model",
     source: "generated",
-    shrinks: details.numShrinks,
+    shrinks: shrunk.shrinks,
     ...(path ? { path } : {}),
-    replay: options.commands.rerunProperty(id, ["--runs", String(options.runs), ...(path ? ["--path", path] : [])]),
+    replay: s.options.commands.rerunProperty(s.id, rerunArgs),
     ...(flaky ? { flaky: true } : {}),
   };
-  if (options.corpusDir !== null) {
-    const saved = saveCase(
-      options.corpusDir,
-      {
-        area: property.area,
-        property: property.name,
-        profile,
-        input,
-        expected: outcome.expected,
-        observed: outcome.observed,
-        message: violation.message,
-        foundBy: { iut: iut.spec, iutName: options.iutName, seed: options.runSeed, savedAt: new Date().toISOString() },
+  save(s, violation);
+  s.violations.push(violation);
+}
+
+/** Saves a violation in the corpus (unless the run keeps out of it); its replay becomes the case file's. */
+function save(s: Session, violation: Violation): void {
+  if (s.options.corpusDir === null) return;
+  const outcome = { ok: false, expected: violation.expected, observed: violation.observed, message: violation.message };
+  const saved = saveCase(
+    s.options.corpusDir,
+    {
+      area: s.property.area,
+      property: s.property.name,
+      profile: s.profile,
+      input: violation.counterexample,
+      expected: violation.expected,
+      observed: violation.observed,
+      message: violation.message,
+      foundBy: {
+        iut: s.iut.spec,
+        iutName: s.options.iutName,
+        seed: s.options.runSeed,
+        savedAt: new Date().toISOString(),
       },
-      property.packets?.(input, outcome),
-    );
-    violation.caseFile = saved.caseFile;
-    if (saved.pcapFile) violation.pcapFile = saved.pcapFile;
-    violation.replay = options.commands.replayCase(saved.caseFile);
-  }
-  return finish({ status: "failed", runs, interrupted, violation });
+    },
+    s.property.packets?.(violation.counterexample, outcome),
+  );
+  violation.caseFile = saved.caseFile;
+  if (saved.pcapFile) violation.pcapFile = saved.pcapFile;
+  violation.replay = s.options.commands.replayCase(saved.caseFile);
+}
+
+/** The verdict: a fault first, then violations; no judged case is a skip (a failure under --min-judged), never a pass. */
+function verdict(
+  s: Session,
+  lowJudged: string | undefined,
+): Pick<PropertyResult, "status" | "skipReason" | "iutError"> {
+  const stop = s.stop;
+  if (stop?.kind === "iut-error") return { status: "iut-error", iutError: stop.iutError };
+  if (stop?.kind === "unsupported")
+    return { status: "skipped", skipReason: `the IUT answered ${stop.error.code}: ${stop.error.message}` };
+  if (stop?.kind === "suite-fault" && s.violations.length === 0)
+    return { status: "iut-error", iutError: { message: stop.message } };
+  if (s.violations.length > 0) return { status: "failed" };
+  if (s.options.minJudgedShare !== undefined && lowJudged) return { status: "failed" };
+  if (s.tally.judged === 0) return { status: "skipped", skipReason: nothingJudged(s) };
+  return { status: "passed" };
+}
+
+/** The low-judged flag: under --min-judged also when nothing was judged (then it fails the property). */
+function lowJudgedFlag(s: Session): string | undefined {
+  const { tally, options } = s;
+  if (tally.judged > 0) return lowJudgedNote(tally.judged, tally.attempted, options.minJudgedShare ?? LOW_JUDGED_SHARE);
+  return options.minJudgedShare !== undefined ? nothingJudged(s) : undefined;
+}
+
+/** Why no case was judged, in one line. */
+function nothingJudged(s: Session): string {
+  const { declined, unjudged } = s.tally;
+  const parts = [
+    ...(declined.count ? [`the IUT declined ${declined.count} (${declined.reasons.join("; ")})`] : []),
+    ...(unjudged.count ? [`${unjudged.count} judged nothing (${unjudged.reasons.join("; ")})`] : []),
+  ];
+  if (parts.length) return `no case was judged: ${parts.join("; ")}`;
+  return s.interrupted ? "the time limit struck before a case was judged" : "no case was judged";
+}
+
+function result(s: Session, corpusCases: number): PropertyResult {
+  const { tally, options } = s;
+  const lowJudged = lowJudgedFlag(s);
+  const { status, skipReason, iutError } = verdict(s, lowJudged);
+  return {
+    id: s.id,
+    area: s.property.area,
+    name: s.property.name,
+    statement: s.property.statement,
+    citation: s.property.citation,
+    profile: s.profile,
+    status,
+    runs: tally.generated,
+    judged: tally.judged,
+    declined: tally.declined.count,
+    ...(tally.declined.reasons.length ? { declinedReasons: tally.declined.reasons } : {}),
+    unjudged: tally.unjudged.count,
+    ...(tally.unjudged.reasons.length ? { unjudgedReasons: tally.unjudged.reasons } : {}),
+    shrinkSteps: tally.shrinkSteps,
+    judgedShare: tally.attempted ? tally.judged / tally.attempted : null,
+    ...(lowJudged ? { lowJudged } : {}),
+    seed: s.seed,
+    corpusCases,
+    interrupted: s.interrupted,
+    durationMs: Date.now() - s.started,
+    ...(s.violations[0] ? { violation: s.violations[0] } : {}),
+    violations: s.violations,
+    ...(skipReason ? { skipReason } : {}),
+    ...(iutError ? { iutError } : {}),
+    rerun: options.commands.rerunProperty(s.id, ["--runs", String(options.runs)]),
+  };
 }
 
 function iutErrorOf(error: unknown, during: string): NonNullable<PropertyResult["iutError"]> {
   if (error instanceof IutError)
     return { message: `${error.message} (${during})`, ...(error.evidence ? { evidence: error.evidence } : {}) };
   return { message: `${error instanceof Error ? error.message : String(error)} (${during})` };
-}
-
-let lastYield = Date.now();
-
-/**
- * An in-process IUT answers in microtasks only, so a run would never return to
- * the event loop: every 50 ms (counted across properties and rounds), let
- * signals (Ctrl-C) and progress output through.
- */
-async function yieldNowAndThen(): Promise<void> {
-  if (Date.now() - lastYield < 50) return;
-  await new Promise((resolve) => setImmediate(resolve));
-  lastYield = Date.now();
-}
-
-/** Cases the IUT answered `invalid`: how many, and the distinct reasons (a few). */
-class DeclinedCases {
-  count = 0;
-  readonly reasons: string[] = [];
-
-  note(error: AdapterReplyError): void {
-    this.count++;
-    const reason = error.detail;
-    if (this.reasons.length < 5 && !this.reasons.includes(reason)) this.reasons.push(reason);
-  }
-}
-
-function declinedResult(
-  finish: (fields: Partial<PropertyResult> & Pick<PropertyResult, "status">) => PropertyResult,
-  declined: AdapterReplyError,
-): PropertyResult {
-  return finish({ status: "skipped", skipReason: `the IUT answered ${declined.code}: ${declined.message}` });
 }

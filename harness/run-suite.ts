@@ -22,6 +22,10 @@ export interface SuitePlan {
   runsByArea?: Partial<Record<AreaName, number>>;
   timeBudgetMs?: number;
   path?: string;
+  /** Kinds of violation already found per property id (a campaign's earlier rounds): not reported again. */
+  knownKeys?: (propertyId: string) => ReadonlySet<string> | undefined;
+  /** --min-judged: a property that judged under this share (0..1) of the cases it tried fails. */
+  minJudgedShare?: number;
   corpusDir: string | null;
   command: string;
   commands: PropertyRunOptions["commands"];
@@ -56,6 +60,75 @@ export function resolveProfile(
   return { profile };
 }
 
+/** A property that did not run, with why: every count zero, so no report mistakes it for a judged one. */
+function notRun(area: AreaDefinition, property: ConformanceProperty, profile: string, reason: string, plan: SuitePlan) {
+  const id = propertyId(property);
+  return {
+    id,
+    area: area.name,
+    name: property.name,
+    statement: property.statement,
+    citation: property.citation,
+    profile,
+    status: "skipped",
+    runs: 0,
+    judged: 0,
+    seed: 0,
+    corpusCases: 0,
+    declined: 0,
+    unjudged: 0,
+    shrinkSteps: 0,
+    judgedShare: null,
+    violations: [],
+    interrupted: false,
+    durationMs: 0,
+    skipReason: reason,
+    rerun: plan.commands.rerunProperty(id, []),
+  } satisfies PropertyResult;
+}
+
+/** Runs one property, or says why it cannot run (interrupted, area not implemented, unknown profile). */
+async function runOne(
+  plan: SuitePlan,
+  area: AreaDefinition,
+  property: ConformanceProperty,
+  timeLimitMs: number | undefined,
+): Promise<PropertyResult> {
+  const id = propertyId(property);
+  const resolved = resolveProfile(area, plan);
+  if (plan.signal?.aborted) {
+    const profile = "profile" in resolved ? resolved.profile : area.defaultProfile;
+    return notRun(area, property, profile, "the run was interrupted before this property ran", plan);
+  }
+  if (!plan.hello.areas.includes(area.name)) {
+    const reason = `the IUT does not implement area ${area.name} (its hello lists: ${plan.hello.areas.join(", ") || "none"})`;
+    return notRun(area, property, area.defaultProfile, reason, plan);
+  }
+  if ("problem" in resolved)
+    return notRun(area, property, plan.hello.profiles[area.name] ?? area.defaultProfile, resolved.problem, plan);
+  const runs = plan.runsByArea?.[area.name] ?? plan.runs;
+  return runProperty(
+    property,
+    plan.iut,
+    resolved.profile,
+    plan.corpusCases.filter((c) => c.property === property),
+    {
+      runSeed: plan.seed,
+      runs,
+      ...(timeLimitMs !== undefined ? { timeLimitMs } : {}),
+      ...(plan.path ? { path: plan.path } : {}),
+      ...(plan.minJudgedShare !== undefined ? { minJudgedShare: plan.minJudgedShare } : {}),
+      ...(plan.knownKeys?.(id) ? { knownKeys: plan.knownKeys(id)! } : {}),
+      corpusDir: plan.corpusDir,
+      iutName: plan.hello.name,
+      commands: plan.commands,
+      ...(plan.signal ? { signal: plan.signal } : {}),
+      onProgress: (done, violations) =>
+        plan.onProgress?.({ kind: "cases", id, profile: resolved.profile, done, total: runs, violations }),
+    },
+  );
+}
+
 export async function runSuite(plan: SuitePlan): Promise<RunResult> {
   const startedAt = new Date();
   const results: PropertyResult[] = [];
@@ -67,58 +140,10 @@ export async function runSuite(plan: SuitePlan): Promise<RunResult> {
   const work = plan.shard ? all.filter((_, i) => i % plan.shard!.count === plan.shard!.index - 1) : all;
   const deadline = plan.timeBudgetMs !== undefined ? Date.now() + plan.timeBudgetMs : undefined;
   for (const [index, { area, property }] of work.entries()) {
-    const id = propertyId(property);
-    const resolved = resolveProfile(area, plan);
-    const skip = (reason: string, profile: string) =>
-      ({
-        id,
-        area: area.name,
-        name: property.name,
-        statement: property.statement,
-        citation: property.citation,
-        profile,
-        status: "skipped",
-        runs: 0,
-        seed: 0,
-        corpusCases: 0,
-        declined: 0,
-        interrupted: false,
-        durationMs: 0,
-        skipReason: reason,
-        rerun: plan.commands.rerunProperty(id, []),
-      }) satisfies PropertyResult;
-    let result: PropertyResult;
-    if (plan.signal?.aborted) {
-      result = skip(
-        "the run was interrupted before this property ran",
-        "profile" in resolved ? resolved.profile : area.defaultProfile,
-      );
-    } else if (!plan.hello.areas.includes(area.name)) {
-      result = skip(
-        `the IUT does not implement area ${area.name} (its hello lists: ${plan.hello.areas.join(", ") || "none"})`,
-        area.defaultProfile,
-      );
-    } else if ("problem" in resolved) {
-      result = skip(resolved.problem, plan.hello.profiles[area.name] ?? area.defaultProfile);
-    } else {
-      // The remaining budget is shared evenly by the properties still to run.
-      const timeLimitMs =
-        deadline !== undefined ? Math.max(1, Math.floor((deadline - Date.now()) / (work.length - index))) : undefined;
-      const cases = plan.corpusCases.filter((c) => c.property === property);
-      const runs = plan.runsByArea?.[area.name] ?? plan.runs;
-      result = await runProperty(property, plan.iut, resolved.profile, cases, {
-        runSeed: plan.seed,
-        runs,
-        ...(timeLimitMs !== undefined ? { timeLimitMs } : {}),
-        ...(plan.path ? { path: plan.path } : {}),
-        corpusDir: plan.corpusDir,
-        iutName: plan.hello.name,
-        commands: plan.commands,
-        ...(plan.signal ? { signal: plan.signal } : {}),
-        onProgress: (done, violations) =>
-          plan.onProgress?.({ kind: "cases", id, profile: resolved.profile, done, total: runs, violations }),
-      });
-    }
+    // The remaining budget is shared evenly by the properties still to run.
+    const timeLimitMs =
+      deadline !== undefined ? Math.max(1, Math.floor((deadline - Date.now()) / (work.length - index))) : undefined;
+    const result = await runOne(plan, area, property, timeLimitMs);
     results.push(result);
     plan.onProgress?.({ kind: "done", result });
   }

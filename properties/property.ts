@@ -6,6 +6,18 @@ import type { AreaName } from "../iut/protocol.js";
 
 export interface CheckOutcome {
   ok: boolean;
+  /**
+   * false when the IUT did not report what this property judges (ICMP errors,
+   * say): the case is unjudged, neither agreement nor violation; `reason` says why.
+   */
+  judged?: boolean;
+  reason?: string;
+  /**
+   * On a violation, what kind of deviation it is in the model's words (the
+   * validator rule, the errno, the pattern class, the step kind), never the
+   * case's values: a run reports one shrunk violation per key.
+   */
+  key?: string;
   /** What the model says (JSON), for the report and the corpus. */
   expected: unknown;
   /** What the IUT did (JSON). */

@@ -1,7 +1,7 @@
 // junit.xml: one testcase per property; failures carry the counterexample and
 // the replay command, IUT errors are <error>, skips say why.
-import type { PropertyResult, RunResult } from "../harness/results.js";
-import { summarize } from "../harness/results.js";
+import type { PropertyResult, RunResult, Violation } from "../harness/results.js";
+import { summarize, violationsOf } from "../harness/results.js";
 
 function escapeXml(text: string): string {
   return text
@@ -16,32 +16,60 @@ function seconds(ms: number): string {
   return (ms / 1000).toFixed(3);
 }
 
+function violationText(v: Violation, index: number): string {
+  return [
+    `violation ${index + 1} (${v.key}): ${v.message}`,
+    `counterexample: ${JSON.stringify(v.counterexample)}`,
+    `expected: ${JSON.stringify(v.expected)}`,
+    `observed: ${JSON.stringify(v.observed)}`,
+    ...(v.caseFile ? [`case file: ${v.caseFile}`] : []),
+    ...(v.pcapFile ? [`pcap: ${v.pcapFile}`] : []),
+    `replay: ${v.replay}`,
+  ].join("\n");
+}
+
+function property(name: string, value: string | number): string {
+  return `<property name="${name}" value="${escapeXml(String(value))}"/>`;
+}
+
 function testcase(p: PropertyResult): string {
   const open = `    <testcase classname="nfconform.${escapeXml(p.area)}" name="${escapeXml(p.name)}" time="${seconds(p.durationMs)}">`;
-  const props = `      <properties><property name="profile" value="${escapeXml(p.profile)}"/><property name="runs" value="${p.runs}"/><property name="declined" value="${p.declined}"/><property name="seed" value="${p.seed}"/><property name="citation" value="${escapeXml(p.citation)}"/></properties>`;
+  const props = `      <properties>${[
+    property("profile", p.profile),
+    property("runs", p.runs),
+    property("judged", p.judged),
+    property("declined", p.declined),
+    property("unjudged", p.unjudged),
+    property("corpusCases", p.corpusCases),
+    property("shrinkSteps", p.shrinkSteps),
+    ...(p.lowJudged ? [property("lowJudged", p.lowJudged)] : []),
+    property("seed", p.seed),
+    property("citation", p.citation),
+  ].join("")}</properties>`;
   let body = "";
-  if (p.status === "failed" && p.violation) {
-    const v = p.violation;
-    const text = [
-      `${p.statement}`,
-      `violation: ${v.message}`,
-      `counterexample: ${JSON.stringify(v.counterexample)}`,
-      `expected: ${JSON.stringify(v.expected)}`,
-      `observed: ${JSON.stringify(v.observed)}`,
-      ...(v.caseFile ? [`case file: ${v.caseFile}`] : []),
-      ...(v.pcapFile ? [`pcap: ${v.pcapFile}`] : []),
-      `replay: ${v.replay}`,
-    ].join("\n");
-    body = `      <failure message="${escapeXml(v.message)}" type="violation">${escapeXml(text)}</failure>\n`;
+  if (p.status === "failed" && violationsOf(p).length > 0) {
+    const n = violationsOf(p).length;
+    const message =
+      n === 1 ? violationsOf(p)[0]!.message : `${n} distinct violations; the first: ${violationsOf(p)[0]!.message}`;
+    const text = [p.statement, ...violationsOf(p).map(violationText)].join("\n\n");
+    body = `      <failure message="${escapeXml(message)}" type="violation">${escapeXml(text)}</failure>\n`;
+  } else if (p.status === "failed") {
+    // Under --min-judged: too few cases judged for the verdict to stand.
+    const message = p.lowJudged ?? "too few cases judged";
+    body = `      <failure message="${escapeXml(message)}" type="too-few-judged">${escapeXml(`${p.statement}\n${message}\nrerun: ${p.rerun}`)}</failure>\n`;
   } else if (p.status === "iut-error" && p.iutError) {
     const text = [
       p.iutError.message,
       ...(p.iutError.evidence ? [`evidence: ${p.iutError.evidence}`] : []),
       `rerun: ${p.rerun}`,
+      // Violations found before the fault are kept.
+      ...violationsOf(p).map((v, i) => `\n${violationText(v, i)}`),
     ].join("\n");
     body = `      <error message="${escapeXml(p.iutError.message)}" type="iut-error">${escapeXml(text)}</error>\n`;
   } else if (p.status === "skipped") {
     body = `      <skipped message="${escapeXml(p.skipReason ?? "skipped")}"/>\n`;
+  } else if (p.lowJudged) {
+    body = `      <system-out>${escapeXml(`few cases judged: ${p.lowJudged}`)}</system-out>\n`;
   }
   return `${open}\n${props}\n${body}    </testcase>`;
 }

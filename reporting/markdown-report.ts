@@ -1,7 +1,11 @@
 // summary.md: what a person reads in a CI log: a table, then each failure with
 // its counterexample and the command that replays it.
 import type { PropertyResult, RunResult } from "../harness/results.js";
-import { summarize } from "../harness/results.js";
+import { LOW_JUDGED_SHARE, summarize, violationsOf } from "../harness/results.js";
+
+function sum(properties: readonly PropertyResult[], count: (p: PropertyResult) => number): number {
+  return properties.reduce((n, p) => n + count(p), 0);
+}
 
 const STATUS_MARK: Record<PropertyResult["status"], string> = {
   passed: "passed",
@@ -19,10 +23,14 @@ function clip(text: string, max = 600): string {
 }
 
 function detail(p: PropertyResult): string {
-  if (p.status === "failed") return p.violation?.message ?? "";
-  if (p.status === "iut-error") return p.iutError?.message ?? "";
-  if (p.status === "skipped") return p.skipReason ?? "";
   const notes = [];
+  if (p.status === "failed" && violationsOf(p).length > 1)
+    notes.push(`${violationsOf(p).length} distinct violations; the first: ${violationsOf(p)[0]!.message}`);
+  else if (p.status === "failed") notes.push(p.violation?.message ?? "");
+  if (p.status === "iut-error") notes.push(p.iutError?.message ?? "");
+  if (p.status === "skipped") notes.push(p.skipReason ?? "");
+  if (p.lowJudged) notes.push(`**few judged**: ${p.lowJudged}`);
+  if (p.status !== "passed") return notes.join("; ");
   if (p.interrupted) notes.push("time budget ran out before all runs");
   if (p.declined) {
     const reasons = p.declinedReasons ?? [];
@@ -31,6 +39,37 @@ function detail(p: PropertyResult): string {
     );
   }
   return notes.join("; ");
+}
+
+/** A failed or faulty property: statement, each distinct violation with its counterexample and replay, the fault. */
+function failureSection(p: PropertyResult): string[] {
+  const lines = ["", `## ${p.id}: ${p.status}`, "", p.statement, "", `Source: ${p.citation}`, ""];
+  for (const [i, v] of violationsOf(p).entries()) {
+    lines.push(
+      `### Violation ${i + 1} of ${violationsOf(p).length}: ${cell(v.key)}`,
+      "",
+      `${v.message}${v.flaky ? " (the shrunk case did not fail again when re-run: flaky IUT)" : ""}`,
+      "",
+      `Counterexample${v.shrinks !== undefined ? ` (after ${v.shrinks} shrinks)` : ""}:`,
+      "```json",
+      clip(JSON.stringify(v.counterexample, null, 2), 2000),
+      "```",
+      `Expected: \`${cell(clip(JSON.stringify(v.expected)))}\``,
+      "",
+      `Observed: \`${cell(clip(JSON.stringify(v.observed)))}\``,
+      "",
+    );
+    if (v.caseFile) lines.push(`Case file: \`${v.caseFile}\`${v.pcapFile ? `, packets: \`${v.pcapFile}\`` : ""}`, "");
+    lines.push("Replay:", "```sh", v.replay, "```");
+  }
+  if (p.lowJudged && violationsOf(p).length === 0)
+    lines.push(`Too few cases judged: ${p.lowJudged}`, "", "Rerun:", "```sh", p.rerun, "```");
+  if (p.iutError) {
+    lines.push(p.iutError.message, "");
+    if (p.iutError.evidence) lines.push("```", clip(p.iutError.evidence, 2000), "```");
+    lines.push("Rerun:", "```sh", p.rerun, "```");
+  }
+  return lines;
 }
 
 export function markdownReport(run: RunResult): string {
@@ -42,39 +81,24 @@ export function markdownReport(run: RunResult): string {
     `- IUT: \`${run.iut.spec}\`${hello ? ` (${hello.name} ${hello.version})` : ""}${run.iut.kernel ? `, kernel ${run.iut.kernel}` : ""}`,
     `- Seed: ${run.seed}, up to ${run.runsPerProperty} generated cases per property`,
     `- ${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped, ${s.iutError} IUT errors (${(run.durationMs / 1000).toFixed(1)} s)`,
-    `- Cases judged: ${run.properties.reduce((n, p) => n + p.runs + p.corpusCases, 0)}; declined (unrepresentable by the IUT or not predicted by the model): ${run.properties.reduce((n, p) => n + p.declined, 0)}`,
+    `- Cases judged: ${sum(run.properties, (p) => p.judged)}; declined (unrepresentable by the IUT or not predicted by the model): ${sum(run.properties, (p) => p.declined)}; unjudged (the IUT did not report what the property judges): ${sum(run.properties, (p) => p.unjudged)}; shrink steps: ${sum(run.properties, (p) => p.shrinkSteps)}`,
+    ...(run.properties.some((p) => p.lowJudged)
+      ? [
+          `- Judged under ${LOW_JUDGED_SHARE * 100}% of the cases they tried (or under --min-judged): ${run.properties
+            .filter((p) => p.lowJudged)
+            .map((p) => p.id)
+            .join(", ")}`,
+        ]
+      : []),
     "",
-    "| Area | Property | Profile | Status | Cases | Detail |",
-    "|---|---|---|---|---|---|",
+    "| Area | Property | Profile | Status | Judged | Declined | Unjudged | Replayed | Shrink steps | Detail |",
+    "|---|---|---|---|---|---|---|---|---|---|",
     ...run.properties.map(
       (p) =>
-        `| ${p.area} | ${p.name} | ${p.profile} | ${STATUS_MARK[p.status]} | ${p.runs}${p.corpusCases ? ` + ${p.corpusCases} saved` : ""}${p.declined ? ` (${p.declined} declined)` : ""} | ${cell(detail(p))} |`,
+        `| ${p.area} | ${p.name} | ${p.profile} | ${STATUS_MARK[p.status]} | ${p.judged} | ${p.declined} | ${p.unjudged} | ${p.corpusCases} | ${p.shrinkSteps} | ${cell(detail(p))} |`,
     ),
   ];
-  for (const p of run.properties.filter((r) => r.status === "failed" || r.status === "iut-error")) {
-    lines.push("", `## ${p.id}: ${p.status}`, "", p.statement, "", `Source: ${p.citation}`, "");
-    if (p.violation) {
-      const v = p.violation;
-      lines.push(
-        `Violation: ${v.message}${v.flaky ? " (the shrunk case did not fail again when re-run: flaky IUT)" : ""}`,
-        "",
-        `Counterexample${v.shrinks !== undefined ? ` (after ${v.shrinks} shrinks)` : ""}:`,
-        "```json",
-        clip(JSON.stringify(v.counterexample, null, 2), 2000),
-        "```",
-        `Expected: \`${cell(clip(JSON.stringify(v.expected)))}\``,
-        "",
-        `Observed: \`${cell(clip(JSON.stringify(v.observed)))}\``,
-        "",
-      );
-      if (v.caseFile) lines.push(`Case file: \`${v.caseFile}\`${v.pcapFile ? `, packets: \`${v.pcapFile}\`` : ""}`, "");
-      lines.push("Replay:", "```sh", v.replay, "```");
-    }
-    if (p.iutError) {
-      lines.push(p.iutError.message, "");
-      if (p.iutError.evidence) lines.push("```", clip(p.iutError.evidence, 2000), "```");
-      lines.push("Rerun:", "```sh", p.rerun, "```");
-    }
-  }
+  for (const p of run.properties.filter((r) => r.status === "failed" || r.status === "iut-error"))
+    lines.push(...failureSection(p));
   return `${lines.join("\n")}\n`;
 }

@@ -22,6 +22,15 @@ const VALIDATOR =
 const RUNTIME =
   "net/core/filter.c bpf_convert_filter(), convert_bpf_ld_abs(), convert_bpf_extensions(), bpf_skb_load_helper_*(), sk_filter_trim_cap(); net/netfilter/xt_bpf.c bpf_mt()";
 
+/**
+ * The kind of a load that differs, for violation keys: the rule the model
+ * refuses by (or that it accepts) and the errno the IUT gave; never the
+ * program, nor the attach point (a rule is one deviation wherever it is broken).
+ */
+function loadKey(rule: string | undefined, errno: number): string {
+  return `load: model ${rule ? `refuses (${rule})` : "accepts"}, IUT errno ${errno}`;
+}
+
 function runPackets(input: { packets: string[] }): CasePackets {
   return {
     linktype: LINKTYPE_RAW,
@@ -40,6 +49,7 @@ async function loadAndRun(input: RunInput, { iut }: PropertyContext): Promise<Ch
       expected: { errno: verdict.errno, rule: verdict.rule ?? null },
       observed: { errno: loaded.errno },
       message: `${input.attach} load errno ${loaded.errno}, model ${verdict.errno}${verdict.rule ? ` (${verdict.rule})` : ""}; program:\n${disassemble(program)}`,
+      key: loadKey(verdict.rule, loaded.errno),
     };
   }
   if (verdict.errno !== 0) return { ok: true, expected: { errno: verdict.errno }, observed: { errno: loaded.errno } };
@@ -51,7 +61,7 @@ async function loadAndRun(input: RunInput, { iut }: PropertyContext): Promise<Ch
     ok: message === null,
     expected: { results: expected.map((e) => (e.deterministic ? e.result : "any")) },
     observed: { results: observed },
-    ...(message ? { message } : {}),
+    ...(message ? { message, key: `${input.attach} run: a result differs` } : {}),
   };
 }
 
@@ -79,6 +89,7 @@ const loadErrno: ConformanceProperty<LoadInput> = {
         ? {}
         : {
             message: `${input.attach} load errno ${loaded.errno}, model ${verdict.errno}${verdict.rule ? ` (${verdict.rule} at pc ${verdict.pc ?? "-"})` : ""}${shown}`,
+            key: loadKey(verdict.rule, loaded.errno),
           }),
     };
   },
@@ -137,7 +148,9 @@ const xtRefuses65: ConformanceProperty<RunInput> = {
     const onSocket = await iutLoad(iut, input.program, "socket");
     const onXt = await iutLoad(iut, input.program, "xt_bpf");
     for (const h of [onSocket.handle, onXt.handle]) if (h) await iutUnload(iut, h);
-    const ok = program.length !== 65 || (onXt.errno === EINVAL && onSocket.errno === socket.errno);
+    if (program.length !== 65)
+      return { ok: true, judged: false, reason: "not a 65-instruction program", expected: null, observed: null };
+    const ok = onXt.errno === EINVAL && onSocket.errno === socket.errno;
     return {
       ok,
       expected: { socket: socket.errno, xt_bpf: EINVAL },
@@ -146,6 +159,7 @@ const xtRefuses65: ConformanceProperty<RunInput> = {
         ? {}
         : {
             message: `65 instructions: xt_bpf errno ${onXt.errno} (want ${EINVAL}), socket errno ${onSocket.errno} (model ${socket.errno})`,
+            key: onXt.errno !== EINVAL ? `xt_bpf errno ${onXt.errno}` : `socket errno ${onSocket.errno}`,
           }),
     };
   },
@@ -176,6 +190,7 @@ const everything: ConformanceProperty<SessionInput> = {
           expected,
           observed,
           message: `step ${i}: ${step.load.attach} load errno ${loaded.errno}, model ${verdict.errno}${verdict.rule ? ` (${verdict.rule})` : ""}; program:\n${program.length <= 80 ? disassemble(program) : `${program.length} instructions`}`,
+          key: loadKey(verdict.rule, loaded.errno),
         };
       }
       if (!loaded.handle) continue;
@@ -185,7 +200,14 @@ const everything: ConformanceProperty<SessionInput> = {
         expected.push({ step: i, results: want.map((w) => (w.deterministic ? w.result : "any")) });
         observed.push({ step: i, results: got });
         const message = compareResults(step.load.program, step.load.attach, step.packets, want, got);
-        if (message) return { ok: false, expected, observed, message: `step ${i}: ${message}` };
+        if (message)
+          return {
+            ok: false,
+            expected,
+            observed,
+            message: `step ${i}: ${message}`,
+            key: `${step.load.attach} run: a result differs`,
+          };
       }
       if (step.unload) {
         const first = await iutUnload(iut, loaded.handle);
@@ -198,6 +220,7 @@ const everything: ConformanceProperty<SessionInput> = {
             expected,
             observed,
             message: `step ${i}: unload errno ${first} then ${second}, model 0 then 2 (ENOENT)`,
+            key: `unload errno ${first} then ${second}`,
           };
       } else unloads.push(loaded.handle);
     }
@@ -209,6 +232,7 @@ const everything: ConformanceProperty<SessionInput> = {
           expected,
           observed: [...observed, { unload: h, errno: e }],
           message: `unloading ${h} at the end: errno ${e}, model 0`,
+          key: `unload errno ${e}`,
         };
     }
     return { ok: true, expected, observed };

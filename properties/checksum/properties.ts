@@ -100,6 +100,7 @@ const fillVerifies: ConformanceProperty<FillInput> = {
             message: otherBytesKept
               ? "the filled checksum does not verify"
               : `bytes other than the checksum field changed: ${describeByteDifference(packet, observed)}`,
+            key: otherBytesKept ? "checksum does not verify" : "other bytes changed",
           }),
     };
   },
@@ -135,6 +136,8 @@ const fillEqualsRecompute: ConformanceProperty<FillInput> = {
         ? {}
         : {
             message: `stored checksum ${field === null ? "unreadable" : hex16(field)}, recomputed ${hex16(expected)}`,
+            // A computed 0 has its own rule (CSUM_MANGLED_0).
+            key: field === null ? "unreadable reply" : scratch === 0 ? "a computed 0 stored wrong" : "stored checksum",
           }),
     };
   },
@@ -305,7 +308,12 @@ const checkentryErrno: ConformanceProperty<ReturnType<typeof validateCheckentryI
       ok: expected === observed,
       expected: { errno: expected },
       observed: { errno: observed },
-      ...(expected === observed ? {} : { message: `errno ${observed}, model says ${expected}` }),
+      ...(expected === observed
+        ? {}
+        : {
+            message: `errno ${observed}, model says ${expected}`,
+            key: `errno ${observed} where the model gives ${expected}`,
+          }),
     };
   },
 };

@@ -32,8 +32,26 @@ async function modelIut(profile: string): Promise<Iut> {
   return iut;
 }
 
-function outcome(ok: boolean, expected: unknown, observed: unknown, message: string): CheckOutcome {
-  return { ok, expected, observed, ...(ok ? {} : { message }) };
+/** `key` names the kind of deviation (see CheckOutcome.key); without one the property has a single kind. */
+function outcome(ok: boolean, expected: unknown, observed: unknown, message: string, key?: string): CheckOutcome {
+  return { ok, expected, observed, ...(ok ? {} : { message, ...(key ? { key } : {}) }) };
+}
+
+/** A case that gave this property nothing to judge (no step it is about): not a pass. */
+function nothingToJudge(reason: string): CheckOutcome {
+  return { ok: true, judged: false, reason, expected: null, observed: null };
+}
+
+/** What kind of step a command is, for violation keys: the op, and a netlink request's message type. */
+function stepKind(c: CttimeoutCommand | undefined): string {
+  if (!c) return "missing step";
+  if (c.op !== "netlink") return c.op;
+  try {
+    const type = decodeMessages(fromHex(c.messages[0] ?? ""))[0]?.type;
+    return type === undefined ? "netlink (no message)" : `netlink type 0x${type.toString(16)}`;
+  } catch {
+    return "netlink (broken frame)";
+  }
 }
 
 /** Every request and reply of a case, for the pcap beside it (LINKTYPE_NETLINK with nlmon's cooked header, one message per record). */
@@ -98,6 +116,7 @@ const repliesMatchModel: ConformanceProperty<SequenceInput> = {
       { steps: expected },
       { steps: observed },
       `step ${at} differs: expected ${JSON.stringify(expected[at])}, observed ${JSON.stringify(observed[at])}`,
+      `step ${stepKind(input.commands[at])}`,
     );
   },
   packets: (input, o) => netlinkPackets(input.commands, o),
@@ -219,6 +238,7 @@ const deleteExactlyWhenUnused: ConformanceProperty<SequenceInput> = {
   validateInput: validateSequenceInput,
   async check(input, { iut }) {
     const { steps, trace: t } = await trace(iut, input.commands);
+    let deletes = 0;
     for (const { step, reply } of t) {
       const c = input.commands[step]!;
       if (c.op !== "netlink" || !("replies" in reply)) continue;
@@ -228,15 +248,17 @@ const deleteExactlyWhenUnused: ConformanceProperty<SequenceInput> = {
       const users = liveUsers(input.commands, steps, step).get(target) ?? 0;
       const want = !before.some((p) => p.name === target) ? ENOENT : users > 0 ? EBUSY : 0;
       const got = stepErrno(reply.replies[0] ?? []);
+      deletes++;
       if (got !== want)
         return outcome(
           false,
           { step, errno: want },
           { step, errno: got, steps },
           `step ${step}: DELETE of ${target} with ${users} users gave errno ${got}, not ${want}`,
+          `DELETE errno ${got} where the model gives ${want}`,
         );
     }
-    return outcome(true, null, null, "");
+    return deletes ? outcome(true, null, null, "") : nothingToJudge("no DELETE naming a policy was answered");
   },
   packets: (input, o) => netlinkPackets(input.commands, o),
 };
@@ -252,9 +274,11 @@ const deleteAllRemovesUnused: ConformanceProperty<SequenceInput> = {
   validateInput: validateSequenceInput,
   async check(input, { iut }) {
     const { steps, trace: t } = await trace(iut, input.commands);
+    let deleteAlls = 0;
     for (const { step, reply, listed } of t) {
       const c = input.commands[step]!;
       if (c.op !== "netlink" || !("replies" in reply) || deleteTarget(c.messages[0]!) !== null) continue;
+      deleteAlls++;
       const before = step === 0 ? [] : t[step - 1]!.listed;
       const users = liveUsers(input.commands, steps, step);
       const want = before.filter((p) => (users.get(p.name) ?? 0) > 0).map((p) => p.name);
@@ -266,10 +290,11 @@ const deleteAllRemovesUnused: ConformanceProperty<SequenceInput> = {
           { step, listed: want, errno: 0 },
           { step, listed: got, errno, steps },
           `step ${step}: delete-all left ${JSON.stringify(got)}, expected ${JSON.stringify(want)} (errno ${errno})`,
+          errno !== 0 ? `delete-all errno ${errno}` : "delete-all left the wrong policies",
         );
       }
     }
-    return outcome(true, null, null, "");
+    return deleteAlls ? outcome(true, null, null, "") : nothingToJudge("no DELETE without a name was answered");
   },
   packets: (input, o) => netlinkPackets(input.commands, o),
 };
@@ -325,13 +350,15 @@ const malformedLeavesState: ConformanceProperty<{ setup: SequenceInput; message:
     const [replies] = await iutNetlink(iut, [input.message]);
     const after = await iutState(iut);
     const errno = stepErrno(replies ?? []);
-    const judged = errno !== 0 || neverHandled(fromHex(input.message));
+    const refused = errno !== 0 || neverHandled(fromHex(input.message));
+    if (!refused) return nothingToJudge("the message was accepted, so this property has nothing to judge");
     const same = JSON.stringify(before) === JSON.stringify(after);
     return outcome(
-      !judged || same,
+      same,
       { state: before },
       { state: after, errno, replies },
       `the message was refused (errno ${errno}) but the state changed`,
+      errno !== 0 ? `refused with errno ${errno}, state changed` : "never handled, state changed",
     );
   },
   packets: (input, o) => netlinkPackets([...input.setup.commands, { op: "netlink", messages: [input.message] }], o),

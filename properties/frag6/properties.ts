@@ -31,8 +31,45 @@ function streamPackets(input: StreamInput): CasePackets {
   };
 }
 
-function verdict(ok: boolean, expected: unknown, observed: Observed, message?: string): CheckOutcome {
-  return { ok, expected, observed, ...(ok || !message ? {} : { message }) };
+/**
+ * A rule's verdict on one case: `kind` names what differs (for the violation
+ * key, with the stream's pattern classes); `unjudged` says why the case gave
+ * the rule nothing to judge (not a pass).
+ */
+interface Judgement {
+  ok: boolean;
+  message?: string;
+  kind?: string;
+  unjudged?: string;
+}
+
+function verdict(input: StreamInput, expected: unknown, observed: Observed, j: Judgement): CheckOutcome {
+  if (j.unjudged !== undefined) return { ok: true, judged: false, reason: j.unjudged, expected, observed };
+  if (j.ok) return { ok: true, expected, observed };
+  const classes = [...new Set(input.labels)].sort().join("+") || "unlabelled";
+  return {
+    ok: false,
+    expected,
+    observed,
+    ...(j.message ? { message: j.message } : {}),
+    key: `${classes}: ${j.kind ?? "differs"}`,
+  };
+}
+
+/** judgeFrag6, naming what differs: a datagram too many or missing, a delivery's time or bytes, or the ICMP errors. */
+function judged(e: Frag6Expectation, o: Observed): Judgement {
+  const v = judgeFrag6(e, o);
+  if (v.ok) return v;
+  const deliveriesRight = o.icmp !== undefined && judgeFrag6(e, { delivered: o.delivered }).ok;
+  if (deliveriesRight) return { ...v, kind: "ICMP errors differ" };
+  const wanted = canonicalOutcome(e).delivered.length;
+  const kind =
+    o.delivered.length > wanted
+      ? "a datagram too many"
+      : o.delivered.length < wanted
+        ? "a datagram missing"
+        : "a delivery differs";
+  return { ...v, kind };
 }
 
 /** The model's answer, for reports: one allowed outcome (and how many datagrams had choices). */
@@ -52,7 +89,7 @@ function property(
   statement: string,
   citation: string,
   classes: readonly Frag6Class[] | undefined,
-  judge: (input: StreamInput, expectation: Frag6Expectation, observed: Observed) => { ok: boolean; message?: string },
+  judge: (input: StreamInput, expectation: Frag6Expectation, observed: Observed) => Judgement,
 ): ConformanceProperty<StreamInput> {
   return {
     area: "frag6",
@@ -68,7 +105,7 @@ function property(
         throw new UnpredictedCase("frag6.run", `${profile}: ${expectation.undetermined}`);
       const observed = await iutRun(iut, input);
       const v = judge(input, expectation, observed);
-      return verdict(v.ok, shown(expectation), observed, v.message);
+      return verdict(input, shown(expectation), observed, v);
     },
     packets: streamPackets,
   };
@@ -82,14 +119,14 @@ export const FRAG6_PROPERTIES: readonly ConformanceProperty<StreamInput>[] = [
     "The whole reply (every delivered datagram with its time and bytes, in order, and the ICMP errors when reported) is an outcome the profile allows for the stream.",
     `${RFC}; RFC 6946; RFC 7112; ${LINUX}`,
     undefined,
-    (_i, e, o) => judgeFrag6(e, o),
+    (_i, e, o) => judged(e, o),
   ),
   property(
     "overlap-rule",
     "With overlapping or duplicated fragments, what is delivered is what the profile's overlap rule allows: under rfc8200 nothing that holds bytes of two overlapping fragments; under linux-* exactly the run-based verdict of inet_frag_queue_insert (contained in a run: duplicate, first data wins).",
     `${RFC}; net/ipv4/inet_fragment.c inet_frag_queue_insert()`,
     OVERLAPS,
-    (_i, e, o) => judgeFrag6(e, { delivered: o.delivered }),
+    (_i, e, o) => judged(e, { delivered: o.delivered }),
   ),
   property(
     "delivered-equals-original",
@@ -102,6 +139,7 @@ export const FRAG6_PROPERTIES: readonly ConformanceProperty<StreamInput>[] = [
         ? {
             ok: false,
             message: `delivered at t=${bad.t} a ${bad.packet.length / 2}-byte datagram that is none of the originals`,
+            kind: "a datagram none of the originals",
           }
         : { ok: true };
     },
@@ -117,6 +155,7 @@ export const FRAG6_PROPERTIES: readonly ConformanceProperty<StreamInput>[] = [
         ? {
             ok: false,
             message: `delivered at t=${bad.t} a datagram with bytes no fragment brought (a hole, or data never received)`,
+            kind: "bytes no fragment brought",
           }
         : { ok: true };
     },
@@ -132,11 +171,20 @@ export const FRAG6_PROPERTIES: readonly ConformanceProperty<StreamInput>[] = [
       for (const d of o.delivered) {
         const n = (seen.get(d.packet) ?? 0) + 1;
         seen.set(d.packet, n);
-        if (n > (max.get(d.packet) ?? 0))
+        const allowed = max.get(d.packet) ?? 0;
+        if (n <= allowed) continue;
+        // Never allowed at all is another deviation than one delivery too many.
+        if (allowed === 0)
           return {
             ok: false,
-            message: `a ${d.packet.length / 2}-byte datagram delivered ${n} times, at most ${max.get(d.packet) ?? 0} allowed`,
+            message: `delivered at t=${d.t} a ${d.packet.length / 2}-byte datagram the model does not deliver`,
+            kind: "a datagram the model does not deliver",
           };
+        return {
+          ok: false,
+          message: `delivered a ${d.packet.length / 2}-byte datagram ${n} times, the model at most ${allowed}`,
+          kind: "delivered more often than allowed",
+        };
       }
       return { ok: true };
     },
@@ -153,6 +201,7 @@ export const FRAG6_PROPERTIES: readonly ConformanceProperty<StreamInput>[] = [
         ? {
             ok: false,
             message: `delivered at t=${bad.t} a datagram no allowed outcome contains (fragments of a discarded queue kept?)`,
+            kind: "a datagram no allowed outcome contains",
           }
         : { ok: true };
     },
@@ -164,10 +213,10 @@ export const FRAG6_PROPERTIES: readonly ConformanceProperty<StreamInput>[] = [
     ["interleaved", "atomic-beside-queue"],
     (input, e, o) => {
       const second = input.originals[1];
-      if (second === undefined) return { ok: true };
+      if (second === undefined) return { ok: true, unjudged: "the stream has no second datagram" };
       const keep = (p: string) => p === second;
-      const v = judgeFrag6(restrict(e, keep), { delivered: o.delivered.filter((d) => keep(d.packet)) });
-      return v.ok ? v : { ok: false, message: `the second datagram: ${v.message}` };
+      const v = judged(restrict(e, keep), { delivered: o.delivered.filter((d) => keep(d.packet)) });
+      return v.ok ? v : { ...v, message: `the second datagram: ${v.message}` };
     },
   ),
   property(
@@ -175,7 +224,7 @@ export const FRAG6_PROPERTIES: readonly ConformanceProperty<StreamInput>[] = [
     "A queue whose time ran out (timeoutMs after its first fragment) never completes: fragments arriving later start afresh.",
     "RFC 8200 section 4.5 (60 seconds); include/net/ipv6_frag.h ip6frag_expire_frag_queue(); net/ipv4/inet_fragment.c inet_frag_create() (timer armed once)",
     ["timeout-spread"],
-    (_i, e, o) => judgeFrag6(e, { delivered: o.delivered }),
+    (_i, e, o) => judged(e, { delivered: o.delivered }),
   ),
   property(
     "icmp-as-predicted",
@@ -183,9 +232,10 @@ export const FRAG6_PROPERTIES: readonly ConformanceProperty<StreamInput>[] = [
     "RFC 8200 section 4.5; RFC 4443 section 2.4 (e); net/ipv6/reassembly.c ipv6_frag_rcv(); include/net/ipv6_frag.h ip6frag_expire_frag_queue(); net/ipv6/icmp.c icmpv6_send()",
     ["unaligned", "oversized", "tiny-first", "timeout-spread", "loss", "overlap-partial-head", "in-order"],
     (_i, e, o) => {
-      if (o.icmp === undefined) return { ok: true }; // the IUT does not report ICMP: nothing to judge
-      if (!judgeFrag6(e, { delivered: o.delivered }).ok) return { ok: true }; // deliveries differ: other properties say so
-      return judgeFrag6(e, o);
+      if (o.icmp === undefined) return { ok: true, unjudged: "the IUT does not report ICMP errors" };
+      if (!judgeFrag6(e, { delivered: o.delivered }).ok)
+        return { ok: true, unjudged: "the deliveries differ from the model's (other properties judge them)" };
+      return judged(e, o);
     },
   ),
 ];

@@ -22,14 +22,29 @@ function pass(expected: unknown = "every step as the rule says"): CheckOutcome {
   return { ok: true, expected, observed: expected };
 }
 
-function fail(f: Finding, commands: readonly HookCommand[]): CheckOutcome {
+/**
+ * `kind` names the deviation for the violation key (see CheckOutcome.key):
+ * the kind of step it happened at, and what the rule expected when that is a
+ * rule's name rather than values.
+ */
+function fail(f: Finding, commands: readonly HookCommand[], kind?: string): CheckOutcome {
   const at = commands[f.step];
+  const rule = kind ?? (typeof f.expected === "string" ? f.expected : "differs");
   return {
     ok: false,
     expected: f.expected,
     observed: f.observed,
     message: `step ${f.step} (${at ? describeCommand(at) : "?"}): ${f.message}`,
+    key: `${at?.op ?? "step"}: ${rule}`,
   };
+}
+
+/** What kind of reply differs: an errno (and which), or a traversal. */
+function replyKind(observed: StepReply, wanted: StepReply): string {
+  if ("errno" in observed && "errno" in wanted) return `errno ${observed.errno} where the model gives ${wanted.errno}`;
+  if ("visited" in observed && "visited" in wanted)
+    return observed.verdict !== wanted.verdict ? "verdict differs" : "hooks visited differ";
+  return "reply differs";
 }
 
 function showReply(r: StepReply): string {
@@ -66,6 +81,7 @@ async function matchModel(input: SequenceInput, iut: Iut, profile: string): Prom
           message: `${showReply(observed)}, model says ${showReply(wanted)}${firstDifference(observed, wanted)}`,
         },
         input.commands,
+        replyKind(observed, wanted),
       );
     }
   }

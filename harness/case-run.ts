@@ -1,0 +1,88 @@
+// One case against the IUT, read into what it means for a verdict: it
+// conforms, it violates (with the key of what differs), it judged nothing (the
+// IUT did not report what the property judges), or the IUT declined it.
+import { AdapterReplyError, IutError, type Iut } from "../iut/iut.js";
+import type { CheckOutcome, ConformanceProperty } from "../properties/property.js";
+
+export type CaseRun =
+  | { kind: "conforms"; outcome: CheckOutcome }
+  | { kind: "violates"; outcome: CheckOutcome; key: string }
+  | { kind: "unjudged"; reason: string }
+  /** `invalid` (the IUT cannot represent the case) or a case the model does not predict. */
+  | { kind: "declined"; reason: string }
+  /** `unsupported`: the IUT does not do this property's ops at all. */
+  | { kind: "unsupported"; error: AdapterReplyError };
+
+/** The key of violations whose check named none: one kind per property. */
+export const DEFAULT_KEY = "differs from the model";
+
+/**
+ * Runs one case: reset, then the check. IutError propagates (an `internal`
+ * answer is one); any other throw from the check (a reply it could not judge)
+ * is a violation that says so.
+ */
+export async function runCase(
+  property: ConformanceProperty,
+  iut: Iut,
+  profile: string,
+  input: unknown,
+): Promise<CaseRun> {
+  let outcome: CheckOutcome;
+  try {
+    await iut.call("reset", {});
+    outcome = await property.check(input, { iut, profile });
+  } catch (error) {
+    if (error instanceof IutError) throw error;
+    if (error instanceof AdapterReplyError) {
+      if (error.code === "internal") throw new IutError(error.message);
+      return error.code === "unsupported" ? { kind: "unsupported", error } : { kind: "declined", reason: error.detail };
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    return {
+      kind: "violates",
+      key: "reply the check could not judge",
+      outcome: {
+        ok: false,
+        expected: null,
+        observed: { error: message },
+        message: `the check could not judge the reply: ${message}`,
+      },
+    };
+  }
+  if (!outcome.ok) return { kind: "violates", outcome, key: outcome.key ?? DEFAULT_KEY };
+  if (outcome.judged === false)
+    return { kind: "unjudged", reason: outcome.reason ?? "the IUT reported nothing this property judges" };
+  return { kind: "conforms", outcome };
+}
+
+/** Cases of one kind (declined, unjudged): how many, and a few distinct reasons. */
+export class CountedReasons {
+  count = 0;
+  readonly reasons: string[] = [];
+
+  note(reason: string): void {
+    this.count++;
+    if (this.reasons.length < 5 && !this.reasons.includes(reason)) this.reasons.push(reason);
+  }
+}
+
+/** What a property run did with its cases, kept apart so reports never mix them. */
+export class CaseTally {
+  /** Generated cases judged while exploring (shrink steps not counted). */
+  generated = 0;
+  /** Saved corpus cases judged. */
+  saved = 0;
+  /** Cases run while shrinking a violation. */
+  shrinkSteps = 0;
+  readonly declined = new CountedReasons();
+  readonly unjudged = new CountedReasons();
+
+  get judged(): number {
+    return this.generated + this.saved;
+  }
+
+  /** Cases tried and answered: judged, declined or unjudged. */
+  get attempted(): number {
+    return this.judged + this.declined.count + this.unjudged.count;
+  }
+}

@@ -1,0 +1,130 @@
+// One exploration round with fast-check. The round ends at the first violation
+// of a kind not found before, shrunk toward that kind only (a failure of
+// another kind is no progress for it, so shrinking cannot slide from one rule to
+// another); violations of known kinds count as judged cases and the search goes
+// on. Declined and unjudged cases are no runs for fast-check (fc.pre): they do
+// not use up the budget of judged cases, up to as many of them as runs.
+import fc from "fast-check";
+import type { CaseRun, CaseTally } from "./case-run.js";
+import type { CheckOutcome } from "../properties/property.js";
+
+export interface RoundSettings {
+  seed: number;
+  /** Judged cases this round may use. */
+  numRuns: number;
+  timeLimitMs?: number;
+  /** fast-check replay path: run only that counterexample. */
+  path?: string;
+  /** After each judged case of the exploration (for progress lines). */
+  onJudged?: () => void;
+}
+
+/** A failing case of the kind the round is after. */
+export interface Failure {
+  key: string;
+  input: unknown;
+  outcome: CheckOutcome;
+}
+
+export type RoundEnd =
+  /** The budget is spent (or the time limit struck) with no new kind of violation. */
+  | { kind: "spent"; interrupted: boolean }
+  /** A new kind, shrunk: `last` is the last failing case seen, kept in case the shrunk one does not fail again. */
+  | { kind: "found"; input: unknown; path: string; shrinks: number; interrupted: boolean; last: Failure }
+  /** The generator threw: a fault of the suite; a failure already seen is kept, unshrunk past that point. */
+  | { kind: "generator-failed"; message: string; last?: Failure }
+  /** The predicate itself threw (a fault of the harness). */
+  | { kind: "check-failed"; message: string };
+
+/** Runs a case; undefined once the property has stopped (IUT error, `unsupported`, Ctrl-C): no more verdicts. */
+export type CaseRunner = (input: unknown) => Promise<Exclude<CaseRun, { kind: "unsupported" }> | undefined>;
+
+export async function exploreRound(
+  arbitrary: fc.Arbitrary<unknown>,
+  settings: RoundSettings,
+  known: ReadonlySet<string>,
+  runCase: CaseRunner,
+  tally: CaseTally,
+): Promise<RoundEnd> {
+  let target: Failure | undefined;
+  // False once fast-check has returned: a case it abandoned at its time limit is no verdict.
+  let open = true;
+  const judge = async (input: unknown): Promise<boolean> => {
+    await yieldNowAndThen();
+    const shrinking = target !== undefined;
+    const run = await runCase(input);
+    if (run === undefined || !open) return true; // stopped: the caller reports why
+    if (shrinking) tally.shrinkSteps++;
+    if (run.kind === "declined" || run.kind === "unjudged") {
+      if (!shrinking) (run.kind === "declined" ? tally.declined : tally.unjudged).note(run.reason);
+      fc.pre(false); // not a run: fast-check draws another case
+    }
+    if (!shrinking) {
+      tally.generated++;
+      settings.onJudged?.();
+    }
+    if (run.kind === "conforms") return true;
+    if (!target ? known.has(run.key) : run.key !== target.key) return true;
+    target = { key: run.key, input, outcome: run.outcome };
+    return false;
+  };
+  // fast-check abandons a predicate still running when its time limit strikes;
+  // track it, so the next case or property never talks to the IUT alongside it.
+  let inFlight: Promise<boolean> = Promise.resolve(true);
+  const settle = () => inFlight.catch(() => false);
+  let details: fc.RunDetails<[unknown]>;
+  try {
+    details = await fc.check(
+      fc.asyncProperty(arbitrary, (input) => (inFlight = judge(input))),
+      {
+        seed: settings.seed,
+        numRuns: settings.numRuns,
+        maxSkipsPerRun: 1,
+        ...(settings.path ? { path: settings.path } : {}),
+        ...(settings.timeLimitMs !== undefined
+          ? { interruptAfterTimeLimit: settings.timeLimitMs, markInterruptAsFailure: false }
+          : {}),
+      },
+    );
+  } catch (error) {
+    open = false;
+    await settle();
+    const message = error instanceof Error ? error.message : String(error);
+    return { kind: "generator-failed", message, ...(target ? { last: target } : {}) };
+  }
+  open = false;
+  await settle();
+  return readRound(details, target);
+}
+
+/** What fast-check's result says about the round, by its union: passed, out of skips, interrupted or failed. */
+function readRound(details: fc.RunDetails<[unknown]>, target: Failure | undefined): RoundEnd {
+  if (!details.failed) return { kind: "spent", interrupted: details.interrupted };
+  // Too many skips (declines used the budget up) or interrupted before a case ran: nothing new found.
+  if (details.counterexample === null) return { kind: "spent", interrupted: details.interrupted };
+  if (!target) {
+    const thrown = details.errorInstance;
+    return { kind: "check-failed", message: thrown instanceof Error ? thrown.message : String(thrown) };
+  }
+  return {
+    kind: "found",
+    input: details.counterexample[0],
+    path: details.counterexamplePath,
+    shrinks: details.numShrinks,
+    interrupted: details.interrupted,
+    last: target,
+  };
+}
+
+let lastYield = Date.now();
+
+/**
+ * An in-process IUT answers in microtasks only, so a run would never return to
+ * the event loop: every 50 ms (counted across properties and rounds), let
+ * signals (Ctrl-C) and progress output through.
+ */
+async function yieldNowAndThen(): Promise<void> {
+  if (Date.now() - lastYield < 50) return;
+  await new Promise((resolve) => setImmediate(resolve));
+  lastYield = Date.now();
+}
