@@ -28,6 +28,8 @@ export interface PropertyRunOptions {
   knownKeys?: ReadonlySet<string>;
   /** --min-judged: a property that judged under this share of its cases fails. */
   minJudgedShare?: number;
+  /** --max-violations: distinct violations to find before the property stops exploring (default MAX_DISTINCT_VIOLATIONS). */
+  maxViolations?: number;
   /** Builds the command lines printed for replays and reruns. */
   commands: {
     replayCase(caseFile: string): string;
@@ -142,7 +144,13 @@ async function explore(s: Session): Promise<void> {
     const timeLimitMs = options.timeLimitMs === undefined ? undefined : options.timeLimitMs - (Date.now() - s.started);
     if (timeLimitMs !== undefined && timeLimitMs <= 0) s.interrupted = true;
     if (options.signal?.aborted) s.interrupted = true;
-    if (s.stop || s.interrupted || numRuns <= 0 || s.violations.length >= MAX_DISTINCT_VIOLATIONS) return;
+    if (
+      s.stop ||
+      s.interrupted ||
+      numRuns <= 0 ||
+      s.violations.length >= (options.maxViolations ?? MAX_DISTINCT_VIOLATIONS)
+    )
+      return;
     const end = await exploreRound(
       s.property.arbitrary(s.profile),
       {

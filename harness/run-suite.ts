@@ -26,6 +26,8 @@ export interface SuitePlan {
   knownKeys?: (propertyId: string) => ReadonlySet<string> | undefined;
   /** --min-judged: a property that judged under this share (0..1) of the cases it tried fails. */
   minJudgedShare?: number;
+  /** --max-violations: distinct violations a property looks for at most. */
+  maxViolations?: number;
   corpusDir: string | null;
   command: string;
   commands: PropertyRunOptions["commands"];
@@ -118,6 +120,7 @@ async function runOne(
       ...(timeLimitMs !== undefined ? { timeLimitMs } : {}),
       ...(plan.path ? { path: plan.path } : {}),
       ...(plan.minJudgedShare !== undefined ? { minJudgedShare: plan.minJudgedShare } : {}),
+      ...(plan.maxViolations !== undefined ? { maxViolations: plan.maxViolations } : {}),
       ...(plan.knownKeys?.(id) ? { knownKeys: plan.knownKeys(id)! } : {}),
       corpusDir: plan.corpusDir,
       iutName: plan.hello.name,

@@ -17,7 +17,7 @@ export async function runArea(
   iut: Iut,
   area: AreaDefinition,
   seed: number,
-  options: { runs?: number; profileOverrides?: Partial<Record<AreaName, string>> } = {},
+  options: { runs?: number; profileOverrides?: Partial<Record<AreaName, string>>; maxViolations?: number } = {},
 ): Promise<RunResult> {
   return runSuite({
     iut,
@@ -29,6 +29,9 @@ export async function runArea(
     seed,
     runs: options.runs ?? 300,
     corpusDir: null,
+    // One violation a property is enough to show a mutant caught; finding every
+    // distinct one is tested in test/harness/verdicts.test.ts.
+    maxViolations: options.maxViolations ?? 1,
     command: "test",
     commands,
   });
