@@ -7,7 +7,7 @@ import type { AreaName } from "../iut/protocol.js";
 import { commandBuilders } from "./commands-text.js";
 import { durationOption, parseOptions } from "./options.js";
 import { finishRun } from "./run-command.js";
-import { loadSuiteCorpus, openIut, readSuiteSettings, SUITE_OPTIONS } from "./suite-options.js";
+import { loadSuiteCorpus, openIut, prepareOutputs, readSuiteSettings, SUITE_OPTIONS } from "./suite-options.js";
 import { UsageError } from "./usage-error.js";
 
 function clock(ms: number): string {
@@ -20,6 +20,7 @@ export async function fuzzCommand(argv: string[], io: { stderr: (line: string) =
   const budgetMs = durationOption("time", values.time);
   if (budgetMs === undefined) throw new UsageError("fuzz needs --time DURATION (e.g. --time 60s)");
   const settings = readSuiteSettings(values, { runs: 200 });
+  prepareOutputs(settings);
   const corpusCases = loadSuiteCorpus(settings);
   const { iut, hello } = await openIut(settings.iutSpec, settings, io.stderr);
   const signal = { aborted: false };

@@ -20,7 +20,7 @@ const USAGE = `usage:
   nfconform replay FILE [--iut SPEC] [--profile area=name]
   nfconform corpus check [--iut SPEC] [--area a,b] [--corpus DIR]
   nfconform corpus minimize [--corpus DIR] [--dry-run]
-  nfconform matrix --iut A --iut B ... [--area a,b] [--seed N] [--runs N] [--out DIR]
+  nfconform matrix --iut A --iut B ... [--area a,b] [--seed N] [--runs N] [--out DIR] [--corpus DIR]
   nfconform report merge DIR... [--out DIR]
   nfconform list [--json]
   nfconform adapter model [--mutant NAME] [--profile area=name]

@@ -1,9 +1,10 @@
 // `nfconform report merge DIR... [--out DIR]`: joins the reports of shards.
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { propertyId } from "../properties/property.js";
 import { AREAS } from "../properties/areas.js";
 import { mergeReports, readReport, ReportError } from "../reporting/read-report.js";
 import { parseOptions } from "./options.js";
+import { pathOption, prepareOutputDir } from "./output-dirs.js";
 import { finishRun } from "./run-command.js";
 import { UsageError } from "./usage-error.js";
 
@@ -15,11 +16,12 @@ export function reportCommand(argv: string[], io: { stderr: (line: string) => vo
     );
   const { values, positionals } = parseOptions(rest, { out: { type: "string" } }, Number.MAX_SAFE_INTEGER);
   if (positionals.length === 0) throw new UsageError("report merge needs the report folders of the shards");
+  const outDir = prepareOutputDir("out", pathOption("out", values.out) ?? "reports/merged", { keep: true });
   try {
     const reports = positionals.map((dir) => ({ path: dir, run: readReport(join(dir, "report.json")) }));
     const order = AREAS.flatMap((a) => a.properties.map(propertyId));
     const merged = mergeReports(reports, order);
-    return finishRun(merged, resolve(values.out ?? "reports/merged"), io);
+    return finishRun(merged, outDir, io);
   } catch (error) {
     if (error instanceof ReportError) throw new UsageError(error.message);
     throw error;

@@ -6,7 +6,7 @@ import { writeReports } from "../reporting/write-reports.js";
 import { commandBuilders } from "./commands-text.js";
 import { durationOption, parseOptions } from "./options.js";
 import { progressPrinter } from "./progress.js";
-import { loadSuiteCorpus, openIut, readSuiteSettings, SUITE_OPTIONS } from "./suite-options.js";
+import { loadSuiteCorpus, openIut, prepareOutputs, readSuiteSettings, SUITE_OPTIONS } from "./suite-options.js";
 import { UsageError } from "./usage-error.js";
 
 export { DEFAULT_RUNS, DEFAULT_RUNS_LINUX } from "./suite-options.js";
@@ -52,6 +52,7 @@ export async function runCommand(argv: string[], io: { stderr: (line: string) =>
   const settings = readSuiteSettings(values);
   const timeBudgetMs = durationOption("time-budget", values["time-budget"]);
   const shard = shardOption(values.shard);
+  prepareOutputs(settings);
   const corpusCases = loadSuiteCorpus(settings);
   const { iut, hello } = await openIut(settings.iutSpec, settings, io.stderr);
   try {

@@ -7,6 +7,7 @@ import { IutError, type Iut } from "../iut/iut.js";
 import type { AreaName, Hello } from "../iut/protocol.js";
 import { AREAS } from "../properties/areas.js";
 import type { AreaDefinition } from "../properties/property.js";
+import { pathOption, prepareOutputDir } from "./output-dirs.js";
 import { areaOption, durationOption, integerOption, profileOption } from "./options.js";
 import { DEFAULT_IUT, resolveIut } from "./resolve-iut.js";
 import { UsageError } from "./usage-error.js";
@@ -88,10 +89,16 @@ export function readSuiteSettings(values: SuiteValues, defaults: { runs?: number
     runs: runsGiven ?? defaults.runs ?? (kernel ? DEFAULT_RUNS_LINUX : DEFAULT_RUNS),
     runsByArea: runsGiven === undefined && defaults.runs === undefined && kernel ? DEFAULT_RUNS_LINUX_BY_AREA : {},
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
-    corpusDir: values.corpus === "none" ? null : resolve(values.corpus ?? "corpus"),
-    outDir: resolve(values.out ?? `reports/${timestamp(startedAt)}`),
+    corpusDir: values.corpus === "none" ? null : resolve(pathOption("corpus", values.corpus) ?? "corpus"),
+    outDir: resolve(pathOption("out", values.out) ?? `reports/${timestamp(startedAt)}`),
     startedAt,
   };
+}
+
+/** --out and --corpus made and proven writable, before anything runs. */
+export function prepareOutputs(settings: Pick<SuiteSettings, "outDir" | "corpusDir">): void {
+  prepareOutputDir("out", settings.outDir, { keep: true });
+  if (settings.corpusDir !== null) prepareOutputDir("corpus", settings.corpusDir, { keep: false });
 }
 
 /** Saved cases of the chosen areas; a malformed corpus stops everything before anything runs. */

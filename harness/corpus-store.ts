@@ -77,6 +77,22 @@ export function saveCase(
   const caseFile = join(dir, `${id}.json`);
   const pcapFile = packets && packets.packets.length > 0 ? join(dir, `${id}.pcap`) : undefined;
   if (existsSync(caseFile)) return { caseFile, ...(pcapFile ? { pcapFile } : {}), isNew: false };
+  try {
+    writeCase(dir, caseFile, pcapFile, entry, packets);
+  } catch (error) {
+    // One line naming the folder: the run's report still gets written with the violation in it.
+    throw new CorpusError(`cannot save a case in ${dir}: ${(error as Error).message}`);
+  }
+  return { caseFile, ...(pcapFile ? { pcapFile } : {}), isNew: true };
+}
+
+function writeCase(
+  dir: string,
+  caseFile: string,
+  pcapFile: string | undefined,
+  entry: Omit<CaseFile, "format" | "version" | "pcap">,
+  packets: CasePackets | undefined,
+): void {
   mkdirSync(dir, { recursive: true });
   const file: CaseFile = { format: CASE_FORMAT, version: CASE_VERSION, ...entry };
   if (pcapFile && packets) {
@@ -90,7 +106,6 @@ export function saveCase(
     file.pcap = { file: basename(pcapFile), linktype: packets.linktype, packets: packets.packets.map((p) => p.label) };
   }
   writeAtomically(caseFile, `${JSON.stringify(file, null, 2)}\n`);
-  return { caseFile, ...(pcapFile ? { pcapFile } : {}), isNew: true };
 }
 
 /** Reads and checks one case file; every problem names the file. */
