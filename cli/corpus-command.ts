@@ -28,6 +28,7 @@ async function corpusCheck(argv: string[], io: Io): Promise<number> {
       profile: SUITE_OPTIONS.profile,
       corpus: SUITE_OPTIONS.corpus,
       timeout: SUITE_OPTIONS.timeout,
+      "allow-empty": { type: "boolean" },
     },
     0,
   );
@@ -64,7 +65,12 @@ async function corpusCheck(argv: string[], io: Io): Promise<number> {
   io.stderr(
     `corpus check: ${cases.length} cases against ${settings.iutSpec}: ${counts.conform} conform, ${counts.violate} violate, ${counts.declined} declined`,
   );
-  return counts.violate > 0 ? 1 : 0;
+  if (counts.violate > 0) return 1;
+  if (counts.conform === 0 && values["allow-empty"] !== true) {
+    io.stderr("nfconform: corpus check judged no case: not a pass; --allow-empty accepts a check that judged nothing");
+    return 2;
+  }
+  return 0;
 }
 
 /** A corpus command on a folder that is not there would judge nothing and say all is well. */

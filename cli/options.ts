@@ -54,6 +54,7 @@ export function areaOption(values: string[] | undefined) {
     .flatMap((v) => v.split(","))
     .map((v) => v.trim())
     .filter(Boolean);
+  if (names.length === 0) throw new UsageError(`--area names no area (areas: ${AREAS.map((a) => a.name).join(", ")})`);
   return names.map((name) => {
     if (!isAreaName(name)) throw new UsageError(`--area: unknown area "${name}" (areas: ${AREA_NAMES.join(", ")})`);
     const area = AREAS.find((a) => a.name === name);

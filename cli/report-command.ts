@@ -5,7 +5,7 @@ import { AREAS } from "../properties/areas.js";
 import { mergeReports, readReport, ReportError } from "../reporting/read-report.js";
 import { parseOptions } from "./options.js";
 import { pathOption, prepareOutputDir } from "./output-dirs.js";
-import { finishRun } from "./run-command.js";
+import { finishRun } from "./finish-run.js";
 import { UsageError } from "./usage-error.js";
 
 export function reportCommand(argv: string[], io: { stderr: (line: string) => void }): number {

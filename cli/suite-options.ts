@@ -106,7 +106,19 @@ export function loadSuiteCorpus(settings: SuiteSettings): LoadedCase[] {
   return settings.corpusDir === null ? [] : loadCorpus(settings.corpusDir, settings.areas, AREAS);
 }
 
-/** Starts the IUT and says hello; a failure to start is a harness error (exit 2). */
+/** The IUT did not start or did not say a valid hello: an IUT error, reported as such (exit 2). */
+export class IutStartError extends UsageError {
+  constructor(
+    readonly spec: string,
+    readonly iutError: IutError,
+  ) {
+    super(
+      `the IUT ${spec} failed to start: ${iutError.message}${iutError.evidence ? ` (${iutError.evidence.split("\n").slice(-1)[0]})` : ""}`,
+    );
+  }
+}
+
+/** Starts the IUT and says hello; a failure to start is an IutStartError, every other problem a UsageError. */
 export async function openIut(
   spec: string,
   settings: SuiteSettings,
@@ -121,11 +133,7 @@ export async function openIut(
     return { iut, hello: await iut.hello() };
   } catch (error) {
     await iut.close();
-    if (error instanceof IutError) {
-      throw new UsageError(
-        `the IUT ${spec} failed to start: ${error.message}${error.evidence ? ` (${error.evidence.split("\n").slice(-1)[0]})` : ""}`,
-      );
-    }
+    if (error instanceof IutError) throw new IutStartError(spec, error);
     throw error;
   }
 }

@@ -3,7 +3,7 @@
 // Violations are saved as they are found (the corpus keeps each distinct
 // shrunk case once), so an interrupted campaign loses nothing it found.
 import type { PropertyResult, PropertyStatus, RunResult } from "./results.js";
-import { runSuite, type ProgressEvent, type SuitePlan } from "./run-suite.js";
+import { propertiesDigest, runSuite, type ProgressEvent, type SuitePlan } from "./run-suite.js";
 
 export interface CampaignPlan
   extends Omit<SuitePlan, "seed" | "runs" | "timeBudgetMs" | "path" | "shard" | "onProgress"> {
@@ -21,7 +21,8 @@ export function roundSeed(baseSeed: number, round: number): number {
 
 const PRECEDENCE: Record<PropertyStatus, number> = { failed: 3, "iut-error": 2, passed: 1, skipped: 0 };
 
-function fold(total: PropertyResult | undefined, round: PropertyResult): PropertyResult {
+/** One property's result over rounds: the worst status, counts summed, every distinct violation. */
+export function fold(total: PropertyResult | undefined, round: PropertyResult): PropertyResult {
   if (!total) return { ...round, distinctViolations: round.violation?.caseFile ? [round.violation.caseFile] : [] };
   const worse = PRECEDENCE[round.status] > PRECEDENCE[total.status] ? round : total;
   const distinct = new Set(total.distinctViolations ?? []);
@@ -63,6 +64,7 @@ export async function runCampaign(plan: CampaignPlan): Promise<RunResult & { rou
     startedAt: new Date(started).toISOString(),
     durationMs: Date.now() - started,
     command: plan.command,
+    propertiesDigest: propertiesDigest(plan),
     properties: [...totals.values()],
     rounds: round,
   };

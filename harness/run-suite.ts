@@ -1,4 +1,5 @@
 // Runs the chosen areas' properties against one IUT and gathers the results.
+import { createHash } from "node:crypto";
 import type { Iut } from "../iut/iut.js";
 import type { AreaName, Hello } from "../iut/protocol.js";
 import type { AreaDefinition, ConformanceProperty } from "../properties/property.js";
@@ -56,37 +57,112 @@ export function resolveProfile(
   return { profile };
 }
 
-export async function runSuite(plan: SuitePlan): Promise<RunResult> {
-  const startedAt = new Date();
-  const results: PropertyResult[] = [];
+/** The properties a run judges: the chosen areas' properties through the filter, then its shard's share. */
+export function selectProperties(
+  plan: Pick<SuitePlan, "areas" | "propertyFilter" | "shard">,
+): { area: AreaDefinition; property: ConformanceProperty }[] {
   const all = plan.areas.flatMap((area) =>
     area.properties.filter((p) => selected(p, plan.propertyFilter)).map((p) => ({ area, property: p })),
   );
   // Each property's cases depend only on the run seed and its id, so shards
   // of one run judge exactly what the whole run would.
-  const work = plan.shard ? all.filter((_, i) => i % plan.shard!.count === plan.shard!.index - 1) : all;
+  const shard = plan.shard;
+  return shard ? all.filter((_, i) => i % shard.count === shard.index - 1) : all;
+}
+
+/**
+ * The digest of the whole run's property list (every shard's): sha256 of the
+ * sorted ids, one a line. `report merge` proves its shards complete with it.
+ */
+export function propertiesDigest(plan: Pick<SuitePlan, "areas" | "propertyFilter">): string {
+  return digestOfIds(
+    selectProperties({ areas: plan.areas, propertyFilter: plan.propertyFilter }).map(({ property }) =>
+      propertyId(property),
+    ),
+  );
+}
+
+export function digestOfIds(ids: readonly string[]): string {
+  return `sha256:${createHash("sha256")
+    .update([...ids].sort().join("\n"))
+    .digest("hex")}`;
+}
+
+/** A property that did not run, and why: skipped, or an IUT error that stopped the run before it. */
+export function notRunResult(
+  area: AreaDefinition,
+  property: ConformanceProperty,
+  plan: Pick<SuitePlan, "commands">,
+  profile: string,
+  why: { skipReason: string } | { iutError: { message: string; evidence?: string } },
+): PropertyResult {
+  const id = propertyId(property);
+  return {
+    id,
+    area: area.name,
+    name: property.name,
+    statement: property.statement,
+    citation: property.citation,
+    profile,
+    status: "skipReason" in why ? "skipped" : "iut-error",
+    runs: 0,
+    seed: 0,
+    corpusCases: 0,
+    declined: 0,
+    interrupted: false,
+    durationMs: 0,
+    ...why,
+    rerun: plan.commands.rerunProperty(id, []),
+  };
+}
+
+/** What a report needs of a run's plan, also before the IUT said hello (or when it never did). */
+export type RunIdentity = Pick<
+  SuitePlan,
+  "areas" | "propertyFilter" | "shard" | "seed" | "runs" | "command" | "commands" | "kernel"
+> & { iut: { spec: string }; hello: Hello | null };
+
+/** The run's header fields, shared by a finished run and a report of what was found so far. */
+function runHeader(plan: RunIdentity, startedAt: Date): Omit<RunResult, "properties"> {
+  return {
+    iut: { spec: plan.iut.spec, hello: plan.hello, ...(plan.kernel ? { kernel: plan.kernel } : {}) },
+    seed: plan.seed,
+    runsPerProperty: plan.runs,
+    startedAt: startedAt.toISOString(),
+    durationMs: Date.now() - startedAt.getTime(),
+    command: plan.command,
+    ...(plan.shard ? { shard: plan.shard } : {}),
+    propertiesDigest: propertiesDigest(plan),
+  };
+}
+
+/**
+ * What a run that stopped early found: the results so far, and every property
+ * it did not reach, marked with why. Every exit path writes this report.
+ */
+export function partialRun(
+  plan: RunIdentity,
+  startedAt: Date,
+  found: readonly PropertyResult[],
+  why: { skipReason: string } | { iutError: { message: string; evidence?: string } },
+): RunResult {
+  const done = new Set(found.map((r) => r.id));
+  const rest = selectProperties(plan)
+    .filter(({ property }) => !done.has(propertyId(property)))
+    .map(({ area, property }) => notRunResult(area, property, plan, area.defaultProfile, why));
+  return { ...runHeader(plan, startedAt), properties: [...found, ...rest] };
+}
+
+export async function runSuite(plan: SuitePlan): Promise<RunResult> {
+  const startedAt = new Date();
+  const results: PropertyResult[] = [];
+  const work = selectProperties(plan);
   const deadline = plan.timeBudgetMs !== undefined ? Date.now() + plan.timeBudgetMs : undefined;
   for (const [index, { area, property }] of work.entries()) {
     const id = propertyId(property);
     const resolved = resolveProfile(area, plan);
     const skip = (reason: string, profile: string) =>
-      ({
-        id,
-        area: area.name,
-        name: property.name,
-        statement: property.statement,
-        citation: property.citation,
-        profile,
-        status: "skipped",
-        runs: 0,
-        seed: 0,
-        corpusCases: 0,
-        declined: 0,
-        interrupted: false,
-        durationMs: 0,
-        skipReason: reason,
-        rerun: plan.commands.rerunProperty(id, []),
-      }) satisfies PropertyResult;
+      notRunResult(area, property, plan, profile, { skipReason: reason });
     let result: PropertyResult;
     if (plan.signal?.aborted) {
       result = skip(
@@ -122,13 +198,5 @@ export async function runSuite(plan: SuitePlan): Promise<RunResult> {
     results.push(result);
     plan.onProgress?.({ kind: "done", result });
   }
-  return {
-    iut: { spec: plan.iut.spec, hello: plan.hello, ...(plan.kernel ? { kernel: plan.kernel } : {}) },
-    seed: plan.seed,
-    runsPerProperty: plan.runs,
-    startedAt: startedAt.toISOString(),
-    durationMs: Date.now() - startedAt.getTime(),
-    command: plan.command,
-    properties: results,
-  };
+  return { ...runHeader(plan, startedAt), properties: results };
 }
