@@ -65,13 +65,17 @@ describe("bad output folders are refused before anything runs", () => {
     chmodSync(cwd, 0o755);
     // Root writes anywhere: the unwritable folder is tested as nobody then.
     const asNobody = process.getuid?.() === 0;
+    expect(
+      nfconform(["run", "--iut", "model", "--area", "checksum", "--runs", "3", "--out", "r", "--corpus", "none"], cwd)
+        .code,
+    ).toBe(0);
     for (const args of [
       ["run", "--iut", "model", "--area", "checksum", "--out", ro],
       ["run", "--iut", "model", "--area", "checksum", "--out", join(ro, "sub")],
       ["run", "--iut", "model", "--area", "checksum", "--out", join(cwd, "o"), "--corpus", ro],
       ["fuzz", "--iut", "model", "--time", "1s", "--out", ro],
       ["matrix", "--iut", "model", "--iut", "model", "--out", ro],
-      ["report", "merge", cwd, "--out", ro],
+      ["report", "merge", "r", "--out", ro],
       ["corpus", "minimize", "--corpus", ro],
     ]) {
       const r = nfconform(args, cwd, { asNobody });
