@@ -84,3 +84,70 @@ describe("bad output folders are refused before anything runs", () => {
     }
   });
 });
+
+describe("replay takes a case, not whatever a path names", () => {
+  it("refuses a FIFO, /dev/zero and an oversized file at once, and replays a case without its pcap", () => {
+    const cwd = workdir();
+    spawnSync("mkfifo", [join(cwd, "fifo.json")]);
+    writeFileSync(join(cwd, "big.json"), Buffer.alloc(17 * 1024 * 1024, 0x20));
+    for (const [file, message] of [
+      ["fifo.json", /fifo\.json: cannot read: not a regular file/],
+      ["/dev/zero", /\/dev\/zero: cannot read: not a regular file/],
+      ["big.json", /big\.json: cannot read: \d+ bytes, more than a case file's 16777216/],
+    ] as const) {
+      const r = nfconform(["replay", file, "--iut", "model"], cwd);
+      expect(r.code, file).toBe(2);
+      expect(reasons(r.stderr)).toEqual([expect.stringMatching(message)]);
+      expect(r.ms).toBeLessThan(10_000);
+    }
+    const found = nfconform(
+      ["run", "--iut", "mutant:checksum-odd-byte-dropped", "--area", "checksum", "--seed", "3", "--out", "out"],
+      cwd,
+    );
+    expect(found.code).toBe(1);
+    const violation = report(join(cwd, "out")).properties.find((p: { violation?: unknown }) => p.violation).violation;
+    expect(existsSync(violation.pcapFile)).toBe(true);
+    spawnSync("rm", [violation.pcapFile]);
+    const replay = nfconform(["replay", violation.caseFile, "--iut", "mutant:checksum-odd-byte-dropped"], cwd);
+    expect(replay.code, replay.stderr).toBe(1);
+    expect(replay.stdout).toMatch(/verdict: {2}VIOLATION/);
+  });
+});
+
+describe("options that would run nothing, or wrongly, are usage errors", () => {
+  it("--path, --timeout, --time-budget, --area , and corpus check on a missing folder", () => {
+    const cwd = workdir();
+    for (const [args, message] of [
+      [["run", "--iut", "model", "--path", "abc"], /--path must be fast-check's replay path/],
+      [["run", "--iut", "model", "--timeout", "0"], /--timeout must be more than 0/],
+      [["run", "--iut", "model", "--timeout", "600h"], /--timeout must be at most 2147483647 ms/],
+      [["run", "--iut", "model", "--time-budget", "0"], /--time-budget must be more than 0/],
+      [["run", "--iut", "model", "--area", ","], /--area names no area/],
+      [["corpus", "check", "--iut", "model", "--corpus", "/nonexistent"], /--corpus "\/nonexistent": no such folder/],
+    ] as const) {
+      const r = nfconform([...args], cwd);
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(reasons(r.stderr), args.join(" ")).toEqual([expect.stringMatching(message)]);
+    }
+  });
+
+  it("an empty corpus judges nothing: exit 2 unless --allow-empty", () => {
+    const cwd = workdir();
+    mkdirSync(join(cwd, "corpus"));
+    const r = nfconform(["corpus", "check", "--iut", "model"], cwd);
+    expect(r.code).toBe(2);
+    expect(reasons(r.stderr)).toEqual([expect.stringMatching(/judged no case/)]);
+    expect(nfconform(["corpus", "check", "--iut", "model", "--allow-empty"], cwd).code).toBe(0);
+  });
+
+  it("matrix keeps its examples out of ./corpus unless --corpus names one", () => {
+    const cwd = workdir();
+    const r = nfconform(
+      ["matrix", "--iut", "model", "--iut", "mutant:checksum-odd-byte-dropped", "--area", "checksum", "--runs", "30"],
+      cwd,
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(existsSync(join(cwd, "corpus"))).toBe(false);
+    expect(nfconform(["help"], cwd).stdout).toMatch(/matrix .*\[--corpus DIR\]/);
+  });
+});
