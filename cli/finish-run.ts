@@ -28,7 +28,13 @@ export function writeRunReports(outDir: string, run: RunResult, io: Io): void {
 export function exitCode(run: RunResult, options: { allowEmpty?: boolean }, io: Io): number {
   const summary = summarize(run.properties);
   if (summary.failed > 0) return 1;
-  if (summary.iutError > 0) return 2;
+  if (summary.iutError > 0) {
+    const first = run.properties.find((p) => p.status === "iut-error");
+    io.stderr(
+      `nfconform: ${summary.iutError} of ${run.properties.length} properties met an IUT error (${first?.id}: ${first?.iutError?.message})`,
+    );
+    return 2;
+  }
   if (summary.passed === 0 && !options.allowEmpty) {
     io.stderr(
       `nfconform: no property was judged (${summary.skipped} skipped of ${run.properties.length}): not a pass; --allow-empty accepts a run that judged nothing`,

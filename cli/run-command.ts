@@ -43,7 +43,6 @@ const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
 
 /** The IUT never said hello: every property of the run is that IUT error, in a report like any other. */
 function failedStart(identity: RunIdentity, startedAt: Date, error: IutStartError, outDir: string, io: Io): number {
-  io.stderr(`nfconform: ${error.message}`);
   const evidence = error.iutError.evidence;
   const run = partialRun(identity, startedAt, [], {
     iutError: { message: error.message, ...(evidence ? { evidence } : {}) },

@@ -151,3 +151,104 @@ describe("options that would run nothing, or wrongly, are usage errors", () => {
     expect(nfconform(["help"], cwd).stdout).toMatch(/matrix .*\[--corpus DIR\]/);
   });
 });
+
+describe("faulty adapters end the run in bounded time, with a report and nothing left behind", () => {
+  // One property, so one fault ends the run; 2 s leaves a loaded CI machine time to start node.
+  const run = (iut: string, cwd: string) =>
+    nfconform(
+      [
+        ...["run", "--iut", iut, "--area", "checksum", "--property", "fill-matches-model"],
+        ...["--timeout", "2s", "--runs", "5", "--out", "out", "--corpus", "none"],
+      ],
+      cwd,
+    );
+  const cases: [string, (t: string) => string, RegExp][] = [
+    ["hangs on hello", (t) => `cmd:sleep ${t}`, /failed to start: adapter timed out on hello after 2000 ms/],
+    [
+      "hangs on hello with a grandchild holding its pipes",
+      (t) => `cmd:sleep ${t} & sleep ${t}`,
+      /failed to start: adapter timed out on hello/,
+    ],
+    ["hangs on one op", (t) => `cmd:${FAKE} hang ${t}`, /timed out on checksum\.fill after 2000 ms/],
+    ["closes stdout and stays alive", (t) => `cmd:${FAKE} close-stdout ${t}`, /timed out on hello/],
+    ["floods a line with no newline", (t) => `cmd:${FAKE} flood ${t}`, /line longer than 16777216 bytes/],
+    ["speaks protocol 2", (t) => `cmd:${FAKE} wrong-protocol ${t}`, /speaks protocol 2, this suite speaks 1/],
+  ];
+  for (const [name, iut, message] of cases) {
+    it(name, () => {
+      const cwd = workdir();
+      const t = token();
+      const r = run(iut(t), cwd);
+      expect(r.code, r.stderr).toBe(2);
+      expect(reasons(r.stderr)).toEqual([expect.stringMatching(message)]);
+      expect(r.ms).toBeLessThan(15_000);
+      const written = report(join(cwd, "out"));
+      expect(written.summary).toMatchObject({ iutError: 1, total: 1 });
+      expect(processesWith(t)).toEqual([]);
+    });
+  }
+});
+
+describe("a signal stops a run with the report of what it found", () => {
+  for (const [signal, code] of [
+    ["SIGINT", 130],
+    ["SIGTERM", 143],
+  ] as const) {
+    it(`${signal}: exit ${code}, the judged properties and the rest marked not run, the adapter gone`, async () => {
+      const cwd = workdir();
+      const t = token();
+      const child = spawn(
+        BIN,
+        ["run", "--iut", `cmd:${FAKE} slow ${t}`, "--area", "checksum", "--out", "out", "--corpus", "none"],
+        { cwd, stdio: ["ignore", "ignore", "pipe"] },
+      );
+      let stderr = "";
+      child.stderr.on("data", (chunk: Buffer) => {
+        stderr += chunk.toString();
+      });
+      // Once the first property is judged, stop the run.
+      await new Promise<void>((done) => {
+        const timer = setInterval(() => {
+          if (/^PASSED/m.test(stderr)) {
+            clearInterval(timer);
+            child.kill(signal);
+            done();
+          }
+        }, 50);
+      });
+      const exit = await new Promise<number | null>((done) => child.on("exit", done));
+      expect(exit, stderr).toBe(code);
+      expect(stderr).toMatch(new RegExp(`${signal}: stopping after the current case`));
+      const written = report(join(cwd, "out"));
+      expect(written.properties).toHaveLength(7);
+      expect(written.summary.passed).toBeGreaterThan(0);
+      expect(written.properties.some((p: { skipReason?: string }) => /interrupted/.test(p.skipReason ?? ""))).toBe(
+        true,
+      );
+      expect(processesWith(t)).toEqual([]);
+    }, 60_000);
+  }
+});
+
+describe("an error mid-run", () => {
+  it("a case that cannot be saved stops the run with one line and the report of what was found", () => {
+    const cwd = workdir();
+    const dir = join(cwd, "corpus/checksum");
+    mkdirSync(dir, { recursive: true });
+    // A file where the property's case folder must go: the corpus is writable, that folder is not.
+    for (const name of ["fill-matches-model", "incremental-update-equals-fill", "checkentry-errno"])
+      writeFileSync(join(dir, name), "");
+    const r = nfconform(
+      ["run", "--iut", "mutant:checksum-odd-byte-dropped", "--area", "checksum", "--seed", "3", "--out", "out"],
+      cwd,
+    );
+    expect(r.code).toBe(2);
+    expect(reasons(r.stderr)).toEqual([
+      expect.stringMatching(/^nfconform: cannot save a case in .*fill-matches-model/),
+    ]);
+    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    const written = report(join(cwd, "out"));
+    expect(written.properties).toHaveLength(7);
+    expect(written.properties[0].skipReason).toMatch(/stopped on an error before this property ran/);
+  });
+});

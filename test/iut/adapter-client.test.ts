@@ -80,11 +80,11 @@ describe("adapter runner", () => {
   });
 
   it("times a request out and restarts the adapter for the next one", async () => {
-    const c = client(`${FAKE} hang`, 300);
+    const c = client(`${FAKE} hang`, 1500);
     await c.hello();
     const error = await c.call("checksum.fill", { packet: PACKET, state: "none", gso: false }).catch((e) => e);
     expect(error).toBeInstanceOf(IutError);
-    expect(error.message).toMatch(/timed out on checksum\.fill after 300 ms/);
+    expect(error.message).toMatch(/timed out on checksum\.fill after 1500 ms/);
     expect(await c.call("reset", {})).toEqual({});
   });
 
@@ -136,10 +136,10 @@ describe("adapter runner against faulty adapters: bounded in time, nothing left 
 
   it("kills a hung adapter and a background process it started, on a timeout", async () => {
     const t = token();
-    const c = client(`sleep ${t} & ${FAKE} hang`, 300);
+    const c = client(`sleep ${t} & ${FAKE} hang`, 1500);
     await c.hello();
     await expect(c.call("checksum.fill", { packet: PACKET, state: "none", gso: false })).rejects.toThrow(
-      /timed out on checksum\.fill after 300 ms/,
+      /timed out on checksum\.fill after 1500 ms/,
     );
     await sleep(100);
     expect(processesWith(t)).toEqual([]);
