@@ -5,7 +5,9 @@
 //      selected) unless --allow-empty: a run that judged nothing is not a pass
 //   0  every property judged conforms (skipped ones aside)
 import { summarize, type RunResult } from "../harness/results.js";
+import { partialRun, type RunIdentity } from "../harness/run-suite.js";
 import { writeReports } from "../reporting/write-reports.js";
+import type { IutStartError } from "./suite-options.js";
 
 type Io = { stderr: (line: string) => void };
 
@@ -53,4 +55,20 @@ export function finishRun(run: RunResult, outDir: string, io: Io, options: { all
     `${summary.passed} passed, ${summary.failed} failed, ${summary.skipped} skipped, ${summary.iutError} iut-error`,
   );
   return exitCode(run, options, io);
+}
+
+/** The IUT never said hello: every property of the run is that IUT error, in a report like any other. */
+export function failedStart(
+  identity: RunIdentity,
+  startedAt: Date,
+  error: IutStartError,
+  outDir: string,
+  io: Io,
+): number {
+  const evidence = error.iutError.evidence;
+  const run = partialRun(identity, startedAt, [], {
+    iutError: { message: error.message, ...(evidence ? { evidence } : {}) },
+  });
+  finishRun(run, outDir, io);
+  return 2;
 }

@@ -8,9 +8,16 @@ import { shellCommand } from "../harness/shell-quote.js";
 import type { AreaName } from "../iut/protocol.js";
 import { commandBuilders } from "./commands-text.js";
 import { durationOption, parseOptions } from "./options.js";
-import { finishRun } from "./finish-run.js";
+import { failedStart, finishRun } from "./finish-run.js";
 import { guardRun } from "./run-guard.js";
-import { loadSuiteCorpus, openIut, prepareOutputs, readSuiteSettings, SUITE_OPTIONS } from "./suite-options.js";
+import {
+  IutStartError,
+  loadSuiteCorpus,
+  openIut,
+  prepareOutputs,
+  readSuiteSettings,
+  SUITE_OPTIONS,
+} from "./suite-options.js";
 import { errorLine, UsageError } from "./usage-error.js";
 
 function clock(ms: number): string {
@@ -29,7 +36,6 @@ export async function fuzzCommand(argv: string[], io: { stderr: (line: string) =
   const settings = readSuiteSettings(values, { runs: 200 });
   prepareOutputs(settings);
   const corpusCases = loadSuiteCorpus(settings);
-  const { iut, hello } = await openIut(settings.iutSpec, settings, io.stderr);
   const command = shellCommand([
     "nfconform",
     "fuzz",
@@ -44,16 +50,25 @@ export async function fuzzCommand(argv: string[], io: { stderr: (line: string) =
   });
   const identity: RunIdentity = {
     iut: { spec: settings.iutSpec },
-    hello,
+    hello: null,
     areas: settings.areas,
     propertyFilter: settings.propertyFilter,
     seed: settings.seed,
     runs: settings.runs,
     command,
     commands,
-    ...(hello.name === "linux" ? { kernel: hello.version } : {}),
   };
   const startedAt = new Date();
+  let opened: Awaited<ReturnType<typeof openIut>>;
+  try {
+    opened = await openIut(settings.iutSpec, settings, io.stderr);
+  } catch (error) {
+    if (error instanceof IutStartError) return failedStart(identity, startedAt, error, settings.outDir, io);
+    throw error;
+  }
+  const { iut, hello } = opened;
+  identity.hello = hello;
+  if (hello.name === "linux") identity.kernel = hello.version;
   // Every property's results over the rounds so far: what a crash or a second signal still reports.
   const totals = new Map<string, PropertyResult>();
   const guard = guardRun(

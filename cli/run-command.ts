@@ -3,7 +3,7 @@ import type { PropertyResult } from "../harness/results.js";
 import { partialRun, type RunIdentity, runSuite } from "../harness/run-suite.js";
 import { shellCommand } from "../harness/shell-quote.js";
 import { commandBuilders } from "./commands-text.js";
-import { finishRun } from "./finish-run.js";
+import { failedStart, finishRun } from "./finish-run.js";
 import { durationOption, parseOptions } from "./options.js";
 import { progressPrinter } from "./progress.js";
 import { guardRun } from "./run-guard.js";
@@ -40,16 +40,6 @@ function pathOption(text: string | undefined): string | undefined {
 }
 
 const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
-
-/** The IUT never said hello: every property of the run is that IUT error, in a report like any other. */
-function failedStart(identity: RunIdentity, startedAt: Date, error: IutStartError, outDir: string, io: Io): number {
-  const evidence = error.iutError.evidence;
-  const run = partialRun(identity, startedAt, [], {
-    iutError: { message: error.message, ...(evidence ? { evidence } : {}) },
-  });
-  finishRun(run, outDir, io);
-  return 2;
-}
 
 type Io = { stderr: (line: string) => void };
 
