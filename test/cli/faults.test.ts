@@ -131,6 +131,16 @@ describe("options that would run nothing, or wrongly, are usage errors", () => {
     }
   });
 
+  it("an adapter whose hello lists no areas judges nothing: exit 2 unless --allow-empty", () => {
+    const cwd = workdir();
+    const args = ["run", "--iut", `cmd:${FAKE} no-areas`, "--area", "checksum", "--out", "out", "--corpus", "none"];
+    const r = nfconform(args, cwd);
+    expect(r.code).toBe(2);
+    expect(reasons(r.stderr)).toEqual([expect.stringMatching(/no property was judged \(7 skipped of 7\)/)]);
+    expect(report(join(cwd, "out")).summary.skipped).toBe(7);
+    expect(nfconform([...args, "--allow-empty"], cwd).code).toBe(0);
+  });
+
   it("an empty corpus judges nothing: exit 2 unless --allow-empty", () => {
     const cwd = workdir();
     mkdirSync(join(cwd, "corpus"));
