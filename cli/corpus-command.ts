@@ -1,11 +1,12 @@
 // `nfconform corpus check`: re-runs every saved case against an IUT.
 // `nfconform corpus minimize`: drops cases that add nothing (the same property
 // and the same shrunk input as a case kept).
-import { rmSync } from "node:fs";
+import { existsSync, rmSync, statSync } from "node:fs";
 import { caseId, loadCorpus } from "../harness/corpus-store.js";
 import { AdapterReplyError, IutError } from "../iut/iut.js";
 import { AREAS } from "../properties/areas.js";
 import { areaOption, parseOptions } from "./options.js";
+import { pathOption, prepareOutputDir } from "./output-dirs.js";
 import { openIut, readSuiteSettings, SUITE_OPTIONS } from "./suite-options.js";
 import { UsageError } from "./usage-error.js";
 
@@ -27,11 +28,13 @@ async function corpusCheck(argv: string[], io: Io): Promise<number> {
       profile: SUITE_OPTIONS.profile,
       corpus: SUITE_OPTIONS.corpus,
       timeout: SUITE_OPTIONS.timeout,
+      "allow-empty": { type: "boolean" },
     },
     0,
   );
   const settings = readSuiteSettings(values);
   if (settings.corpusDir === null) throw new UsageError("corpus check needs a corpus (--corpus DIR)");
+  requireCorpusDir(settings.corpusDir);
   const cases = loadCorpus(settings.corpusDir, settings.areas, AREAS);
   const { iut } = await openIut(settings.iutSpec, settings, io.stderr);
   const counts = { conform: 0, violate: 0, declined: 0 };
@@ -62,7 +65,18 @@ async function corpusCheck(argv: string[], io: Io): Promise<number> {
   io.stderr(
     `corpus check: ${cases.length} cases against ${settings.iutSpec}: ${counts.conform} conform, ${counts.violate} violate, ${counts.declined} declined`,
   );
-  return counts.violate > 0 ? 1 : 0;
+  if (counts.violate > 0) return 1;
+  if (counts.conform === 0 && values["allow-empty"] !== true) {
+    io.stderr("nfconform: corpus check judged no case: not a pass; --allow-empty accepts a check that judged nothing");
+    return 2;
+  }
+  return 0;
+}
+
+/** A corpus command on a folder that is not there would judge nothing and say all is well. */
+function requireCorpusDir(dir: string): void {
+  if (!existsSync(dir)) throw new UsageError(`--corpus ${JSON.stringify(dir)}: no such folder`);
+  if (!statSync(dir).isDirectory()) throw new UsageError(`--corpus ${JSON.stringify(dir)}: not a folder`);
 }
 
 function corpusMinimize(argv: string[], io: Io): number {
@@ -71,7 +85,10 @@ function corpusMinimize(argv: string[], io: Io): number {
     { area: SUITE_OPTIONS.area, corpus: SUITE_OPTIONS.corpus, "dry-run": { type: "boolean" } },
     0,
   );
-  const corpusDir = values.corpus ?? "corpus";
+  const corpusDir = pathOption("corpus", values.corpus) ?? "corpus";
+  requireCorpusDir(corpusDir);
+  // Minimize deletes files: prove it may before reading anything.
+  if (!values["dry-run"]) prepareOutputDir("corpus", corpusDir, { keep: true });
   const cases = loadCorpus(corpusDir, areaOption(values.area), AREAS);
   const kept = new Map<string, string>();
   let dropped = 0;

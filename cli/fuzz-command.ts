@@ -1,14 +1,24 @@
 // `nfconform fuzz --time DURATION`: a campaign of fresh seeds against one IUT,
 // with a live progress line, every distinct violation saved once, and the
 // report `run` writes, also when interrupted with Ctrl-C.
-import { runCampaign } from "../harness/campaign.js";
+import { fold, runCampaign } from "../harness/campaign.js";
+import type { PropertyResult } from "../harness/results.js";
+import { partialRun, type RunIdentity } from "../harness/run-suite.js";
 import { shellCommand } from "../harness/shell-quote.js";
 import type { AreaName } from "../iut/protocol.js";
 import { commandBuilders } from "./commands-text.js";
 import { durationOption, integerOption, parseOptions } from "./options.js";
-import { finishRun } from "./run-command.js";
-import { loadSuiteCorpus, openIut, readSuiteSettings, SUITE_OPTIONS } from "./suite-options.js";
-import { UsageError } from "./usage-error.js";
+import { failedStart, finishRun } from "./finish-run.js";
+import { guardRun } from "./run-guard.js";
+import {
+  IutStartError,
+  loadSuiteCorpus,
+  openIut,
+  prepareOutputs,
+  readSuiteSettings,
+  SUITE_OPTIONS,
+} from "./suite-options.js";
+import { errorLine, UsageError } from "./usage-error.js";
 
 function clock(ms: number): string {
   const s = Math.max(0, Math.round(ms / 1000));
@@ -18,22 +28,65 @@ function clock(ms: number): string {
 export async function fuzzCommand(argv: string[], io: { stderr: (line: string) => void }): Promise<number> {
   const { values } = parseOptions(
     argv,
-    { ...SUITE_OPTIONS, time: { type: "string" }, "min-judged": { type: "string" } },
+    {
+      ...SUITE_OPTIONS,
+      time: { type: "string" },
+      "allow-empty": { type: "boolean" },
+      "min-judged": { type: "string" },
+      "max-violations": { type: "string" },
+    },
     0,
   );
   const minJudged = integerOption("min-judged", values["min-judged"], 0, 100);
+  const maxViolations = integerOption("max-violations", values["max-violations"], 1, 1000);
+  const minJudgedShare = minJudged !== undefined ? minJudged / 100 : undefined;
   const budgetMs = durationOption("time", values.time);
   if (budgetMs === undefined) throw new UsageError("fuzz needs --time DURATION (e.g. --time 60s)");
   const settings = readSuiteSettings(values, { runs: 200 });
+  prepareOutputs(settings);
   const corpusCases = loadSuiteCorpus(settings);
-  const { iut, hello } = await openIut(settings.iutSpec, settings, io.stderr);
-  const signal = { aborted: false };
-  const onInterrupt = () => {
-    signal.aborted = true;
-    io.stderr("fuzz: interrupted; keeping what was found and writing the report");
+  const command = shellCommand([
+    "nfconform",
+    "fuzz",
+    ...argv,
+    ...(settings.seedGiven ? [] : ["--seed", String(settings.seed)]),
+  ]);
+  const commands = commandBuilders({
+    iutSpec: settings.iutSpec,
+    seed: settings.seed,
+    profiles: settings.profileOverrides,
+    corpusDir: settings.corpusDir,
+  });
+  const identity: RunIdentity = {
+    iut: { spec: settings.iutSpec },
+    hello: null,
+    areas: settings.areas,
+    propertyFilter: settings.propertyFilter,
+    seed: settings.seed,
+    runs: settings.runs,
+    command,
+    commands,
   };
-  process.once("SIGINT", onInterrupt);
-  process.once("SIGTERM", onInterrupt);
+  const startedAt = new Date();
+  let opened: Awaited<ReturnType<typeof openIut>>;
+  try {
+    opened = await openIut(settings.iutSpec, settings, io.stderr);
+  } catch (error) {
+    if (error instanceof IutStartError) return failedStart(identity, startedAt, error, settings.outDir, io);
+    throw error;
+  }
+  const { iut, hello } = opened;
+  identity.hello = hello;
+  if (hello.name === "linux") identity.kernel = hello.version;
+  // Every property's results over the rounds so far: what a crash or a second signal still reports.
+  const totals = new Map<string, PropertyResult>();
+  const guard = guardRun(
+    "fuzz",
+    settings.outDir,
+    (why) => partialRun(identity, startedAt, [...totals.values()], { skipReason: why }),
+    io.stderr,
+  );
+  const signal = guard.signal;
   try {
     io.stderr(
       `nfconform fuzz: IUT ${settings.iutSpec} (${hello.name} ${hello.version}), seed ${settings.seed}, ${clock(budgetMs)} budget, areas ${settings.areas.map((a) => a.name).join(", ")}`,
@@ -54,20 +107,11 @@ export async function fuzzCommand(argv: string[], io: { stderr: (line: string) =
       runsPerRound: settings.runs,
       budgetMs,
       signal,
-      ...(minJudged !== undefined ? { minJudgedShare: minJudged / 100 } : {}),
+      ...(minJudgedShare !== undefined ? { minJudgedShare } : {}),
+      ...(maxViolations !== undefined ? { maxViolations } : {}),
       corpusDir: settings.corpusDir,
-      command: shellCommand([
-        "nfconform",
-        "fuzz",
-        ...argv,
-        ...(settings.seedGiven ? [] : ["--seed", String(settings.seed)]),
-      ]),
-      commands: commandBuilders({
-        iutSpec: settings.iutSpec,
-        seed: settings.seed,
-        profiles: settings.profileOverrides,
-        corpusDir: settings.corpusDir,
-      }),
+      command,
+      commands,
       ...(hello.name === "linux" ? { kernel: hello.version } : {}),
       onProgress: (event) => {
         if (event.kind === "cases") {
@@ -76,6 +120,7 @@ export async function fuzzCommand(argv: string[], io: { stderr: (line: string) =
           cases.set(area, (cases.get(area) ?? 0) + event.done - (lastDone.get(key) ?? 0));
           lastDone.set(key, event.done);
         } else {
+          totals.set(event.result.id, fold(totals.get(event.result.id), event.result, minJudgedShare));
           for (const v of event.result.violations) if (v.caseFile) violations.add(v.caseFile);
         }
         const now = Date.now();
@@ -92,10 +137,13 @@ export async function fuzzCommand(argv: string[], io: { stderr: (line: string) =
     io.stderr(
       `fuzz: ${campaign.rounds} rounds in ${clock(campaign.durationMs)}, ${violations.size} distinct violations saved`,
     );
-    return finishRun(campaign, settings.outDir, io);
+    if (guard.stoppedBy()) io.stderr("fuzz: interrupted; keeping what was found and writing the report");
+    return finishRun(campaign, settings.outDir, io, { allowEmpty: values["allow-empty"] === true });
+  } catch (error) {
+    guard.writeSoFar(`nfconform stopped on an error before this property ran: ${errorLine(error)}`);
+    throw error;
   } finally {
-    process.removeListener("SIGINT", onInterrupt);
-    process.removeListener("SIGTERM", onInterrupt);
+    guard.dispose();
     await iut.close();
   }
 }

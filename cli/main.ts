@@ -1,5 +1,6 @@
 // The `nfconform` command. Exit codes: 0 conforms, 1 a violation was found,
-// 2 a usage or harness error (one line saying why).
+// 2 a usage or harness error, an IUT error or a run that judged nothing (one
+// line saying why); see finish-run.ts for which wins.
 import { CorpusError } from "../harness/corpus-store.js";
 import { adapterCommand } from "./adapter-command.js";
 import { corpusCommand } from "./corpus-command.js";
@@ -9,18 +10,19 @@ import { matrixCommand } from "./matrix-command.js";
 import { replayCommand } from "./replay-command.js";
 import { reportCommand } from "./report-command.js";
 import { runCommand } from "./run-command.js";
-import { UsageError } from "./usage-error.js";
+import { errorLine, UsageError } from "./usage-error.js";
 import { TOOL_VERSION } from "../sys/tool-version.js";
 
 const USAGE = `usage:
   nfconform run [--iut linux|model|cmd:'<command>'|mutant:<name>] [--area a,b] [--profile area=name]
                 [--property name] [--seed N] [--runs N] [--time-budget 30s] [--out DIR]
-                [--corpus DIR|none] [--path P] [--timeout 10s] [--shard i/n] [--min-judged PCT]
+                [--corpus DIR|none] [--path P] [--timeout 10s] [--shard i/n] [--allow-empty]
+                [--min-judged PCT] [--max-violations N]
   nfconform fuzz --time DURATION [run's options]
   nfconform replay FILE [--iut SPEC] [--profile area=name]
-  nfconform corpus check [--iut SPEC] [--area a,b] [--corpus DIR]
+  nfconform corpus check [--iut SPEC] [--area a,b] [--corpus DIR] [--allow-empty]
   nfconform corpus minimize [--corpus DIR] [--dry-run]
-  nfconform matrix --iut A --iut B ... [--area a,b] [--seed N] [--runs N] [--out DIR]
+  nfconform matrix --iut A --iut B ... [--area a,b] [--seed N] [--runs N] [--out DIR] [--corpus DIR]
   nfconform report merge DIR... [--out DIR]
   nfconform list [--json]
   nfconform adapter model [--mutant NAME] [--profile area=name]
@@ -65,18 +67,24 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    if (error instanceof UsageError || error instanceof CorpusError) {
-      process.stderr.write(`nfconform: ${error.message}\n`);
-    } else {
-      process.stderr.write(
-        `nfconform: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-      );
-    }
-    process.exitCode = 2;
-  },
-);
+/** Every error ends as one line and exit 2; the stack only with NFCONFORM_DEBUG set. */
+function fail(error: unknown): void {
+  const known = error instanceof UsageError || error instanceof CorpusError;
+  // A usage error says all it means (a malformed corpus lists its files); anything else is one line.
+  process.stderr.write(`nfconform: ${known ? error.message : `internal error: ${errorLine(error)}`}\n`);
+  process.exitCode = 2;
+}
+
+// A throw from an event handler (outside main's promise) too; a run's own guard
+// (run-guard.ts), when there is one, writes the report and exits first.
+for (const event of ["uncaughtException", "unhandledRejection"] as const) {
+  process.on(event, (error: unknown) => {
+    if (process.listenerCount(event) > 1) return;
+    fail(error);
+    process.exit(2);
+  });
+}
+
+main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+}, fail);

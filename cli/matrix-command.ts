@@ -7,7 +7,7 @@ import { writeFrag6Clarification } from "../reporting/frag6-clarification.js";
 import { writeMatrixReports } from "../reporting/matrix-report.js";
 import { commandBuilders } from "./commands-text.js";
 import { parseOptions } from "./options.js";
-import { openIut, readSuiteSettings, SUITE_OPTIONS } from "./suite-options.js";
+import { openIut, prepareOutputs, readSuiteSettings, SUITE_OPTIONS } from "./suite-options.js";
 import { UsageError } from "./usage-error.js";
 
 /** Generated streams per pattern class in the frag6 clarification table. */
@@ -17,7 +17,9 @@ export async function matrixCommand(argv: string[], io: { stderr: (line: string)
   const { values } = parseOptions(argv, { ...SUITE_OPTIONS, iut: { type: "string", multiple: true } }, 0);
   const specs = values.iut ?? [];
   if (specs.length < 2) throw new UsageError("matrix needs at least two --iut");
-  const settings = readSuiteSettings({ ...values, iut: specs[0] });
+  // A matrix informs: it keeps its examples out of any corpus unless --corpus names one.
+  const settings = readSuiteSettings({ ...values, iut: specs[0], corpus: values.corpus ?? "none" });
+  prepareOutputs(settings);
   const iuts: MatrixIut[] = [];
   try {
     for (const spec of specs) iuts.push({ spec, ...(await openIut(spec, settings, io.stderr)) });

@@ -29,13 +29,22 @@ export function integerOption(name: string, text: string | undefined, min: numbe
   return Number(text);
 }
 
+/** The longest delay Node's timers take (2^31-1 ms, about 24.8 days); a longer one fires at once. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** A duration option (timeout, budget): more than 0 and at most MAX_TIMER_MS, since each ends up in a timer. */
 export function durationOption(name: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
+  let ms: number;
   try {
-    return parseDuration(text);
+    ms = parseDuration(text);
   } catch (error) {
     throw new UsageError(`--${name}: ${(error as Error).message}`);
   }
+  if (ms <= 0) throw new UsageError(`--${name} must be more than 0, got ${JSON.stringify(text)}`);
+  if (ms > MAX_TIMER_MS)
+    throw new UsageError(`--${name} must be at most ${MAX_TIMER_MS} ms (about 24 days), got ${JSON.stringify(text)}`);
+  return ms;
 }
 
 /** --area a,b (repeatable); defaults to every area that has properties. */
@@ -45,6 +54,7 @@ export function areaOption(values: string[] | undefined) {
     .flatMap((v) => v.split(","))
     .map((v) => v.trim())
     .filter(Boolean);
+  if (names.length === 0) throw new UsageError(`--area names no area (areas: ${AREAS.map((a) => a.name).join(", ")})`);
   return names.map((name) => {
     if (!isAreaName(name)) throw new UsageError(`--area: unknown area "${name}" (areas: ${AREA_NAMES.join(", ")})`);
     const area = AREAS.find((a) => a.name === name);

@@ -1,15 +1,24 @@
 // `nfconform run`: the properties of the chosen areas against one IUT.
-import { summarize, type RunResult } from "../harness/results.js";
-import { runSuite } from "../harness/run-suite.js";
+import type { PropertyResult } from "../harness/results.js";
+import { partialRun, type RunIdentity, runSuite } from "../harness/run-suite.js";
 import { shellCommand } from "../harness/shell-quote.js";
-import { writeReports } from "../reporting/write-reports.js";
 import { commandBuilders } from "./commands-text.js";
+import { failedStart, finishRun } from "./finish-run.js";
 import { durationOption, integerOption, parseOptions } from "./options.js";
 import { progressPrinter } from "./progress.js";
-import { loadSuiteCorpus, openIut, readSuiteSettings, SUITE_OPTIONS } from "./suite-options.js";
-import { UsageError } from "./usage-error.js";
+import { guardRun } from "./run-guard.js";
+import {
+  IutStartError,
+  loadSuiteCorpus,
+  openIut,
+  prepareOutputs,
+  readSuiteSettings,
+  SUITE_OPTIONS,
+} from "./suite-options.js";
+import { errorLine, UsageError } from "./usage-error.js";
 
 export { DEFAULT_RUNS, DEFAULT_RUNS_LINUX } from "./suite-options.js";
+export { finishRun } from "./finish-run.js";
 
 /** --shard i/n: 1 <= i <= n. */
 function shardOption(text: string | undefined): { index: number; count: number } | undefined {
@@ -22,28 +31,19 @@ function shardOption(text: string | undefined): { index: number; count: number }
   return { index, count };
 }
 
-/** Prints what a run found, then its one-line summary; returns the exit code. */
-export function finishRun(run: RunResult, outDir: string, io: { stderr: (line: string) => void }): number {
-  const files = writeReports(outDir, run);
-  const summary = summarize(run.properties);
-  for (const p of run.properties) {
-    if (p.violation) {
-      io.stderr(`violation in ${p.id}: ${p.violation.message}`);
-      if (p.violation.caseFile)
-        io.stderr(`  saved: ${p.violation.caseFile}${p.violation.pcapFile ? ` and ${p.violation.pcapFile}` : ""}`);
-      io.stderr(`  replay: ${p.violation.replay}`);
-    }
-  }
-  io.stderr(`reports: ${files.json}, ${files.junit}, ${files.markdown}`);
-  io.stderr(
-    `${summary.passed} passed, ${summary.failed} failed, ${summary.skipped} skipped, ${summary.iutError} iut-error`,
-  );
-  if (summary.failed > 0) return 1;
-  if (summary.iutError > 0) return 2;
-  return 0;
+/** --path: fast-check's replay path, colon-separated numbers (as a failure prints it). */
+function pathOption(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d+(:\d+)*$/.test(text))
+    throw new UsageError(`--path must be fast-check's replay path, numbers joined by ":", got ${JSON.stringify(text)}`);
+  return text;
 }
 
-export async function runCommand(argv: string[], io: { stderr: (line: string) => void }): Promise<number> {
+const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
+
+type Io = { stderr: (line: string) => void };
+
+export async function runCommand(argv: string[], io: Io): Promise<number> {
   const { values } = parseOptions(
     argv,
     {
@@ -51,7 +51,9 @@ export async function runCommand(argv: string[], io: { stderr: (line: string) =>
       "time-budget": { type: "string" },
       path: { type: "string" },
       shard: { type: "string" },
+      "allow-empty": { type: "boolean" },
       "min-judged": { type: "string" },
+      "max-violations": { type: "string" },
     },
     0,
   );
@@ -59,43 +61,83 @@ export async function runCommand(argv: string[], io: { stderr: (line: string) =>
   const timeBudgetMs = durationOption("time-budget", values["time-budget"]);
   const shard = shardOption(values.shard);
   const minJudged = integerOption("min-judged", values["min-judged"], 0, 100);
+  const maxViolations = integerOption("max-violations", values["max-violations"], 1, 1000);
+  const path = pathOption(values.path);
+  prepareOutputs(settings);
   const corpusCases = loadSuiteCorpus(settings);
-  const { iut, hello } = await openIut(settings.iutSpec, settings, io.stderr);
-  try {
-    const { seed, runs, areas, runsByArea } = settings;
-    const fewer = Object.entries(runsByArea)
-      .map(([area, n]) => ` (${area}: ${n})`)
-      .join("");
-    io.stderr(
-      `nfconform run: IUT ${settings.iutSpec} (${hello.name} ${hello.version}), seed ${seed}, ${runs} cases per property${fewer}, areas ${areas.map((a) => a.name).join(", ")}${shard ? `, shard ${shard.index}/${shard.count}` : ""}${corpusCases.length ? `, ${corpusCases.length} saved cases` : ""}`,
-    );
-    const run = await runSuite({
-      iut,
-      hello,
-      areas,
-      profileOverrides: settings.profileOverrides,
-      propertyFilter: settings.propertyFilter,
-      corpusCases,
+  const { seed, runs, areas, runsByArea, outDir } = settings;
+  const startedAt = new Date();
+  const identity: RunIdentity = {
+    iut: { spec: settings.iutSpec },
+    hello: null,
+    areas,
+    propertyFilter: settings.propertyFilter,
+    seed,
+    runs,
+    ...(shard ? { shard } : {}),
+    command: shellCommand(["nfconform", "run", ...argv, ...(settings.seedGiven ? [] : ["--seed", String(seed)])]),
+    commands: commandBuilders({
+      iutSpec: settings.iutSpec,
       seed,
-      runs,
-      runsByArea,
-      ...(timeBudgetMs !== undefined ? { timeBudgetMs } : {}),
-      ...(values.path ? { path: values.path } : {}),
-      ...(shard ? { shard } : {}),
-      ...(minJudged !== undefined ? { minJudgedShare: minJudged / 100 } : {}),
+      profiles: settings.profileOverrides,
       corpusDir: settings.corpusDir,
-      command: shellCommand(["nfconform", "run", ...argv, ...(settings.seedGiven ? [] : ["--seed", String(seed)])]),
-      commands: commandBuilders({
-        iutSpec: settings.iutSpec,
-        seed,
-        profiles: settings.profileOverrides,
+    }),
+  };
+  const found: PropertyResult[] = [];
+  const guard = guardRun(
+    "run",
+    outDir,
+    (why) => partialRun(identity, startedAt, found, { skipReason: why }),
+    io.stderr,
+  );
+  try {
+    let opened: Awaited<ReturnType<typeof openIut>>;
+    try {
+      opened = await openIut(settings.iutSpec, settings, io.stderr);
+    } catch (error) {
+      if (error instanceof IutStartError) return failedStart(identity, startedAt, error, outDir, io);
+      throw error;
+    }
+    const { iut, hello } = opened;
+    identity.hello = hello;
+    if (hello.name === "linux") identity.kernel = hello.version;
+    try {
+      const fewer = Object.entries(runsByArea)
+        .map(([area, n]) => ` (${area}: ${n})`)
+        .join("");
+      io.stderr(
+        `nfconform run: IUT ${settings.iutSpec} (${hello.name} ${hello.version}), seed ${seed}, ${runs} cases per property${fewer}, areas ${areas.map((a) => a.name).join(", ")}${shard ? `, shard ${shard.index}/${shard.count}` : ""}${corpusCases.length ? `, ${corpusCases.length} saved cases` : ""}`,
+      );
+      const progress = progressPrinter(io.stderr);
+      const run = await runSuite({
+        ...identity,
+        iut,
+        hello,
+        profileOverrides: settings.profileOverrides,
+        corpusCases,
+        runsByArea,
+        ...(timeBudgetMs !== undefined ? { timeBudgetMs } : {}),
+        ...(path ? { path } : {}),
+        ...(minJudged !== undefined ? { minJudgedShare: minJudged / 100 } : {}),
+        ...(maxViolations !== undefined ? { maxViolations } : {}),
         corpusDir: settings.corpusDir,
-      }),
-      ...(hello.name === "linux" ? { kernel: hello.version } : {}),
-      onProgress: progressPrinter(io.stderr),
-    });
-    return finishRun(run, settings.outDir, io);
+        signal: guard.signal,
+        onProgress: (event) => {
+          if (event.kind === "done") found.push(event.result);
+          progress(event);
+        },
+      });
+      const code = finishRun(run, outDir, io, { allowEmpty: values["allow-empty"] === true });
+      // Stopped by a signal: not a pass, whatever was judged before it (a violation still says 1).
+      const stoppedBy = guard.stoppedBy();
+      return stoppedBy && code !== 1 ? SIGNAL_EXIT[stoppedBy]! : code;
+    } catch (error) {
+      guard.writeSoFar(`nfconform stopped on an error before this property ran: ${errorLine(error)}`);
+      throw error;
+    } finally {
+      await iut.close();
+    }
   } finally {
-    await iut.close();
+    guard.dispose();
   }
 }

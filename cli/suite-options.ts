@@ -7,6 +7,7 @@ import { IutError, type Iut } from "../iut/iut.js";
 import type { AreaName, Hello } from "../iut/protocol.js";
 import { AREAS } from "../properties/areas.js";
 import type { AreaDefinition } from "../properties/property.js";
+import { pathOption, prepareOutputDir } from "./output-dirs.js";
 import { areaOption, durationOption, integerOption, profileOption } from "./options.js";
 import { DEFAULT_IUT, resolveIut } from "./resolve-iut.js";
 import { UsageError } from "./usage-error.js";
@@ -88,10 +89,16 @@ export function readSuiteSettings(values: SuiteValues, defaults: { runs?: number
     runs: runsGiven ?? defaults.runs ?? (kernel ? DEFAULT_RUNS_LINUX : DEFAULT_RUNS),
     runsByArea: runsGiven === undefined && defaults.runs === undefined && kernel ? DEFAULT_RUNS_LINUX_BY_AREA : {},
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
-    corpusDir: values.corpus === "none" ? null : resolve(values.corpus ?? "corpus"),
-    outDir: resolve(values.out ?? `reports/${timestamp(startedAt)}`),
+    corpusDir: values.corpus === "none" ? null : resolve(pathOption("corpus", values.corpus) ?? "corpus"),
+    outDir: resolve(pathOption("out", values.out) ?? `reports/${timestamp(startedAt)}`),
     startedAt,
   };
+}
+
+/** --out and --corpus made and proven writable, before anything runs. */
+export function prepareOutputs(settings: Pick<SuiteSettings, "outDir" | "corpusDir">): void {
+  prepareOutputDir("out", settings.outDir, { keep: true });
+  if (settings.corpusDir !== null) prepareOutputDir("corpus", settings.corpusDir, { keep: false });
 }
 
 /** Saved cases of the chosen areas; a malformed corpus stops everything before anything runs. */
@@ -99,7 +106,19 @@ export function loadSuiteCorpus(settings: SuiteSettings): LoadedCase[] {
   return settings.corpusDir === null ? [] : loadCorpus(settings.corpusDir, settings.areas, AREAS);
 }
 
-/** Starts the IUT and says hello; a failure to start is a harness error (exit 2). */
+/** The IUT did not start or did not say a valid hello: an IUT error, reported as such (exit 2). */
+export class IutStartError extends UsageError {
+  constructor(
+    readonly spec: string,
+    readonly iutError: IutError,
+  ) {
+    super(
+      `the IUT ${spec} failed to start: ${iutError.message}${iutError.evidence ? ` (${iutError.evidence.split("\n").slice(-1)[0]})` : ""}`,
+    );
+  }
+}
+
+/** Starts the IUT and says hello; a failure to start is an IutStartError, every other problem a UsageError. */
 export async function openIut(
   spec: string,
   settings: SuiteSettings,
@@ -114,11 +133,7 @@ export async function openIut(
     return { iut, hello: await iut.hello() };
   } catch (error) {
     await iut.close();
-    if (error instanceof IutError) {
-      throw new UsageError(
-        `the IUT ${spec} failed to start: ${error.message}${error.evidence ? ` (${error.evidence.split("\n").slice(-1)[0]})` : ""}`,
-      );
-    }
+    if (error instanceof IutError) throw new IutStartError(spec, error);
     throw error;
   }
 }

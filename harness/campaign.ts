@@ -11,7 +11,7 @@ import {
   type RunResult,
   type Violation,
 } from "./results.js";
-import { runSuite, type ProgressEvent, type SuitePlan } from "./run-suite.js";
+import { propertiesDigest, runSuite, type ProgressEvent, type SuitePlan } from "./run-suite.js";
 
 export interface CampaignPlan
   extends Omit<SuitePlan, "seed" | "runs" | "timeBudgetMs" | "path" | "shard" | "onProgress" | "knownKeys"> {
@@ -36,7 +36,12 @@ function distinct(violations: readonly Violation[]): Violation[] {
   return [...byKey.values()];
 }
 
-function fold(total: PropertyResult | undefined, round: PropertyResult, minJudgedShare?: number): PropertyResult {
+/** One property's result over rounds: the worst status, counts summed, every distinct violation. */
+export function fold(
+  total: PropertyResult | undefined,
+  round: PropertyResult,
+  minJudgedShare?: number,
+): PropertyResult {
   const caseFiles = (vs: readonly Violation[]) => vs.flatMap((v) => (v.caseFile ? [v.caseFile] : []));
   if (!total) return { ...round, distinctViolations: caseFiles(round.violations) };
   const worse = PRECEDENCE[round.status] > PRECEDENCE[total.status] ? round : total;
@@ -93,6 +98,7 @@ export async function runCampaign(plan: CampaignPlan): Promise<RunResult & { rou
     startedAt: new Date(started).toISOString(),
     durationMs: Date.now() - started,
     command: plan.command,
+    propertiesDigest: propertiesDigest(plan),
     properties: [...totals.values()],
     rounds: round,
   };

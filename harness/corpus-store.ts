@@ -3,7 +3,19 @@
 // holds packets. Files are written whole (temp file, then rename), so an
 // interrupted run never leaves half a case.
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  constants,
+  existsSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { basename, join, relative } from "node:path";
 import type { AreaName } from "../iut/protocol.js";
 import type { AreaDefinition, CasePackets, ConformanceProperty } from "../properties/property.js";
@@ -77,6 +89,22 @@ export function saveCase(
   const caseFile = join(dir, `${id}.json`);
   const pcapFile = packets && packets.packets.length > 0 ? join(dir, `${id}.pcap`) : undefined;
   if (existsSync(caseFile)) return { caseFile, ...(pcapFile ? { pcapFile } : {}), isNew: false };
+  try {
+    writeCase(dir, caseFile, pcapFile, entry, packets);
+  } catch (error) {
+    // One line naming the folder: the run's report still gets written with the violation in it.
+    throw new CorpusError(`cannot save a case in ${dir}: ${(error as Error).message}`);
+  }
+  return { caseFile, ...(pcapFile ? { pcapFile } : {}), isNew: true };
+}
+
+function writeCase(
+  dir: string,
+  caseFile: string,
+  pcapFile: string | undefined,
+  entry: Omit<CaseFile, "format" | "version" | "pcap">,
+  packets: CasePackets | undefined,
+): void {
   mkdirSync(dir, { recursive: true });
   const file: CaseFile = { format: CASE_FORMAT, version: CASE_VERSION, ...entry };
   if (pcapFile && packets) {
@@ -90,7 +118,25 @@ export function saveCase(
     file.pcap = { file: basename(pcapFile), linktype: packets.linktype, packets: packets.packets.map((p) => p.label) };
   }
   writeAtomically(caseFile, `${JSON.stringify(file, null, 2)}\n`);
-  return { caseFile, ...(pcapFile ? { pcapFile } : {}), isNew: true };
+}
+
+/** A case file is a few kilobytes; this bounds what a wrong path (a disk image, a log) can cost. */
+export const MAX_CASE_BYTES = 16 * 1024 * 1024;
+
+/**
+ * A regular file of at most MAX_CASE_BYTES, read whole. Opened without
+ * blocking, so a FIFO or a device is refused instead of waited on for ever.
+ */
+function readCaseText(path: string): string {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) throw new Error("not a regular file");
+    if (stat.size > MAX_CASE_BYTES) throw new Error(`${stat.size} bytes, more than a case file's ${MAX_CASE_BYTES}`);
+    return readFileSync(fd, "utf8");
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Reads and checks one case file; every problem names the file. */
@@ -100,7 +146,7 @@ export function loadCaseFile(path: string, areas: readonly AreaDefinition[]): Lo
   };
   let text: string;
   try {
-    text = readFileSync(path, "utf8");
+    text = readCaseText(path);
   } catch (error) {
     return fail(`cannot read: ${(error as Error).message}`);
   }
@@ -132,17 +178,21 @@ export function loadCaseFile(path: string, areas: readonly AreaDefinition[]): Lo
   if (pcap !== undefined) {
     if (typeof pcap?.file !== "string" || basename(pcap.file) !== pcap.file)
       return fail(`"pcap.file" must be a file name beside the case`);
+    // The pcap is a view of the case for tcpdump and Wireshark; the JSON is the case.
+    // A missing pcap is no loss; one that is there must be sound.
     const pcapPath = join(path, "..", pcap.file);
-    let bytes: Uint8Array;
-    try {
-      bytes = readFileSync(pcapPath);
-    } catch (error) {
-      return fail(`its pcap ${pcap.file} cannot be read: ${(error as Error).message}`);
-    }
-    try {
-      readPcap(bytes, pcapPath);
-    } catch (error) {
-      return fail(`its pcap is malformed: ${(error as Error).message}`);
+    if (existsSync(pcapPath)) {
+      let bytes: Uint8Array;
+      try {
+        bytes = readFileSync(pcapPath);
+      } catch (error) {
+        return fail(`its pcap ${pcap.file} cannot be read: ${(error as Error).message}`);
+      }
+      try {
+        readPcap(bytes, pcapPath);
+      } catch (error) {
+        return fail(`its pcap is malformed: ${(error as Error).message}`);
+      }
     }
   }
   return { path, case: parsed as CaseFile, property, input };

@@ -158,7 +158,7 @@ function exampleFor(
   seen: Extract<Observation, { kind: "judged" }>,
 ): MatrixCell["example"] {
   const message = seen.message ?? "differs from the model";
-  if (plan.corpusDir === null) return { message, replay: "(not saved: --corpus none)" };
+  if (plan.corpusDir === null) return { message, replay: "(not saved: matrix saves examples with --corpus DIR)" };
   const outcome = { ok: false, expected: seen.expected, observed: seen.observed, message };
   const saved = saveCase(
     plan.corpusDir,

@@ -112,6 +112,10 @@ export interface RunResult {
   startedAt: string;
   durationMs: number;
   command: string;
+  /** Run with --shard i/n: which share of the property list this run judged. */
+  shard?: { index: number; count: number };
+  /** sha256 of the whole run's sorted property ids (all shards'): `report merge` checks its shards against it. */
+  propertiesDigest?: string;
   properties: PropertyResult[];
 }
 

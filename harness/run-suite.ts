@@ -1,4 +1,5 @@
 // Runs the chosen areas' properties against one IUT and gathers the results.
+import { createHash } from "node:crypto";
 import type { Iut } from "../iut/iut.js";
 import type { AreaName, Hello } from "../iut/protocol.js";
 import type { AreaDefinition, ConformanceProperty } from "../properties/property.js";
@@ -62,8 +63,45 @@ export function resolveProfile(
   return { profile };
 }
 
-/** A property that did not run, with why: every count zero, so no report mistakes it for a judged one. */
-function notRun(area: AreaDefinition, property: ConformanceProperty, profile: string, reason: string, plan: SuitePlan) {
+/** The properties a run judges: the chosen areas' properties through the filter, then its shard's share. */
+export function selectProperties(
+  plan: Pick<SuitePlan, "areas" | "propertyFilter" | "shard">,
+): { area: AreaDefinition; property: ConformanceProperty }[] {
+  const all = plan.areas.flatMap((area) =>
+    area.properties.filter((p) => selected(p, plan.propertyFilter)).map((p) => ({ area, property: p })),
+  );
+  // Each property's cases depend only on the run seed and its id, so shards
+  // of one run judge exactly what the whole run would.
+  const shard = plan.shard;
+  return shard ? all.filter((_, i) => i % shard.count === shard.index - 1) : all;
+}
+
+/**
+ * The digest of the whole run's property list (every shard's): sha256 of the
+ * sorted ids, one a line. `report merge` proves its shards complete with it.
+ */
+export function propertiesDigest(plan: Pick<SuitePlan, "areas" | "propertyFilter">): string {
+  return digestOfIds(
+    selectProperties({ areas: plan.areas, propertyFilter: plan.propertyFilter }).map(({ property }) =>
+      propertyId(property),
+    ),
+  );
+}
+
+export function digestOfIds(ids: readonly string[]): string {
+  return `sha256:${createHash("sha256")
+    .update([...ids].sort().join("\n"))
+    .digest("hex")}`;
+}
+
+/** A property that did not run, and why: skipped, or an IUT error that stopped the run before it. */
+export function notRunResult(
+  area: AreaDefinition,
+  property: ConformanceProperty,
+  plan: Pick<SuitePlan, "commands">,
+  profile: string,
+  why: { skipReason: string } | { iutError: { message: string; evidence?: string } },
+): PropertyResult {
   const id = propertyId(property);
   return {
     id,
@@ -72,7 +110,7 @@ function notRun(area: AreaDefinition, property: ConformanceProperty, profile: st
     statement: property.statement,
     citation: property.citation,
     profile,
-    status: "skipped",
+    status: "skipReason" in why ? "skipped" : "iut-error",
     runs: 0,
     judged: 0,
     seed: 0,
@@ -84,9 +122,46 @@ function notRun(area: AreaDefinition, property: ConformanceProperty, profile: st
     violations: [],
     interrupted: false,
     durationMs: 0,
-    skipReason: reason,
+    ...why,
     rerun: plan.commands.rerunProperty(id, []),
-  } satisfies PropertyResult;
+  };
+}
+
+/** What a report needs of a run's plan, also before the IUT said hello (or when it never did). */
+export type RunIdentity = Pick<
+  SuitePlan,
+  "areas" | "propertyFilter" | "shard" | "seed" | "runs" | "command" | "commands" | "kernel"
+> & { iut: { spec: string }; hello: Hello | null };
+
+/** The run's header fields, shared by a finished run and a report of what was found so far. */
+function runHeader(plan: RunIdentity, startedAt: Date): Omit<RunResult, "properties"> {
+  return {
+    iut: { spec: plan.iut.spec, hello: plan.hello, ...(plan.kernel ? { kernel: plan.kernel } : {}) },
+    seed: plan.seed,
+    runsPerProperty: plan.runs,
+    startedAt: startedAt.toISOString(),
+    durationMs: Date.now() - startedAt.getTime(),
+    command: plan.command,
+    ...(plan.shard ? { shard: plan.shard } : {}),
+    propertiesDigest: propertiesDigest(plan),
+  };
+}
+
+/**
+ * What a run that stopped early found: the results so far, and every property
+ * it did not reach, marked with why. Every exit path writes this report.
+ */
+export function partialRun(
+  plan: RunIdentity,
+  startedAt: Date,
+  found: readonly PropertyResult[],
+  why: { skipReason: string } | { iutError: { message: string; evidence?: string } },
+): RunResult {
+  const done = new Set(found.map((r) => r.id));
+  const rest = selectProperties(plan)
+    .filter(({ property }) => !done.has(propertyId(property)))
+    .map(({ area, property }) => notRunResult(area, property, plan, area.defaultProfile, why));
+  return { ...runHeader(plan, startedAt), properties: [...found, ...rest] };
 }
 
 /** Runs one property, or says why it cannot run (interrupted, area not implemented, unknown profile). */
@@ -100,14 +175,18 @@ async function runOne(
   const resolved = resolveProfile(area, plan);
   if (plan.signal?.aborted) {
     const profile = "profile" in resolved ? resolved.profile : area.defaultProfile;
-    return notRun(area, property, profile, "the run was interrupted before this property ran", plan);
+    return notRunResult(area, property, plan, profile, {
+      skipReason: "the run was interrupted before this property ran",
+    });
   }
   if (!plan.hello.areas.includes(area.name)) {
     const reason = `the IUT does not implement area ${area.name} (its hello lists: ${plan.hello.areas.join(", ") || "none"})`;
-    return notRun(area, property, area.defaultProfile, reason, plan);
+    return notRunResult(area, property, plan, area.defaultProfile, { skipReason: reason });
   }
   if ("problem" in resolved)
-    return notRun(area, property, plan.hello.profiles[area.name] ?? area.defaultProfile, resolved.problem, plan);
+    return notRunResult(area, property, plan, plan.hello.profiles[area.name] ?? area.defaultProfile, {
+      skipReason: resolved.problem,
+    });
   const runs = plan.runsByArea?.[area.name] ?? plan.runs;
   return runProperty(
     property,
@@ -135,12 +214,7 @@ async function runOne(
 export async function runSuite(plan: SuitePlan): Promise<RunResult> {
   const startedAt = new Date();
   const results: PropertyResult[] = [];
-  const all = plan.areas.flatMap((area) =>
-    area.properties.filter((p) => selected(p, plan.propertyFilter)).map((p) => ({ area, property: p })),
-  );
-  // Each property's cases depend only on the run seed and its id, so shards
-  // of one run judge exactly what the whole run would.
-  const work = plan.shard ? all.filter((_, i) => i % plan.shard!.count === plan.shard!.index - 1) : all;
+  const work = selectProperties(plan);
   const deadline = plan.timeBudgetMs !== undefined ? Date.now() + plan.timeBudgetMs : undefined;
   for (const [index, { area, property }] of work.entries()) {
     // The remaining budget is shared evenly by the properties still to run.
@@ -150,13 +224,5 @@ export async function runSuite(plan: SuitePlan): Promise<RunResult> {
     results.push(result);
     plan.onProgress?.({ kind: "done", result });
   }
-  return {
-    iut: { spec: plan.iut.spec, hello: plan.hello, ...(plan.kernel ? { kernel: plan.kernel } : {}) },
-    seed: plan.seed,
-    runsPerProperty: plan.runs,
-    startedAt: startedAt.toISOString(),
-    durationMs: Date.now() - startedAt.getTime(),
-    command: plan.command,
-    properties: results,
-  };
+  return { ...runHeader(plan, startedAt), properties: results };
 }

@@ -2,9 +2,14 @@
 // spawn, hello, one request at a time with a per-request timeout, restart after
 // a crash or a timeout. Every harness-level fault is an IutError carrying the
 // offending line or exit status.
+//
+// The adapter runs in a process group of its own (setsid): `/bin/sh -c` and
+// whatever it starts (a grandchild holding the pipes, an `unshare` with the
+// kernel IUT inside) are killed together on a timeout, a crash, close() and
+// when this process exits, so a hung adapter never outlives the run.
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { createInterface } from "node:readline";
 import { AdapterReplyError, IutError, type Iut } from "./iut.js";
+import { LineSplitter, MAX_LINE_BYTES } from "./line-splitter.js";
 import {
   ERROR_CODES,
   isAreaName,
@@ -36,6 +41,65 @@ interface Pending {
 }
 
 const STDERR_TAIL_LINES = 20;
+/** A stderr line is kept up to this many bytes (logs, not protocol). */
+const MAX_STDERR_LINE_BYTES = 64 * 1024;
+/** How long close() waits for an adapter to exit after its stdin closed, before killing its group. */
+const EXIT_DEADLINE_MS = 2000;
+/** After its shell exited or was killed, how long the pipes may stay open (a grandchild) before they are closed. */
+const PIPE_GRACE_MS = 500;
+
+/** Process groups of running adapters: killed when this process exits, however it exits. */
+const liveGroups = new Set<number>();
+let exitHookInstalled = false;
+
+function killGroup(pgid: number | undefined): void {
+  if (pgid === undefined) return;
+  try {
+    process.kill(-pgid, "SIGKILL");
+  } catch {
+    // ESRCH: the group is gone already.
+  }
+}
+
+function trackGroup(pgid: number): void {
+  liveGroups.add(pgid);
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on("exit", () => {
+    for (const group of liveGroups) killGroup(group);
+  });
+}
+
+/** Kills the adapter's whole process group and, unless they close by themselves, its pipes. */
+function endAdapter(child: ChildProcessWithoutNullStreams, graceMs: number): void {
+  if (child.pid !== undefined) {
+    killGroup(child.pid);
+    liveGroups.delete(child.pid);
+  }
+  child.stdin.destroy();
+  const closePipes = () => {
+    child.stdout.destroy();
+    child.stderr.destroy();
+  };
+  if (graceMs === 0) {
+    closePipes();
+    return;
+  }
+  // The last stderr lines may still be on their way: wait a moment, never for ever.
+  const timer = setTimeout(closePipes, graceMs);
+  child.once("close", () => clearTimeout(timer));
+}
+
+function waitExit(child: ChildProcessWithoutNullStreams, ms: number): Promise<boolean> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    child.once("exit", () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+}
 
 export class AdapterClient implements Iut {
   readonly spec: string;
@@ -84,15 +148,15 @@ export class AdapterClient implements Iut {
     return result;
   }
 
+  /** Closes stdin, waits a bounded time for the adapter to exit, then kills its group (leftovers too). */
   async close(): Promise<void> {
     const child = this.child;
     this.child = undefined;
     if (!child) return;
     child.stdin.end();
-    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-    const timer = setTimeout(() => child.kill("SIGKILL"), 2000);
-    await exited;
-    clearTimeout(timer);
+    await waitExit(child, EXIT_DEADLINE_MS);
+    endAdapter(child, 0);
+    await waitExit(child, EXIT_DEADLINE_MS);
   }
 
   /** Recent stderr of the adapter, for error reports. */
@@ -101,19 +165,32 @@ export class AdapterClient implements Iut {
   }
 
   private async start(): Promise<Hello> {
-    const child = spawn("/bin/sh", ["-c", this.command], { stdio: ["pipe", "pipe", "pipe"] });
+    // detached: setsid(), so the adapter and everything it starts form one group to kill.
+    const child = spawn("/bin/sh", ["-c", this.command], { stdio: ["pipe", "pipe", "pipe"], detached: true });
     this.child = child;
     this.exitDescription = undefined;
+    if (child.pid !== undefined) trackGroup(child.pid);
     child.stdin.on("error", () => {}); // a dead adapter shows up as an exit, below
-    createInterface({ input: child.stdout }).on("line", (line) => this.onLine(line));
-    createInterface({ input: child.stderr }).on("line", (line) => {
-      this.stderrTail = [...this.stderrTail, line].slice(-STDERR_TAIL_LINES);
-      this.options.onStderr?.(line);
-    });
-    child.on("error", (error) => this.onExit(child, `could not start: ${error.message}`));
-    child.on("exit", (code, signal) =>
-      this.onExit(child, signal ? `killed by ${signal}` : `exited with status ${code}`),
+    const replies = new LineSplitter(
+      MAX_LINE_BYTES,
+      (line) => this.onLine(child, line),
+      (head) => this.onOverlong(child, head),
     );
+    child.stdout.on("data", (chunk: Buffer) => replies.push(chunk));
+    child.stdout.on("end", () => replies.end());
+    const logs = new LineSplitter(
+      MAX_STDERR_LINE_BYTES,
+      (line) => this.onStderrLine(line),
+      (head) => this.onStderrLine(`${head}... (line longer than ${MAX_STDERR_LINE_BYTES} bytes, cut)`),
+    );
+    child.stderr.on("data", (chunk: Buffer) => logs.push(chunk));
+    child.stderr.on("end", () => logs.end());
+    child.on("error", (error) => this.onExit(child, `could not start: ${error.message}`));
+    child.on("exit", (code, signal) => {
+      // The shell is gone; anything it left behind in its group goes too.
+      endAdapter(child, PIPE_GRACE_MS);
+      this.onExit(child, signal ? `killed by ${signal}` : `exited with status ${code}`);
+    });
     const reply = await this.send("hello", { protocol: PROTOCOL_VERSION });
     if ("error" in reply)
       throw new IutError(`adapter refused hello: ${JSON.stringify(reply.error)}`, JSON.stringify(reply));
@@ -141,7 +218,21 @@ export class AdapterClient implements Iut {
     });
   }
 
-  private onLine(line: string): void {
+  private onStderrLine(line: string): void {
+    this.stderrTail = [...this.stderrTail, line].slice(-STDERR_TAIL_LINES);
+    this.options.onStderr?.(line);
+  }
+
+  /** A reply line past the cap: an IUT error, never a crash of the runner. */
+  private onOverlong(child: ChildProcessWithoutNullStreams, head: string): void {
+    if (child !== this.child) return;
+    const message = `adapter wrote a line longer than ${MAX_LINE_BYTES} bytes (the protocol's limit)`;
+    if (this.pending) this.fail(this.pending, `${message} in reply to ${this.pending.op}`, `${head}...`);
+    else this.kill(message);
+  }
+
+  private onLine(child: ChildProcessWithoutNullStreams, line: string): void {
+    if (child !== this.child) return; // a killed adapter's last words
     const pending = this.pending;
     if (!pending) {
       this.kill("wrote a line nobody asked for");
@@ -195,7 +286,7 @@ export class AdapterClient implements Iut {
     const child = this.child;
     this.child = undefined;
     this.exitDescription = reason;
-    child?.kill("SIGKILL");
+    if (child) endAdapter(child, PIPE_GRACE_MS);
   }
 
   private replyError(op: string, reply: Record<string, unknown>): Error {
@@ -211,7 +302,13 @@ export class AdapterClient implements Iut {
 
 export function parseHello(reply: Record<string, unknown>): Hello {
   const line = JSON.stringify(reply);
-  const { name, version, areas, profiles } = reply;
+  const { name, version, areas, profiles, protocol } = reply;
+  // Version 1 adapters may leave `protocol` out; one that names another version does not speak ours.
+  if (protocol !== undefined && protocol !== PROTOCOL_VERSION)
+    throw new IutError(
+      `hello reply: the adapter speaks protocol ${JSON.stringify(protocol)}, this suite speaks ${PROTOCOL_VERSION}`,
+      line,
+    );
   if (typeof name !== "string") throw new IutError(`hello reply: "name" must be a string`, line);
   if (typeof version !== "string") throw new IutError(`hello reply: "version" must be a string`, line);
   if (!Array.isArray(areas) || !areas.every(isAreaName)) {

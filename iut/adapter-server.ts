@@ -33,7 +33,8 @@ async function answer(iut: Iut, line: string): Promise<Reply> {
           `protocol ${JSON.stringify(params.protocol)} (this adapter speaks ${PROTOCOL_VERSION})`,
         );
       }
-      return { id, ...(await iut.hello()) };
+      // The reply names the protocol it speaks, so a runner of another version can tell.
+      return { id, protocol: PROTOCOL_VERSION, ...(await iut.hello()) };
     }
     return { id, ...(await iut.call(op, params)) };
   } catch (error) {

@@ -17,6 +17,8 @@ export function jsonReport(run: RunResult): object {
     iut: run.iut,
     seed: run.seed,
     runsPerProperty: run.runsPerProperty,
+    ...(run.shard ? { shard: run.shard } : {}),
+    ...(run.propertiesDigest ? { propertiesDigest: run.propertiesDigest } : {}),
     summary: { ...summary, total: run.properties.length },
     properties: run.properties,
   };

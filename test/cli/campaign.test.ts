@@ -1,6 +1,6 @@
 // Campaign tools: fuzz, shards and their merge, corpus check and minimize.
 import { spawn, spawnSync } from "node:child_process";
-import { copyFileSync, mkdtempSync, readFileSync, readdirSync, existsSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -52,6 +52,55 @@ describe("nfconform run --shard and report merge", () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/seed 2 differs from a's 1/);
     expect(nfconform(["run", "--shard", "3/2"], cwd).stderr).toMatch(/--shard must look like i\/n/);
+  });
+});
+
+describe("report merge proves its shards one whole run", () => {
+  it("refuses a missing shard, an unknown status, an empty shard, a digest of another run and an input as output", () => {
+    const cwd = workdir();
+    const common = ["--iut", "model", "--area", "checksum", "--runs", "5", "--seed", "4", "--corpus", "none"];
+    for (const i of [1, 2, 3])
+      expect(nfconform(["run", ...common, "--shard", `${i}/3`, "--out", `s${i}`], cwd).code).toBe(0);
+    const s1 = report(join(cwd, "s1"));
+    expect(s1.shard).toEqual({ index: 1, count: 3 });
+    expect(s1.propertiesDigest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(nfconform(["report", "merge", "s1", "s2", "s3", "--out", "all"], cwd).code).toBe(0);
+    expect(report(join(cwd, "all")).shard).toBeUndefined();
+
+    const missing = nfconform(["report", "merge", "s1", "s3", "--out", "m"], cwd);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/shard 2\/3 missing: 2 of 3 given/);
+
+    // A shard's report with one property dropped: the digest shows the set incomplete.
+    const cut = { ...report(join(cwd, "s2")) };
+    cut.properties = cut.properties.slice(1);
+    mkdirSync(join(cwd, "cut"));
+    writeFileSync(join(cwd, "cut/report.json"), JSON.stringify(cut));
+    expect(nfconform(["report", "merge", "s1", "cut", "s3", "--out", "m"], cwd).stderr).toMatch(
+      /a shard is incomplete/,
+    );
+
+    const empty = { ...cut, properties: [] };
+    mkdirSync(join(cwd, "empty"));
+    writeFileSync(join(cwd, "empty/report.json"), JSON.stringify(empty));
+    expect(nfconform(["report", "merge", "s1", "empty", "s3", "--out", "m"], cwd).stderr).toMatch(/an empty shard/);
+
+    const odd = report(join(cwd, "s2"));
+    odd.properties[0].status = "maybe";
+    mkdirSync(join(cwd, "odd"));
+    writeFileSync(join(cwd, "odd/report.json"), JSON.stringify(odd));
+    expect(nfconform(["report", "merge", "s1", "odd", "s3", "--out", "m"], cwd).stderr).toMatch(/has status "maybe"/);
+
+    const other = nfconform(["run", ...common, "--area", "checksum,bpf", "--shard", "2/3", "--out", "other"], cwd);
+    expect(other.code).toBe(0);
+    expect(nfconform(["report", "merge", "s1", "other", "s3", "--out", "m"], cwd).stderr).toMatch(/digests differ/);
+
+    const before = readFileSync(join(cwd, "s1/report.json"), "utf8");
+    const over = nfconform(["report", "merge", "s1", "s2", "s3", "--out", "./s1/"], cwd);
+    expect(over.code).toBe(2);
+    expect(over.stderr).toMatch(/is one of its inputs/);
+    expect(readFileSync(join(cwd, "s1/report.json"), "utf8")).toBe(before);
+    expect(existsSync(join(cwd, "m"))).toBe(false);
   });
 });
 

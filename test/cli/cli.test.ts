@@ -160,9 +160,27 @@ describe("nfconform run", () => {
       ["run", "--iut", `cmd:${FAKE} unsupported`, "--area", "checksum", "--out", "out", "--corpus", "none"],
       cwd,
     );
-    expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/SKIPPED\s+checksum\.fill-matches-model .*unsupported: no checksum here/);
     expect(r.stderr).toMatch(/0 passed, 0 failed, 7 skipped/);
+    // Nothing judged is no pass, unless asked for.
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/nfconform: no property was judged \(7 skipped of 7\)/);
+    const allowed = nfconform(
+      [
+        "run",
+        "--iut",
+        `cmd:${FAKE} unsupported`,
+        "--area",
+        "checksum",
+        "--out",
+        "o2",
+        "--corpus",
+        "none",
+        "--allow-empty",
+      ],
+      cwd,
+    );
+    expect(allowed.code).toBe(0);
   });
 
   it("fails a run whose time budget is spent but says the budget cut it short", () => {

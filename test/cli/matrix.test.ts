@@ -49,6 +49,8 @@ describe("nfconform matrix", () => {
         "3",
         "--out",
         "m",
+        "--corpus",
+        "corpus",
       ],
       { cwd, encoding: "utf8" },
     );

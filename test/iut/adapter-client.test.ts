@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,6 +14,14 @@ function client(command: string, timeoutMs = 5000): AdapterClient {
   clients.push(c);
   return c;
 }
+/** Processes whose command line holds this token (a unique sleep length, an adapter's marker argument). */
+function processesWith(token: string): string[] {
+  const ps = spawnSync("ps", ["-eo", "pid,stat,args"], { encoding: "utf8" }).stdout;
+  return ps.split("\n").filter((l) => l.includes(token) && !/^\s*\d+\s+Z/.test(l));
+}
+const token = () => `${1000 + Math.floor(Math.random() * 1000)}.${Math.floor(Math.random() * 1e6)}`;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 afterEach(async () => {
   await Promise.all(clients.splice(0).map((c) => c.close()));
 });
@@ -71,11 +80,11 @@ describe("adapter runner", () => {
   });
 
   it("times a request out and restarts the adapter for the next one", async () => {
-    const c = client(`${FAKE} hang`, 300);
+    const c = client(`${FAKE} hang`, 1500);
     await c.hello();
     const error = await c.call("checksum.fill", { packet: PACKET, state: "none", gso: false }).catch((e) => e);
     expect(error).toBeInstanceOf(IutError);
-    expect(error.message).toMatch(/timed out on checksum\.fill after 300 ms/);
+    expect(error.message).toMatch(/timed out on checksum\.fill after 1500 ms/);
     expect(await c.call("reset", {})).toEqual({});
   });
 
@@ -110,5 +119,63 @@ describe("adapter runner", () => {
   it("reports a command that cannot start", async () => {
     const c = client("/nonexistent/adapter-binary");
     await expect(c.hello()).rejects.toBeInstanceOf(IutError);
+  });
+});
+
+describe("adapter runner against faulty adapters: bounded in time, nothing left behind", () => {
+  it("kills an adapter that never answers hello, with the grandchild that holds its pipes", async () => {
+    const t = token();
+    const c = client(`sleep ${t}`, 300);
+    const started = Date.now();
+    await expect(c.hello()).rejects.toThrow(/timed out on hello after 300 ms/);
+    expect(Date.now() - started).toBeLessThan(3000);
+    await c.close();
+    await sleep(100);
+    expect(processesWith(t)).toEqual([]);
+  });
+
+  it("kills a hung adapter and a background process it started, on a timeout", async () => {
+    const t = token();
+    const c = client(`sleep ${t} & ${FAKE} hang`, 1500);
+    await c.hello();
+    await expect(c.call("checksum.fill", { packet: PACKET, state: "none", gso: false })).rejects.toThrow(
+      /timed out on checksum\.fill after 1500 ms/,
+    );
+    await sleep(100);
+    expect(processesWith(t)).toEqual([]);
+  });
+
+  it("times out an adapter that closed its stdout and stays alive, and kills it", async () => {
+    const t = token();
+    const c = client(`${FAKE} close-stdout ${t}`, 300);
+    await expect(c.hello()).rejects.toBeInstanceOf(IutError);
+    await c.close();
+    await sleep(100);
+    expect(processesWith(t)).toEqual([]);
+  });
+
+  it("reports a reply line past the cap as an IUT error, without running out of memory", async () => {
+    const t = token();
+    const c = client(`${FAKE} flood ${t}`, 20_000);
+    await c.hello();
+    const error = await c.call("checksum.fill", { packet: PACKET, state: "none", gso: false }).catch((e) => e);
+    expect(error).toBeInstanceOf(IutError);
+    expect(error.message).toMatch(/line longer than 16777216 bytes .* in reply to checksum\.fill/);
+    await sleep(100);
+    expect(processesWith(t)).toEqual([]);
+  }, 30_000);
+
+  it("refuses an adapter that speaks another protocol version", async () => {
+    const c = client(`${FAKE} wrong-protocol`);
+    await expect(c.hello()).rejects.toThrow(/speaks protocol 2, this suite speaks 1/);
+  });
+
+  it("ends the whole group on close, even a child that ignores stdin closing", async () => {
+    const t = token();
+    const c = client(`sleep ${t} & ./bin/nfconform adapter model`);
+    await c.hello();
+    await c.close();
+    await sleep(100);
+    expect(processesWith(t)).toEqual([]);
   });
 });
