@@ -24,7 +24,9 @@ const ARGS = ["run", "--iut", DECLINING, "--area", "checksum", "--property", "fi
 describe("an adapter that declines every case, with --corpus none", () => {
   it("is skipped with the same reason in the console, report.json, summary.md and junit.xml", () => {
     const r = nfconform([...ARGS, "--seed", "3", "--out", "out", "--corpus", "none"]);
-    expect(r.code, r.stderr).toBe(0);
+    // A run that judged nothing is not a pass (exit 2 unless --allow-empty), and its reports say why.
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toContain("no property was judged (1 skipped of 1): not a pass");
     expect(r.stderr).toContain(`SKIPPED   checksum.fill-matches-model [linux] 0 judged, 101 declined`);
     expect(r.stderr).toContain(REASON);
     const report = JSON.parse(r.read("report.json"));
