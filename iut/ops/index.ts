@@ -45,10 +45,10 @@ export function protocolSchema(): Record<string, unknown> {
   };
   for (const c of AREA_OPS) ops[c.op] = { request: json(c.request.schema), reply: json(c.reply.schema) };
   return {
-    $schema: "https://json-schema.org/draft/2020-12/schema",
     title: `nfconform adapter protocol, version ${PROTOCOL_VERSION}`,
     description:
       "Generated from iut/ops/*.ts by `nfconform schema`; docs/adapter-protocol.md says what each field means. " +
+      "Each entry under envelope, error and ops is a JSON Schema (draft-07). " +
       "A request is its envelope plus its op's request fields; a reply is its envelope plus its op's reply, or the error reply. " +
       "Objects may carry fields not listed (additions an old adapter ignores).",
     version: PROTOCOL_VERSION,
