@@ -1,5 +1,5 @@
 // Area `checksum`: the xtables CHECKSUM target (docs/adapter-protocol.md).
-import Type, { type Static } from "typebox";
+import Type from "typebox";
 import { TABLE_HOOKS, type ChecksumRule, type XtTable } from "../../model/checksum/checkentry.js";
 import { CHECKSUM_STATES, type ChecksumState } from "../../model/checksum/checksum-target.js";
 import { fromHex } from "../../wire/hex.js";
@@ -17,7 +17,7 @@ export const checksumFill = defineOp(
 );
 
 /** The rule checkentry is asked about: the target with a match on the protocol. */
-export const ChecksumRuleShape = Type.Object({
+const ChecksumRuleShape = Type.Object({
   family: Type.Enum(["ipv4", "ipv6"] as const),
   table: Type.Enum(TABLES),
   hook: Type.Enum(TABLE_HOOKS.mangle),
@@ -28,8 +28,6 @@ export const ChecksumRuleShape = Type.Object({
 
 /** `checksum.checkentry` {rule} -> `{"errno": n}` */
 export const checksumCheckentry = defineOp("checksum.checkentry", ChecksumRuleShape, ErrnoReply);
-
-export type FillRequest = Static<typeof checksumFill.request.schema>;
 
 /** checksum.fill's request with its packet as bytes. */
 export function readFillRequest(params: Params): { packet: Uint8Array; state: ChecksumState; gso: boolean } {

@@ -74,7 +74,7 @@ function at(root: unknown, pointer: string): unknown {
 }
 
 /** Says what a schema accepts, in words (its `description` when it has one). */
-export function expected(schema: unknown): string {
+function expected(schema: unknown): string {
   if (schema === false) return "absent";
   const s = (typeof schema === "object" && schema !== null ? schema : {}) as Record<string, unknown>;
   if (typeof s.description === "string") return s.description;

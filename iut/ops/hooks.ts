@@ -31,7 +31,7 @@ export const hooksRegister = defineOp("hooks.register", Type.Object(Registration
 /** `hooks.unregister` `{"name": str}` -> `{"errno": n}` (ENOENT for an unknown name) */
 export const hooksUnregister = defineOp("hooks.unregister", Type.Object({ name: NonEmptyString }), ErrnoReply);
 
-export const TraverseFields = { family: Type.Enum(TRAVERSE_FAMILIES), hook: Type.Enum(HOOK_NAMES), device: Device };
+const TraverseFields = { family: Type.Enum(TRAVERSE_FAMILIES), hook: Type.Enum(HOOK_NAMES), device: Device };
 
 /** `hooks.traverse` {family, hook, device} -> `{"visited": [name, ...], "verdict": ...}` */
 export const hooksTraverse = defineOp(
