@@ -10,6 +10,7 @@ import { matrixCommand } from "./matrix-command.js";
 import { replayCommand } from "./replay-command.js";
 import { reportCommand } from "./report-command.js";
 import { runCommand } from "./run-command.js";
+import { schemaCommand } from "./schema-command.js";
 import { errorLine, UsageError } from "./usage-error.js";
 import { TOOL_VERSION } from "../sys/tool-version.js";
 
@@ -26,6 +27,7 @@ const USAGE = `usage:
   nfconform report merge DIR... [--out DIR]
   nfconform list [--json]
   nfconform adapter model [--mutant NAME] [--profile area=name]
+  nfconform schema
   nfconform --version`;
 
 const io = {
@@ -52,6 +54,8 @@ async function main(argv: string[]): Promise<number> {
       return matrixCommand(rest, io);
     case "report":
       return reportCommand(rest, io);
+    case "schema":
+      return schemaCommand(rest, io);
     case "--version":
       io.stdout(TOOL_VERSION);
       return 0;

@@ -31,7 +31,7 @@ export const KNOWN_IUTS: readonly { spec: string; summary: string }[] = [
     summary:
       "the kernel IUT with the frag6 area on conntrack's reassembler in front of the plain stack (`nfconform adapter linux --frag6 conntrack`; profile linux-nfct); other areas as in linux",
   },
-  { spec: "cmd:'<command>'", summary: "an external adapter speaking ../shared/adapter-protocol.md on stdin/stdout" },
+  { spec: "cmd:'<command>'", summary: "an external adapter speaking docs/adapter-protocol.md on stdin/stdout" },
   { spec: "mutant:<name>", summary: "a deliberately broken model, to see the suite catch it (see the mutants below)" },
 ];
 

@@ -1,4 +1,4 @@
-// Runs an external adapter (`--iut cmd:'<command>'`) per ../shared/adapter-protocol.md:
+// Runs an external adapter (`--iut cmd:'<command>'`) per docs/adapter-protocol.md:
 // spawn, hello, one request at a time with a per-request timeout, restart after
 // a crash or a timeout. Every harness-level fault is an IutError carrying the
 // offending line or exit status.
@@ -10,16 +10,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { AdapterReplyError, IutError, type Iut } from "./iut.js";
 import { LineSplitter, MAX_LINE_BYTES } from "./line-splitter.js";
-import {
-  ERROR_CODES,
-  isAreaName,
-  PROTOCOL_VERSION,
-  type AreaName,
-  type ErrorCode,
-  type Hello,
-  type Params,
-  type Result,
-} from "./protocol.js";
+import { ErrorReply, PROTOCOL_VERSION, readHello, type Hello, type Params, type Result } from "./ops/common.js";
 
 export interface AdapterClientOptions {
   /** Per-request timeout in milliseconds (protocol default 10 s). */
@@ -290,40 +281,29 @@ export class AdapterClient implements Iut {
   }
 
   private replyError(op: string, reply: Record<string, unknown>): Error {
-    const error = reply.error as Record<string, unknown> | null;
-    const code = error?.code;
-    const message = error?.message;
-    if (!ERROR_CODES.includes(code as ErrorCode) || typeof message !== "string") {
-      return new IutError(`adapter error reply to ${op} does not follow the protocol`, JSON.stringify(reply));
-    }
-    return new AdapterReplyError(code as ErrorCode, op, message);
+    const problem = ErrorReply.problem(reply);
+    if (problem !== undefined)
+      return new IutError(
+        `adapter error reply to ${op} does not follow the protocol: ${problem}`,
+        JSON.stringify(reply),
+      );
+    const { code, message } = (reply as ErrorReply).error;
+    return new AdapterReplyError(code, op, message);
   }
 }
 
+/** A hello reply, or IutError naming the field. */
 export function parseHello(reply: Record<string, unknown>): Hello {
   const line = JSON.stringify(reply);
-  const { name, version, areas, profiles, protocol } = reply;
   // Version 1 adapters may leave `protocol` out; one that names another version does not speak ours.
-  if (protocol !== undefined && protocol !== PROTOCOL_VERSION)
+  if (reply.protocol !== undefined && reply.protocol !== PROTOCOL_VERSION)
     throw new IutError(
-      `hello reply: the adapter speaks protocol ${JSON.stringify(protocol)}, this suite speaks ${PROTOCOL_VERSION}`,
+      `hello reply: the adapter speaks protocol ${JSON.stringify(reply.protocol)}, this suite speaks ${PROTOCOL_VERSION}`,
       line,
     );
-  if (typeof name !== "string") throw new IutError(`hello reply: "name" must be a string`, line);
-  if (typeof version !== "string") throw new IutError(`hello reply: "version" must be a string`, line);
-  if (!Array.isArray(areas) || !areas.every(isAreaName)) {
-    throw new IutError(`hello reply: "areas" must list areas out of hooks, frag6, checksum, bpf, cttimeout`, line);
+  try {
+    return readHello(reply);
+  } catch (error) {
+    throw new IutError((error as Error).message, line);
   }
-  const profileMap: Partial<Record<AreaName, string>> = {};
-  if (profiles !== undefined) {
-    if (typeof profiles !== "object" || profiles === null || Array.isArray(profiles)) {
-      throw new IutError(`hello reply: "profiles" must be an object`, line);
-    }
-    for (const [area, profile] of Object.entries(profiles)) {
-      if (!isAreaName(area) || typeof profile !== "string")
-        throw new IutError(`hello reply: profile entry ${area} is not area: string`, line);
-      profileMap[area] = profile;
-    }
-  }
-  return { name, version, areas: areas as AreaName[], profiles: profileMap };
 }

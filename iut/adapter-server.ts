@@ -3,11 +3,11 @@
 import { createInterface } from "node:readline";
 import type { Readable, Writable } from "node:stream";
 import { AdapterReplyError, type Iut } from "./iut.js";
-import { PROTOCOL_VERSION } from "./protocol.js";
+import { HelloRequest, PROTOCOL_VERSION, RequestEnvelope, type ErrorCode, type ErrorReply } from "./ops/common.js";
 
 type Reply = Record<string, unknown>;
 
-function errorReply(id: unknown, code: string, message: string): Reply {
+function errorReply(id: unknown, code: ErrorCode, message: string): Reply & ErrorReply {
   return { id: typeof id === "number" ? id : null, error: { code, message } };
 }
 
@@ -18,20 +18,18 @@ async function answer(iut: Iut, line: string): Promise<Reply> {
   } catch {
     return errorReply(null, "invalid", `request is not JSON: ${line.slice(0, 80)}`);
   }
-  if (typeof request !== "object" || request === null || Array.isArray(request)) {
-    return errorReply(null, "invalid", "request is not a JSON object");
+  const problem = RequestEnvelope.problem(request);
+  if (problem !== undefined) {
+    const id = typeof request === "object" && request !== null ? (request as Reply).id : null;
+    return errorReply(Number.isInteger(id) ? id : null, "invalid", `request: ${problem}`);
   }
-  const { id, op, ...params } = request as Record<string, unknown>;
-  if (typeof id !== "number" || !Number.isInteger(id)) return errorReply(id, "invalid", `"id" must be an integer`);
-  if (typeof op !== "string") return errorReply(id, "invalid", `"op" must be a string`);
+  const { id, op, ...params } = request as { id: number; op: string };
   try {
     if (op === "hello") {
-      if (params.protocol !== PROTOCOL_VERSION) {
-        return errorReply(
-          id,
-          "unsupported",
-          `protocol ${JSON.stringify(params.protocol)} (this adapter speaks ${PROTOCOL_VERSION})`,
-        );
+      const hello = HelloRequest.problem(params);
+      if (hello !== undefined || (params as { protocol: number }).protocol !== PROTOCOL_VERSION) {
+        const protocol = JSON.stringify((params as Reply).protocol);
+        return errorReply(id, "unsupported", `protocol ${protocol} (this adapter speaks ${PROTOCOL_VERSION})`);
       }
       // The reply names the protocol it speaks, so a runner of another version can tell.
       return { id, protocol: PROTOCOL_VERSION, ...(await iut.hello()) };

@@ -1,6 +1,6 @@
 // The one interface every implementation under test is reached through: the
 // model in-process, an external adapter process, and later the Linux kernel.
-import type { ErrorCode, Hello, Params, Result } from "./protocol.js";
+import type { ErrorCode, Hello, Params, Result } from "./ops/common.js";
 
 export interface Iut {
   /** How the user named it on the command line (`model`, `cmd:...`). */

@@ -1,6 +1,6 @@
 // What an area of the kernel IUT provides. Areas share the namespace, its test
 // network (test-network.ts) and one nf_tables session.
-import type { AreaName, Params, Result } from "../protocol.js";
+import type { AreaName, Params, Result } from "../ops/common.js";
 import type { NftSession } from "./nft-session.js";
 
 export interface LinuxContext {

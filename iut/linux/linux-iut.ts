@@ -8,7 +8,7 @@ import { machine, release, version as kernelVersion } from "node:os";
 import { assertPrivateNetns } from "../../sys/namespace.js";
 import { NetworkNamespace } from "../../sys/netns.js";
 import { AdapterReplyError, type Iut } from "../iut.js";
-import type { AreaName, Hello, Params, Result } from "../protocol.js";
+import type { AreaName, Hello, Params, Result } from "../ops/common.js";
 import { checksumArea } from "./checksum/area.js";
 import { bpfArea } from "./bpf/area.js";
 import { hooksArea } from "./hooks/area.js";

@@ -2,15 +2,15 @@
 // sanity check, and the base that mutants override.
 import type { ChecksumProfile } from "../../model/checksum/checksum-target.js";
 import { AdapterReplyError, type Iut } from "../iut.js";
-import type { AreaName, Hello, Params, Result } from "../protocol.js";
+import type { AreaName, Hello, Params, Result } from "../ops/common.js";
 import type { HooksProfile } from "../../model/hooks/profiles.js";
-import { checksumHandlers, type OpHandler } from "./checksum-handlers.js";
+import { checksumHandlers } from "./checksum-handlers.js";
 import { hooksHandlers } from "./hooks-handlers.js";
 import { bpfHandlers } from "./bpf-handlers.js";
 import { cttimeoutHandlers } from "./cttimeout-handlers.js";
 import { frag6Handlers } from "./frag6-handlers.js";
 import type { Frag6Profile } from "../../model/frag6/profiles.js";
-import { freshModelState } from "./model-state.js";
+import { freshModelState, type OpHandler } from "./model-state.js";
 import { TOOL_VERSION } from "../../sys/tool-version.js";
 
 /** Areas the model implements so far, with each one's default profile. */

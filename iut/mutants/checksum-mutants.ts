@@ -5,7 +5,8 @@ import { checksumCheckentry } from "../../model/checksum/checkentry.js";
 import { transportLayout } from "../../model/checksum/packet-checksum.js";
 import { fold, onesComplementSum } from "../../wire/internet-checksum.js";
 import { toHex } from "../../wire/hex.js";
-import { readCheckentryRequest, readFillRequest, type OpHandler } from "../model/checksum-handlers.js";
+import type { OpHandler } from "../model/model-state.js";
+import { readCheckentryRequest, readFillRequest } from "../ops/checksum.js";
 import type { MutantDefinition } from "./mutant.js";
 
 /** A fill that sums with `sum` and stores with `store`; applied when `applies` says so. */

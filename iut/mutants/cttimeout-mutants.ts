@@ -3,8 +3,9 @@
 import { findByName, withPolicy } from "../../model/cttimeout/namespace.js";
 import { cttimeoutRules, type CttimeoutRules } from "../../model/cttimeout/rules.js";
 import { attach } from "../../model/cttimeout/users.js";
-import { cttimeoutHandlersWith, readAttachRequest } from "../model/cttimeout-handlers.js";
-import type { OpHandler } from "../model/checksum-handlers.js";
+import { cttimeoutHandlersWith } from "../model/cttimeout-handlers.js";
+import type { OpHandler } from "../model/model-state.js";
+import { readAttachRequest } from "../ops/cttimeout.js";
 import type { MutantDefinition } from "./mutant.js";
 
 const LINUX = cttimeoutRules("linux");

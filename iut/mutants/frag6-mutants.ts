@@ -8,8 +8,8 @@ import type { Frag6Config, Frag6Event } from "../../model/frag6/profiles.js";
 import { frag6Run } from "../../model/frag6/run.js";
 import { bytesEqual, fromHex, toHex } from "../../wire/hex.js";
 import { datagramParts, reassembledPacket, type FragmentPacket } from "../../wire/ipv6-fragment.js";
-import { readFrag6Request } from "../model/frag6-handlers.js";
-import type { OpHandler } from "../model/checksum-handlers.js";
+import type { OpHandler } from "../model/model-state.js";
+import { readFrag6Request } from "../ops/frag6.js";
 import type { MutantDefinition } from "./mutant.js";
 
 interface NaiveRules {
@@ -79,7 +79,7 @@ function naiveRun(events: Frag6Event[], config: Frag6Config, rules: NaiveRules):
 
 function naive(rules: NaiveRules): OpHandler {
   return (params) => {
-    const { request } = readFrag6Request(params);
+    const request = readFrag6Request(params);
     return { delivered: naiveRun(request.events, request.config, rules).delivered };
   };
 }
@@ -87,7 +87,7 @@ function naive(rules: NaiveRules): OpHandler {
 /** The model's answer (rfc8200), then `change` applied to every delivered packet. */
 function rewritten(change: (packet: Uint8Array) => Uint8Array[]): OpHandler {
   return (params) => {
-    const { request } = readFrag6Request(params);
+    const request = readFrag6Request(params);
     const outcome = frag6Run(request.events, "rfc8200", request.config);
     return {
       ...outcome,
@@ -133,7 +133,7 @@ export const FRAG6_MUTANTS: readonly MutantDefinition[] = [
     description: "never expires a reassembly queue",
     overrides: {
       "frag6.run": (params) => {
-        const { request } = readFrag6Request(params);
+        const request = readFrag6Request(params);
         return { ...frag6Run(request.events, "rfc8200", { ...request.config, timeoutMs: 2 ** 40 }) };
       },
     },

@@ -13,8 +13,9 @@ import {
 } from "../../model/hooks/namespace.js";
 import { HOOKS_RULES, type HooksRules } from "../../model/hooks/profiles.js";
 import { traversedList } from "../../model/hooks/traverse.js";
-import { readRegisterRequest, readTraverseRequest, readUnregisterRequest } from "../model/hooks-handlers.js";
-import type { OpHandler } from "../model/checksum-handlers.js";
+import type { OpHandler } from "../model/model-state.js";
+import { hooksTraverse, hooksUnregister, readRegistration } from "../ops/hooks.js";
+import { invalid } from "../ops/op.js";
 import type { MutantDefinition } from "./mutant.js";
 
 const LINUX = HOOKS_RULES.linux;
@@ -22,7 +23,7 @@ const LINUX = HOOKS_RULES.linux;
 /** hooks.register with the model's code under other rules. */
 function registerWith(rules: HooksRules): OpHandler {
   return (params, state) => {
-    const { ns, errno } = registerHook(state.hooks, readRegisterRequest(params).registration, rules);
+    const { ns, errno } = registerHook(state.hooks, readRegistration(params), rules);
     state.hooks = ns;
     return { errno };
   };
@@ -31,7 +32,7 @@ function registerWith(rules: HooksRules): OpHandler {
 /** hooks.register where `keysOf` decides the lists (undefined: as the model). */
 function registerInto(keysOf: (reg: HookRegistration) => ListKey[] | undefined): OpHandler {
   return (params, state) => {
-    const { registration } = readRegisterRequest(params);
+    const registration = readRegistration(params);
     const keys = keysOf(registration);
     const { ns, errno } = keys
       ? addRegistration(state.hooks, registration, keys, LINUX)
@@ -63,7 +64,7 @@ export const HOOKS_MUTANTS: readonly MutantDefinition[] = [
     description: "an inet hook refused on IPv6 stays registered on IPv4",
     overrides: {
       "hooks.register": (params, state) => {
-        const { registration } = readRegisterRequest(params);
+        const registration = readRegistration(params);
         const { ns, errno } = registerHook(state.hooks, registration, LINUX);
         if (errno !== 0 && registration.family === "inet" && registration.hook !== "ingress") {
           // Keep the IPv4 half that the kernel would undo.
@@ -102,7 +103,7 @@ export const HOOKS_MUTANTS: readonly MutantDefinition[] = [
     description: "removes an entry by moving the list's last entry into its slot, as an O(1) array delete would",
     overrides: {
       "hooks.unregister": (params, state) => {
-        const name = readUnregisterRequest(params);
+        const { name } = hooksUnregister.readRequest(params);
         const keys = registeredIn(state.hooks, name);
         if (keys.length === 0) return { errno: ENOENT };
         let lists = state.hooks.lists;
@@ -124,7 +125,7 @@ export const HOOKS_MUTANTS: readonly MutantDefinition[] = [
       "compares priorities by 32-bit subtraction, which overflows between far-apart priorities (INT_MIN against positives)",
     overrides: {
       "hooks.register": (params, state) => {
-        const { registration } = readRegisterRequest(params);
+        const registration = readRegistration(params);
         const { ns, errno } = registerHook(state.hooks, registration, LINUX);
         state.hooks = ns;
         if (errno !== 0) return { errno };
@@ -154,9 +155,9 @@ export const HOOKS_MUTANTS: readonly MutantDefinition[] = [
     description: "runs the remaining hooks after one drops (the verdict is still drop)",
     overrides: {
       "hooks.traverse": (params, state) => {
-        const { family, hook, device, reader } = readTraverseRequest(params);
+        const { family, hook, device } = hooksTraverse.readRequest(params);
         const key = traversedList(LINUX, family, hook, device);
-        if (key === undefined) throw reader.invalid(`no ${family} ${hook} hook list`);
+        if (key === undefined) throw invalid(hooksTraverse.op, `no ${family} ${hook} hook list`);
         const list: HookList = hookList(state.hooks, key);
         const visited = list.filter((e) => !e.internal).map((e) => e.name);
         return { visited, verdict: list.some((e) => e.verdict === "drop") ? "drop" : "accept" };

@@ -1,4 +1,4 @@
-import type { OpHandler } from "../model/checksum-handlers.js";
+import type { OpHandler } from "../model/model-state.js";
 
 /** A broken IUT: the model with some ops replaced. */
 export interface MutantDefinition {

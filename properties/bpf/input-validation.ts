@@ -1,6 +1,11 @@
-// Strict checks of inputs read back from corpus files before they replay.
-import { ATTACH_POINTS, REJECTION_RULES, type Attach } from "../../model/bpf/validator.js";
-import { fromHex } from "../../wire/hex.js";
+// Strict checks of inputs read back from corpus files before they replay:
+// programs, attach points and packets have bpf.load's and bpf.run's shapes
+// (iut/ops/bpf.ts); the corpus adds no unknown fields and a known intent.
+import Type from "typebox";
+import { AttachPoint, Program } from "../../iut/ops/bpf.js";
+import { shape } from "../../iut/ops/codec.js";
+import { Hex } from "../../iut/ops/fields.js";
+import { REJECTION_RULES, type Attach } from "../../model/bpf/validator.js";
 import type { JsonProgram, LoadInput, RunInput, SessionInput } from "./generators.js";
 
 function asRecord(input: unknown, what: string, keys: readonly string[]): Record<string, unknown> {
@@ -11,38 +16,21 @@ function asRecord(input: unknown, what: string, keys: readonly string[]): Record
   return input as Record<string, unknown>;
 }
 
+const attachPoint = shape(AttachPoint);
+const program = shape(Program);
+const packets = shape(Type.Array(Hex));
+
 function validAttach(value: unknown): Attach {
-  if (!ATTACH_POINTS.includes(value as Attach)) throw new Error(`"attach" must be one of ${ATTACH_POINTS.join(", ")}`);
-  return value as Attach;
+  return attachPoint.read(value, `"attach"`);
 }
 
+/** A program as bpf.load sends it (iut/ops/bpf.ts). */
 export function validProgramJson(value: unknown): JsonProgram {
-  if (!Array.isArray(value)) throw new Error(`"program" must be an array of [code, jt, jf, k]`);
-  if (value.length > 0xffff) throw new Error(`"program" is longer than a u16 count`);
-  return value.map((ins, i) => {
-    const ok =
-      Array.isArray(ins) &&
-      ins.length === 4 &&
-      ins.every((f) => typeof f === "number" && Number.isInteger(f)) &&
-      ins[0] >= 0 &&
-      ins[0] <= 0xffff &&
-      ins[1] >= 0 &&
-      ins[1] <= 255 &&
-      ins[2] >= 0 &&
-      ins[2] <= 255 &&
-      ins[3] >= 0 &&
-      ins[3] <= 0xffffffff;
-    if (!ok) throw new Error(`"program"[${i}] must be [code 0..65535, jt 0..255, jf 0..255, k 0..4294967295]`);
-    return [ins[0], ins[1], ins[2], ins[3]] as [number, number, number, number];
-  });
+  return program.read(value, `"program"`).map(([code, jt, jf, k]) => [code, jt, jf, k]);
 }
 
 function validPackets(value: unknown): string[] {
-  if (!Array.isArray(value)) throw new Error(`"packets" must be an array of hex strings`);
-  return value.map((p, i) => {
-    fromHex(p, `packets[${i}]`);
-    return p as string;
-  });
+  return packets.read(value, `"packets"`);
 }
 
 export function validateRunInput(input: unknown): RunInput {

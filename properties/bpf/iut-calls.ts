@@ -1,6 +1,6 @@
 // The bpf ops as seen from the suite: send, then read the reply strictly.
 import { IutError, type Iut } from "../../iut/iut.js";
-import { replyArray, replyErrno, replyString } from "../../iut/reply-fields.js";
+import { bpfLoad, bpfRun, bpfUnload } from "../../iut/ops/bpf.js";
 import type { Attach } from "../../model/bpf/validator.js";
 import type { JsonProgram } from "./generators.js";
 
@@ -9,26 +9,21 @@ export async function iutLoad(
   program: JsonProgram,
   attach: Attach,
 ): Promise<{ errno: number; handle?: string }> {
-  const reply = await iut.call("bpf.load", { program, attach });
-  const errno = replyErrno(reply, "bpf.load");
-  return errno === 0 ? { errno, handle: replyString(reply, "bpf.load", "handle") } : { errno };
+  const { errno, handle } = await bpfLoad.call(iut, { program, attach });
+  return errno === 0 ? { errno, handle: handle! } : { errno };
 }
 
 export async function iutRun(iut: Iut, handle: string, packets: string[]): Promise<number[]> {
-  const reply = await iut.call("bpf.run", { handle, packets });
-  const results = replyArray(reply, "bpf.run", "results");
-  if (
-    results.length !== packets.length ||
-    !results.every((r) => typeof r === "number" && Number.isInteger(r) && r >= 0)
-  ) {
+  const { results } = await bpfRun.call(iut, { handle, packets });
+  if (results.length !== packets.length) {
     throw new IutError(
       `reply to bpf.run: "results" must hold one non-negative integer per packet (${packets.length})`,
-      JSON.stringify(reply).slice(0, 200),
+      JSON.stringify(results).slice(0, 200),
     );
   }
-  return results as number[];
+  return results;
 }
 
 export async function iutUnload(iut: Iut, handle: string): Promise<number> {
-  return replyErrno(await iut.call("bpf.unload", { handle }), "bpf.unload");
+  return (await bpfUnload.call(iut, { handle })).errno;
 }

@@ -1,6 +1,7 @@
-// Checks inputs read back from corpus files before they are replayed.
-import { TABLE_HOOKS, type ChecksumRule, type XtTable } from "../../model/checksum/checkentry.js";
-import { CHECKSUM_STATES } from "../../model/checksum/checksum-target.js";
+// Checks inputs read back from corpus files before they are replayed: the
+// shapes are the protocol's (iut/ops/checksum.ts), the packet must parse.
+import { checksumCheckentry, checksumFill } from "../../iut/ops/checksum.js";
+import type { ChecksumRule } from "../../model/checksum/checkentry.js";
 import { transportLayout } from "../../model/checksum/packet-checksum.js";
 import { fromHex } from "../../wire/hex.js";
 import type { FillInput } from "./generators.js";
@@ -18,33 +19,11 @@ export function validPacketHex(value: unknown, field: string): string {
 }
 
 export function validateFillInput(input: unknown): FillInput {
-  const r = asRecord(input);
-  if (!CHECKSUM_STATES.includes(r.state as never))
-    throw new Error(`"state" must be one of ${CHECKSUM_STATES.join(", ")}`);
-  if (typeof r.gso !== "boolean") throw new Error(`"gso" must be a boolean`);
-  return { packet: validPacketHex(r.packet, "packet"), state: r.state as FillInput["state"], gso: r.gso };
+  const { packet, state, gso } = checksumFill.request.read(input, "input");
+  return { packet: validPacketHex(packet, "packet"), state, gso };
 }
 
 export function validateCheckentryInput(input: unknown): ChecksumRule {
-  const r = asRecord(input);
-  const tables = Object.keys(TABLE_HOOKS);
-  if (r.family !== "ipv4" && r.family !== "ipv6") throw new Error(`"family" must be ipv4 or ipv6`);
-  if (!tables.includes(r.table as string)) throw new Error(`"table" must be one of ${tables.join(", ")}`);
-  if (!TABLE_HOOKS.mangle.includes(r.hook as never)) throw new Error(`"hook" must be an inet hook name`);
-  const op = r.operation;
-  if (typeof op !== "number" || !Number.isInteger(op) || op < 0 || op > 255)
-    throw new Error(`"operation" must be 0..255`);
-  const proto = r.proto;
-  if (proto !== null && (typeof proto !== "number" || !Number.isInteger(proto) || proto < 0 || proto > 255)) {
-    throw new Error(`"proto" must be null or 0..255`);
-  }
-  if (typeof r.invertProto !== "boolean") throw new Error(`"invertProto" must be a boolean`);
-  return {
-    family: r.family,
-    table: r.table as XtTable,
-    hook: r.hook as ChecksumRule["hook"],
-    operation: op,
-    proto: proto as number | null,
-    invertProto: r.invertProto,
-  };
+  const { family, table, hook, operation, proto, invertProto } = checksumCheckentry.request.read(input, "input");
+  return { family, table, hook, operation, proto, invertProto };
 }

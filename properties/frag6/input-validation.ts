@@ -1,4 +1,8 @@
 // Checks a frag6 case read back from a corpus file: every field, strictly.
+// Events and config have the protocol's shapes (iut/ops/frag6.ts); the corpus
+// adds bounds of its own (1..2000 events, no unknown fields, packets that parse).
+import { Frag6ConfigShape, Frag6EventShape, unorderedEvent } from "../../iut/ops/frag6.js";
+import { shape } from "../../iut/ops/codec.js";
 import { fromHex } from "../../wire/hex.js";
 import { PacketError } from "../../wire/ip-packet.js";
 import { parseFragmentPacket } from "../../wire/ipv6-fragment.js";
@@ -16,12 +20,6 @@ function only(r: Record<string, unknown>, keys: readonly string[], what: string)
   if (extra.length) throw new Error(`${what} has unknown field${extra.length > 1 ? "s" : ""} ${extra.join(", ")}`);
 }
 
-function int(value: unknown, what: string, min: number, max: number): number {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max)
-    throw new Error(`${what} must be an integer in ${min}..${max}`);
-  return value;
-}
-
 /** An IPv6 packet whose header chain parses (a fragment or not). */
 function ipv6Hex(value: unknown, what: string): string {
   const bytes = fromHex(value, what);
@@ -34,27 +32,25 @@ function ipv6Hex(value: unknown, what: string): string {
   return value as string;
 }
 
+const event = shape(Frag6EventShape);
+const config = shape(Frag6ConfigShape);
+
 export function validateStreamInput(input: unknown): StreamInput {
   const r = record(input, "input");
   only(r, ["events", "config", "labels", "originals"], "input");
   if (!Array.isArray(r.events) || r.events.length === 0 || r.events.length > 2000)
     throw new Error(`"events" must be an array of 1..2000 events`);
-  let last = 0;
   const events = r.events.map((e, i) => {
-    const ev = record(e, `events[${i}]`);
-    only(ev, ["t", "packet"], `events[${i}]`);
-    const t = int(ev.t, `events[${i}].t`, last, 2 ** 40);
-    last = t;
-    return { t, packet: ipv6Hex(ev.packet, `events[${i}].packet`) };
+    const { t, packet } = event.read(e, `events[${i}]`);
+    only(e as Record<string, unknown>, ["t", "packet"], `events[${i}]`);
+    return { t, packet: ipv6Hex(packet, `events[${i}].packet`) };
   });
-  const c = record(r.config, "config");
-  only(c, ["timeoutMs", "highThresh", "lowThresh"], "config");
-  const config: Frag6Config = {
-    timeoutMs: int(c.timeoutMs, "config.timeoutMs", 1, 2 ** 31),
-    highThresh: int(c.highThresh, "config.highThresh", 0, 2 ** 40),
-    lowThresh: int(c.lowThresh, "config.lowThresh", 0, 2 ** 40),
-  };
-  if (config.lowThresh > config.highThresh) throw new Error(`config.lowThresh must not exceed config.highThresh`);
+  const unordered = unorderedEvent(events);
+  if (unordered) throw new Error(`input: ${unordered}`);
+  const { timeoutMs, highThresh, lowThresh } = config.read(r.config, "config");
+  only(r.config as Record<string, unknown>, ["timeoutMs", "highThresh", "lowThresh"], "config");
+  const frag6Config: Frag6Config = { timeoutMs, highThresh, lowThresh };
+  if (lowThresh > highThresh) throw new Error(`config.lowThresh must not exceed config.highThresh`);
   if (!Array.isArray(r.labels) || r.labels.length === 0)
     throw new Error(`"labels" must name at least one pattern class`);
   const labels = r.labels.map((l, i) => {
@@ -64,5 +60,5 @@ export function validateStreamInput(input: unknown): StreamInput {
   });
   if (!Array.isArray(r.originals)) throw new Error(`"originals" must be an array of hex datagrams`);
   const originals = r.originals.map((o, i) => ipv6Hex(o, `originals[${i}]`));
-  return { events, config, labels, originals };
+  return { events, config: frag6Config, labels, originals };
 }

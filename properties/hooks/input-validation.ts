@@ -1,5 +1,10 @@
-// Checks hooks cases read back from corpus files before they are replayed.
-import { HOOK_FAMILIES, HOOK_NAMES, isInt32, TRAVERSE_FAMILIES, VERDICTS } from "../../model/hooks/families.js";
+// Checks hooks cases read back from corpus files before they are replayed:
+// each command has its op's request shape (iut/ops/hooks.ts); a fill, which
+// only the corpus knows, is declared here with the same field shapes.
+import Type from "typebox";
+import { shape } from "../../iut/ops/codec.js";
+import { NonEmptyString } from "../../iut/ops/fields.js";
+import { hooksRegister, hooksTraverse, hooksUnregister, Priority, RegistrationFields } from "../../iut/ops/hooks.js";
 import { hooksRules } from "../../model/hooks/profiles.js";
 import { traversedList } from "../../model/hooks/traverse.js";
 import { asRecord } from "../checksum/input-validation.js";
@@ -8,70 +13,37 @@ import { fillRegistrations, type HookCommand, type SequenceInput } from "./comma
 /** A fill may not go past this: the limit is 1024, a little more shows it. */
 const MAX_FILL = 4096;
 
-function oneOf<T extends string>(r: Record<string, unknown>, field: string, allowed: readonly T[], at: string): T {
-  const v = r[field];
-  if (typeof v !== "string" || !(allowed as readonly string[]).includes(v))
-    throw new Error(`${at}: "${field}" must be one of ${allowed.join(", ")}`);
-  return v as T;
-}
+const { family, hook, device, verdict } = RegistrationFields;
+const FillCommand = shape(
+  Type.Object({
+    prefix: NonEmptyString,
+    count: Type.Integer({ minimum: 1, maximum: MAX_FILL }),
+    family,
+    hook,
+    device,
+    priorities: Type.Array(Priority, { minItems: 1 }),
+    verdict,
+  }),
+);
 
-function name(r: Record<string, unknown>, field: string, at: string): string {
-  const v = r[field];
-  if (typeof v !== "string" || v.length === 0) throw new Error(`${at}: "${field}" must be a non-empty string`);
-  return v;
-}
-
-function device(r: Record<string, unknown>, at: string): string | null {
-  const v = r.device;
-  if (v === null) return null;
-  if (typeof v !== "string" || v.length === 0) throw new Error(`${at}: "device" must be null or a non-empty string`);
-  return v;
-}
-
-function priority(v: unknown, at: string): number {
-  if (!isInt32(v)) throw new Error(`${at}: priorities must be int32 integers, got ${JSON.stringify(v)}`);
-  return v;
-}
+const Sequence = shape(Type.Object({ commands: Type.Array(Type.Unknown(), { minItems: 1 }) }));
 
 function command(input: unknown, at: string): HookCommand {
   const r = asRecord(input);
   switch (r.op) {
-    case "register":
-      return {
-        op: "register",
-        name: name(r, "name", at),
-        family: oneOf(r, "family", HOOK_FAMILIES, at),
-        hook: oneOf(r, "hook", HOOK_NAMES, at),
-        priority: priority(r.priority, at),
-        verdict: oneOf(r, "verdict", VERDICTS, at),
-        device: device(r, at),
-      };
+    case "register": {
+      const { name, family, hook, priority, verdict, device } = hooksRegister.request.read(r, at);
+      return { op: "register", name, family, hook, priority, verdict, device };
+    }
     case "unregister":
-      return { op: "unregister", name: name(r, "name", at) };
-    case "traverse":
-      return {
-        op: "traverse",
-        family: oneOf(r, "family", TRAVERSE_FAMILIES, at),
-        hook: oneOf(r, "hook", HOOK_NAMES, at),
-        device: device(r, at),
-      };
+      return { op: "unregister", name: hooksUnregister.request.read(r, at).name };
+    case "traverse": {
+      const { family, hook, device } = hooksTraverse.request.read(r, at);
+      return { op: "traverse", family, hook, device };
+    }
     case "fill": {
-      const count = r.count;
-      if (typeof count !== "number" || !Number.isInteger(count) || count < 1 || count > MAX_FILL)
-        throw new Error(`${at}: "count" must be 1..${MAX_FILL}`);
-      const priorities = r.priorities;
-      if (!Array.isArray(priorities) || priorities.length === 0)
-        throw new Error(`${at}: "priorities" must be a non-empty array`);
-      return {
-        op: "fill",
-        prefix: name(r, "prefix", at),
-        count,
-        family: oneOf(r, "family", HOOK_FAMILIES, at),
-        hook: oneOf(r, "hook", HOOK_NAMES, at),
-        device: device(r, at),
-        priorities: priorities.map((p) => priority(p, at)),
-        verdict: oneOf(r, "verdict", VERDICTS, at),
-      };
+      const { prefix, count, family, hook, device, priorities, verdict } = FillCommand.read(r, at);
+      return { op: "fill", prefix, count, family, hook, device, priorities, verdict };
     }
     default:
       throw new Error(`${at}: "op" must be register, unregister, traverse or fill`);
@@ -84,9 +56,7 @@ function command(input: unknown, at: string): HookCommand {
  * current Linux has (the other profiles have fewer; their IUTs decline the rest).
  */
 export function validateSequenceInput(input: unknown): SequenceInput {
-  const r = asRecord(input);
-  if (!Array.isArray(r.commands) || r.commands.length === 0) throw new Error(`"commands" must be a non-empty array`);
-  const commands = r.commands.map((c, i) => command(c, `commands[${i}]`));
+  const commands = Sequence.read(input, "input").commands.map((c, i) => command(c, `commands[${i}]`));
   const rules = hooksRules("linux");
   const maybeLive = new Set<string>();
   commands.forEach((c, i) => {

@@ -113,7 +113,7 @@ describe("adapter runner", () => {
 
   it("rejects a hello without the required fields", async () => {
     const c = client(`${FAKE} bad-hello`);
-    await expect(c.hello()).rejects.toThrow(/"areas" must list areas/);
+    await expect(c.hello()).rejects.toThrow(/"areas" must be a list of areas/);
   });
 
   it("reports a command that cannot start", async () => {

@@ -1,8 +1,8 @@
 // The bpf area on the kernel: socket filters on AF_UNIX socketpairs and the
 // xt_bpf match through nft_compat (socket-programs.ts, xt-programs.ts).
-import { ENOENT } from "../../../sys/errno.js";
-import { AdapterReplyError } from "../../iut.js";
-import { readLoadRequest, readRunRequest, readUnloadRequest } from "../../model/bpf-handlers.js";
+import { bpfLoad, bpfRun, bpfUnload, readLoadRequest, readRunRequest, readUnloadRequest } from "../../ops/bpf.js";
+import { Errno } from "../../ops/common.js";
+import { invalid } from "../../ops/op.js";
 import type { LinuxArea, LinuxContext } from "../linux-area.js";
 import { LinuxSocketPrograms } from "./socket-programs.js";
 import { xtPacketProblem } from "./xt-packet.js";
@@ -20,22 +20,22 @@ export function bpfArea({ session }: LinuxContext): LinuxArea {
         const { program, attach } = readLoadRequest(params);
         const handle = `${attach}-${next++}`;
         const errno = attach === "socket" ? sockets.load(handle, program) : xt.load(handle, program);
-        return errno === 0 ? { errno, handle } : { errno };
+        return bpfLoad.writeReply(errno === 0 ? { errno, handle } : { errno });
       },
       "bpf.run": (params) => {
-        const { handle, packets, reader } = readRunRequest(params);
-        if (sockets.has(handle)) return { results: sockets.run(handle, packets) };
-        if (!xt.has(handle)) throw reader.invalid(`no program is loaded with handle ${JSON.stringify(handle)}`);
+        const { handle, packets } = readRunRequest(params);
+        if (sockets.has(handle)) return bpfRun.writeReply({ results: sockets.run(handle, packets) });
+        if (!xt.has(handle)) throw invalid(bpfRun.op, `no program is loaded with handle ${JSON.stringify(handle)}`);
         // Decline the whole run up front when a packet cannot reach the match unchanged.
         for (const [i, p] of packets.entries()) {
           const problem = xtPacketProblem(p) ?? LinuxXtPrograms.addressProblem(p, (p[0]! >> 4) as 4 | 6);
-          if (problem) throw new AdapterReplyError("invalid", "bpf.run", `xt_bpf packet ${i}: ${problem}`);
+          if (problem) throw invalid(bpfRun.op, `xt_bpf packet ${i}: ${problem}`);
         }
-        return { results: packets.map((p) => xt.runOne(handle, p, (p[0]! >> 4) as 4 | 6)) };
+        return bpfRun.writeReply({ results: packets.map((p) => xt.runOne(handle, p, (p[0]! >> 4) as 4 | 6)) });
       },
       "bpf.unload": (params) => {
         const handle = readUnloadRequest(params);
-        return { errno: sockets.unload(handle) || xt.unload(handle) ? 0 : ENOENT };
+        return bpfUnload.writeReply({ errno: sockets.unload(handle) || xt.unload(handle) ? 0 : Errno.ENOENT });
       },
     },
     reset: () => {

@@ -1,7 +1,7 @@
 // The checksum area on the kernel: checkentry through nft_compat, fill through
 // the kernel's own paths (fill.ts).
 import { toHex } from "../../../wire/hex.js";
-import { readCheckentryRequest, readFillRequest } from "../../model/checksum-handlers.js";
+import { checksumCheckentry, checksumFill, readCheckentryRequest, readFillRequest } from "../../ops/checksum.js";
 import type { LinuxArea, LinuxContext } from "../linux-area.js";
 import { LinuxChecksumCheckentry } from "./checkentry.js";
 import { LinuxChecksumFill } from "./fill.js";
@@ -15,9 +15,10 @@ export function checksumArea({ session }: LinuxContext): LinuxArea {
     handlers: {
       "checksum.fill": (params) => {
         const { packet, state, gso } = readFillRequest(params);
-        return { packet: toHex(fill.fill(packet, state, gso)) };
+        return checksumFill.writeReply({ packet: toHex(fill.fill(packet, state, gso)) });
       },
-      "checksum.checkentry": (params) => ({ errno: checkentry.errno(readCheckentryRequest(params)) }),
+      "checksum.checkentry": (params) =>
+        checksumCheckentry.writeReply({ errno: checkentry.errno(readCheckentryRequest(params)) }),
     },
     // No state between cases: the fill rules are fixed, checkentry rules never
     // match and are flushed as they pile up.

@@ -33,7 +33,15 @@ import { freshNamespace } from "../../../model/cttimeout/namespace.js";
 import { DEFAULT_SECONDS, TRACKERS, storedSeconds } from "../../../model/cttimeout/protocols.js";
 import { receive, UnmodelledMessage } from "../../../model/cttimeout/receive.js";
 import { cttimeoutRules, profileForHz } from "../../../model/cttimeout/rules.js";
-import { readAttachRequest, readDetachRequest, readNetlinkRequest } from "../../model/cttimeout-handlers.js";
+import {
+  cttimeoutAttach,
+  cttimeoutDetach,
+  netlink,
+  readAttachRequest,
+  readDetachRequest,
+  readNetlinkRequest,
+} from "../../ops/cttimeout.js";
+import { invalid } from "../../ops/op.js";
 import type { LinuxArea, LinuxContext } from "../linux-area.js";
 import { NetlinkExchange } from "./netlink-exchange.js";
 import { LinuxCttimeoutUsers } from "./users.js";
@@ -121,39 +129,39 @@ export function cttimeoutArea(_context: LinuxContext): LinuxArea {
     profile,
     handlers: {
       netlink: (params) => {
-        const { messages, reader } = readNetlinkRequest(params);
+        const messages = readNetlinkRequest(params);
         const replies: string[][] = [];
         for (const m of messages) {
           // Only what the protocol allows reaches the kernel: cttimeout requests, no batches.
           try {
             receive(freshNamespace(), m, classify);
           } catch (error) {
-            if (error instanceof UnmodelledMessage) throw reader.invalid(error.message);
+            if (error instanceof UnmodelledMessage) throw invalid(netlink.op, error.message);
             throw error;
           }
           if (m.length >= 6 && (m[4]! | (m[5]! << 8)) === cttimeoutType(IPCTNL_MSG_TIMEOUT_DEFAULT_SET))
             defaultsTouched = true;
           replies.push(link.exchange(m).map(toHex));
         }
-        return { replies };
+        return netlink.writeReply({ replies });
       },
       "cttimeout.attach": (params) => {
         const request = readAttachRequest(params);
         const r = users.attach(request);
-        if (r.ref === undefined) return { errno: r.errno };
+        if (r.ref === undefined) return cttimeoutAttach.writeReply({ errno: r.errno });
         holding.set(r.ref, request.name.length > 0 ? request.name : null);
-        return { errno: 0, ref: r.ref };
+        return cttimeoutAttach.writeReply({ errno: 0, ref: r.ref });
       },
       "cttimeout.detach": (params) => {
         const ref = readDetachRequest(params);
         const name = holding.get(ref);
         const before = name ? control.use(name) : undefined;
         const errno = users.detach(ref);
-        if (errno === undefined) return { errno: ENOENT };
+        if (errno === undefined) return cttimeoutDetach.writeReply({ errno: ENOENT });
         holding.delete(ref);
         if (name && before !== undefined)
           waitFor(`the release of policy ${toHex(name)}`, () => control.use(name) === before - 1);
-        return { errno };
+        return cttimeoutDetach.writeReply({ errno });
       },
     },
     reset: () => {

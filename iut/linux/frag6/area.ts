@@ -3,7 +3,8 @@
 // front of it (nf_conntrack_reasm.c, profile linux-nfct). One adapter serves
 // one path: the hello can claim one profile per area.
 import { PacketError } from "../../../wire/ip-packet.js";
-import { readFrag6Request } from "../../model/frag6-handlers.js";
+import { frag6Run, readFrag6Request } from "../../ops/frag6.js";
+import { invalid } from "../../ops/op.js";
 import type { LinuxArea } from "../linux-area.js";
 import { frag6PathFromEnv } from "./path.js";
 import { MessageReceiver } from "../../../sys/recvmsg.js";
@@ -21,11 +22,11 @@ export function frag6Area(): LinuxArea {
     profile: path === "conntrack" ? "linux-nfct" : "linux-ipv6",
     handlers: {
       "frag6.run": (params) => {
-        const { request, reader } = readFrag6Request(params);
+        const request = readFrag6Request(params);
         try {
-          return { ...runCase(path, request, receiver, expiry) };
+          return frag6Run.writeReply(runCase(path, request, receiver, expiry));
         } catch (error) {
-          if (error instanceof PacketError) throw reader.invalid(error.message);
+          if (error instanceof PacketError) throw invalid(frag6Run.op, error.message);
           throw error;
         }
       },

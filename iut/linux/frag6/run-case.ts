@@ -9,7 +9,7 @@ import { toHex } from "../../../wire/hex.js";
 import { findPrevFhdr } from "../../../wire/ipv6-exthdr.js";
 import { parseFragmentPacket } from "../../../wire/ipv6-fragment.js";
 import { IPPROTO_FRAGMENT } from "../../../wire/protocol-numbers.js";
-import type { Frag6Request } from "../../model/frag6-handlers.js";
+import type { Frag6Reply, Frag6Request } from "../../ops/frag6.js";
 import { enterCaseNamespace, plainFragState, writeCaseSysctls, type Frag6Path } from "./case-network.js";
 import { decline } from "./decline.js";
 import { DeliverySockets } from "./delivery-sockets.js";
@@ -19,11 +19,6 @@ import { kernelThresholds } from "./memory.js";
 import type { MessageReceiver } from "../../../sys/recvmsg.js";
 import { MARKER_DST, MARKER_PACKET, MARKER_SRC, isMarker } from "./marker.js";
 import { LATE_MARGIN_MS, REAL_TIMEOUT_MS, planSchedule, scheduleKept } from "./schedule.js";
-
-export interface Frag6Reply {
-  delivered: { t: number; packet: string }[];
-  icmp?: { t: number; type: number; code: number; pointer: number }[];
-}
 
 /** Whether ICMP errors may still come after the last event, and so how long to watch. */
 export type ExpiryPolicy = "when-timed" | "always";

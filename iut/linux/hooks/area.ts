@@ -2,7 +2,7 @@
 // (registry.ts, chain-rules.ts), each traversal a probe packet read back from
 // the nftrace events (traversal.ts). The area's namespace holds no other hooks
 // (no conntrack, no iptables tables), so the 1024 limit counts ours only.
-import { readRegisterRequest, readTraverseRequest, readUnregisterRequest } from "../../model/hooks-handlers.js";
+import { hooksRegister, hooksTraverse, hooksUnregister, readRegistration } from "../../ops/hooks.js";
 import type { LinuxArea, LinuxContext } from "../linux-area.js";
 import { listPort } from "./chain-rules.js";
 import { decline } from "./decline.js";
@@ -31,14 +31,15 @@ export function hooksArea({ session }: LinuxContext): LinuxArea {
     name: "hooks",
     profile: "linux",
     handlers: {
-      "hooks.register": (params) => ({ errno: chains.register(readRegisterRequest(params).registration) }),
-      "hooks.unregister": (params) => ({ errno: chains.unregister(readUnregisterRequest(params)) }),
+      "hooks.register": (params) => hooksRegister.writeReply({ errno: chains.register(readRegistration(params)) }),
+      "hooks.unregister": (params) =>
+        hooksUnregister.writeReply({ errno: chains.unregister(hooksUnregister.readRequest(params).name) }),
       "hooks.traverse": (params) => {
-        const { family, hook, device } = readTraverseRequest(params);
+        const { family, hook, device } = hooksTraverse.readRequest(params);
         const path = probePath(family, hook, device);
         if (!path) throw decline("hooks.traverse", noPath(family, hook, device));
         const { visited, verdict } = traverser.run(path, listPort(hook, family === "netdev" ? device : null));
-        return { visited, verdict };
+        return hooksTraverse.writeReply({ visited, verdict });
       },
     },
     reset: () => {

@@ -1,0 +1,59 @@
+// Every op of the adapter protocol, and the JSON Schema of all of them
+// (`nfconform schema`, checked in as docs/adapter-protocol.schema.json).
+import type { TSchema } from "typebox";
+import { bpfLoad, bpfRun, bpfUnload } from "./bpf.js";
+import { checksumCheckentry, checksumFill } from "./checksum.js";
+import {
+  ErrorReply,
+  HelloReply,
+  HelloRequest,
+  PROTOCOL_VERSION,
+  ReplyEnvelope,
+  RequestEnvelope,
+  ResetReply,
+  ResetRequest,
+} from "./common.js";
+import { cttimeoutAttach, cttimeoutDetach, netlink } from "./cttimeout.js";
+import { frag6Run } from "./frag6.js";
+import { hooksRegister, hooksTraverse, hooksUnregister } from "./hooks.js";
+
+export const AREA_OPS = [
+  hooksRegister,
+  hooksUnregister,
+  hooksTraverse,
+  frag6Run,
+  checksumFill,
+  checksumCheckentry,
+  bpfLoad,
+  bpfRun,
+  bpfUnload,
+  netlink,
+  cttimeoutAttach,
+  cttimeoutDetach,
+] as const;
+
+/** Plain JSON of a declaration (TypeBox keeps nothing else on it, but say so). */
+function json(schema: TSchema): unknown {
+  return JSON.parse(JSON.stringify(schema));
+}
+
+/** The JSON Schema of every request and reply, keyed by op, with the envelope and error reply. */
+export function protocolSchema(): Record<string, unknown> {
+  const ops: Record<string, { request: unknown; reply: unknown }> = {
+    hello: { request: json(HelloRequest.schema), reply: json(HelloReply.schema) },
+    reset: { request: json(ResetRequest.schema), reply: json(ResetReply.schema) },
+  };
+  for (const c of AREA_OPS) ops[c.op] = { request: json(c.request.schema), reply: json(c.reply.schema) };
+  return {
+    title: `nfconform adapter protocol, version ${PROTOCOL_VERSION}`,
+    description:
+      "Generated from iut/ops/*.ts by `nfconform schema`; docs/adapter-protocol.md says what each field means. " +
+      "Each entry under envelope, error and ops is a JSON Schema (draft-07). " +
+      "A request is its envelope plus its op's request fields; a reply is its envelope plus its op's reply, or the error reply. " +
+      "Objects may carry fields not listed (additions an old adapter ignores).",
+    version: PROTOCOL_VERSION,
+    envelope: { request: json(RequestEnvelope.schema), reply: json(ReplyEnvelope.schema) },
+    error: json(ErrorReply.schema),
+    ops,
+  };
+}
