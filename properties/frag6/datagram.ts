@@ -27,12 +27,16 @@ export interface DatagramSpec {
   upper: Upper;
   /** ICMPv6 type (errors below 128 get no ICMP error back). */
   icmpType: number;
+  /** Bytes after the upper-layer header, cut to what Payload Length 65535 leaves room for. */
   payloadLength: number;
   /** Seed of the payload bytes. */
   fill: number;
 }
 
 const UNASSIGNED = 253; // RFC 3692 experimental protocol number
+
+/** Bytes of upper-layer header before the payload: a payload as long as the room allows fills Payload Length to 65535. */
+const UPPER_HEADER: Record<Upper, number> = { udp: 8, tcp: 20, icmpv6: 8, unassigned: 0 };
 
 const TYPE: Record<Extension, number> = { hop: IPPROTO_HOPOPTS, dst: IPPROTO_DSTOPTS, routing: IPPROTO_ROUTING };
 
@@ -118,7 +122,10 @@ export function buildDatagram(spec: DatagramSpec): DatagramParts {
   const room = IPV6_MAXPLEN - (unfragmentable.length - 40);
   const { protocol, segment } = upperSegment(
     spec,
-    payloadBytes(Math.max(0, Math.min(spec.payloadLength, room - 8 * spec.afterUnits - 20)), spec.fill),
+    payloadBytes(
+      Math.max(0, Math.min(spec.payloadLength, room - 8 * spec.afterUnits - UPPER_HEADER[spec.upper])),
+      spec.fill,
+    ),
   );
   withChecksum(protocol, segment, spec.src, spec.dst);
   const after = spec.afterUnits > 0 ? extension("after", protocol, spec.afterUnits) : new Uint8Array(0);
