@@ -118,7 +118,7 @@ const PATTERNS: Record<Frag6Class, fc.Arbitrary<Pattern>> = {
       fc.constant<OversizedEnd>("further"),
     ),
     back: fc.integer({ min: 0, max: 3 }),
-    units: fc.integer({ min: 2, max: 9 }),
+    units: fc.integer({ min: 1, max: 8 }),
     more: fc.boolean(),
     at: choice,
   }),
@@ -304,16 +304,13 @@ function shaped(p: Pattern, plans: readonly Plan[], parts: readonly DatagramPart
  * the largest Payload Length; "past-with-headers" ends where the headers
  * before the Fragment header push the reassembled Payload Length to 65536
  * (within the field for a reassembler that counts only the offset);
- * "further" ends 16..72 bytes past 65528 - 8 * back.
+ * "further" starts at 65528 - 8 * back and ends 8 * units past 65528.
  */
 export function oversizedRange(
   p: Extract<Pattern, { cls: "oversized" }>,
   headers: number,
 ): { offset: number; end: number } {
-  if (p.end === "further") {
-    const offset = 65528 - 8 * p.back;
-    return { offset, end: offset + 8 * p.units };
-  }
+  if (p.end === "further") return { offset: 65528 - 8 * p.back, end: 65528 + 8 * p.units };
   const end = IPV6_MAXPLEN + 1 - (p.end === "past-with-headers" ? headers : 0);
   return { offset: 8 * Math.floor((end - 1) / 8), end };
 }

@@ -7,10 +7,12 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { FRAG6_AREA } from "../../properties/frag6/area.js";
+import { FRAG6_BOUNDARIES, boundariesOf } from "../../properties/frag6/boundaries.js";
 import { frag6Stream } from "../../properties/frag6/generators.js";
 import { validateStreamInput } from "../../properties/frag6/input-validation.js";
 import { FRAG6_CLASSES } from "../../properties/frag6/stream.js";
 import { writePcap } from "../../wire/pcap.js";
+import { keepsClassPoint } from "./frag6-points.js";
 
 const hasTshark = (() => {
   try {
@@ -35,6 +37,42 @@ describe("frag6 generators", () => {
     );
     expect(lines.length).toBeGreaterThan(0);
     expect(FRAG6_CLASSES.filter((c) => !seen.has(c))).toEqual([]);
+  });
+
+  it("reach every size edge (fc.statistics): offset 65528, Payload Length 65535 and past it, unaligned lengths", () => {
+    const seen = new Set<string>();
+    fc.statistics(
+      frag6Stream(),
+      (s) => {
+        const found = boundariesOf(s);
+        for (const b of found) seen.add(b);
+        return found.join(" ") || "none";
+      },
+      { numRuns: 2000, seed: 5, logger: () => {} },
+    );
+    expect(FRAG6_BOUNDARIES.filter((b) => !seen.has(b))).toEqual([]);
+  });
+
+  // The edges every class can carry come with a fixed weight: a default run (100 cases) of any property meets them.
+  it("meet offset 65528, Payload Length 65535 and an unaligned last fragment in 100 cases of every property", () => {
+    for (const property of FRAG6_AREA.properties) {
+      for (let seed = 1; seed <= 5; seed++) {
+        const seen = new Set(fc.sample(property.arbitrary("rfc8200"), { seed, numRuns: 100 }).flatMap(boundariesOf));
+        expect(
+          ["offset-65528", "payload-65535", "unaligned-last"].filter((b) => !seen.has(b as never)),
+          `${property.name} seed ${seed}`,
+        ).toEqual([]);
+      }
+    }
+  });
+
+  it("keep each class's point in every stream they build (an overlap overlaps, a flood passes high_thresh, ...)", () => {
+    for (const cls of FRAG6_CLASSES) {
+      for (const s of fc.sample(frag6Stream({ classes: [cls] }), { seed: 11, numRuns: 150 }))
+        expect(keepsClassPoint(s), `${cls}: ${JSON.stringify(s.events.map((e) => e.packet.slice(80, 112)))}`).toBe(
+          true,
+        );
+    }
   });
 
   it("build a valid stream for every class across many seeds (offsets <= 65528, fragments within 65535 bytes)", () => {
