@@ -47,6 +47,14 @@ const payloadLength = fc.oneof(
   { weight: 1, arbitrary: fc.integer({ min: 60000, max: 65535 }) },
 );
 
+/** Constants with weights, shrinking towards the first. */
+function weighted<T>(...choices: [T, number][]): fc.Arbitrary<T> {
+  return fc.oneof(
+    { withCrossShrink: true },
+    ...choices.map(([value, weight]) => ({ weight, arbitrary: fc.constant(value) })),
+  );
+}
+
 export function datagramSpec(): fc.Arbitrary<DatagramSpec> {
   return fc.record({
     src: address("source"),
@@ -58,6 +66,11 @@ export function datagramSpec(): fc.Arbitrary<DatagramSpec> {
       { weight: 4, arbitrary: fc.constant(0) },
       { weight: 1, arbitrary: fc.integer({ min: 1, max: 3 }) },
     ),
+    // Extension-header content Linux checks and RFC 8200 does not (issue 20): a Hop-by-Hop header after the
+    // Fragment header, and padding runs over 7 bytes (ip6_parse_tlv()) in 16-byte options headers.
+    afterKind: weighted<"dst" | "hop">(["dst", 3], ["hop", 1]),
+    options: weighted<"skip" | "padn" | "pad1">(["skip", 4], ["padn", 1], ["pad1", 1]),
+    optionUnits: weighted<number>([1, 3], [2, 1]),
     upper: fc.constantFrom<Upper>("udp", "tcp", "icmpv6", "unassigned"),
     icmpType: fc.constantFrom(128, 129, 1, 4),
     payloadLength,
