@@ -1,7 +1,8 @@
 // IPv6 datagrams as the frag6 generators cut them up (and the kernel IUT's
-// marker sends them whole): an IPv6 header, extension headers before the
-// Fragment header (the Unfragmentable Part), optionally a destination options
-// header after it, and an upper-layer header and payload.
+// marker sends them whole): an IPv6 header, extension headers
+// before the Fragment header (the Unfragmentable Part), optionally a
+// Hop-by-Hop or Destination Options header after it, and an upper-layer
+// header and payload.
 import { internetChecksum } from "./internet-checksum.js";
 import { ipv6PseudoHeaderSum } from "./pseudo-header.js";
 import {
@@ -24,11 +25,25 @@ export interface DatagramSpec {
   trafficClass: number;
   /** Headers before the Fragment header, in RFC 8200 section 4.1 order. */
   before: Extension[];
-  /** A destination options header after the Fragment header, of 8 * n bytes (0: none). */
+  /** An options header after the Fragment header, of 8 * n bytes (0: none). */
   afterUnits: number;
+  /**
+   * What that header is: Destination Options (the default), or Hop-by-Hop,
+   * which RFC 8200 section 4.1 allows only right after the IPv6 header.
+   */
+  afterKind?: "dst" | "hop";
+  /**
+   * What Hop-by-Hop and Destination Options headers hold: an unknown option
+   * to skip (the default), or nothing but padding (one PadN, or Pad1 bytes)
+   * over the whole header: 6 bytes in 8, 14 in 16 (more than 7 in a row).
+   */
+  options?: "skip" | "padn" | "pad1";
+  /** Length of the Hop-by-Hop and Destination Options headers before the Fragment header, in 8-byte units (default 1). */
+  optionUnits?: number;
   upper: Upper;
   /** ICMPv6 type (errors below 128 get no ICMP error back). */
   icmpType: number;
+  /** Bytes after the upper-layer header, cut to what Payload Length 65535 leaves room for. */
   payloadLength: number;
   /** Seed of the payload bytes. */
   fill: number;
@@ -37,18 +52,28 @@ export interface DatagramSpec {
 /** The upper-layer protocols generated datagrams carry: the ones the frag6 IUTs observe deliveries of. */
 export const UPPER_PROTOCOLS = [IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMPV6, IPPROTO_EXPERIMENT] as const;
 
+/** Bytes of upper-layer header before the payload: a payload as long as the room allows fills Payload Length to 65535. */
+const UPPER_HEADER: Record<Upper, number> = { udp: 8, tcp: 20, icmpv6: 8, unassigned: 0 };
+
 const TYPE: Record<Extension, number> = { hop: IPPROTO_HOPOPTS, dst: IPPROTO_DSTOPTS, routing: IPPROTO_ROUTING };
 
-/** An 8-byte extension header: an option Linux skips if unknown (0x1e), or a routing header with Segments Left 0 (type 253). */
-function extension(kind: Extension | "after", next: number, units = 1): Uint8Array {
+/**
+ * An extension header of 8 * units bytes. Routing: an experimental type with
+ * Segments Left 0 (processed and passed, RFC 8200 section 4.4). Options
+ * headers: one option over the whole header, an unknown one Linux skips
+ * (0x1e, RFC 4727 experimental, action "skip"), or padding.
+ */
+function extension(kind: Extension, next: number, units: number, options: DatagramSpec["options"]): Uint8Array {
   const out = new Uint8Array(8 * units);
   out[0] = next;
   out[1] = units - 1;
   if (kind === "routing") {
-    out[2] = 253; // experimental routing type; Segments Left 0: processed and passed (RFC 8200 section 4.4)
+    out[2] = 253;
     out[3] = 0;
+  } else if (options === "pad1") {
+    // Pad1 is a zero byte: the header's option area stays all zero.
   } else {
-    out[2] = 0x1e; // RFC 4727 experimental option, action "skip"
+    out[2] = options === "padn" ? 1 : 0x1e;
     out[3] = out.length - 4;
   }
   return out;
@@ -104,7 +129,10 @@ function withChecksum(protocol: number, segment: Uint8Array, src: Uint8Array, ds
 /** The datagram as fragments will carry it. */
 export function buildDatagram(spec: DatagramSpec): DatagramParts {
   const before = spec.before;
-  const extensions = before.map((kind, i) => extension(kind, i + 1 < before.length ? TYPE[before[i + 1]!] : 44));
+  const units = (kind: Extension) => (kind === "routing" ? 1 : (spec.optionUnits ?? 1));
+  const extensions = before.map((kind, i) =>
+    extension(kind, i + 1 < before.length ? TYPE[before[i + 1]!] : 44, units(kind), spec.options),
+  );
   const unfragmentable = new Uint8Array(40 + extensions.reduce((n, e) => n + e.length, 0));
   unfragmentable[0] = 0x60 | (spec.trafficClass >> 4);
   unfragmentable[1] = (spec.trafficClass & 0x0f) << 4;
@@ -117,21 +145,25 @@ export function buildDatagram(spec: DatagramSpec): DatagramParts {
     unfragmentable.set(e, at);
     at += e.length;
   }
-  const prevNextHeaderOffset = before.length > 0 ? 40 + 8 * (before.length - 1) : 6;
+  const prevNextHeaderOffset = extensions.length > 0 ? at - extensions[extensions.length - 1]!.length : 6;
   const room = IPV6_MAXPLEN - (unfragmentable.length - 40);
   const { protocol, segment } = upperSegment(
     spec,
-    payloadBytes(Math.max(0, Math.min(spec.payloadLength, room - 8 * spec.afterUnits - 20)), spec.fill),
+    payloadBytes(
+      Math.max(0, Math.min(spec.payloadLength, room - 8 * spec.afterUnits - UPPER_HEADER[spec.upper])),
+      spec.fill,
+    ),
   );
   withChecksum(protocol, segment, spec.src, spec.dst);
-  const after = spec.afterUnits > 0 ? extension("after", protocol, spec.afterUnits) : new Uint8Array(0);
+  const afterKind = spec.afterKind ?? "dst";
+  const after = spec.afterUnits > 0 ? extension(afterKind, protocol, spec.afterUnits, spec.options) : new Uint8Array(0);
   const fragmentable = new Uint8Array(after.length + segment.length);
   fragmentable.set(after);
   fragmentable.set(segment, after.length);
   return {
     unfragmentable,
     prevNextHeaderOffset,
-    nextHeader: spec.afterUnits > 0 ? IPPROTO_DSTOPTS : protocol,
+    nextHeader: spec.afterUnits > 0 ? TYPE[afterKind] : protocol,
     fragmentable,
   };
 }

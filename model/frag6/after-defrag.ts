@@ -1,5 +1,6 @@
-// What the plain stack does with a datagram nf_conntrack_reasm.c has put
-// together, on its way up (linux-nfct only).
+// What the plain stack does with a reassembled datagram on its way up: after
+// its own reassembly (or an atomic fragment), and after nf_conntrack_reasm.c
+// has put one together (linux-nfct).
 //
 // nf_ct_frag6_reasm() removes the Fragment header and resets the transport
 // header to the first byte after it, the start of the Fragmentable Part. But
@@ -35,18 +36,13 @@ import {
 import { UPPER_PROTOCOLS } from "../../wire/ipv6-datagram.js";
 import { ipv6SkipExthdr } from "../../wire/ipv6-exthdr.js";
 import { addressesAllowError } from "./fragment.js";
+import { parseTlv } from "./tlv-options.js";
 
 export type AfterDefrag =
   | { kind: "delivered" }
   | { kind: "dropped"; why: string }
   | { kind: "icmp"; code: number; pointer: number; why: string }
   | { kind: "undetermined"; why: string };
-
-const IPV6_TLV_PAD1 = 0;
-const IPV6_TLV_PADN = 1;
-const IPV6_TLV_HAO = 0xc9;
-/** IP6_DEFAULT_MAX_DST_OPTS_CNT (include/net/ipv6.h): net.ipv6.max_dst_opts_number. */
-const MAX_DST_OPTS_CNT = 8;
 
 /**
  * Protocol numbers some kernel configurations register in inet6_protos
@@ -69,16 +65,37 @@ export interface ReassembledDatagram {
   upper: { at: number; type: number } | null;
 }
 
+/**
+ * ip6_protocol_deliver_rcu() (net/ipv6/ip6_input.c) after ip6_frag_reasm(),
+ * or after an atomic fragment: it resumes at the Next Header byte that named
+ * the Fragment header (IP6CB(skb)->nhoff = fq->nhoffset) and walks the
+ * Fragmentable Part: Destination Options (with their padding rules),
+ * Routing, then the upper layer. A Hop-by-Hop header there has no handler
+ * (inet6_protos[0] is empty; ipv6_rcv parses it only after the IPv6 header):
+ * Parameter Problem code 1 pointing at that Next Header byte (RFC 8200
+ * section 4: "a Next Header value of zero in any header other than an IPv6
+ * header").
+ */
+export function afterPlainReassembly(d: ReassembledDatagram): AfterDefrag {
+  return protocolDeliver(d, d.prevNextHeaderOffset);
+}
+
 /** ip6_protocol_deliver_rcu() from where conntrack left the skb. */
 export function afterConntrackDefrag(d: ReassembledDatagram): AfterDefrag {
+  // IP6CB(skb)->nhoff: the Hop-by-Hop header's Next Header if ipv6_rcv parsed one (first in the Unfragmentable
+  // Part: a Hop-by-Hop header from the Fragmentable Part was never seen there), else the IPv6 header's.
+  // With nothing but a Hop-by-Hop header before the Fragment header, that is where the plain stack resumes too.
+  const parsedHopByHop = d.fragmentableAt > 40 && d.packet[6] === IPPROTO_HOPOPTS;
+  return protocolDeliver(d, parsedHopByHop ? 40 : 6);
+}
+
+/** The header walk from Next Header byte `nhoff`, reading headers from the start of the Fragmentable Part. */
+function protocolDeliver(d: ReassembledDatagram, start: number): AfterDefrag {
   const p = d.packet;
-  // IP6CB(skb)->nhoff: the Hop-by-Hop header's Next Header if one was parsed in ipv6_rcv, else the IPv6 header's.
-  let nhoff = p[6] === IPPROTO_HOPOPTS ? 40 : 6;
-  // Nothing but a Hop-by-Hop header before the Fragment header: read in the right place, as the plain stack would.
-  if (nhoff === d.prevNextHeaderOffset) return { kind: "delivered" };
+  let nhoff = start;
   let at = d.fragmentableAt;
   for (let hops = 0; ; hops++) {
-    if (hops > 64) return { kind: "undetermined", why: "the misread header chain is longer than the model follows" };
+    if (hops > 64) return { kind: "undetermined", why: "the header chain is longer than the model follows" };
     const next = p[nhoff]!;
     if (next === IPPROTO_DSTOPTS || next === IPPROTO_ROUTING) {
       const step = next === IPPROTO_DSTOPTS ? destinationOptions(p, at) : routingHeader(p, at);
@@ -96,24 +113,24 @@ export function afterConntrackDefrag(d: ReassembledDatagram): AfterDefrag {
         kind: "icmp",
         code: ICMPV6_HDR_FIELD,
         pointer: at,
-        why: `misread chain reaches a Fragment header at byte ${at} of a reassembled datagram`,
+        why: `the chain reaches a Fragment header at byte ${at} of a reassembled datagram`,
       };
     if (CONFIG_DEPENDENT.has(next))
       return {
         kind: "undetermined",
-        why: `misread chain reaches protocol ${next}, whose handler depends on the kernel configuration`,
+        why: `the chain reaches protocol ${next}, whose handler depends on the kernel configuration`,
       };
     if (OBSERVED_UPPER.has(next))
       return {
         kind: "undetermined",
-        why: `misread chain hands bytes from ${at} to protocol ${next}: not the datagram's own upper-layer header`,
+        why: `the chain hands bytes from ${at} to protocol ${next}: not the datagram's own upper-layer header`,
       };
     // No handler (Hop-by-Hop is not one either, outside ipv6_rcv): Parameter Problem code 1 at nhoff.
     return {
       kind: "icmp",
       code: ICMPV6_UNK_NEXTHDR,
       pointer: nhoff,
-      why: `misread chain names protocol ${next}: unrecognized Next Header`,
+      why: `the chain names protocol ${next}: unrecognized Next Header`,
     };
   }
 }
@@ -127,61 +144,13 @@ function pulled(p: Uint8Array, at: number): number | null {
   return at + length > p.length ? null : length;
 }
 
-/** ipv6_destopt_rcv() with ip6_parse_tlv(false, skb, max_dst_opts_cnt). */
+/** ipv6_destopt_rcv(): the header pulled, then its options (ip6_parse_tlv(false, ...)). */
 function destinationOptions(p: Uint8Array, at: number): Step {
   const length = pulled(p, at);
   if (length === null)
     return { kind: "dropped", why: `Destination Options misread at byte ${at} runs past the datagram` };
-  let off = at + 2;
-  let left = length - 2;
-  let padlen = 0;
-  let count = 0;
-  while (left > 0) {
-    const type = p[off]!;
-    if (type === IPV6_TLV_PAD1) {
-      if (++padlen > 7) return { kind: "dropped", why: `more than 7 bytes of padding at byte ${off}` };
-      off++;
-      left--;
-      continue;
-    }
-    if (left < 2) return { kind: "dropped", why: `option at byte ${off} has no length` };
-    const optlen = p[off + 1]! + 2;
-    if (optlen > left) return { kind: "dropped", why: `option at byte ${off} runs past its header` };
-    if (type === IPV6_TLV_PADN) {
-      padlen += optlen;
-      if (padlen > 7) return { kind: "dropped", why: `more than 7 bytes of padding at byte ${off}` };
-      // RFC 4942 section 2.1.9.5: PadN must carry zeroes.
-      for (let i = 2; i < optlen; i++)
-        if (p[off + i] !== 0) return { kind: "dropped", why: `PadN at byte ${off} is not all zero` };
-    } else {
-      if (++count > MAX_DST_OPTS_CNT) return { kind: "dropped", why: `more than ${MAX_DST_OPTS_CNT} options` };
-      if (type === IPV6_TLV_HAO)
-        return {
-          kind: "undetermined",
-          why: `a Home Address option at byte ${off}: handled only with CONFIG_IPV6_MIP6`,
-        };
-      // ip6_tlvopt_unknown(): the two high bits of the type say what to do.
-      const action = type >> 6;
-      if (action === 1)
-        return { kind: "dropped", why: `unknown option 0x${type.toString(16)} at byte ${off}: discard` };
-      if (action === 3 && p[24] === 0xff)
-        return {
-          kind: "dropped",
-          why: `unknown option 0x${type.toString(16)} at byte ${off}, multicast destination: discard`,
-        };
-      if (action >= 2)
-        return {
-          kind: "icmp",
-          code: ICMPV6_UNK_OPTION,
-          pointer: off,
-          why: `unknown option 0x${type.toString(16)} at byte ${off}`,
-        };
-      padlen = 0;
-    }
-    off += optlen;
-    left -= optlen;
-  }
-  return { kind: "next", length };
+  const options = parseTlv(p, at, length, false);
+  return options.kind === "ok" ? { kind: "next", length } : options;
 }
 
 /**

@@ -5,6 +5,7 @@
 //    plain stack, which still sees every fragment the hook lets through unchanged.
 // Both insert with inet_frag_queue_insert() and expire with ip6frag_expire_frag_queue().
 import { toHex } from "../../wire/hex.js";
+import { IPPROTO_DSTOPTS, IPPROTO_HOPOPTS } from "../../wire/protocol-numbers.js";
 import {
   IPV6_MAXPLEN,
   IPV6_HEADER_LENGTH,
@@ -14,7 +15,13 @@ import {
   type FragmentPacket,
 } from "../../wire/ipv6-fragment.js";
 import { fragmentFacts, icmpErrorAllowed, queueKey, tinyFirstFragment, type Arrival } from "./fragment.js";
-import { afterConntrackDefrag, errorEligible, ownUpperLayer } from "./after-defrag.js";
+import {
+  afterConntrackDefrag,
+  afterPlainReassembly,
+  errorEligible,
+  ownUpperLayer,
+  type AfterDefrag,
+} from "./after-defrag.js";
 import { Fqdir, type LinuxQueue } from "./linux-queue.js";
 import { fragmentTruesize } from "./memory.js";
 import {
@@ -26,6 +33,7 @@ import {
 } from "../../wire/protocol-numbers.js";
 import type { IcmpError, TaggedDelivery } from "./outcome.js";
 import { queueInsert } from "./runs.js";
+import { parseTlv, type TlvVerdict } from "./tlv-options.js";
 import type { Frag6Config } from "./profiles.js";
 
 export interface LinuxRules {
@@ -83,8 +91,51 @@ export class LinuxNode {
   /** An arrival at a.t: first every timer due by then fires. */
   arrive(a: Arrival): void {
     this.expireUntil(a.t);
+    // ip6_rcv_core() -> ipv6_parse_hopopts(), before PREROUTING: on both paths, every fragment on its own.
+    if (a.packet[6] === IPPROTO_HOPOPTS && !this.optionsPass(a, 40, true, "Hop-by-Hop")) return;
     if (this.nfct) this.nfctGather(this.nfct, a);
     else this.ipv6FragRcv(a);
+  }
+
+  /** ip6_parse_tlv() over the options header at `at`: false when the packet goes no further. */
+  private optionsPass(a: Arrival, at: number, hopByHop: boolean, what: string): boolean {
+    const p = a.packet;
+    const length = at + 2 <= p.length ? (p[at + 1]! + 1) * 8 : Infinity;
+    const v: TlvVerdict =
+      at + length > p.length ? { kind: "dropped", why: "runs past the packet" } : parseTlv(p, at, length, hopByHop);
+    if (v.kind === "ok") return true;
+    if (v.kind === "icmp" && a.fragment) this.paramProblem(a, a.fragment, v.code, v.pointer);
+    if (v.kind === "undetermined") this.undetermined ??= `event ${a.index}: ${v.why}`;
+    this.trace.push(`event ${a.index}: ${what} options at byte ${at}: ${v.why}`);
+    return false;
+  }
+
+  /**
+   * ip6_input_finish(): the Destination Options headers before the Fragment
+   * header are processed (ipv6_destopt_rcv()) before ipv6_frag_rcv() sees the
+   * fragment, each fragment on its own.
+   */
+  private unfragmentablePasses(a: Arrival, f: FragmentPacket): boolean {
+    const p = a.packet;
+    let type = p[6]!;
+    for (let at = IPV6_HEADER_LENGTH; at < f.fragmentHeaderOffset; at += (p[at + 1]! + 1) * 8) {
+      if (type === IPPROTO_DSTOPTS && !this.optionsPass(a, at, false, "Destination")) return false;
+      type = p[at]!;
+    }
+    return true;
+  }
+
+  /** What ip6_protocol_deliver_rcu() does with a datagram on its way up: delivered, or answered and dropped. */
+  private handUp(a: Arrival, packet: Uint8Array, up: AfterDefrag, why: string): boolean {
+    if (up.kind === "delivered") {
+      this.deliver(a, packet, why);
+      return true;
+    }
+    if (up.kind === "icmp" && errorEligible(packet))
+      this.icmp.push({ t: a.t, type: ICMPV6_PARAMPROB, code: up.code, pointer: up.pointer });
+    if (up.kind === "undetermined") this.undetermined ??= `event ${a.index}: ${up.why}`;
+    this.trace.push(`event ${a.index}: ${why}; not delivered (${up.kind}: ${up.why})`);
+    return false;
   }
 
   /** Time runs on: every timer due by `t` fires (Infinity: all of them). */
@@ -127,13 +178,11 @@ export class LinuxNode {
       this.deliver(a, a.packet, "no Fragment header: delivered as it came");
       return;
     }
+    if (!this.unfragmentablePasses(a, f)) return;
     // Not fragmented (offset 0, M clear, reserved bits ignored): handed on at once, never queued (RFC 6946).
     if (f.offset === 0 && !f.more) {
-      this.deliver(
-        a,
-        reassembledPacket(f.unfragmentable, f.prevNextHeaderOffset, f.nextHeader, f.data),
-        "atomic fragment delivered at once",
-      );
+      const packet = reassembledPacket(f.unfragmentable, f.prevNextHeaderOffset, f.nextHeader, f.data);
+      this.handUp(a, packet, afterPlainReassembly(reassembledView(packet, f)), "atomic fragment delivered at once");
       return;
     }
     // RFC 8200 section 4.5: a first fragment without the whole header chain: Parameter Problem code 3, pointer 0.
@@ -229,25 +278,9 @@ export class LinuxNode {
     const packet = reassembledPacket(head.unfragmentable, head.prevNextHeaderOffset, head.nextHeader, data);
     setTrafficClass(packet, trafficClassOf(packet) | ecn); // ipv6_change_dsfield(hdr, 0xff, ecn)
     const why = `${dir.name} reassembled ${q.fragments.length} fragments`;
-    if (dir !== this.nfct) {
-      this.deliver(a, packet, why);
-      return "delivered";
-    }
-    const up = afterConntrackDefrag({
-      packet,
-      fragmentableAt: head.unfragmentable.length,
-      prevNextHeaderOffset: head.prevNextHeaderOffset,
-      upper: ownUpperLayer(packet),
-    });
-    if (up.kind === "delivered") {
-      this.deliver(a, packet, why);
-      return "delivered";
-    }
-    if (up.kind === "icmp" && errorEligible(packet))
-      this.icmp.push({ t: a.t, type: ICMPV6_PARAMPROB, code: up.code, pointer: up.pointer });
-    if (up.kind === "undetermined") this.undetermined ??= `event ${a.index}: ${up.why}`;
-    this.trace.push(`event ${a.index}: ${why}; the plain stack reads it at the wrong offset (${up.kind}: ${up.why})`);
-    return "killed";
+    const view = reassembledView(packet, head);
+    const up = dir === this.nfct ? afterConntrackDefrag(view) : afterPlainReassembly(view);
+    return this.handUp(a, packet, up, why) ? "delivered" : "killed";
   }
 
   /**
@@ -294,4 +327,14 @@ export class LinuxNode {
     if (end === offset) return "dropped"; // goto err: queue kept (q->len may have moved)
     return this.insert(dir, q, a, f);
   }
+}
+
+/** A reassembled datagram as ip6_protocol_deliver_rcu() meets it. */
+function reassembledView(packet: Uint8Array, head: FragmentPacket) {
+  return {
+    packet,
+    fragmentableAt: head.unfragmentable.length,
+    prevNextHeaderOffset: head.prevNextHeaderOffset,
+    upper: ownUpperLayer(packet),
+  };
 }

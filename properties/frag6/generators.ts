@@ -1,10 +1,20 @@
 // fast-check generators of fragment streams: a datagram (extension headers
 // before the Fragment header, an upper layer, a payload up to the 65535
-// limit) split on 8-byte boundaries, then mutated into one pattern class.
+// limit) split on 8-byte boundaries, then shaped into one pattern class
+// (patterns.ts). Every choice is an arbitrary, so shrinking a case removes
+// fragments and datagrams and keeps its class.
 import fc from "fast-check";
-import { FRAG6_DEFAULT_CONFIG } from "../../model/frag6/profiles.js";
+import { FRAG_QUEUE_SIZE, fragmentTruesize } from "../../model/frag6/memory.js";
+import { FRAG6_DEFAULT_CONFIG, type Frag6Config } from "../../model/frag6/profiles.js";
 import { toHex } from "../../wire/hex.js";
-import { IPV6_MAXPLEN, buildFragmentPacket, trafficClassOf, type DatagramParts } from "../../wire/ipv6-fragment.js";
+import {
+  FRAGMENT_HEADER_LENGTH,
+  IPV6_HEADER_LENGTH,
+  IPV6_MAXPLEN,
+  buildFragmentPacket,
+  trafficClassOf,
+  type DatagramParts,
+} from "../../wire/ipv6-fragment.js";
 import {
   buildDatagram,
   originalPacket,
@@ -13,34 +23,8 @@ import {
   type Extension,
   type Upper,
 } from "../../wire/ipv6-datagram.js";
+import { applyPattern, insertAfter, patternArbitrary, type Pattern, type Plan } from "./patterns.js";
 import { FRAG6_CLASSES, type Frag6Class, type StreamInput } from "./stream.js";
-
-/** A fragment to send: a byte range of datagram `d`, possibly with other bytes, flags or headers. */
-interface Plan {
-  d: number;
-  offset: number;
-  end: number;
-  more: boolean;
-  data?: Uint8Array;
-  trafficClass?: number;
-  /** Sent as an atomic fragment of this whole datagram instead. */
-  atomic?: DatagramParts;
-  t?: number;
-}
-
-/** Small deterministic choices inside one case, so shrinking the seed shrinks the case. */
-function chooser(seed: number) {
-  let x = (seed >>> 0) + 0x9e3779b9;
-  const next = () => {
-    x = (x + 0x6d2b79f5) >>> 0;
-    let z = x;
-    z = Math.imul(z ^ (z >>> 15), z | 1);
-    z ^= z + Math.imul(z ^ (z >>> 7), z | 61);
-    return ((z ^ (z >>> 14)) >>> 0) / 4294967296;
-  };
-  return { int: (n: number) => Math.floor(next() * Math.max(1, n)), next };
-}
-type Chooser = ReturnType<typeof chooser>;
 
 /**
  * Global unicast (2000::/3: ICMP errors may be sent about it). Sources and
@@ -55,11 +39,21 @@ const address = (role: "source" | "destination") =>
     return out;
   });
 
+// Cross-shrinking: a large datagram shrinks to a small one when the small one fails too.
 const payloadLength = fc.oneof(
-  { weight: 6, arbitrary: fc.integer({ min: 16, max: 256 }) },
-  { weight: 2, arbitrary: fc.integer({ min: 256, max: 3000 }) },
+  { withCrossShrink: true },
+  { weight: 12, arbitrary: fc.integer({ min: 16, max: 256 }) },
+  { weight: 4, arbitrary: fc.integer({ min: 256, max: 3000 }) },
   { weight: 1, arbitrary: fc.integer({ min: 60000, max: 65535 }) },
 );
+
+/** Constants with weights, shrinking towards the first. */
+function weighted<T>(...choices: [T, number][]): fc.Arbitrary<T> {
+  return fc.oneof(
+    { withCrossShrink: true },
+    ...choices.map(([value, weight]) => ({ weight, arbitrary: fc.constant(value) })),
+  );
+}
 
 export function datagramSpec(): fc.Arbitrary<DatagramSpec> {
   return fc.record({
@@ -68,176 +62,126 @@ export function datagramSpec(): fc.Arbitrary<DatagramSpec> {
     trafficClass: fc.constantFrom(0, 0x02, 0x28),
     before: fc.constantFrom<Extension[]>([], ["hop"], ["dst"], ["routing"], ["hop", "dst", "routing"]),
     afterUnits: fc.oneof(
+      { withCrossShrink: true },
       { weight: 4, arbitrary: fc.constant(0) },
       { weight: 1, arbitrary: fc.integer({ min: 1, max: 3 }) },
     ),
+    // Extension-header content Linux checks and RFC 8200 does not (issue 20): a Hop-by-Hop header after the
+    // Fragment header, and padding runs over 7 bytes (ip6_parse_tlv()) in 16-byte options headers.
+    afterKind: weighted<"dst" | "hop">(["dst", 3], ["hop", 1]),
+    options: weighted<"skip" | "padn" | "pad1">(["skip", 4], ["padn", 1], ["pad1", 1]),
+    optionUnits: weighted<number>([1, 3], [2, 1]),
     upper: fc.constantFrom<Upper>("udp", "tcp", "icmpv6", "unassigned"),
     icmpType: fc.constantFrom(128, 129, 1, 4),
     payloadLength,
-    fill: fc.nat(),
+    fill: fc.nat({ max: 2 ** 30 }),
   });
 }
 
-/** Cuts [0, length) at multiples of 8 into about `count` pieces (at least two). */
-function split(length: number, count: number, c: Chooser): [number, number][] {
+/**
+ * The size edges every property meets with a fixed weight, whatever its
+ * classes: the largest datagram (reassembled Payload Length 65535) with no
+ * header before the Fragment header, so its last fragment sits at offset
+ * 65528 and ends at 65535 with 7 bytes; and the largest datagram behind
+ * extension headers.
+ */
+export const FRAG6_EDGES = ["none", "largest", "largest-behind-headers"] as const;
+export type Frag6Edge = (typeof FRAG6_EDGES)[number];
+
+// Shrinks to "none" when the case fails without its edge too.
+const edge = fc.oneof(
+  { withCrossShrink: true },
+  { weight: 10, arbitrary: fc.constant<Frag6Edge>("none") },
+  { weight: 1, arbitrary: fc.constant<Frag6Edge>("largest") },
+  { weight: 1, arbitrary: fc.constant<Frag6Edge>("largest-behind-headers") },
+);
+
+function withEdge(spec: DatagramSpec, e: Frag6Edge): DatagramSpec {
+  if (e === "none") return spec;
+  const before: Extension[] = e === "largest" ? [] : spec.before.length ? spec.before : ["dst"];
+  return { ...spec, before, payloadLength: IPV6_MAXPLEN };
+}
+
+/**
+ * Cuts [0, length) at multiples of 8 picked by `cuts` (each taken modulo the
+ * unit boundaries inside), at `extra`, and wherever a piece would exceed
+ * `maxPiece` bytes.
+ */
+function split(
+  length: number,
+  maxPiece: number,
+  cuts: readonly number[],
+  extra: readonly number[],
+): [number, number][] {
   const units = Math.ceil(length / 8);
-  const cuts = new Set<number>();
-  const wanted = Math.max(1, Math.min(count, units) - 1);
-  for (let i = 0; i < wanted * 3 && cuts.size < wanted; i++) cuts.add(8 * (1 + c.int(units - 1)));
-  const bounds = [0, ...[...cuts].filter((x) => x > 0 && x < length).sort((a, b) => a - b), length];
-  return bounds.slice(1).map((end, i) => [bounds[i]!, end]);
+  const at = new Set(extra);
+  if (units > 1) for (const c of cuts) at.add(8 * (1 + (c % (units - 1))));
+  const bounds = [0, ...[...at].filter((x) => x > 0 && x < length).sort((a, b) => a - b), length];
+  const pieces: [number, number][] = [];
+  bounds.slice(1).forEach((end, i) => {
+    let from = bounds[i]!;
+    for (; end - from > maxPiece; from += maxPiece) pieces.push([from, from + maxPiece]);
+    pieces.push([from, end]);
+  });
+  return pieces;
 }
 
-function other(bytes: Uint8Array): Uint8Array {
-  return bytes.map((b) => b ^ 0xa5);
+/**
+ * Datagram `d` cut into in-order fragments. A piece leaves room for 16 more
+ * bytes within the 65535-byte Payload Length (Fragment header and the headers
+ * before it counted), so the classes that grow one by 8 bytes at each end can.
+ */
+function piecesOf(d: number, parts: DatagramParts, cuts: readonly number[], extra: readonly number[] = []): Plan[] {
+  const length = parts.fragmentable.length;
+  const headers = parts.unfragmentable.length - IPV6_HEADER_LENGTH;
+  const maxPiece = 8 * Math.floor((IPV6_MAXPLEN - headers - FRAGMENT_HEADER_LENGTH) / 8) - 16;
+  return split(length, maxPiece, cuts, extra).map(([offset, end]) => ({ d, offset, end, more: end < length }));
 }
 
-function shuffle<T>(list: T[], c: Chooser): T[] {
-  const out = [...list];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = c.int(i + 1);
-    [out[i], out[j]] = [out[j]!, out[i]!];
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/** The other datagram of interleaved and atomic-beside-queue: never the same bytes as the first. */
+function secondDatagram(
+  main: DatagramSpec,
+  second: DatagramSpec,
+  sameSource: boolean,
+  maxPayload: number,
+): DatagramSpec {
+  let src = sameSource ? main.src : second.src;
+  if (!sameSource && sameBytes(src, main.src)) {
+    src = src.slice();
+    src[15] = src[15]! ^ 1; // another source (the same /32), even when both shrank to the same address
   }
-  return out;
+  return {
+    ...second,
+    src,
+    dst: main.dst,
+    payloadLength: Math.min(second.payloadLength, maxPayload),
+    fill: main.fill + 2 + second.fill, // payloadBytes seeds from fill || 1: never the first datagram's bytes
+  };
 }
 
-/** Inserts `extra` at a position after index `after` (or anywhere). */
-function insertAfter<T>(list: T[], extra: T, after: number, c: Chooser): T[] {
-  const at = after + 1 + c.int(list.length - after);
-  return [...list.slice(0, at), extra, ...list.slice(at)];
+/**
+ * Memory one flood fragment takes (model/frag6/memory.ts): a queue of its
+ * own plus its truesize. The flood is the drawn fragments and then as many
+ * 8-byte ones as it takes to pass high_thresh, so it floods whatever shrinking
+ * leaves of it, and shrinks to the fewest fragments that do.
+ */
+function floodCharge(packetLength: number): number {
+  return FRAG_QUEUE_SIZE + fragmentTruesize(packetLength);
 }
-
-/** Applies one pattern class to the in-order fragments of datagram 0. */
-function mutate(cls: Frag6Class, plans: Plan[], parts: DatagramParts[], c: Chooser): Plan[] {
-  const L = parts[0]!.fragmentable.length;
-  const slice = (from: number, to: number) => parts[0]!.fragmentable.slice(from, to);
-  const pick = () => c.int(plans.length);
-  switch (cls) {
-    case "in-order":
-    case "interleaved":
-    case "timeout-spread":
-    case "flood":
-      return plans;
-    case "reordered":
-      return shuffle(plans, c);
-    case "loss": {
-      const i = pick();
-      return plans.filter((_, j) => j !== i);
-    }
-    case "duplicate-exact": {
-      const i = pick();
-      return insertAfter(plans, { ...plans[i]! }, i, c);
-    }
-    case "overlap-partial-head":
-    case "overlap-partial-tail": {
-      // Straddles the boundary of piece i: over its head (and the previous piece's tail), or its tail.
-      const i = cls === "overlap-partial-head" ? 1 + c.int(plans.length - 1) : c.int(plans.length - 1);
-      const p = plans[i]!;
-      const from = cls === "overlap-partial-head" ? Math.max(0, p.offset - 8) : Math.max(p.offset, p.end - 8);
-      const to = Math.min(L, from + 16);
-      return insertAfter(plans, { d: 0, offset: from, end: to, more: to < L }, c.int(plans.length), c);
-    }
-    case "overlap-containing": {
-      const i = pick();
-      const p = plans[i]!;
-      const from = Math.max(0, p.offset - 8);
-      const to = Math.min(L, p.end + 8);
-      return insertAfter(plans, { d: 0, offset: from, end: to, more: to < L }, i, c);
-    }
-    case "overlap-contained-equal":
-    case "overlap-contained-different": {
-      const i = pick();
-      const p = plans[i]!;
-      const units = Math.max(1, Math.floor((p.end - p.offset) / 8));
-      const from = p.offset + 8 * c.int(units - 1);
-      const to = Math.min(p.end, from + 8 * (1 + c.int(units - (from - p.offset) / 8)));
-      const sub: Plan = { d: 0, offset: from, end: to, more: to < L || p.more };
-      if (cls === "overlap-contained-different") sub.data = other(slice(from, to));
-      return insertAfter(plans, sub, c.next() < 0.5 ? -1 : i, c);
-    }
-    case "overlap-across-runs": {
-      // Pieces i and i+1 arrive in reverse (two runs), then one fragment spanning both.
-      const i = c.int(plans.length - 1);
-      const a = plans[i]!;
-      const b = plans[i + 1]!;
-      // A fragment holds at most 65535 - (headers before it) - 8 bytes: a span too long for that starts 8 bytes into piece i instead.
-      const room = 8 * Math.floor((IPV6_MAXPLEN - (parts[0]!.unfragmentable.length - 40) - 8) / 8);
-      const offset = b.end - a.offset <= room ? a.offset : b.offset - 8;
-      const end = Math.min(b.end, offset + room);
-      const span: Plan = { d: 0, offset, end, more: end === b.end ? b.more : true };
-      return [...plans.slice(0, i), b, a, span, ...plans.slice(i + 2)];
-    }
-    case "zero-length": {
-      const at = 8 * c.int(Math.floor(L / 8) + 1);
-      return insertAfter(
-        plans,
-        { d: 0, offset: at, end: at, more: true, data: new Uint8Array(0) },
-        c.int(plans.length) - 1,
-        c,
-      );
-    }
-    case "unaligned": {
-      // A non-last fragment cut 1..7 bytes short: Parameter Problem; sent early or among the others.
-      const i = c.int(Math.max(1, plans.length - 1));
-      const p = plans[i]!;
-      const cut = Math.max(p.offset + 1, p.end - 1 - c.int(7));
-      return insertAfter(plans, { d: 0, offset: p.offset, end: cut, more: true }, c.next() < 0.5 ? -1 : i, c);
-    }
-    case "oversized": {
-      const offset = 65528 - 8 * c.int(4);
-      const size = 16 + 8 * c.int(8);
-      return insertAfter(
-        plans,
-        { d: 0, offset, end: offset + size, more: c.next() < 0.5, data: payloadBytes(size, 7) },
-        c.int(plans.length) - 1,
-        c,
-      );
-    }
-    case "conflicting-last": {
-      const last = plans[plans.length - 1]!;
-      const longer = c.next() < 0.5 || last.end - last.offset <= 8;
-      const end = longer ? last.end + 8 : last.end - 8;
-      const data = longer
-        ? new Uint8Array([...slice(last.offset, last.end), ...payloadBytes(8, 3)])
-        : slice(last.offset, end);
-      return insertAfter(plans, { d: 0, offset: last.offset, end, more: false, data }, c.int(plans.length) - 1, c);
-    }
-    case "beyond-end": {
-      // At most 65528, the largest offset the field holds: past an end above it, the fragment reaches beyond the end instead.
-      const at = Math.min(8 * Math.ceil(L / 8) + 8 * c.int(3), 0xfff8);
-      return [...plans, { d: 0, offset: at, end: at + 8, more: c.next() < 0.7, data: payloadBytes(8, 5) }];
-    }
-    case "atomic-beside-queue": {
-      // An atomic fragment with the pending datagram's key, mid-stream.
-      return insertAfter(
-        plans,
-        { d: 1, offset: 0, end: 0, more: false, atomic: parts[1]! },
-        c.int(Math.max(1, plans.length - 1)) - 1,
-        c,
-      );
-    }
-    case "tiny-first": {
-      // The first fragment ends inside the header chain (8 bytes, when that is short of the upper header).
-      return [
-        { d: 0, offset: 0, end: 8, more: true },
-        ...plans.filter((p) => p.end > 8).map((p) => (p.offset < 8 ? { ...p, offset: 8 } : p)),
-      ];
-    }
-    case "ecn-mixed": {
-      const codepoints = [0, 1, 2, 3];
-      return plans.map((p) => ({ ...p, trafficClass: codepoints[c.int(4)]! }));
-    }
-  }
-}
-
 interface StreamChoices {
   main: DatagramSpec;
   second: DatagramSpec;
-  cls: Frag6Class;
-  pieces: number;
-  seed: number;
+  pattern: Pattern;
+  edge: Frag6Edge;
+  /** Where the first datagram is cut, in 8-byte units (at least one cut: two fragments or more). */
+  cuts: number[];
   id: number;
-  secondSameSource: boolean;
+  /** Milliseconds between consecutive fragments (missing ones are 0). */
+  gaps: number[];
 }
 
 function fragmentPacket(plan: Plan, parts: DatagramParts[], ids: number[]): Uint8Array {
@@ -266,82 +210,91 @@ function fragmentPacket(plan: Plan, parts: DatagramParts[], ids: number[]): Uint
   });
 }
 
-/** Builds one stream from the generated choices. */
-export function buildStream(g: StreamChoices): StreamInput {
-  const c = chooser(g.seed);
-  const cls = g.cls;
-  const main =
-    cls === "tiny-first"
-      ? { ...g.main, afterUnits: Math.max(g.main.afterUnits, g.main.upper === "tcp" ? 0 : 1) }
-      : g.main;
-  const parts = [buildDatagram(main)];
-  const ids = [g.id, g.id];
-  const labels: Frag6Class[] = [cls];
-  if (cls === "atomic-beside-queue") {
-    // Same source, destination and identification as the pending datagram.
-    parts.push(
-      buildDatagram({
-        ...g.second,
-        src: main.src,
-        dst: main.dst,
-        payloadLength: Math.min(g.second.payloadLength, 200),
-      }),
-    );
-  } else if (cls === "interleaved") {
-    // Another datagram with the same identification from another source, or the same source with another identification.
-    parts.push(
-      buildDatagram({
-        ...g.second,
-        src: g.secondSameSource ? main.src : g.second.src,
-        dst: main.dst,
-        payloadLength: Math.min(g.second.payloadLength, 1000),
-      }),
-    );
-    ids[1] = g.secondSameSource ? (g.id + 1) >>> 0 : g.id;
-  }
-  const L = parts[0]!.fragmentable.length;
-  const inOrder: Plan[] = split(L, g.pieces, c).map(([offset, end]) => ({ d: 0, offset, end, more: end < L }));
-  let plans = mutate(cls, inOrder, parts, c);
-  if (cls === "interleaved") {
-    const otherPlans: Plan[] = split(parts[1]!.fragmentable.length, 2 + c.int(3), c).map(([offset, end]) => ({
-      d: 1,
-      offset,
-      end,
-      more: end < parts[1]!.fragmentable.length,
-    }));
-    for (const p of shuffle(otherPlans, c)) plans = insertAfter(plans, p, c.int(plans.length) - 1, c);
-  }
-  const config = { ...FRAG6_DEFAULT_CONFIG };
+/** The first datagram as the class needs it: tiny-first needs a header chain longer than 8 bytes. */
+function mainSpec(g: StreamChoices): DatagramSpec {
+  const main = withEdge(g.main, g.edge);
+  if (g.pattern.cls !== "tiny-first") return main;
+  return { ...main, afterUnits: Math.max(main.afterUnits, main.upper === "tcp" ? 0 : 1) };
+}
+
+/** Interleaves the other datagram's fragments (kept in order, or reversed) among the first's. */
+function interleave(plans: Plan[], p: Extract<Pattern, { cls: "interleaved" }>, other: DatagramParts): Plan[] {
+  const pieces = piecesOf(1, other, p.cuts);
+  let out = plans;
+  (p.reversed ? pieces.reverse() : pieces).forEach((piece, i) => {
+    out = insertAfter(out, piece, -1, p.at[i] ?? 0);
+  });
+  return out;
+}
+
+/** ECN codepoints per fragment, never all the same (the class mixes them). */
+function mixEcn(plans: Plan[], codepoints: readonly number[]): Plan[] {
+  const cps = plans.map((_, i) => codepoints[i] ?? 0);
+  if (cps.every((c) => c === cps[0])) cps[cps.length - 1] = (cps[0]! + 1) & 3;
+  return plans.map((plan, i) => ({ ...plan, trafficClass: cps[i]! }));
+}
+
+/** FragmentSmack within bounds: small non-first fragments of other identifications until memory passes high_thresh. */
+function flood(
+  p: Extract<Pattern, { cls: "flood" }>,
+  main: DatagramParts,
+  id: number,
+  config: Frag6Config,
+): { t: number; packet: string }[] {
+  config.highThresh = 16384 + 4096 * p.step;
+  config.lowThresh = Math.floor(config.highThresh * 0.75);
   const events: { t: number; packet: string }[] = [];
   let t = 0;
-  if (cls === "flood") {
-    // FragmentSmack within bounds: many small non-first fragments of other identifications until memory passes a small high_thresh.
-    config.highThresh = 16384 + 4096 * c.int(8);
-    config.lowThresh = Math.floor(config.highThresh * 0.75);
-    const count = 10 + c.int(30);
-    for (let i = 0; i < count; i++) {
-      const offset = 8 * (1 + c.int(100));
-      const flood = buildFragmentPacket({
-        ...parts[0]!,
-        offset,
-        more: true,
-        identification: (g.id + 1000 + i) >>> 0,
-        data: payloadBytes(8 * (1 + c.int(4)), i),
-      });
-      events.push({ t, packet: toHex(flood) });
-      t += c.int(2);
-    }
+  let mem = 0;
+  for (let i = 0; i < p.fragments.length || mem <= config.highThresh; i++) {
+    const f = p.fragments[i] ?? { unit: 1, units: 1, gap: 0 };
+    const packet = buildFragmentPacket({
+      ...main,
+      offset: 8 * f.unit,
+      more: true,
+      identification: (id + 1000 + i) >>> 0,
+      data: payloadBytes(8 * f.units, i),
+    });
+    mem += floodCharge(packet.length);
+    events.push({ t, packet: toHex(packet) });
+    t += f.gap;
   }
-  if (cls === "timeout-spread") config.timeoutMs = 1000 * (1 + c.int(4));
-  const lateFrom = cls === "timeout-spread" ? 1 + c.int(plans.length) : Infinity;
+  return events;
+}
+
+/** Builds one stream from the generated choices. */
+export function buildStream(g: StreamChoices): StreamInput {
+  const p = g.pattern;
+  const main = mainSpec(g);
+  const parts = [buildDatagram(main)];
+  const ids = [g.id, g.id];
+  if (p.cls === "atomic-beside-queue") {
+    // Same source, destination and identification as the pending datagram.
+    parts.push(buildDatagram(secondDatagram(main, g.second, true, 200)));
+  } else if (p.cls === "interleaved") {
+    // Another datagram with the same identification from another source, or the same source with another identification.
+    parts.push(buildDatagram(secondDatagram(main, g.second, p.sameSource, 1000)));
+    ids[1] = p.sameSource ? (g.id + 1) >>> 0 : g.id;
+  }
+  const L = parts[0]!.fragmentable.length;
+  // The largest datagram is cut at its last 8-byte boundary: offset 65528 when nothing precedes the Fragment header.
+  const tail = g.edge === "none" ? [] : [8 * Math.floor((L - 1) / 8)];
+  let plans = applyPattern(p, piecesOf(0, parts[0]!, g.cuts, tail), parts);
+  if (p.cls === "interleaved") plans = interleave(plans, p, parts[1]!);
+  if (p.cls === "ecn-mixed") plans = mixEcn(plans, p.codepoints);
+  const config = { ...FRAG6_DEFAULT_CONFIG };
+  const events = p.cls === "flood" ? flood(p, parts[0]!, g.id, config) : [];
+  let t = events.length ? events[events.length - 1]!.t : 0;
+  // timeout-spread: from a fragment after the first on, everything comes past the deadline of what came before.
+  const lateFrom = p.cls === "timeout-spread" ? 1 + (p.late % (plans.length - 1)) : -1;
+  if (p.cls === "timeout-spread") config.timeoutMs = 1000 * p.seconds;
   plans.forEach((plan, i) => {
-    if (i === lateFrom) t = t + config.timeoutMs + 1 + c.int(3); // past the deadline of anything begun before
+    if (i > 0) t += g.gaps[i - 1] ?? 0;
+    if (i === lateFrom && p.cls === "timeout-spread") t += config.timeoutMs + p.past;
     events.push({ t, packet: toHex(fragmentPacket(plan, parts, ids)) });
-    t += c.int(5);
   });
-  if (cls === "timeout-spread" && lateFrom < plans.length) labels.push("timeout-spread");
-  const originals = parts.map((p) => toHex(originalPacket(p)));
-  return { events, config, labels: [...new Set(labels)], originals };
+  const originals = parts.map((d) => toHex(originalPacket(d)));
+  return { events, config, labels: [p.cls], originals };
 }
 
 export function frag6Stream(options: { classes?: readonly Frag6Class[] } = {}): fc.Arbitrary<StreamInput> {
@@ -349,11 +302,11 @@ export function frag6Stream(options: { classes?: readonly Frag6Class[] } = {}): 
     .record({
       main: datagramSpec(),
       second: datagramSpec(),
-      cls: fc.constantFrom(...(options.classes ?? FRAG6_CLASSES)),
-      pieces: fc.integer({ min: 2, max: 8 }),
-      seed: fc.nat(),
+      pattern: patternArbitrary(options.classes ?? FRAG6_CLASSES),
+      edge,
+      cuts: fc.array(fc.nat({ max: 0xffff }), { minLength: 1, maxLength: 7 }),
       id: fc.nat({ max: 0xffffffff }),
-      secondSameSource: fc.boolean(),
+      gaps: fc.array(fc.integer({ min: 0, max: 4 }), { maxLength: 12 }),
     })
     .map(buildStream);
 }

@@ -229,3 +229,58 @@ describe("the reassembled payload limit (ip6_frag_reasm: payload_len > IPV6_MAXP
     expect(e.kind === "choice" && e.groups[0]!.candidates.every((c) => c.delivered.length === 0)).toBe(true);
   });
 });
+
+// Issue 20 items 1 and 2: extension-header content the kernel checks after (or before) reassembly.
+describe("options headers on the way up (ip6_protocol_deliver_rcu(), ip6_parse_tlv())", () => {
+  const rfcDeliveries = (s: ReturnType<typeof at>) => {
+    const e = frag6Expectation(s, "rfc8200");
+    return e.kind === "choice"
+      ? e.groups.flatMap((g) => g.candidates.map((c) => c.delivered.map((d) => d.packet)))
+      : [];
+  };
+  const twoFragments = (parts: ReturnType<typeof buildDatagram>) => {
+    const L = parts.fragmentable.length;
+    const cut = 8 * Math.floor(L / 16);
+    return at(frag(0, cut, { parts }), frag(cut, L, { parts }));
+  };
+
+  it("a Hop-by-Hop header in the Fragmentable Part: no handler, Parameter Problem code 1 at the Next Header byte; RFC 8200 delivers", () => {
+    const hop = buildDatagram({ ...SPEC, afterUnits: 1, afterKind: "hop" });
+    const s = twoFragments(hop);
+    for (const path of ["ipv6", "nfct"] as const)
+      expect(run(s, path)).toEqual({ delivered: [], icmp: [{ t: 1, type: 4, code: 1, pointer: 6 }] });
+    expect(rfcDeliveries(s)).toEqual([[toHex(originalPacket(hop))]]);
+    // An atomic fragment goes the same way up.
+    expect(run(at(frag(0, hop.fragmentable.length, { parts: hop, more: false })), "ipv6").delivered).toEqual([]);
+  });
+
+  it("more than 7 bytes of padding in a Destination Options header after the Fragment header: dropped; RFC 8200 delivers", () => {
+    for (const options of ["padn", "pad1"] as const) {
+      const padded = buildDatagram({ ...SPEC, afterUnits: 2, options });
+      const s = twoFragments(padded);
+      for (const path of ["ipv6", "nfct"] as const) expect(run(s, path)).toEqual({ delivered: [], icmp: [] });
+      expect(rfcDeliveries(s)).toEqual([[toHex(originalPacket(padded))]]);
+    }
+  });
+
+  it("6 bytes of padding (one 8-byte header) are accepted", () => {
+    const padded = buildDatagram({ ...SPEC, afterUnits: 1, options: "padn", before: ["hop", "dst"] });
+    for (const path of ["ipv6", "nfct"] as const)
+      expect(delivered(run(twoFragments(padded), path))).toEqual([toHex(originalPacket(padded))]);
+  });
+
+  it("more than 7 bytes of padding before the Fragment header: every fragment dropped on its own, no queue", () => {
+    const hop = buildDatagram({ ...SPEC, before: ["hop"], options: "padn", optionUnits: 2 });
+    for (const path of ["ipv6", "nfct"] as const) {
+      expect(run(twoFragments(hop), path)).toEqual({ delivered: [], icmp: [] });
+      expect(runLinux(twoFragments(hop), path).trace[0]).toBe(
+        "event 0: Hop-by-Hop options at byte 40: more than 7 bytes of padding at byte 42",
+      );
+    }
+    const dst = buildDatagram({ ...SPEC, before: ["dst"], options: "pad1", optionUnits: 2 });
+    expect(run(twoFragments(dst), "ipv6")).toEqual({ delivered: [], icmp: [] });
+    expect(runLinux(twoFragments(dst), "ipv6").trace[0]).toBe(
+      "event 0: Destination options at byte 40: more than 7 bytes of padding at byte 49",
+    );
+  });
+});

@@ -7,10 +7,12 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { FRAG6_AREA } from "../../properties/frag6/area.js";
+import { FRAG6_BOUNDARIES, boundariesOf } from "../../properties/frag6/boundaries.js";
 import { frag6Stream } from "../../properties/frag6/generators.js";
 import { validateStreamInput } from "../../properties/frag6/input-validation.js";
 import { FRAG6_CLASSES } from "../../properties/frag6/stream.js";
 import { writePcap } from "../../wire/pcap.js";
+import { keepsClassPoint } from "./frag6-points.js";
 
 const hasTshark = (() => {
   try {
@@ -37,6 +39,66 @@ describe("frag6 generators", () => {
     expect(FRAG6_CLASSES.filter((c) => !seen.has(c))).toEqual([]);
   });
 
+  it("reach every size edge (fc.statistics): offset 65528, Payload Length 65535 and past it, unaligned lengths", () => {
+    const seen = new Set<string>();
+    fc.statistics(
+      frag6Stream(),
+      (s) => {
+        const found = boundariesOf(s);
+        for (const b of found) seen.add(b);
+        return found.join(" ") || "none";
+      },
+      { numRuns: 2000, seed: 5, logger: () => {} },
+    );
+    expect(FRAG6_BOUNDARIES.filter((b) => !seen.has(b))).toEqual([]);
+  });
+
+  // The edges every class can carry come with a fixed weight: a default run (100 cases) of any property meets them.
+  it("meet offset 65528, Payload Length 65535 and an unaligned last fragment in 100 cases of every property", () => {
+    for (const property of FRAG6_AREA.properties) {
+      for (let seed = 1; seed <= 5; seed++) {
+        const seen = new Set(fc.sample(property.arbitrary("rfc8200"), { seed, numRuns: 100 }).flatMap(boundariesOf));
+        expect(
+          ["offset-65528", "payload-65535", "unaligned-last"].filter((b) => !seen.has(b as never)),
+          `${property.name} seed ${seed}`,
+        ).toEqual([]);
+      }
+    }
+  });
+
+  it("keep each class's point in every stream they build (an overlap overlaps, a flood passes high_thresh, ...)", () => {
+    for (const cls of FRAG6_CLASSES) {
+      for (const s of fc.sample(frag6Stream({ classes: [cls] }), { seed: 11, numRuns: 150 }))
+        expect(keepsClassPoint(s), `${cls}: ${JSON.stringify(s.events.map((e) => e.packet.slice(80, 112)))}`).toBe(
+          true,
+        );
+    }
+  });
+
+  // Issue 20: what is inside the headers, read back from the original datagrams.
+  it("reach extension-header content Linux checks (fc.statistics): Hop-by-Hop after the Fragment header, padding over 7 bytes", () => {
+    const seen = new Set<string>();
+    fc.statistics(
+      frag6Stream(),
+      (s) => {
+        const found = s.originals.flatMap(headerContent);
+        for (const c of found) seen.add(c);
+        return found.join(" ") || "plain";
+      },
+      { numRuns: 2000, seed: 5, logger: () => {} },
+    );
+    expect(
+      [
+        "hop-by-hop-not-first",
+        "padding-over-7-in-hop-by-hop",
+        "padding-over-7-in-destination",
+        "padding-up-to-7",
+        "pad1",
+        "padn",
+      ].filter((c) => !seen.has(c)),
+    ).toEqual([]);
+  });
+
   it("build a valid stream for every class across many seeds (offsets <= 65528, fragments within 65535 bytes)", () => {
     for (const cls of FRAG6_CLASSES) {
       for (let seed = 0; seed < 160; seed++)
@@ -45,7 +107,7 @@ describe("frag6 generators", () => {
           `${cls} seed ${seed}`,
         ).not.toThrow();
     }
-  });
+  }, 180_000); // 84,000 streams, a fifth of them near 64 KiB: slow on a loaded machine
 
   it("make inputs that validate as JSON round trips", () => {
     for (const s of fc.sample(frag6Stream(), { numRuns: 200, seed: 3 })) {
@@ -102,3 +164,33 @@ describe("frag6 generators", () => {
     for (const row of rows) expect(row).toMatch(/^0x[0-9a-f]+\t\d+$/);
   });
 });
+
+/** The options-header content of a datagram: where Hop-by-Hop sits, and the longest padding run (as ip6_parse_tlv() counts it). */
+function headerContent(hex: string): string[] {
+  const p = Uint8Array.from(Buffer.from(hex, "hex"));
+  const out: string[] = [];
+  let type = p[6]!;
+  for (let at = 40; (type === 0 || type === 43 || type === 60) && at + 2 <= p.length; ) {
+    const length = (p[at + 1]! + 1) * 8;
+    if (type === 0 && at !== 40) out.push("hop-by-hop-not-first");
+    if (type !== 43) {
+      let run = 0;
+      let longest = 0;
+      for (let off = at + 2; off < at + length; ) {
+        const t = p[off]!;
+        const size = t === 0 ? 1 : p[off + 1]! + 2;
+        if (t === 0 || t === 1) {
+          out.push(t === 0 ? "pad1" : "padn");
+          run += size;
+        } else run = 0;
+        longest = Math.max(longest, run);
+        off += size;
+      }
+      if (longest > 7) out.push(type === 0 ? "padding-over-7-in-hop-by-hop" : "padding-over-7-in-destination");
+      else if (longest > 0) out.push("padding-up-to-7");
+    }
+    type = p[at]!;
+    at += length;
+  }
+  return [...new Set(out)];
+}
