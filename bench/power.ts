@@ -31,7 +31,8 @@ function parseOptions(argv: readonly string[]): Options {
     else if (flag === "--mutant") options.mutants = value.split(",");
     else throw new Error(`power: unknown option ${flag} (known: --seeds, --runs, --area, --mutant)`);
   }
-  if (!Number.isInteger(options.seeds) || options.seeds < 1) throw new Error("power: --seeds must be a positive integer");
+  if (!Number.isInteger(options.seeds) || options.seeds < 1)
+    throw new Error("power: --seeds must be a positive integer");
   if (!Number.isInteger(options.runs) || options.runs < 1) throw new Error("power: --runs must be a positive integer");
   return options;
 }
@@ -140,7 +141,9 @@ async function main(): Promise<void> {
   for (const area of areas) {
     const of = rows.filter((r) => r.area === area.name);
     const full = of.filter((r) => r.caught === r.seeds).length;
-    console.log(`| ${area.name} | ${of.length} | ${full}/${of.length} | ${median(of.flatMap((r) => r.sizes)) ?? "-"} |`);
+    console.log(
+      `| ${area.name} | ${of.length} | ${full}/${of.length} | ${median(of.flatMap((r) => r.sizes)) ?? "-"} |`,
+    );
   }
   const problems = await modelFailures(areas, options.seeds, options.runs);
   console.log(problems.length === 0 ? "\nmodel: passed on every seed" : `\nmodel: ${problems.join("; ")}`);
