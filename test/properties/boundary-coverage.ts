@@ -22,7 +22,6 @@ export interface Classified<T> {
  * gives it (a default run runs every property of the area).
  */
 export function seedsReaching(
-  // biome-ignore lint/suspicious/noExplicitAny: properties of different input types
   of: readonly Classified<any>[],
   options: { profile?: string; seeds?: readonly number[] } = {},
 ): Map<string, number> {

@@ -41,7 +41,7 @@ import { expectEveryClassEverySeed, seedsReaching } from "./boundary-coverage.js
 const property = <T>(name: string) => BPF_AREA.properties.find((p) => p.name === name)! as ConformanceProperty<T>;
 
 /** The run-time edges a program reaches on a packet of `length` bytes (by instruction, wherever it is). */
-export function runEdgesIn(program: JsonProgram, length: number): string[] {
+function runEdgesIn(program: JsonProgram, length: number): string[] {
   const found: string[] = [];
   const n = program.length;
   for (const [pc, [code, jt, jf, k]] of program.entries()) {
@@ -78,7 +78,7 @@ export function runEdgesIn(program: JsonProgram, length: number): string[] {
 }
 
 /** The validator edges and limits a load reaches. */
-export function loadEdgesIn(input: LoadInput): string[] {
+function loadEdgesIn(input: LoadInput): string[] {
   const { program, attach } = input;
   const found: string[] = [];
   const n = program.length;
