@@ -113,7 +113,7 @@ function specs(): fc.Arbitrary<Spec> {
         ),
         devicePick: fc.nat(),
         // Device hooks without an existing device; other hooks with a (then ignored) device.
-        deviceOdd: fc.oneof({ weight: 6, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
+        deviceOdd: fc.oneof({ weight: 3, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
         priority: priority(),
         verdict: verdict(),
       }),
