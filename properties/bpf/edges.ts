@@ -58,6 +58,7 @@ export const RUN_EDGES = [
   "load-net-off-end", // SKF_NET_OFF + length: past its end
   "load-ll-off", // SKF_LL_OFF area: the MAC header (fails on a socket, "any" in xt_bpf)
   "load-below-ll-off", // under SKF_LL_OFF: always fails
+  "load-ad-off-1", // SKF_AD_OFF - 1: not an ancillary load, a network-header offset that fails
   "msh-length-1",
   "msh-length",
   "scratch-15", // the last scratch cell
@@ -162,7 +163,11 @@ export function runEdgeIdiom(choice: EdgeChoice, length: number, attach: Attach,
       // In xt_bpf the MAC header is not the request's to determine: use the network area there.
       return load(insn(code, 0, 0, (attach === "socket" ? SKF_LL_OFF + (pick % 14) : SKF_NET_OFF) >>> 0));
     case "load-below-ll-off":
-      return load(insn(code, 0, 0, (SKF_LL_OFF - 1 - (pick % 2 ? 0 : SKF_AD_OFF - SKF_LL_OFF)) >>> 0));
+      // Just under SKF_LL_OFF, or the most negative int.
+      return load(insn(code, 0, 0, pick % 2 ? SKF_LL_OFF - 1 : 0x80000000));
+    case "load-ad-off-1":
+      // The last offset under SKF_AD_OFF: the top of the network-header area, far past any packet.
+      return load(insn(code, 0, 0, SKF_AD_OFF - 1));
     case "msh-length-1":
       return [insn(BPF_LDX | BPF_B | BPF_MSH, 0, 0, Math.max(length - 1, 0)), insn(BPF_MISC_TXA, 0, 0, 0), retA];
     case "msh-length":

@@ -61,7 +61,8 @@ function runEdgesIn(program: JsonProgram, length: number): string[] {
       if (k === length - width) found.push("load-length-1");
       if (k === length) found.push("load-length");
       if (k === length + 1) found.push("load-length+1");
-      if (k >= SKF_NET_OFF && k < SKF_AD_OFF)
+      if (k === SKF_AD_OFF - 1) found.push("load-ad-off-1");
+      else if (k >= SKF_NET_OFF && k < SKF_AD_OFF)
         found.push(k - SKF_NET_OFF + width > length ? "load-net-off-end" : "load-net-off");
       if (k >= SKF_LL_OFF && k < SKF_NET_OFF) found.push("load-ll-off");
       if (k >= 0x80000000 && k < SKF_LL_OFF) found.push("load-below-ll-off");
