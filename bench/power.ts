@@ -24,23 +24,22 @@ function parseOptions(argv: readonly string[]): Options {
   const options: Options = { seeds: 20, runs: 100, areas: [], mutants: [] };
   for (let i = 0; i < argv.length; i += 2) {
     const [flag, value] = [argv[i], argv[i + 1]];
-    if (value === undefined) throw new Error(`power: ${flag} needs a value`);
+    if (value === undefined) throw new Error(`${flag} needs a value`);
     if (flag === "--seeds") options.seeds = Number(value);
     else if (flag === "--runs") options.runs = Number(value);
     else if (flag === "--area") options.areas = value.split(",");
     else if (flag === "--mutant") options.mutants = value.split(",");
-    else throw new Error(`power: unknown option ${flag} (known: --seeds, --runs, --area, --mutant)`);
+    else throw new Error(`unknown option ${flag} (known: --seeds, --runs, --area, --mutant)`);
   }
-  if (!Number.isInteger(options.seeds) || options.seeds < 1)
-    throw new Error("power: --seeds must be a positive integer");
-  if (!Number.isInteger(options.runs) || options.runs < 1) throw new Error("power: --runs must be a positive integer");
+  if (!Number.isInteger(options.seeds) || options.seeds < 1) throw new Error("--seeds must be a positive integer");
+  if (!Number.isInteger(options.runs) || options.runs < 1) throw new Error("--runs must be a positive integer");
   return options;
 }
 
 /** A mutant belongs to the area its name starts with ("bpf-..." is bpf's). */
 function areaOf(mutant: MutantDefinition): AreaDefinition {
   const area = AREAS.find((a) => mutant.name.startsWith(`${a.name}-`));
-  if (!area) throw new Error(`power: mutant ${mutant.name} names no known area`);
+  if (!area) throw new Error(`mutant ${mutant.name} names no known area`);
   return area;
 }
 
@@ -124,6 +123,12 @@ async function main(): Promise<void> {
       (options.mutants.length === 0 || options.mutants.includes(m.name)) &&
       (options.areas.length === 0 || options.areas.includes(areaOf(m).name)),
   );
+  const unknown = [
+    ...options.areas.filter((a) => !AREAS.some((area) => area.name === a)).map((a) => `area ${a}`),
+    ...options.mutants.filter((m) => !MUTANTS.some((mutant) => mutant.name === m)).map((m) => `mutant ${m}`),
+  ];
+  if (unknown.length > 0) throw new Error(`unknown ${unknown.join(", ")} (nfconform list names them)`);
+  if (mutants.length === 0) throw new Error("no mutant matches --area and --mutant together");
   const areas = AREAS.filter((a) => mutants.some((m) => areaOf(m) === a));
   const started = Date.now();
   const rows: MutantPower[] = [];
