@@ -2,14 +2,45 @@
 // semantics wrong each (model/bpf/semantics.ts). The test suite asserts that
 // each one is caught with a shrunk program and packet.
 import { contextResult } from "../../model/bpf/contexts.js";
+import { BPF_ALU, BPF_JA, BPF_JMP, BPF_K, BPF_LSH, BPF_RSH, insn, type Insn } from "../../model/bpf/opcodes.js";
 import { LINUX_SEMANTICS, type BpfSemantics } from "../../model/bpf/semantics.js";
+import { validate } from "../../model/bpf/validator.js";
 import { loadWith, runWith } from "../model/bpf-handlers.js";
+import type { OpHandler } from "../model/model-state.js";
+import { readLoadRequest } from "../ops/bpf.js";
 import type { MutantDefinition } from "./mutant.js";
 
 function withSemantics(name: string, description: string, change: Partial<BpfSemantics>): MutantDefinition {
   const semantics = { ...LINUX_SEMANTICS, ...change };
   return { name, description, overrides: { "bpf.load": loadWith(semantics), "bpf.run": runWith(semantics) } };
 }
+
+/**
+ * A validator that lets through the instructions `lenient` matches: it
+ * checks (and keeps, for running) the program with each of them replaced by
+ * `stand-in`, an instruction that does what the lenient one would at run time.
+ */
+function lenientLoad(lenient: (ins: Insn, pc: number, program: readonly Insn[]) => Insn | null): OpHandler {
+  return (params, state) => {
+    const { program, attach } = readLoadRequest(params);
+    const checked = program.map((ins, pc) => lenient(ins, pc, program) ?? ins);
+    const { errno } = validate(checked, attach);
+    if (errno !== 0) return { errno };
+    const handle = `bpf-${state.bpf.nextHandle++}`;
+    state.bpf.programs.set(handle, { program: checked, attach });
+    return { errno: 0, handle };
+  };
+}
+
+function withLenientLoad(
+  name: string,
+  description: string,
+  lenient: (ins: Insn, pc: number, program: readonly Insn[]) => Insn | null,
+): MutantDefinition {
+  return { name, description, overrides: { "bpf.load": lenientLoad(lenient), "bpf.run": runWith(LINUX_SEMANTICS) } };
+}
+
+const U32 = 2 ** 32;
 
 export const BPF_MUTANTS: readonly MutantDefinition[] = [
   withSemantics(
@@ -47,4 +78,23 @@ export const BPF_MUTANTS: readonly MutantDefinition[] = [
       ),
     },
   },
+  withSemantics("bpf-accepts-4097", "accepts a 4,097-instruction program (flen > BPF_MAXINSNS + 1)", {
+    maxInstructions: 4097,
+  }),
+  withLenientLoad(
+    "bpf-shift-k-32-accepted",
+    "refuses a shift by constant only above 32 (k > 32 instead of k >= 32); the shift by 32 then uses 32 & 31",
+    ([code, , , k]) =>
+      (code === (BPF_ALU | BPF_LSH | BPF_K) || code === (BPF_ALU | BPF_RSH | BPF_K)) && k === 32
+        ? insn(code, 0, 0, 0)
+        : null,
+  ),
+  withLenientLoad(
+    "bpf-ja-wraps",
+    "checks a JA's target as pc + 1 + k in 32 bits, so a k that wraps past 2^32 to inside the program is accepted (run as JA 0)",
+    ([code, , , k], pc, program) =>
+      code === (BPF_JMP | BPF_JA) && pc + 1 + k >= U32 && pc + 1 + k - U32 < program.length
+        ? insn(code, 0, 0, 0)
+        : null,
+  ),
 ];

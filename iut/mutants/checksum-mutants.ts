@@ -86,4 +86,28 @@ export const CHECKSUM_MUTANTS: readonly MutantDefinition[] = [
       },
     },
   },
+  {
+    name: "checksum-odd-byte-low",
+    description:
+      "pads an odd segment's last byte on the left (as the low byte of its word) instead of on the right (RFC 1071 4.1)",
+    overrides: {
+      "checksum.fill": brokenFill({
+        sum: (p, start) => {
+          const even = start + ((p.length - start) & ~1);
+          return fold(onesComplementSum(p, start, even) + (even < p.length ? p[even]! : 0));
+        },
+      }),
+    },
+  },
+  {
+    name: "checksum-operation-fill-bit-only",
+    description:
+      "accepts any operation with the fill bit set, unknown bits beside it included (op & FILL instead of op == FILL)",
+    overrides: {
+      "checksum.checkentry": (params) => {
+        const rule = readCheckentryRequest(params);
+        return { errno: checksumCheckentry({ ...rule, operation: rule.operation & 1 }) };
+      },
+    },
+  },
 ];

@@ -36,6 +36,18 @@ export const CTTIMEOUT_MUTANTS: readonly MutantDefinition[] = [
     overrides: withRules({ nameMax: 32 }),
   },
   {
+    name: "cttimeout-name-31-refused",
+    description: "refuses names of 31 characters (NAME .len one short: CTNL_TIMEOUT_NAME_MAX - 2)",
+    overrides: withRules({ nameMax: 30 }),
+  },
+  {
+    name: "cttimeout-timeout-no-wrap",
+    description:
+      "keeps each timeout as the seconds sent, where Linux keeps seconds * HZ in 32-bit jiffies (wrapping past 2^32 / HZ)",
+    // At HZ 1 the jiffies are the seconds: a u32 never wraps.
+    overrides: withRules({ hz: 1 }),
+  },
+  {
     name: "cttimeout-excl-ignored",
     description: "answers NEW with NLM_F_EXCL of an existing name as if the flag were absent (EBUSY, or a replace)",
     overrides: withRules({ exclHonoured: false }),

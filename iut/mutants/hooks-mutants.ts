@@ -1,6 +1,7 @@
 // Deliberately broken hook IUTs: the model with one rule wrong each. The test
 // suite asserts that each one is caught with a shrunk command sequence.
-import { ENOENT } from "../../sys/errno.js";
+import { ENOENT, ERANGE } from "../../sys/errno.js";
+import { INT_MAX, INT_MIN } from "../../model/hooks/families.js";
 import type { HookEntry, HookList } from "../../model/hooks/hook-list.js";
 import { deviceListKey, FAMILY_HOOKS, listHead, type ListKey } from "../../model/hooks/list-head.js";
 import {
@@ -58,6 +59,23 @@ export const HOOKS_MUTANTS: readonly MutantDefinition[] = [
     name: "hooks-limit-off-by-one",
     description: "refuses the 1024th hook already (>= instead of >)",
     overrides: { "hooks.register": registerWith({ ...LINUX, maxHookCount: 1023 }) },
+  },
+  {
+    name: "hooks-limit-1025",
+    description: "accepts the 1025th hook of a list and refuses only the 1026th (> MAX_HOOK_COUNT + 1)",
+    overrides: { "hooks.register": registerWith({ ...LINUX, maxHookCount: 1025 }) },
+  },
+  {
+    name: "hooks-first-last-refused",
+    description:
+      "refuses priorities INT_MIN and INT_MAX (NF_IP_PRI_FIRST/LAST) with ERANGE for every hook, as only BPF netfilter links do",
+    overrides: {
+      "hooks.register": (params, state) => {
+        const registration = readRegistration(params);
+        if (registration.priority === INT_MIN || registration.priority === INT_MAX) return { errno: ERANGE };
+        return registerWith(LINUX)(params, state);
+      },
+    },
   },
   {
     name: "hooks-inet-no-rollback",

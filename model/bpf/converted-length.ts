@@ -3,7 +3,8 @@
 // convert_bpf_extensions(), convert_skb_access() on x86_64 (unaligned access
 // is efficient, NET_IP_ALIGN 0). The length matters twice at load time:
 // jumps whose converted offset does not fit insn->off (s16) are refused
-// (BPF_EMIT_JMP, -EINVAL), and SO_ATTACH_FILTER charges bpf_prog_size(len)
+// (BPF_EMIT_JMP, -EINVAL), as are jumps placed past converted position
+// 32,767 (see convertProgram), and SO_ATTACH_FILTER charges bpf_prog_size(len)
 // against optmem_max (__sk_filter_charge(), -ENOMEM).
 import {
   ancillaryOf,
@@ -147,7 +148,13 @@ export function convertProgram(program: Program): Conversion {
     }
     for (const { target, position } of offsets) {
       const off = (addrs[target] ?? 0) - addrs[i]! - 1 - position;
-      if (off < -0x8000 || off > 0x7fff) return { length: at, jumpOutOfRange: i };
+      // The first pass that writes the program runs with addrs[] kcalloc'd and
+      // filled as it goes, so every (forward) target still reads 0 there:
+      // off = 0 - addrs[i] - 1 - position, refused below S16_MIN. A jump whose
+      // own converted position passes 32,767 is refused however short it is
+      // (measured on 6.18: a JEQ at position 32,767 loads, one at 32,780 gets EINVAL).
+      const firstPass = -addrs[i]! - 1 - position;
+      if (firstPass < -0x8000 || off < -0x8000 || off > 0x7fff) return { length: at, jumpOutOfRange: i };
     }
   }
   return { length: at };

@@ -3,7 +3,11 @@
 // changes one field. Every field names the kernel code it stands for.
 import { XT_BPF_MAX_NUM_INSTR } from "../../wire/netlink/xtables-info.js";
 
+import { BPF_MAXINSNS } from "./opcodes.js";
+
 export interface BpfSemantics {
+  /** bpf_check_basics_ok(): flen > BPF_MAXINSNS (4096) is -EINVAL. */
+  maxInstructions: number;
   /** xt_bpf.c __bpf_mt_check_bytecode(): len > XT_BPF_MAX_NUM_INSTR (64) is -EINVAL. */
   xtMaxInstructions: number;
   /** bpf_check_classic(): conditional targets must satisfy pc + j + 1 < flen (slack 0); a slack of 1 admits one past the end. */
@@ -21,6 +25,7 @@ export interface BpfSemantics {
 }
 
 export const LINUX_SEMANTICS: BpfSemantics = {
+  maxInstructions: BPF_MAXINSNS,
   xtMaxInstructions: XT_BPF_MAX_NUM_INSTR,
   jumpTargetSlack: 0,
   checkScratchWritten: true,

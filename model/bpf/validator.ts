@@ -29,7 +29,6 @@ import {
   BPF_LD,
   BPF_LDX,
   BPF_LSH,
-  BPF_MAXINSNS,
   BPF_MEM,
   BPF_MEMWORDS,
   BPF_MOD,
@@ -182,7 +181,7 @@ export function checkLoadAndStores(program: Program): Verdict {
 
 /** bpf_prog_create() / __get_filter(): basics, the classic checks, then the conversion. */
 function prepare(program: Program, semantics: BpfSemantics): Verdict {
-  if (program.length === 0 || program.length > BPF_MAXINSNS) return { errno: EINVAL, rule: "length" };
+  if (program.length === 0 || program.length > semantics.maxInstructions) return { errno: EINVAL, rule: "length" };
   const classic = checkClassic(program, semantics);
   if (classic.errno !== 0) return classic;
   const converted = convertProgram(program);

@@ -1,9 +1,16 @@
 // fast-check generators for the bpf area. Inputs are plain JSON: programs as
 // arrays of [code, jt, jf, k], packets as hex.
 import fc from "fast-check";
-import { ATTACH_POINTS, REJECTION_RULES, type Attach, type RejectionRule } from "../../model/bpf/validator.js";
-import type { Insn } from "../../model/bpf/opcodes.js";
+import {
+  ATTACH_POINTS,
+  REJECTION_RULES,
+  validate,
+  type Attach,
+  type RejectionRule,
+} from "../../model/bpf/validator.js";
+import { BPF_ABS, BPF_B, BPF_IMM, BPF_LD, insn, type Insn } from "../../model/bpf/opcodes.js";
 import { toHex } from "../../wire/hex.js";
+import { edgeChoiceArb, LIMIT_LENGTHS, LOAD_EDGE_RULE, LOAD_EDGES, withLoadEdge } from "./edges.js";
 import { breakProgram } from "./invalid.js";
 import { ipPacket } from "./packets.js";
 import { buildProgram, choiceArb, type Choice } from "./programs.js";
@@ -25,18 +32,6 @@ export interface LoadInput {
 
 const toJson = (p: readonly Insn[]): JsonProgram => p.map((i) => [i[0], i[1], i[2], i[3]]);
 
-/** Program lengths: mostly short, sometimes at or one past the limits (64, 4096). */
-function lengthArb(limits: boolean): fc.Arbitrary<number> {
-  const short = fc.integer({ min: 1, max: 24 });
-  if (!limits)
-    return fc.oneof({ weight: 8, arbitrary: short }, { weight: 2, arbitrary: fc.integer({ min: 25, max: 64 }) });
-  return fc.oneof(
-    { weight: 8, arbitrary: short },
-    { weight: 2, arbitrary: fc.integer({ min: 25, max: 64 }) },
-    { weight: 1, arbitrary: fc.constantFrom(64, 65, 4096, 4097) },
-  );
-}
-
 /** Variants of the seed that keep it a well-formed IP packet: payload bytes flipped, and unrelated packets. */
 function packetsFor(seed: Uint8Array): fc.Arbitrary<Uint8Array[]> {
   const headerLength = seed[0]! >> 4 === 6 ? 40 : 20;
@@ -51,30 +46,31 @@ function packetsFor(seed: Uint8Array): fc.Arbitrary<Uint8Array[]> {
 export interface ProgramOptions {
   attaches?: readonly Attach[];
   allowAny?: boolean;
-  limits?: boolean;
 }
 
-/** A valid program (by construction) with a seed packet it is correlated with. */
+/**
+ * A valid program (by construction) with a seed packet it is correlated with.
+ * Two in three start with a boundary idiom (edges.ts), drawn with a fixed weight so
+ * every edge comes up in a default run of 100 cases.
+ */
 export function validProgram(options: ProgramOptions = {}) {
-  // Short programs draw a variable-length list of choices, so shrinking drops
-  // instructions; the limit lengths are drawn exactly.
-  const choices = options.limits
-    ? lengthArb(true).chain((length) => fc.array(choiceArb, { minLength: length - 1, maxLength: length - 1 }))
-    : fc.oneof(
-        { weight: 8, arbitrary: fc.array(choiceArb, { maxLength: 23 }) },
-        { weight: 2, arbitrary: fc.array(choiceArb, { minLength: 24, maxLength: 63 }) },
-      );
+  // A variable-length list of choices, so shrinking drops instructions.
+  const choices = fc.oneof(
+    { weight: 8, arbitrary: fc.array(choiceArb, { maxLength: 23 }) },
+    { weight: 2, arbitrary: fc.array(choiceArb, { minLength: 24, maxLength: 63 }) },
+  );
   return fc
     .record({
       attach: fc.constantFrom(...(options.attaches ?? ATTACH_POINTS)),
       seed: ipPacket(),
       final: choiceArb,
       choices,
+      edge: fc.option(edgeChoiceArb, { freq: 3 }),
     })
-    .map(({ attach, seed, final, choices: cs }) => ({
+    .map(({ attach, seed, final, choices: cs, edge }) => ({
       attach,
       seed,
-      program: buildProgram(seed, cs as Choice[], final, { attach, allowAny: options.allowAny ?? false }),
+      program: buildProgram(seed, cs as Choice[], final, { attach, allowAny: options.allowAny ?? false, edge }),
     }));
 }
 
@@ -85,10 +81,41 @@ export function runInput(options: ProgramOptions = {}): fc.Arbitrary<RunInput> {
   );
 }
 
-/** Programs to load: valid ones, and single mutations breaking each rejection rule. */
+/** Filler for programs at the length limits: immediate loads (cheap to convert) or packet loads (charged over optmem). */
+function pad(count: number, packetLoads: boolean): Insn[] {
+  return Array.from({ length: count }, (_, i) =>
+    packetLoads ? insn(BPF_LD | BPF_B | BPF_ABS, 0, 0, i % 20) : insn(BPF_LD | BPF_IMM, 0, 0, i),
+  );
+}
+
+/**
+ * Programs to load: valid ones; ones at and one past the length limits at
+ * both attach points; one instruction at a validator limit (edges.ts); and
+ * single mutations breaking each rejection rule. The limits and the edges
+ * have fixed weights so that each comes up in a default run.
+ */
 export function loadInput(): fc.Arbitrary<LoadInput> {
-  const valid = validProgram({ limits: true }).map(
+  const valid = validProgram().map(
     ({ attach, program }): LoadInput => ({ attach, program: toJson(program), intent: "none" }),
+  );
+  const atLimit = fc
+    .record({
+      length: fc.constantFrom(...LIMIT_LENGTHS),
+      attach: fc.constantFrom(...ATTACH_POINTS),
+      base: validProgram({ attaches: ["socket"] }),
+      packetLoads: fc.boolean(),
+    })
+    .map(({ length, attach, base, packetLoads }): LoadInput => {
+      // Filler in front keeps every relative jump's target and every store before its load.
+      const program = [...pad(length - base.program.length, packetLoads), ...base.program];
+      return { attach, program: toJson(program), intent: validate(program, attach).rule ?? "none" };
+    });
+  const atEdge = fc.record({ base: validProgram(), edge: fc.constantFrom(...LOAD_EDGES), pick: fc.nat() }).map(
+    ({ base, edge, pick }): LoadInput => ({
+      attach: base.attach,
+      program: toJson(withLoadEdge(base.program, edge, pick)),
+      intent: LOAD_EDGE_RULE[edge],
+    }),
   );
   const broken = fc
     .record({
@@ -110,7 +137,12 @@ export function loadInput(): fc.Arbitrary<LoadInput> {
       if (rule === "optmem" || rule === "jump-offset") attach = "socket";
       return { attach, program: toJson(program), intent: rule };
     });
-  return fc.oneof({ weight: 1, arbitrary: valid }, { weight: 3, arbitrary: broken });
+  return fc.oneof(
+    { weight: 1, arbitrary: valid },
+    { weight: 5, arbitrary: atLimit },
+    { weight: 6, arbitrary: atEdge },
+    { weight: 3, arbitrary: broken },
+  );
 }
 
 /** A session of several loads, runs and unloads, for the catch-all property. */

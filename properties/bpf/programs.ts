@@ -53,6 +53,7 @@ import {
   type Insn,
 } from "../../model/bpf/opcodes.js";
 import type { Attach } from "../../model/bpf/validator.js";
+import { runEdgeIdiom, type EdgeChoice } from "./edges.js";
 
 export interface Choice {
   kind: number;
@@ -115,6 +116,8 @@ export interface BuildOptions {
   attach: Attach;
   /** Allow loads the request does not determine (ancillary "any", link-layer bytes in xt_bpf). */
   allowAny: boolean;
+  /** A boundary idiom to start the program with (edges.ts), when it fits. */
+  edge?: EdgeChoice | null;
 }
 
 /**
@@ -137,8 +140,28 @@ export function buildProgram(
   const flowTo = (target: number) => {
     masks[target] = masks[target]! & memvalid;
   };
+  // What an instruction does to the scratch cells known written (check_load_and_stores).
+  const track = (ins: Insn, pc: number) => {
+    const [code, jt, jf, k] = ins;
+    if (code === BPF_ST || code === BPF_STX) memvalid |= 1 << k;
+    else if (code === (BPF_JMP | BPF_JA)) {
+      flowTo(pc + 1 + k);
+      memvalid = 0xffff;
+    } else if ((code & 0x07) === BPF_JMP && (code & 0xf0) !== BPF_JA) {
+      flowTo(pc + 1 + jt);
+      flowTo(pc + 1 + jf);
+      memvalid = 0xffff;
+    }
+  };
+  const idiom = options.edge ? runEdgeIdiom(options.edge, len, options.attach, n - 2) : [];
+  const prefix = idiom.length <= n - 1 ? idiom : [];
   for (let pc = 0; pc < n - 1; pc++) {
     memvalid &= masks[pc]!;
+    if (pc < prefix.length) {
+      program.push(prefix[pc]!);
+      track(prefix[pc]!, pc);
+      continue;
+    }
     const c = choices[pc]!;
     const room = n - 2 - pc; // the largest forward distance that stays inside
     const written = [...Array(16).keys()].filter((i) => memvalid & (1 << i));
@@ -175,13 +198,10 @@ export function buildProgram(
         break;
       case 6:
         ins = insn(c.b % 2 ? BPF_ST : BPF_STX, 0, 0, c.a % 16);
-        memvalid |= 1 << ins[3];
         break;
       case 7: // scratch load of a cell written on every path here, else a store
-        if (written.length === 0) {
-          ins = insn(BPF_ST, 0, 0, c.a % 16);
-          memvalid |= 1 << ins[3];
-        } else ins = insn(c.b % 2 ? BPF_LD | BPF_MEM : BPF_LDX | BPF_MEM, 0, 0, written[c.a % written.length]!);
+        if (written.length === 0) ins = insn(BPF_ST, 0, 0, c.a % 16);
+        else ins = insn(c.b % 2 ? BPF_LD | BPF_MEM : BPF_LDX | BPF_MEM, 0, 0, written[c.a % written.length]!);
         break;
       case 8:
       case 9: {
@@ -210,15 +230,10 @@ export function buildProgram(
           Math.min(jf, room),
           src === BPF_K ? packetConstant(seed, c) : 0,
         );
-        flowTo(pc + 1 + ins[1]);
-        flowTo(pc + 1 + ins[2]);
-        memvalid = 0xffff;
         break;
       }
       case 15:
         ins = insn(BPF_JMP | BPF_JA, 0, 0, room === 0 ? 0 : c.a % Math.min(room + 1, 8));
-        flowTo(pc + 1 + ins[3]);
-        memvalid = 0xffff;
         break;
       case 16: {
         // ancillary load, or the network/link-layer areas
@@ -234,6 +249,7 @@ export function buildProgram(
         ins = c.b % 2 ? insn(BPF_RET | BPF_A, 0, 0, 0) : insn(BPF_RET | BPF_K, 0, 0, c.a % (len + 2));
     }
     program.push(ins);
+    track(ins, pc);
   }
   program.push(
     final.kind % 3 === 0

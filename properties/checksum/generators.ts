@@ -35,9 +35,15 @@ const addressBytes = (length: number) =>
     },
   );
 
-/** Payloads whose sums wrap: random, all 0xff, all 0x00, and odd lengths throughout. */
+/**
+ * Payloads whose sums wrap: random, all 0xff, all 0x00, and odd lengths
+ * throughout; and, with a fixed weight, none at all (the checksum field is
+ * then at the very end of a UDP packet) or a single byte (the shortest odd one).
+ */
 const payloadBytes = (maxLength: number) =>
   fc.oneof(
+    { weight: 1, arbitrary: fc.nat({ max: 255 }).map((b) => Uint8Array.of(b)) },
+    { weight: 1, arbitrary: fc.constant(new Uint8Array(0)) },
     { weight: 3, arbitrary: fc.uint8Array({ maxLength: Math.min(maxLength, 64) }) },
     { weight: 2, arbitrary: fc.uint8Array({ maxLength }) },
     { weight: 1, arbitrary: fc.nat(maxLength).map((n) => new Uint8Array(n).fill(0xff)) },

@@ -7,6 +7,7 @@
 // structures and encoded last, so they shrink structurally.
 import fc from "fast-check";
 import { TRACKERS } from "../../model/cttimeout/protocols.js";
+import { PROFILE_HZ } from "../../model/cttimeout/rules.js";
 import { toHex } from "../../wire/hex.js";
 import { NLA_F_NESTED, NLA_F_NET_BYTEORDER, be16, be32, nlattr } from "../../wire/netlink/attributes.js";
 import { concatBytes, utf8 } from "../../wire/netlink/bytes.js";
@@ -18,7 +19,7 @@ import {
   CTA_TIMEOUT_USE,
   encodeCttimeoutRequest,
 } from "../../wire/netlink/cttimeout.js";
-import { NLM_F_ACK, NLM_F_REQUEST } from "../../wire/netlink/message.js";
+import { NLM_F_ACK, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, NLM_F_REQUEST } from "../../wire/netlink/message.js";
 import type { AttachCommand, CttimeoutCommand, DetachCommand, NetlinkCommand, SequenceInput } from "./commands.js";
 
 /** A few names so that sequences collide, and the boundary lengths. */
@@ -42,14 +43,22 @@ const l3proto = () =>
     { weight: 1, arbitrary: fc.integer({ min: 0, max: 0xffff }) },
   );
 
+/**
+ * For each profile's HZ, the largest timeout whose jiffies (seconds * HZ)
+ * fit 32 bits and the first that wraps: generators do not know the profile
+ * they are judged in, so every profile's pair is drawn.
+ */
+export const WRAP_SECONDS: readonly number[] = Object.values(PROFILE_HZ).flatMap((hz) => {
+  const last = Math.floor(0xffffffff / hz);
+  return [last, last + 1];
+});
+
 /** Timeout values: small, 0, the ends, around the HZ wrap points (2^32 / HZ). */
 const seconds = () =>
   fc.oneof(
     { weight: 5, arbitrary: fc.integer({ min: 0, max: 1000 }) },
-    {
-      weight: 2,
-      arbitrary: fc.constantFrom(0, 1, 0xffffffff, 0x80000000, 4294967, 4294968, 17179869, 17179870, 42949673),
-    },
+    { weight: 1, arbitrary: fc.constantFrom(0, 1, 0xffffffff, 0x80000000) },
+    { weight: 2, arbitrary: fc.constantFrom(...WRAP_SECONDS) },
     { weight: 1, arbitrary: fc.integer({ min: 0, max: 0xffffffff }) },
   );
 
@@ -311,14 +320,27 @@ export const creation = (): fc.Arbitrary<MessageSpec> =>
         { maxLength: 2 },
       ),
       ack: fc.boolean(),
+      // A name of the small pool often exists already: no flag (EBUSY), EXCL (EEXIST), REPLACE, both, CREATE.
+      modifier: fc.oneof(
+        { weight: 3, arbitrary: fc.constant(0) },
+        { weight: 2, arbitrary: fc.constant(NLM_F_EXCL) },
+        { weight: 1, arbitrary: fc.constantFrom(NLM_F_REPLACE, NLM_F_EXCL | NLM_F_REPLACE, NLM_F_CREATE) },
+      ),
     })
-    .map((c) => wellFormedNew(c.name, c.l3, c.l4, c.entries, c.ack));
+    .map((c) => wellFormedNew(c.name, c.l3, c.l4, c.entries, c.ack, c.modifier));
 
 /** A NEW with NAME, L3PROTO, L4PROTO and nested DATA, each of the right size. */
-function wellFormedNew(name: string, l3: number, l4: number, entries: DataEntrySpec[], ack: boolean): MessageSpec {
+function wellFormedNew(
+  name: string,
+  l3: number,
+  l4: number,
+  entries: DataEntrySpec[],
+  ack: boolean,
+  modifier = 0,
+): MessageSpec {
   return {
     msg: 0,
-    flags: NLM_F_REQUEST | (ack ? NLM_F_ACK : 0),
+    flags: NLM_F_REQUEST | (ack ? NLM_F_ACK : 0) | modifier,
     family: 0,
     version: 0,
     attributes: [

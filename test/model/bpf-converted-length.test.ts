@@ -109,13 +109,21 @@ describe("convertProgram", () => {
     ];
     expect(convertProgram(exact(7)).jumpOutOfRange).toBeUndefined();
     expect(convertProgram(exact(8)).jumpOutOfRange).toBe(0);
-    // Conditional jumps (at most 255 instructions away) never leave the s16 range, even after a long program.
-    const late = [
-      ...Array.from({ length: 2341 }, () => insn(0x20, 0, 0, 1)),
+  });
+
+  it("a jump placed past converted position 32,767 is refused, however short (the first pass reads targets as 0)", () => {
+    // Measured on 6.18: ld [1] is 14 eBPF instructions, the prologue 7.
+    const late = (loads: number) => [
+      ...Array.from({ length: loads }, () => insn(0x20, 0, 0, 1)),
       insn(0x15, 0, 0, 100000),
       insn(0x06, 0, 0, 1),
     ];
-    expect(convertProgram(late).jumpOutOfRange).toBeUndefined();
+    // The JEQ at 7 + 14 * 2340 = 32,767: off = -32,768 in the first pass, which fits.
+    expect(convertProgram(late(2340)).jumpOutOfRange).toBeUndefined();
+    expect(validate(late(2340), "socket")).toMatchObject({ errno: 12, rule: "optmem" });
+    // At 32,781 it does not: EINVAL, where the charge would have given ENOMEM.
+    expect(convertProgram(late(2341)).jumpOutOfRange).toBe(2341);
+    expect(validate(late(2341), "socket")).toEqual({ errno: 22, rule: "jump-offset", pc: 2341 });
   });
 
   it("optmem: bpf_prog_size(len) must stay below optmem_max", () => {
