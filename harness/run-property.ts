@@ -89,9 +89,13 @@ export async function runProperty(
   return result(s, corpusCases.length);
 }
 
-/** Runs a case; a fault of the IUT or `unsupported` stops the property (and gives undefined). */
+/** Runs a case; a fault of the IUT or `unsupported` stops the property (and gives undefined), as does Ctrl-C. */
 async function runOrStop(s: Session, input: unknown, during: string): ReturnType<CaseRunner> {
   if (s.stop) return undefined;
+  if (s.options.signal?.aborted) {
+    s.interrupted = true;
+    return undefined;
+  }
   let run: CaseRun;
   try {
     run = await runCase(s.property, s.iut, s.profile, input);
@@ -161,7 +165,7 @@ async function explore(s: Session): Promise<void> {
         onJudged: () => options.onProgress?.(s.tally.generated, s.violations.length),
       },
       known,
-      async (input) => (options.signal?.aborted ? undefined : runOrStop(s, input, "generated case")),
+      (input) => runOrStop(s, input, "generated case"),
       s.tally,
     );
     if (!(await endRound(s, end, round))) return;

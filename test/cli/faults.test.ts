@@ -240,6 +240,38 @@ describe("a signal stops a run with the report of what it found", () => {
   }
 });
 
+describe("a signal stops a run of 100000000 cases at once", () => {
+  it("SIGINT mid-property: exit 130 within seconds, the property interrupted with what it judged", async () => {
+    const cwd = workdir();
+    const child = spawn(
+      BIN,
+      ["run", "--iut", "model", "--area", "checksum", "--runs", "100000000", "--out", "out", "--corpus", "none"],
+      { cwd, stdio: ["ignore", "ignore", "pipe"] },
+    );
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const exited = new Promise<number | null>((done) => child.on("exit", done));
+    // Once a few cases are judged, stop the run.
+    await new Promise<void>((done) => {
+      const timer = setInterval(() => {
+        if (/fill-matches-model \[linux\]: \d{2,}\/100000000 cases/.test(stderr)) {
+          clearInterval(timer);
+          done();
+        }
+      }, 50);
+    });
+    const signalled = Date.now();
+    child.kill("SIGINT");
+    expect(await exited, stderr).toBe(130);
+    expect(Date.now() - signalled).toBeLessThan(5000);
+    const [first] = report(join(cwd, "out")).properties;
+    expect(first).toMatchObject({ id: "checksum.fill-matches-model", interrupted: true, status: "passed" });
+    expect(first.judged).toBeGreaterThan(0);
+  }, 60_000);
+});
+
 describe("an error mid-run", () => {
   it("a case that cannot be saved stops the run with one line and the report of what was found", () => {
     const cwd = workdir();

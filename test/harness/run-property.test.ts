@@ -53,3 +53,50 @@ describe("runProperty with a faulty generator", () => {
     expect(r.interrupted).toBe(true);
   });
 });
+
+describe("runProperty stopped by a signal", () => {
+  /** Integers; values over 500 violate (one kind). */
+  const bounded: ConformanceProperty<number> = {
+    ...property(Infinity, Infinity),
+    check: async (n) => ({ ok: n <= 500, expected: "at most 500", observed: n }),
+  };
+
+  it("ends at once at --runs 100000000, interrupted, keeping the violation found before", async () => {
+    const signal = { aborted: false };
+    const started = Date.now();
+    const r = await runProperty(bounded, new ModelIut(), "linux", [], {
+      ...options,
+      runs: 100_000_000,
+      signal,
+      // Abort a few hundred cases in: past the first violation, in a later round.
+      onProgress: (done) => {
+        if (done >= 300) signal.aborted = true;
+      },
+    });
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(r.interrupted).toBe(true);
+    expect(r.status).toBe("failed");
+    expect(r.violations).toHaveLength(1);
+    expect(r.violations[0]?.counterexample).toBe(501);
+    // No case is judged after the abort: the one in flight ends the run.
+    expect(r.runs).toBeGreaterThanOrEqual(300);
+    expect(r.runs).toBeLessThan(310);
+  });
+
+  it("an abort while shrinking keeps the failing case shrunk so far", async () => {
+    const signal = { aborted: false };
+    let checks = 0;
+    const shrinking: ConformanceProperty<number> = {
+      ...bounded,
+      check: async (n) => {
+        // A few shrink steps in, stop.
+        if (n > 500 && ++checks >= 3) signal.aborted = true;
+        return { ok: n <= 500, expected: "at most 500", observed: n };
+      },
+    };
+    const r = await runProperty(shrinking, new ModelIut(), "linux", [], { ...options, runs: 100_000_000, signal });
+    expect(r.interrupted).toBe(true);
+    expect(r.violations).toHaveLength(1);
+    expect(r.violations[0]?.counterexample).toBeGreaterThan(500);
+  });
+});
