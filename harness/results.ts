@@ -21,8 +21,10 @@ export interface Violation {
   path?: string;
   caseFile?: string;
   pcapFile?: string;
-  /** The command that reproduces it. */
+  /** The command that reproduces it: the case file's replay, or (not saved) the property's rerun. */
   replay: string;
+  /** Why the case could not be saved in the corpus (then there is no caseFile). */
+  saveError?: string;
   /** Re-running the shrunk input did not reproduce the failure. */
   flaky?: boolean;
 }

@@ -272,8 +272,8 @@ describe("a signal stops a run of 100000000 cases at once", () => {
   }, 60_000);
 });
 
-describe("an error mid-run", () => {
-  it("a case that cannot be saved stops the run with one line and the report of what was found", () => {
+describe("a case the corpus cannot take", () => {
+  it("keeps the violation in the reports, says why it was not saved, and replays it by rerun", () => {
     const cwd = workdir();
     const dir = join(cwd, "corpus/checksum");
     mkdirSync(dir, { recursive: true });
@@ -284,13 +284,26 @@ describe("an error mid-run", () => {
       ["run", "--iut", "mutant:checksum-odd-byte-dropped", "--area", "checksum", "--seed", "3", "--out", "out"],
       cwd,
     );
-    expect(r.code).toBe(2);
-    expect(reasons(r.stderr)).toEqual([
-      expect.stringMatching(/^nfconform: cannot save a case in .*fill-matches-model/),
-    ]);
+    // The violation is the finding: exit 1, every property run, nothing lost.
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/^ {2}not saved: cannot save a case in .*fill-matches-model: /m);
     expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
     const written = report(join(cwd, "out"));
     expect(written.properties).toHaveLength(7);
-    expect(written.properties[0].skipReason).toMatch(/stopped on an error before this property ran/);
+    const [v] = written.properties[0].violations;
+    expect(v.saveError).toMatch(/^cannot save a case in .*fill-matches-model/);
+    expect(v.caseFile).toBeUndefined();
+    expect(v.replay).toMatch(
+      /^nfconform run .*--property checksum\.fill-matches-model --seed 3 --runs 100 --path \S+$/,
+    );
+    expect(readFileSync(join(cwd, "out/summary.md"), "utf8")).toContain(`Not saved in the corpus: ${v.saveError}`);
+    expect(readFileSync(join(cwd, "out/junit.xml"), "utf8")).toContain("not saved: cannot save a case in");
+    // The rerun reproduces it.
+    const rerun = spawnSync("/bin/sh", ["-c", v.replay.replace(/^nfconform /, `${BIN} `)], {
+      cwd,
+      encoding: "utf8",
+    });
+    expect(rerun.status, rerun.stderr).toBe(1);
+    expect(rerun.stderr).toContain(`violation in checksum.fill-matches-model: ${v.message}`);
   });
 });

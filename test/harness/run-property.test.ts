@@ -2,6 +2,9 @@
 // generator that throws ends that property with a message that names the
 // suite, keeping a violation found before it; a time limit that strikes
 // before any case is no verdict.
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { runProperty } from "../../harness/run-property.js";
@@ -98,5 +101,25 @@ describe("runProperty stopped by a signal", () => {
     expect(r.interrupted).toBe(true);
     expect(r.violations).toHaveLength(1);
     expect(r.violations[0]?.counterexample).toBeGreaterThan(500);
+  });
+});
+
+describe("runProperty with a corpus that cannot take the case", () => {
+  it("keeps the violation, says why it has no case file, and replays it by the property's rerun with its path", async () => {
+    const corpusDir = mkdtempSync(join(tmpdir(), "nfconform-save-error-"));
+    // A file where the property's case folder must go.
+    mkdirSync(join(corpusDir, "checksum"));
+    writeFileSync(join(corpusDir, "checksum/test-property"), "");
+    const withArgs = { ...commands, rerunProperty: (id: string, extra: string[]) => `rerun ${id} ${extra.join(" ")}` };
+    const r = await runProperty(property(Infinity, 500), new ModelIut(), "linux", [], {
+      ...options,
+      corpusDir,
+      commands: withArgs,
+    });
+    expect(r.status).toBe("failed");
+    const [v] = r.violations;
+    expect(v?.saveError).toMatch(/^cannot save a case in .*checksum\/test-property: /);
+    expect(v?.caseFile).toBeUndefined();
+    expect(v?.replay).toBe(`rerun checksum.test-property --runs 100 --path ${v?.path}`);
   });
 });
