@@ -240,6 +240,38 @@ describe("a signal stops a run with the report of what it found", () => {
   }
 });
 
+describe("an adapter dies with nfconform, even on SIGKILL", () => {
+  it("SIGKILL mid-run: the adapter's whole process group (a grandchild too) is gone within seconds", async () => {
+    const cwd = workdir();
+    const t = token();
+    // `sleep` does not read stdin: only a kill of its group ends it.
+    const iut = `cmd:sleep ${t} & ${FAKE} slow ${t}`;
+    const child = spawn(BIN, ["run", "--iut", iut, "--area", "checksum", "--out", "out", "--corpus", "none"], {
+      cwd,
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const exited = new Promise<void>((done) => child.on("exit", () => done()));
+    await new Promise<void>((done) => {
+      const timer = setInterval(() => {
+        if (/cases, 0 violations so far/.test(stderr)) {
+          clearInterval(timer);
+          done();
+        }
+      }, 50);
+    });
+    expect(processesWith(t).filter((l) => l.includes(`sleep ${t}`)).length).toBeGreaterThan(0);
+    child.kill("SIGKILL");
+    await exited;
+    const killed = Date.now();
+    while (processesWith(t).length > 0 && Date.now() - killed < 5000) await new Promise((r) => setTimeout(r, 100));
+    expect(processesWith(t)).toEqual([]);
+  }, 60_000);
+});
+
 describe("a signal stops a run of 100000000 cases at once", () => {
   it("SIGINT mid-property: exit 130 within seconds, the property interrupted with what it judged", async () => {
     const cwd = workdir();
