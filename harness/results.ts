@@ -57,7 +57,7 @@ export interface PropertyResult {
   seed: number;
   /** Saved corpus cases replayed (judged, declined or unjudged). */
   corpusCases: number;
-  /** The time budget ran out before all runs were done. */
+  /** The time budget ran out, or a signal stopped the run, before all runs were done. */
   interrupted: boolean;
   durationMs: number;
   /** The first violation (the first of `violations`), kept for readers of one. */
