@@ -2,8 +2,9 @@
 // `nfconform corpus minimize`: drops cases that add nothing (the same property
 // and the same shrunk input as a case kept).
 import { existsSync, rmSync, statSync } from "node:fs";
+import { DEFAULT_KEY, noVerdict, runCase, type CaseRun } from "../harness/case-run.js";
 import { caseId, loadCorpus } from "../harness/corpus-store.js";
-import { AdapterReplyError, IutError } from "../iut/iut.js";
+import { IutError } from "../iut/iut.js";
 import { AREAS } from "../properties/areas.js";
 import { areaOption, parseOptions } from "./options.js";
 import { pathOption, prepareOutputDir } from "./output-dirs.js";
@@ -37,36 +38,35 @@ async function corpusCheck(argv: string[], io: Io): Promise<number> {
   requireCorpusDir(settings.corpusDir);
   const cases = loadCorpus(settings.corpusDir, settings.areas, AREAS);
   const { iut } = await openIut(settings.iutSpec, settings, io.stderr);
-  const counts = { conform: 0, violate: 0, declined: 0 };
+  const counts = { conform: 0, violate: 0, declined: 0, unjudged: 0 };
   try {
     for (const saved of cases) {
       const profile = settings.profileOverrides[saved.case.area] ?? saved.case.profile;
+      let run: CaseRun;
       try {
-        await iut.call("reset", {});
-        const outcome = await saved.property.check(saved.input, { iut, profile });
-        counts[outcome.ok ? "conform" : "violate"]++;
-        io.stdout(
-          `${outcome.ok ? "conforms " : "VIOLATES "} ${saved.path}${outcome.ok ? "" : `: ${outcome.message ?? "differs from the model"}`}`,
-        );
+        // The harness's own case runner: a case the IUT declined or the check could not judge is no verdict.
+        run = await runCase(saved.property, iut, profile, saved.input);
       } catch (error) {
-        if (error instanceof AdapterReplyError && error.code !== "internal") {
-          counts.declined++;
-          io.stdout(`declined  ${saved.path}: ${error.detail}`);
-          continue;
-        }
-        if (error instanceof IutError || error instanceof AdapterReplyError)
-          throw new UsageError(`IUT error on ${saved.path}: ${error.message}`);
+        if (error instanceof IutError) throw new UsageError(`IUT error on ${saved.path}: ${error.message}`);
         throw error;
       }
+      const none = noVerdict(run);
+      if (run.kind === "conforms") counts.conform++;
+      else if (run.kind === "violates") counts.violate++;
+      else counts[run.kind === "unjudged" ? "unjudged" : "declined"]++;
+      if (none) io.stdout(`${none.label.padEnd(10)} ${saved.path}: ${none.reason}`);
+      else if (run.kind === "violates") io.stdout(`VIOLATES   ${saved.path}: ${run.outcome.message ?? DEFAULT_KEY}`);
+      else io.stdout(`conforms   ${saved.path}`);
     }
   } finally {
     await iut.close();
   }
+  const judged = counts.conform + counts.violate;
   io.stderr(
-    `corpus check: ${cases.length} cases against ${settings.iutSpec}: ${counts.conform} conform, ${counts.violate} violate, ${counts.declined} declined`,
+    `corpus check: ${cases.length} cases against ${settings.iutSpec}: ${counts.conform} conform, ${counts.violate} violate, ${judged} judged, ${counts.declined} declined, ${counts.unjudged} not judged`,
   );
   if (counts.violate > 0) return 1;
-  if (counts.conform === 0 && values["allow-empty"] !== true) {
+  if (judged === 0 && values["allow-empty"] !== true) {
     io.stderr("nfconform: corpus check judged no case: not a pass; --allow-empty accepts a check that judged nothing");
     return 2;
   }

@@ -18,6 +18,7 @@ export function printFindings(run: RunResult, io: Io): void {
     io.stderr(`violation in ${p.id}: ${p.violation.message}`);
     if (p.violation.caseFile)
       io.stderr(`  saved: ${p.violation.caseFile}${p.violation.pcapFile ? ` and ${p.violation.pcapFile}` : ""}`);
+    if (p.violation.saveError) io.stderr(`  not saved: ${p.violation.saveError}`);
     io.stderr(`  replay: ${p.violation.replay}`);
   }
 }

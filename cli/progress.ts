@@ -27,7 +27,7 @@ export function progressPrinter(write: (line: string) => void, intervalMs = 1000
             : r.status === "skipped"
               ? `: ${r.skipReason}`
               : r.interrupted
-                ? " (time budget reached)"
+                ? " (interrupted before its runs were done: time budget or signal)"
                 : "";
     const few = r.lowJudged && r.status !== "failed" ? ` [few judged: ${r.lowJudged}]` : "";
     write(

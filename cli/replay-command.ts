@@ -1,6 +1,7 @@
 // `nfconform replay FILE`: re-runs one saved case against an IUT and prints the
 // verdict and the difference.
 import { resolve } from "node:path";
+import { DEFAULT_KEY, noVerdict, runCase } from "../harness/case-run.js";
 import { loadCaseFile } from "../harness/corpus-store.js";
 import { IutError, AdapterReplyError } from "../iut/iut.js";
 import { AREAS } from "../properties/areas.js";
@@ -31,21 +32,30 @@ export async function replayCommand(
   });
   try {
     await iut.hello();
-    await iut.call("reset", {});
-    const outcome = await loaded.property.check(loaded.input, { iut, profile });
+    // The harness's own case runner, so a replay reads a case exactly as a run does.
+    const run = await runCase(loaded.property, iut, profile, loaded.input);
     io.stdout(`case:     ${file}`);
     io.stdout(`property: ${loaded.case.area}.${loaded.case.property} [${profile}]: ${loaded.property.statement}`);
     io.stdout(`source:   ${loaded.property.citation}`);
     io.stdout(`IUT:      ${iutSpec}`);
     io.stdout(`input:    ${JSON.stringify(loaded.input)}`);
-    io.stdout(`expected: ${JSON.stringify(outcome.expected)}`);
-    io.stdout(`observed: ${JSON.stringify(outcome.observed)}`);
-    if (outcome.ok) {
+    if (run.kind === "conforms" || run.kind === "violates" || run.kind === "unjudged") {
+      io.stdout(`expected: ${JSON.stringify(run.outcome.expected)}`);
+      io.stdout(`observed: ${JSON.stringify(run.outcome.observed)}`);
+    }
+    if (run.kind === "conforms") {
       io.stdout("verdict:  conforms");
       return 0;
     }
-    io.stdout(`verdict:  VIOLATION: ${outcome.message ?? "differs from the model"}`);
-    return 1;
+    if (run.kind === "violates") {
+      io.stdout(`verdict:  VIOLATION: ${run.outcome.message ?? DEFAULT_KEY}`);
+      return 1;
+    }
+    // Not judged or declined: no verdict, so not a pass either.
+    const none = noVerdict(run);
+    io.stdout(`verdict:  ${none?.label}: ${none?.reason}`);
+    io.stderr(`nfconform: the case got no verdict (${none?.label}): not a pass`);
+    return 2;
   } catch (error) {
     if (error instanceof IutError)
       throw new UsageError(`IUT error: ${error.message}${error.evidence ? ` (${error.evidence})` : ""}`);

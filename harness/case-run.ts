@@ -7,7 +7,7 @@ import type { CheckOutcome, ConformanceProperty } from "../properties/property.j
 export type CaseRun =
   | { kind: "conforms"; outcome: CheckOutcome }
   | { kind: "violates"; outcome: CheckOutcome; key: string }
-  | { kind: "unjudged"; reason: string }
+  | { kind: "unjudged"; reason: string; outcome: CheckOutcome }
   /** `invalid` (the IUT cannot represent the case) or a case the model does not predict. */
   | { kind: "declined"; reason: string }
   /** `unsupported`: the IUT does not do this property's ops at all. */
@@ -51,8 +51,17 @@ export async function runCase(
   }
   if (!outcome.ok) return { kind: "violates", outcome, key: outcome.key ?? DEFAULT_KEY };
   if (outcome.judged === false)
-    return { kind: "unjudged", reason: outcome.reason ?? "the IUT reported nothing this property judges" };
+    return { kind: "unjudged", reason: outcome.reason ?? "the IUT reported nothing this property judges", outcome };
   return { kind: "conforms", outcome };
+}
+
+/** Why a case gave no verdict: the check could not judge it, or the IUT declined it (`unsupported` included). */
+export function noVerdict(run: CaseRun): { label: "not judged" | "declined"; reason: string } | undefined {
+  if (run.kind === "unjudged") return { label: "not judged", reason: run.reason };
+  if (run.kind === "declined") return { label: "declined", reason: run.reason };
+  if (run.kind === "unsupported")
+    return { label: "declined", reason: `the IUT answered unsupported: ${run.error.detail}` };
+  return undefined;
 }
 
 /** Cases of one kind (declined, unjudged): how many, and a few distinct reasons. */

@@ -27,7 +27,7 @@ export interface Failure {
 }
 
 export type RoundEnd =
-  /** The budget is spent (or the time limit struck) with no new kind of violation. */
+  /** The budget is spent (or the time limit struck, or the runner stopped) with no new kind of violation. */
   | { kind: "spent"; interrupted: boolean }
   /** A new kind, shrunk: `last` is the last failing case seen, kept in case the shrunk one does not fail again. */
   | { kind: "found"; input: unknown; path: string; shrinks: number; interrupted: boolean; last: Failure }
@@ -49,11 +49,20 @@ export async function exploreRound(
   let target: Failure | undefined;
   // False once fast-check has returned: a case it abandoned at its time limit is no verdict.
   let open = true;
+  // Set once the runner said stop: the round ends then, not after its remaining runs.
+  let stopped = false;
   const judge = async (input: unknown): Promise<boolean> => {
     await yieldNowAndThen();
     const shrinking = target !== undefined;
     const run = await runCase(input);
-    if (run === undefined || !open) return true; // stopped: the caller reports why
+    if (!open) return true;
+    if (run === undefined) {
+      // Stopped (the caller reports why): fast-check's own interrupt ends the run at once,
+      // keeping a failure being shrunk; passing every remaining run instead would take
+      // as long as generating them (minutes at --runs 100000000).
+      stopped = true;
+      throw new fc.PreconditionFailure(true);
+    }
     if (shrinking) tally.shrinkSteps++;
     if (run.kind === "declined" || run.kind === "unjudged") {
       if (!shrinking) (run.kind === "declined" ? tally.declined : tally.unjudged).note(run.reason);
@@ -94,7 +103,9 @@ export async function exploreRound(
   }
   open = false;
   await settle();
-  return readRound(details, target);
+  const end = readRound(details, target);
+  // `interrupted` means the time limit struck; a stop is the caller's to report.
+  return stopped && "interrupted" in end ? { ...end, interrupted: false } : end;
 }
 
 /** What fast-check's result says about the round, by its union: passed, out of skips, interrupted or failed. */

@@ -21,8 +21,10 @@ export interface Violation {
   path?: string;
   caseFile?: string;
   pcapFile?: string;
-  /** The command that reproduces it. */
+  /** The command that reproduces it: the case file's replay, or (not saved) the property's rerun. */
   replay: string;
+  /** Why the case could not be saved in the corpus (then there is no caseFile). */
+  saveError?: string;
   /** Re-running the shrunk input did not reproduce the failure. */
   flaky?: boolean;
 }
@@ -55,7 +57,7 @@ export interface PropertyResult {
   seed: number;
   /** Saved corpus cases replayed (judged, declined or unjudged). */
   corpusCases: number;
-  /** The time budget ran out before all runs were done. */
+  /** The time budget ran out, or a signal stopped the run, before all runs were done. */
   interrupted: boolean;
   durationMs: number;
   /** The first violation (the first of `violations`), kept for readers of one. */

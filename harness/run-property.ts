@@ -8,7 +8,7 @@ import { IutError } from "../iut/iut.js";
 import type { ConformanceProperty } from "../properties/property.js";
 import { propertyId } from "../properties/property.js";
 import { CaseTally, runCase, type CaseRun } from "./case-run.js";
-import { saveCase, type LoadedCase } from "./corpus-store.js";
+import { CorpusError, saveCase, type LoadedCase, type SavedCase } from "./corpus-store.js";
 import { exploreRound, type CaseRunner, type Failure, type RoundEnd } from "./explore.js";
 import { LOW_JUDGED_SHARE, lowJudgedNote, type PropertyResult, type Violation } from "./results.js";
 import { propertySeed } from "./seeds.js";
@@ -89,9 +89,13 @@ export async function runProperty(
   return result(s, corpusCases.length);
 }
 
-/** Runs a case; a fault of the IUT or `unsupported` stops the property (and gives undefined). */
+/** Runs a case; a fault of the IUT or `unsupported` stops the property (and gives undefined), as does Ctrl-C. */
 async function runOrStop(s: Session, input: unknown, during: string): ReturnType<CaseRunner> {
   if (s.stop) return undefined;
+  if (s.options.signal?.aborted) {
+    s.interrupted = true;
+    return undefined;
+  }
   let run: CaseRun;
   try {
     run = await runCase(s.property, s.iut, s.profile, input);
@@ -161,7 +165,7 @@ async function explore(s: Session): Promise<void> {
         onJudged: () => options.onProgress?.(s.tally.generated, s.violations.length),
       },
       known,
-      async (input) => (options.signal?.aborted ? undefined : runOrStop(s, input, "generated case")),
+      (input) => runOrStop(s, input, "generated case"),
       s.tally,
     );
     if (!(await endRound(s, end, round))) return;
@@ -230,29 +234,40 @@ async function keep(s: Session, shrunk: Shrunk, round: number): Promise<void> {
   s.violations.push(violation);
 }
 
-/** Saves a violation in the corpus (unless the run keeps out of it); its replay becomes the case file's. */
+/**
+ * Saves a violation in the corpus (unless the run keeps out of it); its replay
+ * becomes the case file's. A corpus that cannot take the case loses nothing:
+ * the violation keeps its rerun command and says why it has no case file.
+ */
 function save(s: Session, violation: Violation): void {
   if (s.options.corpusDir === null) return;
   const outcome = { ok: false, expected: violation.expected, observed: violation.observed, message: violation.message };
-  const saved = saveCase(
-    s.options.corpusDir,
-    {
-      area: s.property.area,
-      property: s.property.name,
-      profile: s.profile,
-      input: violation.counterexample,
-      expected: violation.expected,
-      observed: violation.observed,
-      message: violation.message,
-      foundBy: {
-        iut: s.iut.spec,
-        iutName: s.options.iutName,
-        seed: s.options.runSeed,
-        savedAt: new Date().toISOString(),
+  let saved: SavedCase;
+  try {
+    saved = saveCase(
+      s.options.corpusDir,
+      {
+        area: s.property.area,
+        property: s.property.name,
+        profile: s.profile,
+        input: violation.counterexample,
+        expected: violation.expected,
+        observed: violation.observed,
+        message: violation.message,
+        foundBy: {
+          iut: s.iut.spec,
+          iutName: s.options.iutName,
+          seed: s.options.runSeed,
+          savedAt: new Date().toISOString(),
+        },
       },
-    },
-    s.property.packets?.(violation.counterexample, outcome),
-  );
+      s.property.packets?.(violation.counterexample, outcome),
+    );
+  } catch (error) {
+    if (!(error instanceof CorpusError)) throw error;
+    violation.saveError = error.message;
+    return;
+  }
   violation.caseFile = saved.caseFile;
   if (saved.pcapFile) violation.pcapFile = saved.pcapFile;
   violation.replay = s.options.commands.replayCase(saved.caseFile);

@@ -6,8 +6,12 @@
 // The adapter runs in a process group of its own (setsid): `/bin/sh -c` and
 // whatever it starts (a grandchild holding the pipes, an `unshare` with the
 // kernel IUT inside) are killed together on a timeout, a crash, close() and
-// when this process exits, so a hung adapter never outlives the run.
+// when this process exits, so a hung adapter never outlives the run. Even a
+// SIGKILL of this process, which runs no exit hook, takes the group with it: a
+// watchdog in the group waits on a pipe only this process holds open and kills
+// the group when it closes (see WATCHDOG).
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import type { Socket } from "node:net";
 import { AdapterReplyError, IutError, type Iut } from "./iut.js";
 import { LineSplitter, MAX_LINE_BYTES } from "./line-splitter.js";
 import { ErrorReply, PROTOCOL_VERSION, readHello, type Hello, type Params, type Result } from "./ops/common.js";
@@ -39,6 +43,17 @@ const EXIT_DEADLINE_MS = 2000;
 /** After its shell exited or was killed, how long the pipes may stay open (a grandchild) before they are closed. */
 const PIPE_GRACE_MS = 500;
 
+/**
+ * The shell that starts an adapter (the command is $1). It forks a watchdog
+ * that reads fd 3, a pipe whose other end only this process holds: the read
+ * returns (EOF) once this process is gone, however it died, and the watchdog
+ * kills the adapter's process group (`kill 0`), itself included. Then the
+ * shell becomes the adapter's shell (exec, same pid), without fd 3. An
+ * adapter that leaves the group (its own setsid) escapes this, as it escapes
+ * every group kill.
+ */
+const WATCHDOG = '{ read -r _ || :; kill -KILL 0; } <&3 >/dev/null 2>&1 & exec /bin/sh -c "$1" 3<&-';
+
 /** Process groups of running adapters: killed when this process exits, however it exits. */
 const liveGroups = new Set<number>();
 let exitHookInstalled = false;
@@ -68,6 +83,7 @@ function endAdapter(child: ChildProcessWithoutNullStreams, graceMs: number): voi
     liveGroups.delete(child.pid);
   }
   child.stdin.destroy();
+  watchdogPipe(child)?.destroy();
   const closePipes = () => {
     child.stdout.destroy();
     child.stderr.destroy();
@@ -79,6 +95,11 @@ function endAdapter(child: ChildProcessWithoutNullStreams, graceMs: number): voi
   // The last stderr lines may still be on their way: wait a moment, never for ever.
   const timer = setTimeout(closePipes, graceMs);
   child.once("close", () => clearTimeout(timer));
+}
+
+/** This process's end of the watchdog's pipe (fd 3 of the adapter's shell). */
+function watchdogPipe(child: ChildProcessWithoutNullStreams): Socket | undefined {
+  return (child.stdio as unknown[])[3] as Socket | undefined;
 }
 
 function waitExit(child: ChildProcessWithoutNullStreams, ms: number): Promise<boolean> {
@@ -157,7 +178,12 @@ export class AdapterClient implements Iut {
 
   private async start(): Promise<Hello> {
     // detached: setsid(), so the adapter and everything it starts form one group to kill.
-    const child = spawn("/bin/sh", ["-c", this.command], { stdio: ["pipe", "pipe", "pipe"], detached: true });
+    const child = spawn("/bin/sh", ["-c", WATCHDOG, "nfconform-adapter", this.command], {
+      stdio: ["pipe", "pipe", "pipe", "pipe"],
+      detached: true,
+    }) as unknown as ChildProcessWithoutNullStreams;
+    // Held open, never read or written, and never what keeps this process alive.
+    watchdogPipe(child)?.unref();
     this.child = child;
     this.exitDescription = undefined;
     if (child.pid !== undefined) trackGroup(child.pid);

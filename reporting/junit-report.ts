@@ -24,6 +24,7 @@ function violationText(v: Violation, index: number): string {
     `observed: ${JSON.stringify(v.observed)}`,
     ...(v.caseFile ? [`case file: ${v.caseFile}`] : []),
     ...(v.pcapFile ? [`pcap: ${v.pcapFile}`] : []),
+    ...(v.saveError ? [`not saved: ${v.saveError}`] : []),
     `replay: ${v.replay}`,
   ].join("\n");
 }

@@ -60,6 +60,7 @@ function failureSection(p: PropertyResult): string[] {
       "",
     );
     if (v.caseFile) lines.push(`Case file: \`${v.caseFile}\`${v.pcapFile ? `, packets: \`${v.pcapFile}\`` : ""}`, "");
+    if (v.saveError) lines.push(`Not saved in the corpus: ${v.saveError}`, "");
     lines.push("Replay:", "```sh", v.replay, "```");
   }
   if (p.lowJudged && violationsOf(p).length === 0)

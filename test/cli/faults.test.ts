@@ -240,8 +240,72 @@ describe("a signal stops a run with the report of what it found", () => {
   }
 });
 
-describe("an error mid-run", () => {
-  it("a case that cannot be saved stops the run with one line and the report of what was found", () => {
+describe("an adapter dies with nfconform, even on SIGKILL", () => {
+  it("SIGKILL mid-run: the adapter's whole process group (a grandchild too) is gone within seconds", async () => {
+    const cwd = workdir();
+    const t = token();
+    // `sleep` does not read stdin: only a kill of its group ends it.
+    const iut = `cmd:sleep ${t} & ${FAKE} slow ${t}`;
+    const child = spawn(BIN, ["run", "--iut", iut, "--area", "checksum", "--out", "out", "--corpus", "none"], {
+      cwd,
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const exited = new Promise<void>((done) => child.on("exit", () => done()));
+    await new Promise<void>((done) => {
+      const timer = setInterval(() => {
+        if (/cases, 0 violations so far/.test(stderr)) {
+          clearInterval(timer);
+          done();
+        }
+      }, 50);
+    });
+    expect(processesWith(t).filter((l) => l.includes(`sleep ${t}`)).length).toBeGreaterThan(0);
+    child.kill("SIGKILL");
+    await exited;
+    const killed = Date.now();
+    while (processesWith(t).length > 0 && Date.now() - killed < 5000) await new Promise((r) => setTimeout(r, 100));
+    expect(processesWith(t)).toEqual([]);
+  }, 60_000);
+});
+
+describe("a signal stops a run of 100000000 cases at once", () => {
+  it("SIGINT mid-property: exit 130 within seconds, the property interrupted with what it judged", async () => {
+    const cwd = workdir();
+    const child = spawn(
+      BIN,
+      ["run", "--iut", "model", "--area", "checksum", "--runs", "100000000", "--out", "out", "--corpus", "none"],
+      { cwd, stdio: ["ignore", "ignore", "pipe"] },
+    );
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const exited = new Promise<number | null>((done) => child.on("exit", done));
+    // Once a few cases are judged, stop the run.
+    await new Promise<void>((done) => {
+      const timer = setInterval(() => {
+        if (/fill-matches-model \[linux\]: \d{2,}\/100000000 cases/.test(stderr)) {
+          clearInterval(timer);
+          done();
+        }
+      }, 50);
+    });
+    const signalled = Date.now();
+    child.kill("SIGINT");
+    expect(await exited, stderr).toBe(130);
+    expect(Date.now() - signalled).toBeLessThan(5000);
+    const [first] = report(join(cwd, "out")).properties;
+    expect(first).toMatchObject({ id: "checksum.fill-matches-model", interrupted: true, status: "passed" });
+    expect(first.judged).toBeGreaterThan(0);
+  }, 60_000);
+});
+
+describe("a case the corpus cannot take", () => {
+  it("keeps the violation in the reports, says why it was not saved, and replays it by rerun", () => {
     const cwd = workdir();
     const dir = join(cwd, "corpus/checksum");
     mkdirSync(dir, { recursive: true });
@@ -252,13 +316,26 @@ describe("an error mid-run", () => {
       ["run", "--iut", "mutant:checksum-odd-byte-dropped", "--area", "checksum", "--seed", "3", "--out", "out"],
       cwd,
     );
-    expect(r.code).toBe(2);
-    expect(reasons(r.stderr)).toEqual([
-      expect.stringMatching(/^nfconform: cannot save a case in .*fill-matches-model/),
-    ]);
+    // The violation is the finding: exit 1, every property run, nothing lost.
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/^ {2}not saved: cannot save a case in .*fill-matches-model: /m);
     expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
     const written = report(join(cwd, "out"));
     expect(written.properties).toHaveLength(7);
-    expect(written.properties[0].skipReason).toMatch(/stopped on an error before this property ran/);
+    const [v] = written.properties[0].violations;
+    expect(v.saveError).toMatch(/^cannot save a case in .*fill-matches-model/);
+    expect(v.caseFile).toBeUndefined();
+    expect(v.replay).toMatch(
+      /^nfconform run .*--property checksum\.fill-matches-model --seed 3 --runs 100 --path \S+$/,
+    );
+    expect(readFileSync(join(cwd, "out/summary.md"), "utf8")).toContain(`Not saved in the corpus: ${v.saveError}`);
+    expect(readFileSync(join(cwd, "out/junit.xml"), "utf8")).toContain("not saved: cannot save a case in");
+    // The rerun reproduces it.
+    const rerun = spawnSync("/bin/sh", ["-c", v.replay.replace(/^nfconform /, `${BIN} `)], {
+      cwd,
+      encoding: "utf8",
+    });
+    expect(rerun.status, rerun.stderr).toBe(1);
+    expect(rerun.stderr).toContain(`violation in checksum.fill-matches-model: ${v.message}`);
   });
 });

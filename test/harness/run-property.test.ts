@@ -2,6 +2,9 @@
 // generator that throws ends that property with a message that names the
 // suite, keeping a violation found before it; a time limit that strikes
 // before any case is no verdict.
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { runProperty } from "../../harness/run-property.js";
@@ -51,5 +54,72 @@ describe("runProperty with a faulty generator", () => {
     const r = await runProperty(slow, new ModelIut(), "linux", [], { ...options, timeLimitMs: 1 });
     expect(r.status, JSON.stringify(r)).toBe("skipped");
     expect(r.interrupted).toBe(true);
+  });
+});
+
+describe("runProperty stopped by a signal", () => {
+  /** Integers; values over 500 violate (one kind). */
+  const bounded: ConformanceProperty<number> = {
+    ...property(Infinity, Infinity),
+    check: async (n) => ({ ok: n <= 500, expected: "at most 500", observed: n }),
+  };
+
+  it("ends at once at --runs 100000000, interrupted, keeping the violation found before", async () => {
+    const signal = { aborted: false };
+    const started = Date.now();
+    const r = await runProperty(bounded, new ModelIut(), "linux", [], {
+      ...options,
+      runs: 100_000_000,
+      signal,
+      // Abort a few hundred cases in: past the first violation, in a later round.
+      onProgress: (done) => {
+        if (done >= 300) signal.aborted = true;
+      },
+    });
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(r.interrupted).toBe(true);
+    expect(r.status).toBe("failed");
+    expect(r.violations).toHaveLength(1);
+    expect(r.violations[0]?.counterexample).toBe(501);
+    // No case is judged after the abort: the one in flight ends the run.
+    expect(r.runs).toBeGreaterThanOrEqual(300);
+    expect(r.runs).toBeLessThan(310);
+  });
+
+  it("an abort while shrinking keeps the failing case shrunk so far", async () => {
+    const signal = { aborted: false };
+    let checks = 0;
+    const shrinking: ConformanceProperty<number> = {
+      ...bounded,
+      check: async (n) => {
+        // A few shrink steps in, stop.
+        if (n > 500 && ++checks >= 3) signal.aborted = true;
+        return { ok: n <= 500, expected: "at most 500", observed: n };
+      },
+    };
+    const r = await runProperty(shrinking, new ModelIut(), "linux", [], { ...options, runs: 100_000_000, signal });
+    expect(r.interrupted).toBe(true);
+    expect(r.violations).toHaveLength(1);
+    expect(r.violations[0]?.counterexample).toBeGreaterThan(500);
+  });
+});
+
+describe("runProperty with a corpus that cannot take the case", () => {
+  it("keeps the violation, says why it has no case file, and replays it by the property's rerun with its path", async () => {
+    const corpusDir = mkdtempSync(join(tmpdir(), "nfconform-save-error-"));
+    // A file where the property's case folder must go.
+    mkdirSync(join(corpusDir, "checksum"));
+    writeFileSync(join(corpusDir, "checksum/test-property"), "");
+    const withArgs = { ...commands, rerunProperty: (id: string, extra: string[]) => `rerun ${id} ${extra.join(" ")}` };
+    const r = await runProperty(property(Infinity, 500), new ModelIut(), "linux", [], {
+      ...options,
+      corpusDir,
+      commands: withArgs,
+    });
+    expect(r.status).toBe("failed");
+    const [v] = r.violations;
+    expect(v?.saveError).toMatch(/^cannot save a case in .*checksum\/test-property: /);
+    expect(v?.caseFile).toBeUndefined();
+    expect(v?.replay).toBe(`rerun checksum.test-property --runs 100 --path ${v?.path}`);
   });
 });
