@@ -9,7 +9,9 @@
 import { ModelIut } from "../iut/model/model-iut.js";
 import { MUTANTS, mutantIut } from "../iut/mutants/index.js";
 import type { MutantDefinition } from "../iut/mutants/mutant.js";
+import type { RunResult } from "../harness/results.js";
 import { runSuite } from "../harness/run-suite.js";
+import type { Iut } from "../iut/iut.js";
 import { AREAS } from "../properties/areas.js";
 import type { AreaDefinition } from "../properties/property.js";
 
@@ -56,24 +58,28 @@ export interface MutantPower {
 
 const commands = { replayCase: (f: string) => `replay ${f}`, rerunProperty: (id: string) => `rerun ${id}` };
 
+/** One area at one seed, judged against the area's default profile, kept out of any corpus. */
+async function runAreaOnce(iut: Iut, area: AreaDefinition, seed: number, runs: number): Promise<RunResult> {
+  return runSuite({
+    iut,
+    hello: await iut.hello(),
+    areas: [area],
+    profileOverrides: { [area.name]: area.defaultProfile },
+    propertyFilter: [],
+    corpusCases: [],
+    seed,
+    runs,
+    corpusDir: null,
+    command: "power",
+    commands,
+  });
+}
+
 export async function mutantPower(mutant: MutantDefinition, seeds: number, runs: number): Promise<MutantPower> {
   const area = areaOf(mutant);
   const power: MutantPower = { mutant: mutant.name, area: area.name, caught: 0, seeds, sizes: [], by: new Map() };
   for (let seed = 1; seed <= seeds; seed++) {
-    const iut = mutantIut(mutant);
-    const result = await runSuite({
-      iut,
-      hello: await iut.hello(),
-      areas: [area],
-      profileOverrides: { [area.name]: area.defaultProfile },
-      propertyFilter: [],
-      corpusCases: [],
-      seed,
-      runs,
-      corpusDir: null,
-      command: "power",
-      commands,
-    });
+    const result = await runAreaOnce(mutantIut(mutant), area, seed, runs);
     const failed = result.properties.filter((p) => p.status === "failed" && p.violation);
     if (failed.length > 0) power.caught++;
     for (const p of failed) {
@@ -96,20 +102,7 @@ async function modelFailures(areas: readonly AreaDefinition[], seeds: number, ru
   const problems: string[] = [];
   for (const area of areas)
     for (let seed = 1; seed <= seeds; seed++) {
-      const iut = new ModelIut({});
-      const result = await runSuite({
-        iut,
-        hello: await iut.hello(),
-        areas: [area],
-        profileOverrides: { [area.name]: area.defaultProfile },
-        propertyFilter: [],
-        corpusCases: [],
-        seed,
-        runs,
-        corpusDir: null,
-        command: "power",
-        commands,
-      });
+      const result = await runAreaOnce(new ModelIut({}), area, seed, runs);
       for (const p of result.properties)
         if (p.status !== "passed") problems.push(`model ${p.id} seed ${seed}: ${p.status}`);
     }
