@@ -1,8 +1,12 @@
 // Prints vitest's JSON result as the one plain line CI reads: "N passed, N failed, N skipped".
 // Further arguments name CI's own checks as NAME=STATUS (exit status): each counts as one test.
+// `vitest=STATUS` is vitest's own exit status: non-zero with no failed test (coverage under its
+// thresholds, an error outside any test) counts as one failure, so the line never reads green.
 import { readFileSync } from "node:fs";
 
-const [file, ...checks] = process.argv.slice(2);
+const [file, ...args] = process.argv.slice(2);
+const vitestExit = Number(args.find((a) => a.startsWith("vitest="))?.slice("vitest=".length) ?? 0);
+const checks = args.filter((a) => !a.startsWith("vitest="));
 const checkFailures = checks.filter((c) => !c.endsWith("=0"));
 for (const c of checkFailures) console.error(`count-tests: CI check failed: ${c}`);
 try {
@@ -13,7 +17,11 @@ try {
     (f) => f.status === "failed" && (f.assertionResults ?? []).length === 0,
   ).length;
   const passed = result.numPassedTests + checks.length - checkFailures.length;
-  const failed = result.numFailedTests + brokenFiles + checkFailures.length;
+  let failed = result.numFailedTests + brokenFiles + checkFailures.length;
+  if (vitestExit !== 0 && result.numFailedTests + brokenFiles === 0) {
+    console.error(`count-tests: vitest exited ${vitestExit} with no failed test (coverage thresholds?)`);
+    failed++;
+  }
   console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
 } catch (error) {
   console.error(`count-tests: cannot read ${file}: ${error.message}`);
