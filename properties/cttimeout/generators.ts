@@ -458,7 +458,8 @@ const named = (msg: number, name: string | null, ack: boolean): MessageSpec => (
 /**
  * The DELETE a users scenario may end with, so a property about DELETEs has
  * one to judge in every case: `named` names a policy users attached to (or,
- * now and then, any name of the pool: unused or absent); `all` has no name.
+ * one time in four, any policy name, boundary lengths included: unused,
+ * absent or refused); `all` has no name.
  */
 export type ScenarioEnd = "named" | "all";
 
@@ -469,6 +470,7 @@ const scenarioEnd = (end: ScenarioEnd | undefined) =>
         ack: fc.boolean(),
         held: fc.oneof({ weight: 3, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
         pick: fc.nat(),
+        other: policyName(),
       });
 
 /**
@@ -562,8 +564,8 @@ export function usersScenario(options: { end?: ScenarioEnd } = {}): fc.Arbitrary
       }
       if (end) {
         const attached = users.map((u) => policies[u.pick % policies.length]!.name);
-        const names = end.held && attached.length > 0 ? attached : NAME_POOL;
-        const name = options.end === "named" ? names[end.pick % names.length]! : null;
+        const held = end.held && attached.length > 0 ? attached[end.pick % attached.length]! : end.other;
+        const name = options.end === "named" ? held : null;
         steps.push({ kind: "msg", spec: named(2, name, end.ack) });
       }
       return { commands: toCommands(steps) };
