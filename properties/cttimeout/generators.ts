@@ -456,14 +456,33 @@ const named = (msg: number, name: string | null, ack: boolean): MessageSpec => (
 });
 
 /**
+ * The DELETE a users scenario may end with, so a property about DELETEs has
+ * one to judge in every case: `named` names a policy users attached to (or,
+ * one time in four, any policy name, boundary lengths included: unused,
+ * absent or refused); `all` has no name.
+ */
+export type ScenarioEnd = "named" | "all";
+
+const scenarioEnd = (end: ScenarioEnd | undefined) =>
+  end === undefined
+    ? fc.constant(null)
+    : fc.record({
+        ack: fc.boolean(),
+        held: fc.oneof({ weight: 3, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
+        pick: fc.nat(),
+        other: policyName(),
+      });
+
+/**
  * Policies with users, then deletes: distinct names created (IPv4, TCP or
  * UDP), users attached to them (mostly matching), then a tail of named and
- * unnamed DELETEs, detaches, attaches and GETs.
+ * unnamed DELETEs, detaches, attaches and GETs, and with `end` a last DELETE.
  */
-export function usersScenario(): fc.Arbitrary<SequenceInput> {
+export function usersScenario(options: { end?: ScenarioEnd } = {}): fc.Arbitrary<SequenceInput> {
   const policy = fc.record({ l4: fc.constantFrom(6, 17), ack: fc.boolean() });
   return fc
     .record({
+      end: scenarioEnd(options.end),
       policies: fc
         .uniqueArray(fc.constantFrom(...NAME_POOL), { minLength: 1, maxLength: 3 })
         .chain((names) => fc.tuple(...names.map((name) => policy.map((p) => ({ name, ...p }))))),
@@ -508,7 +527,7 @@ export function usersScenario(): fc.Arbitrary<SequenceInput> {
         { minLength: 1, maxLength: 6 },
       ),
     })
-    .map(({ policies, users, tail }) => {
+    .map(({ policies, users, tail, end }) => {
       const steps: Step[] = policies.map((p) => ({
         kind: "msg" as const,
         spec: {
@@ -542,6 +561,12 @@ export function usersScenario(): fc.Arbitrary<SequenceInput> {
             },
           });
         } else steps.push({ kind: "msg", spec: named(t.kind === "delete" ? 2 : 1, t.name, t.ack) });
+      }
+      if (end) {
+        const attached = users.map((u) => policies[u.pick % policies.length]!.name);
+        const held = end.held && attached.length > 0 ? attached[end.pick % attached.length]! : end.other;
+        const name = options.end === "named" ? held : null;
+        steps.push({ kind: "msg", spec: named(2, name, end.ack) });
       }
       return { commands: toCommands(steps) };
     });
