@@ -79,9 +79,8 @@ function replyText(outcome: Outcome): string {
     case "error-reply":
       return shown({ error: { code: outcome.error.code, message: outcome.error.detail } });
     case "fault":
-      return outcome.error.evidence === undefined
-        ? outcome.error.message
-        : `${outcome.error.message}: ${outcome.error.evidence.split("\n")[0]}`;
+      // The offending line as it came (or the exit status, the stderr tail); the detail says what is wrong.
+      return outcome.error.evidence?.split("\n")[0] ?? outcome.error.message;
   }
 }
 
