@@ -5,7 +5,8 @@ import { execFile } from "node:child_process";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-import { areaOps, malformedRequests, type AdapterCheckReport } from "../../harness/adapter-check.js";
+import { areaOps, checkAdapter, malformedRequests, type AdapterCheckReport } from "../../harness/adapter-check.js";
+import { ModelIut } from "../../iut/model/model-iut.js";
 import { AREA_NAMES } from "../../iut/ops/common.js";
 import { AREA_OPS } from "../../iut/ops/index.js";
 
@@ -39,6 +40,18 @@ describe("adapter-check's requests", () => {
       }),
     );
     expect(covered.sort()).toEqual(AREA_OPS.map((c) => c.op).sort());
+  });
+});
+
+describe("adapter-check's hello", () => {
+  it("a profile the suite does not know for an area breaks it", async () => {
+    const iut = new ModelIut({ profiles: { frag6: "bsd" } });
+    const report = await checkAdapter(iut);
+    expect(report.kept).toBe(false);
+    expect(report.checks.find((c) => c.op === "hello")).toMatchObject({
+      kept: false,
+      detail: 'profiles.frag6 is "bsd", not a profile of frag6 (rfc8200, linux-ipv6, linux-nfct)',
+    });
   });
 });
 
@@ -115,6 +128,9 @@ describe.concurrent("nfconform adapter-check", () => {
     const dead = await check("--iut", "cmd:exit 3");
     expect(dead.code).toBe(2);
     expect(dead.stderr).toMatch(/^nfconform: adapter-check: the adapter did not answer hello: .*exited with status 3/);
+    const empty = await check("--iut", `cmd:${FAKE} no-areas`);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toMatch(/hello lists no areas: there is no op to check/);
     const none = await check();
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/adapter-check needs --iut/);
