@@ -24,8 +24,8 @@ async function check(...args: string[]) {
   }
 }
 
-async function checkJson(iut: string): Promise<{ code: number; report: AdapterCheckReport }> {
-  const r = await check("--iut", iut, "--json");
+async function checkJson(iut: string, ...args: string[]): Promise<{ code: number; report: AdapterCheckReport }> {
+  const r = await check("--iut", iut, "--json", ...args);
   return { code: r.code, report: JSON.parse(r.stdout) };
 }
 
@@ -114,6 +114,18 @@ describe.concurrent("nfconform adapter-check", () => {
     const broken = report.checks.filter((c) => !c.kept);
     expect(broken.map((c) => c.kind)).toEqual(["unknown-op", "unknown-op", "unknown-op", "unknown-op", "unknown-op"]);
     expect(broken[0]!.rule).toMatch(/`unsupported`: the adapter does not implement that op/);
+  });
+
+  it("an adapter that hangs past the timeout breaks it, and the check goes on", async () => {
+    const { code, report } = await checkJson(`cmd:${FAKE} hang-unknown-op`, "--timeout", "1s");
+    expect(code).toBe(1);
+    const broken = report.checks.filter((c) => !c.kept);
+    expect(broken).toHaveLength(1);
+    expect(broken[0]).toMatchObject({
+      op: "checksum.nfconform-no-such-op",
+      detail: "adapter timed out on checksum.nfconform-no-such-op after 1000 ms",
+    });
+    expect(report.checks.filter((c) => c.op.startsWith("hooks.")).every((c) => c.kept)).toBe(true);
   });
 
   it("a hello off its shape breaks it; no op is checked", async () => {
