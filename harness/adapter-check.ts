@@ -48,8 +48,10 @@ export const RULES = {
     'Response: `{"id": <same integer>, ...result}` with the op\'s result as docs/adapter-protocol.md and adapter-protocol.schema.json declare it',
   transport:
     "A late, missing, malformed or mismatched response, or an adapter that exits, is a harness-level failure of that IUT",
-  invalid: "`invalid`: the adapter cannot represent the request (a request off its op's declaration is one)",
-  unsupported: "`unsupported`: the adapter does not implement that op or variant",
+  invalid:
+    "A request that does not fit its op's declaration (a required field missing or of the wrong type) is one it cannot represent: `invalid`",
+  unsupported:
+    "`unsupported`: the adapter does not implement that op or variant. An op the adapter does not know: `unsupported`",
   errorCode:
     'on an adapter-side failure `{"id": <same>, "error": {"code": "unsupported" | "invalid" | "internal", "message": "<text>"}}`',
   hello: '`hello` `{"protocol": 1}` -> `{"name": str, "version": str, "areas": [str], "profiles": {area: str}}`',
@@ -85,7 +87,13 @@ function replyText(outcome: Outcome): string {
 }
 
 /** A fault the runner saw (wrong id, not JSON, timeout, exit): broken, whatever was asked. */
-function fault(op: string, kind: CheckKind, request: Params, outcome: Outcome & { kind: "fault" }): CheckResult {
+function fault(
+  op: string,
+  kind: CheckKind,
+  request: Params,
+  outcome: Outcome & { kind: "fault" },
+  rule: string = RULES.transport,
+): CheckResult {
   return {
     op,
     kind,
@@ -93,7 +101,7 @@ function fault(op: string, kind: CheckKind, request: Params, outcome: Outcome & 
     request,
     reply: replyText(outcome),
     detail: outcome.error.message,
-    rule: RULES.transport,
+    rule,
   };
 }
 
@@ -184,8 +192,7 @@ async function checkHello(iut: Iut, checks: CheckResult[]): Promise<Hello | unde
   } catch (error) {
     if (!(error instanceof IutError)) throw error;
     if (noReply(error)) throw new AdapterStartError(`${iut.spec}: ${error.message}`, error.evidence);
-    checks.push(fault("hello", "hello", request, { kind: "fault", error }));
-    checks[checks.length - 1]!.rule = RULES.hello;
+    checks.push(fault("hello", "hello", request, { kind: "fault", error }, RULES.hello));
     return undefined;
   }
   const reply = shown(hello);
