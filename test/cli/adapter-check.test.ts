@@ -113,9 +113,9 @@ describe.concurrent("nfconform adapter-check", () => {
   it("an adapter answering an unknown op with success breaks it", async () => {
     const { code, report } = await checkJson(`cmd:${FAKE} accept-unknown-op`);
     expect(code).toBe(1);
-    expect(broken[0]!.rule).toMatch(/An op the adapter does not know: `unsupported`/);
+    const broken = report.checks.filter((c) => !c.kept);
     expect(broken.map((c) => c.kind)).toEqual(["unknown-op", "unknown-op", "unknown-op", "unknown-op", "unknown-op"]);
-    expect(broken[0]!.rule).toMatch(/`unsupported`: An op the adapter does not know: `unsupported`/);
+    expect(broken[0]!.rule).toMatch(/An op the adapter does not know: `unsupported`/);
   });
 
   it("an adapter that hangs past the timeout breaks it, and the check goes on", async () => {
