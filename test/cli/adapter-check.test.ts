@@ -130,12 +130,15 @@ describe.concurrent("nfconform adapter-check", () => {
     expect(report.checks.filter((c) => c.op.startsWith("hooks.")).every((c) => c.kept)).toBe(true);
   });
 
-  it("a hello off its shape breaks it; no op is checked", async () => {
+  it("a hello off its shape or of another protocol version breaks it; no op is checked", async () => {
     const { code, report } = await checkJson(`cmd:${FAKE} bad-hello`);
     expect(code).toBe(1);
     expect(report.checks).toHaveLength(1);
     expect(report.checks[0]).toMatchObject({ op: "hello", kept: false });
     expect(report.checks[0]!.detail).toMatch(/"areas"/);
+    const other = await checkJson(`cmd:${FAKE} wrong-protocol`);
+    expect(other.code).toBe(1);
+    expect(other.report.checks[0]!.detail).toMatch(/the adapter speaks protocol 2, this suite speaks 1/);
   });
 
   it("an adapter that never answers hello, and a missing --iut, are exit 2 with one line", async () => {
