@@ -13,8 +13,12 @@ export interface OpExample {
 
 /** IPv6 2001:db8::1 -> 2001:db8::2, Next Header 59 (none), 8 bytes of payload: not a fragment. */
 const IPV6_PACKET = `6000000000083b40${"20010db8000000000000000000000001"}${"20010db8000000000000000000000002"}0000000000000000`;
-/** IPv4 192.0.2.1 -> 192.0.2.2 UDP 4660 -> 22136, no payload, header checksum set, UDP checksum 0. */
-const IPV4_UDP_PACKET = "4500001c000000004011f6cdc0000201c0000202123456780008" + "0000";
+/**
+ * IPv4 198.51.100.1 -> 198.51.100.2 UDP 4660 -> 22136, no payload, header
+ * checksum set, UDP checksum 0. Not 192.0.2.0/24: the kernel IUT's own link
+ * uses it and declines packets from those addresses (iut/linux/address-policy.ts).
+ */
+const IPV4_UDP_PACKET = "4500001c0000000040112667c6336401c6336402123456780008" + "0000";
 /** nlmsghdr (20 bytes, IPCTNL_MSG_TIMEOUT_GET of subsystem 8, NLM_F_REQUEST|NLM_F_DUMP, seq 1) and nfgenmsg. */
 const TIMEOUT_DUMP = "14000000010801030100000000000000" + "00000000";
 const NAME = "nfconform-check";
