@@ -3,6 +3,7 @@
 // line saying why); see finish-run.ts for which wins.
 import { CorpusError } from "../harness/corpus-store.js";
 import { adapterCommand } from "./adapter-command.js";
+import { adapterCheckCommand } from "./adapter-check-command.js";
 import { corpusCommand } from "./corpus-command.js";
 import { fuzzCommand } from "./fuzz-command.js";
 import { listCommand } from "./list-command.js";
@@ -27,6 +28,7 @@ const USAGE = `usage:
   nfconform report merge DIR... [--out DIR]
   nfconform list [--json]
   nfconform adapter model [--mutant NAME] [--profile area=name]
+  nfconform adapter-check --iut SPEC [--timeout 10s] [--json]
   nfconform schema
   nfconform --version`;
 
@@ -46,6 +48,8 @@ async function main(argv: string[]): Promise<number> {
       return listCommand(rest, io);
     case "adapter":
       return adapterCommand(rest);
+    case "adapter-check":
+      return adapterCheckCommand(rest, io);
     case "fuzz":
       return fuzzCommand(rest, io);
     case "corpus":

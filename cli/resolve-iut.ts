@@ -39,6 +39,8 @@ export interface IutOptions {
   /** For `model`: the profiles the model implements (so it conforms to whichever is judged). */
   profiles: Partial<Record<AreaName, string>>;
   timeoutMs?: number;
+  /** For adapters: restarts allowed after crashes or timeouts (AdapterClient's default otherwise). */
+  maxRestarts?: number;
   onStderr?: (line: string) => void;
 }
 
@@ -64,6 +66,7 @@ export function resolveIut(spec: string, options: IutOptions): Iut {
     return new AdapterClient(shellCommand(argv), {
       spec,
       ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+      ...(options.maxRestarts !== undefined ? { maxRestarts: options.maxRestarts } : {}),
       ...(options.onStderr ? { onStderr: options.onStderr } : {}),
     });
   }
@@ -78,6 +81,7 @@ export function resolveIut(spec: string, options: IutOptions): Iut {
     if (!command) throw new UsageError("--iut cmd: needs a command line, e.g. --iut cmd:'./my-adapter --flag'");
     return new AdapterClient(command, {
       ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+      ...(options.maxRestarts !== undefined ? { maxRestarts: options.maxRestarts } : {}),
       ...(options.onStderr ? { onStderr: options.onStderr } : {}),
     });
   }
