@@ -182,7 +182,12 @@ export class LinuxNode {
     // Not fragmented (offset 0, M clear, reserved bits ignored): handed on at once, never queued (RFC 6946).
     if (f.offset === 0 && !f.more) {
       const packet = reassembledPacket(f.unfragmentable, f.prevNextHeaderOffset, f.nextHeader, f.data);
-      this.handUp(a, packet, afterPlainReassembly(reassembledView(packet, f)), "atomic fragment delivered at once");
+      this.handUp(
+        a,
+        packet,
+        afterPlainReassembly(atomicView(a.packet, packet, f)),
+        "atomic fragment delivered at once",
+      );
       return;
     }
     // RFC 8200 section 4.5: a first fragment without the whole header chain: Parameter Problem code 3, pointer 0.
@@ -330,6 +335,22 @@ export class LinuxNode {
 }
 
 /** A reassembled datagram as ip6_protocol_deliver_rcu() meets it. */
+/**
+ * An atomic fragment keeps its Fragment header: ipv6_frag_rcv() sets IP6CB(skb)->nhoff to the Fragment
+ * header itself (its first byte is its Next Header) and returns 1, so ip6_protocol_deliver_rcu() walks,
+ * and points any Parameter Problem into, the packet as it came (measured on 6.18: pointer 40, not 6).
+ */
+function atomicView(original: Uint8Array, packet: Uint8Array, f: FragmentPacket) {
+  const fragmentHeaderAt = f.unfragmentable.length;
+  const upper = ownUpperLayer(packet);
+  return {
+    packet: original,
+    fragmentableAt: fragmentHeaderAt + 8,
+    prevNextHeaderOffset: fragmentHeaderAt,
+    upper: upper && upper.at >= fragmentHeaderAt ? { at: upper.at + 8, type: upper.type } : upper,
+  };
+}
+
 function reassembledView(packet: Uint8Array, head: FragmentPacket) {
   return {
     packet,
