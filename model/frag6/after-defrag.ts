@@ -85,6 +85,15 @@ export function afterConntrackDefrag(d: ReassembledDatagram): AfterDefrag {
   // Part: a Hop-by-Hop header from the Fragmentable Part was never seen there), else the IPv6 header's.
   // With nothing but a Hop-by-Hop header before the Fragment header, that is where the plain stack resumes too.
   const parsedHopByHop = d.fragmentableAt > 40 && d.packet[6] === IPPROTO_HOPOPTS;
+  // Measured on 6.18 (linux-nfct, seed 1543570559 of frag6.matches-model): with extension headers before the
+  // Fragment header and a Hop-by-Hop header first in the Fragmentable Part, the kernel delivers the datagram
+  // without that Hop-by-Hop header (8 bytes shorter). Which code path removes it is not yet read from the
+  // source, so the model does not predict it (with no header before the Fragment header it predicts, as measured).
+  if (d.prevNextHeaderOffset !== 6 && d.packet[d.prevNextHeaderOffset] === IPPROTO_HOPOPTS)
+    return {
+      kind: "undetermined",
+      why: "conntrack reassembly with headers before the Fragment header and Hop-by-Hop after it: not modelled yet",
+    };
   return protocolDeliver(d, parsedHopByHop ? 40 : 6);
 }
 
