@@ -5,7 +5,7 @@ import { AdapterReplyError, IutError, type Iut } from "../iut/iut.js";
 import type { Hello } from "../iut/protocol.js";
 import type { AreaDefinition, ConformanceProperty } from "../properties/property.js";
 import { propertyId } from "../properties/property.js";
-import { saveCase } from "./corpus-store.js";
+import { CorpusError, saveCase } from "./corpus-store.js";
 import { resolveProfile } from "./run-suite.js";
 import { propertySeed } from "./seeds.js";
 
@@ -160,19 +160,26 @@ function exampleFor(
   const message = seen.message ?? "differs from the model";
   if (plan.corpusDir === null) return { message, replay: "(not saved: matrix saves examples with --corpus DIR)" };
   const outcome = { ok: false, expected: seen.expected, observed: seen.observed, message };
-  const saved = saveCase(
-    plan.corpusDir,
-    {
-      area: property.area,
-      property: property.name,
-      profile,
-      input,
-      expected: seen.expected,
-      observed: seen.observed,
-      message,
-      foundBy: { iut: spec, iutName: null, seed: plan.seed, savedAt: new Date().toISOString() },
-    },
-    property.packets?.(input, outcome),
-  );
+  let saved: ReturnType<typeof saveCase>;
+  try {
+    saved = saveCase(
+      plan.corpusDir,
+      {
+        area: property.area,
+        property: property.name,
+        profile,
+        input,
+        expected: seen.expected,
+        observed: seen.observed,
+        message,
+        foundBy: { iut: spec, iutName: null, seed: plan.seed, savedAt: new Date().toISOString() },
+      },
+      property.packets?.(input, outcome),
+    );
+  } catch (error) {
+    // A corpus that cannot take the case must not lose the matrix: the cell keeps the finding and says why it has no file.
+    if (!(error instanceof CorpusError)) throw error;
+    return { message, replay: `(not saved: ${error.message})` };
+  }
   return { message, caseFile: saved.caseFile, replay: plan.replayCommand(saved.caseFile, spec) };
 }
