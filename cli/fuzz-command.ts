@@ -1,7 +1,7 @@
 // `nfconform fuzz --time DURATION`: a campaign of fresh seeds against one IUT,
 // with a live progress line, every distinct violation saved once, and the
 // report `run` writes, also when interrupted with Ctrl-C.
-import { fold, runCampaign } from "../harness/campaign.js";
+import { runCampaign } from "../harness/campaign.js";
 import type { PropertyResult } from "../harness/results.js";
 import { partialRun, type RunIdentity } from "../harness/run-suite.js";
 import { shellCommand } from "../harness/shell-quote.js";
@@ -94,7 +94,9 @@ export async function fuzzCommand(argv: string[], io: { stderr: (line: string) =
     const started = Date.now();
     const cases = new Map<AreaName, number>();
     const lastDone = new Map<string, number>();
-    const violations = new Set<string>();
+    const distinctViolations = () => [...totals.values()].reduce((n, p) => n + p.violations.length, 0);
+    const savedViolations = () =>
+      [...totals.values()].reduce((n, p) => n + p.violations.filter((v) => v.caseFile).length, 0);
     let lastPrinted = 0;
     const campaign = await runCampaign({
       iut,
@@ -120,8 +122,7 @@ export async function fuzzCommand(argv: string[], io: { stderr: (line: string) =
           cases.set(area, (cases.get(area) ?? 0) + event.done - (lastDone.get(key) ?? 0));
           lastDone.set(key, event.done);
         } else {
-          totals.set(event.result.id, fold(totals.get(event.result.id), event.result, minJudgedShare));
-          for (const v of event.result.violations) if (v.caseFile) violations.add(v.caseFile);
+          totals.set(event.result.id, event.total);
         }
         const now = Date.now();
         if (now - lastPrinted < 1000) return;
@@ -130,12 +131,12 @@ export async function fuzzCommand(argv: string[], io: { stderr: (line: string) =
         const total = [...cases.values()].reduce((a, b) => a + b, 0);
         const perArea = [...cases].map(([area, n]) => `${area} ${Math.round((n * 1000) / elapsed)}/s`).join(", ");
         io.stderr(
-          `fuzz ${clock(elapsed)} elapsed, ${clock(budgetMs - elapsed)} left: ${total} cases (${Math.round((total * 1000) / elapsed)}/s; ${perArea}), ${violations.size} distinct violations`,
+          `fuzz ${clock(elapsed)} elapsed, ${clock(budgetMs - elapsed)} left: ${total} cases (${Math.round((total * 1000) / elapsed)}/s; ${perArea}), ${distinctViolations()} distinct violations`,
         );
       },
     });
     io.stderr(
-      `fuzz: ${campaign.rounds} rounds in ${clock(campaign.durationMs)}, ${violations.size} distinct violations saved`,
+      `fuzz: ${campaign.rounds} rounds in ${clock(campaign.durationMs)}, ${distinctViolations()} distinct violations (${savedViolations()} saved)`,
     );
     if (guard.stoppedBy()) io.stderr("fuzz: interrupted; keeping what was found and writing the report");
     return finishRun(campaign, settings.outDir, io, { allowEmpty: values["allow-empty"] === true });

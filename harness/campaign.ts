@@ -19,8 +19,13 @@ export interface CampaignPlan
   runsPerRound: number;
   budgetMs: number;
   signal: { aborted: boolean };
-  onProgress?: (event: ProgressEvent & { round: number }) => void;
+  onProgress?: (event: CampaignEvent) => void;
 }
+
+/** A round's progress; a finished property also carries its result folded over every round so far. */
+export type CampaignEvent =
+  | (Extract<ProgressEvent, { kind: "cases" }> & { round: number })
+  | (Extract<ProgressEvent, { kind: "done" }> & { round: number; total: PropertyResult });
 
 /** Round r's seed: a fixed sequence from the base seed, so a campaign can be repeated. */
 export function roundSeed(baseSeed: number, round: number): number {
@@ -84,11 +89,16 @@ export async function runCampaign(plan: CampaignPlan): Promise<RunResult & { rou
       timeBudgetMs: Math.max(1, plan.budgetMs - (Date.now() - started)),
       // Saved cases are regression: the first round replays them, later rounds explore.
       corpusCases: r === 0 ? plan.corpusCases : [],
-      onProgress: (event) => plan.onProgress?.({ ...event, round: r }),
+      // Folded as each property finishes, so a progress line or an interrupted campaign's report sees every round so far.
+      onProgress: (event) => {
+        if (event.kind === "cases") return plan.onProgress?.({ ...event, round: r });
+        const total = fold(totals.get(event.result.id), event.result, plan.minJudgedShare);
+        totals.set(event.result.id, total);
+        plan.onProgress?.({ ...event, round: r, total });
+      },
       // A kind found in an earlier round is not shrunk or saved again: later rounds look for others.
       knownKeys: (id) => new Set(totals.get(id)?.violations.map((v) => v.key)),
     });
-    for (const p of last.properties) totals.set(p.id, fold(totals.get(p.id), p, plan.minJudgedShare));
     round++;
   }
   return {

@@ -139,7 +139,30 @@ describe("nfconform fuzz", () => {
       workdir(),
     );
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/0 distinct violations saved/);
+    expect(r.stderr).toMatch(/0 distinct violations \(0 saved\)/);
+  });
+
+  it("counts the violations it found also when the corpus keeps none", () => {
+    const r = nfconform(
+      [
+        "fuzz",
+        "--iut",
+        "mutant:checksum-odd-byte-dropped",
+        "--area",
+        "checksum",
+        "--time",
+        "2s",
+        "--out",
+        "out",
+        "--corpus",
+        "none",
+        "--seed",
+        "3",
+      ],
+      workdir(),
+    );
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/[1-9]\d* distinct violations \(0 saved\)/);
   });
 
   it("keeps what it found and writes the report when interrupted with Ctrl-C", async () => {
