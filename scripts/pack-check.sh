@@ -6,7 +6,11 @@
 # which loads koffi's prebuilt binary. Too slow for `npm test` (the build
 # alone takes 20-60 s): run it by hand or from CI with `npm run pack-check`.
 #
-#   scripts/pack-check.sh [--kernel] [--keep]
+#   scripts/pack-check.sh [--kernel] [--prebuilt] [--keep]
+#
+# --prebuilt packs dist/ as it is (npm pack --ignore-scripts: no second build,
+# for CI after scripts/setup); --kernel adds the kernel run; --keep leaves the
+# temporary directory.
 #
 # Dependencies come from the npm cache when it has them (--offline), else
 # from the registry. Prints one line per step with its time; exits non-zero
@@ -15,12 +19,14 @@ set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 kernel=0
 keep=0
+prebuilt=0
 for arg in "$@"; do
   case "$arg" in
     --kernel) kernel=1 ;;
     --keep) keep=1 ;;
+    --prebuilt) prebuilt=1 ;;
     *)
-      echo "pack-check: unknown option $arg (use --kernel, --keep)" >&2
+      echo "pack-check: unknown option $arg (use --kernel, --prebuilt, --keep)" >&2
       exit 2
       ;;
   esac
@@ -41,8 +47,13 @@ step() {
   echo "pack-check: ok: $name ($((SECONDS - start)) s)"
 }
 
-pack() { (cd "$repo" && npm pack --silent --pack-destination "$work"); }
-step "npm pack (prepack: clean, build)" pack
+if [ "$prebuilt" -eq 1 ]; then
+  pack() { (cd "$repo" && test -f dist/cli/main.js && npm pack --silent --ignore-scripts --pack-destination "$work"); }
+  step "npm pack (dist/ as built)" pack
+else
+  pack() { (cd "$repo" && npm pack --silent --pack-destination "$work"); }
+  step "npm pack (prepack: clean, build)" pack
+fi
 tarball="$(ls "$work"/nfconform-*.tgz)"
 
 # What the tarball holds: compiled code and docs, no TypeScript sources, tests or benchmarks.
