@@ -71,9 +71,28 @@ function abandon(s: RfcState, choice: string, afterOverlap: boolean): RfcState {
   return next;
 }
 
-function optionalIcmp(s: RfcState, a: Arrival, f: FragmentPacket, e: Omit<IcmpError, "t">): void {
-  if (icmpErrorAllowed(a.packet, f)) s.candidate.icmpOptional.push({ t: a.t, ...e });
+function optionalIcmp(s: RfcState, a: Arrival, f: FragmentPacket, e: Omit<IcmpError, "t">, t = a.t): void {
+  if (icmpErrorAllowed(a.packet, f)) s.candidate.icmpOptional.push({ t, ...e });
 }
+
+/**
+ * "If the length and offset of a fragment are such that the Payload Length of
+ * the packet reassembled from that fragment would exceed 65,535 octets": the
+ * reassembled packet's Unfragmentable Part is `head`'s headers before its
+ * Fragment header (the first fragment's, once it is known; else the
+ * fragment's own).
+ */
+function payloadOver(head: FragmentPacket, end: number): boolean {
+  return head.unfragmentable.length - IPV6_HEADER_LENGTH + end > IPV6_MAXPLEN;
+}
+
+/** Parameter Problem code 0 "pointing to the Fragment Offset field of the fragment packet". */
+function atFragmentOffset(f: FragmentPacket): Omit<IcmpError, "t"> {
+  return { type: ICMPV6_PARAMPROB, code: ICMPV6_HDR_FIELD, pointer: f.fragmentHeaderOffset + 2 };
+}
+
+/** Parameter Problem code 0 at the Payload Length field (byte 4). */
+const AT_PAYLOAD_LENGTH: Omit<IcmpError, "t"> = { type: ICMPV6_PARAMPROB, code: ICMPV6_HDR_FIELD, pointer: 4 };
 
 /**
  * Time passes to `t`: a reassembly not complete 60 s (config.timeoutMs) after
@@ -134,8 +153,7 @@ function complete(s: RfcState, a: Arrival): RfcState[] {
   const covered = s.held.reduce((n, h) => n + (h.end - h.offset), 0);
   if (covered !== length) return [s];
   const head = first.fragment;
-  if (head.unfragmentable.length - IPV6_HEADER_LENGTH + length > IPV6_MAXPLEN)
-    return [abandon(s, "reassembled payload over 65535: discarded", false)];
+  if (payloadOver(head, length)) return [abandon(s, "reassembled payload over 65535: discarded", false)];
   const data = new Uint8Array(length);
   for (const h of s.held) data.set(h.fragment.data, h.offset);
   const packet = reassembledPacket(head.unfragmentable, head.prevNextHeaderOffset, head.nextHeader, data);
@@ -154,7 +172,32 @@ function accept(s: RfcState, h: Held, choice?: string): RfcState[] {
   const next = clone(s, choice);
   next.held.push(h);
   if (next.started === null) next.started = h.arrival.t;
-  return complete(next, h.arrival);
+  return [...complete(next, h.arrival), ...oversizedByFirst(next, h)];
+}
+
+/**
+ * The first fragment (offset 0) fixes the Unfragmentable Part, so only now
+ * can a fragment held before it be seen to push the reassembled Payload
+ * Length past 65,535 (its own headers may be shorter). Such a fragment "must
+ * be discarded" with a Parameter Problem at its Fragment Offset, sent now:
+ * allowed beside keeping it until the reassembly fails (a node that checks
+ * each fragment only on arrival). KAME's frag6_input() (FreeBSD, NetBSD,
+ * OpenBSD) does this check "for each fragment already stored".
+ */
+function oversizedByFirst(s: RfcState, first: Held): RfcState[] {
+  if (first.offset !== 0) return [];
+  const over = s.held.filter((o) => o !== first && payloadOver(first.fragment, o.end));
+  if (over.length === 0) return [];
+  const e = `event ${first.arrival.index}`;
+  const events = over.map((o) => o.arrival.index).join(", ");
+  const report = (state: RfcState) => {
+    for (const o of over) optionalIcmp(state, o.arrival, o.fragment, atFragmentOffset(o.fragment), first.arrival.t);
+    return state;
+  };
+  const kept = clone(s, `${e}: first fragment's headers make event ${events} oversized: discarded, queue kept`);
+  kept.held = kept.held.filter((o) => !over.includes(o));
+  const gone = abandon(s, `${e}: first fragment's headers make event ${events} oversized: queue abandoned`, false);
+  return [...complete(report(kept), first.arrival), report(gone)];
 }
 
 /** Keeps the queue but starts its clock: a discarded fragment is still the first-arriving one. */
@@ -173,32 +216,29 @@ function arrive(s: RfcState, a: Arrival, f: FragmentPacket): RfcState[] {
   }
   return fresh(s, a, f);
 
+  /** The fragment is discarded, the queue kept or abandoned; the Parameter Problem "should" be sent. */
+  function discarded(
+    state: RfcState,
+    arrival: Arrival,
+    frag: FragmentPacket,
+    what: string,
+    error: Omit<IcmpError, "t">,
+  ): RfcState[] {
+    const e = `event ${arrival.index}`;
+    const kept = keep(state, arrival, `${e}: ${what} discarded, queue kept`);
+    optionalIcmp(kept, arrival, frag, error);
+    const gone = abandon(state, `${e}: ${what} discarded, queue abandoned`, false);
+    optionalIcmp(gone, arrival, frag, error);
+    return [kept, gone];
+  }
+
   function fresh(state: RfcState, arrival: Arrival, frag: FragmentPacket): RfcState[] {
     const e = `event ${arrival.index}`;
     // Payload Length of the reassembled packet would exceed 65,535: discard, Parameter Problem at Fragment Offset.
-    if (frag.unfragmentable.length - IPV6_HEADER_LENGTH + end > IPV6_MAXPLEN) {
-      const kept = keep(state, arrival, `${e}: oversized fragment discarded, queue kept`);
-      optionalIcmp(kept, arrival, frag, {
-        type: ICMPV6_PARAMPROB,
-        code: ICMPV6_HDR_FIELD,
-        pointer: frag.fragmentHeaderOffset + 2,
-      });
-      const gone = abandon(state, `${e}: oversized fragment discarded, queue abandoned`, false);
-      optionalIcmp(gone, arrival, frag, {
-        type: ICMPV6_PARAMPROB,
-        code: ICMPV6_HDR_FIELD,
-        pointer: frag.fragmentHeaderOffset + 2,
-      });
-      return [kept, gone];
-    }
+    if (payloadOver(frag, end)) return discarded(state, arrival, frag, "oversized fragment", atFragmentOffset(frag));
     // M set and a length not a multiple of 8: discard, Parameter Problem at Payload Length.
-    if (more && (end - offset) % 8 !== 0) {
-      const kept = keep(state, arrival, `${e}: unaligned fragment discarded, queue kept`);
-      optionalIcmp(kept, arrival, frag, { type: ICMPV6_PARAMPROB, code: ICMPV6_HDR_FIELD, pointer: 4 });
-      const gone = abandon(state, `${e}: unaligned fragment discarded, queue abandoned`, false);
-      optionalIcmp(gone, arrival, frag, { type: ICMPV6_PARAMPROB, code: ICMPV6_HDR_FIELD, pointer: 4 });
-      return [kept, gone];
-    }
+    if (more && (end - offset) % 8 !== 0)
+      return discarded(state, arrival, frag, "unaligned fragment", AT_PAYLOAD_LENGTH);
     const out: RfcState[] = [];
     // A first fragment without the whole header chain "should be discarded" (RFC 7112 section 5: SHOULD).
     if (tinyFirstFragment(arrival.packet, frag)) {
@@ -207,6 +247,18 @@ function arrive(s: RfcState, a: Arrival, f: FragmentPacket): RfcState[] {
       out.push(dropped);
     }
     out.push(...place(state, arrival, frag));
+    // Oversized only with the first fragment's headers (held already): kept as by its own, or discarded as above.
+    const first = state.held.find((o) => o.offset === 0);
+    if (offset !== 0 && first && payloadOver(first.fragment, end))
+      out.push(
+        ...discarded(
+          state,
+          arrival,
+          frag,
+          "fragment oversized with the first fragment's headers",
+          atFragmentOffset(frag),
+        ),
+      );
     return out;
   }
 
@@ -215,11 +267,14 @@ function arrive(s: RfcState, a: Arrival, f: FragmentPacket): RfcState[] {
     const h: Held = { offset, end, more, arrival, fragment: frag };
     if (end === offset) {
       // The RFC says nothing of zero-length fragments: ignored, abandoning, or (M clear) marking the end.
+      // 0 is a multiple of 8, so no 4.5 error applies; one discarded as erroneous may get RFC 4443 section
+      // 3.4's Parameter Problem at its Payload Length (docs/model-frag6.md; KAME's frag6_input() sends it).
       const options = [
         clone(state, `${e}: zero-length fragment ignored`),
         abandon(state, `${e}: zero-length fragment abandons the datagram`, false),
       ];
       if (!more) options.push(...consistent(state, h));
+      for (const d of discarded(state, arrival, frag, "zero-length fragment", AT_PAYLOAD_LENGTH)) options.push(d);
       return options;
     }
     const duplicate = state.held.find(

@@ -66,6 +66,7 @@ export function frag6SeedCases(): SeedCase[] {
   const small = buildDatagram({ ...SPEC, payloadLength: 4, fill: 9 });
   const tcp = buildDatagram({ ...SPEC, upper: "tcp", payloadLength: 12 });
   const big = buildDatagram({ ...SPEC, payloadLength: 1400, fill: 3 });
+  const headed = buildDatagram({ ...SPEC, before: ["hop", "dst"] });
   const cases: SeedCase[] = [
     {
       name: "contained-same-bytes",
@@ -199,6 +200,31 @@ export function frag6SeedCases(): SeedCase[] {
           [0, 16],
           [16, 32],
         ],
+      ),
+    },
+    {
+      name: "zero-length-first",
+      note: "a first fragment of 0 bytes with M set, then the datagram: both Linux paths: Parameter Problem code 3 pointer 0 (no upper-layer header), delivered; rfc8200 also allows code 0 at the Payload Length (RFC 4443 section 3.4; issue 20 item 4a)",
+      input: stream(
+        ["zero-length"],
+        [
+          [0, 0, { more: true }],
+          [0, 16],
+          [16, 32],
+        ],
+      ),
+    },
+    {
+      name: "oversized-by-first-headers",
+      note: "a fragment ending at 65527, then a first fragment whose 16 bytes of headers push the reassembled Payload Length past 65535: both Linux paths hold it until the timeout; rfc8200 also allows discarding it then with a Parameter Problem at its Fragment Offset (issue 20 item 4b)",
+      input: stream(
+        ["oversized"],
+        [
+          [65520, 65527, { more: false, data: payloadBytes(7, 11) }],
+          [0, 16, { parts: headed }],
+        ],
+        // Both at t=0: sent back to back, either may have armed the timer, and the kernel IUT then reports its Time Exceeded.
+        { step: 0 },
       ),
     },
     {

@@ -6,6 +6,7 @@
 // (atomic fragments), RFC 7112 (tiny first fragments), RFC 3168 5.3 (ECN).
 import { describe, expect, it } from "vitest";
 import type { Frag6Event } from "../../model/frag6/profiles.js";
+import { judgeFrag6 } from "../../model/frag6/judge.js";
 import { frag6Expectation } from "../../model/frag6/run.js";
 import { RFC_STATE_CAP } from "../../model/frag6/rfc8200.js";
 import { buildDatagram } from "../../wire/ipv6-datagram.js";
@@ -42,6 +43,9 @@ const other = (b: Uint8Array) => b.map((x) => x ^ 0xff);
 const over = { ...buildDatagram({ ...SPEC, before: ["dst"] }), fragmentable: new Uint8Array(65535).fill(7) };
 const full = { ...PARTS, fragmentable: new Uint8Array(65535).fill(7) };
 const zeros = new Uint8Array(8);
+// Hop-by-Hop and Destination Options before the Fragment header: 16 bytes of Unfragmentable Part past the IPv6 header.
+const headed = buildDatagram({ ...SPEC, before: ["hop", "dst"] });
+const ending65527 = frag(65520, 65527, { more: false, data: new Uint8Array(7) });
 const T = (...pairs: [number, Uint8Array][]): Frag6Event[] => pairs.map(([t, packet]) => ({ t, packet }));
 
 const SCENARIOS: Record<string, Frag6Event[]> = {
@@ -99,6 +103,13 @@ const SCENARIOS: Record<string, Frag6Event[]> = {
     frag(65528, 65544, { more: true, data: new Uint8Array(16) }),
     frag(0, 16),
   ),
+  // Issue 20 item 4 (docs/model-frag6.md "rfc8200: choices the RFC leaves open").
+  "zero-length first fragment, M set": at(frag(0, 0, { more: true }), frag(0, 16), frag(16, 32)),
+  "ends at 65527, then a first fragment whose headers push it past 65535": at(
+    ending65527,
+    frag(0, 16, { parts: headed }),
+  ),
+  "a first fragment with headers, then one ending at 65527": at(frag(0, 16, { parts: headed }), ending65527),
 };
 
 const EXPECTED: Record<string, string[]> = {
@@ -143,18 +154,24 @@ const EXPECTED: Record<string, string[]> = {
     "group #7",
     "  event 1: zero-length fragment ignored; ECN of the first fragment => [e2@2:original:ecn0]",
     "  event 1: zero-length fragment abandons the datagram; timeout at 60002 => []",
+    "  event 1: zero-length fragment discarded, queue kept; ECN of the first fragment => [e2@2:original:ecn0] optional 1/4/0/4",
+    "  event 1: zero-length fragment discarded, queue abandoned; timeout at 60002 => [] optional 1/4/0/4",
   ],
   "zero-length last": [
     "group #7",
     "  event 1: zero-length fragment ignored; timeout at 60000 => [] optional 60000/3/1/0",
     "  event 1: zero-length fragment abandons the datagram => []",
     "  ECN of the first fragment => [e1@1:56B:ecn0]",
+    "  event 1: zero-length fragment discarded, queue kept; timeout at 60000 => [] optional 1/4/0/4 60000/3/1/0",
+    "  event 1: zero-length fragment discarded, queue abandoned => [] optional 1/4/0/4",
   ],
   "ends at a zero-length last": [
     "group #7",
     "  event 1: zero-length fragment ignored; timeout at 60000 => [] optional 60000/3/1/0",
     "  event 1: zero-length fragment abandons the datagram; timeout at 60002 => []",
     "  event 2: M set but ending at the last fragment's end: accepted; ECN of the first fragment => [e2@2:original:ecn0]",
+    "  event 1: zero-length fragment discarded, queue kept; timeout at 60000 => [] optional 1/4/0/4 60000/3/1/0",
+    "  event 1: zero-length fragment discarded, queue abandoned; timeout at 60002 => [] optional 1/4/0/4",
   ],
   duplicate: [
     "group #7",
@@ -219,10 +236,17 @@ const EXPECTED: Record<string, string[]> = {
     "group #7",
     "  ECN of the first fragment; timeout at 120001 => [e1@59999:original:ecn0] optional 120001/3/1/0",
   ],
-  "first fragment's headers too long": ["group #7", "  reassembled payload over 65535: discarded => []"],
+  "first fragment's headers too long": [
+    "group #7",
+    "  reassembled payload over 65535: discarded => []",
+    "  event 1: fragment oversized with the first fragment's headers discarded, queue kept; timeout at 60000 => [] optional 1/4/0/42 60000/3/1/0",
+    "  event 1: fragment oversized with the first fragment's headers discarded, queue abandoned => [] optional 1/4/0/42",
+  ],
   "first fragment's headers too long, then another first fragment": [
     "group #7",
     "  reassembled payload over 65535: discarded; timeout at 60002 => [] optional 60002/3/1/0",
+    "  event 1: fragment oversized with the first fragment's headers discarded, queue kept; event 2: overlap abandons the datagram => [] optional 1/4/0/42",
+    "  event 1: fragment oversized with the first fragment's headers discarded, queue abandoned; timeout at 60002 => [] optional 1/4/0/42 60002/3/1/0",
   ],
   "tiny atomic fragment from ::": [
     "group event 0",
@@ -234,6 +258,26 @@ const EXPECTED: Record<string, string[]> = {
     "  event 1: oversized fragment discarded, queue kept; event 2: exact duplicate dropped; timeout at 60000 => [] optional 1/4/0/42 60000/3/1/0",
     "  event 1: oversized fragment discarded, queue kept; event 2: exact duplicate treated as overlap => [] optional 1/4/0/42",
     "  event 1: oversized fragment discarded, queue abandoned; timeout at 60002 => [] optional 1/4/0/42 60002/3/1/0",
+  ],
+  // No 4.5 error names a zero-length fragment; discarded as erroneous, RFC 4443 section 3.4's Parameter Problem at Payload Length.
+  "zero-length first fragment, M set": [
+    "group #7",
+    "  event 0: tiny first fragment discarded; ECN of the first fragment => [e2@2:original:ecn0] optional 0/4/3/0",
+    "  event 0: zero-length fragment ignored; ECN of the first fragment => [e2@2:original:ecn0]",
+    "  event 0: zero-length fragment discarded, queue kept; ECN of the first fragment => [e2@2:original:ecn0] optional 0/4/0/4",
+  ],
+  // Held until it times out, or, once the first fragment fixes the headers, discarded with a Parameter Problem about it.
+  "ends at 65527, then a first fragment whose headers push it past 65535": [
+    "group #7",
+    "  timeout at 60000 => [] optional 60000/3/1/0",
+    "  event 1: first fragment's headers make event 0 oversized: discarded, queue kept; timeout at 60000 => [] optional 1/4/0/42 60000/3/1/0",
+    "  event 1: first fragment's headers make event 0 oversized: queue abandoned => [] optional 1/4/0/42",
+  ],
+  "a first fragment with headers, then one ending at 65527": [
+    "group #7",
+    "  timeout at 60000 => [] optional 60000/3/1/0",
+    "  event 1: fragment oversized with the first fragment's headers discarded, queue kept; timeout at 60000 => [] optional 1/4/0/42 60000/3/1/0",
+    "  event 1: fragment oversized with the first fragment's headers discarded, queue abandoned => [] optional 1/4/0/42",
   ],
 };
 
@@ -264,5 +308,26 @@ describe("the state search", () => {
       [256, 1],
     ]);
     expect(e.notes).toEqual(["state search cut: prediction relaxed"]);
+  });
+});
+
+describe("what KAME's frag6_input() answers (FreeBSD, NetBSD, OpenBSD) conforms", () => {
+  const pp = (t: number, pointer: number) => ({ t, type: 4, code: 0, pointer });
+  const judge = (events: Frag6Event[], observed: Parameters<typeof judgeFrag6>[1]) =>
+    judgeFrag6(frag6Expectation(events, "rfc8200"), observed).ok;
+
+  it("a zero-length fragment: discarded, Parameter Problem code 0 at Payload Length, the datagram delivered", () => {
+    const events = SCENARIOS["zero-length first fragment, M set"]!;
+    const delivered = [{ t: 2, packet: original }];
+    expect(judge(events, { delivered, icmp: [pp(0, 4)] })).toBe(true);
+    expect(judge(events, { delivered, icmp: [pp(0, 6)] })).toBe(false);
+  });
+
+  it("a held fragment oversized once the first fragment's headers are known: Parameter Problem about it, then Time Exceeded", () => {
+    const events = SCENARIOS["ends at 65527, then a first fragment whose headers push it past 65535"]!;
+    const timeExceeded = { t: 60000, type: 3, code: 1, pointer: 0 };
+    expect(judge(events, { delivered: [], icmp: [pp(1, 42), timeExceeded] })).toBe(true);
+    // About the first fragment (its Fragment Offset field is at 58) it is not.
+    expect(judge(events, { delivered: [], icmp: [pp(1, 58), timeExceeded] })).toBe(false);
   });
 });
