@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { adapterFolders } from "../../cli/adapter-folders.js";
+import { listCommand } from "../../cli/list-command.js";
 import { resolveIut } from "../../cli/resolve-iut.js";
 
 let root: string;
@@ -43,6 +44,15 @@ describe("adapter folders as --iut names", () => {
       { name: "stack-a", summary: "stack-a: a test stack", built: true },
       { name: "stack-b", summary: "stack-b: a test stack", built: false },
     ]);
+  });
+
+  it("nfconform list shows them, saying which are not built", () => {
+    folder("stack-a", true);
+    folder("stack-b", false);
+    const lines: string[] = [];
+    listCommand([], { stdout: (line) => lines.push(line) });
+    expect(lines).toContain("  stack-a: stack-a: a test stack");
+    expect(lines).toContain("  stack-b (not built): stack-b: a test stack");
   });
 
   it("refuses a folder not built, naming scripts/setup-adapters with it, in one line", () => {
