@@ -3,6 +3,7 @@ import { AREA_NAMES } from "../iut/protocol.js";
 import { MUTANTS } from "../iut/mutants/index.js";
 import { AREAS } from "../properties/areas.js";
 import { parseOptions } from "./options.js";
+import { adapterFolders } from "./adapter-folders.js";
 import { KNOWN_IUTS } from "./resolve-iut.js";
 
 export function listCommand(argv: string[], io: { stdout: (line: string) => void }): number {
@@ -19,6 +20,7 @@ export function listCommand(argv: string[], io: { stdout: (line: string) => void
       ops: p.ops,
     })),
   }));
+  const adapters = adapterFolders().map(({ name, summary, built }) => ({ name, summary, built }));
   const planned = AREA_NAMES.filter((name) => !AREAS.some((a) => a.name === name));
   if (values.json) {
     io.stdout(
@@ -27,6 +29,7 @@ export function listCommand(argv: string[], io: { stdout: (line: string) => void
           areas,
           plannedAreas: planned,
           iuts: KNOWN_IUTS,
+          adapters,
           mutants: MUTANTS.map(({ name, description }) => ({ name, description })),
         },
         null,
@@ -50,6 +53,8 @@ export function listCommand(argv: string[], io: { stdout: (line: string) => void
   if (planned.length) io.stdout(`areas of the protocol without properties yet: ${planned.join(", ")}`);
   io.stdout("IUTs:");
   for (const iut of KNOWN_IUTS) io.stdout(`  ${iut.spec}: ${iut.summary}`);
+  io.stdout("adapters (for --iut <name>; adapters/<name>/README.md; build with scripts/setup-adapters):");
+  for (const a of adapters) io.stdout(`  ${a.name}${a.built ? "" : " (not built)"}: ${a.summary}`);
   io.stdout("mutants (for --iut mutant:<name> or nfconform adapter model --mutant <name>):");
   for (const m of MUTANTS) io.stdout(`  ${m.name}: ${m.description}`);
   return 0;

@@ -6,6 +6,7 @@ import { findMutant, MUTANTS, mutantIut } from "../iut/mutants/index.js";
 import type { AreaName } from "../iut/protocol.js";
 import { fileURLToPath } from "node:url";
 import { shellCommand } from "../harness/shell-quote.js";
+import { adapterFolders, findAdapterFolder } from "./adapter-folders.js";
 import { linuxIutProblem } from "./linux-adapter.js";
 import { profileOption } from "./options.js";
 import { UsageError } from "./usage-error.js";
@@ -33,7 +34,14 @@ export const KNOWN_IUTS: readonly { spec: string; summary: string }[] = [
   },
   { spec: "cmd:'<command>'", summary: "an external adapter speaking docs/adapter-protocol.md on stdin/stdout" },
   { spec: "mutant:<name>", summary: "a deliberately broken model, to see the suite catch it (see the mutants below)" },
+  {
+    spec: "<adapter>",
+    summary:
+      "a shipped adapter of a real implementation, adapters/<adapter>/ (built by scripts/setup-adapters; see the adapters below)",
+  },
 ];
+
+const BUILT_IN = ["model", "linux", "linux-nfct"];
 
 export interface IutOptions {
   /** For `model`: the profiles the model implements (so it conforms to whichever is judged). */
@@ -85,7 +93,19 @@ export function resolveIut(spec: string, options: IutOptions): Iut {
       ...(options.onStderr ? { onStderr: options.onStderr } : {}),
     });
   }
+  const folder = findAdapterFolder(spec);
+  if (folder) {
+    if (!folder.built)
+      throw new UsageError(`--iut ${spec}: the adapter is not built; run scripts/setup-adapters ${spec} (as root)`);
+    return new AdapterClient(shellCommand([folder.run]), {
+      spec,
+      ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+      ...(options.maxRestarts !== undefined ? { maxRestarts: options.maxRestarts } : {}),
+      ...(options.onStderr ? { onStderr: options.onStderr } : {}),
+    });
+  }
+  const adapters = adapterFolders().map((a) => a.name);
   throw new UsageError(
-    `unknown IUT ${JSON.stringify(spec)} (use model, linux, linux-nfct, cmd:'<command>' or mutant:<name>)`,
+    `unknown IUT ${JSON.stringify(spec)} (use ${[...BUILT_IN, ...adapters].join(", ")}, cmd:'<command>', mutant:<name> or model:<area>=<profile>)`,
   );
 }

@@ -1,6 +1,11 @@
 // One case against the IUT, read into what it means for a verdict: it
 // conforms, it violates (with the key of what differs), it judged nothing (the
 // IUT did not report what the property judges), or the IUT declined it.
+//
+// `unsupported` declines the one case, as `invalid` does: the protocol lets it
+// cover a variant (bpf attach `xt_bpf`) as well as an op, so an adapter's
+// other cases of the property are still judged, and a property every case of
+// which was declined is skipped with the adapter's message.
 import { AdapterReplyError, IutError, type Iut } from "../iut/iut.js";
 import type { CheckOutcome, ConformanceProperty } from "../properties/property.js";
 
@@ -8,10 +13,8 @@ export type CaseRun =
   | { kind: "conforms"; outcome: CheckOutcome }
   | { kind: "violates"; outcome: CheckOutcome; key: string }
   | { kind: "unjudged"; reason: string; outcome: CheckOutcome }
-  /** `invalid` (the IUT cannot represent the case) or a case the model does not predict. */
-  | { kind: "declined"; reason: string }
-  /** `unsupported`: the IUT does not do this property's ops at all. */
-  | { kind: "unsupported"; error: AdapterReplyError };
+  /** `invalid` (the IUT cannot represent the case), `unsupported` (an op or variant it has no counterpart of), or a case the model does not predict. */
+  | { kind: "declined"; reason: string };
 
 /** The key of violations whose check named none: one kind per property. */
 export const DEFAULT_KEY = "differs from the model";
@@ -35,7 +38,7 @@ export async function runCase(
     if (error instanceof IutError) throw error;
     if (error instanceof AdapterReplyError) {
       if (error.code === "internal") throw new IutError(error.message);
-      return error.code === "unsupported" ? { kind: "unsupported", error } : { kind: "declined", reason: error.detail };
+      return { kind: "declined", reason: error.code === "unsupported" ? `unsupported: ${error.detail}` : error.detail };
     }
     const message = error instanceof Error ? error.message : String(error);
     return {
@@ -59,8 +62,6 @@ export async function runCase(
 export function noVerdict(run: CaseRun): { label: "not judged" | "declined"; reason: string } | undefined {
   if (run.kind === "unjudged") return { label: "not judged", reason: run.reason };
   if (run.kind === "declined") return { label: "declined", reason: run.reason };
-  if (run.kind === "unsupported")
-    return { label: "declined", reason: `the IUT answered unsupported: ${run.error.detail}` };
   return undefined;
 }
 

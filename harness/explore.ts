@@ -36,8 +36,8 @@ export type RoundEnd =
   /** The predicate itself threw (a fault of the harness). */
   | { kind: "check-failed"; message: string };
 
-/** Runs a case; undefined once the property has stopped (IUT error, `unsupported`, Ctrl-C): no more verdicts. */
-export type CaseRunner = (input: unknown) => Promise<Exclude<CaseRun, { kind: "unsupported" }> | undefined>;
+/** Runs a case; undefined once the property has stopped (IUT error, Ctrl-C): no more verdicts. */
+export type CaseRunner = (input: unknown) => Promise<CaseRun | undefined>;
 
 export async function exploreRound(
   arbitrary: fc.Arbitrary<unknown>,

@@ -4,7 +4,7 @@
 // regression patterns of kernel-facts.md, then each generated pattern class.
 // reporting/frag6-clarification.ts renders it.
 import fc from "fast-check";
-import { AdapterReplyError, type Iut } from "../iut/iut.js";
+import { AdapterReplyError, IutError, type Iut } from "../iut/iut.js";
 import type { Observed } from "../model/frag6/judge.js";
 import { frag6Stream } from "../properties/frag6/generators.js";
 import { iutRun } from "../properties/frag6/iut-calls.js";
@@ -31,7 +31,8 @@ export interface ClarificationTable {
   seed: number;
 }
 
-type Fate = "delivered" | "discarded" | "altered" | "declined";
+/** `iut-error`: the IUT failed on the stream (an adapter that crashed, or answered `internal`): shown, never fatal to the table. */
+type Fate = "delivered" | "discarded" | "altered" | "declined" | "iut-error";
 
 /** What happened to one stream's first datagram, and which ICMP errors came back. */
 function fate(input: StreamInput, observed: Observed): { fate: Fate; icmp: string[] } {
@@ -59,14 +60,16 @@ async function cell(iut: Iut, streams: readonly StreamInput[]): Promise<string> 
       await iut.call("reset", {});
       result = fate(s, await iutRun(iut, s));
     } catch (error) {
-      if (!(error instanceof AdapterReplyError) || error.code === "internal") throw error;
-      result = { fate: "declined", icmp: [] };
+      if (error instanceof IutError || (error instanceof AdapterReplyError && error.code === "internal"))
+        result = { fate: "iut-error", icmp: [] };
+      else if (error instanceof AdapterReplyError) result = { fate: "declined", icmp: [] };
+      else throw error;
     }
     fates.set(result.fate, (fates.get(result.fate) ?? 0) + 1);
     for (const i of new Set(result.icmp)) icmp.set(i, (icmp.get(i) ?? 0) + 1);
   }
   const n = streams.length;
-  const parts = (["delivered", "discarded", "altered", "declined"] as Fate[])
+  const parts = (["delivered", "discarded", "altered", "declined", "iut-error"] as Fate[])
     .filter((f) => fates.has(f))
     .map((f) => (n === 1 ? f : `${f} ${fates.get(f)}/${n}`));
   const icmpParts = [...icmp].map(([k, c]) => (n === 1 ? `ICMP ${k}` : `ICMP ${k} ${c}/${n}`));

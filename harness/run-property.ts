@@ -3,11 +3,11 @@
 // spent, each distinct violation (by its key: what the model says differs)
 // shrunk, re-run, saved once and reported. A property passes only if it
 // judged a case; with none it is skipped and says why.
-import type { AdapterReplyError, Iut } from "../iut/iut.js";
+import type { Iut } from "../iut/iut.js";
 import { IutError } from "../iut/iut.js";
 import type { ConformanceProperty } from "../properties/property.js";
 import { propertyId } from "../properties/property.js";
-import { CaseTally, runCase, type CaseRun } from "./case-run.js";
+import { CaseTally, runCase } from "./case-run.js";
 import { CorpusError, saveCase, type LoadedCase, type SavedCase } from "./corpus-store.js";
 import { exploreRound, type CaseRunner, type Failure, type RoundEnd } from "./explore.js";
 import { LOW_JUDGED_SHARE, lowJudgedNote, type PropertyResult, type Violation } from "./results.js";
@@ -46,7 +46,6 @@ export const MAX_DISTINCT_VIOLATIONS = 10;
 /** Why a property stopped judging before its budget was spent. */
 type Stop =
   | { kind: "iut-error"; iutError: NonNullable<PropertyResult["iutError"]> }
-  | { kind: "unsupported"; error: AdapterReplyError }
   | { kind: "suite-fault"; message: string };
 
 /** One property's run in progress: what every step below reads and adds to. */
@@ -89,23 +88,19 @@ export async function runProperty(
   return result(s, corpusCases.length);
 }
 
-/** Runs a case; a fault of the IUT or `unsupported` stops the property (and gives undefined), as does Ctrl-C. */
+/** Runs a case; a fault of the IUT stops the property (and gives undefined), as does Ctrl-C. */
 async function runOrStop(s: Session, input: unknown, during: string): ReturnType<CaseRunner> {
   if (s.stop) return undefined;
   if (s.options.signal?.aborted) {
     s.interrupted = true;
     return undefined;
   }
-  let run: CaseRun;
   try {
-    run = await runCase(s.property, s.iut, s.profile, input);
+    return await runCase(s.property, s.iut, s.profile, input);
   } catch (error) {
     s.stop = { kind: "iut-error", iutError: iutErrorOf(error, during) };
     return undefined;
   }
-  if (run.kind !== "unsupported") return run;
-  s.stop = { kind: "unsupported", error: run.error };
-  return undefined;
 }
 
 /** Regression before exploration: every saved case of this property, each new kind of violation reported. */
@@ -280,8 +275,6 @@ function verdict(
 ): Pick<PropertyResult, "status" | "skipReason" | "iutError"> {
   const stop = s.stop;
   if (stop?.kind === "iut-error") return { status: "iut-error", iutError: stop.iutError };
-  if (stop?.kind === "unsupported")
-    return { status: "skipped", skipReason: `the IUT answered ${stop.error.code}: ${stop.error.message}` };
   if (stop?.kind === "suite-fault" && s.violations.length === 0)
     return { status: "iut-error", iutError: { message: stop.message } };
   if (s.violations.length > 0) return { status: "failed" };

@@ -9,7 +9,7 @@ const TITLE = "IPv6 reassembly: spec clarification";
 
 /** What the table is and what its cells say, written once for both formats. */
 function legend(seed: number): string {
-  return `What each IUT did with each pattern (seed ${seed}), generated from runs. "delivered": the first datagram reached the upper layer intact; "discarded": it did not; "altered": something other than the original datagrams was delivered; ICMP errors as type code/pointer ("ICMP not observed": the IUT could not watch for errors in full for that stream, e.g. a kernel queue left to expire). A model profile that leaves choices (rfc8200) answers with one allowed outcome; "declined": the IUT could not represent the stream, or the model does not predict it.`;
+  return `What each IUT did with each pattern (seed ${seed}), generated from runs. "delivered": the first datagram reached the upper layer intact; "discarded": it did not; "altered": something other than the original datagrams was delivered; ICMP errors as type code/pointer ("ICMP not observed": the IUT could not watch for errors in full for that stream, e.g. a kernel queue left to expire). A model profile that leaves choices (rfc8200) answers with one allowed outcome; "declined": the IUT could not represent the stream, or the model does not predict it; "iut-error": the IUT failed on it (crashed, or answered internal).`;
 }
 
 const escapeMd = (s: string) => s.replace(/\|/g, "\\|");

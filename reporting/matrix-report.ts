@@ -7,7 +7,10 @@ import type { MatrixCell, MatrixResult } from "../harness/matrix.js";
 
 function cellText(cell: MatrixCell): string {
   if (cell.note && cell.conform + cell.violate === 0) return `n/a (${cell.note})`;
-  const parts = [cell.violate ? `${cell.violate} violate` : "conforms", `${cell.conform + cell.violate} judged`];
+  const judged = cell.conform + cell.violate;
+  // Never green on nothing: a cell that judged no case (every one declined) has no verdict.
+  const verdict = cell.violate ? `${cell.violate} violate` : judged ? "conforms" : "no verdict";
+  const parts = [verdict, `${judged} judged`];
   if (cell.declined) parts.push(`${cell.declined} declined`);
   if (cell.note) parts.push(cell.note);
   return parts.join(", ");
