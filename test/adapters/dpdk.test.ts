@@ -1,9 +1,11 @@
 // adapters/dpdk: keeps the adapter protocol, judges cases in each area it
 // claims without harness errors, and still shows every finding its README
 // lists (each saved case replays as a violation). Seconds, not a full run.
-import { basename } from "node:path";
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { basename, join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { adapterIut, findingCases, nfconform, notRunnable } from "./adapter-runs.js";
+import { ROOT, adapterIut, findingCases, nfconform, notRunnable } from "./adapter-runs.js";
 
 const skip = notRunnable("dpdk", "nfconform-dpdk");
 const IUT = adapterIut("dpdk");
@@ -35,6 +37,14 @@ describe.skipIf(skip !== undefined)(`adapters/dpdk${skip ? ` (skipped: ${skip})`
     );
     expect(r.stdout + r.stderr).toContain("3 passed, 0 failed, 0 skipped, 0 iut-error");
     expect(r.code).toBe(0);
+  });
+
+  it("never reassembles a datagram of nine fragments (README F3)", () => {
+    const reply = execFileSync(join(ROOT, "adapters/dpdk/run"), {
+      input: readFileSync(join(ROOT, "adapters/dpdk/findings/nine-fragments.jsonl")),
+      encoding: "utf8",
+    });
+    expect(JSON.parse(reply)).toEqual({ id: 1, delivered: [] });
   });
 
   const cases = findingCases("dpdk");
