@@ -53,6 +53,27 @@ describe.skipIf(skip !== undefined)(`adapters/gvisor${skip ? ` (skipped: ${skip}
     expect(hostNetwork()).toEqual(before);
   });
 
+  it("a short run judges bpf cases with no harness error, and fails as README G1 says", async () => {
+    const r = await nfconform(
+      ...[
+        "run",
+        "--iut",
+        IUT,
+        "--seed",
+        "1543570559",
+        "--runs",
+        "5",
+        "--corpus",
+        "none",
+        "--out",
+        "/tmp/nfc-gvisor-test",
+      ],
+      ...["--property", "bpf.accepted-program-returns"],
+    );
+    expect(r.stdout + r.stderr).toContain("0 passed, 1 failed, 0 skipped, 0 iut-error");
+    expect(r.code).toBe(1);
+  });
+
   const cases = findingCases("gvisor");
   it("has saved cases for its findings", () => expect(cases.length).toBeGreaterThanOrEqual(5));
   it.concurrent.each(cases.map((c) => [basename(c), c]))("finding %s still replays as a violation", async (_, file) => {

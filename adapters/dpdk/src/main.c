@@ -96,9 +96,11 @@ int main(int argc, char **argv)
 	out = fdopen(dup(STDOUT_FILENO), "w");
 	dup2(STDERR_FILENO, STDOUT_FILENO);
 	rte_openlog_stream(stderr);
-	char *eal[] = { argv[0],	  "--no-huge",	   "--no-pci",	"--no-shconf", "--no-telemetry",
-			"-m",		  "64",		   "-l",	"0",	       "--log-level",
-			"lib.eal:error", "--log-level", "*:warning", NULL };
+	/* The verifier logs every refusal, a line per unreachable instruction: lib.bpf is quiet. */
+	char *eal[] = { argv[0],	    "--no-huge",     "--no-pci",    "--no-shconf",	  "--no-telemetry",
+			"-m",		    "64",	     "-l",	    "0",		  "--log-level",
+			"lib.eal:error", "--log-level", "*:warning", "--log-level", "lib.bpf:critical",
+			NULL };
 	if (rte_eal_init((int)(sizeof(eal) / sizeof(eal[0])) - 1, eal) < 0) {
 		fprintf(stderr, "dpdk adapter: rte_eal_init failed: %s (it needs root)\n", rte_strerror(rte_errno));
 		return 1;
