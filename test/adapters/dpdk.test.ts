@@ -1,7 +1,7 @@
 // adapters/dpdk: keeps the adapter protocol, judges cases in each area it
 // claims without harness errors, and still shows every finding its README
 // lists (each saved case replays as a violation). Seconds, not a full run.
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -45,6 +45,13 @@ describe.skipIf(skip !== undefined)(`adapters/dpdk${skip ? ` (skipped: ${skip})`
       encoding: "utf8",
     });
     expect(JSON.parse(reply)).toEqual({ id: 1, delivered: [] });
+  });
+
+  it("its JIT still dies on jset #k (README J1)", () => {
+    const r = spawnSync(join(ROOT, "adapters/dpdk/run"), ["--jit"], {
+      input: readFileSync(join(ROOT, "adapters/dpdk/findings/jit-jset.jsonl")),
+    });
+    expect(["SIGSEGV", "SIGILL"]).toContain(r.signal ?? `exit ${r.status}`);
   });
 
   const cases = findingCases("dpdk");

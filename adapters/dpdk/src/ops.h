@@ -11,5 +11,6 @@ struct reply bpf_load(json_t *req);
 struct reply bpf_run(json_t *req);
 struct reply bpf_unload(json_t *req);
 void bpf_reset(void);
+void bpf_use_jit(int on);
 
 #endif
