@@ -10,6 +10,8 @@ import { runProperty, type PropertyRunOptions } from "./run-property.js";
 
 export interface SuitePlan {
   iut: Iut;
+  /** --jobs: every instance of the IUT (`iut` first), judging a property's cases at once. */
+  instances?: readonly Iut[];
   hello: Hello;
   areas: readonly AreaDefinition[];
   /** Profiles named with --profile; they win over the IUT's claims. */
@@ -203,6 +205,7 @@ async function runOne(
       ...(plan.knownKeys?.(id) ? { knownKeys: plan.knownKeys(id)! } : {}),
       corpusDir: plan.corpusDir,
       iutName: plan.hello.name,
+      ...(plan.instances ? { instances: plan.instances } : {}),
       commands: plan.commands,
       ...(plan.signal ? { signal: plan.signal } : {}),
       onProgress: (done, violations) =>
