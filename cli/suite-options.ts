@@ -22,6 +22,18 @@ export const DEFAULT_RUNS_LINUX = 300;
 const KERNEL_IUTS = ["linux", "linux-nfct"];
 const DEFAULT_RUNS_LINUX_BY_AREA: Partial<Record<AreaName, number>> = { frag6: DEFAULT_RUNS };
 
+/**
+ * --jobs: IUT instances that judge a property's cases at once. The kernel's
+ * cases mostly wait (frag6 timers, RCU grace periods, conntrack timeouts), so
+ * several adapters, each with its own namespaces, overlap those waits even on
+ * two cores (bench/jobs.md has the measurements behind this number). The
+ * model answers in-process at CPU speed: more instances gain nothing there,
+ * and an external adapter is not known to be safe to start twice, so both
+ * default to one.
+ */
+export const DEFAULT_JOBS_LINUX = 4;
+export const MAX_JOBS = 64;
+
 export const SUITE_OPTIONS = {
   iut: { type: "string" },
   area: { type: "string", multiple: true },
@@ -32,6 +44,7 @@ export const SUITE_OPTIONS = {
   out: { type: "string" },
   corpus: { type: "string" },
   timeout: { type: "string" },
+  jobs: { type: "string" },
 } as const;
 
 export interface SuiteValues {
@@ -44,6 +57,7 @@ export interface SuiteValues {
   out?: string;
   corpus?: string;
   timeout?: string;
+  jobs?: string;
 }
 
 export interface SuiteSettings {
@@ -57,6 +71,8 @@ export interface SuiteSettings {
   /** Per-area defaults when --runs was not given. */
   runsByArea: Partial<Record<AreaName, number>>;
   timeoutMs?: number;
+  /** IUT instances judging cases at once (--jobs). */
+  jobs: number;
   corpusDir: string | null;
   outDir: string;
   startedAt: Date;
@@ -78,6 +94,7 @@ export function readSuiteSettings(values: SuiteValues, defaults: { runs?: number
   const timeoutMs = durationOption("timeout", values.timeout);
   const runsGiven = integerOption("runs", values.runs, 1, 100_000_000);
   const kernel = KERNEL_IUTS.includes(iutSpec);
+  const jobs = integerOption("jobs", values.jobs, 1, MAX_JOBS) ?? (kernel ? DEFAULT_JOBS_LINUX : 1);
   const startedAt = new Date();
   return {
     iutSpec,
@@ -89,6 +106,7 @@ export function readSuiteSettings(values: SuiteValues, defaults: { runs?: number
     runs: runsGiven ?? defaults.runs ?? (kernel ? DEFAULT_RUNS_LINUX : DEFAULT_RUNS),
     runsByArea: runsGiven === undefined && defaults.runs === undefined && kernel ? DEFAULT_RUNS_LINUX_BY_AREA : {},
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+    jobs,
     corpusDir: values.corpus === "none" ? null : resolve(pathOption("corpus", values.corpus) ?? "corpus"),
     outDir: resolve(pathOption("out", values.out) ?? `reports/${timestamp(startedAt)}`),
     startedAt,
@@ -118,22 +136,46 @@ export class IutStartError extends UsageError {
   }
 }
 
-/** Starts the IUT and says hello; a failure to start is an IutStartError, every other problem a UsageError. */
+/**
+ * Starts the IUT's instances (--jobs; `jobs` overrides) and says hello to each:
+ * the first is the IUT that shrinks failures, every one judges cases. A failure
+ * to start, or instances that say different hellos, is an IutStartError (every
+ * instance closed); every other problem a UsageError.
+ */
 export async function openIut(
   spec: string,
   settings: SuiteSettings,
   stderr: (line: string) => void,
-): Promise<{ iut: Iut; hello: Hello }> {
-  const iut = resolveIut(spec, {
-    profiles: settings.profileOverrides,
-    ...(settings.timeoutMs !== undefined ? { timeoutMs: settings.timeoutMs } : {}),
-    onStderr: (line) => stderr(`[adapter] ${line}`),
-  });
-  try {
-    return { iut, hello: await iut.hello() };
-  } catch (error) {
-    await iut.close();
+  jobs = settings.jobs,
+): Promise<{ iut: Iut; hello: Hello; instances: Iut[] }> {
+  const open = async (n: number) => {
+    const iut = resolveIut(spec, {
+      profiles: settings.profileOverrides,
+      ...(settings.timeoutMs !== undefined ? { timeoutMs: settings.timeoutMs } : {}),
+      onStderr: (line) => stderr(`[adapter${jobs > 1 ? ` ${n + 1}` : ""}] ${line}`),
+    });
+    try {
+      return { iut, hello: await iut.hello() };
+    } catch (error) {
+      await iut.close();
+      throw error;
+    }
+  };
+  const started = await Promise.allSettled(Array.from({ length: jobs }, (_, n) => open(n)));
+  const opened = started.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
+  const failed = started.find((s) => s.status === "rejected");
+  const first = opened[0];
+  const differs = first && opened.find((o) => JSON.stringify(o.hello) !== JSON.stringify(first.hello));
+  if (failed || !first || differs) {
+    for (const { iut } of opened) await iut.close();
+    const error = failed ? failed.reason : new IutError(`its ${jobs} instances (--jobs) said different hellos`);
     if (error instanceof IutError) throw new IutStartError(spec, error);
     throw error;
   }
+  return { iut: first.iut, hello: first.hello, instances: opened.map((o) => o.iut) };
+}
+
+/** Closes every instance openIut started. */
+export async function closeIut(opened: { instances: readonly Iut[] }): Promise<void> {
+  await Promise.all(opened.instances.map((iut) => iut.close()));
 }
