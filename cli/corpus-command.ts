@@ -9,7 +9,7 @@ import { IutError } from "../iut/iut.js";
 import { AREAS } from "../properties/areas.js";
 import { areaOption, parseOptions } from "./options.js";
 import { pathOption, prepareOutputDir } from "./output-dirs.js";
-import { closeIut, openIut, readSuiteSettings, SUITE_OPTIONS } from "./suite-options.js";
+import { openIut, readSuiteSettings, SUITE_OPTIONS } from "./suite-options.js";
 import { UsageError } from "./usage-error.js";
 
 type Io = { stdout: (line: string) => void; stderr: (line: string) => void };
@@ -76,7 +76,7 @@ async function corpusCheck(argv: string[], io: Io): Promise<number> {
     }
   } finally {
     await pool.close();
-    await closeIut(opened);
+    await opened.close();
   }
   const judged = counts.conform + counts.violate;
   io.stderr(

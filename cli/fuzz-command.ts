@@ -13,7 +13,6 @@ import { guardRun } from "./run-guard.js";
 import {
   IutStartError,
   loadSuiteCorpus,
-  closeIut,
   openIut,
   prepareOutputs,
   readSuiteSettings,
@@ -146,6 +145,6 @@ export async function fuzzCommand(argv: string[], io: { stderr: (line: string) =
     throw error;
   } finally {
     guard.dispose();
-    await closeIut(opened);
+    await opened.close();
   }
 }

@@ -8,7 +8,6 @@ import { durationOption, integerOption, parseOptions } from "./options.js";
 import { progressPrinter } from "./progress.js";
 import { guardRun } from "./run-guard.js";
 import {
-  closeIut,
   IutStartError,
   loadSuiteCorpus,
   openIut,
@@ -107,7 +106,7 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
         .map(([area, n]) => ` (${area}: ${n})`)
         .join("");
       io.stderr(
-        `nfconform run: IUT ${settings.iutSpec} (${hello.name} ${hello.version}), seed ${seed}, ${runs} cases per property${fewer}, areas ${areas.map((a) => a.name).join(", ")}${instances.length > 1 ? `, ${instances.length} jobs` : ""}${shard ? `, shard ${shard.index}/${shard.count}` : ""}${corpusCases.length ? `, ${corpusCases.length} saved cases` : ""}`,
+        `nfconform run: IUT ${settings.iutSpec} (${hello.name} ${hello.version}), seed ${seed}, ${runs} cases per property${fewer}, areas ${areas.map((a) => a.name).join(", ")}${instances.wanted > 1 ? `, ${instances.wanted} jobs` : ""}${shard ? `, shard ${shard.index}/${shard.count}` : ""}${corpusCases.length ? `, ${corpusCases.length} saved cases` : ""}`,
       );
       const progress = progressPrinter(io.stderr);
       const run = await runSuite({
@@ -137,7 +136,7 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
       guard.writeSoFar(`nfconform stopped on an error before this property ran: ${errorLine(error)}`);
       throw error;
     } finally {
-      await closeIut(opened);
+      await opened.close();
     }
   } finally {
     guard.dispose();

@@ -1,9 +1,11 @@
 // The options `run`, `fuzz` and `matrix` share, read once into a plan, and
 // the start of an IUT session (hello), with every failure a one-line UsageError.
+import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import { loadCorpus, type LoadedCase } from "../harness/corpus-store.js";
 import { randomRunSeed } from "../harness/seeds.js";
 import { IutError, type Iut } from "../iut/iut.js";
+import { IutInstances } from "../iut/iut-instances.js";
 import type { AreaName, Hello } from "../iut/protocol.js";
 import { AREAS } from "../properties/areas.js";
 import type { AreaDefinition } from "../properties/property.js";
@@ -31,7 +33,7 @@ const DEFAULT_RUNS_LINUX_BY_AREA: Partial<Record<AreaName, number>> = { frag6: D
  * and an external adapter is not known to be safe to start twice, so both
  * default to one.
  */
-export const DEFAULT_JOBS_LINUX = 4;
+export const DEFAULT_JOBS_LINUX = 8;
 export const MAX_JOBS = 64;
 
 export const SUITE_OPTIONS = {
@@ -136,24 +138,37 @@ export class IutStartError extends UsageError {
   }
 }
 
+/** An IUT started for a run: its first instance and hello, every instance (more joining), and how to close them all. */
+export interface OpenedIut {
+  iut: Iut;
+  hello: Hello;
+  instances: IutInstances;
+  close(): Promise<void>;
+}
+
 /**
- * Starts the IUT's instances (--jobs; `jobs` overrides) and says hello to each:
- * the first is the IUT that shrinks failures, every one judges cases. A failure
- * to start, or instances that say different hellos, is an IutStartError (every
- * instance closed); every other problem a UsageError.
+ * Starts the IUT (--jobs instances; `jobs` overrides) and says hello. The
+ * first instance is started before anything runs: its failure to start is an
+ * IutStartError, every other problem a UsageError. The others start in the
+ * background and join the run as they say the same hello; one that does not
+ * is closed with a line on stderr, and the run judges on the rest, with the
+ * same verdicts.
  */
 export async function openIut(
   spec: string,
   settings: SuiteSettings,
   stderr: (line: string) => void,
   jobs = settings.jobs,
-): Promise<{ iut: Iut; hello: Hello; instances: Iut[] }> {
+): Promise<OpenedIut> {
+  const created: Iut[] = [];
+  let closed = false;
   const open = async (n: number) => {
     const iut = resolveIut(spec, {
       profiles: settings.profileOverrides,
       ...(settings.timeoutMs !== undefined ? { timeoutMs: settings.timeoutMs } : {}),
       onStderr: (line) => stderr(`[adapter${jobs > 1 ? ` ${n + 1}` : ""}] ${line}`),
     });
+    created.push(iut);
     try {
       return { iut, hello: await iut.hello() };
     } catch (error) {
@@ -161,21 +176,44 @@ export async function openIut(
       throw error;
     }
   };
-  const started = await Promise.allSettled(Array.from({ length: jobs }, (_, n) => open(n)));
-  const opened = started.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
-  const failed = started.find((s) => s.status === "rejected");
-  const first = opened[0];
-  const differs = first && opened.find((o) => JSON.stringify(o.hello) !== JSON.stringify(first.hello));
-  if (failed || !first || differs) {
-    for (const { iut } of opened) await iut.close();
-    const error = failed ? failed.reason : new IutError(`its ${jobs} instances (--jobs) said different hellos`);
+  let first: Awaited<ReturnType<typeof open>>;
+  try {
+    first = await open(0);
+  } catch (error) {
     if (error instanceof IutError) throw new IutStartError(spec, error);
     throw error;
   }
-  return { iut: first.iut, hello: first.hello, instances: opened.map((o) => o.iut) };
-}
-
-/** Closes every instance openIut started. */
-export async function closeIut(opened: { instances: readonly Iut[] }): Promise<void> {
-  await Promise.all(opened.instances.map((iut) => iut.close()));
+  const instances = new IutInstances(first.iut, jobs);
+  const join = async (n: number) => {
+    const why = (problem: string) =>
+      stderr(`nfconform: instance ${n + 1} of ${jobs} (--jobs) of ${spec} ${problem}; judging on the others`);
+    try {
+      const { iut, hello } = await open(n);
+      if (closed) await iut.close();
+      else if (JSON.stringify(hello) === JSON.stringify(first.hello)) instances.add(iut);
+      else {
+        why("said another hello than the first");
+        await iut.close();
+      }
+    } catch (error) {
+      if (!closed) why(`did not start: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
+  // As many start at once as there are cores: a kernel adapter's start (five namespaces and
+  // their test networks) is CPU work, and sixteen at once on two cores outlast the hello timeout.
+  const joining = (async () => {
+    const batch = availableParallelism();
+    for (let n = 1; n < jobs && !closed; n += batch)
+      await Promise.all(Array.from({ length: Math.min(batch, jobs - n) }, (_, i) => join(n + i)));
+  })();
+  return {
+    iut: first.iut,
+    hello: first.hello,
+    instances,
+    close: async () => {
+      closed = true;
+      await Promise.all(created.map((iut) => iut.close()));
+      await joining;
+    },
+  };
 }

@@ -4,13 +4,15 @@
 // order, one at a time, exactly as a single instance would give them: which
 // instance judged a case never shows (every case starts with `reset`).
 import type { Iut } from "../iut/iut.js";
+import type { IutInstances } from "../iut/iut-instances.js";
 import { type CaseRun, type Settled, settleCase } from "./case-run.js";
 
 /** Cases judged ahead per instance: enough to keep every instance busy behind a slow case. */
 const LOOKAHEAD_PER_INSTANCE = 4;
 
 export interface CasePoolSettings {
-  instances: readonly Iut[];
+  /** The instances; one that becomes ready while the pool is open starts judging at once. */
+  instances: IutInstances;
   /** Case `index` (read ahead), or undefined when there is none. */
   draw: (index: number) => Promise<{ input: unknown } | undefined>;
   judge: (iut: Iut, input: unknown) => Promise<CaseRun>;
@@ -25,11 +27,16 @@ export class CasePool {
   private next = 0;
   private reading = 0;
   private closed = false;
-  private readonly window: number;
+  private readonly leave: () => void;
 
   constructor(private readonly settings: CasePoolSettings) {
-    this.free = [...settings.instances].reverse();
-    this.window = settings.instances.length * LOOKAHEAD_PER_INSTANCE;
+    this.free = [...settings.instances.ready].reverse();
+    this.leave = settings.instances.onJoin((iut) => this.release(iut));
+  }
+
+  /** Cases judged ahead of the one being read, at most. */
+  private get window(): number {
+    return this.settings.instances.ready.length * LOOKAHEAD_PER_INSTANCE;
   }
 
   /**
@@ -58,6 +65,7 @@ export class CasePool {
   /** No case starts ahead any more; resolves once every case judged ahead has ended, its instance free. */
   async close(): Promise<void> {
     this.closed = true;
+    this.leave();
     await Promise.all(this.ahead.values());
     this.ahead.clear();
   }

@@ -5,6 +5,7 @@
 // judged a case; with none it is skipped and says why.
 import type { AdapterReplyError, Iut } from "../iut/iut.js";
 import { IutError } from "../iut/iut.js";
+import { IutInstances } from "../iut/iut-instances.js";
 import type { ConformanceProperty } from "../properties/property.js";
 import { propertyId } from "../properties/property.js";
 import { CasePool } from "./case-pool.js";
@@ -32,7 +33,7 @@ export interface PropertyRunOptions {
    * number: cases are drawn ahead and read in order, and a failure shrinks on
    * one instance, one case at a time.
    */
-  instances?: readonly Iut[];
+  instances?: IutInstances;
   /** Kinds of violation found before (earlier rounds of a campaign): not reported or saved again. */
   knownKeys?: ReadonlySet<string>;
   /** --min-judged: a property that judged under this share of its cases fails. */
@@ -63,7 +64,7 @@ interface Session {
   property: ConformanceProperty;
   /** The instance that shrinks and re-runs failures (the first of `instances`). */
   iut: Iut;
-  instances: readonly Iut[];
+  instances: IutInstances;
   profile: string;
   options: PropertyRunOptions;
   id: string;
@@ -86,7 +87,7 @@ export async function runProperty(
   const s: Session = {
     property,
     iut,
-    instances: options.instances?.length ? options.instances : [iut],
+    instances: options.instances ?? new IutInstances(iut),
     profile,
     options,
     id,
@@ -135,7 +136,7 @@ function verdictOf(s: Session, settled: Settled, during: string): Awaited<Return
 
 /** A pool over the session's instances; none for one instance, which judges each case as it is read. */
 function poolFor(s: Session, draw: (index: number) => Promise<{ input: unknown } | undefined>): CasePool | undefined {
-  if (s.instances.length < 2) return undefined;
+  if (s.instances.wanted < 2) return undefined;
   return new CasePool({
     instances: s.instances,
     draw,
@@ -206,7 +207,7 @@ async function explore(s: Session): Promise<void> {
     const arbitrary = s.property.arbitrary(s.profile);
     const seed = roundSeed(s.seed, round);
     // With --path fast-check replays one case and its shrinks: nothing to judge ahead.
-    const ahead = s.instances.length > 1 && !options.path;
+    const ahead = s.instances.wanted > 1 && !options.path;
     const source = ahead ? new CaseSource(arbitrary, seed, maxDraws(numRuns)) : undefined;
     const pool = source && poolFor(s, (index) => source.take(index));
     let end: RoundEnd;

@@ -1,6 +1,7 @@
 // Runs the chosen areas' properties against one IUT and gathers the results.
 import { createHash } from "node:crypto";
 import type { Iut } from "../iut/iut.js";
+import type { IutInstances } from "../iut/iut-instances.js";
 import type { AreaName, Hello } from "../iut/protocol.js";
 import type { AreaDefinition, ConformanceProperty } from "../properties/property.js";
 import { propertyId } from "../properties/property.js";
@@ -11,7 +12,7 @@ import { runProperty, type PropertyRunOptions } from "./run-property.js";
 export interface SuitePlan {
   iut: Iut;
   /** --jobs: every instance of the IUT (`iut` first), judging a property's cases at once. */
-  instances?: readonly Iut[];
+  instances?: IutInstances;
   hello: Hello;
   areas: readonly AreaDefinition[];
   /** Profiles named with --profile; they win over the IUT's claims. */

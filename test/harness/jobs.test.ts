@@ -9,6 +9,7 @@ import { CaseSource } from "../../harness/case-source.js";
 import type { RunResult } from "../../harness/results.js";
 import { runSuite } from "../../harness/run-suite.js";
 import type { Iut } from "../../iut/iut.js";
+import { IutInstances } from "../../iut/iut-instances.js";
 import { ModelIut } from "../../iut/model/model-iut.js";
 import { findMutant, mutantIut } from "../../iut/mutants/index.js";
 import { AREAS } from "../../properties/areas.js";
@@ -36,10 +37,16 @@ async function run(
   runs: number,
   calls: number[] = [],
 ): Promise<RunResult> {
-  const instances = Array.from({ length: jobs }, (_, i) => counted(make(), calls, i));
-  const iut = instances[0]!;
+  const [iut, ...others] = Array.from({ length: jobs }, (_, i) => counted(make(), calls, i));
+  const instances = new IutInstances(iut!, jobs);
+  // One joins at once, the others only once the first property is under way, as a slow adapter would.
+  const [soon, ...later] = others;
+  if (soon) instances.add(soon);
+  setTimeout(() => {
+    for (const other of later) instances.add(other);
+  }, 5);
   return runSuite({
-    iut,
+    iut: iut!,
     instances,
     hello: await iut.hello(),
     areas: AREAS.filter((a) => a.name === area),
