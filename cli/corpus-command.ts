@@ -2,8 +2,9 @@
 // `nfconform corpus minimize`: drops cases that add nothing (the same property
 // and the same shrunk input as a case kept).
 import { existsSync, rmSync, statSync } from "node:fs";
+import { CasePool } from "../harness/case-pool.js";
 import { DEFAULT_KEY, noVerdict, runCase, type CaseRun } from "../harness/case-run.js";
-import { caseId, loadCorpus } from "../harness/corpus-store.js";
+import { caseId, loadCorpus, type LoadedCase } from "../harness/corpus-store.js";
 import { IutError } from "../iut/iut.js";
 import { AREAS } from "../properties/areas.js";
 import { areaOption, parseOptions } from "./options.js";
@@ -29,6 +30,7 @@ async function corpusCheck(argv: string[], io: Io): Promise<number> {
       profile: SUITE_OPTIONS.profile,
       corpus: SUITE_OPTIONS.corpus,
       timeout: SUITE_OPTIONS.timeout,
+      jobs: SUITE_OPTIONS.jobs,
       "allow-empty": { type: "boolean" },
     },
     0,
@@ -37,19 +39,33 @@ async function corpusCheck(argv: string[], io: Io): Promise<number> {
   if (settings.corpusDir === null) throw new UsageError("corpus check needs a corpus (--corpus DIR)");
   requireCorpusDir(settings.corpusDir);
   const cases = loadCorpus(settings.corpusDir, settings.areas, AREAS);
-  const { iut } = await openIut(settings.iutSpec, settings, io.stderr);
+  const opened = await openIut(settings.iutSpec, settings, io.stderr);
   const counts = { conform: 0, violate: 0, declined: 0, unjudged: 0 };
+  // --jobs: cases judged on every instance at once, read and printed in corpus order.
+  const pool = new CasePool({
+    instances: opened.instances,
+    draw: async (index) => (index < cases.length ? { input: cases[index] } : undefined),
+    // The harness's own case runner: a case the IUT declined or the check could not judge is no verdict.
+    judge: (iut, input) => {
+      const saved = input as LoadedCase;
+      return runCase(
+        saved.property,
+        iut,
+        settings.profileOverrides[saved.case.area] ?? saved.case.profile,
+        saved.input,
+      );
+    },
+    stopped: () => false,
+  });
   try {
-    for (const saved of cases) {
-      const profile = settings.profileOverrides[saved.case.area] ?? saved.case.profile;
-      let run: CaseRun;
-      try {
-        // The harness's own case runner: a case the IUT declined or the check could not judge is no verdict.
-        run = await runCase(saved.property, iut, profile, saved.input);
-      } catch (error) {
+    for (const [index, saved] of cases.entries()) {
+      const settled = await pool.take(index, saved);
+      if ("error" in settled) {
+        const { error } = settled;
         if (error instanceof IutError) throw new UsageError(`IUT error on ${saved.path}: ${error.message}`);
         throw error;
       }
+      const run: CaseRun = settled.run;
       const none = noVerdict(run);
       if (run.kind === "conforms") counts.conform++;
       else if (run.kind === "violates") counts.violate++;
@@ -59,7 +75,8 @@ async function corpusCheck(argv: string[], io: Io): Promise<number> {
       else io.stdout(`conforms   ${saved.path}`);
     }
   } finally {
-    await iut.close();
+    await pool.close();
+    await opened.close();
   }
   const judged = counts.conform + counts.violate;
   io.stderr(

@@ -75,7 +75,7 @@ export async function fuzzCommand(argv: string[], io: { stderr: (line: string) =
     if (error instanceof IutStartError) return failedStart(identity, startedAt, error, settings.outDir, io);
     throw error;
   }
-  const { iut, hello } = opened;
+  const { iut, hello, instances } = opened;
   identity.hello = hello;
   if (hello.name === "linux") identity.kernel = hello.version;
   // Every property's results over the rounds so far: what a crash or a second signal still reports.
@@ -100,6 +100,7 @@ export async function fuzzCommand(argv: string[], io: { stderr: (line: string) =
     let lastPrinted = 0;
     const campaign = await runCampaign({
       iut,
+      instances,
       hello,
       areas: settings.areas,
       profileOverrides: settings.profileOverrides,
@@ -145,6 +146,6 @@ export async function fuzzCommand(argv: string[], io: { stderr: (line: string) =
     throw error;
   } finally {
     guard.dispose();
-    await iut.close();
+    await opened.close();
   }
 }

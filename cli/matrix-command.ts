@@ -17,12 +17,17 @@ export async function matrixCommand(argv: string[], io: { stderr: (line: string)
   const { values } = parseOptions(argv, { ...SUITE_OPTIONS, iut: { type: "string", multiple: true } }, 0);
   const specs = values.iut ?? [];
   if (specs.length < 2) throw new UsageError("matrix needs at least two --iut");
+  if (values.jobs !== undefined)
+    throw new UsageError("matrix runs one instance of each IUT: --jobs is an option of run, fuzz and corpus check");
   // A matrix informs: it keeps its examples out of any corpus unless --corpus names one.
   const settings = readSuiteSettings({ ...values, iut: specs[0], corpus: values.corpus ?? "none" });
   prepareOutputs(settings);
   const iuts: MatrixIut[] = [];
   try {
-    for (const spec of specs) iuts.push({ spec, ...(await openIut(spec, settings, io.stderr)) });
+    for (const spec of specs) {
+      const { iut, hello } = await openIut(spec, settings, io.stderr, 1);
+      iuts.push({ spec, iut, hello });
+    }
     io.stderr(`nfconform matrix: ${specs.join(" | ")}, seed ${settings.seed}, ${settings.runs} cases per property`);
     const result = await runMatrix({
       iuts,

@@ -98,7 +98,7 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
       if (error instanceof IutStartError) return failedStart(identity, startedAt, error, outDir, io);
       throw error;
     }
-    const { iut, hello } = opened;
+    const { iut, hello, instances } = opened;
     identity.hello = hello;
     if (hello.name === "linux") identity.kernel = hello.version;
     try {
@@ -106,12 +106,13 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
         .map(([area, n]) => ` (${area}: ${n})`)
         .join("");
       io.stderr(
-        `nfconform run: IUT ${settings.iutSpec} (${hello.name} ${hello.version}), seed ${seed}, ${runs} cases per property${fewer}, areas ${areas.map((a) => a.name).join(", ")}${shard ? `, shard ${shard.index}/${shard.count}` : ""}${corpusCases.length ? `, ${corpusCases.length} saved cases` : ""}`,
+        `nfconform run: IUT ${settings.iutSpec} (${hello.name} ${hello.version}), seed ${seed}, ${runs} cases per property${fewer}, areas ${areas.map((a) => a.name).join(", ")}${instances.wanted > 1 ? `, ${instances.wanted} jobs` : ""}${shard ? `, shard ${shard.index}/${shard.count}` : ""}${corpusCases.length ? `, ${corpusCases.length} saved cases` : ""}`,
       );
       const progress = progressPrinter(io.stderr);
       const run = await runSuite({
         ...identity,
         iut,
+        instances,
         hello,
         profileOverrides: settings.profileOverrides,
         corpusCases,
@@ -135,7 +136,7 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
       guard.writeSoFar(`nfconform stopped on an error before this property ran: ${errorLine(error)}`);
       throw error;
     } finally {
-      await iut.close();
+      await opened.close();
     }
   } finally {
     guard.dispose();

@@ -1,9 +1,11 @@
 // The options `run`, `fuzz` and `matrix` share, read once into a plan, and
 // the start of an IUT session (hello), with every failure a one-line UsageError.
+import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import { loadCorpus, type LoadedCase } from "../harness/corpus-store.js";
 import { randomRunSeed } from "../harness/seeds.js";
 import { IutError, type Iut } from "../iut/iut.js";
+import { IutInstances } from "../iut/iut-instances.js";
 import type { AreaName, Hello } from "../iut/protocol.js";
 import { AREAS } from "../properties/areas.js";
 import type { AreaDefinition } from "../properties/property.js";
@@ -22,6 +24,18 @@ export const DEFAULT_RUNS_LINUX = 300;
 const KERNEL_IUTS = ["linux", "linux-nfct"];
 const DEFAULT_RUNS_LINUX_BY_AREA: Partial<Record<AreaName, number>> = { frag6: DEFAULT_RUNS };
 
+/**
+ * --jobs: IUT instances that judge a property's cases at once. The kernel's
+ * cases mostly wait (frag6 timers, RCU grace periods, conntrack timeouts), so
+ * several adapters, each with its own namespaces, overlap those waits even on
+ * two cores (bench/jobs.md has the measurements behind this number). The
+ * model answers in-process at CPU speed: more instances gain nothing there,
+ * and an external adapter is not known to be safe to start twice, so both
+ * default to one.
+ */
+export const DEFAULT_JOBS_LINUX = 8;
+export const MAX_JOBS = 64;
+
 export const SUITE_OPTIONS = {
   iut: { type: "string" },
   area: { type: "string", multiple: true },
@@ -32,6 +46,7 @@ export const SUITE_OPTIONS = {
   out: { type: "string" },
   corpus: { type: "string" },
   timeout: { type: "string" },
+  jobs: { type: "string" },
 } as const;
 
 export interface SuiteValues {
@@ -44,6 +59,7 @@ export interface SuiteValues {
   out?: string;
   corpus?: string;
   timeout?: string;
+  jobs?: string;
 }
 
 export interface SuiteSettings {
@@ -57,6 +73,8 @@ export interface SuiteSettings {
   /** Per-area defaults when --runs was not given. */
   runsByArea: Partial<Record<AreaName, number>>;
   timeoutMs?: number;
+  /** IUT instances judging cases at once (--jobs). */
+  jobs: number;
   corpusDir: string | null;
   outDir: string;
   startedAt: Date;
@@ -78,6 +96,7 @@ export function readSuiteSettings(values: SuiteValues, defaults: { runs?: number
   const timeoutMs = durationOption("timeout", values.timeout);
   const runsGiven = integerOption("runs", values.runs, 1, 100_000_000);
   const kernel = KERNEL_IUTS.includes(iutSpec);
+  const jobs = integerOption("jobs", values.jobs, 1, MAX_JOBS) ?? (kernel ? DEFAULT_JOBS_LINUX : 1);
   const startedAt = new Date();
   return {
     iutSpec,
@@ -89,6 +108,7 @@ export function readSuiteSettings(values: SuiteValues, defaults: { runs?: number
     runs: runsGiven ?? defaults.runs ?? (kernel ? DEFAULT_RUNS_LINUX : DEFAULT_RUNS),
     runsByArea: runsGiven === undefined && defaults.runs === undefined && kernel ? DEFAULT_RUNS_LINUX_BY_AREA : {},
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+    jobs,
     corpusDir: values.corpus === "none" ? null : resolve(pathOption("corpus", values.corpus) ?? "corpus"),
     outDir: resolve(pathOption("out", values.out) ?? `reports/${timestamp(startedAt)}`),
     startedAt,
@@ -118,22 +138,82 @@ export class IutStartError extends UsageError {
   }
 }
 
-/** Starts the IUT and says hello; a failure to start is an IutStartError, every other problem a UsageError. */
+/** An IUT started for a run: its first instance and hello, every instance (more joining), and how to close them all. */
+export interface OpenedIut {
+  iut: Iut;
+  hello: Hello;
+  instances: IutInstances;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the IUT (--jobs instances; `jobs` overrides) and says hello. The
+ * first instance is started before anything runs: its failure to start is an
+ * IutStartError, every other problem a UsageError. The others start in the
+ * background and join the run as they say the same hello; one that does not
+ * is closed with a line on stderr, and the run judges on the rest, with the
+ * same verdicts.
+ */
 export async function openIut(
   spec: string,
   settings: SuiteSettings,
   stderr: (line: string) => void,
-): Promise<{ iut: Iut; hello: Hello }> {
-  const iut = resolveIut(spec, {
-    profiles: settings.profileOverrides,
-    ...(settings.timeoutMs !== undefined ? { timeoutMs: settings.timeoutMs } : {}),
-    onStderr: (line) => stderr(`[adapter] ${line}`),
-  });
+  jobs = settings.jobs,
+): Promise<OpenedIut> {
+  const created: Iut[] = [];
+  let closed = false;
+  const open = async (n: number) => {
+    const iut = resolveIut(spec, {
+      profiles: settings.profileOverrides,
+      ...(settings.timeoutMs !== undefined ? { timeoutMs: settings.timeoutMs } : {}),
+      onStderr: (line) => stderr(`[adapter${jobs > 1 ? ` ${n + 1}` : ""}] ${line}`),
+    });
+    created.push(iut);
+    try {
+      return { iut, hello: await iut.hello() };
+    } catch (error) {
+      await iut.close();
+      throw error;
+    }
+  };
+  let first: Awaited<ReturnType<typeof open>>;
   try {
-    return { iut, hello: await iut.hello() };
+    first = await open(0);
   } catch (error) {
-    await iut.close();
     if (error instanceof IutError) throw new IutStartError(spec, error);
     throw error;
   }
+  const instances = new IutInstances(first.iut, jobs);
+  const join = async (n: number) => {
+    const why = (problem: string) =>
+      stderr(`nfconform: instance ${n + 1} of ${jobs} (--jobs) of ${spec} ${problem}; judging on the others`);
+    try {
+      const { iut, hello } = await open(n);
+      if (closed) await iut.close();
+      else if (JSON.stringify(hello) === JSON.stringify(first.hello)) instances.add(iut);
+      else {
+        why("said another hello than the first");
+        await iut.close();
+      }
+    } catch (error) {
+      if (!closed) why(`did not start: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
+  // As many start at once as there are cores: a kernel adapter's start (five namespaces and
+  // their test networks) is CPU work, and sixteen at once on two cores outlast the hello timeout.
+  const joining = (async () => {
+    const batch = availableParallelism();
+    for (let n = 1; n < jobs && !closed; n += batch)
+      await Promise.all(Array.from({ length: Math.min(batch, jobs - n) }, (_, i) => join(n + i)));
+  })();
+  return {
+    iut: first.iut,
+    hello: first.hello,
+    instances,
+    close: async () => {
+      closed = true;
+      await Promise.all(created.map((iut) => iut.close()));
+      await joining;
+    },
+  };
 }

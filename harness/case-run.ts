@@ -58,6 +58,17 @@ export async function runCase(
   return { kind: "conforms", outcome };
 }
 
+/** A case run as a value: its verdict, or what it threw (an IutError), read later and in case order. */
+export type Settled = { run: CaseRun } | { error: unknown };
+
+export async function settleCase(run: Promise<CaseRun>): Promise<Settled> {
+  try {
+    return { run: await run };
+  } catch (error) {
+    return { error };
+  }
+}
+
 /** Why a case gave no verdict: the check could not judge it, or the IUT declined it (`unsupported` included). */
 export function noVerdict(run: CaseRun): { label: "not judged" | "declined"; reason: string } | undefined {
   if (run.kind === "unjudged") return { label: "not judged", reason: run.reason };

@@ -36,8 +36,19 @@ export type RoundEnd =
   /** The predicate itself threw (a fault of the harness). */
   | { kind: "check-failed"; message: string };
 
-/** Runs a case; undefined once the property has stopped (IUT error, Ctrl-C): no more verdicts. */
-export type CaseRunner = (input: unknown) => Promise<CaseRun | undefined>;
+/**
+ * Runs a case; undefined once the property has stopped (IUT error, Ctrl-C): no more verdicts.
+ * `draw` is the case's index among the cases fast-check drew this round (a CaseSource's index); none while shrinking.
+ */
+export type CaseRunner = (input: unknown, draw: number | undefined) => Promise<CaseRun | undefined>;
+
+/** Declined cases a round may skip per judged run (fast-check's maxSkipsPerRun). */
+const MAX_SKIPS_PER_RUN = 1;
+
+/** The most cases a round of `numRuns` draws: its runs, its skips and the one skip too many that ends it. */
+export function maxDraws(numRuns: number): number {
+  return numRuns * (1 + MAX_SKIPS_PER_RUN) + 1;
+}
 
 export async function exploreRound(
   arbitrary: fc.Arbitrary<unknown>,
@@ -51,10 +62,12 @@ export async function exploreRound(
   let open = true;
   // Set once the runner said stop: the round ends then, not after its remaining runs.
   let stopped = false;
+  // Cases fast-check drew this round (not shrinks): the index of the next one.
+  let draws = 0;
   const judge = async (input: unknown): Promise<boolean> => {
     await yieldNowAndThen();
     const shrinking = target !== undefined;
-    const run = await runCase(input);
+    const run = await runCase(input, shrinking ? undefined : draws++);
     if (!open) return true;
     if (run === undefined) {
       // Stopped (the caller reports why): fast-check's own interrupt ends the run at once,
@@ -88,7 +101,7 @@ export async function exploreRound(
       {
         seed: settings.seed,
         numRuns: settings.numRuns,
-        maxSkipsPerRun: 1,
+        maxSkipsPerRun: MAX_SKIPS_PER_RUN,
         ...(settings.path ? { path: settings.path } : {}),
         ...(settings.timeLimitMs !== undefined
           ? { interruptAfterTimeLimit: settings.timeLimitMs, markInterruptAsFailure: false }

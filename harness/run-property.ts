@@ -5,11 +5,14 @@
 // judged a case; with none it is skipped and says why.
 import type { Iut } from "../iut/iut.js";
 import { IutError } from "../iut/iut.js";
+import { IutInstances } from "../iut/iut-instances.js";
 import type { ConformanceProperty } from "../properties/property.js";
 import { propertyId } from "../properties/property.js";
-import { CaseTally, runCase } from "./case-run.js";
+import { CasePool } from "./case-pool.js";
+import { CaseSource } from "./case-source.js";
+import { CaseTally, runCase, settleCase, type Settled } from "./case-run.js";
 import { CorpusError, saveCase, type LoadedCase, type SavedCase } from "./corpus-store.js";
-import { exploreRound, type CaseRunner, type Failure, type RoundEnd } from "./explore.js";
+import { exploreRound, maxDraws, type CaseRunner, type Failure, type RoundEnd } from "./explore.js";
 import { LOW_JUDGED_SHARE, lowJudgedNote, type PropertyResult, type Violation } from "./results.js";
 import { propertySeed } from "./seeds.js";
 
@@ -24,6 +27,13 @@ export interface PropertyRunOptions {
   /** Where new violations are saved; null keeps them out of any corpus. */
   corpusDir: string | null;
   iutName: string | null;
+  /**
+   * --jobs: every instance of the IUT (the `iut` argument first) to judge
+   * cases on at once. Verdicts, counts and shrunk cases are the same for any
+   * number: cases are drawn ahead and read in order, and a failure shrinks on
+   * one instance, one case at a time.
+   */
+  instances?: IutInstances;
   /** Kinds of violation found before (earlier rounds of a campaign): not reported or saved again. */
   knownKeys?: ReadonlySet<string>;
   /** --min-judged: a property that judged under this share of its cases fails. */
@@ -51,7 +61,9 @@ type Stop =
 /** One property's run in progress: what every step below reads and adds to. */
 interface Session {
   property: ConformanceProperty;
+  /** The instance that shrinks and re-runs failures (the first of `instances`). */
   iut: Iut;
+  instances: IutInstances;
   profile: string;
   options: PropertyRunOptions;
   id: string;
@@ -74,6 +86,7 @@ export async function runProperty(
   const s: Session = {
     property,
     iut,
+    instances: options.instances ?? new IutInstances(iut),
     profile,
     options,
     id,
@@ -88,45 +101,82 @@ export async function runProperty(
   return result(s, corpusCases.length);
 }
 
-/** Runs a case; a fault of the IUT stops the property (and gives undefined), as does Ctrl-C. */
+/** Runs a case on the shrinking instance; a fault of the IUT stops the property (and gives undefined), as does Ctrl-C. */
 async function runOrStop(s: Session, input: unknown, during: string): ReturnType<CaseRunner> {
-  if (s.stop) return undefined;
-  if (s.options.signal?.aborted) {
-    s.interrupted = true;
+  if (halted(s)) return undefined;
+  return verdictOf(s, await settleCase(runCase(s.property, s.iut, s.profile, input)), during);
+}
+
+/** Case `index` from the pool (judged ahead on any instance), or undefined once the property has stopped. */
+async function takeOrStop(s: Session, pool: CasePool, index: number, input: unknown, during: string) {
+  if (halted(s)) return undefined;
+  return verdictOf(s, await pool.take(index, input), during);
+}
+
+/** True once the property stopped (an IUT error) or Ctrl-C struck: no case starts. */
+function halted(s: Session): boolean {
+  if (s.stop) return true;
+  if (!s.options.signal?.aborted) return false;
+  s.interrupted = true;
+  return true;
+}
+
+/** A case's verdict, read in case order: an IUT error stops the property here. */
+function verdictOf(s: Session, settled: Settled, during: string): Awaited<ReturnType<CaseRunner>> {
+  if ("error" in settled) {
+    s.stop = { kind: "iut-error", iutError: iutErrorOf(settled.error, during) };
     return undefined;
   }
-  try {
-    return await runCase(s.property, s.iut, s.profile, input);
-  } catch (error) {
-    s.stop = { kind: "iut-error", iutError: iutErrorOf(error, during) };
-    return undefined;
-  }
+  return settled.run;
+}
+
+/** A pool over the session's instances; none for one instance, which judges each case as it is read. */
+function poolFor(s: Session, draw: (index: number) => Promise<{ input: unknown } | undefined>): CasePool | undefined {
+  if (s.instances.wanted < 2) return undefined;
+  return new CasePool({
+    instances: s.instances,
+    draw,
+    judge: (iut, input) => runCase(s.property, iut, s.profile, input),
+    stopped: () => s.stop !== undefined || s.options.signal?.aborted === true,
+  });
 }
 
 /** Regression before exploration: every saved case of this property, each new kind of violation reported. */
 async function replayCorpus(s: Session, cases: readonly LoadedCase[]): Promise<void> {
-  for (const saved of cases) {
-    if (s.options.signal?.aborted) return;
-    const run = await runOrStop(s, saved.input, `corpus case ${saved.path}`);
-    if (!run) return;
-    if (run.kind === "declined" || run.kind === "unjudged") {
-      (run.kind === "declined" ? s.tally.declined : s.tally.unjudged).note(run.reason);
-      continue;
+  const pool = poolFor(s, async (index) => (index < cases.length ? { input: cases[index]!.input } : undefined));
+  try {
+    for (const [index, saved] of cases.entries()) {
+      if (s.options.signal?.aborted) return;
+      const during = `corpus case ${saved.path}`;
+      const run = pool
+        ? await takeOrStop(s, pool, index, saved.input, during)
+        : await runOrStop(s, saved.input, during);
+      if (!run) return;
+      noteSaved(s, saved, run);
     }
-    s.tally.saved++;
-    if (run.kind !== "violates" || s.violations.some((v) => v.key === run.key)) continue;
-    s.violations.push({
-      key: run.key,
-      counterexample: saved.input,
-      expected: run.outcome.expected,
-      observed: run.outcome.observed,
-      message: run.outcome.message ?? "differs from the model",
-      source: "corpus",
-      caseFile: saved.path,
-      ...(saved.case.pcap ? { pcapFile: `${saved.path.replace(/[^/]*$/, "")}${saved.case.pcap.file}` } : {}),
-      replay: s.options.commands.replayCase(saved.path),
-    });
+  } finally {
+    await pool?.close();
   }
+}
+
+function noteSaved(s: Session, saved: LoadedCase, run: NonNullable<Awaited<ReturnType<CaseRunner>>>): void {
+  if (run.kind === "declined" || run.kind === "unjudged") {
+    (run.kind === "declined" ? s.tally.declined : s.tally.unjudged).note(run.reason);
+    return;
+  }
+  s.tally.saved++;
+  if (run.kind !== "violates" || s.violations.some((v) => v.key === run.key)) return;
+  s.violations.push({
+    key: run.key,
+    counterexample: saved.input,
+    expected: run.outcome.expected,
+    observed: run.outcome.observed,
+    message: run.outcome.message ?? "differs from the model",
+    source: "corpus",
+    caseFile: saved.path,
+    ...(saved.case.pcap ? { pcapFile: `${saved.path.replace(/[^/]*$/, "")}${saved.case.pcap.file}` } : {}),
+    replay: s.options.commands.replayCase(saved.path),
+  });
 }
 
 /**
@@ -150,19 +200,37 @@ async function explore(s: Session): Promise<void> {
       s.violations.length >= (options.maxViolations ?? MAX_DISTINCT_VIOLATIONS)
     )
       return;
-    const end = await exploreRound(
-      s.property.arbitrary(s.profile),
-      {
-        seed: roundSeed(s.seed, round),
-        numRuns,
-        ...(timeLimitMs !== undefined ? { timeLimitMs: Math.max(1, timeLimitMs) } : {}),
-        ...(options.path ? { path: options.path } : {}),
-        onJudged: () => options.onProgress?.(s.tally.generated, s.violations.length),
-      },
-      known,
-      (input) => runOrStop(s, input, "generated case"),
-      s.tally,
-    );
+    const arbitrary = s.property.arbitrary(s.profile);
+    const seed = roundSeed(s.seed, round);
+    // With --path fast-check replays one case and its shrinks: nothing to judge ahead.
+    const ahead = s.instances.wanted > 1 && !options.path;
+    const source = ahead ? new CaseSource(arbitrary, seed, maxDraws(numRuns)) : undefined;
+    const pool = source && poolFor(s, (index) => source.take(index));
+    let end: RoundEnd;
+    try {
+      end = await exploreRound(
+        arbitrary,
+        {
+          seed,
+          numRuns,
+          ...(timeLimitMs !== undefined ? { timeLimitMs: Math.max(1, timeLimitMs) } : {}),
+          ...(options.path ? { path: options.path } : {}),
+          onJudged: () => options.onProgress?.(s.tally.generated, s.violations.length),
+        },
+        known,
+        async (input, draw) => {
+          if (!pool) return runOrStop(s, input, "generated case");
+          if (draw !== undefined) return takeOrStop(s, pool, draw, input, "generated case");
+          // Shrinking: one instance, one case at a time, once every case judged ahead has ended.
+          await pool.close();
+          return runOrStop(s, input, "generated case");
+        },
+        s.tally,
+      );
+    } finally {
+      await pool?.close();
+      await source?.close();
+    }
     if (!(await endRound(s, end, round))) return;
     if (end.kind === "found") known.add(end.last.key);
   }

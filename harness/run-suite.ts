@@ -1,6 +1,7 @@
 // Runs the chosen areas' properties against one IUT and gathers the results.
 import { createHash } from "node:crypto";
 import type { Iut } from "../iut/iut.js";
+import type { IutInstances } from "../iut/iut-instances.js";
 import type { AreaName, Hello } from "../iut/protocol.js";
 import type { AreaDefinition, ConformanceProperty } from "../properties/property.js";
 import { propertyId } from "../properties/property.js";
@@ -10,6 +11,8 @@ import { runProperty, type PropertyRunOptions } from "./run-property.js";
 
 export interface SuitePlan {
   iut: Iut;
+  /** --jobs: every instance of the IUT (`iut` first), judging a property's cases at once. */
+  instances?: IutInstances;
   hello: Hello;
   areas: readonly AreaDefinition[];
   /** Profiles named with --profile; they win over the IUT's claims. */
@@ -203,6 +206,7 @@ async function runOne(
       ...(plan.knownKeys?.(id) ? { knownKeys: plan.knownKeys(id)! } : {}),
       corpusDir: plan.corpusDir,
       iutName: plan.hello.name,
+      ...(plan.instances ? { instances: plan.instances } : {}),
       commands: plan.commands,
       ...(plan.signal ? { signal: plan.signal } : {}),
       onProgress: (done, violations) =>

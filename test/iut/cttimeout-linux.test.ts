@@ -23,6 +23,21 @@ describe("--iut linux, cttimeout area", () => {
     expect(report.summary).toMatchObject({ failed: 0, iutError: 0 });
   }, 180_000);
 
+  it("gives the same verdicts with --jobs 1 and --jobs 3", () => {
+    const verdicts = (jobs: number) => {
+      const out = mkdtempSync(join(tmpdir(), "nfconform-ctt-jobs-"));
+      const argv = ["run", "--iut", "linux", "--area", "cttimeout", "--seed", "1543570559", "--runs", "10"];
+      const r = spawnSync(BIN, [...argv, "--jobs", String(jobs), "--out", out, "--corpus", "none"], {
+        encoding: "utf8",
+      });
+      expect(r.status, r.stderr).toBe(0);
+      if (jobs > 1) expect(r.stderr).toContain(`${jobs} jobs`);
+      const report = JSON.parse(readFileSync(join(out, "report.json"), "utf8"));
+      return report.properties.map((p: Record<string, unknown>) => [p.id, p.status, p.judged, p.declined, p.unjudged]);
+    };
+    expect(verdicts(3)).toEqual(verdicts(1));
+  }, 180_000);
+
   it.skipIf(!findExecutable("nfct"))(
     "agrees with nfct on policies, references and reset",
     () => {
