@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ModelIut } from "../../iut/model/model-iut.js";
 import { FRAG6_PROFILES } from "../../model/frag6/profiles.js";
-import { frag6ClarificationTable } from "../../harness/frag6-clarification.js";
+import { cellText, frag6ClarificationTable } from "../../harness/frag6-clarification.js";
 import { writeFrag6Clarification } from "../../reporting/frag6-clarification.js";
 import { FRAG6_CLASSES } from "../../properties/frag6/stream.js";
 
@@ -20,7 +20,7 @@ describe("frag6 spec-clarification table", () => {
     expect(table.columns).toEqual(["model rfc8200", "model linux-ipv6", "model linux-nfct"]);
     for (const cls of FRAG6_CLASSES)
       expect(table.rows.some((r) => r.pattern === cls && r.source === "generated")).toBe(true);
-    const row = (name: string) => table.rows.find((r) => r.pattern === name)!.cells;
+    const row = (name: string) => table.rows.find((r) => r.pattern === name)!.cells.map(cellText);
     // kernel-facts rows where the two Linux paths disagree show it.
     expect(row("zero-length-middle")).toEqual(["delivered", "discarded", "delivered"]);
     expect(row("atomic-beside-pending")[1]).toBe("discarded"); // the pending datagram lacks fragments: never complete
