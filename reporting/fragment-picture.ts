@@ -90,7 +90,7 @@ const BAR = 11;
 const LEFT = 34;
 const PLOT = 400;
 const GAP = 12;
-const LABEL = 280;
+const LABEL = 320;
 const TOP = 6;
 const AXIS = 30;
 /** Width of an axis break, and the least gap (bytes) worth breaking. */
@@ -197,7 +197,7 @@ function ticks(axis: ReturnType<typeof byteAxis>, datagramEnd: number | null): T
 }
 
 function laneLabel(lane: Lane, showId: boolean, showTime: boolean): string {
-  const time = showTime ? ` · t=${lane.t}ms` : "";
+  const time = showTime ? ` t=${lane.t}ms` : "";
   if (lane.kind === "other") return `${lane.what}${time}`;
   const parts = [
     ...(lane.kind === "atomic" ? ["atomic"] : []),
@@ -206,7 +206,7 @@ function laneLabel(lane: Lane, showId: boolean, showTime: boolean): string {
     `M=${lane.more ? 1 : 0}`,
     ...(showId ? [`id ${lane.id}`] : []),
   ];
-  return parts.join(" · ") + time;
+  return parts.join(" ") + time;
 }
 
 /** Times matter to the picture only when arrivals are not evenly spaced (a stream about the timeout). */
