@@ -13,7 +13,7 @@ import {
   type ClarificationTable,
 } from "../harness/frag6-clarification.js";
 import { SPEC_QUOTES, type SpecQuote } from "../properties/frag6/spec-quotes.js";
-import type { Frag6Class } from "../properties/frag6/stream.js";
+import { FRAG6_CLASSES, type Frag6Class } from "../properties/frag6/stream.js";
 import { fragmentSvg, pictureOf } from "./fragment-picture.js";
 import { escapeHtml } from "./html-escape.js";
 
@@ -26,9 +26,10 @@ function legend(seed: number): string {
 
 const escapeMd = (s: string) => s.replace(/\|/g, "\\|");
 
-/** The classes the table's rows exercise, in row order, each once. */
+/** The classes the table's rows exercise, each once, in FRAG6_CLASSES order. */
 function classesOf(table: ClarificationTable): Frag6Class[] {
-  return [...new Set(table.rows.flatMap((r) => r.classes))];
+  const used = new Set(table.rows.flatMap((r) => r.classes));
+  return FRAG6_CLASSES.filter((c) => used.has(c));
 }
 
 function quoteMarkdown(cls: Frag6Class, q: SpecQuote): string {

@@ -30,11 +30,17 @@ describe("frag6 spec-clarification table", () => {
 
   it("writes Markdown and HTML", async () => {
     const dir = mkdtempSync(join(tmpdir(), "frag6-table-"));
-    const { markdown, html } = writeFrag6Clarification(
-      dir,
-      await frag6ClarificationTable(columns, { seed: 2, perClass: 2 }),
-    );
-    expect(readFileSync(markdown, "utf8")).toMatch(/\| overlap-across-runs \| generated \| 2 \|/);
-    expect(readFileSync(html, "utf8")).toMatch(/<th>model linux-nfct<\/th>/);
+    const table = await frag6ClarificationTable(columns, { seed: 2, perClass: 2 });
+    const { markdown, html } = writeFrag6Clarification(dir, table);
+    const md = readFileSync(markdown, "utf8");
+    expect(md).toMatch(/\| overlap-across-runs \| generated \| 2 \|/);
+    // Under the table, each class once with the spec text it tests, in class order.
+    const quoted = [...md.matchAll(/^- \*\*([a-z-]+)\*\*: /gm)].map((m) => m[1]);
+    expect(quoted).toEqual([...FRAG6_CLASSES]);
+    const page = readFileSync(html, "utf8");
+    expect(page).toMatch(/<th>model linux-nfct<\/th>/);
+    // One picture per row; the cells as coloured chips.
+    expect(page.match(/<svg[^>]*class="fragments"/g)).toHaveLength(table.rows.length);
+    expect(page).toContain('<span class="chip discarded">discarded 2/2</span>');
   });
 });
