@@ -9,7 +9,8 @@ import type { Observed } from "../model/frag6/judge.js";
 import { frag6Stream } from "../properties/frag6/generators.js";
 import { iutRun } from "../properties/frag6/iut-calls.js";
 import { frag6SeedCases } from "../properties/frag6/seed-cases.js";
-import { FRAG6_CLASSES, type StreamInput } from "../properties/frag6/stream.js";
+import { FRAG6_CLASSES, type Frag6Class, type StreamInput } from "../properties/frag6/stream.js";
+import { ICMPV6_PARAMPROB, ICMPV6_TIME_EXCEED } from "../wire/protocol-numbers.js";
 
 export interface ClarificationColumn {
   /** Column heading, e.g. "model linux-nfct" or "linux (6.18)". */
@@ -17,12 +18,33 @@ export interface ClarificationColumn {
   iut: Iut;
 }
 
+/** `iut-error`: the IUT failed on the stream (an adapter that crashed, or answered `internal`): shown, never fatal to the table. */
+export type Fate = "delivered" | "discarded" | "altered" | "declined" | "iut-error";
+export const FATES: readonly Fate[] = ["delivered", "discarded", "altered", "declined", "iut-error"];
+
+/** An ICMP error as a cell counts it: its kind (the page colours by it) and its words, e.g. "param-problem 3/0". */
+export interface IcmpSeen {
+  kind: "param-problem" | "time-exceeded" | "other" | "not observed";
+  label: string;
+}
+
+/** What one IUT did with one row's streams: how many met each fate, how many saw each ICMP error. */
+export interface ClarificationCell {
+  streams: number;
+  fates: { fate: Fate; count: number }[];
+  icmp: (IcmpSeen & { count: number })[];
+}
+
 export interface ClarificationRow {
   pattern: string;
   /** How the row's streams were made. */
   source: "kernel-facts" | "generated";
+  /** The pattern classes the row exercises (the clarification page quotes their spec text). */
+  classes: Frag6Class[];
   streams: number;
-  cells: string[];
+  /** The row's first stream, as the page draws it (null: the row has none). */
+  drawn: StreamInput | null;
+  cells: ClarificationCell[];
 }
 
 export interface ClarificationTable {
@@ -31,11 +53,8 @@ export interface ClarificationTable {
   seed: number;
 }
 
-/** `iut-error`: the IUT failed on the stream (an adapter that crashed, or answered `internal`): shown, never fatal to the table. */
-type Fate = "delivered" | "discarded" | "altered" | "declined" | "iut-error";
-
 /** What happened to one stream's first datagram, and which ICMP errors came back. */
-function fate(input: StreamInput, observed: Observed): { fate: Fate; icmp: string[] } {
+function fate(input: StreamInput, observed: Observed): { fate: Fate; icmp: IcmpSeen[] } {
   const original = input.originals[0];
   const delivered = observed.delivered.map((d) => d.packet);
   const f: Fate = delivered.some((p) => !input.originals.includes(p))
@@ -44,18 +63,23 @@ function fate(input: StreamInput, observed: Observed): { fate: Fate; icmp: strin
       ? "delivered"
       : "discarded";
   // An IUT that could not watch ICMP in full for this stream leaves it out: say so rather than show "no ICMP".
-  if (!observed.icmp) return { fate: f, icmp: ["not observed"] };
-  const icmp = observed.icmp.map((e) =>
-    e.type === 4 ? `param-problem ${e.code}/${e.pointer}` : e.type === 3 ? `time-exceeded ${e.code}` : `type ${e.type}`,
+  if (!observed.icmp) return { fate: f, icmp: [{ kind: "not observed", label: "not observed" }] };
+  const icmp = observed.icmp.map(
+    (e): IcmpSeen =>
+      e.type === ICMPV6_PARAMPROB
+        ? { kind: "param-problem", label: `param-problem ${e.code}/${e.pointer}` }
+        : e.type === ICMPV6_TIME_EXCEED
+          ? { kind: "time-exceeded", label: `time-exceeded ${e.code}` }
+          : { kind: "other", label: `type ${e.type}` },
   );
   return { fate: f, icmp };
 }
 
-async function cell(iut: Iut, streams: readonly StreamInput[]): Promise<string> {
+async function cell(iut: Iut, streams: readonly StreamInput[]): Promise<ClarificationCell> {
   const fates = new Map<Fate, number>();
-  const icmp = new Map<string, number>();
+  const icmp = new Map<string, IcmpSeen & { count: number }>();
   for (const s of streams) {
-    let result: { fate: Fate; icmp: string[] };
+    let result: { fate: Fate; icmp: IcmpSeen[] };
     try {
       await iut.call("reset", {});
       result = fate(s, await iutRun(iut, s));
@@ -66,14 +90,34 @@ async function cell(iut: Iut, streams: readonly StreamInput[]): Promise<string> 
       else throw error;
     }
     fates.set(result.fate, (fates.get(result.fate) ?? 0) + 1);
-    for (const i of new Set(result.icmp)) icmp.set(i, (icmp.get(i) ?? 0) + 1);
+    // Each kind of error counted once per stream, in the order first seen.
+    for (const i of new Map(result.icmp.map((e) => [e.label, e])).values()) {
+      const seen = icmp.get(i.label);
+      if (seen) seen.count++;
+      else icmp.set(i.label, { ...i, count: 1 });
+    }
   }
-  const n = streams.length;
-  const parts = (["delivered", "discarded", "altered", "declined", "iut-error"] as Fate[])
-    .filter((f) => fates.has(f))
-    .map((f) => (n === 1 ? f : `${f} ${fates.get(f)}/${n}`));
-  const icmpParts = [...icmp].map(([k, c]) => (n === 1 ? `ICMP ${k}` : `ICMP ${k} ${c}/${n}`));
-  return [...parts, ...icmpParts].join("; ");
+  return {
+    streams: streams.length,
+    fates: FATES.filter((f) => fates.has(f)).map((f) => ({ fate: f, count: fates.get(f)! })),
+    icmp: [...icmp.values()],
+  };
+}
+
+/** A cell's parts in words, each with the kind it is coloured by, e.g. "discarded 1/5" or "ICMP param-problem 3/0 1/5" (counts left out for one stream). */
+export function cellParts(c: ClarificationCell): { kind: Fate | IcmpSeen["kind"]; text: string }[] {
+  const of = (count: number) => (c.streams === 1 ? "" : ` ${count}/${c.streams}`);
+  return [
+    ...c.fates.map((f) => ({ kind: f.fate, text: `${f.fate}${of(f.count)}` })),
+    ...c.icmp.map((i) => ({ kind: i.kind, text: `ICMP ${i.label}${of(i.count)}` })),
+  ];
+}
+
+/** A cell in words, e.g. "delivered 4/5; discarded 1/5; ICMP param-problem 3/0 1/5". */
+export function cellText(c: ClarificationCell): string {
+  return cellParts(c)
+    .map((p) => p.text)
+    .join("; ");
 }
 
 /** Runs every pattern against every column. `perClass` generated streams per class (seeded). */
@@ -83,15 +127,29 @@ export async function frag6ClarificationTable(
 ): Promise<ClarificationTable> {
   const rows: ClarificationRow[] = [];
   for (const seed of frag6SeedCases()) {
-    const cells: string[] = [];
+    const cells: ClarificationCell[] = [];
     for (const c of columns) cells.push(await cell(c.iut, [seed.input]));
-    rows.push({ pattern: seed.name, source: "kernel-facts", streams: 1, cells });
+    rows.push({
+      pattern: seed.name,
+      source: "kernel-facts",
+      classes: seed.input.labels,
+      streams: 1,
+      drawn: seed.input,
+      cells,
+    });
   }
   for (const cls of FRAG6_CLASSES) {
     const streams = fc.sample(frag6Stream({ classes: [cls] }), { seed: options.seed, numRuns: options.perClass });
-    const cells: string[] = [];
+    const cells: ClarificationCell[] = [];
     for (const c of columns) cells.push(await cell(c.iut, streams));
-    rows.push({ pattern: cls, source: "generated", streams: streams.length, cells });
+    rows.push({
+      pattern: cls,
+      source: "generated",
+      classes: [cls],
+      streams: streams.length,
+      drawn: streams[0] ?? null,
+      cells,
+    });
   }
   return { columns: columns.map((c) => c.label), rows, seed: options.seed };
 }

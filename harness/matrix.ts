@@ -22,8 +22,8 @@ export interface MatrixCell {
   declined: number;
   /** Why the IUT was not asked at all, or stopped being asked (IUT error). */
   note?: string;
-  /** The first violation, saved and replayable. */
-  example?: { message: string; caseFile?: string; replay: string };
+  /** The first violation, saved and replayable; pcapFile when the case holds packets (saved beside it). */
+  example?: { message: string; caseFile?: string; pcapFile?: string; replay: string };
 }
 
 export interface MatrixRow {
@@ -181,5 +181,10 @@ function exampleFor(
     if (!(error instanceof CorpusError)) throw error;
     return { message, replay: `(not saved: ${error.message})` };
   }
-  return { message, caseFile: saved.caseFile, replay: plan.replayCommand(saved.caseFile, spec) };
+  return {
+    message,
+    caseFile: saved.caseFile,
+    ...(saved.pcapFile ? { pcapFile: saved.pcapFile } : {}),
+    replay: plan.replayCommand(saved.caseFile, spec),
+  };
 }

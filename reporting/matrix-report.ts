@@ -2,7 +2,7 @@
 // a chart: properties down, IUTs across; each cell how many cases conformed,
 // violated or were declined, with a replayable example of a violation.
 import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative, resolve, sep } from "node:path";
 import type { MatrixCell, MatrixResult } from "../harness/matrix.js";
 
 function cellText(cell: MatrixCell): string {
@@ -16,7 +16,8 @@ function cellText(cell: MatrixCell): string {
   return parts.join(", ");
 }
 
-export function matrixMarkdown(m: MatrixResult): string {
+/** `pageDir`: where the page is written; its links to pcaps are relative to it. */
+export function matrixMarkdown(m: MatrixResult, pageDir = "."): string {
   const head = `| property | ${m.iuts.map((i) => `\`${i.spec}\``).join(" | ")} | agreement |`;
   const rule = `|---|${m.iuts.map(() => "---").join("|")}|---|`;
   const rows = m.rows.map(
@@ -25,7 +26,11 @@ export function matrixMarkdown(m: MatrixResult): string {
   );
   const examples = m.rows.flatMap((r) =>
     r.cells.flatMap((c, i) =>
-      c.example ? [`- ${r.id} on \`${m.iuts[i]!.spec}\`: ${c.example.message}\n  \`${c.example.replay}\``] : [],
+      c.example
+        ? [
+            `- ${r.id} on \`${m.iuts[i]!.spec}\`: ${c.example.message}${c.example.pcapFile ? ` ([pcap](${hrefFrom(pageDir, c.example.pcapFile)}))` : ""}\n  \`${c.example.replay}\``,
+          ]
+        : [],
     ),
   );
   return [
@@ -78,7 +83,22 @@ function chart(m: MatrixResult): string {
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${LABEL + width + 120}" height="${height}" role="img" aria-label="cases per IUT">${bars.join("")}<g transform="translate(${LABEL},${height - 12})"><rect width="10" height="10" class="conform"/><text x="14" y="9">conform</text><rect x="90" width="10" height="10" class="violate"/><text x="104" y="9">violate</text><rect x="170" width="10" height="10" class="declined"/><text x="184" y="9">declined</text></g></svg>`;
 }
 
-export function matrixHtml(m: MatrixResult): string {
+/** A link to `file` from a page in `pageDir`, each path segment URL-encoded. */
+function hrefFrom(pageDir: string, file: string): string {
+  return relative(resolve(pageDir), resolve(file)).split(sep).map(encodeURIComponent).join("/");
+}
+
+/** A cell's example: links to its pcap and case file, the replay command in view, the message one click away. */
+function exampleHtml(example: NonNullable<MatrixCell["example"]>, pageDir: string): string {
+  const links = [
+    ...(example.pcapFile ? [`<a href="${escapeHtml(hrefFrom(pageDir, example.pcapFile))}">pcap</a>`] : []),
+    ...(example.caseFile ? [`<a href="${escapeHtml(hrefFrom(pageDir, example.caseFile))}">case</a>`] : []),
+  ];
+  return `<div class="example">${links.length ? `${links.join(" · ")}<br>` : ""}<code class="replay">${escapeHtml(example.replay)}</code><details><summary>why</summary><p>${escapeHtml(example.message)}</p></details></div>`;
+}
+
+/** `pageDir`: where the page is written; its links to case files and pcaps are relative to it. */
+export function matrixHtml(m: MatrixResult, pageDir = "."): string {
   const header = m.iuts
     .map((i) => `<th>${escapeHtml(i.spec)}<br><small>${escapeHtml(`${i.hello.name} ${i.hello.version}`)}</small></th>`)
     .join("");
@@ -87,9 +107,7 @@ export function matrixHtml(m: MatrixResult): string {
       const cells = r.cells
         .map((c) => {
           const cls = c.profile === null ? "na" : c.violate ? "bad" : c.note ? "warn" : "good";
-          const example = c.example
-            ? `<details><summary>example</summary><p>${escapeHtml(c.example.message)}</p><code>${escapeHtml(c.example.replay)}</code></details>`
-            : "";
+          const example = c.example ? exampleHtml(c.example, pageDir) : "";
           return `<td class="${cls}">${c.profile ? `<small>[${escapeHtml(c.profile)}]</small> ` : ""}${escapeHtml(cellText(c))}${example}</td>`;
         })
         .join("");
@@ -125,7 +143,7 @@ export function writeMatrixReports(dir: string, m: MatrixResult): { json: string
   mkdirSync(dir, { recursive: true });
   const files = { json: join(dir, "matrix.json"), markdown: join(dir, "matrix.md"), html: join(dir, "matrix.html") };
   writeFileSync(files.json, `${JSON.stringify(m, null, 2)}\n`);
-  writeFileSync(files.markdown, matrixMarkdown(m));
-  writeFileSync(files.html, matrixHtml(m));
+  writeFileSync(files.markdown, matrixMarkdown(m, dir));
+  writeFileSync(files.html, matrixHtml(m, dir));
   return files;
 }

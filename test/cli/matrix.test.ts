@@ -75,6 +75,13 @@ describe("nfconform matrix", () => {
     expect(dom.stdout).toContain("nfconform conformance matrix");
     expect(dom.stdout.match(/<td class="bad">/g)?.length).toBeGreaterThan(0);
     expect(dom.stdout).toMatch(/<svg[^>]*aria-label="cases per IUT"/);
+    // The violating cell links to its case's pcap (saved beside the case file) and shows the replay command.
+    expect(row.cells[2].example.pcapFile).toBe(row.cells[2].example.caseFile.replace(/\.json$/, ".pcap"));
+    const pcapHref = dom.stdout.match(/<a href="([^"]+)">pcap<\/a>/)?.[1];
+    expect(pcapHref).toBeDefined();
+    const pcap = readFileSync(join(cwd, "m", decodeURIComponent(pcapHref!)));
+    expect(pcap.readUInt32LE(0)).toBe(0xa1b2c3d4);
+    expect(dom.stdout).toContain(`<code class="replay">${row.cells[2].example.replay}</code>`);
     const shot = join(cwd, "matrix.png");
     const screenshot = chromium(["--window-size=1400,1000", `--screenshot=${shot}`, page], cwd);
     expect(screenshot.status, screenshot.stderr).toBe(0);
@@ -105,9 +112,25 @@ describe("nfconform matrix", () => {
         return c[4] !== c[5];
       }),
     ).toBe(true);
-    const dom = chromium(["--dump-dom", `file://${join(cwd, "m/frag6-clarification.html")}`], cwd);
+    // Under the table, the spec sentence each class tests.
+    expect(md).toContain(
+      "- **unaligned**: RFC 8200 section 4.5: \"If the length of a fragment, as derived from the fragment packet's Payload Length field, is not a multiple of 8 octets",
+    );
+    const page = `file://${join(cwd, "m/frag6-clarification.html")}`;
+    const dom = chromium(["--dump-dom", page], cwd);
     expect(dom.status, dom.stderr).toBe(0);
     expect(dom.stdout).toContain("IPv6 reassembly: spec clarification");
+    // Every row draws its fragments, the overlaps painted, outcomes as coloured chips, the RFC quoted.
+    expect(dom.stdout.match(/<svg[^>]*class="fragments"/g)?.length).toBe(rows.length);
+    expect(dom.stdout).toContain('class="overlap different"');
+    expect(dom.stdout).toContain('<span class="chip delivered">');
+    expect(dom.stdout).toContain('<span class="chip discarded">');
+    expect(dom.stdout).toContain('<span class="chip param-problem">');
+    expect(dom.stdout).toContain("<cite>RFC 6946 section 4</cite>");
+    const shot = join(cwd, "frag6-clarification.png");
+    const screenshot = chromium(["--window-size=1500,2200", `--screenshot=${shot}`, page], cwd);
+    expect(screenshot.status, screenshot.stderr).toBe(0);
+    expect(existsSync(shot) && statSync(shot).size).toBeGreaterThan(100_000);
   });
 
   it("needs at least two IUTs", () => {
