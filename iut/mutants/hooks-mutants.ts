@@ -70,10 +70,10 @@ export const HOOKS_MUTANTS: readonly MutantDefinition[] = [
     description:
       "refuses priorities INT_MIN and INT_MAX (NF_IP_PRI_FIRST/LAST) with ERANGE for every hook, as only BPF netfilter links do",
     overrides: {
-      "hooks.register": (params, state) => {
+      "hooks.register": (params, state, call) => {
         const registration = readRegistration(params);
         if (registration.priority === INT_MIN || registration.priority === INT_MAX) return { errno: ERANGE };
-        return registerWith(LINUX)(params, state);
+        return registerWith(LINUX)(params, state, call);
       },
     },
   },
