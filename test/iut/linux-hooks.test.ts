@@ -78,6 +78,24 @@ describe("--iut linux, hooks area", () => {
     });
   });
 
+  it("answers every step the same batched (hooks.batch) and one request a step", () => {
+    const argv = wrapInNamespace([process.execPath, join(ROOT, "test/fixtures/linux-hooks-batch.mjs")]);
+    const r = spawnSync(argv[0]!, argv.slice(1), { encoding: "utf8", cwd: ROOT, maxBuffer: 64 << 20 });
+    expect(r.status, r.stderr).toBe(0);
+    const cases: { steps: number; alone: unknown[]; batched: unknown[] }[] = JSON.parse(r.stdout);
+    expect(cases.length).toBe(44);
+    for (const [i, c] of cases.entries()) expect(c.batched, `case ${i}`).toEqual(c.alone);
+    // The first case hits each fall-back: E2BIG, room after an unregistration, ENOENT, a decline last.
+    const errnos = (c: { alone: unknown[] }) => c.alone.map((r) => (r as { errno?: number }).errno);
+    expect(errnos(cases[0]!).slice(1024, 1030)).toEqual([7, 0, 0, 7, 0, 2]);
+    expect(cases[0]!.alone).toHaveLength(1035);
+    expect(cases[0]!.alone[1034]).toMatchObject({ error: { code: "invalid" } });
+    // Generated cases judged something: refusals and traversals among them.
+    const all = cases.flatMap((c) => c.alone) as Record<string, unknown>[];
+    expect(all.filter((r) => r.errno === 7).length).toBeGreaterThan(3);
+    expect(all.filter((r) => "visited" in r).length).toBeGreaterThan(50);
+  }, 300_000);
+
   it("conforms with the default number of cases (seed 1)", () => {
     const { r, report } = runHooks(1);
     expect(r.status, r.stderr).toBe(0);
