@@ -50,9 +50,9 @@ const STEP_OPS = {
 
 const BatchStep = Type.Union(
   [
-    Type.Object({ op: Type.Literal(hooksRegister.op), ...RegistrationFields }),
-    Type.Object({ op: Type.Literal(hooksUnregister.op), name: NonEmptyString }),
-    Type.Object({ op: Type.Literal(hooksTraverse.op), ...TraverseFields }),
+    Type.Object({ op: Type.Literal("hooks.register"), ...RegistrationFields }),
+    Type.Object({ op: Type.Literal("hooks.unregister"), name: NonEmptyString }),
+    Type.Object({ op: Type.Literal("hooks.traverse"), ...TraverseFields }),
   ],
   { description: 'a hooks.register, hooks.unregister or hooks.traverse request with its "op"' },
 );

@@ -54,13 +54,13 @@ async function iutStep(iut: Iut, c: HookCommand): Promise<StepReply> {
 function stepsOf(c: HookCommand): BatchStep[] {
   switch (c.op) {
     case "register":
-      return [{ op: hooksRegister.op, ...registerParams(c) }];
+      return [{ op: "hooks.register", ...registerParams(c) }];
     case "unregister":
-      return [{ op: hooksUnregister.op, name: c.name }];
+      return [{ op: "hooks.unregister", name: c.name }];
     case "traverse":
-      return [{ op: hooksTraverse.op, family: c.family, hook: c.hook, device: c.device }];
+      return [{ op: "hooks.traverse", family: c.family, hook: c.hook, device: c.device }];
     case "fill":
-      return fillRegistrations(c).map((reg) => ({ op: hooksRegister.op, ...registerParams(reg) }));
+      return fillRegistrations(c).map((reg) => ({ op: "hooks.register" as const, ...registerParams(reg) }));
   }
 }
 

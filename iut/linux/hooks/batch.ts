@@ -8,7 +8,6 @@ import type { Params, Result } from "../../ops/common.js";
 import {
   hooksTraverse,
   hooksUnregister,
-  readRegistration,
   stepError,
   stepParams,
   type BatchStep,
@@ -16,11 +15,12 @@ import {
 } from "../../ops/hooks.js";
 import type { ChainStep, HookChains } from "./registry.js";
 
-/** A register or unregister step as HookChains takes it (its request read as alone). */
-function chainStep({ op, params }: { op: string; params: Params }): ChainStep {
-  return op === hooksUnregister.op
-    ? { op: "unregister", name: hooksUnregister.readRequest(params).name }
-    : { op: "register", registration: readRegistration(params) };
+/** A register or unregister step as HookChains takes it (hooks.batch's reader has checked its fields). */
+function chainStep(step: BatchStep): ChainStep {
+  if (step.op === "hooks.unregister") return { op: "unregister", name: step.name };
+  if (step.op === "hooks.traverse") throw new Error("a traversal is not a chain step");
+  const { name, family, hook, priority, verdict, device } = step;
+  return { op: "register", registration: { name, family, hook, priority, verdict, device } };
 }
 
 export function runBatch(
@@ -44,7 +44,7 @@ export function runBatch(
     }
     let end = i;
     while (end < steps.length && steps[end]!.op !== hooksTraverse.op) end++;
-    for (const reply of chains.apply(steps.slice(i, end).map((s) => chainStep(stepParams(s))))) {
+    for (const reply of chains.apply(steps.slice(i, end).map(chainStep))) {
       if (reply instanceof AdapterReplyError) return [...replies, stepError(reply)];
       replies.push({ errno: reply });
     }
