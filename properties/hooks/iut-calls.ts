@@ -77,10 +77,29 @@ export function batchSteps(commands: readonly HookCommand[]): { steps: BatchStep
   return { steps, command };
 }
 
-/** The commands' replies from one hooks.batch: each step's reply folded into its command's, an error last. */
+/**
+ * Steps a hooks.batch request carries at most: the per-request timeout covers
+ * a whole batch, and a step the kernel refuses costs an aborted transaction
+ * (8 to 30 ms), so a fill far past the 1024 limit goes in several requests.
+ */
+export const MAX_BATCH_STEPS = 256;
+
+/** Every step's reply, from consecutive hooks.batch requests; an error reply ends them. */
+async function sendBatches(iut: Iut, steps: readonly BatchStep[]): Promise<(Result | AdapterReplyError)[]> {
+  const replies: (Result | AdapterReplyError)[] = [];
+  for (let from = 0; from < steps.length; from += MAX_BATCH_STEPS) {
+    const chunk = steps.slice(from, from + MAX_BATCH_STEPS);
+    const got = readBatchReplies(chunk, await iut.call(hooksBatch.op, { steps: chunk }));
+    replies.push(...got);
+    if (got.length < chunk.length || got[got.length - 1] instanceof AdapterReplyError) break;
+  }
+  return replies;
+}
+
+/** The commands' replies from hooks.batch requests: each step's reply folded into its command's, an error last. */
 async function batchReplies(iut: Iut, commands: readonly HookCommand[]): Promise<(StepReply | AdapterReplyError)[]> {
   const { steps, command } = batchSteps(commands);
-  const replies = readBatchReplies(steps, await iut.call(hooksBatch.op, { steps }));
+  const replies = await sendBatches(iut, steps);
   const out: (StepReply | AdapterReplyError)[] = [];
   let errnos: number[] = [];
   for (const [i, reply] of replies.entries()) {
