@@ -39,6 +39,25 @@ export const OP_EXAMPLES: Record<AreaName, readonly OpExample[]> = {
     },
     { op: "hooks.traverse", request: fixed({ family: "ipv4", hook: "input", device: null }) },
     { op: "hooks.unregister", request: fixed({ name: NAME }) },
+    // Optional: an adapter that does not implement it answers unsupported (declined, kept).
+    {
+      op: "hooks.batch",
+      request: fixed({
+        steps: [
+          {
+            op: "hooks.register",
+            name: NAME,
+            family: "ipv4",
+            hook: "input",
+            priority: 0,
+            verdict: "accept",
+            device: null,
+          },
+          { op: "hooks.traverse", family: "ipv4", hook: "input", device: null },
+          { op: "hooks.unregister", name: NAME },
+        ],
+      }),
+    },
   ],
   frag6: [{ op: "frag6.run", request: fixed({ events: [{ t: 0, packet: IPV6_PACKET }] }) }],
   checksum: [

@@ -9,6 +9,7 @@ import { assertPrivateNetns } from "../../sys/namespace.js";
 import { NetworkNamespace } from "../../sys/netns.js";
 import { AdapterReplyError, type Iut } from "../iut.js";
 import type { AreaName, Hello, Params, Result } from "../ops/common.js";
+import { optionalOpsOf } from "../ops/index.js";
 import { checksumArea } from "./checksum/area.js";
 import { bpfArea } from "./bpf/area.js";
 import { hooksArea } from "./hooks/area.js";
@@ -68,7 +69,13 @@ export class LinuxIut implements Iut {
   async hello(): Promise<Hello> {
     const profiles: Partial<Record<AreaName, string>> = {};
     for (const { area } of this.areas) profiles[area.name] = area.profile;
-    return { name: "linux", version: kernelDescription(), areas: this.areas.map((a) => a.area.name), profiles };
+    return {
+      name: "linux",
+      version: kernelDescription(),
+      areas: this.areas.map((a) => a.area.name),
+      profiles,
+      ops: optionalOpsOf(this.ops.keys()),
+    };
   }
 
   async call(op: string, params: Params): Promise<Result> {

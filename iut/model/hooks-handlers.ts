@@ -3,7 +3,14 @@
 import { HookRequestError, registerHook, unregisterHook } from "../../model/hooks/namespace.js";
 import { hooksRules, type HooksProfile } from "../../model/hooks/profiles.js";
 import { traverse, traversedList } from "../../model/hooks/traverse.js";
-import { hooksRegister, hooksTraverse, hooksUnregister, readRegistration } from "../ops/hooks.js";
+import {
+  foldSteps,
+  hooksBatch,
+  hooksRegister,
+  hooksTraverse,
+  hooksUnregister,
+  readRegistration,
+} from "../ops/hooks.js";
 import { invalid } from "../ops/op.js";
 import type { OpHandler } from "./model-state.js";
 
@@ -35,5 +42,8 @@ export function hooksHandlers(profile: HooksProfile): Record<string, OpHandler> 
       const { visited, verdict } = traverse(state.hooks, key);
       return hooksTraverse.writeReply({ visited, verdict });
     },
+    // The steps folded through this instance's own handlers: exactly the replies they give alone.
+    "hooks.batch": (params, _state, call) =>
+      hooksBatch.writeReply({ replies: foldSteps(hooksBatch.readRequest(params).steps, call) }),
   };
 }

@@ -11,6 +11,7 @@ import { cttimeoutHandlers } from "./cttimeout-handlers.js";
 import { frag6Handlers } from "./frag6-handlers.js";
 import type { Frag6Profile } from "../../model/frag6/profiles.js";
 import { freshModelState, type OpHandler } from "./model-state.js";
+import { optionalOpsOf } from "../ops/index.js";
 import { TOOL_VERSION } from "../../sys/tool-version.js";
 
 /** Areas the model implements so far, with each one's default profile. */
@@ -56,6 +57,7 @@ export class ModelIut implements Iut {
       version: TOOL_VERSION,
       areas: Object.keys(MODEL_AREAS) as AreaName[],
       profiles: this.profiles,
+      ops: optionalOpsOf(Object.keys(this.handlers)),
     };
   }
 
@@ -72,7 +74,7 @@ export class ModelIut implements Iut {
     }
     const handler = this.handlers[op];
     if (!handler) throw new AdapterReplyError("unsupported", op, `the model does not implement ${op}`);
-    return handler(params, this.state);
+    return handler(params, this.state, (step, stepParams) => this.callSync(step, stepParams));
   }
 
   async close(): Promise<void> {}

@@ -35,5 +35,9 @@ export function freshModelState(): ModelState {
   };
 }
 
-/** Answers one op; `state` is the serving instance's, for areas that keep state. */
-export type OpHandler = (params: Params, state: ModelState) => Result;
+/**
+ * Answers one op; `state` is the serving instance's, for areas that keep
+ * state, and `call` its own dispatch, for an op made of other ops (hooks.batch
+ * runs the instance's step handlers, a mutant's included).
+ */
+export type OpHandler = (params: Params, state: ModelState, call: (op: string, params: Params) => Result) => Result;

@@ -15,7 +15,15 @@ import {
 import { HOOKS_RULES, type HooksRules } from "../../model/hooks/profiles.js";
 import { traversedList } from "../../model/hooks/traverse.js";
 import type { OpHandler } from "../model/model-state.js";
-import { hooksTraverse, hooksUnregister, readRegistration } from "../ops/hooks.js";
+import {
+  foldSteps,
+  hooksBatch,
+  hooksTraverse,
+  hooksUnregister,
+  readRegistration,
+  type BatchStep,
+  type StepReply,
+} from "../ops/hooks.js";
 import { invalid } from "../ops/op.js";
 import type { MutantDefinition } from "./mutant.js";
 
@@ -42,6 +50,58 @@ function registerInto(keysOf: (reg: HookRegistration) => ListKey[] | undefined):
     return { errno };
   };
 }
+
+/**
+ * hooks.batch that runs the steps in another order (`order` lists their
+ * indices) and gives each its reply in its own place. Where a step is
+ * declined, it folds them in order after all, from where it started.
+ */
+function batchInOrder(order: (steps: readonly BatchStep[]) => number[]): OpHandler {
+  return (params, state, call) => {
+    const { steps } = hooksBatch.readRequest(params);
+    const before = state.hooks;
+    const indices = order(steps);
+    const replies = foldSteps(
+      indices.map((i) => steps[i]!),
+      call,
+    );
+    if (replies.some((r) => "error" in r)) {
+      state.hooks = before;
+      return { replies: foldSteps(steps, call) };
+    }
+    const inPlace: StepReply[] = [];
+    indices.forEach((i, k) => {
+      inPlace[i] = replies[k]!;
+    });
+    return { replies: inPlace };
+  };
+}
+
+/**
+ * hooks.batch as a kernel adapter without the fall-back would run it: each run
+ * of registrations and unregistrations between traversals is one transaction,
+ * and a refused registration aborts it, so every step of the run gets that
+ * errno and none of them happens.
+ */
+const batchWithoutFallback: OpHandler = (params, state, call) => {
+  const { steps } = hooksBatch.readRequest(params);
+  const replies: StepReply[] = [];
+  let i = 0;
+  while (i < steps.length) {
+    let end = i + 1;
+    if (steps[i]!.op !== hooksTraverse.op) while (end < steps.length && steps[end]!.op !== hooksTraverse.op) end++;
+    const before = state.hooks;
+    const run = foldSteps(steps.slice(i, end), call);
+    const refused = run.find((r, k) => steps[i + k]!.op !== hooksUnregister.op && "errno" in r && r.errno !== 0);
+    if (run.some((r) => "error" in r)) return { replies: [...replies, ...run] };
+    if (refused && "errno" in refused) {
+      state.hooks = before;
+      replies.push(...run.map(() => ({ errno: refused.errno })));
+    } else replies.push(...run);
+    i = end;
+  }
+  return { replies };
+};
 
 export const HOOKS_MUTANTS: readonly MutantDefinition[] = [
   {
@@ -70,10 +130,10 @@ export const HOOKS_MUTANTS: readonly MutantDefinition[] = [
     description:
       "refuses priorities INT_MIN and INT_MAX (NF_IP_PRI_FIRST/LAST) with ERANGE for every hook, as only BPF netfilter links do",
     overrides: {
-      "hooks.register": (params, state) => {
+      "hooks.register": (params, state, call) => {
         const registration = readRegistration(params);
         if (registration.priority === INT_MIN || registration.priority === INT_MAX) return { errno: ERANGE };
-        return registerWith(LINUX)(params, state);
+        return registerWith(LINUX)(params, state, call);
       },
     },
   },
@@ -181,5 +241,23 @@ export const HOOKS_MUTANTS: readonly MutantDefinition[] = [
         return { visited, verdict: list.some((e) => e.verdict === "drop") ? "drop" : "accept" };
       },
     },
+  },
+  {
+    name: "hooks-batch-traversals-last",
+    description:
+      "in hooks.batch, applies every registration and unregistration before the traversals (one transaction for all, probes after)",
+    overrides: {
+      "hooks.batch": batchInOrder((steps) => {
+        const indices = steps.map((_, i) => i);
+        const traversal = (i: number) => steps[i]!.op === hooksTraverse.op;
+        return [...indices.filter((i) => !traversal(i)), ...indices.filter(traversal)];
+      }),
+    },
+  },
+  {
+    name: "hooks-batch-no-fallback",
+    description:
+      "in hooks.batch, a refused registration fails every step of its transaction with its errno (no redo of each step alone)",
+    overrides: { "hooks.batch": batchWithoutFallback },
   },
 ];

@@ -83,6 +83,8 @@ export const HelloReply = shape(
         { additionalProperties: false, description: "an object naming a profile (a string) per area" },
       ),
     ),
+    /** Optional ops the adapter implements (hooks.batch); absent means none. */
+    ops: Type.Optional(Type.Array(Type.String(), { description: "a list of the optional ops the adapter implements" })),
   }),
 );
 
@@ -92,12 +94,19 @@ export interface Hello {
   areas: AreaName[];
   /** The profile the IUT claims per area; absent means the area's default. */
   profiles: Partial<Record<AreaName, string>>;
+  /** Optional ops the IUT implements (iut/ops/index.ts OPTIONAL_OPS); absent means none. */
+  ops?: string[];
 }
 
-/** A hello reply, or an Error naming the field; `profiles` defaults to none claimed. */
+/** A hello reply, or an Error naming the field; `profiles` defaults to none claimed, `ops` is kept only when given. */
 export function readHello(reply: unknown): Hello {
-  const { name, version, areas, profiles } = HelloReply.read(reply, "hello reply");
-  return { name, version, areas, profiles: profiles ?? {} };
+  const { name, version, areas, profiles, ops } = HelloReply.read(reply, "hello reply");
+  return { name, version, areas, profiles: profiles ?? {}, ...(ops ? { ops } : {}) };
+}
+
+/** Whether the IUT's hello lists an optional op. */
+export function offersOp(hello: Hello, op: string): boolean {
+  return hello.ops?.includes(op) ?? false;
 }
 
 /** `reset` `{}` -> `{}` */

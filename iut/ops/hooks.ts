@@ -1,5 +1,5 @@
 // Area `hooks`: netfilter hook registration and traversal (docs/adapter-protocol.md).
-import Type from "typebox";
+import Type, { type Static } from "typebox";
 import {
   HOOK_FAMILIES,
   HOOK_NAMES,
@@ -9,6 +9,9 @@ import {
   VERDICTS,
 } from "../../model/hooks/families.js";
 import type { HookRegistration } from "../../model/hooks/namespace.js";
+import { AdapterReplyError, IutError } from "../iut.js";
+import { shown } from "./codec.js";
+import { ErrorReply, type Params, type Result } from "./common.js";
 import { ErrnoReply, NonEmptyString, nullable } from "./fields.js";
 import { defineOp } from "./op.js";
 
@@ -33,12 +36,106 @@ export const hooksUnregister = defineOp("hooks.unregister", Type.Object({ name: 
 
 const TraverseFields = { family: Type.Enum(TRAVERSE_FAMILIES), hook: Type.Enum(HOOK_NAMES), device: Device };
 
+const TraverseReply = Type.Object({ visited: Type.Array(Type.String()), verdict: Type.Enum(VERDICTS) });
+
 /** `hooks.traverse` {family, hook, device} -> `{"visited": [name, ...], "verdict": ...}` */
-export const hooksTraverse = defineOp(
-  "hooks.traverse",
-  Type.Object(TraverseFields),
-  Type.Object({ visited: Type.Array(Type.String()), verdict: Type.Enum(VERDICTS) }),
+export const hooksTraverse = defineOp("hooks.traverse", Type.Object(TraverseFields), TraverseReply);
+
+/** The ops a hooks.batch step may be, each with its contract. */
+const STEP_OPS = {
+  [hooksRegister.op]: hooksRegister,
+  [hooksUnregister.op]: hooksUnregister,
+  [hooksTraverse.op]: hooksTraverse,
+};
+
+const BatchStep = Type.Union(
+  [
+    Type.Object({ op: Type.Literal("hooks.register"), ...RegistrationFields }),
+    Type.Object({ op: Type.Literal("hooks.unregister"), name: NonEmptyString }),
+    Type.Object({ op: Type.Literal("hooks.traverse"), ...TraverseFields }),
+  ],
+  { description: 'a hooks.register, hooks.unregister or hooks.traverse request with its "op"' },
 );
+export type BatchStep = Static<typeof BatchStep>;
+/** What one step of a batch answers: its op's reply, or its error reply. */
+export type StepReply = Static<typeof StepReplyShape>;
+
+const StepReplyShape = Type.Union([ErrnoReply, TraverseReply, ErrorReply.schema], {
+  description: 'a step\'s reply ({"errno": n} or {"visited": [...], "verdict": ...}) or its {"error": {...}}',
+});
+
+/**
+ * `hooks.batch` `{"steps": [{"op": "hooks.register", ...}, ...]}` -> `{"replies": [reply, ...]}`:
+ * an optional op (an adapter lists it in hello's `ops`). The steps run in
+ * order, each exactly as its request alone would; `replies[i]` is what
+ * step i would have got alone, its error reply included. The first step
+ * answered with an error reply is the last one run: the replies end there.
+ */
+export const hooksBatch = defineOp(
+  "hooks.batch",
+  Type.Object({ steps: Type.Array(BatchStep, { minItems: 1 }) }),
+  Type.Object({ replies: Type.Array(StepReplyShape) }),
+);
+
+/** A step's request as it travels alone: its parameters without the op. */
+export function stepParams(step: BatchStep): { op: string; params: Params } {
+  const { op, ...params } = step;
+  return { op, params };
+}
+
+/**
+ * Adapter side: runs the steps one by one through `call` (the instance's own
+ * step handlers), catching what each step would have answered alone. A step
+ * whose handler throws an AdapterReplyError ends the batch with its error reply.
+ */
+export function foldSteps(steps: readonly BatchStep[], call: (op: string, params: Params) => Result): StepReply[] {
+  const replies: StepReply[] = [];
+  for (const step of steps) {
+    const { op, params } = stepParams(step);
+    try {
+      replies.push(call(op, params) as StepReply);
+    } catch (error) {
+      if (!(error instanceof AdapterReplyError)) throw error;
+      replies.push(stepError(error));
+      break;
+    }
+  }
+  return replies;
+}
+
+/** A step's error reply, as the adapter protocol carries an AdapterReplyError. */
+export function stepError(error: AdapterReplyError): StepReply {
+  return { error: { code: error.code, message: error.detail } };
+}
+
+/**
+ * Suite side: each step's reply read by its own op's contract, or the
+ * AdapterReplyError its error reply stands for (as that step's request alone
+ * would have thrown it), last. A reply count that does not fit the steps is
+ * an IutError: the contract is one reply a step, up to the first error.
+ */
+export function readBatchReplies(steps: readonly BatchStep[], reply: Result): (Result | AdapterReplyError)[] {
+  const { replies } = hooksBatch.readReply(reply);
+  const out: (Result | AdapterReplyError)[] = [];
+  for (const [i, r] of replies.entries()) {
+    const step = steps[i];
+    if (step === undefined)
+      throw new IutError(`reply to hooks.batch: ${replies.length} replies for ${steps.length} steps`, shown(reply));
+    if ("error" in r) {
+      if (i !== replies.length - 1)
+        throw new IutError(`reply to hooks.batch: replies[${i}] is an error, but replies follow it`, shown(reply));
+      out.push(new AdapterReplyError(r.error.code, step.op, r.error.message));
+      return out;
+    }
+    const problem = STEP_OPS[step.op]!.reply.problem(r);
+    if (problem !== undefined)
+      throw new IutError(`reply to hooks.batch: replies[${i}] (${step.op}): ${problem}`, shown(reply));
+    out.push(r);
+  }
+  if (out.length !== steps.length)
+    throw new IutError(`reply to hooks.batch: ${replies.length} replies for ${steps.length} steps`, shown(reply));
+  return out;
+}
 
 export function readRegistration(params: Record<string, unknown>): HookRegistration {
   const { name, family, hook, priority, verdict, device } = hooksRegister.readRequest(params);

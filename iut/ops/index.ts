@@ -15,12 +15,13 @@ import {
 } from "./common.js";
 import { cttimeoutAttach, cttimeoutDetach, netlink } from "./cttimeout.js";
 import { frag6Run } from "./frag6.js";
-import { hooksRegister, hooksTraverse, hooksUnregister } from "./hooks.js";
+import { hooksBatch, hooksRegister, hooksTraverse, hooksUnregister } from "./hooks.js";
 
 export const AREA_OPS = [
   hooksRegister,
   hooksUnregister,
   hooksTraverse,
+  hooksBatch,
   frag6Run,
   checksumFill,
   checksumCheckentry,
@@ -31,6 +32,19 @@ export const AREA_OPS = [
   cttimeoutAttach,
   cttimeoutDetach,
 ] as const;
+
+/**
+ * Ops an adapter may leave out although it implements their area: it lists
+ * the ones it has in hello's `ops`, and the suite sends them only then
+ * (docs/adapter-protocol.md, "Optional ops").
+ */
+export const OPTIONAL_OPS: readonly string[] = [hooksBatch.op];
+
+/** The optional ops among an IUT's handlers, for its hello. */
+export function optionalOpsOf(handled: Iterable<string>): string[] {
+  const have = new Set(handled);
+  return OPTIONAL_OPS.filter((op) => have.has(op));
+}
 
 /** Plain JSON of a declaration (TypeBox keeps nothing else on it, but say so). */
 function json(schema: TSchema): unknown {

@@ -1,26 +1,40 @@
 // The hooks ops as seen from the suite: send, then read the reply strictly.
-import type { Iut } from "../../iut/iut.js";
-import { hooksRegister, hooksTraverse, hooksUnregister } from "../../iut/ops/hooks.js";
+// A case's commands go as one hooks.batch when the IUT's hello offers it,
+// else one request a step; either way the replies come out the same.
+import { AdapterReplyError, type Iut } from "../../iut/iut.js";
+import { offersOp, type Result } from "../../iut/ops/common.js";
+import {
+  hooksBatch,
+  hooksRegister,
+  hooksTraverse,
+  hooksUnregister,
+  readBatchReplies,
+  type BatchStep,
+} from "../../iut/ops/hooks.js";
 import type { Verdict } from "../../model/hooks/families.js";
 import type { HookRegistration } from "../../model/hooks/namespace.js";
 import { errnoRuns, fillRegistrations, type HookCommand, type StepReply, type TraverseCommand } from "./commands.js";
 
-export async function iutRegister(iut: Iut, registration: HookRegistration): Promise<number> {
-  const { name, family, hook, priority, verdict, device } = registration; // not a command's `op`
-  return (await hooksRegister.call(iut, { name, family, hook, priority, verdict, device })).errno;
+async function iutRegister(iut: Iut, registration: HookRegistration): Promise<number> {
+  return (await hooksRegister.call(iut, registerParams(registration))).errno;
 }
 
-export async function iutUnregister(iut: Iut, name: string): Promise<number> {
+async function iutUnregister(iut: Iut, name: string): Promise<number> {
   return (await hooksUnregister.call(iut, { name })).errno;
 }
 
-export async function iutTraverse(iut: Iut, c: TraverseCommand): Promise<{ visited: string[]; verdict: Verdict }> {
+async function iutTraverse(iut: Iut, c: TraverseCommand): Promise<{ visited: string[]; verdict: Verdict }> {
   const { visited, verdict } = await hooksTraverse.call(iut, { family: c.family, hook: c.hook, device: c.device });
   return { visited, verdict };
 }
 
+function registerParams(registration: HookRegistration) {
+  const { name, family, hook, priority, verdict, device } = registration; // not a command's `op`
+  return { name, family, hook, priority, verdict, device };
+}
+
 /** Sends one command (a fill as its registrations) and returns the reply. */
-export async function iutStep(iut: Iut, c: HookCommand): Promise<StepReply> {
+async function iutStep(iut: Iut, c: HookCommand): Promise<StepReply> {
   switch (c.op) {
     case "register":
       return { errno: await iutRegister(iut, c) };
@@ -36,8 +50,103 @@ export async function iutStep(iut: Iut, c: HookCommand): Promise<StepReply> {
   }
 }
 
-export async function iutReplies(iut: Iut, commands: readonly HookCommand[]): Promise<StepReply[]> {
-  const replies: StepReply[] = [];
-  for (const c of commands) replies.push(await iutStep(iut, c));
+/** A command's protocol requests: one, or a fill's registrations. */
+function stepsOf(c: HookCommand): BatchStep[] {
+  switch (c.op) {
+    case "register":
+      return [{ op: "hooks.register", ...registerParams(c) }];
+    case "unregister":
+      return [{ op: "hooks.unregister", name: c.name }];
+    case "traverse":
+      return [{ op: "hooks.traverse", family: c.family, hook: c.hook, device: c.device }];
+    case "fill":
+      return fillRegistrations(c).map((reg) => ({ op: "hooks.register" as const, ...registerParams(reg) }));
+  }
+}
+
+/** The protocol requests of commands, each with the index of its command. */
+export function batchSteps(commands: readonly HookCommand[]): { steps: BatchStep[]; command: number[] } {
+  const steps: BatchStep[] = [];
+  const command: number[] = [];
+  for (const [i, c] of commands.entries()) {
+    for (const step of stepsOf(c)) {
+      steps.push(step);
+      command.push(i);
+    }
+  }
+  return { steps, command };
+}
+
+/**
+ * Steps a hooks.batch request carries at most: the per-request timeout covers
+ * a whole batch, and a step the kernel refuses costs an aborted transaction
+ * (8 to 30 ms), so a fill far past the 1024 limit goes in several requests.
+ */
+export const MAX_BATCH_STEPS = 256;
+
+/** Every step's reply, from consecutive hooks.batch requests; an error reply ends them. */
+async function sendBatches(iut: Iut, steps: readonly BatchStep[]): Promise<(Result | AdapterReplyError)[]> {
+  const replies: (Result | AdapterReplyError)[] = [];
+  for (let from = 0; from < steps.length; from += MAX_BATCH_STEPS) {
+    const chunk = steps.slice(from, from + MAX_BATCH_STEPS);
+    const got = readBatchReplies(chunk, await iut.call(hooksBatch.op, { steps: chunk }));
+    replies.push(...got);
+    if (got.length < chunk.length || got[got.length - 1] instanceof AdapterReplyError) break;
+  }
   return replies;
+}
+
+/** The commands' replies from hooks.batch requests: each step's reply folded into its command's, an error last. */
+async function batchReplies(iut: Iut, commands: readonly HookCommand[]): Promise<(StepReply | AdapterReplyError)[]> {
+  const { steps, command } = batchSteps(commands);
+  const replies = await sendBatches(iut, steps);
+  const out: (StepReply | AdapterReplyError)[] = [];
+  let errnos: number[] = [];
+  for (const [i, reply] of replies.entries()) {
+    if (reply instanceof AdapterReplyError) return [...out, reply];
+    const c = commands[command[i]!]!;
+    if (c.op !== "fill") {
+      out.push(c.op === "traverse" ? traversal(reply) : { errno: reply.errno as number });
+      continue;
+    }
+    errnos.push(reply.errno as number);
+    if (command[i + 1] !== command[i]) {
+      out.push({ errnos: errnoRuns(errnos) });
+      errnos = [];
+    }
+  }
+  return out;
+}
+
+function traversal(reply: Result): StepReply {
+  return { visited: reply.visited as string[], verdict: reply.verdict as Verdict };
+}
+
+/** Whether the IUT's hello offers hooks.batch, asked once per IUT. */
+const batchOffered = new WeakMap<Iut, Promise<boolean>>();
+
+function offersBatch(iut: Iut): Promise<boolean> {
+  let offered = batchOffered.get(iut);
+  if (!offered) {
+    offered = iut.hello().then((hello) => offersOp(hello, hooksBatch.op));
+    batchOffered.set(iut, offered);
+  }
+  return offered;
+}
+
+/**
+ * The replies to a case's commands, in order: from one hooks.batch when the
+ * IUT offers it, else one request a step. A step answered with an error reply
+ * throws it at that step, as its request alone does; step by step, a consumer
+ * that stops early (at a reply that differs) sends nothing more.
+ */
+export async function* iutReplies(iut: Iut, commands: readonly HookCommand[]): AsyncGenerator<StepReply> {
+  if (await offersBatch(iut)) {
+    for (const reply of await batchReplies(iut, commands)) {
+      if (reply instanceof AdapterReplyError) throw reply;
+      yield reply;
+    }
+    return;
+  }
+  for (const c of commands) yield await iutStep(iut, c);
 }

@@ -5,7 +5,7 @@ import type { Iut } from "../../iut/iut.js";
 import type { Verdict } from "../../model/hooks/families.js";
 import type { HookRegistration } from "../../model/hooks/namespace.js";
 import { fillRegistrations, type HookCommand, type StepReply, type TraverseCommand } from "./commands.js";
-import { iutStep } from "./iut-calls.js";
+import { iutReplies } from "./iut-calls.js";
 
 export interface Known {
   priority: number;
@@ -37,8 +37,9 @@ export async function observe(iut: Iut, commands: readonly HookCommand[]): Promi
   const events: Event[] = [];
   const hooks = new Map<string, Known>();
   let order = 0;
-  for (const [step, c] of commands.entries()) {
-    const reply = await iutStep(iut, c);
+  let step = -1;
+  for await (const reply of iutReplies(iut, commands)) {
+    const c = commands[++step]!;
     if (c.op === "register" || c.op === "fill") {
       const registrations = c.op === "fill" ? fillRegistrations(c) : [c];
       const errnos = c.op === "fill" ? runsToErrnos(reply) : ["errno" in reply ? reply.errno : -1];

@@ -11,7 +11,7 @@ import type { CheckOutcome, ConformanceProperty } from "../property.js";
 import { describeCommand, type HookCommand, type SequenceInput, type StepReply } from "./commands.js";
 import { hookSequence, landingLists, limitSequence, sameListSequence } from "./generators.js";
 import { validateSequenceInput } from "./input-validation.js";
-import { iutStep } from "./iut-calls.js";
+import { iutReplies } from "./iut-calls.js";
 import { ModelSteps } from "./model-run.js";
 import { observe, type Event, type Finding } from "./observations.js";
 
@@ -68,10 +68,10 @@ function firstDifference(observed: StepReply, wanted: StepReply): string {
 /** Step by step against the model; stops at the first reply that differs. */
 async function matchModel(input: SequenceInput, iut: Iut, profile: string): Promise<CheckOutcome> {
   const model = new ModelSteps(profile);
-  for (const [step, c] of input.commands.entries()) {
-    // The IUT first: one that cannot represent a step declines before the model is asked.
-    const observed = await iutStep(iut, c);
-    const wanted = model.step(c);
+  let step = 0;
+  // The IUT first: one that cannot represent a step declines before the model is asked.
+  for await (const observed of iutReplies(iut, input.commands)) {
+    const wanted = model.step(input.commands[step]!);
     if (JSON.stringify(observed) !== JSON.stringify(wanted)) {
       return fail(
         {
@@ -84,6 +84,7 @@ async function matchModel(input: SequenceInput, iut: Iut, profile: string): Prom
         replyKind(observed, wanted),
       );
     }
+    step++;
   }
   return pass({ steps: input.commands.length });
 }

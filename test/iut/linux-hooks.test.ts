@@ -1,11 +1,14 @@
 // The hooks area on the running kernel: the kernel facts it rests on
 // (equal-priority order, the 1024 limit, EPERM for a dropped local send, what
-// nftables answers where the area declines) and conforming runs. Kernel tests
-// run inside a namespace of their own (CI runs as root).
-import { spawnSync } from "node:child_process";
+// nftables answers where the area declines), hooks.batch answering as one
+// request a step does, and conforming runs. Kernel tests run inside a
+// namespace of their own (CI runs as root), each its own, so they run
+// concurrently.
+import { execFile } from "node:child_process";
 import { chmodSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { EOPNOTSUPP } from "../../sys/errno.js";
 import { wrapInNamespace } from "../../sys/namespace.js";
@@ -19,7 +22,27 @@ function scratch(): string {
   return dir;
 }
 
-function runHooks(seed: number, runs?: number) {
+/** Runs a command to its end: exit status, stdout and stderr (a failing status is not thrown). */
+async function run(argv: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(argv[0]!, argv.slice(1), {
+      encoding: "utf8",
+      cwd: ROOT,
+      maxBuffer: 64 << 20,
+    });
+    return { status: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { status: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+/** A fixture of test/fixtures run in a namespace of its own. */
+function fixture(name: string) {
+  return run(wrapInNamespace([process.execPath, join(ROOT, "test/fixtures", name)]));
+}
+
+async function runHooks(seed: number, runs?: number) {
   const out = scratch();
   const args = [
     "run",
@@ -35,14 +58,13 @@ function runHooks(seed: number, runs?: number) {
     out,
     ...(runs ? ["--runs", String(runs)] : []),
   ];
-  const r = spawnSync(BIN, args, { encoding: "utf8" });
+  const r = await run([BIN, ...args]);
   return { r, report: r.status === 0 ? JSON.parse(readFileSync(join(out, "report.json"), "utf8")) : null };
 }
 
-describe("--iut linux, hooks area", () => {
-  it("rests on measured kernel facts", () => {
-    const argv = wrapInNamespace([process.execPath, join(ROOT, "test/fixtures/linux-hooks-facts.mjs")]);
-    const r = spawnSync(argv[0]!, argv.slice(1), { encoding: "utf8", cwd: ROOT });
+describe.concurrent("--iut linux, hooks area", () => {
+  it("rests on measured kernel facts", async () => {
+    const r = await fixture("linux-hooks-facts.mjs");
     expect(r.status, r.stderr).toBe(0);
     const f = JSON.parse(r.stdout);
     // a(10), b(-5), c(10) created in that order run as b, c, a (kernel-facts.md).
@@ -76,10 +98,27 @@ describe("--iut linux, hooks area", () => {
       inetIngressNoDevice: 0,
       inetIngressMissingDevice: 0,
     });
-  });
+  }, 300_000);
 
-  it("conforms with the default number of cases (seed 1)", () => {
-    const { r, report } = runHooks(1);
+  it("answers every step the same batched (hooks.batch) and one request a step", async () => {
+    const r = await fixture("linux-hooks-batch.mjs");
+    expect(r.status, r.stderr).toBe(0);
+    const cases: { steps: number; alone: unknown[]; batched: unknown[] }[] = JSON.parse(r.stdout);
+    expect(cases.length).toBe(44);
+    for (const [i, c] of cases.entries()) expect(c.batched, `case ${i}`).toEqual(c.alone);
+    // The first case hits each fall-back: E2BIG, room after an unregistration, ENOENT, a decline last.
+    const errnos = (c: { alone: unknown[] }) => c.alone.map((r) => (r as { errno?: number }).errno);
+    expect(errnos(cases[0]!).slice(1024, 1030)).toEqual([7, 0, 0, 7, 0, 2]);
+    expect(cases[0]!.alone).toHaveLength(1033);
+    expect(cases[0]!.alone[1032]).toMatchObject({ error: { code: "invalid" } });
+    // Generated cases judged something: refusals and traversals among them.
+    const all = cases.flatMap((c) => c.alone) as Record<string, unknown>[];
+    expect(all.filter((r) => r.errno === 7).length).toBeGreaterThan(3);
+    expect(all.filter((r) => "visited" in r).length).toBeGreaterThan(50);
+  }, 300_000);
+
+  it("conforms with the default number of cases (seed 1)", async () => {
+    const { r, report } = await runHooks(1);
     expect(r.status, r.stderr).toBe(0);
     expect(report.summary).toMatchObject({ passed: 8, failed: 0, iutError: 0 });
     const judged = report.properties.reduce((n: number, p: { runs: number }) => n + p.runs, 0);
@@ -88,8 +127,8 @@ describe("--iut linux, hooks area", () => {
 
   it.each([2, 3])(
     "conforms with seed %i",
-    (seed) => {
-      const { r, report } = runHooks(seed, 60);
+    async (seed) => {
+      const { r, report } = await runHooks(seed, 60);
       expect(r.status, r.stderr).toBe(0);
       expect(report.summary).toMatchObject({ passed: 8, failed: 0, iutError: 0 });
     },

@@ -110,7 +110,8 @@ export interface RuleSpec {
   family: number;
   table: string;
   chain: string;
-  expressions: readonly Expression[];
+  /** The expressions, or their NFTA_RULE_EXPRESSIONS attribute encoded once (encodeExpressions) for rules many chains share. */
+  expressions: readonly Expression[] | Uint8Array;
   compat?: RuleCompat;
   /** Insert relative to this rule handle (NFTA_RULE_POSITION). */
   position?: bigint;
@@ -121,7 +122,7 @@ export function newRule(r: RuleSpec, options: { replaceHandle?: bigint } = {}): 
   const attributes = [attrString(C.NFTA_RULE_TABLE, r.table), attrString(C.NFTA_RULE_CHAIN, r.chain)];
   if (options.replaceHandle !== undefined) attributes.push(attrBe64(C.NFTA_RULE_HANDLE, options.replaceHandle));
   if (r.position !== undefined) attributes.push(attrBe64(C.NFTA_RULE_POSITION, r.position));
-  attributes.push(encodeExpressions(r.expressions));
+  attributes.push(r.expressions instanceof Uint8Array ? r.expressions : encodeExpressions(r.expressions));
   if (r.compat) {
     attributes.push(
       nlattrNested(C.NFTA_RULE_COMPAT, [

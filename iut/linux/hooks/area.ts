@@ -2,8 +2,10 @@
 // (registry.ts, chain-rules.ts), each traversal a probe packet read back from
 // the nftrace events (traversal.ts). The area's namespace holds no other hooks
 // (no conntrack, no iptables tables), so the 1024 limit counts ours only.
-import { hooksRegister, hooksTraverse, hooksUnregister, readRegistration } from "../../ops/hooks.js";
+import type { Params } from "../../ops/common.js";
+import { hooksBatch, hooksRegister, hooksTraverse, hooksUnregister, readRegistration } from "../../ops/hooks.js";
 import type { LinuxArea, LinuxContext } from "../linux-area.js";
+import { runBatch } from "./batch.js";
 import { listPort } from "./chain-rules.js";
 import { decline } from "./decline.js";
 import { setupProbeNetwork } from "./probe-network.js";
@@ -27,6 +29,13 @@ export function hooksArea({ session }: LinuxContext): LinuxArea {
   const trace = new TraceListener();
   const probes = new Probes();
   const traverser = new Traverser(trace, probes);
+  const traverse = (params: Params) => {
+    const { family, hook, device } = hooksTraverse.readRequest(params);
+    const path = probePath(family, hook, device);
+    if (!path) throw decline("hooks.traverse", noPath(family, hook, device));
+    const { visited, verdict } = traverser.run(path, listPort(hook, family === "netdev" ? device : null));
+    return hooksTraverse.writeReply({ visited, verdict });
+  };
   return {
     name: "hooks",
     profile: "linux",
@@ -34,13 +43,9 @@ export function hooksArea({ session }: LinuxContext): LinuxArea {
       "hooks.register": (params) => hooksRegister.writeReply({ errno: chains.register(readRegistration(params)) }),
       "hooks.unregister": (params) =>
         hooksUnregister.writeReply({ errno: chains.unregister(hooksUnregister.readRequest(params).name) }),
-      "hooks.traverse": (params) => {
-        const { family, hook, device } = hooksTraverse.readRequest(params);
-        const path = probePath(family, hook, device);
-        if (!path) throw decline("hooks.traverse", noPath(family, hook, device));
-        const { visited, verdict } = traverser.run(path, listPort(hook, family === "netdev" ? device : null));
-        return hooksTraverse.writeReply({ visited, verdict });
-      },
+      "hooks.traverse": traverse,
+      "hooks.batch": (params) =>
+        hooksBatch.writeReply({ replies: runBatch(hooksBatch.readRequest(params).steps, chains, traverse) }),
     },
     reset: () => {
       chains.reset();

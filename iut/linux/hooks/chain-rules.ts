@@ -65,12 +65,32 @@ export function newHooksTable(nfproto: number): BatchEntry {
   return N.newTable({ family: nfproto, name: HOOKS_TABLE });
 }
 
+/** Rule 1 of every chain of a list, encoded once per port: a batch of 1,024 chains shares it. */
+const aimedRules = new Map<number, Uint8Array>();
+
+function aimedRule(port: number): Uint8Array {
+  let encoded = aimedRules.get(port);
+  if (!encoded) {
+    encoded = N.encodeExpressions([
+      ...aimedAt(port),
+      { kind: "immediate", dreg: N.NFT_REG_1, data: { value: Uint8Array.of(1) } },
+      { kind: "meta-set", key: N.NFT_META_NFTRACE, sreg: N.NFT_REG_1 },
+      { kind: "immediate", dreg: N.NFT_REG_VERDICT, data: { verdict: { code: N.NFT_RETURN } } },
+    ]);
+    aimedRules.set(port, encoded);
+  }
+  return encoded;
+}
+
+/** Rule 2 of every chain. */
+const ACCEPT_RULE = N.encodeExpressions([N.accept()]);
+
 /** The chain and its rules, appended to one batch: the chain's ack is the registration's errno. */
 export function chainEntries(plan: ChainPlan): BatchEntry[] {
   const { nfproto: family, name } = plan;
   const hook: N.BaseChainHook = { hooknum: plan.hooknum, priority: plan.priority };
   if (plan.device !== undefined) hook.device = plan.device;
-  const rule = (expressions: N.Expression[]) => N.newRule({ family, table: HOOKS_TABLE, chain: name, expressions });
+  const rule = (expressions: Uint8Array) => N.newRule({ family, table: HOOKS_TABLE, chain: name, expressions });
   return [
     N.newChain({
       family,
@@ -80,12 +100,7 @@ export function chainEntries(plan: ChainPlan): BatchEntry[] {
       hook,
       policy: plan.verdict === "accept" ? N.NF_ACCEPT : N.NF_DROP,
     }),
-    rule([
-      ...aimedAt(plan.port),
-      { kind: "immediate", dreg: N.NFT_REG_1, data: { value: Uint8Array.of(1) } },
-      { kind: "meta-set", key: N.NFT_META_NFTRACE, sreg: N.NFT_REG_1 },
-      { kind: "immediate", dreg: N.NFT_REG_VERDICT, data: { verdict: { code: N.NFT_RETURN } } },
-    ]),
-    rule([N.accept()]),
+    rule(aimedRule(plan.port)),
+    rule(ACCEPT_RULE),
   ];
 }

@@ -1,10 +1,22 @@
 // The hooks registered through the protocol, as nftables base chains: name ->
 // where the chain is, so unregister can delete it (and answer ENOENT for a
 // name it never made) and reset can drop the tables that exist.
+//
+// A run of registrations and unregistrations (hooks.batch) goes in as few
+// transactions as the kernel lets it, with each step answering exactly what
+// it answers alone. A transaction that commits proves each of its steps
+// succeeded as it would have alone, in order. One that is refused tells which
+// step failed first: the steps before it are committed again without it, and
+// it is redone alone, on the state they leave, so its errno (E2BIG, EEXIST,
+// ...) is the one it gets alone. Until transactions commit again, they are
+// kept small (1, 2, 4, ... steps), so a long run of refusals costs about one
+// small transaction each, as step by step.
 import type { HookFamily, HookName } from "../../../model/hooks/families.js";
 import type { HookRegistration } from "../../../model/hooks/namespace.js";
 import { ENOENT } from "../../../sys/errno.js";
 import * as N from "../../../wire/netlink/nftables.js";
+import type { BatchEntry } from "../../../wire/netlink/nfnetlink.js";
+import { AdapterReplyError } from "../../iut.js";
 import type { NftSession } from "../nft-session.js";
 import { chainEntries, HOOKS_TABLE, listPort, newHooksTable } from "./chain-rules.js";
 import { decline } from "./decline.js";
@@ -13,72 +25,207 @@ import { chainHook } from "./kernel-hooks.js";
 /** NFT_NAME_MAXLEN is 256 bytes with the terminating NUL. */
 const MAX_NAME_BYTES = 255;
 
+/**
+ * A transaction holds at most this many steps and bytes: the batch is one
+ * sendmsg() (net.core.wmem_default, 208 KiB, bounds it) and its error replies
+ * must fit the session's receive buffer (1 MiB) should every entry fail.
+ */
+const MAX_STEPS = 256;
+const MAX_BYTES = 128 * 1024;
+
 interface LiveChain {
   family: HookFamily;
   hook: HookName;
   nfproto: number;
 }
 
-export class HookChains {
-  private readonly live = new Map<string, LiveChain>();
+export type ChainStep = { op: "register"; registration: HookRegistration } | { op: "unregister"; name: string };
+
+/** What a step answers: an errno, or the decline it is answered with (`invalid`). */
+export type ChainReply = number | AdapterReplyError;
+
+/** A step as a transaction would carry it, planned on the state the steps before it leave. */
+interface Planned {
+  op: ChainStep["op"];
+  entries: BatchEntry[];
+  /** Where the step's own entry is (the chain it makes or deletes); -1 without one. */
+  own: number;
+  /** The reply when the step's entries succeed. */
+  reply: number;
+  /** What the step changes in what this side remembers. */
+  effect: (state: State) => void;
+}
+
+interface State {
+  live: Map<string, LiveChain>;
   /** Families whose table exists in the kernel. */
-  private readonly tables = new Set<number>();
+  tables: Set<number>;
+}
+
+/** Bytes an entry takes in a batch (nlmsghdr, nfgenmsg, attributes). */
+function entryBytes(entry: BatchEntry): number {
+  return 20 + 4 + entry.attributes.reduce((n, a) => n + a.length, 0);
+}
+
+export class HookChains {
+  private state: State = { live: new Map(), tables: new Set() };
 
   constructor(private readonly session: NftSession) {}
 
-  register(reg: HookRegistration): number {
-    if (this.live.has(reg.name))
-      throw decline(
-        "hooks.register",
-        `"${reg.name}" is registered already: the protocol leaves a second registration of a live name undefined`,
-      );
-    if (new TextEncoder().encode(reg.name).length > MAX_NAME_BYTES || reg.name.includes("\0")) {
-      throw decline("hooks.register", `an nftables chain name holds at most ${MAX_NAME_BYTES} bytes and no NUL`);
-    }
-    const hook = chainHook(reg.family, reg.hook, reg.device);
-    if ("decline" in hook) throw decline("hooks.register", hook.decline);
-    const deviceHook = hook.device !== undefined;
-    const plan = {
-      nfproto: hook.nfproto,
-      name: reg.name,
-      hooknum: hook.hooknum,
-      priority: reg.priority,
-      verdict: reg.verdict,
-      port: listPort(reg.hook, deviceHook ? reg.device : null),
-      ...(deviceHook ? { device: hook.device } : {}),
-    };
-    const { errnos } = this.session.apply([newHooksTable(hook.nfproto), ...chainEntries(plan)]);
-    const [table = -1, chain = -1, ...rules] = errnos;
-    if (table !== 0 && chain === 0) throw new Error(`creating table ${HOOKS_TABLE} failed with errno ${table}`);
-    if (chain === 0 && rules.some((e) => e !== 0))
-      throw new Error(`the rules of chain ${reg.name} failed with errnos ${rules.join(", ")}`);
-    // A refused chain aborts the whole batch (nfnetlink_rcv_batch): nothing is left behind.
-    if (chain === 0) {
-      this.live.set(reg.name, { family: reg.family, hook: reg.hook, nfproto: hook.nfproto });
-      this.tables.add(hook.nfproto);
-    }
-    return chain;
+  register(registration: HookRegistration): number {
+    return answered(this.apply([{ op: "register", registration }])[0]!);
   }
 
   /** DELCHAIN takes the chain's rules with it (measured: 0 on 6.18), and unregisters its hook. */
   unregister(name: string): number {
-    const chain = this.live.get(name);
-    if (!chain) return ENOENT;
-    const { errnos } = this.session.apply([N.deleteChain(chain.nfproto, HOOKS_TABLE, name)]);
-    if (errnos[0] !== 0) throw new Error(`deleting chain ${name} failed with errno ${errnos[0]}`);
-    this.live.delete(name);
-    return 0;
+    return answered(this.apply([{ op: "unregister", name }])[0]!);
+  }
+
+  /**
+   * Applies the steps in order, each answering what it answers alone; a
+   * declined step is the last one applied (its AdapterReplyError last).
+   */
+  apply(steps: readonly ChainStep[]): ChainReply[] {
+    const replies: ChainReply[] = [];
+    let size = MAX_STEPS;
+    while (replies.length < steps.length) {
+      const { planned, declined } = this.plan(steps.slice(replies.length, replies.length + size));
+      const entries = planned.flatMap((p) => p.entries);
+      const { errnos } = entries.length > 0 ? this.session.apply(entries, { acks: "last" }) : { errnos: [] };
+      // Which step failed first: each step's errnos are at its offset in the batch.
+      let offset = 0;
+      const failed = planned.findIndex((p) => {
+        const mine = errnos.slice(offset, offset + p.entries.length);
+        offset += p.entries.length;
+        return mine.some((e) => e !== 0);
+      });
+      if (failed < 0) {
+        for (const p of planned) {
+          p.effect(this.state);
+          replies.push(p.reply);
+        }
+        if (declined) return [...replies, declined];
+        size = Math.min(size * 2, MAX_STEPS);
+      } else if (failed > 0) {
+        size = failed; // the steps before it, without it: they commit as they did
+      } else {
+        // The first step failed on the committed state: as it fails alone.
+        replies.push(refusal(planned[0]!, errnos.slice(0, planned[0]!.entries.length)));
+        size = 1;
+      }
+    }
+    return replies;
   }
 
   /** Deletes every table (and with it every chain): the state of a fresh instance. */
   reset(): void {
-    if (this.tables.size > 0) {
+    if (this.state.tables.size > 0) {
       const { committed, errnos } = this.session.apply(
-        [...this.tables].map((family) => N.deleteTable(family, HOOKS_TABLE)),
+        [...this.state.tables].map((family) => N.deleteTable(family, HOOKS_TABLE)),
       );
       if (!committed) throw new Error(`deleting the hooks tables failed with errnos ${errnos.join(", ")}`);
     }
-    this.tables.clear();
-    this.live.clear();
+    this.state = { live: new Map(), tables: new Set() };
   }
+
+  /**
+   * The steps as one transaction, on the committed state, up to the first
+   * declined one (returned apart: it is answered, not sent). A registration
+   * after an unregistration ends the plan: DELCHAIN unhooks only at commit
+   * (nf_tables_commit()), so in the same transaction the deleted hook would
+   * still count against the list's 1024.
+   */
+  private plan(steps: readonly ChainStep[]): { planned: Planned[]; declined?: AdapterReplyError } {
+    const state: State = { live: new Map(this.state.live), tables: new Set(this.state.tables) };
+    const planned: Planned[] = [];
+    let bytes = 0;
+    let deleted = false;
+    for (const step of steps) {
+      if (step.op === "register" && deleted) break;
+      let p: Planned;
+      try {
+        p = step.op === "register" ? planRegister(step.registration, state) : planUnregister(step.name, state);
+      } catch (error) {
+        // Declined on the state the planned steps leave: the answer once they commit.
+        if (error instanceof AdapterReplyError) return { planned, declined: error };
+        throw error;
+      }
+      bytes += p.entries.reduce((n, e) => n + entryBytes(e), 0);
+      if (planned.length > 0 && bytes > MAX_BYTES) break;
+      p.effect(state);
+      planned.push(p);
+      if (step.op === "unregister" && p.entries.length > 0) deleted = true;
+    }
+    return { planned };
+  }
+}
+
+/** A step's errno alone, or the decline it throws when it stands alone. */
+function answered(reply: ChainReply): number {
+  if (typeof reply === "number") return reply;
+  throw reply;
+}
+
+/** The table (if its family has none yet), the chain and its rules: the chain's ack is the errno. */
+function planRegister(reg: HookRegistration, state: State): Planned {
+  if (state.live.has(reg.name))
+    throw decline(
+      "hooks.register",
+      `"${reg.name}" is registered already: the protocol leaves a second registration of a live name undefined`,
+    );
+  if (new TextEncoder().encode(reg.name).length > MAX_NAME_BYTES || reg.name.includes("\0")) {
+    throw decline("hooks.register", `an nftables chain name holds at most ${MAX_NAME_BYTES} bytes and no NUL`);
+  }
+  const hook = chainHook(reg.family, reg.hook, reg.device);
+  if ("decline" in hook) throw decline("hooks.register", hook.decline);
+  const deviceHook = hook.device !== undefined;
+  const plan = {
+    nfproto: hook.nfproto,
+    name: reg.name,
+    hooknum: hook.hooknum,
+    priority: reg.priority,
+    verdict: reg.verdict,
+    port: listPort(reg.hook, deviceHook ? reg.device : null),
+    ...(deviceHook ? { device: hook.device } : {}),
+  };
+  const table = state.tables.has(hook.nfproto) ? [] : [newHooksTable(hook.nfproto)];
+  return {
+    op: "register",
+    entries: [...table, ...chainEntries(plan)],
+    own: table.length,
+    reply: 0,
+    effect: (s) => {
+      s.live.set(reg.name, { family: reg.family, hook: reg.hook, nfproto: hook.nfproto });
+      s.tables.add(hook.nfproto);
+    },
+  };
+}
+
+/** One DELCHAIN; an unknown name is ENOENT without asking the kernel. */
+function planUnregister(name: string, state: State): Planned {
+  const chain = state.live.get(name);
+  if (!chain) return { op: "unregister", entries: [], own: -1, reply: ENOENT, effect: () => {} };
+  return {
+    op: "unregister",
+    entries: [N.deleteChain(chain.nfproto, HOOKS_TABLE, name)],
+    own: 0,
+    reply: 0,
+    effect: (s) => s.live.delete(name),
+  };
+}
+
+/**
+ * A step that failed first in its transaction: a refused chain is the
+ * registration's errno (the whole transaction aborted: nothing is left
+ * behind); any other failure is the area's own fault.
+ */
+function refusal(p: Planned, errnos: readonly number[]): number {
+  const own = errnos[p.own] ?? -1;
+  if (p.op === "unregister") throw new Error(`deleting a chain failed with errno ${own}`);
+  const table = p.own > 0 ? errnos[0]! : 0;
+  const rules = errnos.slice(p.own + 1);
+  if (own === 0 && table !== 0) throw new Error(`creating table ${HOOKS_TABLE} failed with errno ${table}`);
+  if (own === 0) throw new Error(`the rules of a chain failed with errnos ${rules.join(", ")}`);
+  // A refused chain aborts the whole batch (nfnetlink_rcv_batch): nothing is left behind.
+  return own;
 }

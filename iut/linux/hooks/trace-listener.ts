@@ -9,7 +9,7 @@ import { NETLINK_NETFILTER } from "../../../wire/netlink/nfnetlink.js";
 import { SysError, waitReadable } from "../../../sys/libc.js";
 import { decodeMessages } from "../../../wire/netlink/message.js";
 import { NFNLGRP_NFTRACE } from "../../../wire/netlink/nfnetlink.js";
-import { decodeTrace, isTraceMessage, type TraceEvent } from "../../../wire/netlink/nftrace.js";
+import { decodeTraceBrief, isTraceMessage, type TraceBrief } from "../../../wire/netlink/nftrace.js";
 
 /** Room for the events of a traversal through 1024 chains (about 1.5 KiB of skb each, three per chain). */
 const TRACE_RCVBUF = 32 << 20;
@@ -22,8 +22,8 @@ export class TraceListener {
   }
 
   /** Every event queued now, in the order the kernel sent them. */
-  take(): TraceEvent[] {
-    const events: TraceEvent[] = [];
+  take(): TraceBrief[] {
+    const events: TraceBrief[] = [];
     for (;;) {
       let datagram: Uint8Array | null;
       try {
@@ -34,7 +34,7 @@ export class TraceListener {
         throw error;
       }
       if (!datagram) return events;
-      for (const m of decodeMessages(datagram)) if (isTraceMessage(m)) events.push(decodeTrace(m));
+      for (const m of decodeMessages(datagram)) if (isTraceMessage(m)) events.push(decodeTraceBrief(m));
     }
   }
 

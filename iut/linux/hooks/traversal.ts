@@ -12,7 +12,7 @@
 import type { Verdict } from "../../../model/hooks/families.js";
 import { libc } from "../../../sys/libc.js";
 import * as N from "../../../wire/netlink/nftables.js";
-import type { TraceEvent } from "../../../wire/netlink/nftrace.js";
+import type { TraceBrief as TraceEvent } from "../../../wire/netlink/nftrace.js";
 import { HOOKS_TABLE } from "./chain-rules.js";
 import type { ProbePath, Probes } from "./probes.js";
 import type { TraceListener } from "./trace-listener.js";

@@ -3,7 +3,7 @@ import { fromHex, toHex } from "../../../wire/hex.js";
 import { decodeMessages } from "../../../wire/netlink/message.js";
 import * as nflog from "../../../wire/netlink/nflog.js";
 import * as nft from "../../../wire/netlink/nftables.js";
-import { decodeTrace, isTraceMessage } from "../../../wire/netlink/nftrace.js";
+import { decodeTrace, decodeTraceBrief, isTraceMessage } from "../../../wire/netlink/nftrace.js";
 import * as G from "./golden-bytes.js";
 
 describe("nfnetlink_log", () => {
@@ -68,6 +68,28 @@ describe("NFT_MSG_TRACE", () => {
       verdict: { code: nft.NF_DROP },
     });
     expect(new Set(events.map((m) => decodeTrace(m).id)).size).toBe(1);
+  });
+
+  it("decodeTraceBrief reads the fields a traversal needs exactly as decodeTrace", () => {
+    for (const m of events) {
+      const { type, id, table, chain, policy, transportHeader } = decodeTrace(m);
+      const brief = decodeTraceBrief(m);
+      expect({ ...brief, transportHeader: brief.transportHeader && toHex(brief.transportHeader) }).toEqual(
+        JSON.parse(
+          JSON.stringify({
+            type,
+            id,
+            table,
+            chain,
+            policy,
+            transportHeader: transportHeader && toHex(transportHeader),
+          }),
+        ),
+      );
+    }
+    const bytes = fromHex(G.KERNEL_TRACE_EVENTS[1]!);
+    bytes[60] = 0x0e;
+    expect(() => decodeTraceBrief(decodeMessages(bytes)[0]!)).toThrow(/nlattr at offset 60: nla_len 14 overruns/);
   });
 
   it("rejects a trace whose verdict is truncated, naming the offset", () => {
