@@ -1,6 +1,7 @@
 // `nfconform fuzz --time DURATION`: a campaign of fresh seeds against one IUT,
 // with a live progress line, every distinct violation saved once, and the
 // report `run` writes, also when interrupted with Ctrl-C.
+import { startV8Coverage } from "./v8-coverage.js";
 import { fold, runCampaign } from "../harness/campaign.js";
 import type { PropertyResult } from "../harness/results.js";
 import { partialRun, type RunIdentity } from "../harness/run-suite.js";
@@ -96,6 +97,7 @@ export async function fuzzCommand(argv: string[], io: { stderr: (line: string) =
     const lastDone = new Map<string, number>();
     const violations = new Set<string>();
     let lastPrinted = 0;
+    const v8 = values.coverage ? await startV8Coverage() : undefined;
     const campaign = await runCampaign({
       iut,
       hello,
@@ -110,6 +112,7 @@ export async function fuzzCommand(argv: string[], io: { stderr: (line: string) =
       ...(minJudgedShare !== undefined ? { minJudgedShare } : {}),
       ...(maxViolations !== undefined ? { maxViolations } : {}),
       corpusDir: settings.corpusDir,
+      ...(values.coverage ? { coverage: true } : {}),
       command,
       commands,
       ...(hello.name === "linux" ? { kernel: hello.version } : {}),
@@ -134,6 +137,7 @@ export async function fuzzCommand(argv: string[], io: { stderr: (line: string) =
         );
       },
     });
+    if (v8 && campaign.coverage) campaign.coverage.v8 = await v8.stop();
     io.stderr(
       `fuzz: ${campaign.rounds} rounds in ${clock(campaign.durationMs)}, ${violations.size} distinct violations saved`,
     );

@@ -32,6 +32,7 @@ export const SUITE_OPTIONS = {
   out: { type: "string" },
   corpus: { type: "string" },
   timeout: { type: "string" },
+  coverage: { type: "boolean" },
 } as const;
 
 export interface SuiteValues {

@@ -3,8 +3,10 @@
 import fc from "fast-check";
 import { AdapterReplyError, IutError, type Iut } from "../iut/iut.js";
 import type { Hello } from "../iut/protocol.js";
-import type { AreaDefinition, ConformanceProperty } from "../properties/property.js";
+import { explanationLine } from "../properties/explain.js";
+import type { AreaDefinition, CheckOutcome, ConformanceProperty } from "../properties/property.js";
 import { propertyId } from "../properties/property.js";
+import { ruleCoverage, type RuleCoverage } from "./rule-coverage.js";
 import { saveCase } from "./corpus-store.js";
 import { resolveProfile } from "./run-suite.js";
 import { propertySeed } from "./seeds.js";
@@ -22,8 +24,10 @@ export interface MatrixCell {
   declined: number;
   /** Why the IUT was not asked at all, or stopped being asked (IUT error). */
   note?: string;
-  /** The first violation, saved and replayable. */
-  example?: { message: string; caseFile?: string; replay: string };
+  /** The first violation, saved and replayable, with the model rule it leaves (one line). */
+  example?: { message: string; rule?: string; caseFile?: string; replay: string };
+  /** --coverage: per model rule id, how many of this IUT's judged cases reached it. */
+  ruleHits?: Record<string, number>;
 }
 
 export interface MatrixRow {
@@ -43,6 +47,8 @@ export interface MatrixResult {
   runs: number;
   iuts: { spec: string; hello: Hello }[];
   rows: MatrixRow[];
+  /** --coverage: the model rules each IUT's cases reached, per area. */
+  coverage?: { iut: string; coverage: RuleCoverage }[];
 }
 
 export interface MatrixPlan {
@@ -54,10 +60,19 @@ export interface MatrixPlan {
   corpusDir: string | null;
   replayCommand: (caseFile: string, iutSpec: string) => string;
   onProgress?: (id: string) => void;
+  coverage?: boolean;
 }
 
 type Observation =
-  | { kind: "judged"; ok: boolean; observed: unknown; message?: string; expected: unknown }
+  | {
+      kind: "judged";
+      ok: boolean;
+      observed: unknown;
+      message?: string;
+      expected: unknown;
+      rules?: CheckOutcome["rules"];
+      explanation?: CheckOutcome["explanation"];
+    }
   | { kind: "declined" }
   | { kind: "error"; message: string };
 
@@ -73,6 +88,8 @@ async function observe(property: ConformanceProperty, iut: Iut, profile: string,
       observed: outcome.observed,
       expected: outcome.expected,
       ...(outcome.message ? { message: outcome.message } : {}),
+      ...(outcome.rules ? { rules: outcome.rules } : {}),
+      ...(outcome.explanation ? { explanation: outcome.explanation } : {}),
     };
   } catch (error) {
     if (error instanceof AdapterReplyError && error.code !== "internal") return { kind: "declined" };
@@ -124,6 +141,11 @@ export async function runMatrix(plan: MatrixPlan): Promise<MatrixResult> {
           }
           const seen = await observe(property, iut, cell.profile, input);
           observations.push(seen);
+          if (plan.coverage && seen.kind === "judged") {
+            cell.ruleHits ??= {};
+            for (const rule of new Set((seen.rules ?? []).map((h) => h.rule)))
+              cell.ruleHits[rule] = (cell.ruleHits[rule] ?? 0) + 1;
+          }
           if (seen.kind === "error") {
             cell.note = `IUT error: ${seen.message}`;
           } else if (seen.kind === "declined") {
@@ -146,7 +168,29 @@ export async function runMatrix(plan: MatrixPlan): Promise<MatrixResult> {
       rows.push(row);
     }
   }
-  return { seed: plan.seed, runs: plan.runs, iuts: plan.iuts.map(({ spec, hello }) => ({ spec, hello })), rows };
+  return {
+    seed: plan.seed,
+    runs: plan.runs,
+    iuts: plan.iuts.map(({ spec, hello }) => ({ spec, hello })),
+    rows,
+    ...(plan.coverage ? { coverage: matrixCoverage(plan, rows) } : {}),
+  };
+}
+
+/** Each IUT's rule coverage, from its cells. */
+function matrixCoverage(plan: MatrixPlan, rows: readonly MatrixRow[]): { iut: string; coverage: RuleCoverage }[] {
+  return plan.iuts.map(({ spec }, i) => ({
+    iut: spec,
+    coverage: ruleCoverage(
+      plan.areas,
+      rows.flatMap((row) => {
+        const cell = row.cells[i]!;
+        return cell.profile === null || !cell.ruleHits
+          ? []
+          : [{ area: row.area as AreaDefinition["name"], profile: cell.profile, ruleHits: cell.ruleHits }];
+      }),
+    ),
+  }));
 }
 
 function exampleFor(
@@ -158,7 +202,9 @@ function exampleFor(
   seen: Extract<Observation, { kind: "judged" }>,
 ): MatrixCell["example"] {
   const message = seen.message ?? "differs from the model";
-  if (plan.corpusDir === null) return { message, replay: "(not saved: matrix saves examples with --corpus DIR)" };
+  const rule = seen.explanation ? { rule: explanationLine(seen.explanation) } : {};
+  if (plan.corpusDir === null)
+    return { message, ...rule, replay: "(not saved: matrix saves examples with --corpus DIR)" };
   const outcome = { ok: false, expected: seen.expected, observed: seen.observed, message };
   const saved = saveCase(
     plan.corpusDir,
@@ -174,5 +220,5 @@ function exampleFor(
     },
     property.packets?.(input, outcome),
   );
-  return { message, caseFile: saved.caseFile, replay: plan.replayCommand(saved.caseFile, spec) };
+  return { message, ...rule, caseFile: saved.caseFile, replay: plan.replayCommand(saved.caseFile, spec) };
 }

@@ -5,7 +5,7 @@
 // judged a case; with none it is skipped and says why.
 import type { AdapterReplyError, Iut } from "../iut/iut.js";
 import { IutError } from "../iut/iut.js";
-import type { ConformanceProperty } from "../properties/property.js";
+import type { CheckOutcome, ConformanceProperty } from "../properties/property.js";
 import { propertyId } from "../properties/property.js";
 import { CaseTally, runCase, type CaseRun } from "./case-run.js";
 import { CorpusError, saveCase, type LoadedCase, type SavedCase } from "./corpus-store.js";
@@ -38,6 +38,8 @@ export interface PropertyRunOptions {
   onProgress?: (done: number, violations: number) => void;
   /** Set to stop early (Ctrl-C in a campaign): what was found so far is kept. */
   signal?: { aborted: boolean };
+  /** --coverage: count the model rules each answered case reached (PropertyResult.ruleHits). */
+  coverage?: boolean;
 }
 
 /** Distinct violations a property reports at most: past that, the IUT is broken enough to stop looking. */
@@ -62,6 +64,8 @@ interface Session {
   violations: Violation[];
   stop?: Stop;
   interrupted: boolean;
+  /** Under --coverage: how many answered cases reached each model rule. */
+  ruleHits?: Map<string, number>;
 }
 
 export async function runProperty(
@@ -83,6 +87,7 @@ export async function runProperty(
     tally: new CaseTally(),
     violations: [],
     interrupted: false,
+    ...(options.coverage ? { ruleHits: new Map<string, number>() } : {}),
   };
   await replayCorpus(s, corpusCases);
   await explore(s);
@@ -103,9 +108,15 @@ async function runOrStop(s: Session, input: unknown, during: string): ReturnType
     s.stop = { kind: "iut-error", iutError: iutErrorOf(error, during) };
     return undefined;
   }
+  if (s.ruleHits && "outcome" in run) countRules(s.ruleHits, run.outcome.rules);
   if (run.kind !== "unsupported") return run;
   s.stop = { kind: "unsupported", error: run.error };
   return undefined;
+}
+
+/** Counts each rule once per case that reached it (shrink steps included: they are cases the model answered). */
+function countRules(into: Map<string, number>, rules: CheckOutcome["rules"]): void {
+  for (const rule of new Set((rules ?? []).map((h) => h.rule))) into.set(rule, (into.get(rule) ?? 0) + 1);
 }
 
 /** Regression before exploration: every saved case of this property, each new kind of violation reported. */
@@ -126,6 +137,7 @@ async function replayCorpus(s: Session, cases: readonly LoadedCase[]): Promise<v
       expected: run.outcome.expected,
       observed: run.outcome.observed,
       message: run.outcome.message ?? "differs from the model",
+      ...(run.outcome.explanation ? { explanation: run.outcome.explanation } : {}),
       source: "corpus",
       caseFile: saved.path,
       ...(saved.case.pcap ? { pcapFile: `${saved.path.replace(/[^/]*$/, "")}${saved.case.pcap.file}` } : {}),
@@ -224,6 +236,7 @@ async function keep(s: Session, shrunk: Shrunk, round: number): Promise<void> {
     expected: outcome.expected,
     observed: outcome.observed,
     message: outcome.message ?? "differs from the model",
+    ...(outcome.explanation ? { explanation: outcome.explanation } : {}),
     source: "generated",
     shrinks: shrunk.shrinks,
     ...(path ? { path } : {}),
@@ -338,6 +351,7 @@ function result(s: Session, corpusCases: number): PropertyResult {
     ...(skipReason ? { skipReason } : {}),
     ...(iutError ? { iutError } : {}),
     rerun: options.commands.rerunProperty(s.id, ["--runs", String(options.runs)]),
+    ...(s.ruleHits ? { ruleHits: Object.fromEntries([...s.ruleHits].sort(([a], [b]) => a.localeCompare(b))) } : {}),
   };
 }
 

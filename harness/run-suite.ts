@@ -6,6 +6,7 @@ import type { AreaDefinition, ConformanceProperty } from "../properties/property
 import { propertyId } from "../properties/property.js";
 import type { LoadedCase } from "./corpus-store.js";
 import type { PropertyResult, RunResult } from "./results.js";
+import { ruleCoverage } from "./rule-coverage.js";
 import { runProperty, type PropertyRunOptions } from "./run-property.js";
 
 export interface SuitePlan {
@@ -37,6 +38,8 @@ export interface SuitePlan {
   shard?: { index: number; count: number };
   signal?: { aborted: boolean };
   onProgress?: (event: ProgressEvent) => void;
+  /** --coverage: count the model rules the cases reach and report them per area. */
+  coverage?: boolean;
 }
 
 export type ProgressEvent =
@@ -205,6 +208,7 @@ async function runOne(
       iutName: plan.hello.name,
       commands: plan.commands,
       ...(plan.signal ? { signal: plan.signal } : {}),
+      ...(plan.coverage ? { coverage: true } : {}),
       onProgress: (done, violations) =>
         plan.onProgress?.({ kind: "cases", id, profile: resolved.profile, done, total: runs, violations }),
     },
@@ -224,5 +228,9 @@ export async function runSuite(plan: SuitePlan): Promise<RunResult> {
     results.push(result);
     plan.onProgress?.({ kind: "done", result });
   }
-  return { ...runHeader(plan, startedAt), properties: results };
+  return {
+    ...runHeader(plan, startedAt),
+    properties: results,
+    ...(plan.coverage ? { coverage: ruleCoverage(plan.areas, results) } : {}),
+  };
 }

@@ -3,6 +3,7 @@
 // violated or were declined, with a replayable example of a violation.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { coverageHtml, coverageMarkdown } from "./coverage-report.js";
 import type { MatrixCell, MatrixResult } from "../harness/matrix.js";
 
 function cellText(cell: MatrixCell): string {
@@ -22,7 +23,11 @@ export function matrixMarkdown(m: MatrixResult): string {
   );
   const examples = m.rows.flatMap((r) =>
     r.cells.flatMap((c, i) =>
-      c.example ? [`- ${r.id} on \`${m.iuts[i]!.spec}\`: ${c.example.message}\n  \`${c.example.replay}\``] : [],
+      c.example
+        ? [
+            `- ${r.id} on \`${m.iuts[i]!.spec}\`: ${c.example.message}${c.example.rule ? `\n  ${c.example.rule}` : ""}\n  \`${c.example.replay}\``,
+          ]
+        : [],
     ),
   );
   return [
@@ -35,6 +40,7 @@ export function matrixMarkdown(m: MatrixResult): string {
     ...rows,
     "",
     ...(examples.length ? ["## One replayable violation per cell", "", ...examples, ""] : []),
+    ...(m.coverage ?? []).flatMap((c) => coverageMarkdown(c.coverage, `## Model rules reached: \`${c.iut}\``)),
   ].join("\n");
 }
 
@@ -85,7 +91,7 @@ export function matrixHtml(m: MatrixResult): string {
         .map((c) => {
           const cls = c.profile === null ? "na" : c.violate ? "bad" : c.note ? "warn" : "good";
           const example = c.example
-            ? `<details><summary>example</summary><p>${escapeHtml(c.example.message)}</p><code>${escapeHtml(c.example.replay)}</code></details>`
+            ? `<details><summary>example</summary><p>${escapeHtml(c.example.message)}</p>${c.example.rule ? `<p class="rule">${escapeHtml(c.example.rule)}</p>` : ""}<code>${escapeHtml(c.example.replay)}</code></details>`
             : "";
           return `<td class="${cls}">${c.profile ? `<small>[${escapeHtml(c.profile)}]</small> ` : ""}${escapeHtml(cellText(c))}${example}</td>`;
         })
@@ -103,7 +109,7 @@ export function matrixHtml(m: MatrixResult): string {
 body{font-family:system-ui,sans-serif;margin:24px;color:#222}
 table{border-collapse:collapse;margin-top:16px}
 th,td{border:1px solid #ccc;padding:6px 8px;vertical-align:top;font-size:13px;text-align:left}
-td.good{background:#e6f4ea}td.bad{background:#fce8e6}td.warn{background:#fef7e0}td.na{background:#f1f3f4;color:#666}
+td.good,tr.good td{background:#e6f4ea}tr.bad td{background:#fce8e6}td.bad{background:#fce8e6}td.warn{background:#fef7e0}td.na{background:#f1f3f4;color:#666}
 rect.conform{fill:#34a853}rect.violate{fill:#ea4335}rect.declined{fill:#9aa0a6}
 svg text{font-size:12px}
 code,pre{font-size:11px;white-space:pre-wrap}
@@ -114,6 +120,7 @@ ${chart(m)}
 <table><thead><tr><th>property</th>${header}<th>agreement</th></tr></thead><tbody>
 ${rows}
 </tbody></table>
+${(m.coverage ?? []).map((c) => coverageHtml(c.coverage, `Model rules reached: ${c.iut}`)).join("\n")}
 </body></html>
 `;
 }

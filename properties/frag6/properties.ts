@@ -9,6 +9,7 @@ import { fromHex } from "../../wire/hex.js";
 import { LINKTYPE_RAW } from "../../wire/pcap.js";
 import { UnpredictedCase, type CasePackets, type CheckOutcome, type ConformanceProperty } from "../property.js";
 import { frag6Stream } from "./generators.js";
+import { frag6Explained } from "./explain.js";
 import { explainable } from "./holes.js";
 import { validateStreamInput } from "./input-validation.js";
 import { iutRun } from "./iut-calls.js";
@@ -105,7 +106,11 @@ function property(
         throw new UnpredictedCase("frag6.run", `${profile}: ${expectation.undetermined}`);
       const observed = await iutRun(iut, input);
       const v = judge(input, expectation, observed);
-      return verdict(input, shown(expectation), observed, v);
+      const failed = !v.ok && v.unjudged === undefined;
+      return {
+        ...verdict(input, shown(expectation), observed, v),
+        ...frag6Explained(input, expectation, failed ? v : undefined),
+      };
     },
     packets: streamPackets,
   };

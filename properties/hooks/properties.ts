@@ -12,14 +12,15 @@ import { describeCommand, type HookCommand, type SequenceInput, type StepReply }
 import { hookSequence, landingLists, limitSequence, sameListSequence } from "./generators.js";
 import { validateSequenceInput } from "./input-validation.js";
 import { iutStep } from "./iut-calls.js";
-import { ModelSteps } from "./model-run.js";
+import { ModelSteps, modelTrace } from "./model-run.js";
 import { observe, type Event, type Finding } from "./observations.js";
 
 const CORE = "net/netfilter/core.c";
 const OPS = ["hooks.register", "hooks.unregister", "hooks.traverse"] as const;
 
-function pass(expected: unknown = "every step as the rule says"): CheckOutcome {
-  return { ok: true, expected, observed: expected };
+/** A conforming case, with the rules the model applies to its sequence. */
+function pass(input: SequenceInput, profile: string, expected: unknown = "every step as the rule says"): CheckOutcome {
+  return { ok: true, expected, observed: expected, rules: modelTrace(input.commands, profile).rules };
 }
 
 /**
@@ -27,11 +28,14 @@ function pass(expected: unknown = "every step as the rule says"): CheckOutcome {
  * the kind of step it happened at, and what the rule expected when that is a
  * rule's name rather than values.
  */
-function fail(f: Finding, commands: readonly HookCommand[], kind?: string): CheckOutcome {
+function fail(f: Finding, commands: readonly HookCommand[], profile: string, kind?: string): CheckOutcome {
   const at = commands[f.step];
   const rule = kind ?? (typeof f.expected === "string" ? f.expected : "differs");
+  const model = modelTrace(commands, profile, f.step);
   return {
     ok: false,
+    rules: model.rules,
+    ...(model.explanation ? { explanation: model.explanation } : {}),
     expected: f.expected,
     observed: f.observed,
     message: `step ${f.step} (${at ? describeCommand(at) : "?"}): ${f.message}`,
@@ -81,18 +85,19 @@ async function matchModel(input: SequenceInput, iut: Iut, profile: string): Prom
           message: `${showReply(observed)}, model says ${showReply(wanted)}${firstDifference(observed, wanted)}`,
         },
         input.commands,
+        profile,
         replyKind(observed, wanted),
       );
     }
   }
-  return pass({ steps: input.commands.length });
+  return pass(input, profile, { steps: input.commands.length });
 }
 
 /** Runs the case on the IUT and applies a judge to its events. */
 function judged(judge: (events: Event[], profile: string) => Finding | null) {
   return async (input: SequenceInput, { iut, profile }: { iut: Iut; profile: string }): Promise<CheckOutcome> => {
     const finding = judge(await observe(iut, input.commands), profile);
-    return finding ? fail(finding, input.commands) : pass();
+    return finding ? fail(finding, input.commands, profile) : pass(input, profile);
   };
 }
 
