@@ -35,6 +35,8 @@ async function modelIut(profile: string, trace?: RuleTrace): Promise<Iut> {
   return iut;
 }
 
+const ACK_RULES = new Set<string>([CTTIMEOUT_RULES["ack-requested"].id, CTTIMEOUT_RULES["error-acked"].id]);
+
 /** An outcome that may name the step it judged wrong, for the explanation (traced() strips it). */
 type StepOutcome = CheckOutcome & { step?: number };
 
@@ -98,7 +100,9 @@ async function modelExplained(commands: CttimeoutCommand[], profile: string, fai
       .filter((h) => h.at === `step ${step}`)
       .map((h) => `model: ${h.rule}${h.detail ? ` (${h.detail})` : ""}`),
   ];
-  const why = explanation(CTTIMEOUT_RULES, lastHitAt(trace.hits, `step ${step}`), trace.hits, lines);
+  // The handler's rule decided the answer; the ack that carries it comes after.
+  const handled = lastHitAt(trace.hits, `step ${step}`, (h) => !ACK_RULES.has(h.rule));
+  const why = explanation(CTTIMEOUT_RULES, handled ?? lastHitAt(trace.hits, `step ${step}`), trace.hits, lines);
   return { rules: trace.hits, ...(why ? { explanation: why } : {}) };
 }
 

@@ -44,9 +44,14 @@ export function frag6Explained(
   const { hits } = frag6RuleHits(expectation);
   if (!violation) return { rules: hits };
   const effect = effectOf(violation.kind);
+  const has = (h: RuleHit) => FRAG6_EFFECTS[h.rule as keyof typeof FRAG6_RULES]?.includes(effect) ?? false;
+  // Something delivered that the model discards: the first rule that discarded (a timeout only when none
+  // other did: timers fire at the end, after the rule that left the queue incomplete). Otherwise the
+  // last rule that delivered or answered.
   const deciding =
-    lastHitAt(hits, undefined, (h) => FRAG6_EFFECTS[h.rule as keyof typeof FRAG6_RULES]?.includes(effect) ?? false) ??
-    lastHitAt(hits, undefined);
-  const why = explanation(FRAG6_RULES, deciding, hits, frag6Timeline(input, hits));
+    effect === "discards"
+      ? (hits.find((h) => has(h) && !/timeout|expired/.test(h.rule)) ?? hits.find(has))
+      : lastHitAt(hits, undefined, has);
+  const why = explanation(FRAG6_RULES, deciding ?? lastHitAt(hits, undefined), hits, frag6Timeline(input, hits));
   return { rules: hits, ...(why ? { explanation: why } : {}) };
 }

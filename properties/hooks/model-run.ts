@@ -104,15 +104,17 @@ export function modelTrace(
   commands: readonly HookCommand[],
   profile: string,
   failedAt?: number,
+  observed?: unknown,
 ): { rules: readonly RuleHit[]; explanation?: Explanation } {
   const trace = new RuleTrace();
   const model = new ModelSteps(profile, trace);
   const rules = hooksRules(profile);
   let around: string[] = [];
+  let reply: StepReply | undefined;
   for (const [i, c] of commands.entries()) {
     const before = model.lists;
     try {
-      model.step(c, i);
+      reply = model.step(c, i);
     } catch {
       break; // a step the model refuses (HookRequestError, a list the profile lacks): the rules up to here
     }
@@ -122,9 +124,28 @@ export function modelTrace(
       break;
     }
   }
-  const why =
+  const deciding =
     failedAt === undefined
       ? undefined
-      : explanation(HOOKS_RULES_CATALOGUE, lastHitAt(trace.hits, `step ${failedAt}`), trace.hits, around);
+      : (placedAtDifference(trace.hits, reply, observed) ?? lastHitAt(trace.hits, `step ${failedAt}`));
+  const why = deciding && explanation(HOOKS_RULES_CATALOGUE, deciding, trace.hits, around);
   return { rules: trace.hits, ...(why ? { explanation: why } : {}) };
+}
+
+/**
+ * A traversal that runs hooks in another order than the model's: the rule
+ * that placed the hook the model runs at the first differing position (its
+ * insertion case), since the order was decided when it was registered.
+ */
+function placedAtDifference(
+  hits: readonly RuleHit[],
+  wanted: StepReply | undefined,
+  observed: unknown,
+): RuleHit | undefined {
+  const seen = (observed as { visited?: unknown } | null)?.visited;
+  if (!wanted || !("visited" in wanted) || !Array.isArray(seen)) return undefined;
+  const i = wanted.visited.findIndex((name, k) => seen[k] !== name);
+  const name = i < 0 ? undefined : wanted.visited[i];
+  if (name === undefined) return undefined;
+  return lastHitAt(hits, undefined, (h) => h.rule.startsWith("insert-") && (h.detail ?? "").startsWith(`${name}@`));
 }

@@ -31,7 +31,7 @@ function pass(input: SequenceInput, profile: string, expected: unknown = "every 
 function fail(f: Finding, commands: readonly HookCommand[], profile: string, kind?: string): CheckOutcome {
   const at = commands[f.step];
   const rule = kind ?? (typeof f.expected === "string" ? f.expected : "differs");
-  const model = modelTrace(commands, profile, f.step);
+  const model = modelTrace(commands, profile, f.step, f.observed);
   return {
     ok: false,
     rules: model.rules,
