@@ -76,10 +76,16 @@ type Observation =
   | { kind: "declined" }
   | { kind: "error"; message: string };
 
-async function observe(property: ConformanceProperty, iut: Iut, profile: string, input: unknown): Promise<Observation> {
+async function observe(
+  property: ConformanceProperty,
+  iut: Iut,
+  profile: string,
+  input: unknown,
+  coverage: boolean,
+): Promise<Observation> {
   try {
     await iut.call("reset", {});
-    const outcome = await property.check(input, { iut, profile });
+    const outcome = await property.check(input, { iut, profile, ...(coverage ? { collectRules: true } : {}) });
     // An answer without what the property judges (ICMP not reported) is no verdict: counted with the declined.
     if (outcome.judged === false) return { kind: "declined" };
     return {
@@ -139,7 +145,7 @@ export async function runMatrix(plan: MatrixPlan): Promise<MatrixResult> {
             observations.push({ kind: "declined" });
             continue;
           }
-          const seen = await observe(property, iut, cell.profile, input);
+          const seen = await observe(property, iut, cell.profile, input, plan.coverage === true);
           observations.push(seen);
           if (plan.coverage && seen.kind === "judged") {
             cell.ruleHits ??= {};

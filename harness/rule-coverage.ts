@@ -42,10 +42,30 @@ export interface RuleCoverage {
 }
 
 /**
- * Rules a default run may leave unreached, and why: each is a generator gap
- * on file, not a silent one. Empty when every rule is reached.
+ * Rules the default model run (CI's seed, default runs, the seeded corpus:
+ * test/properties/rule-coverage.test.ts) leaves unreached, and why: each is
+ * a generator gap on file, not a silent one, to be fixed in properties/<area>/
+ * and then removed here (the test fails on an entry a run reaches).
  */
-export const KNOWN_UNREACHED: Partial<Record<AreaName, Record<string, string>>> = {};
+export const KNOWN_UNREACHED: Partial<Record<AreaName, Record<string, string>>> = {
+  bpf: {
+    "ancillary-ethertype":
+      "generator gap: SKF_AD_PROTOCOL is one of the ancillary fields drawn uniformly in run programs; reached on seed 1, not at CI's seed",
+    "ancillary-exit-a":
+      "generator gap: ifindex/hatype loads (no device: return A) are drawn as rarely as any other ancillary field; reached on seed 1, not at CI's seed",
+  },
+  cttimeout: {
+    "no-nfgenmsg":
+      "generator gap: no generated message is 16 to 19 bytes long (a header without a whole struct nfgenmsg)",
+  },
+  frag6: {
+    "rfc-not-a-fragment": "generator gap: every stream event carries a Fragment header; none is a plain packet",
+    "rfc-ends-at-last":
+      "generator gap: no pattern sends a fragment with M set that ends exactly where the last fragment ends",
+    "rfc-reassembled-too-long":
+      "generator gap: needs a first fragment whose Unfragmentable Part is longer than the other fragments' (each fragment alone stays under 65,535 bytes)",
+  },
+};
 
 /** Adds two rule counts (rounds of a campaign). */
 export function addRuleHits(

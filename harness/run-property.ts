@@ -103,7 +103,7 @@ async function runOrStop(s: Session, input: unknown, during: string): ReturnType
   }
   let run: CaseRun;
   try {
-    run = await runCase(s.property, s.iut, s.profile, input);
+    run = await runCase(s.property, s.iut, s.profile, input, s.ruleHits !== undefined);
   } catch (error) {
     s.stop = { kind: "iut-error", iutError: iutErrorOf(error, during) };
     return undefined;

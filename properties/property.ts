@@ -56,6 +56,12 @@ export interface PropertyContext {
   iut: Iut;
   /** The profile the IUT is judged against in this area. */
   profile: string;
+  /**
+   * --coverage: every outcome carries the rules the model applied (`rules`).
+   * Without it a check may skip recording them on a conforming case; a
+   * violation always carries its explanation.
+   */
+  collectRules?: boolean;
 }
 
 /** Packets of a case, for a pcap beside the case file. */

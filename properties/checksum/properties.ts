@@ -346,6 +346,7 @@ function traced<I>(
     ...property,
     async check(input, context) {
       const outcome = await property.check(input, context);
+      if (outcome.ok && !context.collectRules) return outcome;
       const trace = new RuleTrace();
       try {
         model(input, context.profile as ChecksumProfile, trace);

@@ -100,17 +100,16 @@ function property(
     ops: ["frag6.run"],
     arbitrary: (): fc.Arbitrary<StreamInput> => frag6Stream(classes ? { classes } : {}),
     validateInput: validateStreamInput,
-    async check(input, { iut, profile }) {
+    async check(input, { iut, profile, collectRules }) {
       const expectation = expectationFor(input, profile);
       if (expectation.kind === "exact" && expectation.undetermined)
         throw new UnpredictedCase("frag6.run", `${profile}: ${expectation.undetermined}`);
       const observed = await iutRun(iut, input);
       const v = judge(input, expectation, observed);
       const failed = !v.ok && v.unjudged === undefined;
-      return {
-        ...verdict(input, shown(expectation), observed, v),
-        ...frag6Explained(input, expectation, failed ? v : undefined),
-      };
+      const outcome = verdict(input, shown(expectation), observed, v);
+      if (!failed && !collectRules) return outcome;
+      return { ...outcome, ...frag6Explained(input, expectation, failed ? v : undefined) };
     },
     packets: streamPackets,
   };

@@ -2,12 +2,11 @@
 // step; the others are invariants judged from the IUT's own replies, so each
 // names the rule an IUT breaks.
 import fc from "fast-check";
-import type { Iut } from "../../iut/iut.js";
 import { insertByPriority, type HookEntry, type HookList } from "../../model/hooks/hook-list.js";
 import type { ListKey } from "../../model/hooks/list-head.js";
 import { hooksRules } from "../../model/hooks/profiles.js";
 import { runHooks, traversedList } from "../../model/hooks/traverse.js";
-import type { CheckOutcome, ConformanceProperty } from "../property.js";
+import type { CheckOutcome, ConformanceProperty, PropertyContext } from "../property.js";
 import { describeCommand, type HookCommand, type SequenceInput, type StepReply } from "./commands.js";
 import { hookSequence, landingLists, limitSequence, sameListSequence } from "./generators.js";
 import { validateSequenceInput } from "./input-validation.js";
@@ -19,8 +18,17 @@ const CORE = "net/netfilter/core.c";
 const OPS = ["hooks.register", "hooks.unregister", "hooks.traverse"] as const;
 
 /** A conforming case, with the rules the model applies to its sequence. */
-function pass(input: SequenceInput, profile: string, expected: unknown = "every step as the rule says"): CheckOutcome {
-  return { ok: true, expected, observed: expected, rules: modelTrace(input.commands, profile).rules };
+function pass(
+  input: SequenceInput,
+  { profile, collectRules }: { profile: string; collectRules?: boolean },
+  expected: unknown = "every step as the rule says",
+): CheckOutcome {
+  return {
+    ok: true,
+    expected,
+    observed: expected,
+    ...(collectRules ? { rules: modelTrace(input.commands, profile).rules } : {}),
+  };
 }
 
 /**
@@ -70,7 +78,8 @@ function firstDifference(observed: StepReply, wanted: StepReply): string {
 }
 
 /** Step by step against the model; stops at the first reply that differs. */
-async function matchModel(input: SequenceInput, iut: Iut, profile: string): Promise<CheckOutcome> {
+async function matchModel(input: SequenceInput, context: PropertyContext): Promise<CheckOutcome> {
+  const { iut, profile } = context;
   const model = new ModelSteps(profile);
   for (const [step, c] of input.commands.entries()) {
     // The IUT first: one that cannot represent a step declines before the model is asked.
@@ -90,14 +99,14 @@ async function matchModel(input: SequenceInput, iut: Iut, profile: string): Prom
       );
     }
   }
-  return pass(input, profile, { steps: input.commands.length });
+  return pass(input, context, { steps: input.commands.length });
 }
 
 /** Runs the case on the IUT and applies a judge to its events. */
 function judged(judge: (events: Event[], profile: string) => Finding | null) {
-  return async (input: SequenceInput, { iut, profile }: { iut: Iut; profile: string }): Promise<CheckOutcome> => {
+  return async (input: SequenceInput, { iut, profile, collectRules }: PropertyContext): Promise<CheckOutcome> => {
     const finding = judge(await observe(iut, input.commands), profile);
-    return finding ? fail(finding, input.commands, profile) : pass(input, profile);
+    return finding ? fail(finding, input.commands, profile) : pass(input, { profile, collectRules });
   };
 }
 
@@ -282,7 +291,7 @@ export const HOOKS_PROPERTIES: readonly ConformanceProperty<SequenceInput>[] = [
     "Over any sequence of register, unregister and traverse, every reply (errno, visited hooks, verdict) equals the model's, step by step.",
     `${CORE} nf_register_net_hook(), __nf_register_net_hook(), nf_hook_entry_head(), nf_hook_entries_grow(), nf_unregister_net_hook(), nf_hook_slow(); adapter protocol (ENOENT)`,
     hookSequence,
-    (input, { iut, profile }) => matchModel(input, iut, profile),
+    (input, context) => matchModel(input, context),
   ),
   sequenceProperty(
     "traversal-sorted-by-priority",
@@ -333,6 +342,6 @@ export const HOOKS_PROPERTIES: readonly ConformanceProperty<SequenceInput>[] = [
     "A list holds at most 1024 live hooks: one more is refused with E2BIG and nothing changes (for inet, IPv4 is rolled back when IPv6 is full); after an unregister there is room again. The linked-list era had no limit.",
     `${CORE} nf_hook_entries_grow(): alloc_entries > MAX_HOOK_COUNT returns -E2BIG; nf_register_net_hook() rollback`,
     limitSequence,
-    (input, { iut, profile }) => matchModel(input, iut, profile),
+    (input, context) => matchModel(input, context),
   ),
 ];
