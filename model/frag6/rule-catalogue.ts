@@ -191,6 +191,7 @@ const LINUX_LINES: readonly [RegExp, Frag6RuleId][] = [
   [/ (ip6frag|nf_conntrack_frag6) queued$/, "linux-queued"],
   [/ (ip6frag|nf_conntrack_frag6) dropped$/, "linux-fragment-dropped"],
   [/ (ip6frag|nf_conntrack_frag6) killed$/, "linux-queue-killed"],
+  [/ (ip6frag|nf_conntrack_frag6) delivered$/, "linux-reassembled"],
 ];
 
 const RFC_CHOICES: readonly [RegExp, Frag6RuleId][] = [

@@ -10,7 +10,11 @@ import { loadCorpus } from "../../harness/corpus-store.js";
 import { KNOWN_UNREACHED } from "../../harness/rule-coverage.js";
 import { runSuite } from "../../harness/run-suite.js";
 import { ModelIut } from "../../iut/model/model-iut.js";
+import fc from "fast-check";
+import { frag6RuleHits } from "../../model/frag6/rule-catalogue.js";
 import { AREAS } from "../../properties/areas.js";
+import { frag6Stream } from "../../properties/frag6/generators.js";
+import { expectationFor } from "../../properties/frag6/model-view.js";
 
 /** The seed .ci/run gates with. */
 const CI_SEED = 1543570559;
@@ -27,6 +31,16 @@ describe("rule coverage of a default model run", () => {
         expect(r.citation.length, `${area.name}.${r.id}`).toBeGreaterThan(5);
         for (const p of r.profiles ?? []) expect(area.profiles.map((q) => q.name)).toContain(p);
       }
+    }
+  });
+
+  it("frag6: every line of the model's account is named by a rule, in every profile", () => {
+    for (const profile of ["rfc8200", "linux-ipv6", "linux-nfct"]) {
+      const unnamed = new Set<string>();
+      for (const input of fc.sample(frag6Stream({}), { seed: 7, numRuns: 300 }))
+        for (const line of frag6RuleHits(expectationFor(input, profile)).unnamed)
+          unnamed.add(line.replace(/\d+/g, "N"));
+      expect([...unnamed], profile).toEqual([]);
     }
   });
 
