@@ -6,6 +6,7 @@
 //   0  every property judged conforms (skipped ones aside)
 import { summarize, type RunResult } from "../harness/results.js";
 import { partialRun, type RunIdentity } from "../harness/run-suite.js";
+import { explanationLine } from "../properties/explain.js";
 import { writeReports } from "../reporting/write-reports.js";
 import type { IutStartError } from "./suite-options.js";
 
@@ -16,6 +17,7 @@ export function printFindings(run: RunResult, io: Io): void {
   for (const p of run.properties) {
     if (!p.violation) continue;
     io.stderr(`violation in ${p.id}: ${p.violation.message}`);
+    if (p.violation.explanation) io.stderr(`  ${explanationLine(p.violation.explanation)}`);
     if (p.violation.caseFile)
       io.stderr(`  saved: ${p.violation.caseFile}${p.violation.pcapFile ? ` and ${p.violation.pcapFile}` : ""}`);
     if (p.violation.saveError) io.stderr(`  not saved: ${p.violation.saveError}`);
@@ -52,6 +54,10 @@ export function finishRun(run: RunResult, outDir: string, io: Io, options: { all
   printFindings(run, io);
   writeRunReports(outDir, run, io);
   const summary = summarize(run.properties);
+  for (const a of run.coverage?.areas ?? [])
+    io.stderr(
+      `rules ${a.area}: ${a.reached}/${a.total} reached${a.unreached.length ? `; never reached: ${a.unreached.join(", ")}` : ""}`,
+    );
   io.stderr(
     `${summary.passed} passed, ${summary.failed} failed, ${summary.skipped} skipped, ${summary.iutError} iut-error`,
   );

@@ -1,6 +1,7 @@
 // `nfconform fuzz --time DURATION`: a campaign of fresh seeds against one IUT,
 // with a live progress line, every distinct violation saved once, and the
 // report `run` writes, also when interrupted with Ctrl-C.
+import { startV8Coverage } from "./v8-coverage.js";
 import { runCampaign } from "../harness/campaign.js";
 import type { PropertyResult } from "../harness/results.js";
 import { partialRun, type RunIdentity } from "../harness/run-suite.js";
@@ -98,6 +99,7 @@ export async function fuzzCommand(argv: string[], io: { stderr: (line: string) =
     const savedViolations = () =>
       [...totals.values()].reduce((n, p) => n + p.violations.filter((v) => v.caseFile).length, 0);
     let lastPrinted = 0;
+    const v8 = values.coverage ? await startV8Coverage() : undefined;
     const campaign = await runCampaign({
       iut,
       instances,
@@ -113,6 +115,7 @@ export async function fuzzCommand(argv: string[], io: { stderr: (line: string) =
       ...(minJudgedShare !== undefined ? { minJudgedShare } : {}),
       ...(maxViolations !== undefined ? { maxViolations } : {}),
       corpusDir: settings.corpusDir,
+      ...(values.coverage ? { coverage: true } : {}),
       command,
       commands,
       ...(hello.name === "linux" ? { kernel: hello.version } : {}),
@@ -136,6 +139,7 @@ export async function fuzzCommand(argv: string[], io: { stderr: (line: string) =
         );
       },
     });
+    if (v8 && campaign.coverage) campaign.coverage.v8 = await v8.stop();
     io.stderr(
       `fuzz: ${campaign.rounds} rounds in ${clock(campaign.durationMs)}, ${distinctViolations()} distinct violations (${savedViolations()} saved)`,
     );

@@ -19,14 +19,14 @@ const USAGE = `usage:
   nfconform run [--iut linux|model|cmd:'<command>'|mutant:<name>] [--area a,b] [--profile area=name]
                 [--property name] [--seed N] [--runs N] [--time-budget 30s] [--out DIR]
                 [--corpus DIR|none] [--path P] [--timeout 10s] [--shard i/n] [--allow-empty]
-                [--min-judged PCT] [--max-violations N]
+                [--min-judged PCT] [--max-violations N] [--coverage]
                 [--jobs N]  # IUT instances judging cases at once (default 8 for linux, 1 otherwise);
                             # verdicts, counts and shrunk cases are the same for any N
   nfconform fuzz --time DURATION [run's options]
   nfconform replay FILE [--iut SPEC] [--profile area=name]
   nfconform corpus check [--iut SPEC] [--area a,b] [--corpus DIR] [--allow-empty] [--jobs N]
   nfconform corpus minimize [--corpus DIR] [--dry-run]
-  nfconform matrix --iut A --iut B ... [--area a,b] [--seed N] [--runs N] [--out DIR] [--corpus DIR]
+  nfconform matrix --iut A --iut B ... [--area a,b] [--seed N] [--runs N] [--out DIR] [--corpus DIR] [--coverage]
   nfconform report merge DIR... [--out DIR]
   nfconform list [--json]
   nfconform adapter model [--mutant NAME] [--profile area=name]

@@ -36,6 +36,7 @@ export async function matrixCommand(argv: string[], io: { stderr: (line: string)
       seed: settings.seed,
       runs: settings.runs,
       corpusDir: settings.corpusDir,
+      ...(values.coverage ? { coverage: true } : {}),
       replayCommand: (caseFile, spec) =>
         commandBuilders({ iutSpec: spec, seed: settings.seed, profiles: {}, corpusDir: settings.corpusDir }).replayCase(
           caseFile,

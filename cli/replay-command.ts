@@ -7,6 +7,7 @@ import { IutError, AdapterReplyError } from "../iut/iut.js";
 import { AREAS } from "../properties/areas.js";
 import { durationOption, parseOptions, profileOption } from "./options.js";
 import { resolveIut } from "./resolve-iut.js";
+import { explanationLine } from "../properties/explain.js";
 import { UsageError } from "./usage-error.js";
 
 export async function replayCommand(
@@ -49,6 +50,11 @@ export async function replayCommand(
     }
     if (run.kind === "violates") {
       io.stdout(`verdict:  VIOLATION: ${run.outcome.message ?? DEFAULT_KEY}`);
+      const why = run.outcome.explanation;
+      if (why) {
+        io.stdout(`rule:     ${explanationLine(why)}`);
+        for (const line of why.trace) io.stdout(`          ${line}`);
+      }
       return 1;
     }
     // Not judged or declined: no verdict, so not a pass either.

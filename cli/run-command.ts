@@ -1,6 +1,7 @@
 // `nfconform run`: the properties of the chosen areas against one IUT.
 import type { PropertyResult } from "../harness/results.js";
 import { partialRun, type RunIdentity, runSuite } from "../harness/run-suite.js";
+import { startV8Coverage } from "./v8-coverage.js";
 import { shellCommand } from "../harness/shell-quote.js";
 import { commandBuilders } from "./commands-text.js";
 import { failedStart, finishRun } from "./finish-run.js";
@@ -109,6 +110,7 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
         `nfconform run: IUT ${settings.iutSpec} (${hello.name} ${hello.version}), seed ${seed}, ${runs} cases per property${fewer}, areas ${areas.map((a) => a.name).join(", ")}${instances.wanted > 1 ? `, ${instances.wanted} jobs` : ""}${shard ? `, shard ${shard.index}/${shard.count}` : ""}${corpusCases.length ? `, ${corpusCases.length} saved cases` : ""}`,
       );
       const progress = progressPrinter(io.stderr);
+      const v8 = values.coverage ? await startV8Coverage() : undefined;
       const run = await runSuite({
         ...identity,
         iut,
@@ -123,11 +125,13 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
         ...(maxViolations !== undefined ? { maxViolations } : {}),
         corpusDir: settings.corpusDir,
         signal: guard.signal,
+        ...(values.coverage ? { coverage: true } : {}),
         onProgress: (event) => {
           if (event.kind === "done") found.push(event.result);
           progress(event);
         },
       });
+      if (v8 && run.coverage) run.coverage.v8 = await v8.stop();
       const code = finishRun(run, outDir, io, { allowEmpty: values["allow-empty"] === true });
       // Stopped by a signal: not a pass, whatever was judged before it (a violation still says 1).
       const stoppedBy = guard.stoppedBy();

@@ -47,6 +47,7 @@ export const SUITE_OPTIONS = {
   corpus: { type: "string" },
   timeout: { type: "string" },
   jobs: { type: "string" },
+  coverage: { type: "boolean" },
 } as const;
 
 export interface SuiteValues {

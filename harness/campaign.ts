@@ -11,6 +11,7 @@ import {
   type RunResult,
   type Violation,
 } from "./results.js";
+import { addRuleHits, ruleCoverage } from "./rule-coverage.js";
 import { propertiesDigest, runSuite, type ProgressEvent, type SuitePlan } from "./run-suite.js";
 
 export interface CampaignPlan
@@ -72,6 +73,7 @@ export function fold(
     ...(violations[0] ? { violation: violations[0] } : {}),
     violations,
     distinctViolations: caseFiles(violations),
+    ...(total.ruleHits || round.ruleHits ? { ruleHits: addRuleHits(total.ruleHits, round.ruleHits)! } : {}),
   };
 }
 
@@ -110,6 +112,7 @@ export async function runCampaign(plan: CampaignPlan): Promise<RunResult & { rou
     command: plan.command,
     propertiesDigest: propertiesDigest(plan),
     properties: [...totals.values()],
+    ...(plan.coverage ? { coverage: ruleCoverage(plan.areas, [...totals.values()]) } : {}),
     rounds: round,
   };
 }

@@ -29,11 +29,12 @@ export async function runCase(
   iut: Iut,
   profile: string,
   input: unknown,
+  collectRules = false,
 ): Promise<CaseRun> {
   let outcome: CheckOutcome;
   try {
     await iut.call("reset", {});
-    outcome = await property.check(input, { iut, profile });
+    outcome = await property.check(input, { iut, profile, ...(collectRules ? { collectRules } : {}) });
   } catch (error) {
     if (error instanceof IutError) throw error;
     if (error instanceof AdapterReplyError) {

@@ -3,8 +3,10 @@
 import fc from "fast-check";
 import { AdapterReplyError, IutError, type Iut } from "../iut/iut.js";
 import type { Hello } from "../iut/protocol.js";
-import type { AreaDefinition, ConformanceProperty } from "../properties/property.js";
+import { explanationLine } from "../properties/explain.js";
+import type { AreaDefinition, CheckOutcome, ConformanceProperty } from "../properties/property.js";
 import { propertyId } from "../properties/property.js";
+import { ruleCoverage, type RuleCoverage } from "./rule-coverage.js";
 import { CorpusError, saveCase } from "./corpus-store.js";
 import { resolveProfile } from "./run-suite.js";
 import { propertySeed } from "./seeds.js";
@@ -22,8 +24,10 @@ export interface MatrixCell {
   declined: number;
   /** Why the IUT was not asked at all, or stopped being asked (IUT error). */
   note?: string;
-  /** The first violation, saved and replayable; pcapFile when the case holds packets (saved beside it). */
-  example?: { message: string; caseFile?: string; pcapFile?: string; replay: string };
+  /** The first violation, saved and replayable, with the model rule it leaves (one line); pcapFile when the case holds packets (saved beside it). */
+  example?: { message: string; rule?: string; caseFile?: string; pcapFile?: string; replay: string };
+  /** --coverage: per model rule id, how many of this IUT's judged cases reached it. */
+  ruleHits?: Record<string, number>;
 }
 
 export interface MatrixRow {
@@ -43,6 +47,8 @@ export interface MatrixResult {
   runs: number;
   iuts: { spec: string; hello: Hello }[];
   rows: MatrixRow[];
+  /** --coverage: the model rules each IUT's cases reached, per area. */
+  coverage?: { iut: string; coverage: RuleCoverage }[];
 }
 
 export interface MatrixPlan {
@@ -54,17 +60,32 @@ export interface MatrixPlan {
   corpusDir: string | null;
   replayCommand: (caseFile: string, iutSpec: string) => string;
   onProgress?: (id: string) => void;
+  coverage?: boolean;
 }
 
 type Observation =
-  | { kind: "judged"; ok: boolean; observed: unknown; message?: string; expected: unknown }
+  | {
+      kind: "judged";
+      ok: boolean;
+      observed: unknown;
+      message?: string;
+      expected: unknown;
+      rules?: CheckOutcome["rules"];
+      explanation?: CheckOutcome["explanation"];
+    }
   | { kind: "declined" }
   | { kind: "error"; message: string };
 
-async function observe(property: ConformanceProperty, iut: Iut, profile: string, input: unknown): Promise<Observation> {
+async function observe(
+  property: ConformanceProperty,
+  iut: Iut,
+  profile: string,
+  input: unknown,
+  coverage: boolean,
+): Promise<Observation> {
   try {
     await iut.call("reset", {});
-    const outcome = await property.check(input, { iut, profile });
+    const outcome = await property.check(input, { iut, profile, ...(coverage ? { collectRules: true } : {}) });
     // An answer without what the property judges (ICMP not reported) is no verdict: counted with the declined.
     if (outcome.judged === false) return { kind: "declined" };
     return {
@@ -73,6 +94,8 @@ async function observe(property: ConformanceProperty, iut: Iut, profile: string,
       observed: outcome.observed,
       expected: outcome.expected,
       ...(outcome.message ? { message: outcome.message } : {}),
+      ...(outcome.rules ? { rules: outcome.rules } : {}),
+      ...(outcome.explanation ? { explanation: outcome.explanation } : {}),
     };
   } catch (error) {
     if (error instanceof AdapterReplyError && error.code !== "internal") return { kind: "declined" };
@@ -122,8 +145,13 @@ export async function runMatrix(plan: MatrixPlan): Promise<MatrixResult> {
             observations.push({ kind: "declined" });
             continue;
           }
-          const seen = await observe(property, iut, cell.profile, input);
+          const seen = await observe(property, iut, cell.profile, input, plan.coverage === true);
           observations.push(seen);
+          if (plan.coverage && seen.kind === "judged") {
+            cell.ruleHits ??= {};
+            for (const rule of new Set((seen.rules ?? []).map((h) => h.rule)))
+              cell.ruleHits[rule] = (cell.ruleHits[rule] ?? 0) + 1;
+          }
           if (seen.kind === "error") {
             cell.note = `IUT error: ${seen.message}`;
           } else if (seen.kind === "declined") {
@@ -146,7 +174,29 @@ export async function runMatrix(plan: MatrixPlan): Promise<MatrixResult> {
       rows.push(row);
     }
   }
-  return { seed: plan.seed, runs: plan.runs, iuts: plan.iuts.map(({ spec, hello }) => ({ spec, hello })), rows };
+  return {
+    seed: plan.seed,
+    runs: plan.runs,
+    iuts: plan.iuts.map(({ spec, hello }) => ({ spec, hello })),
+    rows,
+    ...(plan.coverage ? { coverage: matrixCoverage(plan, rows) } : {}),
+  };
+}
+
+/** Each IUT's rule coverage, from its cells. */
+function matrixCoverage(plan: MatrixPlan, rows: readonly MatrixRow[]): { iut: string; coverage: RuleCoverage }[] {
+  return plan.iuts.map(({ spec }, i) => ({
+    iut: spec,
+    coverage: ruleCoverage(
+      plan.areas,
+      rows.flatMap((row) => {
+        const cell = row.cells[i]!;
+        return cell.profile === null || !cell.ruleHits
+          ? []
+          : [{ area: row.area as AreaDefinition["name"], profile: cell.profile, ruleHits: cell.ruleHits }];
+      }),
+    ),
+  }));
 }
 
 function exampleFor(
@@ -158,7 +208,9 @@ function exampleFor(
   seen: Extract<Observation, { kind: "judged" }>,
 ): MatrixCell["example"] {
   const message = seen.message ?? "differs from the model";
-  if (plan.corpusDir === null) return { message, replay: "(not saved: matrix saves examples with --corpus DIR)" };
+  const rule = seen.explanation ? { rule: explanationLine(seen.explanation) } : {};
+  if (plan.corpusDir === null)
+    return { message, ...rule, replay: "(not saved: matrix saves examples with --corpus DIR)" };
   const outcome = { ok: false, expected: seen.expected, observed: seen.observed, message };
   let saved: ReturnType<typeof saveCase>;
   try {
@@ -179,10 +231,11 @@ function exampleFor(
   } catch (error) {
     // A corpus that cannot take the case must not lose the matrix: the cell keeps the finding and says why it has no file.
     if (!(error instanceof CorpusError)) throw error;
-    return { message, replay: `(not saved: ${error.message})` };
+    return { message, ...rule, replay: `(not saved: ${error.message})` };
   }
   return {
     message,
+    ...rule,
     caseFile: saved.caseFile,
     ...(saved.pcapFile ? { pcapFile: saved.pcapFile } : {}),
     replay: plan.replayCommand(saved.caseFile, spec),

@@ -1,5 +1,7 @@
 // What a run found, property by property: the data behind every report.
 import type { AreaName, Hello } from "../iut/protocol.js";
+import type { Explanation } from "../properties/property.js";
+import type { RuleCoverage } from "./rule-coverage.js";
 
 export type PropertyStatus = "passed" | "failed" | "skipped" | "iut-error";
 
@@ -27,6 +29,8 @@ export interface Violation {
   saveError?: string;
   /** Re-running the shrunk input did not reproduce the failure. */
   flaky?: boolean;
+  /** The model's rule where the IUT's answer leaves the model's, with its citation and evidence. */
+  explanation?: Explanation;
 }
 
 export interface PropertyResult {
@@ -72,6 +76,8 @@ export interface PropertyResult {
   rerun: string;
   /** Campaigns: the case files of every distinct violation found. */
   distinctViolations?: string[];
+  /** --coverage: per model rule id, how many answered cases reached it. */
+  ruleHits?: Record<string, number>;
 }
 
 /**
@@ -119,6 +125,8 @@ export interface RunResult {
   /** sha256 of the whole run's sorted property ids (all shards'): `report merge` checks its shards against it. */
   propertiesDigest?: string;
   properties: PropertyResult[];
+  /** --coverage: the model rules the run's cases reached, per area (and V8 coverage of model/ when measured). */
+  coverage?: RuleCoverage;
 }
 
 export interface Summary {

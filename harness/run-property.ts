@@ -6,7 +6,7 @@
 import type { Iut } from "../iut/iut.js";
 import { IutError } from "../iut/iut.js";
 import { IutInstances } from "../iut/iut-instances.js";
-import type { ConformanceProperty } from "../properties/property.js";
+import type { CheckOutcome, ConformanceProperty } from "../properties/property.js";
 import { propertyId } from "../properties/property.js";
 import { CasePool } from "./case-pool.js";
 import { CaseSource } from "./case-source.js";
@@ -48,6 +48,8 @@ export interface PropertyRunOptions {
   onProgress?: (done: number, violations: number) => void;
   /** Set to stop early (Ctrl-C in a campaign): what was found so far is kept. */
   signal?: { aborted: boolean };
+  /** --coverage: count the model rules each answered case reached (PropertyResult.ruleHits). */
+  coverage?: boolean;
 }
 
 /** Distinct violations a property reports at most: past that, the IUT is broken enough to stop looking. */
@@ -73,6 +75,8 @@ interface Session {
   violations: Violation[];
   stop?: Stop;
   interrupted: boolean;
+  /** Under --coverage: how many answered cases reached each model rule. */
+  ruleHits?: Map<string, number>;
 }
 
 export async function runProperty(
@@ -95,6 +99,7 @@ export async function runProperty(
     tally: new CaseTally(),
     violations: [],
     interrupted: false,
+    ...(options.coverage ? { ruleHits: new Map<string, number>() } : {}),
   };
   await replayCorpus(s, corpusCases);
   await explore(s);
@@ -104,7 +109,7 @@ export async function runProperty(
 /** Runs a case on the shrinking instance; a fault of the IUT stops the property (and gives undefined), as does Ctrl-C. */
 async function runOrStop(s: Session, input: unknown, during: string): ReturnType<CaseRunner> {
   if (halted(s)) return undefined;
-  return verdictOf(s, await settleCase(runCase(s.property, s.iut, s.profile, input)), during);
+  return verdictOf(s, await settleCase(runCase(s.property, s.iut, s.profile, input, s.ruleHits !== undefined)), during);
 }
 
 /** Case `index` from the pool (judged ahead on any instance), or undefined once the property has stopped. */
@@ -127,7 +132,9 @@ function verdictOf(s: Session, settled: Settled, during: string): Awaited<Return
     s.stop = { kind: "iut-error", iutError: iutErrorOf(settled.error, during) };
     return undefined;
   }
-  return settled.run;
+  const run = settled.run;
+  if (s.ruleHits && "outcome" in run) countRules(s.ruleHits, run.outcome.rules);
+  return run;
 }
 
 /** A pool over the session's instances; none for one instance, which judges each case as it is read. */
@@ -136,9 +143,14 @@ function poolFor(s: Session, draw: (index: number) => Promise<{ input: unknown }
   return new CasePool({
     instances: s.instances,
     draw,
-    judge: (iut, input) => runCase(s.property, iut, s.profile, input),
+    judge: (iut, input) => runCase(s.property, iut, s.profile, input, s.ruleHits !== undefined),
     stopped: () => s.stop !== undefined || s.options.signal?.aborted === true,
   });
+}
+
+/** Counts each rule once per case that reached it (shrink steps included: they are cases the model answered). */
+function countRules(into: Map<string, number>, rules: CheckOutcome["rules"]): void {
+  for (const rule of new Set((rules ?? []).map((h) => h.rule))) into.set(rule, (into.get(rule) ?? 0) + 1);
 }
 
 /** Regression before exploration: every saved case of this property, each new kind of violation reported. */
@@ -172,6 +184,7 @@ function noteSaved(s: Session, saved: LoadedCase, run: NonNullable<Awaited<Retur
     expected: run.outcome.expected,
     observed: run.outcome.observed,
     message: run.outcome.message ?? "differs from the model",
+    ...(run.outcome.explanation ? { explanation: run.outcome.explanation } : {}),
     source: "corpus",
     caseFile: saved.path,
     ...(saved.case.pcap ? { pcapFile: `${saved.path.replace(/[^/]*$/, "")}${saved.case.pcap.file}` } : {}),
@@ -287,6 +300,7 @@ async function keep(s: Session, shrunk: Shrunk, round: number): Promise<void> {
     expected: outcome.expected,
     observed: outcome.observed,
     message: outcome.message ?? "differs from the model",
+    ...(outcome.explanation ? { explanation: outcome.explanation } : {}),
     source: "generated",
     shrinks: shrunk.shrinks,
     ...(path ? { path } : {}),
@@ -399,6 +413,7 @@ function result(s: Session, corpusCases: number): PropertyResult {
     ...(skipReason ? { skipReason } : {}),
     ...(iutError ? { iutError } : {}),
     rerun: options.commands.rerunProperty(s.id, ["--runs", String(options.runs)]),
+    ...(s.ruleHits ? { ruleHits: Object.fromEntries([...s.ruleHits].sort(([a], [b]) => a.localeCompare(b))) } : {}),
   };
 }
 

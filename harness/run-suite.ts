@@ -7,6 +7,7 @@ import type { AreaDefinition, ConformanceProperty } from "../properties/property
 import { propertyId } from "../properties/property.js";
 import type { LoadedCase } from "./corpus-store.js";
 import type { PropertyResult, RunResult } from "./results.js";
+import { ruleCoverage } from "./rule-coverage.js";
 import { runProperty, type PropertyRunOptions } from "./run-property.js";
 
 export interface SuitePlan {
@@ -40,6 +41,8 @@ export interface SuitePlan {
   shard?: { index: number; count: number };
   signal?: { aborted: boolean };
   onProgress?: (event: ProgressEvent) => void;
+  /** --coverage: count the model rules the cases reach and report them per area. */
+  coverage?: boolean;
 }
 
 export type ProgressEvent =
@@ -209,6 +212,7 @@ async function runOne(
       ...(plan.instances ? { instances: plan.instances } : {}),
       commands: plan.commands,
       ...(plan.signal ? { signal: plan.signal } : {}),
+      ...(plan.coverage ? { coverage: true } : {}),
       onProgress: (done, violations) =>
         plan.onProgress?.({ kind: "cases", id, profile: resolved.profile, done, total: runs, violations }),
     },
@@ -228,5 +232,9 @@ export async function runSuite(plan: SuitePlan): Promise<RunResult> {
     results.push(result);
     plan.onProgress?.({ kind: "done", result });
   }
-  return { ...runHeader(plan, startedAt), properties: results };
+  return {
+    ...runHeader(plan, startedAt),
+    properties: results,
+    ...(plan.coverage ? { coverage: ruleCoverage(plan.areas, results) } : {}),
+  };
 }

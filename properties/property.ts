@@ -3,6 +3,7 @@
 import type fc from "fast-check";
 import { AdapterReplyError, type Iut } from "../iut/iut.js";
 import type { AreaName } from "../iut/protocol.js";
+import type { ModelRule, RuleHit } from "../model/rules.js";
 
 export interface CheckOutcome {
   ok: boolean;
@@ -24,12 +25,43 @@ export interface CheckOutcome {
   observed: unknown;
   /** One line on how they differ. */
   message?: string;
+  /** The rules the model applied to answer this case, in order (for rule coverage). */
+  rules?: readonly RuleHit[];
+  /** On a violation: the model's rule where the IUT's answer leaves the model's, and the evidence. */
+  explanation?: Explanation;
+}
+
+/**
+ * Why the model answers as it does where the IUT's answer leaves it: the
+ * deciding rule with its citation, in one line, and the evidence behind it
+ * (bpf: the instruction trace; hooks: the lists before and after the step;
+ * cttimeout: the message and the policies; frag6: what the queue did per
+ * fragment), and every rule the model applied.
+ */
+export interface Explanation {
+  /** The deciding rule's id in its area's catalogue. */
+  rule: string;
+  summary: string;
+  citation: string;
+  /** Where it applied (step, packet, event) and with what. */
+  at?: string;
+  detail?: string;
+  /** The evidence, one line each. */
+  trace: string[];
+  /** Every rule the model applied to the case, in order. */
+  rules: readonly RuleHit[];
 }
 
 export interface PropertyContext {
   iut: Iut;
   /** The profile the IUT is judged against in this area. */
   profile: string;
+  /**
+   * --coverage: every outcome carries the rules the model applied (`rules`).
+   * Without it a check may skip recording them on a conforming case; a
+   * violation always carries its explanation.
+   */
+  collectRules?: boolean;
 }
 
 /** Packets of a case, for a pcap beside the case file. */
@@ -64,6 +96,8 @@ export interface AreaDefinition {
   defaultProfile: string;
   // biome-ignore lint/suspicious/noExplicitAny: a list holds properties of every input type
   properties: readonly ConformanceProperty<any>[];
+  /** The model's named rules in this area (model/<area>/rule-catalogue.ts): what rule coverage counts. */
+  rules: readonly ModelRule[];
 }
 
 /**

@@ -21,5 +21,6 @@ export function jsonReport(run: RunResult): object {
     ...(run.propertiesDigest ? { propertiesDigest: run.propertiesDigest } : {}),
     summary: { ...summary, total: run.properties.length },
     properties: run.properties,
+    ...(run.coverage ? { coverage: run.coverage } : {}),
   };
 }

@@ -2,6 +2,7 @@
 // the replay command, IUT errors are <error>, skips say why.
 import type { PropertyResult, RunResult, Violation } from "../harness/results.js";
 import { summarize, violationsOf } from "../harness/results.js";
+import { explanationLine } from "../properties/explain.js";
 
 function escapeXml(text: string): string {
   return text
@@ -19,6 +20,7 @@ function seconds(ms: number): string {
 function violationText(v: Violation, index: number): string {
   return [
     `violation ${index + 1} (${v.key}): ${v.message}`,
+    ...(v.explanation ? [explanationLine(v.explanation)] : []),
     `counterexample: ${JSON.stringify(v.counterexample)}`,
     `expected: ${JSON.stringify(v.expected)}`,
     `observed: ${JSON.stringify(v.observed)}`,
@@ -50,8 +52,9 @@ function testcase(p: PropertyResult): string {
   let body = "";
   if (p.status === "failed" && violationsOf(p).length > 0) {
     const n = violationsOf(p).length;
-    const message =
-      n === 1 ? violationsOf(p)[0]!.message : `${n} distinct violations; the first: ${violationsOf(p)[0]!.message}`;
+    const first = violationsOf(p)[0]!;
+    const why = first.explanation ? ` (${explanationLine(first.explanation)})` : "";
+    const message = n === 1 ? `${first.message}${why}` : `${n} distinct violations; the first: ${first.message}${why}`;
     const text = [p.statement, ...violationsOf(p).map(violationText)].join("\n\n");
     body = `      <failure message="${escapeXml(message)}" type="violation">${escapeXml(text)}</failure>\n`;
   } else if (p.status === "failed") {

@@ -2,6 +2,8 @@
 // its counterexample and the command that replays it.
 import type { PropertyResult, RunResult } from "../harness/results.js";
 import { LOW_JUDGED_SHARE, summarize, violationsOf } from "../harness/results.js";
+import { explanationLine } from "../properties/explain.js";
+import { coverageMarkdown } from "./coverage-report.js";
 
 function sum(properties: readonly PropertyResult[], count: (p: PropertyResult) => number): number {
   return properties.reduce((n, p) => n + count(p), 0);
@@ -50,6 +52,15 @@ function failureSection(p: PropertyResult): string[] {
       "",
       `${v.message}${v.flaky ? " (the shrunk case did not fail again when re-run: flaky IUT)" : ""}`,
       "",
+      ...(v.explanation
+        ? [
+            `Where the IUT leaves the model: ${explanationLine(v.explanation)}`,
+            "",
+            "```",
+            clip(v.explanation.trace.join("\n"), 3000),
+            "```",
+          ]
+        : []),
       `Counterexample${v.shrinks !== undefined ? ` (after ${v.shrinks} shrinks)` : ""}:`,
       "```json",
       clip(JSON.stringify(v.counterexample, null, 2), 2000),
@@ -101,5 +112,6 @@ export function markdownReport(run: RunResult): string {
   ];
   for (const p of run.properties.filter((r) => r.status === "failed" || r.status === "iut-error"))
     lines.push(...failureSection(p));
+  if (run.coverage) lines.push(...coverageMarkdown(run.coverage));
   return `${lines.join("\n")}\n`;
 }

@@ -3,6 +3,7 @@
 // violated or were declined, with a replayable example of a violation.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, relative, resolve, sep } from "node:path";
+import { coverageHtml, coverageMarkdown } from "./coverage-report.js";
 import type { MatrixCell, MatrixResult } from "../harness/matrix.js";
 
 function cellText(cell: MatrixCell): string {
@@ -28,7 +29,7 @@ export function matrixMarkdown(m: MatrixResult, pageDir = "."): string {
     r.cells.flatMap((c, i) =>
       c.example
         ? [
-            `- ${r.id} on \`${m.iuts[i]!.spec}\`: ${c.example.message}${c.example.pcapFile ? ` ([pcap](${hrefFrom(pageDir, c.example.pcapFile)}))` : ""}\n  \`${c.example.replay}\``,
+            `- ${r.id} on \`${m.iuts[i]!.spec}\`: ${c.example.message}${c.example.pcapFile ? ` ([pcap](${hrefFrom(pageDir, c.example.pcapFile)}))` : ""}${c.example.rule ? `\n  ${c.example.rule}` : ""}\n  \`${c.example.replay}\``,
           ]
         : [],
     ),
@@ -43,6 +44,7 @@ export function matrixMarkdown(m: MatrixResult, pageDir = "."): string {
     ...rows,
     "",
     ...(examples.length ? ["## One replayable violation per cell", "", ...examples, ""] : []),
+    ...(m.coverage ?? []).flatMap((c) => coverageMarkdown(c.coverage, `## Model rules reached: \`${c.iut}\``)),
   ].join("\n");
 }
 
@@ -94,7 +96,7 @@ function exampleHtml(example: NonNullable<MatrixCell["example"]>, pageDir: strin
     ...(example.pcapFile ? [`<a href="${escapeHtml(hrefFrom(pageDir, example.pcapFile))}">pcap</a>`] : []),
     ...(example.caseFile ? [`<a href="${escapeHtml(hrefFrom(pageDir, example.caseFile))}">case</a>`] : []),
   ];
-  return `<div class="example">${links.length ? `${links.join(" · ")}<br>` : ""}<code class="replay">${escapeHtml(example.replay)}</code><details><summary>why</summary><p>${escapeHtml(example.message)}</p></details></div>`;
+  return `<div class="example">${links.length ? `${links.join(" · ")}<br>` : ""}<code class="replay">${escapeHtml(example.replay)}</code><details><summary>why</summary><p>${escapeHtml(example.message)}</p>${example.rule ? `<p class="rule">${escapeHtml(example.rule)}</p>` : ""}</details></div>`;
 }
 
 /** `pageDir`: where the page is written; its links to case files and pcaps are relative to it. */
@@ -124,7 +126,7 @@ export function matrixHtml(m: MatrixResult, pageDir = "."): string {
 body{font-family:system-ui,sans-serif;margin:24px;color:#222}
 table{border-collapse:collapse;margin-top:16px}
 th,td{border:1px solid #ccc;padding:6px 8px;vertical-align:top;font-size:13px;text-align:left}
-td.good{background:#e6f4ea}td.bad{background:#fce8e6}td.warn{background:#fef7e0}td.na{background:#f1f3f4;color:#666}
+td.good,tr.good td{background:#e6f4ea}tr.bad td{background:#fce8e6}td.bad{background:#fce8e6}td.warn{background:#fef7e0}td.na{background:#f1f3f4;color:#666}
 rect.conform{fill:#34a853}rect.violate{fill:#ea4335}rect.declined{fill:#9aa0a6}
 svg text{font-size:12px}
 code,pre{font-size:11px;white-space:pre-wrap}
@@ -135,6 +137,7 @@ ${chart(m)}
 <table><thead><tr><th>property</th>${header}<th>agreement</th></tr></thead><tbody>
 ${rows}
 </tbody></table>
+${(m.coverage ?? []).map((c) => coverageHtml(c.coverage, `Model rules reached: ${c.iut}`)).join("\n")}
 </body></html>
 `;
 }

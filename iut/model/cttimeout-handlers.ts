@@ -14,9 +14,10 @@ import {
 } from "../ops/cttimeout.js";
 import { invalid } from "../ops/op.js";
 import type { OpHandler } from "./model-state.js";
+import type { RuleTrace } from "../../model/rules.js";
 
 /** The handlers under `rules` (mutants pass rules of their own). */
-export function cttimeoutHandlersWith(rules: CttimeoutRules): Record<string, OpHandler> {
+export function cttimeoutHandlersWith(rules: CttimeoutRules, trace?: RuleTrace): Record<string, OpHandler> {
   return {
     netlink: (params, state) => {
       const messages = readNetlinkRequest(params);
@@ -24,7 +25,7 @@ export function cttimeoutHandlersWith(rules: CttimeoutRules): Record<string, OpH
       const replies: string[][] = [];
       try {
         for (const m of messages) {
-          const r = receive(ns, m, rules);
+          const r = receive(ns, m, rules, 0, trace);
           ns = r.ns;
           replies.push(r.replies.map(toHex));
         }
@@ -36,18 +37,18 @@ export function cttimeoutHandlersWith(rules: CttimeoutRules): Record<string, OpH
       return netlink.writeReply({ replies });
     },
     "cttimeout.attach": (params, state) => {
-      const r = attach(state.cttimeout, readAttachRequest(params));
+      const r = attach(state.cttimeout, readAttachRequest(params), trace);
       state.cttimeout = r.ns;
       return cttimeoutAttach.writeReply(r.ref === undefined ? { errno: r.errno } : { errno: r.errno, ref: r.ref });
     },
     "cttimeout.detach": (params, state) => {
-      const r = detach(state.cttimeout, readDetachRequest(params));
+      const r = detach(state.cttimeout, readDetachRequest(params), trace);
       state.cttimeout = r.ns;
       return cttimeoutDetach.writeReply({ errno: r.errno });
     },
   };
 }
 
-export function cttimeoutHandlers(profile: string | undefined): Record<string, OpHandler> {
-  return cttimeoutHandlersWith(cttimeoutRules(profile ?? "linux"));
+export function cttimeoutHandlers(profile: string | undefined, trace?: RuleTrace): Record<string, OpHandler> {
+  return cttimeoutHandlersWith(cttimeoutRules(profile ?? "linux"), trace);
 }

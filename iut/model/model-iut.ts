@@ -13,6 +13,7 @@ import type { Frag6Profile } from "../../model/frag6/profiles.js";
 import { freshModelState, type OpHandler } from "./model-state.js";
 import { optionalOpsOf } from "../ops/index.js";
 import { TOOL_VERSION } from "../../sys/tool-version.js";
+import type { RuleTrace } from "../../model/rules.js";
 
 /** Areas the model implements so far, with each one's default profile. */
 export const MODEL_AREAS: Partial<Record<AreaName, string>> = {
@@ -30,6 +31,8 @@ export interface ModelIutOptions {
   overrides?: Record<string, OpHandler>;
   name?: string;
   spec?: string;
+  /** Where the rules the model applies go (the cttimeout properties' own model reads them). */
+  trace?: RuleTrace;
 }
 
 export class ModelIut implements Iut {
@@ -45,7 +48,7 @@ export class ModelIut implements Iut {
       ...checksumHandlers(this.profiles.checksum as ChecksumProfile),
       ...hooksHandlers(this.profiles.hooks as HooksProfile),
       ...bpfHandlers(this.profiles.bpf),
-      ...cttimeoutHandlers(this.profiles.cttimeout),
+      ...cttimeoutHandlers(this.profiles.cttimeout, options.trace),
       ...frag6Handlers(this.profiles.frag6 as Frag6Profile),
       ...options.overrides,
     };

@@ -6,6 +6,8 @@
 // convert_skb_access(), bpf_skb_load_helper_*(), kernel/bpf/core.c.
 import type { AncillaryName } from "./opcodes.js";
 import type { Attach } from "./validator.js";
+import type { RuleTrace } from "../rules.js";
+import { BPF_RULES } from "./rule-catalogue.js";
 
 export type AncillaryBehaviour =
   /** A fixed value in this context. */
@@ -100,7 +102,13 @@ export function ancillaryDeterministic(attach: Attach, name: AncillaryName): boo
  * (sk_filter_trim_cap(): 0 drops, else pskb_trim to the return value);
  * xt_bpf, 1 when bpf_mt() matched (return value not 0).
  */
-export function contextResult(attach: Attach, returned: number, length: number): number {
+export function contextResult(attach: Attach, returned: number, length: number, trace?: RuleTrace): number {
+  if (trace) trace.hit(BPF_RULES[contextRule(attach, returned, length)], `returned ${returned}, ${length} bytes`);
   if (attach === "xt_bpf") return returned !== 0 ? 1 : 0;
   return returned === 0 ? 0 : Math.min(returned, length);
+}
+
+function contextRule(attach: Attach, returned: number, length: number): keyof typeof BPF_RULES {
+  if (attach === "xt_bpf") return returned !== 0 ? "xt-match" : "xt-no-match";
+  return returned === 0 ? "socket-drop" : returned < length ? "socket-trim" : "socket-whole";
 }

@@ -57,12 +57,16 @@ import {
 } from "./opcodes.js";
 import { LINUX_SEMANTICS, type BpfSemantics } from "./semantics.js";
 import type { Attach } from "./validator.js";
+import type { RuleTrace } from "../rules.js";
+import { BPF_RULES } from "./rule-catalogue.js";
 
 export interface RunEnvironment {
   /** The value an "any" ancillary load gives (the model's choice; the default is 0). */
   anyAncillary?(name: AncillaryName): number;
   /** The value an "any" link-layer load gives. */
   anyLinkLayer?(offset: number, size: number): number;
+  /** Called after each instruction with the registers it left (for the instruction trace of a report). */
+  onStep?(pc: number, a: number, x: number): void;
 }
 
 export interface RunResult {
@@ -114,6 +118,14 @@ interface Machine {
   readonly rules: ContextRules;
   readonly env: RunEnvironment;
   readonly semantics: BpfSemantics;
+  /** Where the runtime rules applied go; the pc is kept only for it. */
+  readonly trace: RuleTrace | undefined;
+  pc: number;
+}
+
+/** Records a runtime rule at the current pc, when a trace is kept. */
+function hit(m: Machine, rule: keyof typeof BPF_RULES): void {
+  m.trace?.hit(BPF_RULES[rule], `pc ${m.pc}`);
 }
 
 /** The end of the program, with the value it returns (BPF_EXIT_INSN with R0). */
@@ -132,6 +144,7 @@ export function runProgram(
   attach: Attach,
   env: RunEnvironment = {},
   semantics: BpfSemantics = LINUX_SEMANTICS,
+  trace?: RuleTrace,
 ): RunResult {
   // A and X start at 0 (the conversion's prologue clears them); 16 scratch words.
   const m: Machine = {
@@ -143,13 +156,18 @@ export function runProgram(
     rules: CONTEXT_RULES[attach],
     env,
     semantics,
+    trace,
+    pc: 0,
   };
+  const onStep = env.onStep;
   let steps = 0;
   for (let pc = 0; ; pc++) {
     const ins = program[pc];
     if (ins === undefined) throw new Error(`fell off the end of the program at pc ${pc}: not a validated program`);
     steps++;
+    m.pc = pc;
     const next = step(m, ins);
+    if (onStep) onStep(pc, m.a, m.x);
     if (typeof next !== "number") return { returned: next.returned >>> 0, deterministic: m.deterministic, steps };
     pc += next;
   }
@@ -219,8 +237,12 @@ function ldx(m: Machine, code: number, k: number): Next {
  */
 function loadFrom(m: Machine, offset: number, size: number): number | End {
   const loaded = loadPacket(m.packet, offset, size, m.rules);
-  if ("fail" in loaded) return m.semantics.failedLoad === "return-0" ? end(0) : 0;
+  if ("fail" in loaded) {
+    hit(m, "load-out-of-bounds");
+    return m.semantics.failedLoad === "return-0" ? end(0) : 0;
+  }
   if ("any" in loaded) {
+    hit(m, "load-link-layer-any");
     m.deterministic = false;
     return (m.env.anyLinkLayer?.(offset, size) ?? 0) >>> 0;
   }
@@ -230,6 +252,7 @@ function loadFrom(m: Machine, offset: number, size: number): number | End {
 /** An ancillary load (convert_bpf_extensions()), as the context gives it (contexts.ts). */
 function ancillary(m: Machine, anc: AncillaryName): Next {
   const b = m.rules.ancillary[anc];
+  if (m.trace) hit(m, `ancillary-${b.kind}`);
   switch (b.kind) {
     case "value":
       m.a = b.value;
@@ -272,10 +295,12 @@ function alu(m: Machine, code: number, k: number): Next {
   const src = bpfSrc(code) === BPF_X ? m.x : k;
   if ((op === BPF_DIV || op === BPF_MOD) && src === 0) {
     // Division by X == 0 ends the program returning 0 (bpf_convert_filter: "For cBPF programs, this was always return 0").
+    hit(m, "div-by-x-zero");
     if (m.semantics.divideByZero === "return-0") return end(0);
     m.a = 0;
     return 0;
   }
+  if (m.trace && (op === BPF_LSH || op === BPF_RSH) && src >= 32) hit(m, "shift-by-x-masked");
   m.a = alu32(op, m.a, src, m.semantics);
   return 0;
 }
@@ -341,7 +366,9 @@ function jmp(m: Machine, code: number, jt: number, jf: number, k: number): Next 
 
 /** RET: the program ends returning k or A (bpf_convert_filter(): R0 = k or A, then BPF_EXIT_INSN). */
 function ret(m: Machine, code: number, k: number): Next {
-  return end(bpfRval(code) === BPF_A ? m.a : k);
+  const returnsA = bpfRval(code) === BPF_A;
+  hit(m, returnsA ? "ret-a" : "ret-k");
+  return end(returnsA ? m.a : k);
 }
 
 /** MISC: TAX copies A to X, TXA X to A (bpf_convert_filter(): BPF_MOV64_REG). */

@@ -43,6 +43,8 @@ import {
   type Program,
 } from "./opcodes.js";
 import { EINVAL, ENOMEM } from "../../sys/errno.js";
+import type { RuleTrace } from "../rules.js";
+import { BPF_RULES } from "./rule-catalogue.js";
 
 export type Attach = "socket" | "xt_bpf";
 export const ATTACH_POINTS: readonly Attach[] = ["socket", "xt_bpf"];
@@ -190,8 +192,19 @@ function prepare(program: Program, semantics: BpfSemantics): Verdict {
   return { errno: 0 };
 }
 
-/** The kernel's answer to loading `program` at `attach`. */
-export function validate(program: Program, attach: Attach, semantics: BpfSemantics = LINUX_SEMANTICS): Verdict {
+/** The kernel's answer to loading `program` at `attach`; the rule that decided it goes to `trace`. */
+export function validate(
+  program: Program,
+  attach: Attach,
+  semantics: BpfSemantics = LINUX_SEMANTICS,
+  trace?: RuleTrace,
+): Verdict {
+  const verdict = validateAt(program, attach, semantics);
+  trace?.hit(BPF_RULES[verdict.rule ?? "accepted"], verdict.pc === undefined ? attach : `${attach}, pc ${verdict.pc}`);
+  return verdict;
+}
+
+function validateAt(program: Program, attach: Attach, semantics: BpfSemantics): Verdict {
   if (attach === "xt_bpf") {
     if (program.length > semantics.xtMaxInstructions) return { errno: EINVAL, rule: "xt-count" };
     const v = prepare(program, semantics);

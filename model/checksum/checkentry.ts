@@ -3,6 +3,8 @@
 import { EINVAL } from "../../sys/errno.js";
 import { XT_CHECKSUM_OP_FILL } from "../../wire/netlink/xtables-info.js";
 import type { ChecksumProfile } from "./checksum-target.js";
+import type { RuleTrace } from "../rules.js";
+import { CHECKSUM_RULES as R } from "./rule-catalogue.js";
 
 export type XtFamily = "ipv4" | "ipv6";
 export type XtTable = "mangle" | "filter" | "raw" | "nat" | "security";
@@ -29,7 +31,23 @@ export interface ChecksumRule {
 }
 
 /** Returns the errno the kernel gives when the rule is added, 0 when accepted. */
-export function checksumCheckentry(rule: ChecksumRule, _profile: ChecksumProfile = "linux"): number {
+export function checksumCheckentry(rule: ChecksumRule, profile: ChecksumProfile = "linux", trace?: RuleTrace): number {
+  const errno = checkentryErrno(rule, profile);
+  if (trace) {
+    const which =
+      errno === 0
+        ? "checkentry-accepted"
+        : rule.table !== "mangle"
+          ? "checkentry-not-mangle"
+          : rule.operation === 0
+            ? "checkentry-no-operation"
+            : "checkentry-unknown-operation";
+    trace.hit(R[which], `${rule.family} ${rule.table} ${rule.hook}, operation ${rule.operation}`);
+  }
+  return errno;
+}
+
+function checkentryErrno(rule: ChecksumRule, _profile: ChecksumProfile): number {
   // xt_check_target: `.table = "mangle"` restricts the target to that table.
   if (rule.table !== "mangle") return EINVAL;
   // xt_check_target: the target sets no .hooks and no .proto, so the hook and

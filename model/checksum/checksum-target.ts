@@ -1,6 +1,8 @@
 // The xtables CHECKSUM target (net/netfilter/xt_CHECKSUM.c), `-j CHECKSUM --checksum-fill`.
 import { fold, onesComplementSum } from "../../wire/internet-checksum.js";
 import { transportLayout } from "./packet-checksum.js";
+import type { RuleTrace } from "../rules.js";
+import { CHECKSUM_RULES as R } from "./rule-catalogue.js";
 
 /** skb->ip_summed as the adapter protocol names it (include/linux/skbuff.h). */
 export type ChecksumState = "none" | "unnecessary" | "complete" | "partial";
@@ -26,14 +28,39 @@ export interface SkbChecksumState {
 }
 
 /** checksum_tg(): returns the skb after the target; the verdict is always XT_CONTINUE. */
-export function checksumTarget(skb: SkbChecksumState, profile: ChecksumProfile = "linux"): SkbChecksumState {
-  if (skb.state !== "partial") return skb;
+export function checksumTarget(
+  skb: SkbChecksumState,
+  profile: ChecksumProfile = "linux",
+  trace?: RuleTrace,
+): SkbChecksumState {
+  if (skb.state !== "partial") {
+    trace?.hit(R[`state-${skb.state}-untouched`]);
+    return skb;
+  }
   if (profile === "linux") {
-    return skb.gso ? skb : { ...skb, packet: skbChecksumHelp(skb.packet, zeroStoredAs(profile)), state: "none" };
+    if (skb.gso) trace?.hit(R["partial-gso-untouched"]);
+    return skb.gso ? skb : { ...skb, packet: filled(skb.packet, profile, trace), state: "none" };
   }
   // 2.6.35 skb_checksum_help(): `if (unlikely(skb_shinfo(skb)->gso_size)) goto out_set_summed;`
-  if (skb.gso) return { ...skb, state: "none" };
-  return { ...skb, packet: skbChecksumHelp(skb.packet, zeroStoredAs(profile)), state: "none" };
+  if (skb.gso) {
+    trace?.hit(R["partial-gso-marked-none"]);
+    return { ...skb, state: "none" };
+  }
+  return { ...skb, packet: filled(skb.packet, profile, trace), state: "none" };
+}
+
+/** skb_checksum_help() as the target calls it, its rules recorded. */
+function filled(packet: Uint8Array, profile: ChecksumProfile, trace?: RuleTrace): Uint8Array {
+  const zeroAs = zeroStoredAs(profile);
+  const out = skbChecksumHelp(packet, zeroAs);
+  if (trace) {
+    const { fieldOffset } = transportLayout(packet);
+    const stored = (out[fieldOffset]! << 8) | out[fieldOffset + 1]!;
+    trace.hit(R["partial-filled"], `field at byte ${fieldOffset}: 0x${stored.toString(16).padStart(4, "0")}`);
+    if (helpChecksum(packet) === 0)
+      trace.hit(R[zeroAs === CSUM_MANGLED_0 ? "zero-stored-mangled" : "zero-stored-zero"]);
+  }
+  return out;
 }
 
 /** What skb_checksum_help() stores when the complemented fold is 0. */
@@ -52,11 +79,17 @@ export const CSUM_MANGLED_0 = 0xffff;
  * CSUM_MANGLED_0 for TCP as well as UDP: this path does not know the protocol.
  */
 export function skbChecksumHelp(packet: Uint8Array, zeroAs: number): Uint8Array {
-  const { ip, fieldOffset } = transportLayout(packet);
-  const folded = ~fold(onesComplementSum(packet, ip.transportOffset, packet.length)) & 0xffff;
+  const { fieldOffset } = transportLayout(packet);
+  const folded = helpChecksum(packet);
   const stored = folded === 0 ? zeroAs : folded;
   const out = packet.slice();
   out[fieldOffset] = stored >> 8;
   out[fieldOffset + 1] = stored & 0xff;
   return out;
+}
+
+/** The complemented fold skb_checksum_help() computes, before a 0 is replaced. */
+function helpChecksum(packet: Uint8Array): number {
+  const { ip } = transportLayout(packet);
+  return ~fold(onesComplementSum(packet, ip.transportOffset, packet.length)) & 0xffff;
 }

@@ -29,6 +29,8 @@ import {
 } from "./namespace.js";
 import { findTracker, isSupported, storedSeconds, type L4Tracker } from "./protocols.js";
 import type { CttimeoutRules } from "./rules.js";
+import type { RuleTrace } from "../rules.js";
+import { CTTIMEOUT_RULES } from "./rule-catalogue.js";
 
 export interface MessageContext {
   flags: number;
@@ -36,6 +38,8 @@ export interface MessageContext {
   /** nlmsg_pid written in replies (0: the protocol's replies are compared with it zeroed). */
   portid: number;
   rules: CttimeoutRules;
+  /** Where the rules applied go (absent: not recorded). */
+  trace?: RuleTrace;
 }
 
 export interface HandlerResult {
@@ -45,7 +49,19 @@ export interface HandlerResult {
   data: Uint8Array[];
 }
 
-const done = (ns: CttimeoutNamespace, errno: number, data: Uint8Array[] = []): HandlerResult => ({ ns, errno, data });
+type RuleId = keyof typeof CTTIMEOUT_RULES;
+
+/** A handler's answer, with the rule that gave it recorded. */
+function done(
+  c: Pick<MessageContext, "trace">,
+  rule: RuleId,
+  ns: CttimeoutNamespace,
+  errno: number,
+  data: Uint8Array[] = [],
+): HandlerResult {
+  c.trace?.hit(CTTIMEOUT_RULES[rule], errno ? `errno ${errno}` : undefined);
+  return { ns, errno, data };
+}
 
 /** ctnl_timeout_parse_policy(): the tracker's defaults, overridden by DATA's attributes. */
 function parsePolicy(
@@ -88,32 +104,32 @@ function newTimeout(ns: CttimeoutNamespace, tb: Table, c: MessageContext): Handl
   const l3Attr = tb[CTA_TIMEOUT_L3PROTO];
   const l4Attr = tb[CTA_TIMEOUT_L4PROTO];
   const dataAttr = tb[CTA_TIMEOUT_DATA];
-  if (!nameAttr || !l3Attr || !l4Attr || !dataAttr) return done(ns, EINVAL);
+  if (!nameAttr || !l3Attr || !l4Attr || !dataAttr) return done(c, "new-missing-attribute", ns, EINVAL);
   const name = nameKey(nameAttr);
   const l3num = be16At(l3Attr);
   const l4num = l4Attr[0]!;
   // The 3.4..4.x order looked the tracker up first.
-  if (c.rules.l4BeforeName && !isSupported(l4num)) return done(ns, EOPNOTSUPP);
+  if (c.rules.l4BeforeName && !isSupported(l4num)) return done(c, "new-unsupported-l4", ns, EOPNOTSUPP);
   const matching = findByName(ns, name);
   if (matching) {
-    if (c.flags & NLM_F_EXCL && c.rules.exclHonoured) return done(ns, EEXIST);
+    if (c.flags & NLM_F_EXCL && c.rules.exclHonoured) return done(c, "new-exists-excl", ns, EEXIST);
     if (c.flags & NLM_F_REPLACE) {
       // "You cannot replace one timeout policy by another of different kind"
-      if (matching.l3num !== l3num || matching.l4proto !== l4num) return done(ns, EINVAL);
+      if (matching.l3num !== l3num || matching.l4proto !== l4num) return done(c, "new-replace-other-kind", ns, EINVAL);
       const parsed = parsePolicy(ns, findTracker(matching.l4proto), dataAttr, c.rules.hz);
-      if ("errno" in parsed) return done(ns, parsed.errno);
-      return done(withPolicy(ns, { ...matching, timeouts: parsed.timeouts }), 0);
+      if ("errno" in parsed) return done(c, "data-invalid", ns, parsed.errno);
+      return done(c, "new-replace", withPolicy(ns, { ...matching, timeouts: parsed.timeouts }), 0);
     }
-    return done(ns, EBUSY);
+    return done(c, "new-exists-busy", ns, EBUSY);
   }
-  if (!isSupported(l4num)) return done(ns, EOPNOTSUPP);
+  if (!isSupported(l4num)) return done(c, "new-unsupported-l4", ns, EOPNOTSUPP);
   const tracker = findTracker(l4num);
   const parsed = parsePolicy(ns, tracker, dataAttr, c.rules.hz);
-  if ("errno" in parsed && c.rules.parseBeforeLink) return done(ns, parsed.errno);
+  if ("errno" in parsed && c.rules.parseBeforeLink) return done(c, "data-invalid", ns, parsed.errno);
   const timeouts = "errno" in parsed ? [...ns.defaults[tracker.defaults]] : parsed.timeouts;
   const policy: TimeoutPolicy = { id: ns.nextPolicyId, name, l3num, l4proto: l4num, timeouts, refcount: 1 };
   const next = { ...ns, policies: [...ns.policies, policy], nextPolicyId: ns.nextPolicyId + 1 };
-  return done(next, "errno" in parsed ? parsed.errno : 0);
+  return done(c, "errno" in parsed ? "data-invalid" : "new-created", next, "errno" in parsed ? parsed.errno : 0);
 }
 
 /** cttimeout_get_timeout(): a dump (NLM_F_ROOT or NLM_F_MATCH), or one policy by name. */
@@ -122,12 +138,12 @@ function getTimeout(ns: CttimeoutNamespace, tb: Table, c: MessageContext): Handl
     // ctnl_timeout_dump() in list order, then netlink_dump_done(); netlink_dump_start() returns -EINTR: no ack.
     const data = ns.policies.map((p) => policyMessage(p, c));
     data.push(encodeDoneMessage({ seq: c.seq, portid: c.portid }));
-    return done(ns, EINTR, data);
+    return done(c, "get-dump", ns, EINTR, data);
   }
   const nameAttr = tb[CTA_TIMEOUT_NAME];
-  if (!nameAttr) return done(ns, EINVAL);
+  if (!nameAttr) return done(c, "get-missing-name", ns, EINVAL);
   const p = findByName(ns, nameKey(nameAttr));
-  return p ? done(ns, 0, [policyMessage(p, c)]) : done(ns, ENOENT);
+  return p ? done(c, "get-found", ns, 0, [policyMessage(p, c)]) : done(c, "get-enoent", ns, ENOENT);
 }
 
 /** cttimeout_del_timeout() with ctnl_timeout_try_del(): refcount_dec_if_one or EBUSY. */
@@ -137,40 +153,46 @@ function deleteTimeout(ns: CttimeoutNamespace, tb: Table, c: MessageContext): Ha
   if (!nameAttr) {
     const firstBusy = c.rules.deleteAllStopsAtBusy ? ns.policies.findIndex((p) => !removable(p)) : -1;
     const kept = ns.policies.filter((p, i) => !removable(p) || (firstBusy >= 0 && i > firstBusy));
-    return done({ ...ns, policies: kept }, 0);
+    return done(c, "delete-all", { ...ns, policies: kept }, 0);
   }
   const p = findByName(ns, nameKey(nameAttr));
-  if (!p) return done(ns, ENOENT);
-  if (!removable(p)) return done(ns, EBUSY);
-  return done({ ...ns, policies: ns.policies.filter((q) => q.id !== p.id) }, 0);
+  if (!p) return done(c, "delete-enoent", ns, ENOENT);
+  if (!removable(p)) return done(c, "delete-busy", ns, EBUSY);
+  return done(c, "delete-removed", { ...ns, policies: ns.policies.filter((q) => q.id !== p.id) }, 0);
 }
 
 /** cttimeout_default_set(): L4PROTO and DATA (L3PROTO no longer, measured on 6.18). */
 function defaultSet(ns: CttimeoutNamespace, tb: Table, c: MessageContext): HandlerResult {
   const l4Attr = tb[CTA_TIMEOUT_L4PROTO];
   const dataAttr = tb[CTA_TIMEOUT_DATA];
-  if ((c.rules.defaultSetNeedsL3 && !tb[CTA_TIMEOUT_L3PROTO]) || !l4Attr || !dataAttr) return done(ns, EINVAL);
+  if ((c.rules.defaultSetNeedsL3 && !tb[CTA_TIMEOUT_L3PROTO]) || !l4Attr || !dataAttr)
+    return done(c, "default-set-missing-attribute", ns, EINVAL);
   const l4num = l4Attr[0]!;
-  if (!isSupported(l4num)) return done(ns, EOPNOTSUPP);
+  if (!isSupported(l4num)) return done(c, "default-set-unsupported-l4", ns, EOPNOTSUPP);
   const tracker = findTracker(l4num);
   const parsed = parsePolicy(ns, tracker, dataAttr, c.rules.hz);
-  if ("errno" in parsed) return done(ns, parsed.errno);
-  return done({ ...ns, defaults: { ...ns.defaults, [tracker.defaults]: parsed.timeouts } }, 0);
+  if ("errno" in parsed) return done(c, "data-invalid", ns, parsed.errno);
+  return done(
+    c,
+    "default-set-updated",
+    { ...ns, defaults: { ...ns.defaults, [tracker.defaults]: parsed.timeouts } },
+    0,
+  );
 }
 
 /** cttimeout_default_get(): answers with type DEFAULT_SET, L3PROTO echoing the request's. */
 function defaultGet(ns: CttimeoutNamespace, tb: Table, c: MessageContext): HandlerResult {
   const l3Attr = tb[CTA_TIMEOUT_L3PROTO];
   const l4Attr = tb[CTA_TIMEOUT_L4PROTO];
-  if (!l3Attr || !l4Attr) return done(ns, EINVAL);
+  if (!l3Attr || !l4Attr) return done(c, "default-get-missing-attribute", ns, EINVAL);
   const l4num = l4Attr[0]!;
-  if (!isSupported(l4num)) return done(ns, EOPNOTSUPP);
+  if (!isSupported(l4num)) return done(c, "default-get-unsupported-l4", ns, EOPNOTSUPP);
   const tracker = findTracker(l4num);
   const bytes = encodeDefaultsMessage(
     { l3num: be16At(l3Attr), l4proto: l4num, data: dataPairs(ns.defaults[tracker.defaults]) },
     { seq: c.seq, portid: c.portid, multi: c.rules.multiOnData },
   );
-  return done(ns, 0, [bytes]);
+  return done(c, "default-get-answered", ns, 0, [bytes]);
 }
 
 export const HANDLERS: Record<number, (ns: CttimeoutNamespace, tb: Table, c: MessageContext) => HandlerResult> = {

@@ -16,6 +16,8 @@ import { EINTR, EINVAL } from "../../sys/errno.js";
 import { HANDLERS } from "./messages.js";
 import type { CttimeoutNamespace } from "./namespace.js";
 import type { CttimeoutRules } from "./rules.js";
+import type { RuleTrace } from "../rules.js";
+import { CTTIMEOUT_RULES as R } from "./rule-catalogue.js";
 
 /** A datagram the model cannot answer (another subsystem, a batch): the IUT declines such cases. */
 export class UnmodelledMessage extends Error {}
@@ -35,18 +37,34 @@ function rcvMsg(
   header: { type: number; flags: number; seq: number },
   portid: number,
   rules: CttimeoutRules,
+  trace?: RuleTrace,
 ) {
   // "All the messages must at least contain nfgenmsg"
-  if (msg.length - NLMSG_HDRLEN < 4) return { ns, errno: 0, data: [] as Uint8Array[] };
+  if (msg.length - NLMSG_HDRLEN < 4) {
+    trace?.hit(R["no-nfgenmsg"]);
+    return { ns, errno: 0, data: [] as Uint8Array[] };
+  }
   if (header.type >> 8 !== NFNL_SUBSYS_CTNETLINK_TIMEOUT) {
     throw new UnmodelledMessage(`message type 0x${header.type.toString(16)} is not of the cttimeout subsystem (8)`);
   }
   const cbId = header.type & 0xff;
   // nfnetlink_find_client(): cb_id >= cb_count
-  if (cbId >= IPCTNL_MSG_TIMEOUT_MAX) return { ns, errno: EINVAL, data: [] as Uint8Array[] };
+  if (cbId >= IPCTNL_MSG_TIMEOUT_MAX) {
+    trace?.hit(R["unknown-command"], `command ${cbId}`);
+    return { ns, errno: EINVAL, data: [] as Uint8Array[] };
+  }
   const parsed = parseTop(msg.subarray(Math.min(ATTRS_AT, msg.length)), rules.nameMax);
-  if ("errno" in parsed) return { ns, errno: parsed.errno, data: [] as Uint8Array[] };
-  return HANDLERS[cbId]!(ns, parsed.tb, { flags: header.flags, seq: header.seq, portid, rules });
+  if ("errno" in parsed) {
+    trace?.hit(R["attribute-policy"], `errno ${parsed.errno}`);
+    return { ns, errno: parsed.errno, data: [] as Uint8Array[] };
+  }
+  return HANDLERS[cbId]!(ns, parsed.tb, {
+    flags: header.flags,
+    seq: header.seq,
+    portid,
+    rules,
+    ...(trace ? { trace } : {}),
+  });
 }
 
 export function receive(
@@ -54,13 +72,19 @@ export function receive(
   datagram: Uint8Array,
   rules: CttimeoutRules,
   portid = 0,
+  trace?: RuleTrace,
 ): ReceiveResult {
   const view = new DataView(datagram.buffer, datagram.byteOffset, datagram.byteLength);
   const replies: Uint8Array[] = [];
   // nfnetlink_rcv(): anything short or inconsistent is dropped silently.
-  if (datagram.length < NLMSG_HDRLEN) return { ns, replies };
-  const first = view.getUint32(0, true);
-  if (first < NLMSG_HDRLEN || datagram.length < first) return { ns, replies };
+  if (
+    datagram.length < NLMSG_HDRLEN ||
+    view.getUint32(0, true) < NLMSG_HDRLEN ||
+    datagram.length < view.getUint32(0, true)
+  ) {
+    trace?.hit(R["datagram-dropped"], `${datagram.length} bytes`);
+    return { ns, replies };
+  }
   if (view.getUint16(4, true) === NFNL_MSG_BATCH_BEGIN)
     throw new UnmodelledMessage("a batch (NFNL_MSG_BATCH_BEGIN) is not a cttimeout request");
   // netlink_rcv_skb()
@@ -77,12 +101,13 @@ export function receive(
     let errno = 0;
     // Only requests are handled, and no control messages.
     if (header.flags & NLM_F_REQUEST && header.type >= NLMSG_MIN_TYPE) {
-      const r = rcvMsg(ns, msg, header, portid, rules);
+      const r = rcvMsg(ns, msg, header, portid, rules, trace);
       ns = r.ns;
       errno = r.errno;
       replies.push(...r.data);
-    }
+    } else trace?.hit(R["not-a-request"], `type 0x${header.type.toString(16)}, flags 0x${header.flags.toString(16)}`);
     if (errno !== EINTR && (header.flags & NLM_F_ACK || errno !== 0)) {
+      trace?.hit(R[errno === 0 ? "ack-requested" : "error-acked"], `errno ${errno}`);
       replies.push(
         encodeErrorMessage(
           {

@@ -7,6 +7,8 @@
 // nf_ct_destroy_timeout -> ctnl_timeout_put).
 import { CTNL_TIMEOUT_NAME_MAX } from "../../wire/netlink/cttimeout.js";
 import { EINVAL, ENAMETOOLONG, ENOENT } from "../../sys/errno.js";
+import type { RuleTrace } from "../rules.js";
+import { CTTIMEOUT_RULES as R } from "./rule-catalogue.js";
 import { findByName, withPolicy, type CttimeoutNamespace } from "./namespace.js";
 import { findTracker } from "./protocols.js";
 
@@ -22,7 +24,22 @@ export interface AttachRequest {
 export function attach(
   ns: CttimeoutNamespace,
   r: AttachRequest,
+  trace?: RuleTrace,
 ): { ns: CttimeoutNamespace; errno: number; ref?: string } {
+  const result = attachUser(ns, r);
+  if (trace) trace.hit(R[attachRule(r, result.errno)], `errno ${result.errno}`);
+  return result;
+}
+
+/** Which rule gave attach's answer (read back from the answer, so the kernel's order is written once, below). */
+function attachRule(r: AttachRequest, errno: number): keyof typeof R {
+  if (errno === ENAMETOOLONG) return "attach-name-too-long";
+  if (errno === ENOENT) return "attach-enoent";
+  if (errno === EINVAL) return r.l4proto === 0 ? "attach-no-l4" : "attach-other-protocol";
+  return r.name.length === 0 ? "attach-no-timeout" : "attach-held";
+}
+
+function attachUser(ns: CttimeoutNamespace, r: AttachRequest): { ns: CttimeoutNamespace; errno: number; ref?: string } {
   const ref = `u${ns.nextUser}`;
   const withUser = (n: CttimeoutNamespace, policyId: number | null) => ({
     ns: { ...n, users: { ...n.users, [ref]: { policyId } }, nextUser: n.nextUser + 1 },
@@ -43,8 +60,13 @@ export function attach(
   return withUser(withPolicy(ns, { ...policy, refcount: policy.refcount + 1 }), policy.id);
 }
 
-export function detach(ns: CttimeoutNamespace, ref: string): { ns: CttimeoutNamespace; errno: number } {
+export function detach(
+  ns: CttimeoutNamespace,
+  ref: string,
+  trace?: RuleTrace,
+): { ns: CttimeoutNamespace; errno: number } {
   const user = ns.users[ref];
+  trace?.hit(R[user ? "detach-released" : "detach-enoent"], ref);
   if (!user) return { ns, errno: ENOENT };
   const { [ref]: _gone, ...users } = ns.users;
   let next: CttimeoutNamespace = { ...ns, users };

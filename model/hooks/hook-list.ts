@@ -2,6 +2,8 @@
 // and device, in the order nf_hook_slow() runs them.
 import type { Verdict } from "./families.js";
 import type { HooksRules } from "./profiles.js";
+import type { RuleTrace } from "../rules.js";
+import { HOOKS_RULES_CATALOGUE as R } from "./rule-catalogue.js";
 
 export interface HookEntry {
   /** The protocol's name, or the kernel function's for an internal hook. */
@@ -21,11 +23,25 @@ export type HookList = readonly HookEntry[];
  * The linked list of v4.13 and older stopped at `reg->priority < p->priority`:
  * AFTER equal priorities.
  */
-export function insertByPriority(list: HookList, entry: HookEntry, rules: HooksRules): HookList {
+export function insertByPriority(list: HookList, entry: HookEntry, rules: HooksRules, trace?: RuleTrace): HookList {
   const goesBefore = (existing: HookEntry) =>
     rules.equalPriority === "before" ? entry.priority <= existing.priority : entry.priority < existing.priority;
   const at = list.findIndex(goesBefore);
+  if (trace)
+    trace.hit(
+      insertionCase(list, entry, at),
+      `${entry.name}@${entry.priority} at position ${at < 0 ? list.length : at}`,
+    );
   return at < 0 ? [...list, entry] : [...list.slice(0, at), entry, ...list.slice(at)];
+}
+
+/** Which insertion case placed the entry at `at` (-1: at the end). */
+function insertionCase(list: HookList, entry: HookEntry, at: number) {
+  if (list.length === 0) return R["insert-empty"];
+  if (at >= 0 && list[at]!.priority === entry.priority) return R["insert-before-equal"];
+  const before = list[(at < 0 ? list.length : at) - 1];
+  if (before?.priority === entry.priority) return R["insert-after-equal"];
+  return at < 0 ? R["insert-append"] : R["insert-before-higher"];
 }
 
 /**

@@ -3,6 +3,8 @@
 import { EINVAL } from "../../sys/errno.js";
 import { DEVICES, type HookFamily, type HookName } from "./families.js";
 import type { HooksRules } from "./profiles.js";
+import type { RuleTrace } from "../rules.js";
+import { HOOKS_RULES_CATALOGUE as R } from "./rule-catalogue.js";
 
 /** "ipv4/input", or "netdev/ingress/veth0" for a device's list. */
 export type ListKey = string;
@@ -39,7 +41,27 @@ export type ListHead = { key: ListKey } | { errno: number };
  * `reg->dev` is ignored. A name that is not an existing device is a NULL
  * `reg->dev`: EINVAL, like a device of another namespace.
  */
-export function listHead(rules: HooksRules, family: ConcreteFamily, hook: HookName, device: string | null): ListHead {
+export function listHead(
+  rules: HooksRules,
+  family: ConcreteFamily,
+  hook: HookName,
+  device: string | null,
+  trace?: RuleTrace,
+): ListHead {
+  const head = listHeadOf(rules, family, hook, device);
+  if (trace && "errno" in head) {
+    const rule =
+      family === "netdev"
+        ? R["register-einval-netdev"]
+        : family === "inet-ingress"
+          ? R["register-einval-inet-ingress"]
+          : R["register-einval-hook"];
+    trace.hit(rule, `${family} ${hook}${device ? ` ${device}` : ""}`);
+  }
+  return head;
+}
+
+function listHeadOf(rules: HooksRules, family: ConcreteFamily, hook: HookName, device: string | null): ListHead {
   const refused = { errno: EINVAL };
   switch (family) {
     case "netdev": {
@@ -70,8 +92,17 @@ export function listHead(rules: HooksRules, family: ConcreteFamily, hook: HookNa
  * which is one registration on the device (since 5.10; before that the IPv4
  * array has no slot 5 and it is -EINVAL).
  */
-export function registrationFamilies(rules: HooksRules, family: HookFamily, hook: HookName): ConcreteFamily[] {
+export function registrationFamilies(
+  rules: HooksRules,
+  family: HookFamily,
+  hook: HookName,
+  trace?: RuleTrace,
+): ConcreteFamily[] {
   if (family !== "inet") return [family];
-  if (hook === "ingress" && rules.inetIngress) return ["inet-ingress"];
+  if (hook === "ingress" && rules.inetIngress) {
+    trace?.hit(R["register-inet-ingress"]);
+    return ["inet-ingress"];
+  }
+  trace?.hit(R["register-inet-both"], hook);
   return ["ipv4", "ipv6"];
 }

@@ -6,6 +6,8 @@ import type { HookFamily, HookName, Verdict } from "./families.js";
 import { hasRoom, insertByPriority, removeEntry, type HookEntry, type HookList } from "./hook-list.js";
 import { listHead, registrationFamilies, type ListKey } from "./list-head.js";
 import type { HooksRules } from "./profiles.js";
+import type { RuleTrace } from "../rules.js";
+import { HOOKS_RULES_CATALOGUE as R } from "./rule-catalogue.js";
 
 /** One `hooks.register` request: a struct nf_hook_ops. */
 export interface HookRegistration {
@@ -55,12 +57,16 @@ export function insertInto(
   keys: readonly ListKey[],
   entry: HookEntry,
   rules: HooksRules,
+  trace?: RuleTrace,
 ): { lists: ReadonlyMap<ListKey, HookList>; errno: number } {
   let next = lists;
   for (const key of keys) {
     const list = next.get(key) ?? [];
-    if (!hasRoom(list, rules)) return { lists, errno: E2BIG };
-    next = withList(next, key, insertByPriority(list, entry, rules));
+    if (!hasRoom(list, rules)) {
+      trace?.hit(R["register-e2big"], `${key} holds ${list.length}`);
+      return { lists, errno: E2BIG };
+    }
+    next = withList(next, key, insertByPriority(list, entry, rules, trace));
   }
   return { lists: next, errno: 0 };
 }
@@ -74,18 +80,19 @@ export function registerHook(
   ns: HookNamespace,
   reg: HookRegistration,
   rules: HooksRules,
+  trace?: RuleTrace,
 ): { ns: HookNamespace; errno: number } {
   // The protocol: `name` is unique among registered hooks.
   if (registeredIn(ns, reg.name).length > 0)
     throw new HookRequestError(`a hook named "${reg.name}" is already registered`);
   const keys: ListKey[] = [];
-  for (const family of registrationFamilies(rules, reg.family, reg.hook)) {
-    const head = listHead(rules, family, reg.hook, reg.device);
+  for (const family of registrationFamilies(rules, reg.family, reg.hook, trace)) {
+    const head = listHead(rules, family, reg.hook, reg.device, trace);
     // For inet, an IPv6 refusal here can only follow an IPv4 one: both arrays have the same hooks.
     if ("errno" in head) return { ns, errno: head.errno };
     keys.push(head.key);
   }
-  return addRegistration(ns, reg, keys, rules);
+  return addRegistration(ns, reg, keys, rules, trace);
 }
 
 /** Inserts a registration into the lists of `keys`: all or none. */
@@ -94,9 +101,10 @@ export function addRegistration(
   reg: HookRegistration,
   keys: readonly ListKey[],
   rules: HooksRules,
+  trace?: RuleTrace,
 ): { ns: HookNamespace; errno: number } {
   const entry: HookEntry = { name: reg.name, priority: reg.priority, verdict: reg.verdict, internal: false };
-  const inserted = insertInto(ns.lists, keys, entry, rules);
+  const inserted = insertInto(ns.lists, keys, entry, rules, trace);
   return { ns: inserted.errno === 0 ? { lists: inserted.lists } : ns, errno: inserted.errno };
 }
 
@@ -105,8 +113,13 @@ export function addRegistration(
  * it was registered in (both for inet). An unknown hook only WARNs in the
  * kernel; the protocol answers ENOENT.
  */
-export function unregisterHook(ns: HookNamespace, name: string): { ns: HookNamespace; errno: number } {
+export function unregisterHook(
+  ns: HookNamespace,
+  name: string,
+  trace?: RuleTrace,
+): { ns: HookNamespace; errno: number } {
   const keys = registeredIn(ns, name);
+  trace?.hit(R[keys.length === 0 ? "unregister-enoent" : "unregister-removed"], name);
   if (keys.length === 0) return { ns, errno: ENOENT };
   let lists = ns.lists;
   for (const key of keys) lists = withList(lists, key, removeEntry(hookList(ns, key), name, false));

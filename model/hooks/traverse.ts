@@ -4,6 +4,8 @@ import type { HookList } from "./hook-list.js";
 import { listHead, type ListKey } from "./list-head.js";
 import { hookList, type HookNamespace } from "./namespace.js";
 import type { HooksRules } from "./profiles.js";
+import type { RuleTrace } from "../rules.js";
+import { HOOKS_RULES_CATALOGUE as R } from "./rule-catalogue.js";
 
 export interface Traversal {
   /** Protocol hooks whose function ran, in order; internal hooks are not listed. */
@@ -31,15 +33,19 @@ export function traversedList(
  * NF_DROP frees the packet and returns at once (-EPERM to a local sender);
  * after the last entry the packet continues (okfn). An empty list is accept.
  */
-export function runHooks(list: HookList): Traversal {
+export function runHooks(list: HookList, trace?: RuleTrace): Traversal {
   const visited: string[] = [];
   for (const entry of list) {
     if (!entry.internal) visited.push(entry.name);
-    if (entry.verdict === "drop") return { visited, verdict: "drop" };
+    if (entry.verdict === "drop") {
+      trace?.hit(R["traverse-drop-stops"], `${entry.name} dropped after ${visited.length} of ${list.length}`);
+      return { visited, verdict: "drop" };
+    }
   }
+  trace?.hit(R[list.length === 0 ? "traverse-empty" : "traverse-accept-all"]);
   return { visited, verdict: "accept" };
 }
 
-export function traverse(ns: HookNamespace, key: ListKey): Traversal {
-  return runHooks(hookList(ns, key));
+export function traverse(ns: HookNamespace, key: ListKey, trace?: RuleTrace): Traversal {
+  return runHooks(hookList(ns, key), trace);
 }

@@ -1,3 +1,4 @@
+import { BPF_RULES } from "../../model/bpf/rule-catalogue.js";
 import type { AreaDefinition } from "../property.js";
 import { BPF_PROPERTIES } from "./properties.js";
 
@@ -10,4 +11,5 @@ export const BPF_AREA: AreaDefinition = {
   ],
   defaultProfile: "linux",
   properties: BPF_PROPERTIES,
+  rules: Object.values(BPF_RULES),
 };

@@ -1,10 +1,14 @@
 // What the model says for a run: per packet, the protocol's result and whether
 // the request determines it.
 import { contextResult } from "../../model/bpf/contexts.js";
-import { disassemble } from "../../model/bpf/formats.js";
+import { disassemble, disassembleInsn } from "../../model/bpf/formats.js";
 import { runProgram } from "../../model/bpf/interpreter.js";
 import { insn, type Insn } from "../../model/bpf/opcodes.js";
+import { BPF_RULES } from "../../model/bpf/rule-catalogue.js";
 import type { Attach } from "../../model/bpf/validator.js";
+import type { RuleHit, RuleTrace } from "../../model/rules.js";
+import { explanation, lastHitAt } from "../explain.js";
+import type { Explanation } from "../property.js";
 import { fromHex } from "../../wire/hex.js";
 import type { JsonProgram } from "./generators.js";
 
@@ -16,13 +20,19 @@ export interface ModelResult {
 
 export const asProgram = (p: JsonProgram): Insn[] => p.map(([c, jt, jf, k]) => insn(c, jt, jf, k));
 
-export function modelResults(program: JsonProgram, attach: Attach, packets: string[]): ModelResult[] {
+export function modelResults(
+  program: JsonProgram,
+  attach: Attach,
+  packets: string[],
+  trace?: RuleTrace,
+): ModelResult[] {
   const insns = asProgram(program);
-  return packets.map((hex) => {
+  return packets.map((hex, i) => {
     const p = fromHex(hex);
-    const r = runProgram(insns, p, attach);
+    trace?.within(`packet ${i}`);
+    const r = runProgram(insns, p, attach, {}, undefined, trace);
     return {
-      result: contextResult(attach, r.returned, p.length),
+      result: contextResult(attach, r.returned, p.length, trace),
       returned: r.returned,
       deterministic: r.deterministic,
     };
@@ -53,4 +63,50 @@ export function compareResults(
     return `${attach} packet ${i} (${packets[i]!.length / 2} bytes): result ${o}, ${want}; program:\n${disassemble(asProgram(program))}`;
   }
   return null;
+}
+
+/** The first packet whose result leaves the model's, or -1. */
+export function firstDifference(
+  attach: Attach,
+  packets: string[],
+  expected: ModelResult[],
+  observed: number[],
+): number {
+  return packets.findIndex((hex, i) => {
+    const e = expected[i]!;
+    return e.deterministic ? observed[i] !== e.result : !inRange(attach, observed[i]!, hex);
+  });
+}
+
+/**
+ * The model's instruction trace on one packet: each instruction run, with A
+ * and X after it; the last line is the pc where the model's program returns,
+ * the point the IUT's result leaves it.
+ */
+export function instructionTrace(program: JsonProgram, attach: Attach, packetHex: string): string[] {
+  const insns = asProgram(program);
+  const lines: string[] = [];
+  const hex = (n: number) => `0x${(n >>> 0).toString(16)}`;
+  const r = runProgram(insns, fromHex(packetHex), attach, {
+    onStep: (pc, a, x) => lines.push(`${disassembleInsn(insns[pc]!, pc)}    ; A=${hex(a)} X=${hex(x)}`),
+  });
+  lines.push(`returns ${r.returned} (${r.steps} instructions run)`);
+  return lines;
+}
+
+/** A run violation's explanation: the rule that decided what the program returns on the packet that differs. */
+export function runExplanation(
+  program: JsonProgram,
+  attach: Attach,
+  packets: string[],
+  hits: readonly RuleHit[],
+  at: number,
+): Explanation | undefined {
+  const context = lastHitAt(hits, `packet ${at}`);
+  const decided = lastHitAt(hits, `packet ${at}`, (h) => h !== context);
+  const e = explanation(BPF_RULES, decided ?? context, hits, [
+    ...(context ? [`context: ${context.rule} (${context.detail ?? ""})`] : []),
+    ...instructionTrace(program, attach, packets[at]!),
+  ]);
+  return e;
 }

@@ -1,5 +1,9 @@
-import { disassemble } from "../../model/bpf/formats.js";
-import { validate } from "../../model/bpf/validator.js";
+import { disassemble, disassembleInsn } from "../../model/bpf/formats.js";
+import { BPF_RULES } from "../../model/bpf/rule-catalogue.js";
+import { validate, type Verdict } from "../../model/bpf/validator.js";
+import type { Insn } from "../../model/bpf/opcodes.js";
+import { RuleTrace } from "../../model/rules.js";
+import { explanation, lastHitAt } from "../explain.js";
 import { EINVAL } from "../../sys/errno.js";
 import { fromHex } from "../../wire/hex.js";
 import { LINKTYPE_RAW } from "../../wire/pcap.js";
@@ -15,7 +19,7 @@ import {
 } from "./generators.js";
 import { validateLoadInput, validateRunInput, validateSessionInput } from "./input-validation.js";
 import { iutLoad, iutRun, iutUnload } from "./iut-calls.js";
-import { asProgram, compareResults, modelResults } from "./model-run.js";
+import { asProgram, compareResults, firstDifference, modelResults, runExplanation } from "./model-run.js";
 
 const VALIDATOR =
   "net/core/filter.c bpf_check_basics_ok(), bpf_check_classic(), chk_code_allowed(), check_load_and_stores(), bpf_convert_filter(), __sk_filter_charge(); net/netfilter/xt_bpf.c __bpf_mt_check_bytecode()";
@@ -31,6 +35,15 @@ function loadKey(rule: string | undefined, errno: number): string {
   return `load: model ${rule ? `refuses (${rule})` : "accepts"}, IUT errno ${errno}`;
 }
 
+/** A load violation's explanation: the validator's rule, with the program disassembled and the pc it fired on marked. */
+function loadExplanation(program: Insn[], verdict: Verdict, trace: RuleTrace) {
+  const listing =
+    program.length <= 80
+      ? program.map((ins, pc) => `${disassembleInsn(ins, pc)}${pc === verdict.pc ? "    <- the rule fires here" : ""}`)
+      : [`${program.length} instructions`];
+  return explanation(BPF_RULES, lastHitAt(trace.hits, undefined), trace.hits, listing);
+}
+
 function runPackets(input: { packets: string[] }): CasePackets {
   return {
     linktype: LINKTYPE_RAW,
@@ -39,12 +52,16 @@ function runPackets(input: { packets: string[] }): CasePackets {
 }
 
 /** Loads on the IUT and the model, then runs and compares; the shared body of the run properties. */
-async function loadAndRun(input: RunInput, { iut }: PropertyContext): Promise<CheckOutcome> {
+async function loadAndRun(input: RunInput, { iut, collectRules }: PropertyContext): Promise<CheckOutcome> {
   const program = asProgram(input.program);
-  const verdict = validate(program, input.attach);
+  const trace = new RuleTrace();
+  const verdict = validate(program, input.attach, undefined, trace);
   const loaded = await iutLoad(iut, input.program, input.attach);
   if (loaded.errno !== verdict.errno) {
+    const why = loadExplanation(program, verdict, trace);
     return {
+      rules: trace.hits,
+      ...(why ? { explanation: why } : {}),
       ok: false,
       expected: { errno: verdict.errno, rule: verdict.rule ?? null },
       observed: { errno: loaded.errno },
@@ -52,13 +69,20 @@ async function loadAndRun(input: RunInput, { iut }: PropertyContext): Promise<Ch
       key: loadKey(verdict.rule, loaded.errno),
     };
   }
-  if (verdict.errno !== 0) return { ok: true, expected: { errno: verdict.errno }, observed: { errno: loaded.errno } };
-  const expected = modelResults(input.program, input.attach, input.packets);
+  if (verdict.errno !== 0)
+    return { ok: true, expected: { errno: verdict.errno }, observed: { errno: loaded.errno }, rules: trace.hits };
+  // The interpreter's rules cost a little on every packet: recorded when collected, or again on a violation.
+  const expected = modelResults(input.program, input.attach, input.packets, collectRules ? trace : undefined);
   const observed = await iutRun(iut, loaded.handle!, input.packets);
   await iutUnload(iut, loaded.handle!);
   const message = compareResults(input.program, input.attach, input.packets, expected, observed);
+  const at = message === null ? -1 : firstDifference(input.attach, input.packets, expected, observed);
+  if (at >= 0 && !collectRules) modelResults(input.program, input.attach, input.packets, trace);
+  const why = at < 0 ? undefined : runExplanation(input.program, input.attach, input.packets, trace.hits, at);
   return {
     ok: message === null,
+    rules: trace.hits,
+    ...(why ? { explanation: why } : {}),
     expected: { results: expected.map((e) => (e.deterministic ? e.result : "any")) },
     observed: { results: observed },
     ...(message ? { message, key: `${input.attach} run: a result differs` } : {}),
@@ -76,15 +100,19 @@ const loadErrno: ConformanceProperty<LoadInput> = {
   validateInput: validateLoadInput,
   async check(input, { iut }) {
     const program = asProgram(input.program);
-    const verdict = validate(program, input.attach);
+    const trace = new RuleTrace();
+    const verdict = validate(program, input.attach, undefined, trace);
     const loaded = await iutLoad(iut, input.program, input.attach);
     if (loaded.handle) await iutUnload(iut, loaded.handle);
     const ok = loaded.errno === verdict.errno;
+    const why = ok ? undefined : loadExplanation(program, verdict, trace);
     const shown = program.length <= 80 ? `; program:\n${disassemble(program)}` : ` (${program.length} instructions)`;
     return {
       ok,
       expected: { errno: verdict.errno, rule: verdict.rule ?? null, pc: verdict.pc ?? null },
       observed: { errno: loaded.errno },
+      rules: trace.hits,
+      ...(why ? { explanation: why } : {}),
       ...(ok
         ? {}
         : {
@@ -144,15 +172,21 @@ const xtRefuses65: ConformanceProperty<RunInput> = {
   validateInput: validateRunInput,
   async check(input, { iut }) {
     const program = asProgram(input.program);
-    const socket = validate(program, "socket");
+    const trace = new RuleTrace();
+    const socket = validate(program, "socket", undefined, trace);
+    validate(program, "xt_bpf", undefined, trace);
     const onSocket = await iutLoad(iut, input.program, "socket");
     const onXt = await iutLoad(iut, input.program, "xt_bpf");
     for (const h of [onSocket.handle, onXt.handle]) if (h) await iutUnload(iut, h);
     if (program.length !== 65)
       return { ok: true, judged: false, reason: "not a 65-instruction program", expected: null, observed: null };
     const ok = onXt.errno === EINVAL && onSocket.errno === socket.errno;
+    const decided = trace.hits[onXt.errno !== EINVAL ? 1 : 0];
+    const why = ok ? undefined : explanation(BPF_RULES, decided, trace.hits, [`${program.length} instructions`]);
     return {
       ok,
+      rules: trace.hits,
+      ...(why ? { explanation: why } : {}),
       expected: { socket: socket.errno, xt_bpf: EINVAL },
       observed: { socket: onSocket.errno, xt_bpf: onXt.errno },
       ...(ok
@@ -174,19 +208,24 @@ const everything: ConformanceProperty<SessionInput> = {
   ops: ["bpf.load", "bpf.run", "bpf.unload"],
   arbitrary: () => sessionInput(),
   validateInput: validateSessionInput,
-  async check(input, { iut }) {
+  async check(input, { iut, collectRules }) {
     const expected: unknown[] = [];
     const observed: unknown[] = [];
     const unloads: string[] = [];
+    const trace = new RuleTrace();
     for (const [i, step] of input.steps.entries()) {
       const program = asProgram(step.load.program);
-      const verdict = validate(program, step.load.attach);
+      trace.within(`step ${i}`);
+      const verdict = validate(program, step.load.attach, undefined, trace);
       const loaded = await iutLoad(iut, step.load.program, step.load.attach);
       expected.push({ step: i, errno: verdict.errno });
       observed.push({ step: i, errno: loaded.errno });
       if (loaded.errno !== verdict.errno) {
+        const why = loadExplanation(program, verdict, trace);
         return {
           ok: false,
+          rules: trace.hits,
+          ...(why ? { explanation: why } : {}),
           expected,
           observed,
           message: `step ${i}: ${step.load.attach} load errno ${loaded.errno}, model ${verdict.errno}${verdict.rule ? ` (${verdict.rule})` : ""}; program:\n${program.length <= 80 ? disassemble(program) : `${program.length} instructions`}`,
@@ -195,14 +234,22 @@ const everything: ConformanceProperty<SessionInput> = {
       }
       if (!loaded.handle) continue;
       if (step.packets.length) {
-        const want = modelResults(step.load.program, step.load.attach, step.packets);
+        const sub = new RuleTrace();
+        const want = modelResults(step.load.program, step.load.attach, step.packets, collectRules ? sub : undefined);
+        for (const h of sub.hits) trace.hits.push({ ...h, at: `step ${i} ${h.at}` });
         const got = await iutRun(iut, loaded.handle, step.packets);
         expected.push({ step: i, results: want.map((w) => (w.deterministic ? w.result : "any")) });
         observed.push({ step: i, results: got });
         const message = compareResults(step.load.program, step.load.attach, step.packets, want, got);
+        const at = message ? firstDifference(step.load.attach, step.packets, want, got) : -1;
+        if (at >= 0 && !collectRules) modelResults(step.load.program, step.load.attach, step.packets, sub);
+        const why =
+          at < 0 ? undefined : runExplanation(step.load.program, step.load.attach, step.packets, sub.hits, at);
         if (message)
           return {
             ok: false,
+            rules: trace.hits,
+            ...(why ? { explanation: { ...why, at: `step ${i} ${why.at ?? ""}`.trim(), rules: trace.hits } } : {}),
             expected,
             observed,
             message: `step ${i}: ${message}`,
@@ -235,7 +282,7 @@ const everything: ConformanceProperty<SessionInput> = {
           key: `unload errno ${e}`,
         };
     }
-    return { ok: true, expected, observed };
+    return { ok: true, expected, observed, rules: trace.hits };
   },
   packets: (input) => runPackets({ packets: input.steps.flatMap((s) => s.packets) }),
 };

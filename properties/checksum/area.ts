@@ -1,3 +1,4 @@
+import { CHECKSUM_RULES } from "../../model/checksum/rule-catalogue.js";
 import { CHECKSUM_PROFILES } from "../../model/checksum/checksum-target.js";
 import type { AreaDefinition } from "../property.js";
 import { CHECKSUM_PROPERTIES } from "./properties.js";
@@ -13,4 +14,5 @@ export const CHECKSUM_AREA: AreaDefinition = {
   profiles: CHECKSUM_PROFILES.map((name) => ({ name, summary: PROFILE_SUMMARIES[name] })),
   defaultProfile: "linux",
   properties: CHECKSUM_PROPERTIES,
+  rules: Object.values(CHECKSUM_RULES),
 };

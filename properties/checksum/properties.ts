@@ -3,6 +3,9 @@
 import fc from "fast-check";
 import { checksumCheckentry } from "../../model/checksum/checkentry.js";
 import { checksumTarget, zeroStoredAs, type ChecksumProfile } from "../../model/checksum/checksum-target.js";
+import { CHECKSUM_RULES } from "../../model/checksum/rule-catalogue.js";
+import { RuleTrace } from "../../model/rules.js";
+import { explanation, lastHitAt } from "../explain.js";
 import { incrementalUpdate } from "../../wire/internet-checksum.js";
 import {
   checksumVerifies,
@@ -318,13 +321,64 @@ const checkentryErrno: ConformanceProperty<ReturnType<typeof validateCheckentryI
   },
 };
 
+/** The model's rules for a fill input: the target on the packet as the case gives it. */
+function fillRules(input: FillInput, profile: ChecksumProfile, trace: RuleTrace): void {
+  trace.within(`${input.state}${input.gso ? " gso" : ""}`);
+  checksumTarget({ packet: fromHex(input.packet), state: input.state, gso: input.gso }, profile, trace);
+}
+
+/** A partial, non-GSO fill of `packet` (the properties that fill such packets themselves). */
+function partialRules(packet: string, profile: ChecksumProfile, trace: RuleTrace, at = "partial"): void {
+  trace.within(at);
+  checksumTarget({ packet: fromHex(packet), state: "partial", gso: false }, profile, trace);
+}
+
+/**
+ * Each property with the model's rules for its case: every outcome carries
+ * them, and a violation names the last one (the rule that decided the bytes
+ * or the errno) with the rules before it as evidence.
+ */
+function traced<I>(
+  property: ConformanceProperty<I>,
+  model: (input: I, profile: ChecksumProfile, trace: RuleTrace) => void,
+): ConformanceProperty<I> {
+  return {
+    ...property,
+    async check(input, context) {
+      const outcome = await property.check(input, context);
+      if (outcome.ok && !context.collectRules) return outcome;
+      const trace = new RuleTrace();
+      try {
+        model(input, context.profile as ChecksumProfile, trace);
+      } catch {
+        // A packet the model cannot lay out: the check itself says so; no rule to name.
+      }
+      const why = outcome.ok
+        ? undefined
+        : explanation(
+            CHECKSUM_RULES,
+            lastHitAt(trace.hits, undefined),
+            trace.hits,
+            trace.hits.map((h) => `${h.at ?? ""} ${h.rule}${h.detail ? `: ${h.detail}` : ""}`.trim()),
+          );
+      return { ...outcome, rules: trace.hits, ...(why ? { explanation: why } : {}) };
+    },
+  };
+}
+
 // biome-ignore lint/suspicious/noExplicitAny: a list holds properties of every input type
 export const CHECKSUM_PROPERTIES: readonly ConformanceProperty<any>[] = [
-  fillMatchesModel,
-  fillVerifies,
-  fillEqualsRecompute,
-  incrementalEqualsFill,
-  fillTwice,
-  untouched,
-  checkentryErrno,
+  traced(fillMatchesModel, fillRules),
+  traced(fillVerifies, fillRules),
+  traced(fillEqualsRecompute, fillRules),
+  traced(incrementalEqualsFill, (input, profile, trace) => partialRules(input.packet, profile, trace)),
+  traced(fillTwice, (input, profile, trace) => {
+    partialRules(input.packet, profile, trace, "first fill");
+    trace.within("second fill");
+    trace.hit(CHECKSUM_RULES["state-none-untouched"]);
+  }),
+  traced(untouched, fillRules),
+  traced(checkentryErrno, (input, profile, trace) => {
+    checksumCheckentry(input, profile, trace);
+  }),
 ];

@@ -1,3 +1,4 @@
+import { CTTIMEOUT_RULES } from "../../model/cttimeout/rule-catalogue.js";
 import { CTTIMEOUT_PROFILES, PROFILE_HZ } from "../../model/cttimeout/rules.js";
 import type { AreaDefinition } from "../property.js";
 import { CTTIMEOUT_PROPERTIES } from "./properties.js";
@@ -11,4 +12,5 @@ export const CTTIMEOUT_AREA: AreaDefinition = {
   })),
   defaultProfile: "linux",
   properties: CTTIMEOUT_PROPERTIES,
+  rules: Object.values(CTTIMEOUT_RULES),
 };

@@ -4,6 +4,9 @@
 import type { Iut } from "../../iut/iut.js";
 import { ModelIut } from "../../iut/model/model-iut.js";
 import { parseTop } from "../../model/cttimeout/attribute-policy.js";
+import { CTTIMEOUT_RULES } from "../../model/cttimeout/rule-catalogue.js";
+import { RuleTrace } from "../../model/rules.js";
+import { explanation, lastHitAt } from "../explain.js";
 import { EBUSY, ENOENT } from "../../sys/errno.js";
 import { cttimeoutRules } from "../../model/cttimeout/rules.js";
 import { fromHex, toHex } from "../../wire/hex.js";
@@ -26,15 +29,99 @@ const ACK = "net/netlink/af_netlink.c netlink_rcv_skb(), netlink_ack()";
 const XT_CT = "net/netfilter/xt_CT.c xt_ct_tg_check(), nf_conntrack_timeout.c nf_ct_set_timeout()";
 const OPS = ["netlink", "cttimeout.attach", "cttimeout.detach"] as const;
 
-async function modelIut(profile: string): Promise<Iut> {
-  const iut = new ModelIut({ profiles: { cttimeout: profile } });
+async function modelIut(profile: string, trace?: RuleTrace): Promise<Iut> {
+  const iut = new ModelIut({ profiles: { cttimeout: profile }, ...(trace ? { trace } : {}) });
   await iut.call("reset", {});
   return iut;
 }
 
-/** `key` names the kind of deviation (see CheckOutcome.key); without one the property has a single kind. */
-function outcome(ok: boolean, expected: unknown, observed: unknown, message: string, key?: string): CheckOutcome {
-  return { ok, expected, observed, ...(ok ? {} : { message, ...(key ? { key } : {}) }) };
+const ACK_RULES = new Set<string>([CTTIMEOUT_RULES["ack-requested"].id, CTTIMEOUT_RULES["error-acked"].id]);
+
+/** An outcome that may name the step it judged wrong, for the explanation (traced() strips it). */
+type StepOutcome = CheckOutcome & { step?: number };
+
+/**
+ * `key` names the kind of deviation (see CheckOutcome.key); without one the
+ * property has a single kind. `step` is the step where the IUT leaves the
+ * model, when the property knows it.
+ */
+function outcome(
+  ok: boolean,
+  expected: unknown,
+  observed: unknown,
+  message: string,
+  key?: string,
+  step?: number,
+): StepOutcome {
+  return {
+    ok,
+    expected,
+    observed,
+    ...(ok ? {} : { message, ...(key ? { key } : {}), ...(step !== undefined ? { step } : {}) }),
+  };
+}
+
+type CttimeoutInput = SequenceInput | { setup: SequenceInput; message: string };
+
+function commandsOf(input: CttimeoutInput): CttimeoutCommand[] {
+  return "commands" in input ? input.commands : [...input.setup.commands, { op: "netlink", messages: [input.message] }];
+}
+
+/** One command as an explanation shows it: its kind and its bytes (the first 64 of each message). */
+function showCommand(c: CttimeoutCommand): string {
+  if (c.op !== "netlink") return JSON.stringify(c);
+  return `${stepKind(c)}: ${c.messages.map((m) => (m.length > 128 ? `${m.slice(0, 128)}...` : m)).join(" ")}`;
+}
+
+/**
+ * The model's run of a case's commands, step by step, for the rules it
+ * reached and, on a violation at `step` (the last step when the property
+ * judged the whole sequence), the deciding rule with the message and the
+ * model's policies and defaults before it.
+ */
+async function modelExplained(commands: CttimeoutCommand[], profile: string, failedAt?: number) {
+  const trace = new RuleTrace();
+  trace.within("step 0");
+  try {
+    await iutRun(await modelIut(profile, trace), commands, async (step) => trace.within(`step ${step + 1}`));
+  } catch {
+    // A message the model does not answer (another subsystem): the rules up to it; the property judged the case.
+    return { rules: trace.hits };
+  }
+  if (failedAt === undefined) return { rules: trace.hits };
+  const step = Math.min(failedAt, commands.length - 1);
+  const before = await modelIut(profile);
+  await iutRun(before, commands.slice(0, step));
+  const state = await iutState(before);
+  const lines = [
+    `step ${step}: ${showCommand(commands[step]!)}`,
+    `model policies before it: ${JSON.stringify(state.policies)}`,
+    ...trace.hits
+      .filter((h) => h.at === `step ${step}`)
+      .map((h) => `model: ${h.rule}${h.detail ? ` (${h.detail})` : ""}`),
+  ];
+  // The handler's rule decided the answer; the ack that carries it comes after.
+  const handled = lastHitAt(trace.hits, `step ${step}`, (h) => !ACK_RULES.has(h.rule));
+  const why = explanation(CTTIMEOUT_RULES, handled ?? lastHitAt(trace.hits, `step ${step}`), trace.hits, lines);
+  return { rules: trace.hits, ...(why ? { explanation: why } : {}) };
+}
+
+/** Each property with the model's rules for its case, and on a violation the rule where the IUT leaves the model. */
+function traced<I extends CttimeoutInput>(property: ConformanceProperty<I>): ConformanceProperty<I> {
+  return {
+    ...property,
+    async check(input, context) {
+      const { step, ...outcome } = (await property.check(input, context)) as StepOutcome;
+      if (outcome.ok && !context.collectRules) return outcome;
+      const commands = commandsOf(input);
+      const model = await modelExplained(
+        commands,
+        context.profile,
+        outcome.ok ? undefined : (step ?? commands.length - 1),
+      );
+      return { ...outcome, ...model };
+    },
+  };
 }
 
 /** A case that gave this property nothing to judge (no step it is about): not a pass. */
@@ -117,6 +204,7 @@ const repliesMatchModel: ConformanceProperty<SequenceInput> = {
       { steps: observed },
       `step ${at} differs: expected ${JSON.stringify(expected[at])}, observed ${JSON.stringify(observed[at])}`,
       `step ${stepKind(input.commands[at])}`,
+      at,
     );
   },
   packets: (input, o) => netlinkPackets(input.commands, o),
@@ -264,6 +352,7 @@ const deleteExactlyWhenUnused: ConformanceProperty<SequenceInput> = {
           { step, errno: got, steps },
           `step ${step}: DELETE of ${target} with ${users} users gave errno ${got}, not ${want}`,
           `DELETE errno ${got} where the model gives ${want}`,
+          step,
         );
     }
     return deletes ? outcome(true, null, null, "") : nothingToJudge("no DELETE naming a policy was answered");
@@ -299,6 +388,7 @@ const deleteAllRemovesUnused: ConformanceProperty<SequenceInput> = {
           { step, listed: got, errno, steps },
           `step ${step}: delete-all left ${JSON.stringify(got)}, expected ${JSON.stringify(want)} (errno ${errno})`,
           errno !== 0 ? `delete-all errno ${errno}` : "delete-all left the wrong policies",
+          step,
         );
       }
     }
@@ -328,6 +418,8 @@ const inUseNeverFreed: ConformanceProperty<SequenceInput> = {
           { step, held },
           { step, listed: listed.map((p) => p.name), steps },
           `step ${step}: ${missing.join(", ")} held but no longer listed`,
+          undefined,
+          step,
         );
     }
     return outcome(true, null, null, "");
@@ -374,11 +466,11 @@ const malformedLeavesState: ConformanceProperty<{ setup: SequenceInput; message:
 
 // biome-ignore lint/suspicious/noExplicitAny: a list holds properties of every input type
 export const CTTIMEOUT_PROPERTIES: readonly ConformanceProperty<any>[] = [
-  repliesMatchModel,
-  dumpEqualsModel,
-  useCountsUsers,
-  deleteExactlyWhenUnused,
-  deleteAllRemovesUnused,
-  inUseNeverFreed,
-  malformedLeavesState,
+  traced(repliesMatchModel),
+  traced(dumpEqualsModel),
+  traced(useCountsUsers),
+  traced(deleteExactlyWhenUnused),
+  traced(deleteAllRemovesUnused),
+  traced(inUseNeverFreed),
+  traced(malformedLeavesState),
 ];

@@ -1,3 +1,4 @@
+import { FRAG6_RULES } from "../../model/frag6/rule-catalogue.js";
 import { FRAG6_DEFAULT_PROFILE, FRAG6_PROFILES, type Frag6Profile } from "../../model/frag6/profiles.js";
 import type { AreaDefinition } from "../property.js";
 import { FRAG6_PROPERTIES } from "./properties.js";
@@ -18,4 +19,5 @@ export const FRAG6_AREA: AreaDefinition = {
   profiles: FRAG6_PROFILES.map((name) => ({ name, summary: PROFILE_SUMMARIES[name] })),
   defaultProfile: FRAG6_DEFAULT_PROFILE,
   properties: FRAG6_PROPERTIES,
+  rules: Object.values(FRAG6_RULES),
 };

@@ -9,6 +9,7 @@ import { fromHex } from "../../wire/hex.js";
 import { LINKTYPE_RAW } from "../../wire/pcap.js";
 import { UnpredictedCase, type CasePackets, type CheckOutcome, type ConformanceProperty } from "../property.js";
 import { frag6Stream } from "./generators.js";
+import { frag6Explained } from "./explain.js";
 import { explainable } from "./holes.js";
 import { validateStreamInput } from "./input-validation.js";
 import { iutRun } from "./iut-calls.js";
@@ -99,13 +100,16 @@ function property(
     ops: ["frag6.run"],
     arbitrary: (): fc.Arbitrary<StreamInput> => frag6Stream(classes ? { classes } : {}),
     validateInput: validateStreamInput,
-    async check(input, { iut, profile }) {
+    async check(input, { iut, profile, collectRules }) {
       const expectation = expectationFor(input, profile);
       if (expectation.kind === "exact" && expectation.undetermined)
         throw new UnpredictedCase("frag6.run", `${profile}: ${expectation.undetermined}`);
       const observed = await iutRun(iut, input);
       const v = judge(input, expectation, observed);
-      return verdict(input, shown(expectation), observed, v);
+      const failed = !v.ok && v.unjudged === undefined;
+      const outcome = verdict(input, shown(expectation), observed, v);
+      if (!failed && !collectRules) return outcome;
+      return { ...outcome, ...frag6Explained(input, expectation, failed ? v : undefined) };
     },
     packets: streamPackets,
   };

@@ -1,3 +1,4 @@
+import { HOOKS_RULES_CATALOGUE } from "../../model/hooks/rule-catalogue.js";
 import { HOOKS_PROFILES } from "../../model/hooks/profiles.js";
 import type { AreaDefinition } from "../property.js";
 import { HOOKS_PROPERTIES } from "./properties.js";
@@ -15,4 +16,5 @@ export const HOOKS_AREA: AreaDefinition = {
   profiles: HOOKS_PROFILES.map((name) => ({ name, summary: PROFILE_SUMMARIES[name] })),
   defaultProfile: "linux",
   properties: HOOKS_PROPERTIES,
+  rules: Object.values(HOOKS_RULES_CATALOGUE),
 };

@@ -2,24 +2,33 @@
 // step; the others are invariants judged from the IUT's own replies, so each
 // names the rule an IUT breaks.
 import fc from "fast-check";
-import type { Iut } from "../../iut/iut.js";
 import { insertByPriority, type HookEntry, type HookList } from "../../model/hooks/hook-list.js";
 import type { ListKey } from "../../model/hooks/list-head.js";
 import { hooksRules } from "../../model/hooks/profiles.js";
 import { runHooks, traversedList } from "../../model/hooks/traverse.js";
-import type { CheckOutcome, ConformanceProperty } from "../property.js";
+import type { CheckOutcome, ConformanceProperty, PropertyContext } from "../property.js";
 import { describeCommand, type HookCommand, type SequenceInput, type StepReply } from "./commands.js";
 import { hookSequence, landingLists, limitSequence, sameListSequence } from "./generators.js";
 import { validateSequenceInput } from "./input-validation.js";
 import { iutReplies } from "./iut-calls.js";
-import { ModelSteps } from "./model-run.js";
+import { ModelSteps, modelTrace } from "./model-run.js";
 import { observe, type Event, type Finding } from "./observations.js";
 
 const CORE = "net/netfilter/core.c";
 const OPS = ["hooks.register", "hooks.unregister", "hooks.traverse"] as const;
 
-function pass(expected: unknown = "every step as the rule says"): CheckOutcome {
-  return { ok: true, expected, observed: expected };
+/** A conforming case, with the rules the model applies to its sequence. */
+function pass(
+  input: SequenceInput,
+  { profile, collectRules }: { profile: string; collectRules?: boolean },
+  expected: unknown = "every step as the rule says",
+): CheckOutcome {
+  return {
+    ok: true,
+    expected,
+    observed: expected,
+    ...(collectRules ? { rules: modelTrace(input.commands, profile).rules } : {}),
+  };
 }
 
 /**
@@ -27,11 +36,14 @@ function pass(expected: unknown = "every step as the rule says"): CheckOutcome {
  * the kind of step it happened at, and what the rule expected when that is a
  * rule's name rather than values.
  */
-function fail(f: Finding, commands: readonly HookCommand[], kind?: string): CheckOutcome {
+function fail(f: Finding, commands: readonly HookCommand[], profile: string, kind?: string): CheckOutcome {
   const at = commands[f.step];
   const rule = kind ?? (typeof f.expected === "string" ? f.expected : "differs");
+  const model = modelTrace(commands, profile, f.step, f.observed);
   return {
     ok: false,
+    rules: model.rules,
+    ...(model.explanation ? { explanation: model.explanation } : {}),
     expected: f.expected,
     observed: f.observed,
     message: `step ${f.step} (${at ? describeCommand(at) : "?"}): ${f.message}`,
@@ -66,7 +78,8 @@ function firstDifference(observed: StepReply, wanted: StepReply): string {
 }
 
 /** Step by step against the model; stops at the first reply that differs. */
-async function matchModel(input: SequenceInput, iut: Iut, profile: string): Promise<CheckOutcome> {
+async function matchModel(input: SequenceInput, context: PropertyContext): Promise<CheckOutcome> {
+  const { iut, profile } = context;
   const model = new ModelSteps(profile);
   let step = 0;
   // The IUT first: one that cannot represent a step declines before the model is asked.
@@ -81,19 +94,20 @@ async function matchModel(input: SequenceInput, iut: Iut, profile: string): Prom
           message: `${showReply(observed)}, model says ${showReply(wanted)}${firstDifference(observed, wanted)}`,
         },
         input.commands,
+        profile,
         replyKind(observed, wanted),
       );
     }
     step++;
   }
-  return pass({ steps: input.commands.length });
+  return pass(input, context, { steps: input.commands.length });
 }
 
 /** Runs the case on the IUT and applies a judge to its events. */
 function judged(judge: (events: Event[], profile: string) => Finding | null) {
-  return async (input: SequenceInput, { iut, profile }: { iut: Iut; profile: string }): Promise<CheckOutcome> => {
+  return async (input: SequenceInput, { iut, profile, collectRules }: PropertyContext): Promise<CheckOutcome> => {
     const finding = judge(await observe(iut, input.commands), profile);
-    return finding ? fail(finding, input.commands) : pass();
+    return finding ? fail(finding, input.commands, profile) : pass(input, { profile, collectRules });
   };
 }
 
@@ -278,7 +292,7 @@ export const HOOKS_PROPERTIES: readonly ConformanceProperty<SequenceInput>[] = [
     "Over any sequence of register, unregister and traverse, every reply (errno, visited hooks, verdict) equals the model's, step by step.",
     `${CORE} nf_register_net_hook(), __nf_register_net_hook(), nf_hook_entry_head(), nf_hook_entries_grow(), nf_unregister_net_hook(), nf_hook_slow(); adapter protocol (ENOENT)`,
     hookSequence,
-    (input, { iut, profile }) => matchModel(input, iut, profile),
+    (input, context) => matchModel(input, context),
   ),
   sequenceProperty(
     "traversal-sorted-by-priority",
@@ -329,6 +343,6 @@ export const HOOKS_PROPERTIES: readonly ConformanceProperty<SequenceInput>[] = [
     "A list holds at most 1024 live hooks: one more is refused with E2BIG and nothing changes (for inet, IPv4 is rolled back when IPv6 is full); after an unregister there is room again. The linked-list era had no limit.",
     `${CORE} nf_hook_entries_grow(): alloc_entries > MAX_HOOK_COUNT returns -E2BIG; nf_register_net_hook() rollback`,
     limitSequence,
-    (input, { iut, profile }) => matchModel(input, iut, profile),
+    (input, context) => matchModel(input, context),
   ),
 ];

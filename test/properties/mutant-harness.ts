@@ -17,14 +17,20 @@ export async function runArea(
   iut: Iut,
   area: AreaDefinition,
   seed: number,
-  options: { runs?: number; profileOverrides?: Partial<Record<AreaName, string>>; maxViolations?: number } = {},
+  options: {
+    runs?: number;
+    profileOverrides?: Partial<Record<AreaName, string>>;
+    maxViolations?: number;
+    propertyFilter?: string[];
+    coverage?: boolean;
+  } = {},
 ): Promise<RunResult> {
   return runSuite({
     iut,
     hello: await iut.hello(),
     areas: [area],
     profileOverrides: options.profileOverrides ?? {},
-    propertyFilter: [],
+    propertyFilter: options.propertyFilter ?? [],
     corpusCases: [],
     seed,
     runs: options.runs ?? 300,
@@ -34,6 +40,7 @@ export async function runArea(
     maxViolations: options.maxViolations ?? 1,
     command: "test",
     commands,
+    ...(options.coverage ? { coverage: true } : {}),
   });
 }
 

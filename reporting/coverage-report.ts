@@ -1,0 +1,63 @@
+// Rule coverage in the reports: per area, each named model rule with how many
+// cases reached it, the rules none reached, and V8 coverage of model/ files.
+import type { RuleCoverage } from "../harness/rule-coverage.js";
+
+function percent(share: number): string {
+  return `${Math.round(share * 1000) / 10}%`;
+}
+
+/** The Markdown section (summary.md, matrix.md). */
+export function coverageMarkdown(coverage: RuleCoverage, title = "## Model rules reached"): string[] {
+  const lines = ["", title, ""];
+  for (const a of coverage.areas) {
+    lines.push(
+      `### ${a.area} [${a.profiles.join(", ")}]: ${a.reached} of ${a.total} rules reached`,
+      "",
+      ...(a.unreached.length
+        ? [
+            `Never reached: ${a.unreached.map((id) => `\`${id}\`${a.explained?.[id] ? ` (${a.explained[id]})` : ""}`).join(", ")}`,
+            "",
+          ]
+        : []),
+      "| Rule | Cases | Summary | Source |",
+      "|---|---|---|---|",
+      ...a.rules.map(
+        (r) =>
+          `| \`${r.id}\` | ${r.hits === 0 ? "**0**" : r.hits} | ${r.summary.replace(/\|/g, "\\|")} | ${r.citation.replace(/\|/g, "\\|")} |`,
+      ),
+      "",
+    );
+  }
+  if (coverage.v8?.length) {
+    lines.push(
+      "### V8 coverage of model/ in this process",
+      "",
+      "| File | Bytes in blocks run | Functions called |",
+      "|---|---|---|",
+      ...coverage.v8.map((f) => `| ${f.file} | ${percent(f.bytes)} | ${f.functions.called}/${f.functions.total} |`),
+      "",
+    );
+  }
+  return lines;
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+}
+
+/** The HTML section (matrix.html): one table per area, unreached rules marked. */
+export function coverageHtml(coverage: RuleCoverage, title: string): string {
+  const areas = coverage.areas
+    .map((a) => {
+      const rows = a.rules
+        .map(
+          (r) =>
+            `<tr class="${r.hits === 0 ? "bad" : "good"}"><td><code>${escapeHtml(r.id)}</code></td><td>${r.hits}</td><td>${escapeHtml(r.summary)}</td><td><small>${escapeHtml(r.citation)}</small></td></tr>`,
+        )
+        .join("");
+      return `<h3>${escapeHtml(a.area)} [${escapeHtml(a.profiles.join(", "))}]: ${a.reached} of ${a.total} rules reached</h3>
+<table class="rules"><thead><tr><th>rule</th><th>cases</th><th>summary</th><th>source</th></tr></thead><tbody>${rows}</tbody></table>`;
+    })
+    .join("\n");
+  return `<h2>${escapeHtml(title)}</h2>\n${areas}`;
+}
