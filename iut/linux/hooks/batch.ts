@@ -5,14 +5,7 @@
 // reply of the step that ends the batch.
 import { AdapterReplyError } from "../../iut.js";
 import type { Params, Result } from "../../ops/common.js";
-import {
-  hooksTraverse,
-  hooksUnregister,
-  stepError,
-  stepParams,
-  type BatchStep,
-  type StepReply,
-} from "../../ops/hooks.js";
+import { hooksTraverse, stepError, stepParams, type BatchStep, type StepReply } from "../../ops/hooks.js";
 import type { ChainStep, HookChains } from "./registry.js";
 
 /** A register or unregister step as HookChains takes it (hooks.batch's reader has checked its fields). */
