@@ -16,14 +16,14 @@ import { AREAS } from "../../properties/areas.js";
 
 const commands = { replayCase: (f: string) => `replay ${f}`, rerunProperty: (id: string) => `rerun ${id}` };
 
-/** An instance that counts the requests it answers. */
-function counted(iut: Iut, calls: number[], i: number): Iut {
+/** An instance that counts the requests it answers; `onFirstCall` runs once, at its first request. */
+function counted(iut: Iut, calls: number[], i: number, onFirstCall?: () => void): Iut {
   calls[i] = 0;
   return {
     spec: iut.spec,
     hello: () => iut.hello(),
     call: (op, params) => {
-      calls[i]!++;
+      if (calls[i]!++ === 0) onFirstCall?.();
       return iut.call(op, params);
     },
     close: () => iut.close(),
@@ -37,14 +37,17 @@ async function run(
   runs: number,
   calls: number[] = [],
 ): Promise<RunResult> {
-  const [iut, ...others] = Array.from({ length: jobs }, (_, i) => counted(make(), calls, i));
+  // One joins at once, the others only once the run is under way (the first instance's first request), as a
+  // slow adapter would: tied to progress, not to a timer, so a fast IUT cannot finish before they join.
+  const join = () => {
+    for (const other of later) instances.add(other);
+  };
+  const [iut, ...others] = Array.from({ length: jobs }, (_, i) =>
+    counted(make(), calls, i, i === 0 ? join : undefined),
+  );
   const instances = new IutInstances(iut!, jobs);
-  // One joins at once, the others only once the first property is under way, as a slow adapter would.
   const [soon, ...later] = others;
   if (soon) instances.add(soon);
-  setTimeout(() => {
-    for (const other of later) instances.add(other);
-  }, 5);
   return runSuite({
     iut: iut!,
     instances,
