@@ -79,26 +79,28 @@ describe("findKernel", () => {
 
 describe("QEMU command line", () => {
   const args = qemuArgs(SPEC);
-  const after = (flag: string) => args.filter((_, i) => args[i - 1] === flag);
+  const valuesOf = (flag: string) => args.filter((_, i) => args[i - 1] === flag);
 
   it("has no network device and shares the host's files read-only", () => {
-    expect(after("-nic")).toEqual(["none"]);
-    expect(after("-virtfs")).toEqual(["local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap"]);
+    expect(valuesOf("-nic")).toEqual(["none"]);
+    expect(valuesOf("-virtfs")).toEqual([
+      "local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap",
+    ]);
     expect(args).toContain("-nodefaults");
   });
   it("puts the adapter on a named virtio-serial port behind the caller's socket, the console elsewhere", () => {
-    expect(after("-chardev")).toEqual([
+    expect(valuesOf("-chardev")).toEqual([
       "stdio,id=console,signal=off",
       "socket,id=adapter,path=/tmp/nfconform-vm-x/adapter.sock,server=on,wait=on",
     ]);
-    expect(after("-device")).toEqual(["virtio-serial-pci", "virtserialport,chardev=adapter,name=nfconform"]);
-    expect(after("-serial")).toEqual(["chardev:console"]);
+    expect(valuesOf("-device")).toEqual(["virtio-serial-pci", "virtserialport,chardev=adapter,name=nfconform"]);
+    expect(valuesOf("-serial")).toEqual(["chardev:console"]);
   });
   it("boots the cached kernel with the accelerator asked for", () => {
-    expect(after("-kernel")).toEqual([KERNEL.vmlinuz]);
-    expect(after("-initrd")).toEqual([KERNEL.initramfs]);
-    expect(after("-accel")).toEqual(["tcg"]);
-    expect(after("-cpu")).toEqual(["max"]);
+    expect(valuesOf("-kernel")).toEqual([KERNEL.vmlinuz]);
+    expect(valuesOf("-initrd")).toEqual([KERNEL.initramfs]);
+    expect(valuesOf("-accel")).toEqual(["tcg"]);
+    expect(valuesOf("-cpu")).toEqual(["max"]);
     expect(qemuArgs({ ...SPEC, accel: "kvm" }).join(" ")).toContain("-accel kvm -cpu host");
   });
   it("tells the guest's init node, main.js and the adapter's arguments", () => {
