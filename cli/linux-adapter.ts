@@ -9,7 +9,7 @@ import { probeNamespaceSupport, wrapInNamespace } from "../sys/namespace.js";
 import { launchVm, vmProblem } from "../iut/vm/launcher.js";
 import { UsageError } from "./usage-error.js";
 
-/** Set in the environment of the re-run copy, which is inside the namespace. */
+/** Set in the environment of the re-run copy, which is inside the namespace (iut/vm/init sets it too). */
 const INSIDE = "NFCONFORM_INSIDE_NAMESPACE";
 
 /** Why the kernel IUT cannot run here, as one line with the remedy; null when it can. */

@@ -85,8 +85,11 @@ class Control {
   }
 }
 
-/** Waits until `done()` holds: nf_tables destroys a deleted rule's target after an RCU grace period, off the commit path. */
-function waitFor(what: string, done: () => boolean, timeoutMs = 3000): void {
+/**
+ * Waits until `done()` holds: nf_tables destroys a deleted rule's target after an RCU grace period, off the commit path.
+ * Milliseconds on a host; an emulated VM (`--iut linux@<version>` under TCG) took over 3 s, so the cap is generous.
+ */
+function waitFor(what: string, done: () => boolean, timeoutMs = 30_000): void {
   const deadline = Date.now() + timeoutMs;
   while (!done()) {
     if (Date.now() > deadline) throw new Error(`cttimeout: ${what} did not happen within ${timeoutMs} ms`);
