@@ -29,6 +29,10 @@ export function vmProblem(version: string): { kernel: CachedKernel; qemu: string
   }
   const kernel = findKernel(version, parsePins(pinsText));
   if (kernel instanceof Error) return kernel;
+  // iut/vm/init mounts fresh tmpfs on /tmp and /run in the guest, hiding the host's.
+  const hidden = [process.execPath, PINS_FILE].find((path) => /^\/(tmp|run)\//.test(path));
+  if (hidden)
+    return new Error(`the VM hides the host's /tmp and /run, so it cannot run ${hidden}; install nfconform elsewhere`);
   const qemu = findExecutable(QEMU);
   if (!qemu) return new Error(`--iut linux@${version} needs ${QEMU} (apt-get install qemu-system-x86)`);
   return { kernel, qemu };

@@ -187,7 +187,9 @@ export function cttimeoutArea(_context: LinuxContext): LinuxArea {
             ? decodeDefaultsMessage(m).data.map(([, v]) => v)
             : [];
         if (!defaultsTouched && JSON.stringify(now) === JSON.stringify(seconds)) continue;
+        // L3PROTO too: kernels before 2024 (6.1 measured) refuse a DEFAULT_SET without it (EINVAL).
         const errno = control.errno(IPCTNL_MSG_TIMEOUT_DEFAULT_SET, [
+          attrBe16(CTA_TIMEOUT_L3PROTO, 2),
           attrU8(CTA_TIMEOUT_L4PROTO, t.l4proto),
           dataAttribute(seconds.map((s, i) => [i + 1, s])),
         ]);
