@@ -33,7 +33,7 @@ export function clarificationHtml(table: ClarificationTable): string {
     )
     .join("\n");
   return `<!doctype html>
-<html><head><meta charset="utf-8"><title>${TITLE}</title>
+<html lang="en"><head><meta charset="utf-8"><title>${TITLE}</title>
 <style>table{border-collapse:collapse}td,th{border:1px solid #999;padding:2px 6px;font:13px sans-serif;vertical-align:top}</style></head>
 <body><h1>${TITLE}</h1><p>${escapeHtml(legend(table.seed))}</p>
 <table><thead><tr>${th}</tr></thead><tbody>
