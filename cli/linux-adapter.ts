@@ -36,9 +36,9 @@ export async function linuxAdapter(): Promise<number> {
 }
 
 /** Why `--iut linux@<version>` cannot run here, as one line with the remedy; null when it can. */
-export function vmIutProblem(version: string): string | null {
+export function vmIutProblem(version: string, spec = `linux@${version}`): string | null {
   const found = vmProblem(version);
-  return found instanceof Error ? `--iut linux@${version}: ${found.message}` : null;
+  return found instanceof Error ? `--iut ${spec}: ${found.message}` : null;
 }
 
 /** `nfconform adapter linux --kernel VERSION`: the same adapter inside a VM booting that kernel. */

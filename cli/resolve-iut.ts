@@ -108,7 +108,7 @@ const VM_REQUEST_TIMEOUT_MS = 120_000;
 
 /** `linux@6.12`: `nfconform adapter linux --kernel 6.12`, which boots that kernel in a VM. */
 function vmIut(spec: string, conntrack: boolean, version: string, options: IutOptions): Iut {
-  const problem = vmIutProblem(version);
+  const problem = vmIutProblem(version, spec);
   if (problem) throw new UsageError(problem);
   const main = fileURLToPath(new URL("./main.js", import.meta.url));
   const frag6 = conntrack ? ["--frag6", "conntrack"] : [];

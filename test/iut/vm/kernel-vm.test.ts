@@ -1,8 +1,9 @@
 // The pieces of `--iut linux@<version>` that need no VM: the pins, the cache
 // lookup and its one-line errors, the QEMU command line, the accelerator choice.
+import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { accelChoice } from "../../../iut/vm/accel.js";
 import { findKernel, kernelCacheRoot, parsePins, PINS_FILE, type CachedKernel } from "../../../iut/vm/kernel-cache.js";
@@ -121,5 +122,25 @@ describe("accelerator choice", () => {
     expect(accelChoice({})).toBe("auto");
     expect(accelChoice({ NFCONFORM_VM_ACCEL: "tcg" })).toBe("tcg");
     expect(() => accelChoice({ NFCONFORM_VM_ACCEL: "hvf" })).toThrow('NFCONFORM_VM_ACCEL="hvf": use kvm, tcg or auto');
+  });
+});
+
+describe("--iut linux@<version> from the command line", () => {
+  const BIN = resolve(import.meta.dirname, "../../../bin/nfconform");
+  const run = (args: string[]) =>
+    spawnSync(BIN, args, { encoding: "utf8", env: { ...process.env, NFCONFORM_KERNELS: "/nonexistent-kernels" } });
+
+  it("a kernel not fetched stops the run at once: exit 2, one line naming scripts/fetch-kernel", () => {
+    const r = run(["run", "--iut", "linux@6.1", "--runs", "1", "--corpus", "none"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim()).toBe(
+      "nfconform: --iut linux@6.1: kernel 6.1 is not fetched (no /nonexistent-kernels/6.1/vmlinuz); run scripts/fetch-kernel 6.1",
+    );
+  });
+  it("an unpinned version and the adapter's own --kernel say so too", () => {
+    expect(run(["run", "--iut", "linux-nfct@5.10"]).stderr).toMatch(/--iut linux-nfct@5\.10: no pinned kernel "5\.10"/);
+    const r = run(["adapter", "linux", "--kernel", "6.12"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/run scripts\/fetch-kernel 6\.12$/m);
   });
 });
