@@ -9,6 +9,7 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { connect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
+import { createInterface } from "node:readline";
 import { join } from "node:path";
 import { findExecutable } from "../../sys/namespace.js";
 import { chooseAccel } from "./accel.js";
@@ -65,8 +66,11 @@ export async function launchVm(version: string, adapterArgs: string[], main: str
     adapterArgs,
     socket: socketPath,
   });
-  // QEMU's stdout is the console: logs, onto our stderr.
-  const child = spawn(found.qemu, args, { stdio: ["ignore", process.stderr, "inherit"] });
+  // QEMU's stdout is the console: logs, onto our stderr; so is its stderr, but for the line every start prints.
+  const child = spawn(found.qemu, args, { stdio: ["ignore", process.stderr, "pipe"] });
+  createInterface({ input: child.stderr }).on("line", (line) => {
+    if (!line.includes("QEMU waiting for connection")) process.stderr.write(`${line}\n`);
+  });
   const exited = new Promise<number>((resolve) => {
     child.on("error", (error) => {
       process.stderr.write(`nfconform: cannot start ${found.qemu}: ${error.message}\n`);
