@@ -7,6 +7,7 @@ import { bpfBench } from "./bpf-bench.js";
 import { hooksModelBench, linuxHooksBench } from "./hooks-bench.js";
 import { frag6Bench } from "./frag6-bench.js";
 import { cttimeoutKernelBench, cttimeoutModelBench } from "./cttimeout-bench.js";
+import { kernelVersionsBench } from "./kernel-versions-bench.js";
 
 const ms = Number(process.env.NFCONFORM_BENCH_MS ?? 1500);
 for (const line of checksumBench(ms)) console.log(line);
@@ -20,3 +21,4 @@ for (const line of linuxHooksBench()) console.log(line);
 for (const line of cttimeoutModelBench(ms)) console.log(line);
 for (const line of cttimeoutKernelBench()) console.log(line);
 for (const line of defaultRunBench()) console.log(line);
+for (const line of kernelVersionsBench()) console.log(line);

@@ -1,19 +1,25 @@
 // `nfconform adapter model [--mutant NAME] [--profile area=name]`: the model (or a
 // mutant of it) as an external adapter on stdin/stdout, per the adapter protocol;
-// `nfconform adapter linux`: the running kernel, likewise.
+// `nfconform adapter linux`: the running kernel, likewise; with `--kernel
+// VERSION`, a fetched Debian kernel in a VM running that same adapter.
 import type { Iut } from "../iut/iut.js";
 import { serveAdapter } from "../iut/adapter-server.js";
 import { ModelIut } from "../iut/model/model-iut.js";
 import { findMutant, MUTANTS, mutantIut } from "../iut/mutants/index.js";
 import { parseOptions, profileOption } from "./options.js";
-import { linuxAdapter } from "./linux-adapter.js";
+import { linuxAdapter, vmAdapter } from "./linux-adapter.js";
 import { FRAG6_PATH_ENV } from "../iut/linux/frag6/path.js";
 import { UsageError } from "./usage-error.js";
 
 export async function adapterCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseOptions(
     argv,
-    { mutant: { type: "string" }, profile: { type: "string", multiple: true }, frag6: { type: "string" } },
+    {
+      mutant: { type: "string" },
+      profile: { type: "string", multiple: true },
+      frag6: { type: "string" },
+      kernel: { type: "string" },
+    },
     1,
   );
   const kind = positionals[0];
@@ -26,9 +32,11 @@ export async function adapterCommand(argv: string[]): Promise<number> {
         throw new UsageError(`--frag6 takes plain or conntrack (got ${JSON.stringify(values.frag6)})`);
       process.env[FRAG6_PATH_ENV] = values.frag6;
     }
+    if (values.kernel !== undefined) return vmAdapter(values.kernel, values.frag6);
     return linuxAdapter();
   }
   if (values.frag6 !== undefined) throw new UsageError("--frag6 is an option of adapter linux");
+  if (values.kernel !== undefined) throw new UsageError("--kernel is an option of adapter linux");
   if (kind !== "model")
     throw new UsageError(
       `adapter needs a kind: nfconform adapter model [--mutant NAME] | nfconform adapter linux (got ${JSON.stringify(kind ?? "")})`,

@@ -6,9 +6,10 @@ import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { serveAdapter } from "../iut/adapter-server.js";
 import { probeNamespaceSupport, wrapInNamespace } from "../sys/namespace.js";
+import { launchVm, vmProblem } from "../iut/vm/launcher.js";
 import { UsageError } from "./usage-error.js";
 
-/** Set in the environment of the re-run copy, which is inside the namespace. */
+/** Set in the environment of the re-run copy, which is inside the namespace (iut/vm/init sets it too). */
 const INSIDE = "NFCONFORM_INSIDE_NAMESPACE";
 
 /** Why the kernel IUT cannot run here, as one line with the remedy; null when it can. */
@@ -32,4 +33,18 @@ export async function linuxAdapter(): Promise<number> {
   const [command, ...args] = wrapInNamespace([process.execPath, main, "adapter", "linux"]);
   const child = spawn(command!, args, { stdio: "inherit", env: { ...process.env, [INSIDE]: "1" } });
   return new Promise((resolve) => child.on("exit", (code, signal) => resolve(code ?? (signal ? 128 : 1))));
+}
+
+/** Why `--iut linux@<version>` cannot run here, as one line with the remedy; null when it can. */
+export function vmIutProblem(version: string, spec = `linux@${version}`): string | null {
+  const found = vmProblem(version);
+  return found instanceof Error ? `--iut ${spec}: ${found.message}` : null;
+}
+
+/** `nfconform adapter linux --kernel VERSION`: the same adapter inside a VM booting that kernel. */
+export async function vmAdapter(version: string, frag6: string | undefined): Promise<number> {
+  const problem = vmIutProblem(version);
+  if (problem) throw new UsageError(problem);
+  const main = fileURLToPath(new URL("./main.js", import.meta.url));
+  return launchVm(version, frag6 !== undefined ? ["--frag6", frag6] : [], main);
 }

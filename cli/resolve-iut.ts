@@ -7,7 +7,7 @@ import type { AreaName } from "../iut/protocol.js";
 import { fileURLToPath } from "node:url";
 import { shellCommand } from "../harness/shell-quote.js";
 import { adapterFolders, findAdapterFolder } from "./adapter-folders.js";
-import { linuxIutProblem } from "./linux-adapter.js";
+import { linuxIutProblem, vmIutProblem } from "./linux-adapter.js";
 import { profileOption } from "./options.js";
 import { UsageError } from "./usage-error.js";
 
@@ -31,6 +31,11 @@ export const KNOWN_IUTS: readonly { spec: string; summary: string }[] = [
     spec: "linux-nfct",
     summary:
       "the kernel IUT with the frag6 area on conntrack's reassembler in front of the plain stack (`nfconform adapter linux --frag6 conntrack`; profile linux-nfct); other areas as in linux",
+  },
+  {
+    spec: "linux@<version>",
+    summary:
+      "a pinned Debian kernel (6.1, 6.12) booted in a VM under QEMU, running `nfconform adapter linux` inside (fetch it once with scripts/fetch-kernel <version>); linux-nfct@<version> likewise",
   },
   { spec: "cmd:'<command>'", summary: "an external adapter speaking docs/adapter-protocol.md on stdin/stdout" },
   { spec: "mutant:<name>", summary: "a deliberately broken model, to see the suite catch it (see the mutants below)" },
@@ -78,6 +83,8 @@ export function resolveIut(spec: string, options: IutOptions): Iut {
       ...(options.onStderr ? { onStderr: options.onStderr } : {}),
     });
   }
+  const vm = /^(linux|linux-nfct)@(.+)$/.exec(spec);
+  if (vm) return vmIut(spec, vm[1] === "linux-nfct", vm[2] ?? "", options);
   if (spec.startsWith("mutant:")) {
     const mutant = findMutant(spec.slice("mutant:".length));
     if (!mutant)
@@ -106,6 +113,31 @@ export function resolveIut(spec: string, options: IutOptions): Iut {
   }
   const adapters = adapterFolders().map((a) => a.name);
   throw new UsageError(
-    `unknown IUT ${JSON.stringify(spec)} (use ${[...BUILT_IN, ...adapters].join(", ")}, cmd:'<command>', mutant:<name> or model:<area>=<profile>)`,
+    `unknown IUT ${JSON.stringify(spec)} (use ${[...BUILT_IN, "linux@<version>", ...adapters].join(", ")}, cmd:'<command>', mutant:<name> or model:<area>=<profile>)`,
   );
+}
+
+/**
+ * A VM boots and loads the adapter from the host's files over 9p before its
+ * hello; under TCG on a loaded 2-core machine that took minutes (measured:
+ * docs/iut-kernel-versions.md), so the start has its own, long deadline.
+ */
+const VM_START_TIMEOUT_MS = 600_000;
+/** Requests inside an emulated VM run many times slower than on the host. */
+const VM_REQUEST_TIMEOUT_MS = 120_000;
+
+/** `linux@6.12`: `nfconform adapter linux --kernel 6.12`, which boots that kernel in a VM. */
+function vmIut(spec: string, conntrack: boolean, version: string, options: IutOptions): Iut {
+  const problem = vmIutProblem(version, spec);
+  if (problem) throw new UsageError(problem);
+  const main = fileURLToPath(new URL("./main.js", import.meta.url));
+  const frag6 = conntrack ? ["--frag6", "conntrack"] : [];
+  const argv = [process.execPath, main, "adapter", "linux", "--kernel", version, ...frag6];
+  return new AdapterClient(shellCommand(argv), {
+    spec,
+    timeoutMs: options.timeoutMs ?? VM_REQUEST_TIMEOUT_MS,
+    startTimeoutMs: VM_START_TIMEOUT_MS,
+    ...(options.maxRestarts !== undefined ? { maxRestarts: options.maxRestarts } : {}),
+    ...(options.onStderr ? { onStderr: options.onStderr } : {}),
+  });
 }

@@ -19,6 +19,8 @@ import { ErrorReply, PROTOCOL_VERSION, readHello, type Hello, type Params, type 
 export interface AdapterClientOptions {
   /** Per-request timeout in milliseconds (protocol default 10 s). */
   timeoutMs?: number;
+  /** Timeout of the hello that starts (or restarts) the adapter; timeoutMs unless set (a VM boots first). */
+  startTimeoutMs?: number;
   /** Restarts allowed after crashes or timeouts before every further request fails at once. */
   maxRestarts?: number;
   /** Receives the adapter's stderr lines (logs). */
@@ -208,7 +210,7 @@ export class AdapterClient implements Iut {
       endAdapter(child, PIPE_GRACE_MS);
       this.onExit(child, signal ? `killed by ${signal}` : `exited with status ${code}`);
     });
-    const reply = await this.send("hello", { protocol: PROTOCOL_VERSION });
+    const reply = await this.send("hello", { protocol: PROTOCOL_VERSION }, this.options.startTimeoutMs);
     if ("error" in reply)
       throw new IutError(`adapter refused hello: ${JSON.stringify(reply.error)}`, JSON.stringify(reply));
     const hello = parseHello(reply);
@@ -218,12 +220,15 @@ export class AdapterClient implements Iut {
     return hello;
   }
 
-  private send(op: string, params: Params): Promise<Record<string, unknown>> {
+  private send(
+    op: string,
+    params: Params,
+    timeoutMs = this.options.timeoutMs ?? 10_000,
+  ): Promise<Record<string, unknown>> {
     const child = this.child;
     if (!child)
       return Promise.reject(new IutError(`adapter is not running (${this.exitDescription ?? "not started"})`));
     const id = this.nextId++;
-    const timeoutMs = this.options.timeoutMs ?? 10_000;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending = undefined;

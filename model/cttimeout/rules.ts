@@ -24,7 +24,7 @@ export interface CttimeoutRules {
   multiOnData: boolean;
 }
 
-export const CTTIMEOUT_PROFILES = ["linux", "linux-hz100", "linux-hz300", "linux-hz1000"] as const;
+export const CTTIMEOUT_PROFILES = ["linux", "linux-hz100", "linux-hz300", "linux-hz1000", "linux-6.1"] as const;
 export type CttimeoutProfile = (typeof CTTIMEOUT_PROFILES)[number];
 
 export const PROFILE_HZ: Record<CttimeoutProfile, number> = {
@@ -32,6 +32,16 @@ export const PROFILE_HZ: Record<CttimeoutProfile, number> = {
   "linux-hz100": 100,
   "linux-hz300": 300,
   "linux-hz1000": 1000,
+  "linux-6.1": 250,
+};
+
+/**
+ * Version profiles: what an older kernel did differently. 6.1 LTS (measured on
+ * Debian's 6.1.192 through `--iut linux@6.1`) still refuses a DEFAULT_SET
+ * without L3PROTO (-EINVAL), a check dropped in 2024 (kernel-facts.md).
+ */
+const VERSION_RULES: Partial<Record<CttimeoutProfile, Partial<CttimeoutRules>>> = {
+  "linux-6.1": { defaultSetNeedsL3: true },
 };
 
 const LINUX: Omit<CttimeoutRules, "hz"> = {
@@ -50,10 +60,11 @@ export function cttimeoutRules(profile: string): CttimeoutRules {
   const hz = PROFILE_HZ[profile as CttimeoutProfile];
   if (hz === undefined)
     throw new Error(`unknown cttimeout profile ${JSON.stringify(profile)} (known: ${CTTIMEOUT_PROFILES.join(", ")})`);
-  return { ...LINUX, hz };
+  return { ...LINUX, ...VERSION_RULES[profile as CttimeoutProfile], hz };
 }
 
 /** The profile of a kernel built with this CONFIG_HZ, or null when the suite has none. */
 export function profileForHz(hz: number): CttimeoutProfile | null {
-  return (Object.entries(PROFILE_HZ).find(([, v]) => v === hz)?.[0] as CttimeoutProfile | undefined) ?? null;
+  const byHz = Object.entries(PROFILE_HZ).filter(([name]) => !(name in VERSION_RULES));
+  return (byHz.find(([, v]) => v === hz)?.[0] as CttimeoutProfile | undefined) ?? null;
 }

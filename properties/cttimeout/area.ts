@@ -8,7 +8,10 @@ export const CTTIMEOUT_AREA: AreaDefinition = {
   summary: "conntrack timeout policy objects (nfnetlink subsystem 8), their replies, defaults and reference counts",
   profiles: CTTIMEOUT_PROFILES.map((name) => ({
     name,
-    summary: `current mainline built with CONFIG_HZ=${PROFILE_HZ[name]}${name === "linux" ? " (the Kconfig default)" : ""}: timeouts wrap at 2^32 jiffies`,
+    summary:
+      name === "linux-6.1"
+        ? "6.1 LTS (CONFIG_HZ=250): DEFAULT_SET without L3PROTO is refused (EINVAL); the check was dropped in 2024"
+        : `current mainline built with CONFIG_HZ=${PROFILE_HZ[name]}${name === "linux" ? " (the Kconfig default)" : ""}: timeouts wrap at 2^32 jiffies`,
   })),
   defaultProfile: "linux",
   properties: CTTIMEOUT_PROPERTIES,

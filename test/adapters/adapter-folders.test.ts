@@ -65,7 +65,7 @@ describe("adapter folders as --iut names", () => {
   it("names the choices, adapters included, for a name that is neither built in nor a folder", () => {
     folder("stack-a", true);
     expect(() => resolveIut("nosuch", { profiles: {} })).toThrow(
-      /^unknown IUT "nosuch" \(use model, linux, linux-nfct, stack-a, cmd:/,
+      /^unknown IUT "nosuch" \(use model, linux, linux-nfct, linux@<version>, stack-a, cmd:/,
     );
   });
 

@@ -314,9 +314,11 @@ describe("users, names and profiles", () => {
 
   it("profiles: unknown names are refused; a CONFIG_HZ maps to its profile or none", () => {
     expect(() => cttimeoutRules("bsd")).toThrow(
-      'unknown cttimeout profile "bsd" (known: linux, linux-hz100, linux-hz300, linux-hz1000)',
+      'unknown cttimeout profile "bsd" (known: linux, linux-hz100, linux-hz300, linux-hz1000, linux-6.1)',
     );
     expect(profileForHz(250)).toBe("linux");
+    // A version profile is claimed by what the kernel does, never by its HZ alone.
+    expect(cttimeoutRules("linux-6.1")).toEqual({ ...cttimeoutRules("linux"), defaultSetNeedsL3: true });
     expect(profileForHz(1000)).toBe("linux-hz1000");
     expect(profileForHz(123)).toBeNull();
   });

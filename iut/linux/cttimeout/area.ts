@@ -45,7 +45,7 @@ import { invalid } from "../../ops/op.js";
 import type { LinuxArea, LinuxContext } from "../linux-area.js";
 import { NetlinkExchange } from "./netlink-exchange.js";
 import { LinuxCttimeoutUsers } from "./users.js";
-import { ENOENT } from "../../../sys/errno.js";
+import { EINVAL, ENOENT } from "../../../sys/errno.js";
 import { sleepSync } from "../../../sys/sleep.js";
 
 const CONTROL_SEQ = 0x60000000;
@@ -85,8 +85,11 @@ class Control {
   }
 }
 
-/** Waits until `done()` holds: nf_tables destroys a deleted rule's target after an RCU grace period, off the commit path. */
-function waitFor(what: string, done: () => boolean, timeoutMs = 3000): void {
+/**
+ * Waits until `done()` holds: nf_tables destroys a deleted rule's target after an RCU grace period, off the commit path.
+ * Milliseconds on a host; an emulated VM (`--iut linux@<version>` under TCG) took over 3 s, so the cap is generous.
+ */
+function waitFor(what: string, done: () => boolean, timeoutMs = 30_000): void {
   const deadline = Date.now() + timeoutMs;
   while (!done()) {
     if (Date.now() > deadline) throw new Error(`cttimeout: ${what} did not happen within ${timeoutMs} ms`);
@@ -113,12 +116,23 @@ function measureHz(control: Control): number | null {
   );
 }
 
+/** Whether DEFAULT_SET without L3PROTO is refused (EINVAL); probed with the generic tracker's default, 600 s. */
+function defaultSetNeedsL3(control: Control): boolean {
+  const errno = control.errno(IPCTNL_MSG_TIMEOUT_DEFAULT_SET, [
+    attrU8(CTA_TIMEOUT_L4PROTO, 255),
+    dataAttribute([[1, 600]]),
+  ]);
+  return errno === EINVAL;
+}
+
 export function cttimeoutArea(_context: LinuxContext): LinuxArea {
   const link = new NetlinkExchange();
   const control = new Control();
   const users = new LinuxCttimeoutUsers();
   const hz = measureHz(control);
-  const profile = (hz !== null && profileForHz(hz)) || `linux-hz${hz ?? "unknown"}`;
+  const byHz = (hz !== null && profileForHz(hz)) || `linux-hz${hz ?? "unknown"}`;
+  // A kernel that still wants L3PROTO in DEFAULT_SET is 6.1's era (the version profile exists at HZ 250 only).
+  const profile = byHz === "linux" && defaultSetNeedsL3(control) ? "linux-6.1" : byHz;
   const classify = cttimeoutRules("linux");
   /** The policy each of our users holds, by ref (null: none), to wait for its release on detach. */
   const holding = new Map<string, Uint8Array | null>();
@@ -184,7 +198,9 @@ export function cttimeoutArea(_context: LinuxContext): LinuxArea {
             ? decodeDefaultsMessage(m).data.map(([, v]) => v)
             : [];
         if (!defaultsTouched && JSON.stringify(now) === JSON.stringify(seconds)) continue;
+        // L3PROTO too: kernels before 2024 (6.1 measured) refuse a DEFAULT_SET without it (EINVAL).
         const errno = control.errno(IPCTNL_MSG_TIMEOUT_DEFAULT_SET, [
+          attrBe16(CTA_TIMEOUT_L3PROTO, 2),
           attrU8(CTA_TIMEOUT_L4PROTO, t.l4proto),
           dataAttribute(seconds.map((s, i) => [i + 1, s])),
         ]);
