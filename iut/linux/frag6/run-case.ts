@@ -18,10 +18,7 @@ import { FragmentInjector, LARGEST_PACKET } from "./injector.js";
 import { kernelThresholds } from "./memory.js";
 import type { MessageReceiver } from "../../../sys/recvmsg.js";
 import { MARKER_DST, MARKER_PACKET, MARKER_SRC, isMarker } from "./marker.js";
-import { LATE_MARGIN_MS, REAL_TIMEOUT_MS, planSchedule, scheduleKept } from "./schedule.js";
-
-/** Whether ICMP errors may still come after the last event, and so how long to watch. */
-export type ExpiryPolicy = "when-timed" | "always";
+import { EXPIRY_WINDOW_MS, planSchedule, scheduleKept } from "./schedule.js";
 
 const now = () => performance.now();
 
@@ -94,16 +91,16 @@ function problems(request: Frag6Request): string | null {
   return null;
 }
 
-export function runCase(
-  path: Frag6Path,
-  request: Frag6Request,
-  receiver: MessageReceiver,
-  expiry: ExpiryPolicy,
-): Frag6Reply {
+export function runCase(path: Frag6Path, request: Frag6Request, receiver: MessageReceiver): Frag6Reply {
   const problem = problems(request);
   if (problem) throw decline(problem);
   const times = request.events.map((e) => e.t);
-  const planned = planSchedule(times, request.config.timeoutMs);
+  const eventFacts = request.events.map((e, i) => facts(e.packet, i));
+  const planned = planSchedule(
+    times,
+    request.config.timeoutMs,
+    eventFacts.map((f) => f.key),
+  );
   if (!planned.ok) throw decline(planned.reason);
   const thresholds = kernelThresholds(request);
   if (!thresholds.ok) throw decline(thresholds.reason);
@@ -114,19 +111,18 @@ export function runCase(
   const unpin = pinToCurrentCpu();
   const sockets: { close(): void }[] = [];
   try {
-    writeCaseSysctls(path, { timeoutSeconds: REAL_TIMEOUT_MS / 1000, ...thresholds.value });
+    const { at, realTimeoutMs } = planned.schedule;
+    writeCaseSysctls(path, { timeoutSeconds: realTimeoutMs / 1000, ...thresholds.value });
     const deliveries = new DeliverySockets(receiver);
     sockets.push(deliveries);
     const capture = new IcmpCapture();
     sockets.push(capture);
     const injector = new FragmentInjector();
     sockets.push(injector);
-    const eventFacts = request.events.map((e, i) => facts(e.packet, i));
     const delivered: Frag6Reply["delivered"] = [];
     const icmp: NonNullable<Frag6Reply["icmp"]> = [];
     const sent: number[] = [];
     const deliveredAfter: boolean[] = [];
-    const { at } = planned.schedule;
     let origin = 0;
     // An error seen between events: a Param Problem belongs to the event just sent, a Time Exceeded to a deadline.
     const record = (errors: CapturedError[], seenAt: number, lastEvent: number) => {
@@ -146,8 +142,8 @@ export function runCase(
         const fired = seenAt - sent[i]!;
         if (
           eventFacts[i]!.key === key &&
-          fired >= REAL_TIMEOUT_MS - 5 &&
-          fired <= REAL_TIMEOUT_MS + LATE_MARGIN_MS + 20
+          fired >= realTimeoutMs - EXPIRY_WINDOW_MS.early &&
+          fired <= realTimeoutMs + EXPIRY_WINDOW_MS.late
         )
           armed.push(request.events[i]!.t);
       }
@@ -159,7 +155,7 @@ export function runCase(
     const waitUntil = (target: number, lastEvent: number) => {
       while (now() < target) {
         sleepSync(Math.min(5, target - now()));
-        if (lastEvent >= 0) record(capture.drain(), now() - origin, lastEvent);
+        record(capture.drain(), now() - origin, lastEvent);
       }
     };
     request.events.forEach((event, i) => {
@@ -178,22 +174,26 @@ export function runCase(
       deliveredAfter.push(got.length > 0);
       record(capture.drain(), now() - origin, i);
     });
-    const jitter = scheduleKept(times, request.config.timeoutMs, sent);
+    const jitter = scheduleKept(times, request.config.timeoutMs, realTimeoutMs, sent);
     if (jitter) throw decline(jitter);
     const last = request.events.length - 1;
-    // Anything left queued may still expire with Time Exceeded: watch for it, or say ICMP was not observed in full.
-    const pending = mayStillExpire(path, eventFacts, deliveredAfter);
-    if (pending && (expiry === "always" || planned.schedule.crossesTimeout)) {
-      waitUntil(origin + sent[last]! + REAL_TIMEOUT_MS + LATE_MARGIN_MS + 20, last);
-    } else {
-      sleepSync(1);
+    // Every queue that may still send a Time Exceeded is watched until it has: ICMP is reported in full in every case.
+    if (mayStillExpire(path, eventFacts, deliveredAfter)) {
+      const deadline = origin + sent[last]! + realTimeoutMs + EXPIRY_WINDOW_MS.late;
+      // The plain stack's queues are counted: once none is left (each timer unhashes its queue, then sends), stop early.
+      const drained = () => path === "plain" && plainFragState().inuse === 0;
+      while (now() < deadline && !drained()) {
+        sleepSync(Math.min(5, deadline - now()));
+        record(capture.drain(), now() - origin, last);
+      }
     }
+    // Settles the last timer's icmpv6_send() and whatever the stack still had in hand.
+    sleepSync(1);
     injector.inject(MARKER_PACKET);
     for (const packet of deliveries.drainThroughMarker(isMarker))
       delivered.push({ t: request.events[last]?.t ?? 0, packet: toHex(packet) });
     record(capture.drain(), now() - origin, last);
-    const watched = (!pending || expiry === "always" || planned.schedule.crossesTimeout) && !ambiguousExpiry;
-    return watched ? { delivered, icmp } : { delivered };
+    return ambiguousExpiry ? { delivered } : { delivered, icmp };
   } finally {
     for (const s of sockets) s.close();
     unpin();
@@ -202,21 +202,22 @@ export function runCase(
 }
 
 /**
- * Whether a queue holding an offset-0 fragment may still be pending. Plain
- * stack: its queues are counted in /proc/net/sockstat6. Conntrack: its queues
- * are not, so follow each key: an offset-0 fragment with M set leaves it
- * pending, and a delivery right after a fragment of that key (not an atomic
- * one, which completes a queue of its own) means its one queue completed.
- * Anything else stays pending: watching too long costs time, too short would
- * report ICMP as observed in full when it was not.
+ * Whether a queue holding an offset-0 fragment may still be pending, and so
+ * may yet send a Time Exceeded (ip6frag_expire_frag_queue() sends one only
+ * then). Each key is followed: an offset-0 fragment with M set leaves it
+ * pending, a delivery right after a non-atomic fragment of the key means its
+ * one queue completed. Anything else stays pending (a queue killed by an
+ * overlap, say): watching too long costs time, too short would report ICMP as
+ * observed in full when it was not. The plain stack's queues are also counted
+ * (/proc/net/sockstat6): none left, none to wait for. Conntrack's are not, and
+ * the plain stack behind it may hold fragments conntrack let through.
  */
 function mayStillExpire(path: Frag6Path, events: readonly EventFacts[], deliveredAfter: readonly boolean[]): boolean {
-  if (plainFragState().inuse > 0) return true;
-  if (path === "plain") return false;
   const pending = new Set<string>();
   events.forEach((e, i) => {
     if (e.headOfQueue) pending.add(e.key);
     else if (deliveredAfter[i] && !e.atomic) pending.delete(e.key);
   });
-  return pending.size > 0;
+  const plainQueues = plainFragState().inuse > 0;
+  return path === "plain" ? pending.size > 0 && plainQueues : pending.size > 0 || plainQueues;
 }
