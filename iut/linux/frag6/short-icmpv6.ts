@@ -27,7 +27,7 @@ const ICMPV6_HDRLEN = 4;
  */
 export function shortIcmpv6Datagram(packet: Uint8Array): Uint8Array | null {
   const f = parseFragmentPacket(packet);
-  if (!f || f.offset !== 0 || f.more) return null;
+  if (f?.offset !== 0 || f.more) return null;
   const upper = ipv6SkipExthdr(f.data, f.nextHeader, 0);
   if (!upper || upper.type !== IPPROTO_ICMPV6 || f.data.length - upper.at >= ICMPV6_HDRLEN) return null;
   return reassembledPacket(f.unfragmentable, f.prevNextHeaderOffset, f.nextHeader, f.data);
