@@ -1,7 +1,9 @@
 // A fresh network namespace per frag6 case, nested in the area's. Each run
 // must start from an empty reassembly state, and the kernel offers no way to
 // flush fragment queues: they leave only by completing, by expiring or with
-// their namespace (fqdir_exit()). So each case gets a new namespace with the
+// their namespace (fqdir_exit()). Setting high_thresh (and low_thresh) to 0
+// does not evict them either: measured on 6.18, 4 queued fragments stayed
+// (FRAG6 inuse 4, memory 4064) with both at 0 and after. So each case gets a new namespace with the
 // test network, the case's destinations as local addresses, its sysctls and,
 // for the conntrack path, a ct rule that turns nf_defrag_ipv6 on.
 import { spawnSync } from "node:child_process";
