@@ -17,10 +17,10 @@ export function frag6Area(): LinuxArea {
     name: "frag6",
     profile: path === "conntrack" ? "linux-nfct" : "linux-ipv6",
     handlers: {
-      "frag6.run": (params) => {
+      "frag6.run": async (params) => {
         const request = readFrag6Request(params);
         try {
-          return frag6Run.writeReply(runCase(path, request, receiver));
+          return frag6Run.writeReply(await runCase(path, request, receiver));
         } catch (error) {
           if (error instanceof PacketError) throw invalid(frag6Run.op, error.message);
           throw error;

@@ -92,6 +92,50 @@ export function enterCaseNamespace(path: Frag6Path, locals: readonly Uint8Array[
   return { leave };
 }
 
+/**
+ * A case's namespace that does not keep the thread in it: set up, then left,
+ * and entered again only for the synchronous moments that need it (within()).
+ * Sockets stay in the namespace they were made in, so several cases can run
+ * at once on one thread, each waiting (asynchronously) while others work.
+ */
+export class CaseNamespace {
+  private constructor(
+    private readonly ns: NetworkNamespace,
+    private readonly parent: NetworkNamespace,
+  ) {}
+
+  static create(path: Frag6Path, locals: readonly Uint8Array[]): CaseNamespace {
+    const parent = NetworkNamespace.current();
+    const ns = NetworkNamespace.create();
+    const c = new CaseNamespace(ns, parent);
+    try {
+      setupCase(path, locals);
+    } catch (e) {
+      c.close();
+      throw e;
+    } finally {
+      parent.enter();
+    }
+    return c;
+  }
+
+  /** Runs fn in this namespace (sockets, /proc/thread-self/net, /proc/sys/net read the thread's), then returns to the parent. */
+  within<T>(fn: () => T): T {
+    this.ns.enter();
+    try {
+      return fn();
+    } finally {
+      this.parent.enter();
+    }
+  }
+
+  /** With no fd left on it, the namespace (and its queues) is gone. */
+  close(): void {
+    this.parent.close();
+    this.ns.close();
+  }
+}
+
 function setupCase(path: Frag6Path, locals: readonly Uint8Array[]): void {
   writeSysctl("net.ipv6.auto_flowlabels", 0);
   writeSysctl("net.ipv6.conf.default.accept_dad", 0);

@@ -4,13 +4,12 @@
 import { readFileSync } from "node:fs";
 import { pinToCurrentCpu } from "../../../sys/cpu-affinity.js";
 import { formatIPv6 } from "../../../sys/inet-addr.js";
-import { sleepSync } from "../../../sys/sleep.js";
 import { toHex } from "../../../wire/hex.js";
 import { findPrevFhdr } from "../../../wire/ipv6-exthdr.js";
 import { parseFragmentPacket } from "../../../wire/ipv6-fragment.js";
 import { IPPROTO_FRAGMENT } from "../../../wire/protocol-numbers.js";
 import type { Frag6Reply, Frag6Request } from "../../ops/frag6.js";
-import { enterCaseNamespace, plainFragState, writeCaseSysctls, type Frag6Path } from "./case-network.js";
+import { CaseNamespace, plainFragState, writeCaseSysctls, type Frag6Path } from "./case-network.js";
 import { decline } from "./decline.js";
 import { DeliverySockets } from "./delivery-sockets.js";
 import { IcmpCapture, type CapturedError } from "./icmp-capture.js";
@@ -22,6 +21,17 @@ import { MARKER_DST, MARKER_PACKET, MARKER_SRC, isMarker } from "./marker.js";
 import { EXPIRY_WINDOW_MS, planSchedule, scheduleKept } from "./schedule.js";
 
 const now = () => performance.now();
+const sleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms));
+
+// CPU affinity is the thread's, one for every case running on it: pinned while any runs.
+let running = 0;
+let unpinThread: (() => void) | null = null;
+function pinWhileRunning(): () => void {
+  if (running++ === 0) unpinThread = pinToCurrentCpu();
+  return () => {
+    if (--running === 0) unpinThread?.();
+  };
+}
 
 interface EventFacts {
   key: string;
@@ -92,7 +102,7 @@ function problems(request: Frag6Request): string | null {
   return null;
 }
 
-export function runCase(path: Frag6Path, request: Frag6Request, receiver: MessageReceiver): Frag6Reply {
+export async function runCase(path: Frag6Path, request: Frag6Request, receiver: MessageReceiver): Promise<Frag6Reply> {
   const problem = problems(request);
   if (problem) throw decline(problem);
   const times = request.events.map((e) => e.t);
@@ -108,18 +118,21 @@ export function runCase(path: Frag6Path, request: Frag6Request, receiver: Messag
   const locals = [
     ...new Map(request.events.map((e) => [formatIPv6(e.packet.subarray(24, 40)), e.packet.slice(24, 40)])).values(),
   ];
-  const ns = enterCaseNamespace(path, [...locals, MARKER_DST]);
-  const unpin = pinToCurrentCpu();
+  const ns = CaseNamespace.create(path, [...locals, MARKER_DST]);
+  const unpin = pinWhileRunning();
   const sockets: { close(): void }[] = [];
   try {
     const { at, realTimeoutMs } = planned.schedule;
-    writeCaseSysctls(path, { timeoutSeconds: realTimeoutMs / 1000, ...thresholds.value });
-    const deliveries = new DeliverySockets(receiver);
-    sockets.push(deliveries);
-    const capture = new IcmpCapture();
-    sockets.push(capture);
-    const injector = new FragmentInjector();
-    sockets.push(injector);
+    const { deliveries, capture, injector } = ns.within(() => {
+      writeCaseSysctls(path, { timeoutSeconds: realTimeoutMs / 1000, ...thresholds.value });
+      const deliveries = new DeliverySockets(receiver);
+      sockets.push(deliveries);
+      const capture = new IcmpCapture();
+      sockets.push(capture);
+      const injector = new FragmentInjector();
+      sockets.push(injector);
+      return { deliveries, capture, injector };
+    });
     const shortDatagrams = request.events.map((e) =>
       // Behind conntrack only with no header before the Fragment header, which the plain stack would misread (after-defrag.ts).
       path === "plain" || e.packet[6] === IPPROTO_FRAGMENT ? shortIcmpv6Datagram(e.packet) : null,
@@ -157,47 +170,47 @@ export function runCase(path: Frag6Path, request: Frag6Request, receiver: Messag
       if (new Set(armed).size > 1) ambiguousExpiry = true;
       return armed[0]! + request.config.timeoutMs;
     };
-    const waitUntil = (target: number, lastEvent: number) => {
+    const waitUntil = async (target: number, lastEvent: number) => {
       while (now() < target) {
-        sleepSync(Math.min(5, target - now()));
+        await sleep(Math.min(5, target - now()));
         record(capture.drain(), now() - origin, lastEvent);
       }
     };
-    request.events.forEach((event, i) => {
+    for (const [i, event] of request.events.entries()) {
       if (i === 0) origin = now();
-      else waitUntil(origin + at[i]!, i - 1);
+      else await waitUntil(origin + at[i]!, i - 1);
       sent.push(now() - origin);
       const short = shortDatagrams[i];
-      const icmpBefore = short ? icmpv6InMsgs() : 0;
+      const icmpBefore = short ? ns.within(icmpv6InMsgs) : 0;
       injector.inject(event.packet);
       injector.inject(MARKER_PACKET);
       let got: Uint8Array[];
       try {
         got = deliveries.drainThroughMarker(isMarker);
       } catch (e) {
-        throw new Error(`after event ${i}: ${(e as Error).message}; ${snmpSummary()}`);
+        throw new Error(`after event ${i}: ${(e as Error).message}; ${ns.within(snmpSummary)}`);
       }
       // An ICMPv6 message under 4 bytes reached icmpv6_rcv() (counted) but no raw socket (short-icmpv6.ts).
-      if (short && icmpv6InMsgs() - icmpBefore > got.filter(isIcmpv6Datagram).length) got.push(short);
+      if (short && ns.within(icmpv6InMsgs) - icmpBefore > got.filter(isIcmpv6Datagram).length) got.push(short);
       for (const packet of got) delivered.push({ t: event.t, packet: toHex(packet) });
       deliveredAfter.push(got.length > 0);
       record(capture.drain(), now() - origin, i);
-    });
+    }
     const jitter = scheduleKept(times, request.config.timeoutMs, realTimeoutMs, sent);
     if (jitter) throw decline(jitter);
     const last = request.events.length - 1;
     // Every queue that may still send a Time Exceeded is watched until it has: ICMP is reported in full in every case.
-    if (mayStillExpire(path, eventFacts, deliveredAfter)) {
+    if (ns.within(() => mayStillExpire(path, eventFacts, deliveredAfter))) {
       const deadline = origin + sent[last]! + realTimeoutMs + EXPIRY_WINDOW_MS.late;
       // The plain stack's queues are counted: once none is left (each timer unhashes its queue, then sends), stop early.
-      const drained = () => path === "plain" && plainFragState().inuse === 0;
+      const drained = () => path === "plain" && ns.within(plainFragState).inuse === 0;
       while (now() < deadline && !drained()) {
-        sleepSync(Math.min(5, deadline - now()));
+        await sleep(Math.min(5, deadline - now()));
         record(capture.drain(), now() - origin, last);
       }
     }
     // Settles the last timer's icmpv6_send() and whatever the stack still had in hand.
-    sleepSync(1);
+    await sleep(1);
     injector.inject(MARKER_PACKET);
     for (const packet of deliveries.drainThroughMarker(isMarker))
       delivered.push({ t: request.events[last]?.t ?? 0, packet: toHex(packet) });
@@ -206,7 +219,7 @@ export function runCase(path: Frag6Path, request: Frag6Request, receiver: Messag
   } finally {
     for (const s of sockets) s.close();
     unpin();
-    ns.leave();
+    ns.close();
   }
 }
 
