@@ -23,7 +23,7 @@ interface Row {
 }
 
 async function seededRows(path: "plain" | "conntrack"): Promise<Row[]> {
-  const argv = wrapInNamespace([process.execPath, join(ROOT, "test/fixtures/frag6-kernel-facts.mjs"), path]);
+  const argv = wrapInNamespace([process.execPath, join(ROOT, "test/fixtures/frag6-kernel-facts.mjs"), path, "2"]);
   const r = await new Promise<{ status: number; stdout: string; stderr: string }>((done) =>
     execFile(argv[0]!, argv.slice(1), { cwd: ROOT, timeout: 240_000, maxBuffer: 64 << 20 }, (error, stdout, stderr) =>
       done({ status: error ? ((error.code as number | undefined) ?? 1) : 0, stdout, stderr }),

@@ -165,8 +165,15 @@ export async function runCase(path: Frag6Path, request: Frag6Request, receiver: 
         )
           armed.push(request.events[i]!.t);
       }
-      if (armed.length === 0)
+      if (armed.length === 0) {
+        const ofKey = sent.filter((_, i) => eventFacts[i]!.key === key).map((s) => (seenAt - s).toFixed(0));
+        // Seen outside every window of its key's events: the thread was late to look (load), not the kernel to send.
+        if (ofKey.length > 0)
+          throw decline(
+            `scheduling jitter: a Time Exceeded about ${key} was seen ${ofKey.join(", ")} ms after the events of its key, outside the ${realTimeoutMs} ms timer's window`,
+          );
         throw new Error(`a Time Exceeded about ${key ?? "an unreadable packet"} came at an unexpected time`);
+      }
       if (new Set(armed).size > 1) ambiguousExpiry = true;
       return armed[0]! + request.config.timeoutMs;
     };
