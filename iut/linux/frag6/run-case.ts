@@ -143,10 +143,13 @@ export async function runCase(path: Frag6Path, request: Frag6Request, receiver: 
     const deliveredAfter: boolean[] = [];
     let origin = 0;
     // An error seen between events: a Param Problem belongs to the event just sent, a Time Exceeded to a deadline.
+    const expired: { key: string | null; seenAt: number }[] = [];
     const record = (errors: CapturedError[], seenAt: number, lastEvent: number) => {
       for (const e of errors) {
-        if (e.type === 3) icmp.push({ t: expiryTime(e, seenAt), type: e.type, code: e.code, pointer: e.pointer });
-        else icmp.push({ t: request.events[lastEvent]!.t, type: e.type, code: e.code, pointer: e.pointer });
+        if (e.type === 3) {
+          icmp.push({ t: expiryTime(e, seenAt), type: e.type, code: e.code, pointer: e.pointer });
+          expired.push({ key: quotedKey(e.quoted), seenAt });
+        } else icmp.push({ t: request.events[lastEvent]!.t, type: e.type, code: e.code, pointer: e.pointer });
       }
     };
     // The virtual deadline of the queue a Time Exceeded is about: that of the event of its key that armed the timer now firing.
@@ -207,11 +210,20 @@ export async function runCase(path: Frag6Path, request: Frag6Request, receiver: 
     if (jitter) throw decline(jitter);
     const last = request.events.length - 1;
     // Every queue that may still send a Time Exceeded is watched until it has: ICMP is reported in full in every case.
-    if (ns.within(() => mayStillExpire(path, eventFacts, deliveredAfter))) {
+    const heads = pendingHeads(eventFacts, deliveredAfter);
+    if (heads.size > 0 || (path === "conntrack" && ns.within(plainFragState).inuse > 0)) {
       const deadline = origin + sent[last]! + realTimeoutMs + EXPIRY_WINDOW_MS.late;
-      // The plain stack's queues are counted: once none is left (each timer unhashes its queue, then sends), stop early.
-      const drained = () => path === "plain" && ns.within(plainFragState).inuse === 0;
-      while (now() < deadline && !drained()) {
+      // Done once every pending head's queue has sent its Time Exceeded (its timer fired after that head came),
+      // and, behind conntrack, the plain stack holds no queue; on the plain path also once it holds none at all
+      // (each timer unhashes its queue, then sends). Conntrack's own queues are counted nowhere.
+      const done = () => {
+        const fired = [...heads].every(([key, i]) =>
+          expired.some((x) => x.key === key && x.seenAt >= sent[i]! + realTimeoutMs - EXPIRY_WINDOW_MS.early),
+        );
+        const plainQueues = ns.within(plainFragState).inuse;
+        return path === "plain" ? fired || plainQueues === 0 : fired && plainQueues === 0;
+      };
+      while (now() < deadline && !done()) {
         await sleep(Math.min(5, deadline - now()));
         record(capture.drain(), now() - origin, last);
       }
@@ -231,22 +243,19 @@ export async function runCase(path: Frag6Path, request: Frag6Request, receiver: 
 }
 
 /**
- * Whether a queue holding an offset-0 fragment may still be pending, and so
- * may yet send a Time Exceeded (ip6frag_expire_frag_queue() sends one only
- * then). Each key is followed: an offset-0 fragment with M set leaves it
- * pending, a delivery right after a non-atomic fragment of the key means its
- * one queue completed. Anything else stays pending (a queue killed by an
- * overlap, say): watching too long costs time, too short would report ICMP as
- * observed in full when it was not. The plain stack's queues are also counted
- * (/proc/net/sockstat6): none left, none to wait for. Conntrack's are not, and
- * the plain stack behind it may hold fragments conntrack let through.
+ * The keys whose queue may still hold an offset-0 fragment, and so may yet
+ * send a Time Exceeded (ip6frag_expire_frag_queue() sends one only then),
+ * each with the index of its latest such fragment. An offset-0 fragment with
+ * M set leaves its key pending; a delivery right after a non-atomic fragment
+ * of the key means its one queue completed. Anything else stays pending (a
+ * queue killed by an overlap, say): watching too long costs time, too short
+ * would report ICMP as observed in full when it was not.
  */
-function mayStillExpire(path: Frag6Path, events: readonly EventFacts[], deliveredAfter: readonly boolean[]): boolean {
-  const pending = new Set<string>();
+function pendingHeads(events: readonly EventFacts[], deliveredAfter: readonly boolean[]): Map<string, number> {
+  const pending = new Map<string, number>();
   events.forEach((e, i) => {
-    if (e.headOfQueue) pending.add(e.key);
+    if (e.headOfQueue) pending.set(e.key, i);
     else if (deliveredAfter[i] && !e.atomic) pending.delete(e.key);
   });
-  const plainQueues = plainFragState().inuse > 0;
-  return path === "plain" ? pending.size > 0 && plainQueues : pending.size > 0 || plainQueues;
+  return pending;
 }
