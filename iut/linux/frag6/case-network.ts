@@ -85,6 +85,7 @@ export function enterCaseNamespace(path: Frag6Path, locals: readonly Uint8Array[
   };
   try {
     setupCase(path, locals);
+    awaitLocalRoutes(locals);
   } catch (e) {
     leave();
     throw e;
@@ -104,17 +105,25 @@ export class CaseNamespace {
     private readonly parent: NetworkNamespace,
   ) {}
 
-  static create(path: Frag6Path, locals: readonly Uint8Array[]): CaseNamespace {
+  /** Set up, then waits (yielding) for the local routes of `locals`. */
+  static async create(path: Frag6Path, locals: readonly Uint8Array[]): Promise<CaseNamespace> {
     const parent = NetworkNamespace.current();
     const ns = NetworkNamespace.create();
     const c = new CaseNamespace(ns, parent);
     try {
-      setupCase(path, locals);
+      try {
+        setupCase(path, locals);
+      } finally {
+        parent.enter();
+      }
+      const deadline = Date.now() + LOCAL_ROUTE_TIMEOUT_MS;
+      while (!c.within(() => haveLocalRoutes(locals))) {
+        if (Date.now() > deadline) throw new Error(localRouteTimeout());
+        await new Promise((done) => setTimeout(done, 1));
+      }
     } catch (e) {
       c.close();
       throw e;
-    } finally {
-      parent.enter();
     }
     return c;
   }
@@ -158,7 +167,6 @@ function setupCase(path: Frag6Path, locals: readonly Uint8Array[]): void {
   // veth's max_mtu on both ends: fragments of a 65535-byte datagram pass whole.
   runIp([...ops.map(ipBatchLine), "link set dev veth0 mtu 65535", "link set dev veth1 mtu 65535"]);
   if (path === "conntrack") applyRuleset(CONNTRACK_RULESET);
-  awaitLocalRoutes(locals);
 }
 
 /**
@@ -167,22 +175,29 @@ function setupCase(path: Frag6Path, locals: readonly Uint8Array[]): void {
  * Ip6InAddrErrors (measured under load). Wait until /proc/net/ipv6_route
  * lists a /128 route for each.
  */
-function awaitLocalRoutes(locals: readonly Uint8Array[], timeoutMs = 3000): void {
-  const wanted = locals.map((a) => `${Buffer.from(a).toString("hex")} 80`);
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    // RTF_LOCAL (0x80000000) in the flags column: the route that makes the address local, not the /128 prefix route.
-    const local = new Set(
-      readFileSync("/proc/thread-self/net/ipv6_route", "utf8")
-        .split("\n")
-        .map((l) => l.trim().split(/\s+/))
-        .filter((f) => f.length >= 10 && (parseInt(f[8]!, 16) & 0x80000000) !== 0)
-        .map((f) => `${f[0]} ${f[1]}`),
-    );
-    if (wanted.every((w) => local.has(w))) return;
-    if (Date.now() > deadline) throw new Error(`the case's local addresses got no local route within ${timeoutMs} ms`);
+const LOCAL_ROUTE_TIMEOUT_MS = 3000;
+const localRouteTimeout = () => `the case's local addresses got no local route within ${LOCAL_ROUTE_TIMEOUT_MS} ms`;
+
+function awaitLocalRoutes(locals: readonly Uint8Array[]): void {
+  const deadline = Date.now() + LOCAL_ROUTE_TIMEOUT_MS;
+  while (!haveLocalRoutes(locals)) {
+    if (Date.now() > deadline) throw new Error(localRouteTimeout());
     sleepSync(1);
   }
+}
+
+/** Whether each address has its local route in the calling thread's namespace. */
+function haveLocalRoutes(locals: readonly Uint8Array[]): boolean {
+  const wanted = locals.map((a) => `${Buffer.from(a).toString("hex")} 80`);
+  // RTF_LOCAL (0x80000000) in the flags column: the route that makes the address local, not the /128 prefix route.
+  const local = new Set(
+    readFileSync("/proc/thread-self/net/ipv6_route", "utf8")
+      .split("\n")
+      .map((l) => l.trim().split(/\s+/))
+      .filter((f) => f.length >= 10 && (parseInt(f[8]!, 16) & 0x80000000) !== 0)
+      .map((f) => `${f[0]} ${f[1]}`),
+  );
+  return wanted.every((w) => local.has(w));
 }
 
 /** FRAG6 line of /proc/net/sockstat6 for the calling thread's namespace: the plain stack's queues and memory. */

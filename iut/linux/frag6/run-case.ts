@@ -118,7 +118,7 @@ export async function runCase(path: Frag6Path, request: Frag6Request, receiver: 
   const locals = [
     ...new Map(request.events.map((e) => [formatIPv6(e.packet.subarray(24, 40)), e.packet.slice(24, 40)])).values(),
   ];
-  const ns = CaseNamespace.create(path, [...locals, MARKER_DST]);
+  const ns = await CaseNamespace.create(path, [...locals, MARKER_DST]);
   const unpin = pinWhileRunning();
   const sockets: { close(): void }[] = [];
   try {
