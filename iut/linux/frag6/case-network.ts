@@ -6,7 +6,7 @@
 // (FRAG6 inuse 4, memory 4064) with both at 0 and after. So each case gets a new namespace with the
 // test network, the case's destinations as local addresses, its sysctls and,
 // for the conntrack path, a ct rule that turns nf_defrag_ipv6 on.
-import { spawnSync } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { findExecutable } from "../../../sys/namespace.js";
 import { NetworkNamespace } from "../../../sys/netns.js";
@@ -34,18 +34,39 @@ const CONNTRACK_RULESET = `table ip6 nfconform_frag6 {
 let nft: string | null | undefined;
 let ip: string | null | undefined;
 
-/** One `ip -batch` run for the whole case network. */
-function runIp(lines: readonly string[]): void {
+/**
+ * Starts `file args` with `input` on stdin. The child is forked at once, in
+ * the calling thread's network namespace; the promise settles when it exits.
+ */
+function startTool(what: string, file: string, args: string[], input: string): Promise<void> {
+  return new Promise((done, fail) => {
+    const child = execFile(file, args, { timeout: 10_000 }, (error, _stdout, stderr) =>
+      error ? fail(new Error(`${what} failed (${error.code ?? error.signal}): ${String(stderr).trim()}`)) : done(),
+    );
+    child.stdin?.end(input);
+  });
+}
+
+function ipPath(): string {
   ip ??= findExecutable("ip");
   if (!ip) throw new Error("iproute2 `ip` not found (install iproute2)");
-  const r = spawnSync(ip, ["-batch", "-"], { input: `${lines.join("\n")}\n`, encoding: "utf8", timeout: 10_000 });
+  return ip;
+}
+
+function nftPath(): string {
+  nft ??= findExecutable("nft");
+  if (!nft) throw new Error("the frag6 conntrack IUT needs nft (install nftables)");
+  return nft;
+}
+
+/** One `ip -batch` run for the whole case network. */
+function runIp(lines: readonly string[]): void {
+  const r = spawnSync(ipPath(), ["-batch", "-"], { input: `${lines.join("\n")}\n`, encoding: "utf8", timeout: 10_000 });
   if (r.status !== 0) throw new Error(`ip -batch failed (${r.status ?? r.signal}): ${r.stderr.trim()}`);
 }
 
 function applyRuleset(text: string): void {
-  nft ??= findExecutable("nft");
-  if (!nft) throw new Error("the frag6 conntrack IUT needs nft (install nftables)");
-  const r = spawnSync(nft, ["-f", "-"], { input: text, encoding: "utf8", timeout: 10_000 });
+  const r = spawnSync(nftPath(), ["-f", "-"], { input: text, encoding: "utf8", timeout: 10_000 });
   if (r.status !== 0) throw new Error(`nft -f failed (${r.status ?? r.signal}): ${r.stderr.trim()}`);
 }
 
@@ -106,16 +127,18 @@ export class CaseNamespace {
   ) {}
 
   /** Set up, then waits (yielding) for the local routes of `locals`. */
+  /** Set up without holding the thread: the tools run while other cases go on, then the local routes are awaited. */
   static async create(path: Frag6Path, locals: readonly Uint8Array[]): Promise<CaseNamespace> {
     const parent = NetworkNamespace.current();
     const ns = NetworkNamespace.create();
     const c = new CaseNamespace(ns, parent);
+    parent.enter();
     try {
-      try {
-        setupCase(path, locals);
-      } finally {
-        parent.enter();
-      }
+      await c.within(() => {
+        caseSysctls();
+        return startTool("ip -batch", ipPath(), ["-batch", "-"], `${caseIpBatch(locals).join("\n")}\n`);
+      });
+      if (path === "conntrack") await c.within(() => startTool("nft -f", nftPath(), ["-f", "-"], CONNTRACK_RULESET));
       const deadline = Date.now() + LOCAL_ROUTE_TIMEOUT_MS;
       while (!c.within(() => haveLocalRoutes(locals))) {
         if (Date.now() > deadline) throw new Error(localRouteTimeout());
@@ -145,7 +168,7 @@ export class CaseNamespace {
   }
 }
 
-function setupCase(path: Frag6Path, locals: readonly Uint8Array[]): void {
+function caseSysctls(): void {
   writeSysctl("net.ipv6.auto_flowlabels", 0);
   writeSysctl("net.ipv6.conf.default.accept_dad", 0);
   writeSysctl("net.ipv6.conf.default.router_solicitations", 0);
@@ -155,6 +178,9 @@ function setupCase(path: Frag6Path, locals: readonly Uint8Array[]): void {
   writeSysctl("net.ipv6.icmp.ratelimit", 0);
   writeSysctl("net.ipv4.icmp_msgs_per_sec", 1_000_000);
   writeSysctl("net.ipv4.icmp_msgs_burst", 1_000_000);
+}
+
+function caseIpBatch(locals: readonly Uint8Array[]): string[] {
   const ops: NetOp[] = [
     { kind: "veth-add", name: "veth0", peer: "veth1", mac: VETH0_MAC, peerMac: VETH1_MAC },
     { kind: "link-up", dev: "lo" },
@@ -165,7 +191,12 @@ function setupCase(path: Frag6Path, locals: readonly Uint8Array[]): void {
     { kind: "neigh-add", dev: "veth0", ip: GATEWAY_V6, mac: GATEWAY_MAC },
   ];
   // veth's max_mtu on both ends: fragments of a 65535-byte datagram pass whole.
-  runIp([...ops.map(ipBatchLine), "link set dev veth0 mtu 65535", "link set dev veth1 mtu 65535"]);
+  return [...ops.map(ipBatchLine), "link set dev veth0 mtu 65535", "link set dev veth1 mtu 65535"];
+}
+
+function setupCase(path: Frag6Path, locals: readonly Uint8Array[]): void {
+  caseSysctls();
+  runIp(caseIpBatch(locals));
   if (path === "conntrack") applyRuleset(CONNTRACK_RULESET);
 }
 
