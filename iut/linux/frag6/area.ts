@@ -8,23 +8,19 @@ import { invalid } from "../../ops/op.js";
 import type { LinuxArea } from "../linux-area.js";
 import { frag6PathFromEnv } from "./path.js";
 import { MessageReceiver } from "../../../sys/recvmsg.js";
-import { runCase, type ExpiryPolicy } from "./run-case.js";
-
-/** `always`: after the last event, wait for every queue to expire, so ICMP is always reported in full. */
-export const FRAG6_EXPIRY_ENV = "NFCONFORM_FRAG6_EXPIRY";
+import { runCase } from "./run-case.js";
 
 export function frag6Area(): LinuxArea {
   const path = frag6PathFromEnv();
-  const expiry: ExpiryPolicy = process.env[FRAG6_EXPIRY_ENV] === "always" ? "always" : "when-timed";
   const receiver = new MessageReceiver();
   return {
     name: "frag6",
     profile: path === "conntrack" ? "linux-nfct" : "linux-ipv6",
     handlers: {
-      "frag6.run": (params) => {
+      "frag6.run": async (params) => {
         const request = readFrag6Request(params);
         try {
-          return frag6Run.writeReply(runCase(path, request, receiver, expiry));
+          return frag6Run.writeReply(await runCase(path, request, receiver));
         } catch (error) {
           if (error instanceof PacketError) throw invalid(frag6Run.op, error.message);
           throw error;

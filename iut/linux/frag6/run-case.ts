@@ -4,26 +4,34 @@
 import { readFileSync } from "node:fs";
 import { pinToCurrentCpu } from "../../../sys/cpu-affinity.js";
 import { formatIPv6 } from "../../../sys/inet-addr.js";
-import { sleepSync } from "../../../sys/sleep.js";
 import { toHex } from "../../../wire/hex.js";
 import { findPrevFhdr } from "../../../wire/ipv6-exthdr.js";
 import { parseFragmentPacket } from "../../../wire/ipv6-fragment.js";
 import { IPPROTO_FRAGMENT } from "../../../wire/protocol-numbers.js";
 import type { Frag6Reply, Frag6Request } from "../../ops/frag6.js";
-import { enterCaseNamespace, plainFragState, writeCaseSysctls, type Frag6Path } from "./case-network.js";
+import { CaseNamespace, plainFragState, writeCaseSysctls, type Frag6Path } from "./case-network.js";
 import { decline } from "./decline.js";
 import { DeliverySockets } from "./delivery-sockets.js";
 import { IcmpCapture, type CapturedError } from "./icmp-capture.js";
 import { FragmentInjector, LARGEST_PACKET } from "./injector.js";
 import { kernelThresholds } from "./memory.js";
 import type { MessageReceiver } from "../../../sys/recvmsg.js";
+import { icmpv6InMsgs, isIcmpv6Datagram, shortIcmpv6Datagram } from "./short-icmpv6.js";
 import { MARKER_DST, MARKER_PACKET, MARKER_SRC, isMarker } from "./marker.js";
-import { LATE_MARGIN_MS, REAL_TIMEOUT_MS, planSchedule, scheduleKept } from "./schedule.js";
-
-/** Whether ICMP errors may still come after the last event, and so how long to watch. */
-export type ExpiryPolicy = "when-timed" | "always";
+import { EXPIRY_WINDOW_MS, planSchedule, scheduleKept } from "./schedule.js";
 
 const now = () => performance.now();
+const sleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms));
+
+// CPU affinity is the thread's, one for every case running on it: pinned while any runs.
+let running = 0;
+let unpinThread: (() => void) | null = null;
+function pinWhileRunning(): () => void {
+  if (running++ === 0) unpinThread = pinToCurrentCpu();
+  return () => {
+    if (--running === 0) unpinThread?.();
+  };
+}
 
 interface EventFacts {
   key: string;
@@ -94,45 +102,54 @@ function problems(request: Frag6Request): string | null {
   return null;
 }
 
-export function runCase(
-  path: Frag6Path,
-  request: Frag6Request,
-  receiver: MessageReceiver,
-  expiry: ExpiryPolicy,
-): Frag6Reply {
+export async function runCase(path: Frag6Path, request: Frag6Request, receiver: MessageReceiver): Promise<Frag6Reply> {
   const problem = problems(request);
   if (problem) throw decline(problem);
   const times = request.events.map((e) => e.t);
-  const planned = planSchedule(times, request.config.timeoutMs);
+  const eventFacts = request.events.map((e, i) => facts(e.packet, i));
+  const planned = planSchedule(
+    times,
+    request.config.timeoutMs,
+    eventFacts.map((f) => f.key),
+  );
   if (!planned.ok) throw decline(planned.reason);
   const thresholds = kernelThresholds(request);
   if (!thresholds.ok) throw decline(thresholds.reason);
   const locals = [
     ...new Map(request.events.map((e) => [formatIPv6(e.packet.subarray(24, 40)), e.packet.slice(24, 40)])).values(),
   ];
-  const ns = enterCaseNamespace(path, [...locals, MARKER_DST]);
-  const unpin = pinToCurrentCpu();
+  const ns = await CaseNamespace.create(path, [...locals, MARKER_DST]);
+  const unpin = pinWhileRunning();
   const sockets: { close(): void }[] = [];
   try {
-    writeCaseSysctls(path, { timeoutSeconds: REAL_TIMEOUT_MS / 1000, ...thresholds.value });
-    const deliveries = new DeliverySockets(receiver);
-    sockets.push(deliveries);
-    const capture = new IcmpCapture();
-    sockets.push(capture);
-    const injector = new FragmentInjector();
-    sockets.push(injector);
-    const eventFacts = request.events.map((e, i) => facts(e.packet, i));
+    const { at, realTimeoutMs } = planned.schedule;
+    const { deliveries, capture, injector } = ns.within(() => {
+      writeCaseSysctls(path, { timeoutSeconds: realTimeoutMs / 1000, ...thresholds.value });
+      const deliveries = new DeliverySockets(receiver);
+      sockets.push(deliveries);
+      const capture = new IcmpCapture();
+      sockets.push(capture);
+      const injector = new FragmentInjector();
+      sockets.push(injector);
+      return { deliveries, capture, injector };
+    });
+    const shortDatagrams = request.events.map((e) =>
+      // Behind conntrack only with no header before the Fragment header, which the plain stack would misread (after-defrag.ts).
+      path === "plain" || e.packet[6] === IPPROTO_FRAGMENT ? shortIcmpv6Datagram(e.packet) : null,
+    );
     const delivered: Frag6Reply["delivered"] = [];
     const icmp: NonNullable<Frag6Reply["icmp"]> = [];
     const sent: number[] = [];
     const deliveredAfter: boolean[] = [];
-    const { at } = planned.schedule;
     let origin = 0;
     // An error seen between events: a Param Problem belongs to the event just sent, a Time Exceeded to a deadline.
+    const expired: { key: string | null; seenAt: number }[] = [];
     const record = (errors: CapturedError[], seenAt: number, lastEvent: number) => {
       for (const e of errors) {
-        if (e.type === 3) icmp.push({ t: expiryTime(e, seenAt), type: e.type, code: e.code, pointer: e.pointer });
-        else icmp.push({ t: request.events[lastEvent]!.t, type: e.type, code: e.code, pointer: e.pointer });
+        if (e.type === 3) {
+          icmp.push({ t: expiryTime(e, seenAt), type: e.type, code: e.code, pointer: e.pointer });
+          expired.push({ key: quotedKey(e.quoted), seenAt });
+        } else icmp.push({ t: request.events[lastEvent]!.t, type: e.type, code: e.code, pointer: e.pointer });
       }
     };
     // The virtual deadline of the queue a Time Exceeded is about: that of the event of its key that armed the timer now firing.
@@ -146,77 +163,99 @@ export function runCase(
         const fired = seenAt - sent[i]!;
         if (
           eventFacts[i]!.key === key &&
-          fired >= REAL_TIMEOUT_MS - 5 &&
-          fired <= REAL_TIMEOUT_MS + LATE_MARGIN_MS + 20
+          fired >= realTimeoutMs - EXPIRY_WINDOW_MS.early &&
+          fired <= realTimeoutMs + EXPIRY_WINDOW_MS.late
         )
           armed.push(request.events[i]!.t);
       }
-      if (armed.length === 0)
+      if (armed.length === 0) {
+        const ofKey = sent.filter((_, i) => eventFacts[i]!.key === key).map((s) => (seenAt - s).toFixed(0));
+        // Seen outside every window of its key's events: the thread was late to look (load), not the kernel to send.
+        if (ofKey.length > 0)
+          throw decline(
+            `scheduling jitter: a Time Exceeded about ${key} was seen ${ofKey.join(", ")} ms after the events of its key, outside the ${realTimeoutMs} ms timer's window`,
+          );
         throw new Error(`a Time Exceeded about ${key ?? "an unreadable packet"} came at an unexpected time`);
+      }
       if (new Set(armed).size > 1) ambiguousExpiry = true;
       return armed[0]! + request.config.timeoutMs;
     };
-    const waitUntil = (target: number, lastEvent: number) => {
+    const waitUntil = async (target: number, lastEvent: number) => {
       while (now() < target) {
-        sleepSync(Math.min(5, target - now()));
-        if (lastEvent >= 0) record(capture.drain(), now() - origin, lastEvent);
+        await sleep(Math.min(5, target - now()));
+        record(capture.drain(), now() - origin, lastEvent);
       }
     };
-    request.events.forEach((event, i) => {
+    for (const [i, event] of request.events.entries()) {
       if (i === 0) origin = now();
-      else waitUntil(origin + at[i]!, i - 1);
+      else await waitUntil(origin + at[i]!, i - 1);
       sent.push(now() - origin);
+      const short = shortDatagrams[i];
+      const icmpBefore = short ? ns.within(icmpv6InMsgs) : 0;
       injector.inject(event.packet);
       injector.inject(MARKER_PACKET);
       let got: Uint8Array[];
       try {
         got = deliveries.drainThroughMarker(isMarker);
       } catch (e) {
-        throw new Error(`after event ${i}: ${(e as Error).message}; ${snmpSummary()}`);
+        throw new Error(`after event ${i}: ${(e as Error).message}; ${ns.within(snmpSummary)}`);
       }
+      // An ICMPv6 message under 4 bytes reached icmpv6_rcv() (counted) but no raw socket (short-icmpv6.ts).
+      if (short && ns.within(icmpv6InMsgs) - icmpBefore > got.filter(isIcmpv6Datagram).length) got.push(short);
       for (const packet of got) delivered.push({ t: event.t, packet: toHex(packet) });
       deliveredAfter.push(got.length > 0);
       record(capture.drain(), now() - origin, i);
-    });
-    const jitter = scheduleKept(times, request.config.timeoutMs, sent);
+    }
+    const jitter = scheduleKept(times, request.config.timeoutMs, realTimeoutMs, sent);
     if (jitter) throw decline(jitter);
     const last = request.events.length - 1;
-    // Anything left queued may still expire with Time Exceeded: watch for it, or say ICMP was not observed in full.
-    const pending = mayStillExpire(path, eventFacts, deliveredAfter);
-    if (pending && (expiry === "always" || planned.schedule.crossesTimeout)) {
-      waitUntil(origin + sent[last]! + REAL_TIMEOUT_MS + LATE_MARGIN_MS + 20, last);
-    } else {
-      sleepSync(1);
+    // Every queue that may still send a Time Exceeded is watched until it has: ICMP is reported in full in every case.
+    const heads = pendingHeads(eventFacts, deliveredAfter);
+    if (heads.size > 0 || (path === "conntrack" && ns.within(plainFragState).inuse > 0)) {
+      const deadline = origin + sent[last]! + realTimeoutMs + EXPIRY_WINDOW_MS.late;
+      // Done once every pending head's queue has sent its Time Exceeded (its timer fired after that head came),
+      // and, behind conntrack, the plain stack holds no queue; on the plain path also once it holds none at all
+      // (each timer unhashes its queue, then sends). Conntrack's own queues are counted nowhere.
+      const done = () => {
+        const fired = [...heads].every(([key, i]) =>
+          expired.some((x) => x.key === key && x.seenAt >= sent[i]! + realTimeoutMs - EXPIRY_WINDOW_MS.early),
+        );
+        const plainQueues = ns.within(plainFragState).inuse;
+        return path === "plain" ? fired || plainQueues === 0 : fired && plainQueues === 0;
+      };
+      while (now() < deadline && !done()) {
+        await sleep(Math.min(5, deadline - now()));
+        record(capture.drain(), now() - origin, last);
+      }
     }
+    // Settles the last timer's icmpv6_send() and whatever the stack still had in hand.
+    await sleep(1);
     injector.inject(MARKER_PACKET);
     for (const packet of deliveries.drainThroughMarker(isMarker))
       delivered.push({ t: request.events[last]?.t ?? 0, packet: toHex(packet) });
     record(capture.drain(), now() - origin, last);
-    const watched = (!pending || expiry === "always" || planned.schedule.crossesTimeout) && !ambiguousExpiry;
-    return watched ? { delivered, icmp } : { delivered };
+    return ambiguousExpiry ? { delivered } : { delivered, icmp };
   } finally {
     for (const s of sockets) s.close();
     unpin();
-    ns.leave();
+    ns.close();
   }
 }
 
 /**
- * Whether a queue holding an offset-0 fragment may still be pending. Plain
- * stack: its queues are counted in /proc/net/sockstat6. Conntrack: its queues
- * are not, so follow each key: an offset-0 fragment with M set leaves it
- * pending, and a delivery right after a fragment of that key (not an atomic
- * one, which completes a queue of its own) means its one queue completed.
- * Anything else stays pending: watching too long costs time, too short would
- * report ICMP as observed in full when it was not.
+ * The keys whose queue may still hold an offset-0 fragment, and so may yet
+ * send a Time Exceeded (ip6frag_expire_frag_queue() sends one only then),
+ * each with the index of its latest such fragment. An offset-0 fragment with
+ * M set leaves its key pending; a delivery right after a non-atomic fragment
+ * of the key means its one queue completed. Anything else stays pending (a
+ * queue killed by an overlap, say): watching too long costs time, too short
+ * would report ICMP as observed in full when it was not.
  */
-function mayStillExpire(path: Frag6Path, events: readonly EventFacts[], deliveredAfter: readonly boolean[]): boolean {
-  if (plainFragState().inuse > 0) return true;
-  if (path === "plain") return false;
-  const pending = new Set<string>();
+function pendingHeads(events: readonly EventFacts[], deliveredAfter: readonly boolean[]): Map<string, number> {
+  const pending = new Map<string, number>();
   events.forEach((e, i) => {
-    if (e.headOfQueue) pending.add(e.key);
+    if (e.headOfQueue) pending.set(e.key, i);
     else if (deliveredAfter[i] && !e.atomic) pending.delete(e.key);
   });
-  return pending.size > 0;
+  return pending;
 }

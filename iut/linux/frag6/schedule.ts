@@ -4,64 +4,116 @@
 // 8 jiffies, 32 ms) and never fires early. A run's outcome depends on time
 // only through which events come before or after each queue's deadline
 // (first event + timeoutMs; at the deadline itself the queue has expired), so
-// the real schedule keeps exactly those relations with a 1 s kernel timeout
-// and sends everything else back to back. A case whose relations cannot all
-// be kept with the margins below is declined.
+// the real schedule keeps exactly those relations, with margins, and sends
+// everything else as early as they allow. Those relations are difference
+// constraints between send times: the earliest schedule that keeps them all is
+// a longest-path problem (Bellman-Ford), and there is none exactly when the
+// constraints form a positive cycle. A case with none at a 1 s kernel timeout
+// is tried at 2 s and 4 s (the margins shrink relative to the timeout); only
+// a case with none at all of them is declined.
 
-/** The kernel timeout used for every case (net.ipv6.ip6frag_time, nf_conntrack_frag6_timeout). */
-export const REAL_TIMEOUT_MS = 1000;
+/** Kernel timeouts tried, shortest first (net.ipv6.ip6frag_time, nf_conntrack_frag6_timeout: whole seconds). */
+export const REAL_TIMEOUTS_MS = [1000, 2000, 4000] as const;
 /** An event that must beat a deadline is sent at least this long before it (scheduling jitter). */
 export const EARLY_MARGIN_MS = 60;
 /** An event that must follow a deadline waits this long past it (timer granularity plus jitter). */
 export const LATE_MARGIN_MS = 120;
+/**
+ * Events of one queue key with different virtual times are sent at least this
+ * far apart when the relations allow: a Time Exceeded then tells which of them
+ * armed the expiring queue's timer (run-case.ts reads it from the arrival time,
+ * a window of EXPIRY_WINDOW_MS).
+ */
+export const SAME_KEY_SPACING_MS = 200;
+/** A timer armed at s fires in [s + timeout - 5, s + timeout + LATE_MARGIN_MS + 20] (as observed, with jitter). */
+export const EXPIRY_WINDOW_MS = { early: 5, late: LATE_MARGIN_MS + 20 };
 
 export interface Schedule {
   /** Real send time of each event, ms after the first. */
   at: number[];
-  /** Whether any event must come after another's deadline: the case is about time. */
-  crossesTimeout: boolean;
+  /** The kernel timeout the schedule is for. */
+  realTimeoutMs: number;
 }
 
 export type ScheduleResult = { ok: true; schedule: Schedule } | { ok: false; reason: string };
 
-export function planSchedule(times: readonly number[], timeoutMs: number): ScheduleResult {
-  const at: number[] = [];
-  let crossesTimeout = false;
-  for (let j = 0; j < times.length; j++) {
-    let low = j === 0 ? 0 : at[j - 1]!;
-    let high = Infinity;
-    let highFrom = -1;
+/** x[j] >= x[i] + min. */
+interface Constraint {
+  i: number;
+  j: number;
+  min: number;
+}
+
+function relations(times: readonly number[], timeoutMs: number, realTimeoutMs: number): Constraint[] {
+  const out: Constraint[] = [];
+  for (let j = 1; j < times.length; j++) {
+    out.push({ i: j - 1, j, min: 0 });
     for (let i = 0; i < j; i++) {
-      if (times[j]! - times[i]! >= timeoutMs) {
-        crossesTimeout = true;
-        low = Math.max(low, at[i]! + REAL_TIMEOUT_MS + LATE_MARGIN_MS);
-      } else if (at[i]! + REAL_TIMEOUT_MS - EARLY_MARGIN_MS < high) {
-        high = at[i]! + REAL_TIMEOUT_MS - EARLY_MARGIN_MS;
-        highFrom = i;
+      // After i's deadline: at least the real timeout plus the late margin; before it: at most the timeout less the early one.
+      if (times[j]! - times[i]! >= timeoutMs) out.push({ i, j, min: realTimeoutMs + LATE_MARGIN_MS });
+      else out.push({ i: j, j: i, min: -(realTimeoutMs - EARLY_MARGIN_MS) });
+    }
+  }
+  return out;
+}
+
+/** The earliest send times keeping every constraint, or null when they form a positive cycle. */
+function earliest(n: number, constraints: readonly Constraint[]): number[] | null {
+  const x = new Array<number>(n).fill(0);
+  for (let round = 0; round <= n; round++) {
+    let changed = false;
+    for (const { i, j, min } of constraints) {
+      if (x[j]! < x[i]! + min) {
+        x[j] = x[i]! + min;
+        changed = true;
       }
     }
-    if (low > high) {
-      return {
-        ok: false,
-        reason: `event ${j} (t=${times[j]}) must come after one queue deadline and before the deadline of event ${highFrom} (t=${times[highFrom]}, timeout ${timeoutMs} ms): with a ${REAL_TIMEOUT_MS} ms kernel timeout and margins of ${EARLY_MARGIN_MS}/${LATE_MARGIN_MS} ms for timer granularity and jitter, no real schedule keeps both`,
-      };
-    }
-    at.push(low);
+    if (!changed) return x.map((v) => v - x[0]!);
   }
-  return { ok: true, schedule: { at, crossesTimeout } };
+  return null;
+}
+
+function sameKeySpacing(times: readonly number[], keys: readonly string[]): Constraint[] {
+  const out: Constraint[] = [];
+  for (let j = 1; j < times.length; j++)
+    for (let i = 0; i < j; i++)
+      if (keys[i] === keys[j] && times[i] !== times[j]) out.push({ i, j, min: SAME_KEY_SPACING_MS });
+  return out;
+}
+
+/**
+ * The real schedule of events at virtual `times` (with their queue `keys`, to
+ * keep Time Exceeded attributable where the relations allow it).
+ */
+export function planSchedule(times: readonly number[], timeoutMs: number, keys?: readonly string[]): ScheduleResult {
+  for (const realTimeoutMs of REAL_TIMEOUTS_MS) {
+    const hard = relations(times, timeoutMs, realTimeoutMs);
+    const spaced = keys ? earliest(times.length, [...hard, ...sameKeySpacing(times, keys)]) : null;
+    const at = spaced ?? earliest(times.length, hard);
+    if (at) return { ok: true, schedule: { at, realTimeoutMs } };
+  }
+  return {
+    ok: false,
+    reason: `no real schedule keeps every event on its side of every queue deadline (timeout ${timeoutMs} ms) with a kernel timeout of ${REAL_TIMEOUTS_MS.join(", ")} ms and margins of ${EARLY_MARGIN_MS}/${LATE_MARGIN_MS} ms for timer granularity and jitter: some events must be closer to a deadline than the margins allow`,
+  };
 }
 
 /** Whether the real send times kept every relation planSchedule() promised (jitter can break them). */
-export function scheduleKept(times: readonly number[], timeoutMs: number, sent: readonly number[]): string | null {
+export function scheduleKept(
+  times: readonly number[],
+  timeoutMs: number,
+  realTimeoutMs: number,
+  sent: readonly number[],
+): string | null {
   for (let j = 0; j < times.length; j++) {
     for (let i = 0; i < j; i++) {
       const gap = sent[j]! - sent[i]!;
       if (
         times[j]! - times[i]! >= timeoutMs
-          ? gap < REAL_TIMEOUT_MS + LATE_MARGIN_MS / 2
-          : gap > REAL_TIMEOUT_MS - EARLY_MARGIN_MS / 2
+          ? gap < realTimeoutMs + LATE_MARGIN_MS / 2
+          : gap > realTimeoutMs - EARLY_MARGIN_MS / 2
       ) {
-        return `scheduling jitter: events ${i} and ${j} were sent ${gap.toFixed(1)} ms apart, too close to the ${REAL_TIMEOUT_MS} ms kernel timeout to tell the order of a deadline`;
+        return `scheduling jitter: events ${i} and ${j} were sent ${gap.toFixed(1)} ms apart, too close to the ${realTimeoutMs} ms kernel timeout to tell the order of a deadline`;
       }
     }
   }
