@@ -14,6 +14,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: "forks",
+    // Kernel tests mostly wait (timers, RCU, namespaces): more workers than cores overlap the waits (vitest would take cores - 1).
+    maxWorkers: 3,
     coverage: {
       provider: "v8",
       include: ["model/**/*.ts", "harness/**/*.ts", "properties/**/*.ts", "iut/**/*.ts", "wire/**/*.ts"],

@@ -66,6 +66,13 @@ function modelProfiles(spec: string): Partial<Record<AreaName, string>> {
   }
 }
 
+/**
+ * The kernel adapter builds every area's namespaces before its hello: about a
+ * second on an idle machine, but over 10 s (the request timeout) was measured
+ * with a CI test run's workers beside it, so the start has a deadline of its own.
+ */
+const LINUX_START_TIMEOUT_MS = 60_000;
+
 export function resolveIut(spec: string, options: IutOptions): Iut {
   if (spec === "model") return new ModelIut({ profiles: options.profiles });
   if (spec.startsWith("model:"))
@@ -78,6 +85,7 @@ export function resolveIut(spec: string, options: IutOptions): Iut {
     const argv = [process.execPath, main, "adapter", "linux", ...frag6];
     return new AdapterClient(shellCommand(argv), {
       spec,
+      startTimeoutMs: Math.max(LINUX_START_TIMEOUT_MS, options.timeoutMs ?? 0),
       ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
       ...(options.maxRestarts !== undefined ? { maxRestarts: options.maxRestarts } : {}),
       ...(options.onStderr ? { onStderr: options.onStderr } : {}),
