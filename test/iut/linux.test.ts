@@ -70,7 +70,7 @@ describe("--iut linux, checksum area", () => {
     );
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/7 passed, 0 failed/);
-  });
+  }, 180_000); // slower than as root (user namespace setup), and slower still beside CI's other test workers
 
   it("leaves no namespace, interface or rule behind when the run is killed with SIGKILL", async () => {
     const linksBefore = hostLinks();

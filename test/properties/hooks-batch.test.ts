@@ -56,11 +56,15 @@ describe("hooks.batch against step by step", () => {
       () => new ModelIut(),
       ...HOOKS_MUTANTS.filter((m) => !BATCH_ONLY.includes(m)).map((m) => () => mutantIut(m)),
     ];
-    for (const make of iuts) {
+    // limit-1024 fills a thousand hooks a case on the model (seconds a run); its batched requests are
+    // checked below and on the kernel (test/fixtures/linux-hooks-batch.mjs), so the mutants here skip it.
+    const allButLimit = HOOKS_AREA.properties.map((p) => p.name).filter((name) => name !== "limit-1024");
+    for (const [i, make] of iuts.entries()) {
       const batched = counting(make());
       const alone = stepByStep(make());
-      const a = await runArea(batched, HOOKS_AREA, 5, { runs: 20 });
-      const b = await runArea(alone, HOOKS_AREA, 5, { runs: 20 });
+      const options = { runs: 20, ...(i === 0 ? {} : { propertyFilter: allButLimit }) };
+      const a = await runArea(batched, HOOKS_AREA, 5, options);
+      const b = await runArea(alone, HOOKS_AREA, 5, options);
       expect(strip(a), batched.spec).toEqual(strip(b));
       expect(batched.batches, batched.spec).toBeGreaterThan(0);
       expect(alone.batches, alone.spec).toBe(0);
