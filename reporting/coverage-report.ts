@@ -1,6 +1,7 @@
 // Rule coverage in the reports: per area, each named model rule with how many
 // cases reached it, the rules none reached, and V8 coverage of model/ files.
 import type { RuleCoverage } from "../harness/rule-coverage.js";
+import { escapeHtml } from "./html-escape.js";
 
 function percent(share: number): string {
   return `${Math.round(share * 1000) / 10}%`;
@@ -39,10 +40,6 @@ export function coverageMarkdown(coverage: RuleCoverage, title = "## Model rules
     );
   }
   return lines;
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }
 
 /** The HTML section (matrix.html): one table per area, unreached rules marked. */

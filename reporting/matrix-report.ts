@@ -5,6 +5,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join, relative, resolve, sep } from "node:path";
 import { coverageHtml, coverageMarkdown } from "./coverage-report.js";
 import type { MatrixCell, MatrixResult } from "../harness/matrix.js";
+import { escapeHtml } from "./html-escape.js";
 
 function cellText(cell: MatrixCell): string {
   if (cell.note && cell.conform + cell.violate === 0) return `n/a (${cell.note})`;
@@ -46,10 +47,6 @@ export function matrixMarkdown(m: MatrixResult, pageDir = "."): string {
     ...(examples.length ? ["## One replayable violation per cell", "", ...examples, ""] : []),
     ...(m.coverage ?? []).flatMap((c) => coverageMarkdown(c.coverage, `## Model rules reached: \`${c.iut}\``)),
   ].join("\n");
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }
 
 const LABEL = 300;

@@ -8,7 +8,7 @@ import { invalid } from "../../ops/op.js";
 import type { LinuxArea } from "../linux-area.js";
 import { frag6PathFromEnv } from "./path.js";
 import { MessageReceiver } from "../../../sys/recvmsg.js";
-import { AdapterReplyError } from "../../iut.js";
+import { JitterDecline } from "./decline.js";
 import { runCase } from "./run-case.js";
 
 /**
@@ -19,16 +19,12 @@ import { runCase } from "./run-case.js";
  */
 const JITTER_ATTEMPTS = 3;
 
-function isJitter(error: unknown): boolean {
-  return error instanceof AdapterReplyError && error.detail.startsWith("scheduling jitter");
-}
-
 async function runWithRetries(...args: Parameters<typeof runCase>): ReturnType<typeof runCase> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await runCase(...args);
     } catch (error) {
-      if (attempt >= JITTER_ATTEMPTS || !isJitter(error)) throw error;
+      if (attempt >= JITTER_ATTEMPTS || !(error instanceof JitterDecline)) throw error;
     }
   }
 }

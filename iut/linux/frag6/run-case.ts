@@ -10,7 +10,7 @@ import { parseFragmentPacket } from "../../../wire/ipv6-fragment.js";
 import { IPPROTO_FRAGMENT } from "../../../wire/protocol-numbers.js";
 import type { Frag6Reply, Frag6Request } from "../../ops/frag6.js";
 import { CaseNamespace, plainFragState, writeCaseSysctls, type Frag6Path } from "./case-network.js";
-import { decline } from "./decline.js";
+import { decline, JitterDecline } from "./decline.js";
 import { DeliverySockets } from "./delivery-sockets.js";
 import { IcmpCapture, type CapturedError } from "./icmp-capture.js";
 import { FragmentInjector, LARGEST_PACKET } from "./injector.js";
@@ -172,7 +172,7 @@ export async function runCase(path: Frag6Path, request: Frag6Request, receiver: 
         const ofKey = sent.filter((_, i) => eventFacts[i]!.key === key).map((s) => (seenAt - s).toFixed(0));
         // Seen outside every window of its key's events: the thread was late to look (load), not the kernel to send.
         if (ofKey.length > 0)
-          throw decline(
+          throw new JitterDecline(
             `scheduling jitter: a Time Exceeded about ${key} was seen ${ofKey.join(", ")} ms after the events of its key, outside the ${realTimeoutMs} ms timer's window`,
           );
         throw new Error(`a Time Exceeded about ${key ?? "an unreadable packet"} came at an unexpected time`);
@@ -207,7 +207,7 @@ export async function runCase(path: Frag6Path, request: Frag6Request, receiver: 
       record(capture.drain(), now() - origin, i);
     }
     const jitter = scheduleKept(times, request.config.timeoutMs, realTimeoutMs, sent);
-    if (jitter) throw decline(jitter);
+    if (jitter) throw new JitterDecline(jitter);
     const last = request.events.length - 1;
     // Every queue that may still send a Time Exceeded is watched until it has: ICMP is reported in full in every case.
     const heads = pendingHeads(eventFacts, deliveredAfter);
