@@ -1,5 +1,5 @@
 // Turns --iut into an implementation under test.
-import { AdapterClient } from "../iut/adapter-client.js";
+import { AdapterClient, type AdapterClientOptions } from "../iut/adapter-client.js";
 import type { Iut } from "../iut/iut.js";
 import { ModelIut } from "../iut/model/model-iut.js";
 import { findMutant, MUTANTS, mutantIut } from "../iut/mutants/index.js";
@@ -83,13 +83,10 @@ export function resolveIut(spec: string, options: IutOptions): Iut {
     const main = fileURLToPath(new URL("./main.js", import.meta.url));
     const frag6 = spec === "linux-nfct" ? ["--frag6", "conntrack"] : [];
     const argv = [process.execPath, main, "adapter", "linux", ...frag6];
-    return new AdapterClient(shellCommand(argv), {
-      spec,
-      startTimeoutMs: Math.max(LINUX_START_TIMEOUT_MS, options.timeoutMs ?? 0),
-      ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
-      ...(options.maxRestarts !== undefined ? { maxRestarts: options.maxRestarts } : {}),
-      ...(options.onStderr ? { onStderr: options.onStderr } : {}),
-    });
+    return new AdapterClient(
+      shellCommand(argv),
+      clientOptions(options, { spec, startTimeoutMs: Math.max(LINUX_START_TIMEOUT_MS, options.timeoutMs ?? 0) }),
+    );
   }
   const vm = /^(linux|linux-nfct)@(.+)$/.exec(spec);
   if (vm) return vmIut(spec, vm[1] === "linux-nfct", vm[2] ?? "", options);
@@ -102,22 +99,13 @@ export function resolveIut(spec: string, options: IutOptions): Iut {
   if (spec.startsWith("cmd:")) {
     const command = spec.slice(4).trim();
     if (!command) throw new UsageError("--iut cmd: needs a command line, e.g. --iut cmd:'./my-adapter --flag'");
-    return new AdapterClient(command, {
-      ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
-      ...(options.maxRestarts !== undefined ? { maxRestarts: options.maxRestarts } : {}),
-      ...(options.onStderr ? { onStderr: options.onStderr } : {}),
-    });
+    return new AdapterClient(command, clientOptions(options, {}));
   }
   const folder = findAdapterFolder(spec);
   if (folder) {
     if (!folder.built)
       throw new UsageError(`--iut ${spec}: the adapter is not built; run scripts/setup-adapters ${spec} (as root)`);
-    return new AdapterClient(shellCommand([folder.run]), {
-      spec,
-      ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
-      ...(options.maxRestarts !== undefined ? { maxRestarts: options.maxRestarts } : {}),
-      ...(options.onStderr ? { onStderr: options.onStderr } : {}),
-    });
+    return new AdapterClient(shellCommand([folder.run]), clientOptions(options, { spec }));
   }
   const adapters = adapterFolders().map((a) => a.name);
   throw new UsageError(
@@ -141,11 +129,22 @@ function vmIut(spec: string, conntrack: boolean, version: string, options: IutOp
   const main = fileURLToPath(new URL("./main.js", import.meta.url));
   const frag6 = conntrack ? ["--frag6", "conntrack"] : [];
   const argv = [process.execPath, main, "adapter", "linux", "--kernel", version, ...frag6];
-  return new AdapterClient(shellCommand(argv), {
-    spec,
-    timeoutMs: options.timeoutMs ?? VM_REQUEST_TIMEOUT_MS,
-    startTimeoutMs: VM_START_TIMEOUT_MS,
+  return new AdapterClient(
+    shellCommand(argv),
+    clientOptions(options, {
+      spec,
+      timeoutMs: options.timeoutMs ?? VM_REQUEST_TIMEOUT_MS,
+      startTimeoutMs: VM_START_TIMEOUT_MS,
+    }),
+  );
+}
+
+/** An adapter client's options: the run's timeout, restarts and stderr sink, then what this kind of IUT sets itself. */
+function clientOptions(options: IutOptions, own: AdapterClientOptions): AdapterClientOptions {
+  return {
+    ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
     ...(options.maxRestarts !== undefined ? { maxRestarts: options.maxRestarts } : {}),
     ...(options.onStderr ? { onStderr: options.onStderr } : {}),
-  });
+    ...own,
+  };
 }

@@ -60,13 +60,15 @@ export function calibrationMismatch(): string | null {
   }
 }
 
+/** undefined: not measured yet; null: the kernel charges as the model does. */
 let mismatch: string | null | undefined;
 
 export function kernelThresholds(request: Frag6Request): Thresholds {
   const { highThresh, lowThresh } = request.config;
   // At the default 4 MiB no generated case comes near the threshold: nothing to calibrate.
   if (highThresh !== FRAG6_DEFAULT_CONFIG.highThresh) {
-    mismatch ??= calibrationMismatch();
+    // Once per adapter: `??=` would measure again after every agreeing (null) answer.
+    if (mismatch === undefined) mismatch = calibrationMismatch();
     if (mismatch)
       return {
         ok: false,

@@ -13,7 +13,7 @@
 // a case with none at all of them is declined.
 
 /** Kernel timeouts tried, shortest first (net.ipv6.ip6frag_time, nf_conntrack_frag6_timeout: whole seconds). */
-export const REAL_TIMEOUTS_MS = [1000, 2000, 4000] as const;
+const REAL_TIMEOUTS_MS = [1000, 2000, 4000] as const;
 /** An event that must beat a deadline is sent at least this long before it (scheduling jitter). */
 export const EARLY_MARGIN_MS = 60;
 /** An event that must follow a deadline waits this long past it (timer granularity plus jitter). */
