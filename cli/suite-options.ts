@@ -38,8 +38,8 @@ const DEFAULT_RUNS_LINUX_BY_AREA: Partial<Record<AreaName, number>> = { frag6: D
  * starting adapters (two kernel tests timed out), so the default stays 8 until
  * an adapter starts only the areas a run asks for.
  */
-export const DEFAULT_JOBS_LINUX = 8;
-export const MAX_JOBS = 64;
+const DEFAULT_JOBS_LINUX = 8;
+const MAX_JOBS = 64;
 
 export const SUITE_OPTIONS = {
   iut: { type: "string" },

@@ -17,10 +17,6 @@ export class IutInstances {
     this.ready = [first];
   }
 
-  get first(): Iut {
-    return this.ready[0]!;
-  }
-
   /** A further instance, ready to judge cases. */
   add(iut: Iut): void {
     this.ready.push(iut);

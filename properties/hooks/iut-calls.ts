@@ -82,7 +82,7 @@ export function batchSteps(commands: readonly HookCommand[]): { steps: BatchStep
  * a whole batch, and a step the kernel refuses costs an aborted transaction
  * (8 to 30 ms), so a fill far past the 1024 limit goes in several requests.
  */
-export const MAX_BATCH_STEPS = 256;
+const MAX_BATCH_STEPS = 256;
 
 /** Every step's reply, from consecutive hooks.batch requests; an error reply ends them. */
 async function sendBatches(iut: Iut, steps: readonly BatchStep[]): Promise<(Result | AdapterReplyError)[]> {
@@ -91,7 +91,8 @@ async function sendBatches(iut: Iut, steps: readonly BatchStep[]): Promise<(Resu
     const chunk = steps.slice(from, from + MAX_BATCH_STEPS);
     const got = readBatchReplies(chunk, await iut.call(hooksBatch.op, { steps: chunk }));
     replies.push(...got);
-    if (got.length < chunk.length || got[got.length - 1] instanceof AdapterReplyError) break;
+    // readBatchReplies gives a reply a step or ends on an error reply: only an error stops early.
+    if (got[got.length - 1] instanceof AdapterReplyError) break;
   }
   return replies;
 }
@@ -122,18 +123,6 @@ function traversal(reply: Result): StepReply {
   return { visited: reply.visited as string[], verdict: reply.verdict as Verdict };
 }
 
-/** Whether the IUT's hello offers hooks.batch, asked once per IUT. */
-const batchOffered = new WeakMap<Iut, Promise<boolean>>();
-
-function offersBatch(iut: Iut): Promise<boolean> {
-  let offered = batchOffered.get(iut);
-  if (!offered) {
-    offered = iut.hello().then((hello) => offersOp(hello, hooksBatch.op));
-    batchOffered.set(iut, offered);
-  }
-  return offered;
-}
-
 /**
  * The replies to a case's commands, in order: from one hooks.batch when the
  * IUT offers it, else one request a step. A step answered with an error reply
@@ -141,7 +130,8 @@ function offersBatch(iut: Iut): Promise<boolean> {
  * that stops early (at a reply that differs) sends nothing more.
  */
 export async function* iutReplies(iut: Iut, commands: readonly HookCommand[]): AsyncGenerator<StepReply> {
-  if (await offersBatch(iut)) {
+  // The hello is the IUT's own (an adapter client keeps it; the model answers at once).
+  if (offersOp(await iut.hello(), hooksBatch.op)) {
     for (const reply of await batchReplies(iut, commands)) {
       if (reply instanceof AdapterReplyError) throw reply;
       yield reply;
