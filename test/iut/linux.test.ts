@@ -81,9 +81,10 @@ describe("--iut linux, checksum area", () => {
       ["run", "--iut", "linux", "--area", "checksum", "--runs", "100000000", "--out", out, "--corpus", "none"],
       { stdio: ["ignore", "ignore", "pipe"] },
     );
-    // Wait until the adapter answered hello: its namespace and test network exist.
+    // Wait until the adapter answered hello: its namespace and test network exist. As long as the
+    // kernel IUT's own start deadline (60 s, cli/resolve-iut.ts): beside CI's workers 20 s was too short.
     await new Promise<void>((resolveStarted, reject) => {
-      const timer = setTimeout(() => reject(new Error("the run did not start")), 20_000);
+      const timer = setTimeout(() => reject(new Error("the run did not start")), 60_000);
       run.stderr.on("data", (chunk: Buffer) => {
         if (chunk.toString().includes("nfconform run: IUT linux")) {
           clearTimeout(timer);
@@ -101,7 +102,7 @@ describe("--iut linux, checksum area", () => {
     expect(processesIn(namespaces)).toBe(0);
     expect(hostLinks()).toBe(linksBefore);
     expect(execFileSync("nft", ["list", "ruleset"], { encoding: "utf8" })).toBe(rulesBefore);
-  });
+  }, 120_000);
 
   it("agrees with independent tools: partial values, nft's listing, iptables-nft", () => {
     const argv = wrapInNamespace([process.execPath, join(ROOT, "test/fixtures/linux-cross-check.mjs")]);
