@@ -2,6 +2,7 @@
 // cases reached it, the rules none reached, and V8 coverage of model/ files.
 import type { RuleCoverage } from "../harness/rule-coverage.js";
 import { escapeHtml } from "./html-escape.js";
+import { markdownCell } from "./markdown-cell.js";
 
 function percent(share: number): string {
   return `${Math.round(share * 1000) / 10}%`;
@@ -24,7 +25,7 @@ export function coverageMarkdown(coverage: RuleCoverage, title = "## Model rules
       "|---|---|---|---|",
       ...a.rules.map(
         (r) =>
-          `| \`${r.id}\` | ${r.hits === 0 ? "**0**" : r.hits} | ${r.summary.replace(/\|/g, "\\|")} | ${r.citation.replace(/\|/g, "\\|")} |`,
+          `| \`${r.id}\` | ${r.hits === 0 ? "**0**" : r.hits} | ${markdownCell(r.summary)} | ${markdownCell(r.citation)} |`,
       ),
       "",
     );

@@ -16,6 +16,7 @@ import { SPEC_QUOTES, type SpecQuote } from "../properties/frag6/spec-quotes.js"
 import { FRAG6_CLASSES, type Frag6Class } from "../properties/frag6/stream.js";
 import { fragmentSvg, pictureOf } from "./fragment-picture.js";
 import { escapeHtml } from "./html-escape.js";
+import { markdownCell } from "./markdown-cell.js";
 
 const TITLE = "IPv6 reassembly: spec clarification";
 
@@ -23,8 +24,6 @@ const TITLE = "IPv6 reassembly: spec clarification";
 function legend(seed: number): string {
   return `What each IUT did with each pattern (seed ${seed}), generated from runs. "delivered": the first datagram reached the upper layer intact; "discarded": it did not; "altered": something other than the original datagrams was delivered; ICMP errors as type code/pointer ("ICMP not observed": the IUT could not watch for errors in full for that stream, e.g. a kernel queue left to expire). A model profile that leaves choices (rfc8200) answers with one allowed outcome; "declined": the IUT could not represent the stream, or the model does not predict it; "iut-error": the IUT failed on it (crashed, or answered internal).`;
 }
-
-const escapeMd = (s: string) => s.replace(/\|/g, "\\|");
 
 /** The classes the table's rows exercise, each once, in FRAG6_CLASSES order. */
 function classesOf(table: ClarificationTable): Frag6Class[] {
@@ -37,11 +36,11 @@ function quoteMarkdown(cls: Frag6Class, q: SpecQuote): string {
 }
 
 export function clarificationMarkdown(table: ClarificationTable): string {
-  const head = `| pattern | source | streams | ${table.columns.map(escapeMd).join(" | ")} |`;
+  const head = `| pattern | source | streams | ${table.columns.map(markdownCell).join(" | ")} |`;
   const rule = `|---|---|---|${table.columns.map(() => "---").join("|")}|`;
   const body = table.rows.map(
     (r) =>
-      `| ${escapeMd(r.pattern)} | ${r.source} | ${r.streams} | ${r.cells.map((c) => escapeMd(cellText(c))).join(" | ")} |`,
+      `| ${markdownCell(r.pattern)} | ${r.source} | ${r.streams} | ${r.cells.map((c) => markdownCell(cellText(c))).join(" | ")} |`,
   );
   const quotes = classesOf(table).map((c) => quoteMarkdown(c, SPEC_QUOTES[c]));
   return [

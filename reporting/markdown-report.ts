@@ -4,6 +4,7 @@ import type { PropertyResult, RunResult } from "../harness/results.js";
 import { LOW_JUDGED_SHARE, summarize, violationsOf } from "../harness/results.js";
 import { explanationLine } from "../properties/explain.js";
 import { coverageMarkdown } from "./coverage-report.js";
+import { markdownCell as cell } from "./markdown-cell.js";
 
 function sum(properties: readonly PropertyResult[], count: (p: PropertyResult) => number): number {
   return properties.reduce((n, p) => n + count(p), 0);
@@ -15,10 +16,6 @@ const STATUS_MARK: Record<PropertyResult["status"], string> = {
   skipped: "skipped",
   "iut-error": "**IUT ERROR**",
 };
-
-function cell(text: string): string {
-  return text.replace(/\|/g, "\\|").replace(/\n/g, " ");
-}
 
 function clip(text: string, max = 600): string {
   return text.length > max ? `${text.slice(0, max)}... (${text.length} characters; see report.json)` : text;

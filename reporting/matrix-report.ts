@@ -6,6 +6,7 @@ import { join, relative, resolve, sep } from "node:path";
 import { coverageHtml, coverageMarkdown } from "./coverage-report.js";
 import type { MatrixCell, MatrixResult } from "../harness/matrix.js";
 import { escapeHtml } from "./html-escape.js";
+import { markdownCell } from "./markdown-cell.js";
 
 function cellText(cell: MatrixCell): string {
   if (cell.note && cell.conform + cell.violate === 0) return `n/a (${cell.note})`;
@@ -24,7 +25,7 @@ export function matrixMarkdown(m: MatrixResult, pageDir = "."): string {
   const rule = `|---|${m.iuts.map(() => "---").join("|")}|---|`;
   const rows = m.rows.map(
     (r) =>
-      `| ${r.id} | ${r.cells.map((c) => `${c.profile ? `[${c.profile}] ` : ""}${cellText(c)}`).join(" | ")} | ${r.compared ? `${r.agreed}/${r.compared} agree` : "-"} |`,
+      `| ${r.id} | ${r.cells.map((c) => `${markdownCell(`${c.profile ? `[${c.profile}] ` : ""}${cellText(c)}`)}`).join(" | ")} | ${r.compared ? `${r.agreed}/${r.compared} agree` : "-"} |`,
   );
   const examples = m.rows.flatMap((r) =>
     r.cells.flatMap((c, i) =>
