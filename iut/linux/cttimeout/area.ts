@@ -32,7 +32,7 @@ import {
 import { freshNamespace } from "../../../model/cttimeout/namespace.js";
 import { DEFAULT_SECONDS, TRACKERS, storedSeconds } from "../../../model/cttimeout/protocols.js";
 import { receive, UnmodelledMessage } from "../../../model/cttimeout/receive.js";
-import { cttimeoutRules, profileForHz } from "../../../model/cttimeout/rules.js";
+import { CTTIMEOUT_PROFILES, cttimeoutRules, profileForHz } from "../../../model/cttimeout/rules.js";
 import {
   cttimeoutAttach,
   cttimeoutDetach,
@@ -133,7 +133,9 @@ export function cttimeoutArea(_context: LinuxContext): LinuxArea {
   const byHz = (hz !== null && profileForHz(hz)) || `linux-hz${hz ?? "unknown"}`;
   // A kernel that still wants L3PROTO in DEFAULT_SET is 6.1's era (the version profile exists at HZ 250 only).
   const profile = byHz === "linux" && defaultSetNeedsL3(control) ? "linux-6.1" : byHz;
-  const classify = cttimeoutRules("linux");
+  // What reaches the kernel is screened by the rules of the profile it claims (a
+  // HZ without a profile of its own has only the structure to go by: linux's).
+  const classify = cttimeoutRules((CTTIMEOUT_PROFILES as readonly string[]).includes(profile) ? profile : "linux");
   /** The policy each of our users holds, by ref (null: none), to wait for its release on detach. */
   const holding = new Map<string, Uint8Array | null>();
   let defaultsTouched = false;
