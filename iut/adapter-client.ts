@@ -3,15 +3,11 @@
 // a crash or a timeout. Every harness-level fault is an IutError carrying the
 // offending line or exit status.
 //
-// The adapter runs in a process group of its own (setsid): `/bin/sh -c` and
-// whatever it starts (a grandchild holding the pipes, an `unshare` with the
-// kernel IUT inside) are killed together on a timeout, a crash, close() and
-// when this process exits, so a hung adapter never outlives the run. Even a
-// SIGKILL of this process, which runs no exit hook, takes the group with it: a
-// watchdog in the group waits on a pipe only this process holds open and kills
-// the group when it closes (see WATCHDOG).
-import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
-import type { Socket } from "node:net";
+// The adapter runs in a process group of its own (sys/process-group.ts), killed
+// whole on a timeout, a crash, close() and whenever this process ends, so a
+// hung adapter never outlives the run.
+import type { ChildProcessWithoutNullStreams } from "node:child_process";
+import { endGroup, spawnInOwnGroup, waitExit } from "../sys/process-group.js";
 import { AdapterReplyError, IutError, type Iut } from "./iut.js";
 import { LineSplitter, MAX_LINE_BYTES } from "./line-splitter.js";
 import { ErrorReply, PROTOCOL_VERSION, readHello, type Hello, type Params, type Result } from "./ops/common.js";
@@ -44,76 +40,6 @@ const MAX_STDERR_LINE_BYTES = 64 * 1024;
 const EXIT_DEADLINE_MS = 2000;
 /** After its shell exited or was killed, how long the pipes may stay open (a grandchild) before they are closed. */
 const PIPE_GRACE_MS = 500;
-
-/**
- * The shell that starts an adapter (the command is $1). It forks a watchdog
- * that reads fd 3, a pipe whose other end only this process holds: the read
- * returns (EOF) once this process is gone, however it died, and the watchdog
- * kills the adapter's process group (`kill 0`), itself included. Then the
- * shell becomes the adapter's shell (exec, same pid), without fd 3. An
- * adapter that leaves the group (its own setsid) escapes this, as it escapes
- * every group kill.
- */
-const WATCHDOG = '{ read -r _ || :; kill -KILL 0; } <&3 >/dev/null 2>&1 & exec /bin/sh -c "$1" 3<&-';
-
-/** Process groups of running adapters: killed when this process exits, however it exits. */
-const liveGroups = new Set<number>();
-let exitHookInstalled = false;
-
-function killGroup(pgid: number | undefined): void {
-  if (pgid === undefined) return;
-  try {
-    process.kill(-pgid, "SIGKILL");
-  } catch {
-    // ESRCH: the group is gone already.
-  }
-}
-
-function trackGroup(pgid: number): void {
-  liveGroups.add(pgid);
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.on("exit", () => {
-    for (const group of liveGroups) killGroup(group);
-  });
-}
-
-/** Kills the adapter's whole process group and, unless they close by themselves, its pipes. */
-function endAdapter(child: ChildProcessWithoutNullStreams, graceMs: number): void {
-  if (child.pid !== undefined) {
-    killGroup(child.pid);
-    liveGroups.delete(child.pid);
-  }
-  child.stdin.destroy();
-  watchdogPipe(child)?.destroy();
-  const closePipes = () => {
-    child.stdout.destroy();
-    child.stderr.destroy();
-  };
-  if (graceMs === 0) {
-    closePipes();
-    return;
-  }
-  // The last stderr lines may still be on their way: wait a moment, never for ever.
-  const timer = setTimeout(closePipes, graceMs);
-  child.once("close", () => clearTimeout(timer));
-}
-
-/** This process's end of the watchdog's pipe (fd 3 of the adapter's shell). */
-function watchdogPipe(child: ChildProcessWithoutNullStreams): Socket | undefined {
-  return (child.stdio as unknown[])[3] as Socket | undefined;
-}
-
-function waitExit(child: ChildProcessWithoutNullStreams, ms: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), ms);
-    child.once("exit", () => {
-      clearTimeout(timer);
-      resolve(true);
-    });
-  });
-}
 
 export class AdapterClient implements Iut {
   readonly spec: string;
@@ -169,7 +95,7 @@ export class AdapterClient implements Iut {
     if (!child) return;
     child.stdin.end();
     await waitExit(child, EXIT_DEADLINE_MS);
-    endAdapter(child, 0);
+    endGroup(child, 0);
     await waitExit(child, EXIT_DEADLINE_MS);
   }
 
@@ -179,16 +105,9 @@ export class AdapterClient implements Iut {
   }
 
   private async start(): Promise<Hello> {
-    // detached: setsid(), so the adapter and everything it starts form one group to kill.
-    const child = spawn("/bin/sh", ["-c", WATCHDOG, "nfconform-adapter", this.command], {
-      stdio: ["pipe", "pipe", "pipe", "pipe"],
-      detached: true,
-    }) as unknown as ChildProcessWithoutNullStreams;
-    // Held open, never read or written, and never what keeps this process alive.
-    watchdogPipe(child)?.unref();
+    const child = spawnInOwnGroup("nfconform-adapter", this.command);
     this.child = child;
     this.exitDescription = undefined;
-    if (child.pid !== undefined) trackGroup(child.pid);
     child.stdin.on("error", () => {}); // a dead adapter shows up as an exit, below
     const replies = new LineSplitter(
       MAX_LINE_BYTES,
@@ -207,7 +126,7 @@ export class AdapterClient implements Iut {
     child.on("error", (error) => this.onExit(child, `could not start: ${error.message}`));
     child.on("exit", (code, signal) => {
       // The shell is gone; anything it left behind in its group goes too.
-      endAdapter(child, PIPE_GRACE_MS);
+      endGroup(child, PIPE_GRACE_MS);
       this.onExit(child, signal ? `killed by ${signal}` : `exited with status ${code}`);
     });
     const reply = await this.send("hello", { protocol: PROTOCOL_VERSION }, this.options.startTimeoutMs);
@@ -308,7 +227,7 @@ export class AdapterClient implements Iut {
     const child = this.child;
     this.child = undefined;
     this.exitDescription = reason;
-    if (child) endAdapter(child, PIPE_GRACE_MS);
+    if (child) endGroup(child, PIPE_GRACE_MS);
   }
 
   private replyError(op: string, reply: Record<string, unknown>): Error {
