@@ -53,7 +53,7 @@ export const RULES = {
   unsupported:
     "`unsupported`: the adapter does not implement that op or variant. An op the adapter does not know: `unsupported`",
   errorCode:
-    'on an adapter-side failure `{"id": <same>, "error": {"code": "unsupported" | "invalid" | "internal", "message": "<text>"}}`',
+    'on an adapter-side failure `{"id": <same>, "error": {"code": "unsupported" | "invalid" | "internal" | "crashed", "message": "<text>"}}`',
   hello: '`hello` `{"protocol": 1}` -> `{"name": str, "version": str, "areas": [str], "profiles": {area: str}}`',
   profiles: "`profiles` optionally names the behaviour profile the IUT claims per area (profiles of version 1)",
   reset: "`reset` `{}` -> `{}`: drop all state of every area, as a freshly started instance",
@@ -113,6 +113,8 @@ function judgeWellFormed(contract: AnyOp, request: Params, outcome: Outcome): Ch
     const { code } = outcome.error;
     if (code === "internal")
       return { ...base, kept: false, detail: "answered internal to a well-formed request", rule: RULES.errorCode };
+    // The implementation crashed and the adapter said so and lived on: a finding about the case, the contract kept.
+    if (code === "crashed") return { ...base, kept: true, detail: "the implementation crashed (a finding)" };
     return { ...base, kept: true, detail: `declined: ${code}` };
   }
   try {

@@ -6,6 +6,12 @@
 // cover a variant (bpf attach `xt_bpf`) as well as an op, so an adapter's
 // other cases of the property are still judged, and a property every case of
 // which was declined is skipped with the adapter's message.
+//
+// `crashed` (the implementation crashed on the case, the adapter lived on) is
+// a violation of the property whose case it is, under one key, CRASH_KEY: it
+// is shrunk, saved and replayed like any other, counted, and the property's
+// other cases are still judged. Only `internal` (the adapter itself failed)
+// stops the property as an IUT error.
 import { AdapterReplyError, IutError, type Iut } from "../iut/iut.js";
 import type { CheckOutcome, ConformanceProperty } from "../properties/property.js";
 
@@ -15,6 +21,14 @@ export type CaseRun =
   | { kind: "unjudged"; reason: string; outcome: CheckOutcome }
   /** `invalid` (the IUT cannot represent the case), `unsupported` (an op or variant it has no counterpart of), or a case the model does not predict. */
   | { kind: "declined"; reason: string };
+
+/** The key of a case the implementation crashed on: one kind per property, whatever the crash said. */
+export const CRASH_KEY = "the implementation crashed";
+
+/** Whether a case run is the implementation crashing (a violation under CRASH_KEY). */
+export function isCrash(run: CaseRun): boolean {
+  return run.kind === "violates" && run.key === CRASH_KEY;
+}
 
 /** The key of violations whose check named none: one kind per property. */
 export const DEFAULT_KEY = "differs from the model";
@@ -39,6 +53,7 @@ export async function runCase(
     if (error instanceof IutError) throw error;
     if (error instanceof AdapterReplyError) {
       if (error.code === "internal") throw new IutError(error.message);
+      if (error.code === "crashed") return crashed(error.detail);
       return { kind: "declined", reason: error.code === "unsupported" ? `unsupported: ${error.detail}` : error.detail };
     }
     const message = error instanceof Error ? error.message : String(error);
@@ -57,6 +72,15 @@ export async function runCase(
   if (outcome.judged === false)
     return { kind: "unjudged", reason: outcome.reason ?? "the IUT reported nothing this property judges", outcome };
   return { kind: "conforms", outcome };
+}
+
+/** What a crash shows: nothing was observed but the crash, in the adapter's words. */
+export function crashOutcome(detail: string): CheckOutcome & { ok: false; observed: unknown; expected: null } {
+  return { ok: false, expected: null, observed: { crashed: detail }, message: `the implementation crashed: ${detail}` };
+}
+
+function crashed(detail: string): CaseRun {
+  return { kind: "violates", key: CRASH_KEY, outcome: crashOutcome(detail) };
 }
 
 /** A case run as a value: its verdict, or what it threw (an IutError), read later and in case order. */
@@ -98,6 +122,13 @@ export class CaseTally {
   shrinkSteps = 0;
   readonly declined = new CountedReasons();
   readonly unjudged = new CountedReasons();
+  /** Judged cases (generated or saved) the implementation crashed on, with the crash's words. */
+  readonly crashed = new CountedReasons();
+
+  /** Counts a judged case the implementation crashed on (shrink steps are not judged cases: not counted). */
+  noteCrash(run: CaseRun): void {
+    if (run.kind === "violates" && run.key === CRASH_KEY) this.crashed.note(run.outcome.message ?? CRASH_KEY);
+  }
 
   get judged(): number {
     return this.generated + this.saved;

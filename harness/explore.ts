@@ -83,6 +83,7 @@ export async function exploreRound(
     }
     if (!shrinking) {
       tally.generated++;
+      tally.noteCrash(run);
       settings.onJudged?.();
     }
     if (run.kind === "conforms") return true;

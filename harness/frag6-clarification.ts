@@ -18,9 +18,13 @@ export interface ClarificationColumn {
   iut: Iut;
 }
 
-/** `iut-error`: the IUT failed on the stream (an adapter that crashed, or answered `internal`): shown, never fatal to the table. */
-export type Fate = "delivered" | "discarded" | "altered" | "declined" | "iut-error";
-export const FATES: readonly Fate[] = ["delivered", "discarded", "altered", "declined", "iut-error"];
+/**
+ * `crashed`: the implementation crashed on the stream and its adapter said so (a finding).
+ * `iut-error`: the IUT failed on the stream (an adapter that died, or answered `internal`).
+ * Both shown, never fatal to the table.
+ */
+export type Fate = "delivered" | "discarded" | "altered" | "declined" | "crashed" | "iut-error";
+export const FATES: readonly Fate[] = ["delivered", "discarded", "altered", "declined", "crashed", "iut-error"];
 
 /** An ICMP error as a cell counts it: its kind (the page colours by it) and its words, e.g. "param-problem 3/0". */
 export interface IcmpSeen {
@@ -86,6 +90,7 @@ async function cell(iut: Iut, streams: readonly StreamInput[]): Promise<Clarific
     } catch (error) {
       if (error instanceof IutError || (error instanceof AdapterReplyError && error.code === "internal"))
         result = { fate: "iut-error", icmp: [] };
+      else if (error instanceof AdapterReplyError && error.code === "crashed") result = { fate: "crashed", icmp: [] };
       else if (error instanceof AdapterReplyError) result = { fate: "declined", icmp: [] };
       else throw error;
     }

@@ -6,6 +6,7 @@ import type { Hello } from "../iut/protocol.js";
 import { explanationLine } from "../properties/explain.js";
 import type { AreaDefinition, CheckOutcome, ConformanceProperty } from "../properties/property.js";
 import { propertyId } from "../properties/property.js";
+import { crashOutcome } from "./case-run.js";
 import { ruleCoverage, type RuleCoverage } from "./rule-coverage.js";
 import { CorpusError, saveCase } from "./corpus-store.js";
 import { resolveProfile } from "./run-suite.js";
@@ -98,6 +99,9 @@ async function observe(
       ...(outcome.explanation ? { explanation: outcome.explanation } : {}),
     };
   } catch (error) {
+    // A crash of the implementation is a finding about this case: a violation, as `run` judges it.
+    if (error instanceof AdapterReplyError && error.code === "crashed")
+      return { kind: "judged", ...crashOutcome(error.detail) };
     if (error instanceof AdapterReplyError && error.code !== "internal") return { kind: "declined" };
     if (error instanceof IutError || error instanceof AdapterReplyError)
       return { kind: "error", message: error.message };

@@ -52,6 +52,13 @@ export interface PropertyResult {
   /** Cases the IUT answered without what the property judges (ICMP it does not report, say): not verdicts. */
   unjudged: number;
   unjudgedReasons?: string[];
+  /**
+   * Judged cases the implementation crashed on (the adapter answered `crashed`):
+   * each a violation under the key CRASH_KEY; absent when none did.
+   */
+  crashed?: number;
+  /** Up to five distinct crash messages. */
+  crashedReasons?: string[];
   /** Cases run while shrinking violations (not judged cases). */
   shrinkSteps: number;
   /** judged / (judged + declined + unjudged); null when no case was tried. */
@@ -108,6 +115,7 @@ export function describeCounts(p: PropertyResult): string {
     `${p.judged} judged`,
     `${p.declined} declined`,
     ...(p.unjudged ? [`${p.unjudged} unjudged`] : []),
+    ...(p.crashed ? [`${p.crashed} crashed the implementation`] : []),
     `${p.corpusCases} replayed from the corpus`,
     `${p.shrinkSteps} shrink steps`,
   ].join(", ");

@@ -177,6 +177,7 @@ function noteSaved(s: Session, saved: LoadedCase, run: NonNullable<Awaited<Retur
     return;
   }
   s.tally.saved++;
+  s.tally.noteCrash(run);
   if (run.kind !== "violates" || s.violations.some((v) => v.key === run.key)) return;
   s.violations.push({
     key: run.key,
@@ -401,6 +402,7 @@ function result(s: Session, corpusCases: number): PropertyResult {
     ...(tally.declined.reasons.length ? { declinedReasons: tally.declined.reasons } : {}),
     unjudged: tally.unjudged.count,
     ...(tally.unjudged.reasons.length ? { unjudgedReasons: tally.unjudged.reasons } : {}),
+    ...(tally.crashed.count ? { crashed: tally.crashed.count, crashedReasons: tally.crashed.reasons } : {}),
     shrinkSteps: tally.shrinkSteps,
     judgedShare: tally.attempted ? tally.judged / tally.attempted : null,
     ...(lowJudged ? { lowJudged } : {}),

@@ -22,7 +22,7 @@ const TITLE = "IPv6 reassembly: spec clarification";
 
 /** What the table is and what its cells say, written once for both formats. */
 function legend(seed: number): string {
-  return `What each IUT did with each pattern (seed ${seed}), generated from runs. "delivered": the first datagram reached the upper layer intact; "discarded": it did not; "altered": something other than the original datagrams was delivered; ICMP errors as type code/pointer ("ICMP not observed": the IUT could not watch for errors in full for that stream, e.g. a kernel queue left to expire). A model profile that leaves choices (rfc8200) answers with one allowed outcome; "declined": the IUT could not represent the stream, or the model does not predict it; "iut-error": the IUT failed on it (crashed, or answered internal).`;
+  return `What each IUT did with each pattern (seed ${seed}), generated from runs. "delivered": the first datagram reached the upper layer intact; "discarded": it did not; "altered": something other than the original datagrams was delivered; ICMP errors as type code/pointer ("ICMP not observed": the IUT could not watch for errors in full for that stream, e.g. a kernel queue left to expire). A model profile that leaves choices (rfc8200) answers with one allowed outcome; "declined": the IUT could not represent the stream, or the model does not predict it; "crashed": the implementation crashed on it (its adapter said so and lived on); "iut-error": the IUT failed on it (the adapter died, or answered internal).`;
 }
 
 /** The classes the table's rows exercise, each once, in FRAG6_CLASSES order. */
@@ -65,6 +65,7 @@ const OUTCOME_CSS = `.chip{display:inline-block;margin:1px 2px;padding:1px 6px;b
 .discarded{background:#fce8e6;border-color:#d93025;color:#a50e0e}
 .altered{background:#fef7e0;border-color:#e37400;color:#8a4500}
 .declined{background:#f1f3f4;border-color:#9aa0a6;color:#3c4043}
+.crashed{background:#a50e0e;border-color:#a50e0e;color:#fff}
 .iut-error{background:#202124;border-color:#202124;color:#fff}
 .param-problem{background:#f3e8fd;border-color:#9334e6;color:#681da8}
 .time-exceeded{background:#e8f0fe;border-color:#1a73e8;color:#174ea6}
@@ -104,6 +105,7 @@ function legendHtml(): string {
     chip("discarded", "discarded"),
     chip("altered", "altered"),
     chip("declined", "declined"),
+    chip("crashed", "crashed"),
     chip("iut-error", "iut-error"),
     chip("param-problem", "ICMP param-problem code/pointer"),
     chip("time-exceeded", "ICMP time-exceeded code"),

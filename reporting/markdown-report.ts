@@ -26,6 +26,7 @@ function detail(p: PropertyResult): string {
   if (p.status === "failed" && violationsOf(p).length > 1)
     notes.push(`${violationsOf(p).length} distinct violations; the first: ${violationsOf(p)[0]!.message}`);
   else if (p.status === "failed") notes.push(p.violation?.message ?? "");
+  if (p.crashed) notes.push(`**the implementation crashed** on ${p.crashed} judged cases`);
   if (p.status === "iut-error") notes.push(p.iutError?.message ?? "");
   if (p.status === "skipped") notes.push(p.skipReason ?? "");
   if (p.lowJudged) notes.push(`**few judged**: ${p.lowJudged}`);
@@ -90,7 +91,7 @@ export function markdownReport(run: RunResult): string {
     `- IUT: \`${run.iut.spec}\`${hello ? ` (${hello.name} ${hello.version})` : ""}${run.iut.kernel ? `, kernel ${run.iut.kernel}` : ""}`,
     `- Seed: ${run.seed}, up to ${run.runsPerProperty} generated cases per property`,
     `- ${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped, ${s.iutError} IUT errors (${(run.durationMs / 1000).toFixed(1)} s)`,
-    `- Cases judged: ${sum(run.properties, (p) => p.judged)}; declined (unrepresentable by the IUT or not predicted by the model): ${sum(run.properties, (p) => p.declined)}; unjudged (the IUT did not report what the property judges): ${sum(run.properties, (p) => p.unjudged)}; shrink steps: ${sum(run.properties, (p) => p.shrinkSteps)}`,
+    `- Cases judged: ${sum(run.properties, (p) => p.judged)}; declined (unrepresentable by the IUT or not predicted by the model): ${sum(run.properties, (p) => p.declined)}; unjudged (the IUT did not report what the property judges): ${sum(run.properties, (p) => p.unjudged)}; crashed the implementation: ${sum(run.properties, (p) => p.crashed ?? 0)}; shrink steps: ${sum(run.properties, (p) => p.shrinkSteps)}`,
     ...(run.properties.some((p) => p.lowJudged)
       ? [
           `- Judged under ${LOW_JUDGED_SHARE * 100}% of the cases they tried (or under --min-judged): ${run.properties

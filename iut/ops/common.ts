@@ -26,7 +26,12 @@ export function isAreaName(value: unknown): value is AreaName {
   return typeof value === "string" && (AREA_NAMES as readonly string[]).includes(value);
 }
 
-export const ERROR_CODES = ["unsupported", "invalid", "internal"] as const;
+/**
+ * `crashed` (an addition within version 1): the implementation itself crashed
+ * on this request and the adapter survived it, a finding about the case, not
+ * a fault of the adapter (docs/adapter-protocol.md).
+ */
+export const ERROR_CODES = ["unsupported", "invalid", "internal", "crashed"] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 /** Linux errno numbers the protocol names (their values live in sys/errno.ts). */

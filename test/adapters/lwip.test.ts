@@ -1,6 +1,6 @@
 // The lwip adapter (adapters/lwip): keeps the protocol, reassembles a plain
 // two-fragment datagram on lwIP's own timers, answers an lwIP abort as
-// `internal` (and lives on), and every finding its README lists still reproduces.
+// `crashed` with lwIP's assertion (and lives on), and every finding its README lists still reproduces.
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -43,11 +43,12 @@ describe.skipIf(!built)(`lwip adapter${because}`, () => {
     expect(lone).toEqual({ delivered: [], icmp: [{ t: 61000, type: 3, code: 1, pointer: 0 }] });
   });
 
-  it("answers internal when lwIP aborts on the largest datagram, and answers the next request", async () => {
+  it("answers crashed, quoting lwIP's assertion, when lwIP aborts on the largest datagram, and answers the next request", async () => {
     const [, run] = readFileSync(join(FINDINGS, "largest-datagram-aborts.jsonl"), "utf8").trim().split("\n");
     const { events } = JSON.parse(run!);
     await expect(iut.call("frag6.run", { events })).rejects.toMatchObject({
-      message: expect.stringMatching(/lwIP aborted \(signal 6\)/),
+      code: "crashed",
+      detail: expect.stringMatching(/lwIP aborted \(signal 6\).*ip6_reass: moving p->payload to ip6 header failed/),
     });
     expect(await iut.call("reset", {})).toEqual({});
   });

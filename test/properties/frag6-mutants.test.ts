@@ -1,9 +1,56 @@
 // Every frag6 mutant is caught with a replayable shrunk fragment stream; the model passes in each profile.
-import { describe, it } from "vitest";
+//
+// Shrunk frag6 counterexamples keep the point of the property that found
+// them: every counterexample a mutant's run gets shrunk to still has its
+// pattern class (an overlap still overlaps, a flood still passes high_thresh)
+// and what its property is about (another datagram for
+// other-datagrams-unaffected, a late fragment for expired-never-completes).
+// Checked on the catching run at seed 42 (no second run of the same seed) and
+// on a run at seed 7.
+import { describe, expect, it } from "vitest";
+import type { RunResult } from "../../harness/results.js";
+import { FRAG6_MUTANTS } from "../../iut/mutants/frag6-mutants.js";
+import { mutantIut } from "../../iut/mutants/index.js";
 import { FRAG6_AREA } from "../../properties/frag6/area.js";
-import { describeAreaMutants } from "./mutant-harness.js";
+import type { StreamInput } from "../../properties/frag6/stream.js";
+import { keepsPropertyPoint } from "./frag6-points.js";
+import { describeAreaMutants, runArea } from "./mutant-harness.js";
+
+/** The properties whose shrunk counterexamples were checked. */
+const checked = new Set<string>();
+
+function expectPointsKept(result: RunResult, seed: number): void {
+  for (const p of result.properties.filter((q) => q.violation?.source === "generated")) {
+    const input = p.violation!.counterexample as StreamInput;
+    expect(keepsPropertyPoint(p.name, input), `${p.id} seed ${seed}: ${JSON.stringify(input)}`).toBe(true);
+    checked.add(p.name);
+  }
+}
 
 describeAreaMutants(
-  { area: FRAG6_AREA, prefix: "frag6-", atLeast: 6, deterministicWith: "frag6-overlap-keeps-later-data", runs: 100 },
+  {
+    area: FRAG6_AREA,
+    prefix: "frag6-",
+    atLeast: 6,
+    deterministicWith: "frag6-overlap-keeps-later-data",
+    runs: 100,
+    checkResult: (result) => expectPointsKept(result, 42),
+  },
   { describe, it },
 );
+
+describe("shrunk frag6 counterexamples", () => {
+  for (const mutant of FRAG6_MUTANTS) {
+    it(`keep their property's point on ${mutant.name} (seed 7; seed 42 above)`, async () => {
+      expectPointsKept(await runArea(mutantIut(mutant), FRAG6_AREA, 7, { runs: 100 }), 7);
+    });
+  }
+  // Runs after the tests above: the narrow points were checked on real counterexamples, not skipped.
+  it("were checked for other-datagrams-unaffected, overlap-rule, discarded-queue-takes-all and expired-never-completes", () => {
+    expect(
+      ["other-datagrams-unaffected", "overlap-rule", "discarded-queue-takes-all", "expired-never-completes"].filter(
+        (n) => !checked.has(n),
+      ),
+    ).toEqual([]);
+  });
+});

@@ -1,6 +1,6 @@
 // What makes a frag6 stream a case of its pattern class, and of each
 // property, read back from its packets alone: the generator tests check
-// every sampled stream keeps its class's point, the shrinking test checks
+// every sampled stream keeps its class's point, the frag6 mutant tests check
 // shrunk counterexamples do.
 import { FRAG_QUEUE_SIZE, fragmentTruesize } from "../../model/frag6/memory.js";
 import { queueKey, tinyFirstFragment } from "../../model/frag6/fragment.js";

@@ -95,6 +95,8 @@ export interface AreaMutantSuite {
   everyPropertyCatches?: boolean;
   /** Extra checks on each violation (e.g. how the counterexample is shown). */
   checkViolation?: (propertyName: string, message: string) => void;
+  /** Extra checks on a mutant's whole run at seed 42 (e.g. what its shrunk cases keep), so that no other test repeats that run. */
+  checkResult?: (result: RunResult) => void;
 }
 
 /** The standard tests of an area's mutants, declared with vitest's describe/it. */
@@ -128,6 +130,7 @@ export function describeAreaMutants(
       it(`catches ${mutant.name} (${mutant.description})`, async () => {
         const result = await runArea(mutantIut(mutant), area, 42, { runs });
         for (const p of result.properties) if (p.violation) suite.checkViolation?.(p.name, p.violation.message);
+        suite.checkResult?.(result);
         for (const name of await expectCaught(result, area, mutant, profile)) catching.add(name);
       });
     }
