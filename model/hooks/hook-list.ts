@@ -24,15 +24,24 @@ export type HookList = readonly HookEntry[];
  * AFTER equal priorities.
  */
 export function insertByPriority(list: HookList, entry: HookEntry, rules: HooksRules, trace?: RuleTrace): HookList {
-  const goesBefore = (existing: HookEntry) =>
-    rules.equalPriority === "before" ? entry.priority <= existing.priority : entry.priority < existing.priority;
-  const at = list.findIndex(goesBefore);
+  const before = rules.equalPriority === "before";
+  let at = -1;
+  // A plain loop and one copy: a fill of 1024 hooks inserts 1024 times into a list that grows to 1024.
+  for (let i = 0; i < list.length; i++) {
+    const p = list[i]!.priority;
+    if (before ? entry.priority <= p : entry.priority < p) {
+      at = i;
+      break;
+    }
+  }
   if (trace)
     trace.hit(
       insertionCase(list, entry, at),
       `${entry.name}@${entry.priority} at position ${at < 0 ? list.length : at}`,
     );
-  return at < 0 ? [...list, entry] : [...list.slice(0, at), entry, ...list.slice(at)];
+  const next = list.slice();
+  next.splice(at < 0 ? list.length : at, 0, entry);
+  return next;
 }
 
 /** Which insertion case placed the entry at `at` (-1: at the end). */

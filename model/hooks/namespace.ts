@@ -35,7 +35,15 @@ export function hookList(ns: HookNamespace, key: ListKey): HookList {
 /** The lists holding the protocol hook of this name (none when it is not registered). */
 export function registeredIn(ns: HookNamespace, name: string): ListKey[] {
   const keys: ListKey[] = [];
-  for (const [key, list] of ns.lists) if (list.some((e) => e.name === name && !e.internal)) keys.push(key);
+  // Plain loops: a fill of 1024 hooks asks this 1024 times of lists that grow to 1024.
+  for (const [key, list] of ns.lists) {
+    for (const e of list) {
+      if (e.name === name && !e.internal) {
+        keys.push(key);
+        break;
+      }
+    }
+  }
   return keys;
 }
 
