@@ -7,7 +7,7 @@
 //   extension headers), GSO,   virtio_net_hdr asking for that state
 //   unnecessary
 // `complete` cannot arise on egress and is declined, as are addresses the
-// kernel would not send unchanged (see address-policy.ts).
+// kernel would not send unchanged on the packet's path (address-policy.ts).
 //
 // The reply is the request's IP header followed by the transport segment as
 // captured: the target writes only inside the segment, while the kernel
@@ -15,7 +15,7 @@
 // packet's TTL).
 import type { ChecksumState } from "../../../model/checksum/checksum-target.js";
 import { transportLayout, type TransportLayout } from "../../../model/checksum/packet-checksum.js";
-import { addressProblem } from "../address-policy.js";
+import { addressProblem, rawSendProblem } from "../address-policy.js";
 import { EgressCapture } from "../egress-capture.js";
 import type { NftSession } from "../nft-session.js";
 import { decline } from "./decline.js";
@@ -45,7 +45,9 @@ export class LinuxChecksumFill {
     } catch (error) {
       throw decline((error as Error).message);
     }
-    const problem = addressProblem(layout.ip.version, layout.ip.src, layout.ip.dst);
+    // CHECKSUM_NONE goes by the raw socket, which sends more addresses unchanged.
+    const policy = state === "none" && !gso ? rawSendProblem : addressProblem;
+    const problem = policy(layout.ip.version, layout.ip.src, layout.ip.dst);
     if (problem) throw decline(`${problem}: the kernel would not send it out of veth0 unchanged`);
     const path = this.send(packet, layout, state, gso, options.mark);
     const segment = this.capture.segmentOf(layout, packet, CAPTURE_TIMEOUT_MS);

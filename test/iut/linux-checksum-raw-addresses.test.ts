@@ -1,0 +1,25 @@
+// checksum.fill on the running kernel for CHECKSUM_NONE packets between
+// multicast, broadcast, 0.0.0.0/8 and unspecified addresses: the raw-socket
+// path (bound to veth0) sends them unchanged, so they are judged, not
+// declined; loopback and link-local IPv6 still are. The fixture runs in a
+// namespace of its own. A few seconds.
+import { execFile } from "node:child_process";
+import { join, resolve } from "node:path";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+import { wrapInNamespace } from "../../sys/namespace.js";
+
+const ROOT = resolve(__dirname, "../..");
+
+describe("--iut linux, checksum area: addresses the raw-socket path sends", () => {
+  it("fills CHECKSUM_NONE packets to and from multicast, broadcast, 0.0.0.0/8 and :: as the model", async () => {
+    const argv = wrapInNamespace([process.execPath, join(ROOT, "test/fixtures/linux-checksum-raw-addresses.mjs")]);
+    const { stdout } = await promisify(execFile)(argv[0]!, argv.slice(1), { encoding: "utf8", cwd: ROOT });
+    const f: Record<string, string> = JSON.parse(stdout);
+    const judged = Object.keys(f).filter((name) => !/loopback|link-local/.test(name));
+    expect(judged).toHaveLength(9);
+    for (const name of judged) expect(f[name], name).toBe("as the model");
+    expect(f["ipv4 to loopback"]).toMatch(/^declined: .*127\.0\.0\.0\/8/);
+    expect(f["ipv6 to link-local"]).toMatch(/^declined: .*link-local/);
+  }, 60_000);
+});
