@@ -19,6 +19,8 @@ type Path = "any" | "raw";
 function ipv4Problem(a: Uint8Array, role: "source" | "destination", path: Path): string | null {
   const [b0 = 0] = a;
   if (b0 === 127) return `${role} in 127.0.0.0/8 (loopback)`;
+  // Even a raw socket sends 0.0.0.0 to loopback, and fills it in as a source (raw_send_hdrinc()).
+  if (a.every((x) => x === 0)) return `${role} is 0.0.0.0`;
   if (path !== "raw") {
     if (b0 === 0) return `${role} in 0.0.0.0/8`;
     if (b0 >= 224 && b0 <= 239) return `${role} is multicast`;
@@ -48,9 +50,10 @@ export function addressProblem(version: 4 | 6, src: Uint8Array, dst: Uint8Array,
 /**
  * The same for the raw-socket path (IPPROTO_RAW, header included, bound to
  * veth0): raw_send_hdrinc() and rawv6_send_hdrinc() route by the destination
- * alone and send the header as given, so multicast, broadcast, 0.0.0.0/8 and
- * unspecified addresses leave veth0 unchanged (measured on 6.18; IPv6
- * multicast only with the socket bound to veth0, unbound it left by veth1).
+ * alone and send the header as given, so multicast, broadcast, 0.0.0.0/8
+ * (but 0.0.0.0 itself) and unspecified IPv6 addresses leave veth0 unchanged
+ * (measured on 6.18; IPv6 multicast only with the socket bound to veth0,
+ * unbound it left by veth1).
  */
 export function rawSendProblem(version: 4 | 6, src: Uint8Array, dst: Uint8Array): string | null {
   return addressProblem(version, src, dst, "raw");

@@ -1,7 +1,7 @@
 // checksum.fill on the running kernel for CHECKSUM_NONE packets between
 // multicast, broadcast, 0.0.0.0/8 and unspecified addresses: the raw-socket
 // path (bound to veth0) sends them unchanged, so they are judged, not
-// declined; loopback and link-local IPv6 still are. The fixture runs in a
+// declined; loopback, link-local IPv6 and 0.0.0.0 itself still are. The fixture runs in a
 // namespace of its own. A few seconds.
 import { execFile } from "node:child_process";
 import { join, resolve } from "node:path";
@@ -16,10 +16,13 @@ describe("--iut linux, checksum area: addresses the raw-socket path sends", () =
     const argv = wrapInNamespace([process.execPath, join(ROOT, "test/fixtures/linux-checksum-raw-addresses.mjs")]);
     const { stdout } = await promisify(execFile)(argv[0]!, argv.slice(1), { encoding: "utf8", cwd: ROOT });
     const f: Record<string, string> = JSON.parse(stdout);
-    const judged = Object.keys(f).filter((name) => !/loopback|link-local/.test(name));
-    expect(judged).toHaveLength(9);
+    const judged = Object.keys(f).filter((name) => !/loopback|link-local|0\.0\.0\.0$/.test(name));
+    expect(judged).toHaveLength(10);
     for (const name of judged) expect(f[name], name).toBe("as the model");
     expect(f["ipv4 to loopback"]).toMatch(/^declined: .*127\.0\.0\.0\/8/);
     expect(f["ipv6 to link-local"]).toMatch(/^declined: .*link-local/);
+    // 0.0.0.0 itself: sent to loopback as a destination, filled in as a source.
+    expect(f["ipv4 to 0.0.0.0"]).toMatch(/^declined: .*destination is 0\.0\.0\.0/);
+    expect(f["ipv4 from 0.0.0.0"]).toMatch(/^declined: .*source is 0\.0\.0\.0/);
   }, 60_000);
 });
