@@ -3,13 +3,16 @@
 // leave the transport segment as given (the IPv4 header's length, ID when 0
 // and checksum are the kernel's). The sockets are bound to veth0, may send to
 // broadcast addresses and loop no multicast back, so multicast and broadcast
-// packets leave veth0 once, unchanged (address-policy.ts rawSendProblem).
+// packets leave veth0 once, unchanged (address-policy.ts SENDABLE).
 import type { TransportLayout } from "../../../model/checksum/packet-checksum.js";
 import { formatIPv4, formatIPv6 } from "../../../sys/inet-addr.js";
 import {
+  IP_MULTICAST_LOOP,
+  IPV6_MULTICAST_LOOP,
   setsockopt,
   setsockoptInt,
   SO_BINDTODEVICE,
+  SO_BROADCAST,
   SO_MARK,
   SOL_IP,
   SOL_IPV6,
@@ -18,10 +21,6 @@ import {
 import { RawSocket } from "../../../sys/raw-socket.js";
 import { IPPROTO_RAW } from "../../../wire/protocol-numbers.js";
 import { decline } from "./decline.js";
-
-const SO_BROADCAST = 6;
-const IP_MULTICAST_LOOP = 34;
-const IPV6_MULTICAST_LOOP = 19;
 
 export class RawSender {
   private readonly sockets: Record<4 | 6, RawSocket>;
