@@ -10,6 +10,10 @@ import { getTxChecksumOffload, interfaceMac, setTxChecksumOffload } from "./netd
 
 export type NetOp =
   | { kind: "veth-add"; name: string; peer: string; mac?: string; peerMac?: string }
+  | { kind: "bridge-add"; name: string; mac: string }
+  | { kind: "link-master"; dev: string; master: string }
+  /** A bridge port's switches: learning off, unicast flooding as asked. */
+  | { kind: "bridge-port"; dev: string; flood: boolean }
   | { kind: "link-up" | "link-down" | "link-del"; dev: string }
   | { kind: "addr-add" | "addr-del"; dev: string; cidr: string }
   | { kind: "route-add" | "route-del"; dst: string; dev?: string; via?: string; table?: number }
@@ -39,6 +43,13 @@ export function ipBatchLine(op: NetOp): string {
       ]
         .filter(Boolean)
         .join(" ");
+    case "bridge-add":
+      // No STP and no forward delay: a port forwards as soon as it is up.
+      return `link add ${op.name} address ${op.mac} type bridge stp_state 0 forward_delay 0`;
+    case "link-master":
+      return `link set dev ${op.dev} master ${op.master}`;
+    case "bridge-port":
+      return `link set dev ${op.dev} type bridge_slave learning off flood ${op.flood ? "on" : "off"}`;
     case "link-up":
       return `link set dev ${op.dev} up`;
     case "link-down":

@@ -96,7 +96,10 @@ export function decodeTrace(m: NetlinkMessage): TraceEvent {
 }
 
 /** What a traversal reads of an event (iut/linux/hooks/traversal.ts). */
-export type TraceBrief = Pick<TraceEvent, "type" | "id" | "table" | "chain" | "policy" | "transportHeader">;
+export type TraceBrief = Pick<
+  TraceEvent,
+  "type" | "id" | "table" | "chain" | "policy" | "networkHeader" | "transportHeader"
+>;
 
 /**
  * The fields of TraceBrief and nothing else, in one pass over the top-level
@@ -139,6 +142,9 @@ export function decodeTraceBrief(m: NetlinkMessage): TraceBrief {
         break;
       case C.NFTA_TRACE_CHAIN:
         found.chain = cText(value, "NFTA_TRACE_CHAIN", base + at);
+        break;
+      case C.NFTA_TRACE_NETWORK_HEADER:
+        found.networkHeader = value;
         break;
       case C.NFTA_TRACE_TRANSPORT_HEADER:
         found.transportHeader = value;

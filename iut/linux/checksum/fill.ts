@@ -7,7 +7,7 @@
 //   extension headers), GSO,   virtio_net_hdr asking for that state
 //   unnecessary
 // `complete` cannot arise on egress and is declined, as are addresses the
-// kernel would not send unchanged (see address-policy.ts).
+// kernel would not send unchanged on the packet's path (address-policy.ts).
 //
 // The reply is the request's IP header followed by the transport segment as
 // captured: the target writes only inside the segment, while the kernel
@@ -15,7 +15,7 @@
 // packet's TTL).
 import type { ChecksumState } from "../../../model/checksum/checksum-target.js";
 import { transportLayout, type TransportLayout } from "../../../model/checksum/packet-checksum.js";
-import { addressProblem } from "../address-policy.js";
+import { addressProblem, type SendPath } from "../address-policy.js";
 import { EgressCapture } from "../egress-capture.js";
 import type { NftSession } from "../nft-session.js";
 import { decline } from "./decline.js";
@@ -27,6 +27,9 @@ import { sendFromUdpSocket, udpSocketProblem } from "./udp-socket-sender.js";
 const CAPTURE_TIMEOUT_MS = 1000;
 
 export type FillPath = "udp-socket" | "raw-socket" | "forwarded";
+
+/** The addresses each path sends unchanged (address-policy.ts). */
+const ADDRESSES_OF: Record<FillPath, SendPath> = { "udp-socket": "udp", "raw-socket": "raw", forwarded: "any" };
 
 export class LinuxChecksumFill {
   private readonly capture = new EgressCapture();
@@ -45,9 +48,10 @@ export class LinuxChecksumFill {
     } catch (error) {
       throw decline((error as Error).message);
     }
-    const problem = addressProblem(layout.ip.version, layout.ip.src, layout.ip.dst);
+    const path = this.pathOf(packet, layout, state, gso);
+    const problem = addressProblem(layout.ip.version, layout.ip.src, layout.ip.dst, ADDRESSES_OF[path]);
     if (problem) throw decline(`${problem}: the kernel would not send it out of veth0 unchanged`);
-    const path = this.send(packet, layout, state, gso, options.mark);
+    this.send(path, packet, layout, state, gso, options.mark);
     const segment = this.capture.segmentOf(layout, packet, CAPTURE_TIMEOUT_MS);
     if (!segment)
       throw new Error(`the packet (${path} path) was sent but not seen leaving veth0 within ${CAPTURE_TIMEOUT_MS} ms`);
@@ -62,30 +66,34 @@ export class LinuxChecksumFill {
     this.forward.close();
   }
 
+  /** The path that makes the packet reach the rule in this state, or the decline that says none does. */
+  private pathOf(packet: Uint8Array, layout: TransportLayout, state: ChecksumState, gso: boolean): FillPath {
+    if (state === "complete")
+      throw decline("a packet cannot be CHECKSUM_COMPLETE on egress (that state belongs to received packets)");
+    if (state === "none") {
+      if (gso) throw decline("GSO packets leave a sender CHECKSUM_PARTIAL, never CHECKSUM_NONE");
+      return "raw-socket";
+    }
+    if (state === "partial" && !gso && udpSocketProblem(packet, layout) === null) return "udp-socket";
+    if (gso && state !== "partial")
+      throw decline(`GSO packets are CHECKSUM_PARTIAL; one that is ${state.toUpperCase()} is not built here`);
+    const problem = forwardProblem(packet, layout, gso);
+    if (problem) throw decline(problem);
+    return "forwarded";
+  }
+
   private send(
+    path: FillPath,
     packet: Uint8Array,
     layout: TransportLayout,
     state: ChecksumState,
     gso: boolean,
     mark: number | undefined,
-  ): FillPath {
+  ): void {
     this.capture.drain();
-    if (state === "complete")
-      throw decline("a packet cannot be CHECKSUM_COMPLETE on egress (that state belongs to received packets)");
-    if (state === "none") {
-      if (gso) throw decline("GSO packets leave a sender CHECKSUM_PARTIAL, never CHECKSUM_NONE");
-      this.raw.send(packet, layout);
-      return "raw-socket";
-    }
-    if (state === "partial" && !gso && udpSocketProblem(packet, layout) === null) {
-      sendFromUdpSocket(packet, layout, mark);
-      return "udp-socket";
-    }
-    if (gso && state !== "partial")
-      throw decline(`GSO packets are CHECKSUM_PARTIAL; one that is ${state.toUpperCase()} is not built here`);
-    const problem = forwardProblem(packet, layout, gso);
-    if (problem) throw decline(problem);
-    this.forward.inject(packet, layout, state, gso);
-    return "forwarded";
+    if (path === "raw-socket") this.raw.send(packet, layout);
+    else if (path === "udp-socket") sendFromUdpSocket(packet, layout, mark);
+    else if (state === "partial" || state === "unnecessary") this.forward.inject(packet, layout, state, gso);
+    else throw new Error(`no forwarded path for a ${state} packet`);
   }
 }

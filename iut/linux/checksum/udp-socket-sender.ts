@@ -1,6 +1,8 @@
 // CHECKSUM_PARTIAL the way real traffic gets it: a UDP socket's datagram over a
 // device with tx checksum offload (veth). The socket binds the packet's source
-// address and port with IP_TRANSPARENT, so no address is assigned per case.
+// address and port with IP_TRANSPARENT, so no address is assigned per case,
+// and is bound to veth0 with SO_BROADCAST and no multicast loop, so multicast
+// and broadcast destinations leave veth0 once (address-policy.ts SENDABLE).
 // IP header fields the checksum does not cover (TTL, TOS, DF, flow label) are
 // left to the kernel: the reply keeps the request's IP header anyway, and each
 // setsockopt is a syscall on the hot path.
@@ -20,12 +22,18 @@ import {
   SOL_SOCKET,
   SO_MARK,
   SysError,
+  IP_MULTICAST_LOOP,
+  IPV6_MULTICAST_LOOP,
+  setsockopt,
+  SO_BINDTODEVICE,
+  SO_BROADCAST,
 } from "../../../sys/libc.js";
 import { IPPROTO_UDP } from "../../../wire/protocol-numbers.js";
 import { decline } from "./decline.js";
 
 const IP_TRANSPARENT = 19;
 const IPV6_TRANSPARENT = 75;
+const VETH0 = new TextEncoder().encode("veth0\0");
 
 /** Why this packet cannot come from a UDP socket, or null. */
 export function udpSocketProblem(packet: Uint8Array, layout: TransportLayout): string | null {
@@ -53,11 +61,15 @@ export function sendFromUdpSocket(packet: Uint8Array, layout: TransportLayout, m
   const fd = socket(ip.version === 4 ? AF_INET : AF_INET6, SOCK_DGRAM, 0);
   try {
     if (mark !== undefined) setsockoptInt(fd, SOL_SOCKET, SO_MARK, mark);
+    setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, VETH0);
+    setsockoptInt(fd, SOL_SOCKET, SO_BROADCAST, 1);
     if (ip.version === 4) {
+      setsockoptInt(fd, SOL_IP, IP_MULTICAST_LOOP, 0);
       setsockoptInt(fd, SOL_IP, IP_TRANSPARENT, 1);
       bind(fd, sockaddrIn(formatIPv4(ip.src), srcPort));
       sendto(fd, payload, 0, sockaddrIn(formatIPv4(ip.dst), dstPort));
     } else {
+      setsockoptInt(fd, SOL_IPV6, IPV6_MULTICAST_LOOP, 0);
       setsockoptInt(fd, SOL_IPV6, IPV6_TRANSPARENT, 1);
       bind(fd, sockaddrIn6(formatIPv6(ip.src), srcPort));
       sendto(fd, payload, 0, sockaddrIn6(formatIPv6(ip.dst), dstPort));

@@ -1,12 +1,21 @@
 // The hooks area on the kernel: each protocol hook is an nftables base chain
 // (registry.ts, chain-rules.ts), each traversal a probe packet read back from
-// the nftrace events (traversal.ts). The area's namespace holds no other hooks
-// (no conntrack, no iptables tables), so the 1024 limit counts ours only.
+// the nftrace events (traversal.ts): UDP for the ip and netdev lists
+// (probes.ts), ARP for the arp lists (arp-probes.ts), UDP through a bridge for
+// the bridge lists (bridge-probes.ts). The area's namespace holds no other
+// hooks (no conntrack, no iptables tables), so the 1024 limit counts ours
+// only; the bridge and its lists are in a namespace beside it
+// (bridge-network.ts).
+import type { HookName } from "../../../model/hooks/families.js";
 import type { Params } from "../../ops/common.js";
 import { hooksBatch, hooksRegister, hooksTraverse, hooksUnregister, readRegistration } from "../../ops/hooks.js";
 import type { LinuxArea, LinuxContext } from "../linux-area.js";
 import { runBatch } from "./batch.js";
-import { listPort } from "./chain-rules.js";
+import { NFPROTO_BRIDGE } from "../../../wire/netlink/nfnetlink.js";
+import { ArpProbes, arpPath } from "./arp-probes.js";
+import { setupBridgeNetwork } from "./bridge-network.js";
+import { BridgeProbes, bridgePath } from "./bridge-probes.js";
+import { aimOf, type Aim } from "./chain-rules.js";
 import { decline } from "./decline.js";
 import { setupProbeNetwork } from "./probe-network.js";
 import { Probes, probePath } from "./probes.js";
@@ -14,27 +23,42 @@ import { HookChains } from "./registry.js";
 import { TraceListener } from "./trace-listener.js";
 import { Traverser } from "./traversal.js";
 
-/** Why no probe crosses a list: arp and bridge are not built; the rest do not exist. */
+/** Why no probe crosses a list. */
 function noPath(family: string, hook: string, device: string | null): string {
-  if (family === "bridge")
-    return "bridge hooks run only for frames crossing a bridge, and the protocol's namespace has no bridge device (veth0 and veth1 only)";
-  if (family === "arp")
-    return "arp traversals are not built (an ARP probe needs ARP-field selectors and an end point in arp_process())";
+  if (family === "arp" && hook === "forward")
+    return "NF_ARP_FORWARD runs only in br_netfilter's br_nf_forward_arp() (ARP frames a bridge forwards, with bridge-nf-call-arptables), and no interface registers a chosen hook there (nftables' arp chains offer input and output; arptable_filter registers a whole table at priority 0): the list is always empty";
   return `no ${family} ${hook} hook list${device === null ? "" : ` on ${device}`}`;
 }
 
 export function hooksArea({ session }: LinuxContext): LinuxArea {
   setupProbeNetwork();
-  const chains = new HookChains(session);
+  const bridge = setupBridgeNetwork();
+  const chains = new HookChains((nfproto) => (nfproto === NFPROTO_BRIDGE ? bridge.session : session));
   const trace = new TraceListener();
   const probes = new Probes();
-  const traverser = new Traverser(trace, probes);
+  const arpProbes = new ArpProbes();
+  const bridgeProbes = new BridgeProbes(bridge);
+  const ipTraverser = new Traverser(trace, probes);
+  const arpTraverser = new Traverser(trace, arpProbes);
+  const bridgeTraverser = new Traverser(bridge.trace, bridgeProbes);
+  const run = (family: string, hook: HookName, device: string | null, aim: Aim) => {
+    if (family === "arp") {
+      const path = arpPath(hook);
+      return path && arpTraverser.run(path, aim);
+    }
+    if (family === "bridge") {
+      const path = bridgePath(hook);
+      return path && bridgeTraverser.run(path, aim);
+    }
+    const path = probePath(family, hook, device);
+    return path && ipTraverser.run(path, aim);
+  };
   const traverse = (params: Params) => {
     const { family, hook, device } = hooksTraverse.readRequest(params);
-    const path = probePath(family, hook, device);
-    if (!path) throw decline("hooks.traverse", noPath(family, hook, device));
-    const { visited, verdict } = traverser.run(path, listPort(hook, family === "netdev" ? device : null));
-    return hooksTraverse.writeReply({ visited, verdict });
+    const aim = aimOf(family, hook, family === "netdev" ? device : null);
+    const result = aim && run(family, hook, device, aim);
+    if (!result) throw decline("hooks.traverse", noPath(family, hook, device));
+    return hooksTraverse.writeReply(result);
   };
   return {
     name: "hooks",
@@ -50,10 +74,14 @@ export function hooksArea({ session }: LinuxContext): LinuxArea {
     reset: () => {
       chains.reset();
       trace.take();
+      bridge.trace.take();
     },
     close: () => {
       probes.close();
+      arpProbes.close();
+      bridgeProbes.close();
       trace.close();
+      bridge.close();
     },
   };
 }

@@ -70,7 +70,7 @@ export function chainHook(family: HookFamily, hook: HookName, device: string | n
       if (hook === "output") return { nfproto, hooknum: 1 }; // NF_ARP_OUT
       if (hook === "forward")
         return none(
-          "nftables' arp filter chain type offers only input and output (EOPNOTSUPP), the core also has NF_ARP_FORWARD",
+          "nftables' arp filter chain type offers input and output only (EOPNOTSUPP), and arptables' filter table (arptable_filter) registers all three arp hooks at once at priority 0: no interface registers one NF_ARP_FORWARD hook of a chosen priority",
         );
       return none("no NF_ARP_* number: nftables cannot be asked for it");
   }
@@ -79,7 +79,7 @@ export function chainHook(family: HookFamily, hook: HookName, device: string | n
   if (hook === "ingress") {
     return none(
       family === "bridge"
-        ? "bridge hook 5 is NF_BR_BROUTING in nftables' numbering (refused, EOPNOTSUPP), not a missing slot"
+        ? "the core's bridge array has 5 slots (NF_INET_NUMHOOKS), so hook 5 has no list, but no interface asks the core for it: nftables reads bridge hook 5 as NF_BR_BROUTING and refuses it (EOPNOTSUPP), and ebtables' broute table hooks NF_BR_PRE_ROUTING"
         : "nftables refuses hook 5 for this family in chain validation (EOPNOTSUPP) before the core is reached",
     );
   }

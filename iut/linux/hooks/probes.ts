@@ -10,6 +10,7 @@
 //                                     leaving veth0 (PACKET_OUTGOING)
 // The destination port names the list (chain-rules.ts), the source port is a
 // nonce, so the end points and the trace events tell this packet from others.
+// ARP probes are in arp-probes.ts, bridge probes in bridge-probes.ts.
 import { recomputedChecksum } from "../../../model/checksum/packet-checksum.js";
 import type { HookName } from "../../../model/hooks/families.js";
 import { parseIPv4, parseIPv6, sockaddrIn, sockaddrIn6 } from "../../../sys/inet-addr.js";
@@ -28,10 +29,12 @@ import {
   socket,
 } from "../../../sys/libc.js";
 import { PacketSocket } from "../../../sys/packet-socket.js";
-import { VETH0_MAC, VETH1_MAC } from "../../../sys/veth.js";
+import { VETH0_MAC, VETH1_MAC, macBytes } from "../../../sys/veth.js";
 import { buildIpv4, buildIpv6, buildUdp } from "../../../wire/ip-build.js";
 import { ETH_P_IP, ETH_P_IPV6, IPPROTO_UDP, PACKET_OUTGOING } from "../../../wire/protocol-numbers.js";
+import type { Aim } from "./chain-rules.js";
 import { PROBE_ADDRESSES, type IpVersion } from "./probe-network.js";
+import type { ProbeSet, SendOutcome } from "./traversal.js";
 
 const IPV6_V6ONLY = 26;
 const PAYLOAD = new TextEncoder().encode("nfconform hooks probe");
@@ -58,13 +61,13 @@ export function probePath(family: string, hook: HookName, device: string | null)
   return null;
 }
 
-export type SendOutcome = { sent: true } | { sent: false; errno: string };
-
-function macBytes(text: string): Uint8Array {
-  return Uint8Array.from(text.split(":").map((h) => parseInt(h, 16)));
+/** The destination port of a UDP probe. */
+export function udpPort(aim: Aim): number {
+  if (aim.kind !== "udp") throw new Error("a UDP probe needs a port to aim at");
+  return aim.port;
 }
 
-function udpPacket(version: IpVersion, src: string, dst: string, srcPort: number, dstPort: number): Uint8Array {
+export function udpPacket(version: IpVersion, src: string, dst: string, srcPort: number, dstPort: number): Uint8Array {
   const udp = buildUdp(srcPort, dstPort, PAYLOAD);
   if (version === 4) return buildIpv4({ src: parseIPv4(src), dst: parseIPv4(dst), protocol: IPPROTO_UDP }, udp);
   const packet = buildIpv6({ src: parseIPv6(src), dst: parseIPv6(dst), nextHeader: IPPROTO_UDP }, udp);
@@ -91,15 +94,20 @@ function udpSocket(version: IpVersion, port: number): number {
   }
 }
 
-export class Probes {
+export class Probes implements ProbeSet<ProbePath> {
   private readonly injectors = { veth0: PacketSocket.open("veth0"), veth1: PacketSocket.open("veth1") };
   /** Frames leaving veth0: the end point of forwarded packets. */
   private readonly egress = this.injectors.veth0;
   private readonly receivers = new Map<string, number>();
   private readonly buffer = new Uint8Array(2048);
 
+  runsInSend(path: ProbePath): boolean {
+    return path.kind === "local-send";
+  }
+
   /** Sends one probe: whether sendmsg succeeded (EPERM: a drop on the output path; ENOBUFS: one in the sending device's egress hook). */
-  send(path: ProbePath, srcPort: number, dstPort: number): SendOutcome {
+  send(path: ProbePath, aim: Aim, srcPort: number): SendOutcome {
+    const dstPort = udpPort(aim);
     const addresses = PROBE_ADDRESSES[path.version];
     if (path.kind === "local-send") {
       const fd = udpSocket(path.version, srcPort);
@@ -140,12 +148,16 @@ export class Probes {
   }
 
   /** The fd to poll for the end point of an injected probe. */
-  endPointFd(path: Extract<ProbePath, { kind: "inject" }>, dstPort: number): number {
+  endPointFd(path: ProbePath, aim: Aim): number {
+    if (path.kind !== "inject") throw new Error("a local send has no end point to wait for");
+    const dstPort = udpPort(aim);
     return path.to === "local" ? this.receiver(path.version, dstPort) : this.egress.fd;
   }
 
   /** Whether the probe with this source port has reached its end point (consumes what is queued there). */
-  arrived(path: Extract<ProbePath, { kind: "inject" }>, srcPort: number, dstPort: number): boolean {
+  arrived(path: ProbePath, aim: Aim, srcPort: number): boolean {
+    if (path.kind !== "inject") throw new Error("a local send has no end point to wait for");
+    const dstPort = udpPort(aim);
     if (path.to === "local") {
       const fd = this.receiver(path.version, dstPort);
       for (;;) {

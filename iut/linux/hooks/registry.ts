@@ -11,14 +11,19 @@
 // ...) is the one it gets alone. Until transactions commit again, they are
 // kept small (1, 2, 4, ... steps), so a long run of refusals costs about one
 // small transaction each, as step by step.
+//
+// Bridge chains live in the bridge's namespace (bridge-network.ts), through
+// its own session: a transaction holds steps of one session only.
 import type { HookFamily, HookName } from "../../../model/hooks/families.js";
 import type { HookRegistration } from "../../../model/hooks/namespace.js";
 import { ENOENT } from "../../../sys/errno.js";
+import { NFPROTO_BRIDGE } from "../../../wire/netlink/nfnetlink.js";
 import * as N from "../../../wire/netlink/nftables.js";
 import type { BatchEntry } from "../../../wire/netlink/nfnetlink.js";
 import { AdapterReplyError } from "../../iut.js";
 import type { NftSession } from "../nft-session.js";
-import { chainEntries, HOOKS_TABLE, listPort, newHooksTable } from "./chain-rules.js";
+import { aimOf, chainEntries, HOOKS_TABLE, newHooksTable } from "./chain-rules.js";
+import { BRNF_HOOKS } from "./bridge-network.js";
 import { decline } from "./decline.js";
 import { chainHook } from "./kernel-hooks.js";
 
@@ -47,6 +52,8 @@ export type ChainReply = number | AdapterReplyError;
 /** A step as a transaction would carry it, planned on the state the steps before it leave. */
 interface Planned {
   op: ChainStep["op"];
+  /** The family whose namespace's session carries the step; null for one that asks the kernel nothing. */
+  nfproto: number | null;
   entries: BatchEntry[];
   /** Where the step's own entry is (the chain it makes or deletes); -1 without one. */
   own: number;
@@ -67,10 +74,16 @@ function entryBytes(entry: BatchEntry): number {
   return 20 + 4 + entry.attributes.reduce((n, a) => n + a.length, 0);
 }
 
+/** The session of a family's namespace. */
+export type SessionOf = (nfproto: number) => NftSession;
+
+/** Bridge chains go to the bridge's namespace, every other family's to the area's. */
+const sideOf = (nfproto: number) => (nfproto === NFPROTO_BRIDGE ? "bridge" : "area");
+
 export class HookChains {
   private state: State = { live: new Map(), tables: new Set() };
 
-  constructor(private readonly session: NftSession) {}
+  constructor(private readonly sessionOf: SessionOf) {}
 
   register(registration: HookRegistration): number {
     return answered(this.apply([{ op: "register", registration }])[0]!);
@@ -91,7 +104,11 @@ export class HookChains {
     while (replies.length < steps.length) {
       const { planned, declined } = this.plan(steps.slice(replies.length, replies.length + size));
       const entries = planned.flatMap((p) => p.entries);
-      const { errnos } = entries.length > 0 ? this.session.apply(entries, { acks: "last" }) : { errnos: [] };
+      const nfproto = planned.find((p) => p.nfproto !== null)?.nfproto;
+      const { errnos } =
+        nfproto !== undefined && nfproto !== null
+          ? this.sessionOf(nfproto).apply(entries, { acks: "last" })
+          : { errnos: [] };
       // Which step failed first: each step's errnos are at its offset in the batch.
       let offset = 0;
       const failed = planned.findIndex((p) => {
@@ -119,9 +136,11 @@ export class HookChains {
 
   /** Deletes every table (and with it every chain): the state of a fresh instance. */
   reset(): void {
-    if (this.state.tables.size > 0) {
-      const { committed, errnos } = this.session.apply(
-        [...this.state.tables].map((family) => N.deleteTable(family, HOOKS_TABLE)),
+    for (const side of ["area", "bridge"]) {
+      const families = [...this.state.tables].filter((family) => sideOf(family) === side);
+      if (families.length === 0) continue;
+      const { committed, errnos } = this.sessionOf(families[0]!).apply(
+        families.map((family) => N.deleteTable(family, HOOKS_TABLE)),
       );
       if (!committed) throw new Error(`deleting the hooks tables failed with errnos ${errnos.join(", ")}`);
     }
@@ -140,6 +159,7 @@ export class HookChains {
     const planned: Planned[] = [];
     let bytes = 0;
     let deleted = false;
+    let side: string | null = null;
     for (const step of steps) {
       if (step.op === "register" && deleted) break;
       let p: Planned;
@@ -149,6 +169,10 @@ export class HookChains {
         // Declined on the state the planned steps leave: the answer once they commit.
         if (error instanceof AdapterReplyError) return { planned, declined: error };
         throw error;
+      }
+      if (p.nfproto !== null) {
+        if (side !== null && sideOf(p.nfproto) !== side) break;
+        side = sideOf(p.nfproto);
       }
       bytes += p.entries.reduce((n, e) => n + entryBytes(e), 0);
       if (planned.length > 0 && bytes > MAX_BYTES) break;
@@ -178,19 +202,28 @@ function planRegister(reg: HookRegistration, state: State): Planned {
   }
   const hook = chainHook(reg.family, reg.hook, reg.device);
   if ("decline" in hook) throw decline("hooks.register", hook.decline);
+  const kernelOwn = reg.family === "bridge" ? (BRNF_HOOKS[reg.hook] ?? 0) : 0;
+  if (kernelOwn > 0 && listed(state, reg.family, reg.hook) + kernelOwn >= MAX_HOOK_COUNT)
+    throw decline(
+      "hooks.register",
+      `bridge ${reg.hook}: br_netfilter's own hook (br_nf_ops, registered in every namespace with a bridge) holds ${kernelOwn} of this list's ${MAX_HOOK_COUNT} entries, so the kernel refuses this registration where the protocol's namespace has room`,
+    );
   const deviceHook = hook.device !== undefined;
+  const aim = aimOf(reg.family, reg.hook, deviceHook ? reg.device : null);
+  if (!aim) throw new Error(`no probe is aimed at ${reg.family} ${reg.hook}, yet nftables has a chain for it`);
   const plan = {
     nfproto: hook.nfproto,
     name: reg.name,
     hooknum: hook.hooknum,
     priority: reg.priority,
     verdict: reg.verdict,
-    port: listPort(reg.hook, deviceHook ? reg.device : null),
+    aim,
     ...(deviceHook ? { device: hook.device } : {}),
   };
   const table = state.tables.has(hook.nfproto) ? [] : [newHooksTable(hook.nfproto)];
   return {
     op: "register",
+    nfproto: hook.nfproto,
     entries: [...table, ...chainEntries(plan)],
     own: table.length,
     reply: 0,
@@ -201,12 +234,23 @@ function planRegister(reg: HookRegistration, state: State): Planned {
   };
 }
 
+/** MAX_HOOK_COUNT (net/netfilter/core.c). */
+const MAX_HOOK_COUNT = 1024;
+
+/** The live chains of one (family, hook) list. */
+function listed(state: State, family: HookFamily, hook: HookName): number {
+  let n = 0;
+  for (const chain of state.live.values()) if (chain.family === family && chain.hook === hook) n++;
+  return n;
+}
+
 /** One DELCHAIN; an unknown name is ENOENT without asking the kernel. */
 function planUnregister(name: string, state: State): Planned {
   const chain = state.live.get(name);
-  if (!chain) return { op: "unregister", entries: [], own: -1, reply: ENOENT, effect: () => {} };
+  if (!chain) return { op: "unregister", nfproto: null, entries: [], own: -1, reply: ENOENT, effect: () => {} };
   return {
     op: "unregister",
+    nfproto: chain.nfproto,
     entries: [N.deleteChain(chain.nfproto, HOOKS_TABLE, name)],
     own: 0,
     reply: 0,

@@ -13,8 +13,7 @@ import type { Verdict } from "../../../model/hooks/families.js";
 import { libc } from "../../../sys/libc.js";
 import * as N from "../../../wire/netlink/nftables.js";
 import type { TraceBrief as TraceEvent } from "../../../wire/netlink/nftrace.js";
-import { HOOKS_TABLE } from "./chain-rules.js";
-import type { ProbePath, Probes } from "./probes.js";
+import { HOOKS_TABLE, type Aim } from "./chain-rules.js";
 import type { TraceListener } from "./trace-listener.js";
 
 /** A traversal of 1024 chains takes a few ms; anything near this is a lost packet. */
@@ -27,24 +26,56 @@ export interface KernelTraversal {
   verdict: Verdict;
 }
 
-/** Source port and destination port of the transport header a trace event carries, if any. */
-function ports(e: TraceEvent): [number, number] | null {
-  const t = e.transportHeader;
-  if (!t || t.length < 4) return null;
-  return [(t[0]! << 8) | t[1]!, (t[2]! << 8) | t[3]!];
+export type SendOutcome = { sent: true } | { sent: false; errno: string };
+
+/** Probes of one kind: how one is sent along a path and how its end point shows it got through. */
+export interface ProbeSet<P> {
+  /** Sends the probe with this nonce (EPERM: a drop on a local output path; ENOBUFS: in the sending device's egress hook). */
+  send(path: P, aim: Aim, nonce: number): SendOutcome;
+  /** The whole path runs inside send() (a local UDP send): its errno is the verdict. */
+  runsInSend(path: P): boolean;
+  /** The fd to poll for the end point. */
+  endPointFd(path: P, aim: Aim): number;
+  /** Whether the probe with this nonce has reached its end point (consumes what is queued there). */
+  arrived(path: P, aim: Aim, nonce: number): boolean;
+}
+
+/** The three bytes an ARP probe's nonce takes in its MAC field, after the aim's prefix. */
+export function arpNonceBytes(nonce: number): Uint8Array {
+  return Uint8Array.of((nonce >> 16) & 0xff, (nonce >> 8) & 0xff, nonce & 0xff);
 }
 
 /**
- * The POLICY events of the probe (srcPort, dstPort), in order. Only the first
- * event of a chain run carries the packet's headers (nf_trace_fill_pkt_info),
- * so later ones are matched to it by the trace id.
+ * Whether a trace event is about the probe: for UDP its ports (source port =
+ * the nonce), for ARP the aimed MAC field (prefix, then the nonce); null when
+ * the event carries no headers.
  */
-export function probePolicies(events: readonly TraceEvent[], srcPort: number, dstPort: number): TraceEvent[] {
+function aboutProbe(e: TraceEvent, aim: Aim, nonce: number): boolean | null {
+  if (aim.kind === "udp") {
+    const t = e.transportHeader;
+    if (!t || t.length < 4) return null;
+    return ((t[0]! << 8) | t[1]!) === nonce && ((t[2]! << 8) | t[3]!) === aim.port;
+  }
+  const h = e.networkHeader;
+  if (!h) return null;
+  const at = aim.macOffset;
+  if (h.length < at + 6) return false;
+  const mac = h.subarray(at, at + 6);
+  const want = [...aim.prefix, ...arpNonceBytes(nonce)];
+  return mac.every((b, i) => b === want[i]);
+}
+
+/**
+ * The POLICY events of the probe, in order. Only the first event of a chain
+ * run carries the packet's headers (nf_trace_fill_pkt_info), so later ones
+ * are matched to it by the trace id.
+ */
+export function probePolicies(events: readonly TraceEvent[], aim: Aim, nonce: number): TraceEvent[] {
   const ours = new Map<number, boolean>();
   const out: TraceEvent[] = [];
   for (const e of events) {
-    const p = ports(e);
-    if (p) ours.set(e.id, p[0] === srcPort && p[1] === dstPort);
+    const about = aboutProbe(e, aim, nonce);
+    if (about !== null) ours.set(e.id, about);
     if (e.table !== HOOKS_TABLE || !ours.get(e.id)) continue;
     if (e.type === N.NFT_TRACETYPE_POLICY) out.push(e);
   }
@@ -69,20 +100,21 @@ function waitAny(fds: readonly number[], timeoutMs: number): boolean {
   return Number(libc().poll(pfd, fds.length, Math.max(0, Math.ceil(timeoutMs)))) > 0;
 }
 
-export class Traverser {
+export class Traverser<P> {
   private nonce = 0;
 
   constructor(
     private readonly trace: TraceListener,
-    private readonly probes: Probes,
+    private readonly probes: ProbeSet<P>,
   ) {}
 
-  run(path: ProbePath, dstPort: number): KernelTraversal {
+  run(path: P, aim: Aim): KernelTraversal {
     this.trace.take(); // earlier packets' events
-    const srcPort = NONCE_FIRST + (this.nonce++ % NONCE_COUNT);
-    const sent = this.probes.send(path, srcPort, dstPort);
-    if (path.kind === "local-send") {
-      const result = summarize(probePolicies(this.trace.take(), srcPort, dstPort));
+    const nonce = NONCE_FIRST + (this.nonce++ % NONCE_COUNT);
+    const sent = this.probes.send(path, aim, nonce);
+    const seen = (events: readonly TraceEvent[]) => summarize(probePolicies(events, aim, nonce));
+    if (this.probes.runsInSend(path)) {
+      const result = seen(this.trace.take());
       // nf_hook_slow() returns -EPERM for a drop, and the sender sees it.
       const eperm = !sent.sent && sent.errno === "EPERM";
       if (!sent.sent && !eperm) throw new Error(`the probe's sendmsg failed with ${sent.errno}`);
@@ -95,7 +127,7 @@ export class Traverser {
     }
     if (!sent.sent) {
       // Only a drop in the egress hook of the injecting device fails the send.
-      const result = summarize(probePolicies(this.trace.take(), srcPort, dstPort));
+      const result = seen(this.trace.take());
       if (sent.errno !== "ENOBUFS" || result.verdict !== "drop") {
         throw new Error(
           `injecting the probe failed with ${sent.errno}; the trace shows verdict ${result.verdict} after [${result.visited.join(", ")}]`,
@@ -105,21 +137,25 @@ export class Traverser {
     }
     const events: TraceEvent[] = [];
     const deadline = Date.now() + END_POINT_TIMEOUT_MS;
-    const fds = [this.trace.fd, this.probes.endPointFd(path, dstPort)];
+    const fds = [this.trace.fd, this.probes.endPointFd(path, aim)];
     for (;;) {
       events.push(...this.trace.take());
-      const result = summarize(probePolicies(events, srcPort, dstPort));
+      const result = seen(events);
       if (result.verdict === "drop") return result;
-      if (this.probes.arrived(path, srcPort, dstPort)) {
+      if (this.probes.arrived(path, aim, nonce)) {
         events.push(...this.trace.take());
-        return summarize(probePolicies(events, srcPort, dstPort));
+        return seen(events);
       }
       const left = deadline - Date.now();
       if (left <= 0)
         throw new Error(
-          `the probe (port ${dstPort}) was neither dropped nor seen at its end point within ${END_POINT_TIMEOUT_MS} ms`,
+          `the probe (${describeAim(aim)}) was neither dropped nor seen at its end point within ${END_POINT_TIMEOUT_MS} ms`,
         );
       waitAny(fds, left);
     }
   }
+}
+
+function describeAim(aim: Aim): string {
+  return aim.kind === "udp" ? `port ${aim.port}` : `arp op ${aim.op}`;
 }

@@ -72,9 +72,13 @@ describe("NFT_MSG_TRACE", () => {
 
   it("decodeTraceBrief reads the fields a traversal needs exactly as decodeTrace", () => {
     for (const m of events) {
-      const { type, id, table, chain, policy, transportHeader } = decodeTrace(m);
+      const { type, id, table, chain, policy, networkHeader, transportHeader } = decodeTrace(m);
       const brief = decodeTraceBrief(m);
-      expect({ ...brief, transportHeader: brief.transportHeader && toHex(brief.transportHeader) }).toEqual(
+      expect({
+        ...brief,
+        networkHeader: brief.networkHeader && toHex(brief.networkHeader),
+        transportHeader: brief.transportHeader && toHex(brief.transportHeader),
+      }).toEqual(
         JSON.parse(
           JSON.stringify({
             type,
@@ -82,6 +86,7 @@ describe("NFT_MSG_TRACE", () => {
             table,
             chain,
             policy,
+            networkHeader: networkHeader && toHex(networkHeader),
             transportHeader: transportHeader && toHex(transportHeader),
           }),
         ),
