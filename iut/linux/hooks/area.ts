@@ -2,12 +2,15 @@
 // (registry.ts, chain-rules.ts), each traversal a probe packet read back from
 // the nftrace events (traversal.ts). The area's namespace holds no other hooks
 // (no conntrack, no iptables tables), so the 1024 limit counts ours only.
+// hooks.fragments runs each case in a namespace of its own (fragments.ts).
 import type { Params } from "../../ops/common.js";
 import { hooksBatch, hooksRegister, hooksTraverse, hooksUnregister, readRegistration } from "../../ops/hooks.js";
 import type { LinuxArea, LinuxContext } from "../linux-area.js";
 import { runBatch } from "./batch.js";
 import { listPort } from "./chain-rules.js";
 import { decline } from "./decline.js";
+import { runFragments } from "./fragments.js";
+import { hooksFragments, readFragmentsRequest } from "../../ops/hooks-fragments.js";
 import { setupProbeNetwork } from "./probe-network.js";
 import { Probes, probePath } from "./probes.js";
 import { HookChains } from "./registry.js";
@@ -46,6 +49,11 @@ export function hooksArea({ session }: LinuxContext): LinuxArea {
       "hooks.traverse": traverse,
       "hooks.batch": (params) =>
         hooksBatch.writeReply({ replies: runBatch(hooksBatch.readRequest(params).steps, chains, traverse) }),
+      // A namespace of its own per case (fragments.ts): none of the chains above, no state left behind.
+      "hooks.fragments": async (params) => {
+        const { steps, packets } = readFragmentsRequest(params);
+        return hooksFragments.writeReply(await runFragments(steps, packets));
+      },
     },
     reset: () => {
       chains.reset();
