@@ -89,11 +89,19 @@ interface Seen {
   packet: string;
 }
 
+/** What a sighting's packet is: an IUT may answer bytes that do not parse. */
+function kindOf(hex: string): "a fragment" | "a whole packet" | "a malformed packet" {
+  try {
+    return parseFragmentPacket(fromHex(hex)) ? "a fragment" : "a whole packet";
+  } catch {
+    return "a malformed packet";
+  }
+}
+
 /** A sighting in a few words: arrival, chain, and whether it was a fragment. */
 function show(s: Seen | undefined): string {
   if (!s) return "no more sightings";
-  const kind = parseFragmentPacket(fromHex(s.packet)) ? "a fragment" : "a whole packet";
-  return `${s.chain} saw ${kind} of ${s.packet.length / 2} bytes at packet ${s.event}`;
+  return `${s.chain} saw ${kindOf(s.packet)} of ${s.packet.length / 2} bytes at packet ${s.event}`;
 }
 
 /** What kind of deviation the first difference is, in the rule's words. */
@@ -101,9 +109,9 @@ function deviation(observed: Seen | undefined, wanted: Seen | undefined): string
   if (!observed) return "a chain missed a packet";
   if (!wanted) return "a chain saw a packet the model holds back";
   if (observed.chain !== wanted.chain || observed.event !== wanted.event) return "chains ran in another order";
-  const fragment = (s: Seen) => parseFragmentPacket(fromHex(s.packet)) !== null;
-  if (fragment(observed) && !fragment(wanted)) return "a chain after defrag saw a fragment";
-  if (!fragment(observed) && fragment(wanted)) return "a chain before defrag saw a reassembled datagram";
+  const [o, w] = [kindOf(observed.packet), kindOf(wanted.packet)];
+  if (o === "a fragment" && w === "a whole packet") return "a chain after defrag saw a fragment";
+  if (o === "a whole packet" && w === "a fragment") return "a chain before defrag saw a reassembled datagram";
   return "a chain saw other bytes";
 }
 

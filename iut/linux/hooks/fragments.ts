@@ -31,7 +31,7 @@ const TABLE = "nfconform_defrag";
 const GROUP = 4015;
 /** Room for every message of a case: a 64 KiB packet logged by every chain of it. */
 const NFLOG_RCVBUF = 32 << 20;
-/** nfnetlink_log copies at most NFULNL_COPY_RANGE_MAX (0xffff) bytes of a packet. */
+/** What the socket asks for; nfnetlink_log copies at most NFULNL_COPY_RANGE_MAX (0xffff - NLA_HDRLEN) bytes. */
 const COPY_RANGE = 0xffff;
 
 /** nft identifiers: a chain name must be one, and a log prefix carries it back. */
@@ -128,11 +128,11 @@ export async function runFragments(
       for (const [event, packet] of packets.entries()) {
         ns.within(() => injector.inject(packet));
         for (const s of drain(log)) {
-          // A datagram of more than 0xffff bytes comes back cut at the copy range: not what the chain saw.
-          if (s.packet.length === COPY_RANGE && 40 + ((s.packet[4]! << 8) | s.packet[5]!) > COPY_RANGE)
+          // nflog copies at most NFULNL_COPY_RANGE_MAX (0xffff - NLA_HDRLEN) bytes: a longer packet comes back cut.
+          if (s.packet.length < 40 + ((s.packet[4]! << 8) | s.packet[5]!))
             throw decline(
               OP,
-              `packet ${event}: ${s.chain} saw a datagram longer than nflog copies (${COPY_RANGE} bytes)`,
+              `packet ${event}: ${s.chain} saw a packet longer than nflog copies (${s.packet.length} bytes)`,
             );
           seen.push({ event, chain: s.chain, packet: toHex(s.packet) });
         }
