@@ -29,6 +29,8 @@ import { CONNTRACK_HOOKS, enableConntrack, type KernelHook } from "../hooks/conn
 import type { HookList } from "../hooks/hook-list.js";
 import { EMPTY_HOOK_NAMESPACE, hookList, registerHook, type HookNamespace } from "../hooks/namespace.js";
 import { HOOKS_RULES, type HooksRules } from "../hooks/profiles.js";
+import { HOOKS_RULES_CATALOGUE as R } from "../hooks/rule-catalogue.js";
+import type { RuleTrace } from "../rules.js";
 
 /** One registration, in order: an accepting IPv6 PRE_ROUTING chain, or a user of nf_defrag_ipv6 (and conntrack). */
 export type DefragStep = { chain: string; priority: number } | { defragUser: true };
@@ -84,20 +86,37 @@ export function preroutingSightings(
   steps: readonly DefragStep[],
   packets: readonly Uint8Array[],
   rules: DefragRules = DEFRAG_RULES,
+  trace?: RuleTrace,
 ): Sighting[] {
   const list: HookList = hookList(registerSteps(steps, rules), "ipv6/prerouting");
   const defrag = list.some((e) => e.internal && isDefrag(e.name));
+  if (!defrag) trace?.hit(R["defrag-absent"]);
   const node = new LinuxNode(defrag ? "nfct" : "ipv6", FRAG6_DEFAULT_CONFIG);
   const sightings: Sighting[] = [];
   for (const [event, arrived] of packets.entries()) {
+    trace?.within(`packet ${event}`);
     node.arrive(parseArrival(event, 0, arrived));
     if (!node.prerouted.has(event)) continue; // dropped before PRE_ROUTING (Hop-by-Hop options)
     let packet: Uint8Array | undefined = arrived;
+    let after = false;
     for (const entry of list) {
-      if (!entry.internal) sightings.push({ event, chain: entry.name, packet });
-      else if (isDefrag(entry.name)) packet = rules.holdsFragments ? node.defragOut.get(event) : arrived;
+      if (!entry.internal) {
+        sightings.push({ event, chain: entry.name, packet });
+        if (defrag) trace?.hit(R[after ? "defrag-after" : "defrag-before"], entry.name);
+      } else if (isDefrag(entry.name)) {
+        packet = rules.holdsFragments ? node.defragOut.get(event) : arrived;
+        after = true;
+        if (!packet) trace?.hit(R["defrag-held"], `no chain after ipv6_defrag sees packet ${event}`);
+      }
       if (!packet) break; // NF_STOLEN or NF_DROP: no later entry runs
     }
   }
+  trace?.within(undefined);
   return sightings;
+}
+
+/** The PRE_ROUTING list the steps leave, one line: what the explanation of a violation shows first. */
+export function preroutingOrder(steps: readonly DefragStep[], rules: DefragRules = DEFRAG_RULES): string {
+  const list = hookList(registerSteps(steps, rules), "ipv6/prerouting");
+  return list.map((e) => `${e.name}@${e.priority}`).join(", ") || "(empty)";
 }

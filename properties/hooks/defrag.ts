@@ -9,7 +9,16 @@ import { AdapterReplyError } from "../../iut/iut.js";
 import { shape } from "../../iut/ops/codec.js";
 import { offersOp } from "../../iut/ops/common.js";
 import { FragmentsRequestShape, hooksFragments, readFragmentsRequest } from "../../iut/ops/hooks-fragments.js";
-import { DEFRAG_RULES, preroutingSightings, type DefragStep } from "../../model/defrag/prerouting.js";
+import {
+  DEFRAG_RULES,
+  preroutingOrder,
+  preroutingSightings,
+  type DefragRules,
+  type DefragStep,
+} from "../../model/defrag/prerouting.js";
+import { HOOKS_RULES_CATALOGUE } from "../../model/hooks/rule-catalogue.js";
+import { RuleTrace, type RuleHit } from "../../model/rules.js";
+import { explanation, lastHitAt } from "../explain.js";
 import { NF_IP_PRI } from "../../model/hooks/priorities.js";
 import { hooksRules } from "../../model/hooks/profiles.js";
 import type { HooksProfile } from "../../model/hooks/profiles.js";
@@ -115,7 +124,25 @@ function deviation(observed: Seen | undefined, wanted: Seen | undefined): string
   return "a chain saw other bytes";
 }
 
-async function check(input: DefragInput, { iut, profile }: Parameters<ConformanceProperty["check"]>[1]) {
+/** The rule that decided the model's answer at the first difference, and the evidence: the list, then each sighting. */
+function explain(steps: readonly DefragStep[], packets: readonly Uint8Array[], rules: DefragRules, o?: Seen, w?: Seen) {
+  const trace = new RuleTrace();
+  const sightings = preroutingSightings(steps, packets, rules, trace);
+  const at = w ?? o;
+  const hit: RuleHit | undefined =
+    (w && trace.hits.find((h) => h.at === `packet ${w.event}` && h.detail === w.chain)) ??
+    (at && lastHitAt(trace.hits, `packet ${at.event}`)) ??
+    trace.hits.find((h) => h.rule === "defrag-absent");
+  const evidence = [
+    `PRE_ROUTING list: ${preroutingOrder(steps, rules)}`,
+    ...sightings.map(
+      (s) => `packet ${s.event}: ${s.chain} sees ${kindOf(toHex(s.packet))} of ${s.packet.length} bytes`,
+    ),
+  ];
+  return { rules: trace.hits, explanation: explanation(HOOKS_RULES_CATALOGUE, hit, trace.hits, evidence) };
+}
+
+async function check(input: DefragInput, { iut, profile, collectRules }: Parameters<ConformanceProperty["check"]>[1]) {
   if (!offersOp(await iut.hello(), hooksFragments.op))
     throw new AdapterReplyError("unsupported", hooksFragments.op, "the IUT's hello does not list hooks.fragments");
   const { steps, packets } = readFragmentsRequest({ steps: input.steps, packets: input.packets });
@@ -127,16 +154,22 @@ async function check(input: DefragInput, { iut, profile }: Parameters<Conformanc
     return !w || o.event !== w.event || o.chain !== w.chain || o.packet !== w.packet;
   });
   const first = at < 0 && observed.length !== wanted.length ? observed.length : at;
-  if (first < 0) return { ok: true, expected: "as the model", observed: "as the model" } satisfies CheckOutcome;
+  if (first < 0) {
+    const outcome: CheckOutcome = { ok: true, expected: "as the model", observed: "as the model" };
+    return collectRules ? { ...outcome, rules: explain(steps, packets, rules).rules } : outcome;
+  }
   const o = observed[first];
   const w = wanted[first];
   const kind = deviation(o, w);
+  const model = explain(steps, packets, rules, o, w);
   return {
     ok: false,
     key: kind,
     expected: wanted,
     observed,
     message: `sighting ${first}: ${show(o)}; the model has ${show(w)} (${kind})`,
+    rules: model.rules,
+    ...(model.explanation ? { explanation: model.explanation } : {}),
   } satisfies CheckOutcome;
 }
 
