@@ -58,6 +58,11 @@ export const OP_EXAMPLES: Record<AreaName, readonly OpExample[]> = {
         ],
       }),
     },
+    // Optional too: a chain below the defrag hook, a defrag user, one unfragmented packet (every chain sees it).
+    {
+      op: "hooks.fragments",
+      request: fixed({ steps: [{ chain: "early", priority: -401 }, { defragUser: true }], packets: [IPV6_PACKET] }),
+    },
   ],
   frag6: [{ op: "frag6.run", request: fixed({ events: [{ t: 0, packet: IPV6_PACKET }] }) }],
   checksum: [

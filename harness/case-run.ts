@@ -12,6 +12,7 @@
 // is shrunk, saved and replayed like any other, counted, and the property's
 // other cases are still judged. Only `internal` (the adapter itself failed)
 // stops the property as an IUT error.
+import type { ReasonCount } from "./results.js";
 import { AdapterReplyError, IutError, type Iut } from "../iut/iut.js";
 import type { CheckOutcome, ConformanceProperty } from "../properties/property.js";
 
@@ -101,14 +102,38 @@ export function noVerdict(run: CaseRun): { label: "not judged" | "declined"; rea
   return undefined;
 }
 
-/** Cases of one kind (declined, unjudged): how many, and a few distinct reasons. */
+/** Distinct reasons counted apart; past this many, the rest go under one "other reasons" line. */
+const MAX_REASONS = 40;
+export const OTHER_REASONS = "other reasons (past the first 40 distinct ones)";
+
+/**
+ * A reason without the case's numbers ("packet 3 is 70000 bytes" and "packet 1
+ * is 65600 bytes" are one reason): what declines are counted by.
+ */
+function reasonKind(reason: string): string {
+  return reason.replace(/\d+/g, "#");
+}
+
+/** Cases of one kind (declined, unjudged): how many, a few distinct reasons, and every reason with its count. */
 export class CountedReasons {
   count = 0;
+  /** The first five distinct reasons, as the IUT gave them. */
   readonly reasons: string[] = [];
+  private readonly byKind = new Map<string, ReasonCount>();
 
   note(reason: string): void {
     this.count++;
     if (this.reasons.length < 5 && !this.reasons.includes(reason)) this.reasons.push(reason);
+    const kind =
+      this.byKind.size < MAX_REASONS || this.byKind.has(reasonKind(reason)) ? reasonKind(reason) : OTHER_REASONS;
+    const counted = this.byKind.get(kind);
+    if (counted) counted.count++;
+    else this.byKind.set(kind, { reason: kind === OTHER_REASONS ? OTHER_REASONS : reason, count: 1 });
+  }
+
+  /** Every reason with its count, most cases first (first seen first among equals). */
+  get counts(): ReasonCount[] {
+    return [...this.byKind.values()].map((r) => ({ ...r })).sort((a, b) => b.count - a.count);
   }
 }
 

@@ -3,6 +3,13 @@ import type { AreaName, Hello } from "../iut/protocol.js";
 import type { Explanation } from "../properties/property.js";
 import type { RuleCoverage } from "./rule-coverage.js";
 
+/** One reason cases were not judged, and how many were not for it. */
+export interface ReasonCount {
+  /** The first case's own words; later ones that differ only in numbers are counted with it. */
+  reason: string;
+  count: number;
+}
+
 export type PropertyStatus = "passed" | "failed" | "skipped" | "iut-error";
 
 export interface Violation {
@@ -49,6 +56,8 @@ export interface PropertyResult {
   declined: number;
   /** Up to five distinct reasons the IUT gave for declining. */
   declinedReasons?: string[];
+  /** Every reason cases were declined for, with how many (reasons that differ only in numbers counted as one). */
+  declinedCounts?: ReasonCount[];
   /** Cases the IUT answered without what the property judges (ICMP it does not report, say): not verdicts. */
   unjudged: number;
   unjudgedReasons?: string[];
@@ -59,6 +68,8 @@ export interface PropertyResult {
   crashed?: number;
   /** Up to five distinct crash messages. */
   crashedReasons?: string[];
+  /** Every reason cases were left unjudged for, with how many. */
+  unjudgedCounts?: ReasonCount[];
   /** Cases run while shrinking violations (not judged cases). */
   shrinkSteps: number;
   /** judged / (judged + declined + unjudged); null when no case was tried. */

@@ -399,9 +399,13 @@ function result(s: Session, corpusCases: number): PropertyResult {
     runs: tally.generated,
     judged: tally.judged,
     declined: tally.declined.count,
-    ...(tally.declined.reasons.length ? { declinedReasons: tally.declined.reasons } : {}),
+    ...(tally.declined.reasons.length
+      ? { declinedReasons: tally.declined.reasons, declinedCounts: tally.declined.counts }
+      : {}),
     unjudged: tally.unjudged.count,
-    ...(tally.unjudged.reasons.length ? { unjudgedReasons: tally.unjudged.reasons } : {}),
+    ...(tally.unjudged.reasons.length
+      ? { unjudgedReasons: tally.unjudged.reasons, unjudgedCounts: tally.unjudged.counts }
+      : {}),
     ...(tally.crashed.count ? { crashed: tally.crashed.count, crashedReasons: tally.crashed.reasons } : {}),
     shrinkSteps: tally.shrinkSteps,
     judgedShare: tally.attempted ? tally.judged / tally.attempted : null,

@@ -82,6 +82,27 @@ function failureSection(p: PropertyResult): string[] {
   return lines;
 }
 
+/**
+ * Every reason a case went without a verdict, with how many, per property:
+ * what a run did not judge and why (reasons that differ only in numbers are
+ * counted as one, shown by the first).
+ */
+function notJudgedSection(properties: readonly PropertyResult[]): string[] {
+  const rows = properties.flatMap((p) => [
+    ...(p.declinedCounts ?? []).map((r) => `| ${p.id} | declined | ${r.count} | ${cell(clip(r.reason, 300))} |`),
+    ...(p.unjudgedCounts ?? []).map((r) => `| ${p.id} | not judged | ${r.count} | ${cell(clip(r.reason, 300))} |`),
+  ]);
+  if (rows.length === 0) return [];
+  return [
+    "",
+    "## Cases without a verdict, by reason",
+    "",
+    "| Property | As | Cases | Reason |",
+    "|---|---|---|---|",
+    ...rows,
+  ];
+}
+
 export function markdownReport(run: RunResult): string {
   const s = summarize(run.properties);
   const hello = run.iut.hello;
@@ -108,6 +129,7 @@ export function markdownReport(run: RunResult): string {
         `| ${p.area} | ${p.name} | ${p.profile} | ${STATUS_MARK[p.status]} | ${p.judged} | ${p.declined} | ${p.unjudged} | ${p.corpusCases} | ${p.shrinkSteps} | ${cell(detail(p))} |`,
     ),
   ];
+  lines.push(...notJudgedSection(run.properties));
   for (const p of run.properties.filter((r) => r.status === "failed" || r.status === "iut-error"))
     lines.push(...failureSection(p));
   if (run.coverage) lines.push(...coverageMarkdown(run.coverage));

@@ -12,6 +12,9 @@ import {
   readRegistration,
 } from "../ops/hooks.js";
 import { invalid } from "../ops/op.js";
+import { hooksFragments, readFragmentsRequest, writeSightings } from "../ops/hooks-fragments.js";
+import { DEFRAG_RULES, preroutingSightings } from "../../model/defrag/prerouting.js";
+import { PacketError } from "../../wire/ip-packet.js";
 import type { OpHandler } from "./model-state.js";
 
 export function hooksHandlers(profile: HooksProfile): Record<string, OpHandler> {
@@ -45,5 +48,17 @@ export function hooksHandlers(profile: HooksProfile): Record<string, OpHandler> 
     // The steps folded through this instance's own handlers: exactly the replies they give alone.
     "hooks.batch": (params, _state, call) =>
       hooksBatch.writeReply({ replies: foldSteps(hooksBatch.readRequest(params).steps, call) }),
+    // Self-contained like frag6.run: its own namespace, nothing kept in the state.
+    "hooks.fragments": (params) => {
+      const { steps, packets } = readFragmentsRequest(params);
+      try {
+        return hooksFragments.writeReply(
+          writeSightings(preroutingSightings(steps, packets, { ...DEFRAG_RULES, hooks: rules })),
+        );
+      } catch (error) {
+        if (error instanceof PacketError) throw invalid(hooksFragments.op, error.message);
+        throw error;
+      }
+    },
   };
 }

@@ -26,6 +26,9 @@ import {
 } from "../ops/hooks.js";
 import { invalid } from "../ops/op.js";
 import type { MutantDefinition } from "./mutant.js";
+import { CONNTRACK_HOOKS } from "../../model/hooks/conntrack-hooks.js";
+import { DEFRAG_RULES, preroutingSightings, type DefragRules } from "../../model/defrag/prerouting.js";
+import { hooksFragments, readFragmentsRequest, writeSightings } from "../ops/hooks-fragments.js";
 
 const LINUX = HOOKS_RULES.linux;
 
@@ -35,6 +38,14 @@ function registerWith(rules: HooksRules): OpHandler {
     const { ns, errno } = registerHook(state.hooks, readRegistration(params), rules);
     state.hooks = ns;
     return { errno };
+  };
+}
+
+/** hooks.fragments by the cross-area model under other rules. */
+function fragmentsWith(rules: DefragRules): OpHandler {
+  return (params) => {
+    const { steps, packets } = readFragmentsRequest(params);
+    return hooksFragments.writeReply(writeSightings(preroutingSightings(steps, packets, rules)));
   };
 }
 
@@ -259,5 +270,20 @@ export const HOOKS_MUTANTS: readonly MutantDefinition[] = [
     description:
       "in hooks.batch, a refused registration fails every step of its transaction with its errno (no redo of each step alone)",
     overrides: { "hooks.batch": batchWithoutFallback },
+  },
+  {
+    name: "hooks-defrag-priority",
+    description: "registers the defrag hooks at -399 instead of NF_IP_PRI_CONNTRACK_DEFRAG (-400)",
+    overrides: {
+      "hooks.fragments": fragmentsWith({
+        ...DEFRAG_RULES,
+        layer: CONNTRACK_HOOKS.map((h) => (h.name.endsWith("_defrag") ? { ...h, priority: h.priority + 1 } : h)),
+      }),
+    },
+  },
+  {
+    name: "hooks-defrag-passes-fragments",
+    description: "ipv6_defrag accepts every fragment unchanged, so chains after it see fragments, never the datagram",
+    overrides: { "hooks.fragments": fragmentsWith({ ...DEFRAG_RULES, holdsFragments: false }) },
   },
 ];

@@ -16,12 +16,14 @@ import {
 import { cttimeoutAttach, cttimeoutDetach, netlink } from "./cttimeout.js";
 import { frag6Run } from "./frag6.js";
 import { hooksBatch, hooksRegister, hooksTraverse, hooksUnregister } from "./hooks.js";
+import { hooksFragments } from "./hooks-fragments.js";
 
 export const AREA_OPS = [
   hooksRegister,
   hooksUnregister,
   hooksTraverse,
   hooksBatch,
+  hooksFragments,
   frag6Run,
   checksumFill,
   checksumCheckentry,
@@ -36,9 +38,10 @@ export const AREA_OPS = [
 /**
  * Ops an adapter may leave out although it implements their area: it lists
  * the ones it has in hello's `ops`, and the suite sends them only then
- * (docs/adapter-protocol.md, "Optional ops").
+ * (docs/adapter-protocol.md, "Optional ops"): hooks.batch stands for single
+ * steps; hooks.fragments has no stand-in, so its cases are declined.
  */
-export const OPTIONAL_OPS: readonly string[] = [hooksBatch.op];
+export const OPTIONAL_OPS: readonly string[] = [hooksBatch.op, hooksFragments.op];
 
 /** The optional ops among an IUT's handlers, for its hello. */
 export function optionalOpsOf(handled: Iterable<string>): string[] {

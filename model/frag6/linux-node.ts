@@ -75,6 +75,14 @@ export class LinuxNode {
   readonly trace: string[] = [];
   /** Set when the run reaches behaviour the model does not predict (after-defrag.ts): why. */
   undetermined: string | null = null;
+  /** Arrivals that got past ip6_rcv_core() to NF_INET_PRE_ROUTING (model/defrag reads it). */
+  readonly prerouted = new Set<number>();
+  /**
+   * Per arrival, what nf_ct_frag6_gather() handed on to the next hook entry
+   * (ipv6_defrag() NF_ACCEPT): the packet as it came, or the datagram it
+   * completed; absent when it was queued or dropped (model/defrag reads it).
+   */
+  readonly defragOut = new Map<number, Uint8Array>();
   private readonly plain: Fqdir;
   private readonly nfct: Fqdir | null;
 
@@ -93,6 +101,7 @@ export class LinuxNode {
     this.expireUntil(a.t);
     // ip6_rcv_core() -> ipv6_parse_hopopts(), before PREROUTING: on both paths, every fragment on its own.
     if (a.packet[6] === IPPROTO_HOPOPTS && !this.optionsPass(a, 40, true, "Hop-by-Hop")) return;
+    this.prerouted.add(a.index);
     if (this.nfct) this.nfctGather(this.nfct, a);
     else this.ipv6FragRcv(a);
   }
@@ -283,6 +292,7 @@ export class LinuxNode {
     const packet = reassembledPacket(head.unfragmentable, head.prevNextHeaderOffset, head.nextHeader, data);
     setTrafficClass(packet, trafficClassOf(packet) | ecn); // ipv6_change_dsfield(hdr, 0xff, ecn)
     const why = `${dir.name} reassembled ${q.fragments.length} fragments`;
+    if (dir === this.nfct) this.defragOut.set(a.index, packet); // in the last fragment's skb, on through the hooks
     const view = reassembledView(packet, head);
     const up = dir === this.nfct ? afterConntrackDefrag(view) : afterPlainReassembly(view);
     return this.handUp(a, packet, up, why) ? "delivered" : "killed";
@@ -297,6 +307,7 @@ export class LinuxNode {
     const f = a.fragment;
     if (!f || tinyFirstFragment(a.packet, f)) {
       this.trace.push(`event ${a.index}: nf_ct_frag6_gather lets it through`);
+      this.defragOut.set(a.index, a.packet);
       this.ipv6FragRcv(a);
       return;
     }
@@ -307,7 +318,9 @@ export class LinuxNode {
     }
     const result = this.nfctQueue(dir, q, a, f);
     this.trace.push(`event ${a.index}: nf_conntrack_frag6 ${result}`);
-    if (result === "passed") this.ipv6FragRcv(a);
+    if (result !== "passed") return;
+    this.defragOut.set(a.index, a.packet);
+    this.ipv6FragRcv(a);
   }
 
   /** net/ipv6/netfilter/nf_conntrack_reasm.c nf_ct_frag6_queue(). */

@@ -56,10 +56,14 @@ export function conntrackActive(ns: HookNamespace): boolean {
  * Each counts towards MAX_HOOK_COUNT; a full list refuses with E2BIG and the
  * namespace is left as it was (nf_register_net_hooks() unwinds).
  */
-export function enableConntrack(ns: HookNamespace, rules: HooksRules): { ns: HookNamespace; errno: number } {
+export function enableConntrack(
+  ns: HookNamespace,
+  rules: HooksRules,
+  layer: readonly KernelHook[] = CONNTRACK_HOOKS,
+): { ns: HookNamespace; errno: number } {
   if (conntrackActive(ns)) return { ns, errno: 0 }; // nf_ct_netns_get() only counts another user
   let lists = ns.lists;
-  for (const hook of CONNTRACK_HOOKS) {
+  for (const hook of layer) {
     const inserted = insertInto(lists, [hook.key], entryOf(hook), rules);
     if (inserted.errno !== 0) return { ns, errno: inserted.errno };
     lists = inserted.lists;

@@ -4,6 +4,7 @@
 import { ruleCatalogue } from "../rules.js";
 
 const CORE = "net/netfilter/core.c";
+const DEFRAG = "net/ipv6/netfilter/nf_defrag_ipv6_hooks.c";
 const ARRAY_ERA = ["linux", "linux-seed"];
 
 export const HOOKS_RULES_CATALOGUE = ruleCatalogue({
@@ -69,5 +70,24 @@ export const HOOKS_RULES_CATALOGUE = ruleCatalogue({
   "traverse-drop-stops": {
     summary: "NF_DROP frees the packet at once: no later hook runs",
     citation: `${CORE} nf_hook_slow()`,
+  },
+  // The cross-area rule with nf_defrag_ipv6 (model/defrag/prerouting.ts).
+  "defrag-absent": {
+    summary: "without a user of nf_defrag_ipv6 it has no hook: every PRE_ROUTING chain sees every packet as it came",
+    citation: `${DEFRAG} nf_defrag_ipv6_enable(); net/netfilter/nf_conntrack_proto.c nf_ct_netns_do_get()`,
+  },
+  "defrag-before": {
+    summary:
+      "a chain before ipv6_defrag (below -400, or at -400 registered after the defrag user) sees each packet as it came",
+    citation: `${DEFRAG} ipv6_defrag_ops (NF_IP6_PRI_CONNTRACK_DEFRAG); ${CORE} nf_hook_entries_grow(), nf_hook_slow()`,
+  },
+  "defrag-after": {
+    summary:
+      "a chain after ipv6_defrag sees what it accepted: the datagram reassembled in the last fragment's skb, or a packet it lets through unchanged",
+    citation: `${DEFRAG} ipv6_defrag(); net/ipv6/netfilter/nf_conntrack_reasm.c nf_ct_frag6_gather(), nf_ct_frag6_reasm()`,
+  },
+  "defrag-held": {
+    summary: "ipv6_defrag queues a fragment (NF_STOLEN) or drops it (NF_DROP): no later chain sees it",
+    citation: `${DEFRAG} ipv6_defrag(); net/ipv6/netfilter/nf_conntrack_reasm.c nf_ct_frag6_queue(); ${CORE} nf_hook_slow()`,
   },
 });

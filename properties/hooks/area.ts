@@ -1,6 +1,7 @@
 import { HOOKS_RULES_CATALOGUE } from "../../model/hooks/rule-catalogue.js";
 import { HOOKS_PROFILES } from "../../model/hooks/profiles.js";
 import type { AreaDefinition } from "../property.js";
+import { DEFRAG_PROPERTY } from "./defrag.js";
 import { HOOKS_PROPERTIES } from "./properties.js";
 
 const PROFILE_SUMMARIES: Record<(typeof HOOKS_PROFILES)[number], string> = {
@@ -15,6 +16,6 @@ export const HOOKS_AREA: AreaDefinition = {
   summary: "netfilter hook registration order, limits and traversal (nf_register_net_hook, nf_hook_slow)",
   profiles: HOOKS_PROFILES.map((name) => ({ name, summary: PROFILE_SUMMARIES[name] })),
   defaultProfile: "linux",
-  properties: HOOKS_PROPERTIES,
+  properties: [...HOOKS_PROPERTIES, DEFRAG_PROPERTY],
   rules: Object.values(HOOKS_RULES_CATALOGUE),
 };

@@ -17,9 +17,10 @@ function stepByStep(iut: Iut): Iut & { batches: number } {
   const wrapped = {
     spec: iut.spec,
     batches: 0,
+    // Without hooks.batch only: the other optional ops stay (hooks.fragments has no stand-in).
     hello: async () => {
-      const { ops: _ops, ...hello } = await iut.hello();
-      return hello;
+      const hello = await iut.hello();
+      return { ...hello, ops: (hello.ops ?? []).filter((op) => op !== "hooks.batch") };
     },
     call: (op: string, params: Record<string, unknown>) => {
       if (op === "hooks.batch") wrapped.batches++;

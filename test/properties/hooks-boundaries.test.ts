@@ -6,7 +6,7 @@
 // Hook names are not bounded by the model, so have no edge.
 import { describe, it } from "vitest";
 import { INT_MAX, INT_MIN } from "../../model/hooks/families.js";
-import { HOOKS_AREA } from "../../properties/hooks/area.js";
+import { HOOKS_PROPERTIES } from "../../properties/hooks/properties.js";
 import { registrationsOf, type SequenceInput } from "../../properties/hooks/commands.js";
 import { expectEveryClassEverySeed, seedsReaching } from "./boundary-coverage.js";
 
@@ -30,7 +30,8 @@ function classesOf(input: SequenceInput): string[] {
 describe("hooks boundaries in every default run", () => {
   it("reaches INT_MIN, INT_MAX, equal priorities and each side of the 1024 limit", () => {
     const reached = seedsReaching(
-      HOOKS_AREA.properties.map((property) => ({ property, classify: classesOf })),
+      // The command-sequence properties (the defrag property's boundaries: hooks-defrag.test.ts).
+      HOOKS_PROPERTIES.map((property) => ({ property, classify: classesOf })),
       { profile: "linux" },
     );
     expectEveryClassEverySeed(reached, [

@@ -65,7 +65,8 @@ function runIp(lines: readonly string[]): void {
   if (r.status !== 0) throw new Error(`ip -batch failed (${r.status ?? r.signal}): ${r.stderr.trim()}`);
 }
 
-function applyRuleset(text: string): void {
+/** Runs `nft -f -` on `text` in the calling thread's namespace, to its end. */
+export function applyRuleset(text: string): void {
   const r = spawnSync(nftPath(), ["-f", "-"], { input: text, encoding: "utf8", timeout: 10_000 });
   if (r.status !== 0) throw new Error(`nft -f failed (${r.status ?? r.signal}): ${r.stderr.trim()}`);
 }

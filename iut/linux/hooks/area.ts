@@ -6,6 +6,7 @@
 // hooks (no conntrack, no iptables tables), so the 1024 limit counts ours
 // only; the bridge and its lists are in a namespace beside it
 // (bridge-network.ts).
+// hooks.fragments runs each case in a namespace of its own (fragments.ts).
 import type { HookName } from "../../../model/hooks/families.js";
 import type { Params } from "../../ops/common.js";
 import { hooksBatch, hooksRegister, hooksTraverse, hooksUnregister, readRegistration } from "../../ops/hooks.js";
@@ -17,6 +18,8 @@ import { setupBridgeNetwork } from "./bridge-network.js";
 import { BridgeProbes, bridgePath } from "./bridge-probes.js";
 import { aimOf, type Aim } from "./chain-rules.js";
 import { decline } from "./decline.js";
+import { runFragments } from "./fragments.js";
+import { hooksFragments, readFragmentsRequest } from "../../ops/hooks-fragments.js";
 import { setupProbeNetwork } from "./probe-network.js";
 import { Probes, probePath } from "./probes.js";
 import { HookChains } from "./registry.js";
@@ -70,6 +73,11 @@ export function hooksArea({ session }: LinuxContext): LinuxArea {
       "hooks.traverse": traverse,
       "hooks.batch": (params) =>
         hooksBatch.writeReply({ replies: runBatch(hooksBatch.readRequest(params).steps, chains, traverse) }),
+      // A namespace of its own per case (fragments.ts): none of the chains above, no state left behind.
+      "hooks.fragments": async (params) => {
+        const { steps, packets } = readFragmentsRequest(params);
+        return hooksFragments.writeReply(await runFragments(steps, packets));
+      },
     },
     reset: () => {
       chains.reset();

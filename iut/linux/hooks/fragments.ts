@@ -1,0 +1,148 @@
+// hooks.fragments on the kernel. Each case gets a namespace of its own (the
+// frag6 area's case network: veth0/veth1, the packets' destinations local, no
+// conntrack), in which:
+//  - a chain is an nft base chain of table ip6 nfconform_defrag at prerouting
+//    with the case's priority, whose one rule logs the case's packets to an
+//    nflog group with the chain's name as prefix (nft_log, nfnetlink_log);
+//  - a defrag user is an nft rule with a ct expression in a chain of no hook:
+//    nft_ct_get_init() calls nf_ct_netns_get(), which enables nf_defrag_ipv6
+//    (ipv6_defrag at -400) and conntrack's hooks, as frag6's conntrack path does.
+// The steps go as one nft transaction of flat commands, in order: base chains
+// are hooked and ct expressions initialised as each message of the batch is
+// processed (nf_tables_addchain(), nf_tables_newrule()), so list order at -400
+// follows step order. Then the packets are injected on veth1 one at a time;
+// veth0's receive softirq runs each through PRE_ROUTING before sendto()
+// returns (injector.ts), and nfnetlink_log, with a queue threshold of 1, has
+// sent one message per chain that saw it, in the order the chains ran.
+import { formatIPv6 } from "../../../sys/inet-addr.js";
+import { NetlinkSocket } from "../../../sys/netlink-socket.js";
+import { toHex } from "../../../wire/hex.js";
+import { decodeErrorMessage, decodeMessages, NLMSG_ERROR } from "../../../wire/netlink/message.js";
+import { decodeNflogPacket, nflogBindMessages, nflogConfigMessage } from "../../../wire/netlink/nflog.js";
+import { NETLINK_NETFILTER } from "../../../wire/netlink/nfnetlink.js";
+import type { DefragStep } from "../../../model/defrag/prerouting.js";
+import type { FragmentsReply } from "../../ops/hooks-fragments.js";
+import { applyRuleset, CaseNamespace } from "../frag6/case-network.js";
+import { FragmentInjector, LARGEST_PACKET } from "../frag6/injector.js";
+import { decline } from "./decline.js";
+
+const OP = "hooks.fragments";
+const TABLE = "nfconform_defrag";
+const GROUP = 4015;
+/** Room for every message of a case: a 64 KiB packet logged by every chain of it. */
+const NFLOG_RCVBUF = 32 << 20;
+/** What the socket asks for; nfnetlink_log copies at most NFULNL_COPY_RANGE_MAX (0xffff - NLA_HDRLEN) bytes. */
+const COPY_RANGE = 0xffff;
+
+/** nft identifiers: a chain name must be one, and a log prefix carries it back. */
+const CHAIN_NAME = /^[A-Za-z][A-Za-z0-9_]{0,30}$/;
+
+/** What the kernel cannot be asked, or could not show: declined with why. */
+function problem(steps: readonly DefragStep[], packets: readonly Uint8Array[]): string | null {
+  for (const s of steps)
+    if ("chain" in s && !CHAIN_NAME.test(s.chain))
+      return `chain name "${s.chain}" is not an nft identifier of at most 31 characters`;
+  for (const [i, p] of packets.entries()) {
+    if (p.length > LARGEST_PACKET)
+      return `packet ${i} is ${p.length} bytes, more than veth carries (${LARGEST_PACKET})`;
+    const src = p.subarray(8, 24);
+    if (packets.some((q) => Buffer.compare(q.subarray(24, 40), src) === 0))
+      return `packet ${i}'s source is also a destination, which the case makes a local address`;
+  }
+  return null;
+}
+
+/** The steps as flat nft commands, in order; each chain logs only the case's own packets. */
+export function stepsRuleset(steps: readonly DefragStep[], sources: readonly string[]): string {
+  const lines = [`add table ip6 ${TABLE}`];
+  const match = `iifname "veth0" ip6 saddr { ${sources.join(", ")} }`;
+  let users = 0;
+  for (const s of steps) {
+    if ("chain" in s) {
+      lines.push(
+        `add chain ip6 ${TABLE} ${s.chain} { type filter hook prerouting priority ${s.priority}; policy accept; }`,
+        `add rule ip6 ${TABLE} ${s.chain} ${match} log prefix "${s.chain}" group ${GROUP}`,
+      );
+    } else {
+      if (users === 0) lines.push(`add chain ip6 ${TABLE} nfconform_ct_user`);
+      lines.push(`add rule ip6 ${TABLE} nfconform_ct_user ct state new counter`);
+      users++;
+    }
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+/** An nflog socket bound to GROUP with whole packets and a queue threshold of 1, in the calling thread's namespace. */
+function openLog(): NetlinkSocket {
+  const socket = NetlinkSocket.open(NETLINK_NETFILTER, { rcvbuf: NFLOG_RCVBUF });
+  try {
+    const requests = [
+      ...nflogBindMessages(GROUP, 1, COPY_RANGE),
+      nflogConfigMessage({ group: GROUP, seq: 3, qthresh: 1 }),
+    ];
+    for (const request of requests) {
+      socket.send(request);
+      const reply = socket.recv(1000);
+      const ack = reply && decodeMessages(reply).find((m) => m.type === NLMSG_ERROR);
+      if (!ack) throw new Error("nflog: no acknowledgement of a config request");
+      const { error } = decodeErrorMessage(ack);
+      if (error !== 0) throw new Error(`nflog: config request refused (errno ${-error})`);
+    }
+    return socket;
+  } catch (e) {
+    socket.close();
+    throw e;
+  }
+}
+
+/** Every nflog message queued now, in order, as (chain, packet). */
+function drain(socket: NetlinkSocket): { chain: string; packet: Uint8Array }[] {
+  const out: { chain: string; packet: Uint8Array }[] = [];
+  for (let datagram = socket.recv(0); datagram; datagram = socket.recv(0)) {
+    for (const m of decodeMessages(datagram)) {
+      const p = decodeNflogPacket(m);
+      if (p.prefix === undefined || p.payload === undefined)
+        throw new Error("nflog: a message without prefix or payload");
+      out.push({ chain: p.prefix, packet: p.payload });
+    }
+  }
+  return out;
+}
+
+export async function runFragments(
+  steps: readonly DefragStep[],
+  packets: readonly Uint8Array[],
+): Promise<FragmentsReply> {
+  const why = problem(steps, packets);
+  if (why) throw decline(OP, why);
+  const distinct = (at: number) => [...new Set(packets.map((p) => formatIPv6(p.subarray(at, at + 16))))];
+  const locals = [...new Map(packets.map((p) => [formatIPv6(p.subarray(24, 40)), p.slice(24, 40)])).values()];
+  const ns = await CaseNamespace.create("plain", locals);
+  try {
+    const { log, injector } = ns.within(() => {
+      applyRuleset(stepsRuleset(steps, distinct(8)));
+      return { log: openLog(), injector: new FragmentInjector() };
+    });
+    try {
+      const seen: FragmentsReply["seen"] = [];
+      for (const [event, packet] of packets.entries()) {
+        ns.within(() => injector.inject(packet));
+        for (const s of drain(log)) {
+          // nflog copies at most NFULNL_COPY_RANGE_MAX (0xffff - NLA_HDRLEN) bytes: a longer packet comes back cut.
+          if (s.packet.length < 40 + ((s.packet[4]! << 8) | s.packet[5]!))
+            throw decline(
+              OP,
+              `packet ${event}: ${s.chain} saw a packet longer than nflog copies (${s.packet.length} bytes)`,
+            );
+          seen.push({ event, chain: s.chain, packet: toHex(s.packet) });
+        }
+      }
+      return { seen };
+    } finally {
+      log.close();
+      injector.close();
+    }
+  } finally {
+    ns.close();
+  }
+}
