@@ -4,7 +4,7 @@
 // (no conntrack, no iptables tables), so the 1024 limit counts ours only.
 import type { Params } from "../../ops/common.js";
 import { hooksBatch, hooksRegister, hooksTraverse, hooksUnregister, readRegistration } from "../../ops/hooks.js";
-import type { LinuxArea, LinuxContext } from "../linux-area.js";
+import type { LinuxArea, LinuxAreaKind, LinuxContext } from "../linux-area.js";
 import { runBatch } from "./batch.js";
 import { listPort } from "./chain-rules.js";
 import { decline } from "./decline.js";
@@ -23,6 +23,13 @@ function noPath(family: string, hook: string, device: string | null): string {
   return `no ${family} ${hook} hook list${device === null ? "" : ` on ${device}`}`;
 }
 
+export const hooksKind: LinuxAreaKind = {
+  name: "hooks",
+  ops: [hooksRegister.op, hooksUnregister.op, hooksTraverse.op, hooksBatch.op],
+  profile: () => "linux",
+  create: hooksArea,
+};
+
 export function hooksArea({ session }: LinuxContext): LinuxArea {
   setupProbeNetwork();
   const chains = new HookChains(session);
@@ -37,8 +44,6 @@ export function hooksArea({ session }: LinuxContext): LinuxArea {
     return hooksTraverse.writeReply({ visited, verdict });
   };
   return {
-    name: "hooks",
-    profile: "linux",
     handlers: {
       "hooks.register": (params) => hooksRegister.writeReply({ errno: chains.register(readRegistration(params)) }),
       "hooks.unregister": (params) =>
