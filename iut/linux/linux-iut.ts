@@ -64,15 +64,24 @@ export class LinuxIut implements Iut {
     }
     this.home.enter();
     const namespace = NetworkNamespace.create();
-    setupTestNetwork();
-    const session = new NftSession();
-    const area = kind.create({ session });
-    const handled = Object.keys(area.handlers).sort().join(",");
-    if (handled !== [...kind.ops].sort().join(","))
-      throw new Error(`the Linux IUT's ${kind.name} area handles ${handled}, but declares ${kind.ops.join(",")}`);
-    const instance = { area, namespace, session, touched: false };
-    this.areas.set(kind.name, instance);
-    return instance;
+    let session: NftSession | undefined;
+    try {
+      setupTestNetwork();
+      session = new NftSession();
+      const area = kind.create({ session });
+      const handled = Object.keys(area.handlers).sort().join(",");
+      if (handled !== [...kind.ops].sort().join(","))
+        throw new Error(`the Linux IUT's ${kind.name} area handles ${handled}, but declares ${kind.ops.join(",")}`);
+      const instance = { area, namespace, session, touched: false };
+      this.areas.set(kind.name, instance);
+      return instance;
+    } catch (error) {
+      // A failed setup leaves nothing behind: the next request of the area tries again in a fresh namespace.
+      session?.close();
+      this.home.enter();
+      namespace.close();
+      throw error;
+    }
   }
 
   /**
