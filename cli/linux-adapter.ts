@@ -29,10 +29,25 @@ export async function linuxAdapter(): Promise<number> {
   }
   const problem = linuxIutProblem();
   if (problem) throw new UsageError(problem);
-  const main = fileURLToPath(new URL("./main.js", import.meta.url));
-  const [command, ...args] = wrapInNamespace([process.execPath, main, "adapter", "linux"]);
+  const [command, ...args] = wrapInNamespace(insideArgv([]));
   const child = spawn(command!, args, { stdio: "inherit", env: { ...process.env, [INSIDE]: "1" } });
   return new Promise((resolve) => child.on("exit", (code, signal) => resolve(code ?? (signal ? 128 : 1))));
+}
+
+/** The copy of `nfconform adapter linux ARGS` that serves inside the namespace (its environment says so). */
+function insideArgv(args: readonly string[]): string[] {
+  const main = fileURLToPath(new URL("./main.js", import.meta.url));
+  return [process.execPath, main, "adapter", "linux", ...args];
+}
+
+/**
+ * The command line of `nfconform adapter linux ARGS` with the copy inside the
+ * namespace started directly, without the process that starts it: the suite
+ * starts one adapter per --jobs instance, and each saves a Node start and the
+ * CLI's load (measured in bench/jobs.md). Call linuxIutProblem() first.
+ */
+export function linuxAdapterArgv(args: readonly string[]): string[] {
+  return ["env", `${INSIDE}=1`, ...wrapInNamespace(insideArgv(args))];
 }
 
 /** Why `--iut linux@<version>` cannot run here, as one line with the remedy; null when it can. */

@@ -20,7 +20,7 @@ const USAGE = `usage:
                 [--property name] [--seed N] [--runs N] [--time-budget 30s] [--out DIR]
                 [--corpus DIR|none] [--path P] [--timeout 10s] [--shard i/n] [--allow-empty]
                 [--min-judged PCT] [--max-violations N] [--coverage]
-                [--jobs N]  # IUT instances judging cases at once (default 8 for linux, 1 otherwise);
+                [--jobs N]  # IUT instances judging cases at once (default 24 for linux, 1 otherwise);
                             # verdicts, counts and shrunk cases are the same for any N
   nfconform fuzz --time DURATION [run's options]
   nfconform replay FILE [--iut SPEC] [--profile area=name]

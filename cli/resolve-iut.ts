@@ -7,7 +7,7 @@ import type { AreaName } from "../iut/protocol.js";
 import { fileURLToPath } from "node:url";
 import { shellCommand } from "../harness/shell-quote.js";
 import { adapterFolders, findAdapterFolder } from "./adapter-folders.js";
-import { linuxIutProblem, vmIutProblem } from "./linux-adapter.js";
+import { linuxAdapterArgv, linuxIutProblem, vmIutProblem } from "./linux-adapter.js";
 import { profileOption } from "./options.js";
 import { UsageError } from "./usage-error.js";
 
@@ -67,9 +67,10 @@ function modelProfiles(spec: string): Partial<Record<AreaName, string>> {
 }
 
 /**
- * The kernel adapter builds every area's namespaces before its hello: about a
- * second on an idle machine, but over 10 s (the request timeout) was measured
- * with a CI test run's workers beside it, so the start has a deadline of its own.
+ * The kernel adapter loads the CLI inside its namespace before its hello:
+ * under a second on an idle machine, but over 10 s (the request timeout) was
+ * measured with a CI test run's workers beside it (then with every area's
+ * namespaces built at start), so the start has a deadline of its own.
  */
 const LINUX_START_TIMEOUT_MS = 60_000;
 
@@ -80,11 +81,9 @@ export function resolveIut(spec: string, options: IutOptions): Iut {
   if (spec === "linux" || spec === "linux-nfct") {
     const problem = linuxIutProblem();
     if (problem) throw new UsageError(problem);
-    const main = fileURLToPath(new URL("./main.js", import.meta.url));
     const frag6 = spec === "linux-nfct" ? ["--frag6", "conntrack"] : [];
-    const argv = [process.execPath, main, "adapter", "linux", ...frag6];
     return new AdapterClient(
-      shellCommand(argv),
+      shellCommand(linuxAdapterArgv(frag6)),
       clientOptions(options, { spec, startTimeoutMs: Math.max(LINUX_START_TIMEOUT_MS, options.timeoutMs ?? 0) }),
     );
   }

@@ -31,14 +31,12 @@ const DEFAULT_RUNS_LINUX_BY_AREA: Partial<Record<AreaName, number>> = { frag6: D
  * two cores (bench/jobs.md has the measurements behind this number). The
  * model answers in-process at CPU speed: more instances gain nothing there,
  * and an external adapter is not known to be safe to start twice, so both
- * default to one. Measured at CI's seed on the 2-core CI machine kind: the
- * frag6 area took 123 s at 8 and 69 s at 24; the whole default run 120 s at 16.
- * Yet each adapter sets up every area's namespaces at start, whatever the run
- * uses: at 16, a short one-area run beside CI's test workers spent over 60 s
- * starting adapters (two kernel tests timed out), so the default stays 8 until
- * an adapter starts only the areas a run asks for.
+ * default to one. The kernel adapter sets an area up on its first request and
+ * starts without a Node process around it (0.5 s of CPU); measured at CI's
+ * seed on this 2-core machine under the same load, the whole default run took
+ * 269 s at 8, 210 s at 16 and 162 s at 24, with the same verdicts and counts.
  */
-const DEFAULT_JOBS_LINUX = 8;
+const DEFAULT_JOBS_LINUX = 24;
 const MAX_JOBS = 64;
 
 export const SUITE_OPTIONS = {
@@ -205,8 +203,8 @@ export async function openIut(
       if (!closed) why(`did not start: ${error instanceof Error ? error.message : String(error)}`);
     }
   };
-  // As many start at once as there are cores: a kernel adapter's start (five namespaces and
-  // their test networks) is CPU work, and sixteen at once on two cores outlast the hello timeout.
+  // As many start at once as there are cores: a kernel adapter's start (Node and the CLI's
+  // modules, inside its namespace) is CPU work, and sixteen at once on two cores outlast the hello timeout.
   const joining = (async () => {
     const batch = availableParallelism();
     for (let n = 1; n < jobs && !closed; n += batch)

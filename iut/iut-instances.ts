@@ -1,6 +1,6 @@
 // The instances of one IUT that a run judges cases on (--jobs): the first is
 // ready before anything runs; the others join as they come up, so their start
-// (a kernel adapter sets up five namespaces) overlaps the first cases instead
+// (a kernel adapter starts Node inside a namespace) overlaps the first cases instead
 // of delaying them. Every instance is the same implementation, so which one
 // judges a case never shows in a verdict.
 import type { Iut } from "./iut.js";

@@ -3,18 +3,23 @@
 import { bpfLoad, bpfRun, bpfUnload, readLoadRequest, readRunRequest, readUnloadRequest } from "../../ops/bpf.js";
 import { Errno } from "../../ops/common.js";
 import { invalid } from "../../ops/op.js";
-import type { LinuxArea, LinuxContext } from "../linux-area.js";
+import type { LinuxArea, LinuxAreaKind, LinuxContext } from "../linux-area.js";
 import { LinuxSocketPrograms } from "./socket-programs.js";
 import { xtPacketProblem } from "./xt-packet.js";
 import { LinuxXtPrograms } from "./xt-programs.js";
 
-export function bpfArea({ session }: LinuxContext): LinuxArea {
+export const bpfKind: LinuxAreaKind = {
+  name: "bpf",
+  ops: [bpfLoad.op, bpfRun.op, bpfUnload.op],
+  profile: () => "linux",
+  create: bpfArea,
+};
+
+function bpfArea({ session }: LinuxContext): LinuxArea {
   const sockets = new LinuxSocketPrograms();
   const xt = new LinuxXtPrograms(session);
   let next = 1;
   return {
-    name: "bpf",
-    profile: "linux",
     handlers: {
       "bpf.load": (params) => {
         const { program, attach } = readLoadRequest(params);

@@ -2,16 +2,21 @@
 // the kernel's own paths (fill.ts).
 import { toHex } from "../../../wire/hex.js";
 import { checksumCheckentry, checksumFill, readCheckentryRequest, readFillRequest } from "../../ops/checksum.js";
-import type { LinuxArea, LinuxContext } from "../linux-area.js";
+import type { LinuxArea, LinuxAreaKind, LinuxContext } from "../linux-area.js";
 import { LinuxChecksumCheckentry } from "./checkentry.js";
 import { LinuxChecksumFill } from "./fill.js";
 
-export function checksumArea({ session }: LinuxContext): LinuxArea {
+export const checksumKind: LinuxAreaKind = {
+  name: "checksum",
+  ops: [checksumFill.op, checksumCheckentry.op],
+  profile: () => "linux",
+  create: checksumArea,
+};
+
+function checksumArea({ session }: LinuxContext): LinuxArea {
   const checkentry = new LinuxChecksumCheckentry(session);
   const fill = new LinuxChecksumFill(session);
   return {
-    name: "checksum",
-    profile: "linux",
     handlers: {
       "checksum.fill": (params) => {
         const { packet, state, gso } = readFillRequest(params);

@@ -42,7 +42,7 @@ import {
   readNetlinkRequest,
 } from "../../ops/cttimeout.js";
 import { invalid } from "../../ops/op.js";
-import type { LinuxArea, LinuxContext } from "../linux-area.js";
+import type { LinuxArea, LinuxAreaKind } from "../linux-area.js";
 import { NetlinkExchange } from "./netlink-exchange.js";
 import { LinuxCttimeoutUsers } from "./users.js";
 import { EINVAL, ENOENT } from "../../../sys/errno.js";
@@ -125,24 +125,50 @@ function defaultSetNeedsL3(control: Control): boolean {
   return errno === EINVAL;
 }
 
-export function cttimeoutArea(_context: LinuxContext): LinuxArea {
+/**
+ * The profile this kernel claims, probed in the namespace the calling thread is
+ * in (the probe policy is deleted and DEFAULT_SET writes the generic tracker's
+ * default back): CONFIG_HZ and the DEFAULT_SET rule are the kernel's, the same
+ * in every namespace.
+ */
+function cttimeoutProfile(): string {
+  probedProfile ??= probeProfile();
+  return probedProfile;
+}
+let probedProfile: string | undefined;
+
+function probeProfile(): string {
+  const control = new Control();
+  try {
+    const hz = measureHz(control);
+    const byHz = (hz !== null && profileForHz(hz)) || `linux-hz${hz ?? "unknown"}`;
+    // A kernel that still wants L3PROTO in DEFAULT_SET is 6.1's era (the version profile exists at HZ 250 only).
+    return byHz === "linux" && defaultSetNeedsL3(control) ? "linux-6.1" : byHz;
+  } finally {
+    control.close();
+  }
+}
+
+export const cttimeoutKind: LinuxAreaKind = {
+  name: "cttimeout",
+  ops: [netlink.op, cttimeoutAttach.op, cttimeoutDetach.op],
+  profile: cttimeoutProfile,
+  create: cttimeoutArea,
+};
+
+function cttimeoutArea(): LinuxArea {
   const link = new NetlinkExchange();
   const control = new Control();
   const users = new LinuxCttimeoutUsers();
-  const hz = measureHz(control);
-  const byHz = (hz !== null && profileForHz(hz)) || `linux-hz${hz ?? "unknown"}`;
-  // A kernel that still wants L3PROTO in DEFAULT_SET is 6.1's era (the version profile exists at HZ 250 only).
-  const profile = byHz === "linux" && defaultSetNeedsL3(control) ? "linux-6.1" : byHz;
   // What reaches the kernel is screened by the rules of the profile it claims (a
   // HZ without a profile of its own has only the structure to go by: linux's).
+  const profile = cttimeoutProfile();
   const classify = cttimeoutRules((CTTIMEOUT_PROFILES as readonly string[]).includes(profile) ? profile : "linux");
   /** The policy each of our users holds, by ref (null: none), to wait for its release on detach. */
   const holding = new Map<string, Uint8Array | null>();
   let defaultsTouched = false;
 
   return {
-    name: "cttimeout",
-    profile,
     handlers: {
       netlink: (params) => {
         const messages = readNetlinkRequest(params);

@@ -5,7 +5,7 @@
 import { PacketError } from "../../../wire/ip-packet.js";
 import { frag6Run, readFrag6Request } from "../../ops/frag6.js";
 import { invalid } from "../../ops/op.js";
-import type { LinuxArea } from "../linux-area.js";
+import type { LinuxArea, LinuxAreaKind } from "../linux-area.js";
 import { frag6PathFromEnv } from "./path.js";
 import { MessageReceiver } from "../../../sys/recvmsg.js";
 import { JitterDecline } from "./decline.js";
@@ -29,12 +29,17 @@ async function runWithRetries(...args: Parameters<typeof runCase>): ReturnType<t
   }
 }
 
+export const frag6Kind: LinuxAreaKind = {
+  name: "frag6",
+  ops: [frag6Run.op],
+  profile: () => (frag6PathFromEnv() === "conntrack" ? "linux-nfct" : "linux-ipv6"),
+  create: frag6Area,
+};
+
 export function frag6Area(): LinuxArea {
   const path = frag6PathFromEnv();
   const receiver = new MessageReceiver();
   return {
-    name: "frag6",
-    profile: path === "conntrack" ? "linux-nfct" : "linux-ipv6",
     handlers: {
       "frag6.run": async (params) => {
         const request = readFrag6Request(params);

@@ -10,7 +10,7 @@
 import type { HookName } from "../../../model/hooks/families.js";
 import type { Params } from "../../ops/common.js";
 import { hooksBatch, hooksRegister, hooksTraverse, hooksUnregister, readRegistration } from "../../ops/hooks.js";
-import type { LinuxArea, LinuxContext } from "../linux-area.js";
+import type { LinuxArea, LinuxAreaKind, LinuxContext } from "../linux-area.js";
 import { runBatch } from "./batch.js";
 import { NFPROTO_BRIDGE } from "../../../wire/netlink/nfnetlink.js";
 import { ArpProbes, arpPath } from "./arp-probes.js";
@@ -32,6 +32,13 @@ function noPath(family: string, hook: string, device: string | null): string {
     return "NF_ARP_FORWARD runs only in br_netfilter's br_nf_forward_arp() (ARP frames a bridge forwards, with bridge-nf-call-arptables), and no interface registers a chosen hook there (nftables' arp chains offer input and output; arptable_filter registers a whole table at priority 0): the list is always empty";
   return `no ${family} ${hook} hook list${device === null ? "" : ` on ${device}`}`;
 }
+
+export const hooksKind: LinuxAreaKind = {
+  name: "hooks",
+  ops: [hooksRegister.op, hooksUnregister.op, hooksTraverse.op, hooksBatch.op, hooksFragments.op],
+  profile: () => "linux",
+  create: hooksArea,
+};
 
 export function hooksArea({ session }: LinuxContext): LinuxArea {
   setupProbeNetwork();
@@ -64,8 +71,6 @@ export function hooksArea({ session }: LinuxContext): LinuxArea {
     return hooksTraverse.writeReply(result);
   };
   return {
-    name: "hooks",
-    profile: "linux",
     handlers: {
       "hooks.register": (params) => hooksRegister.writeReply({ errno: chains.register(readRegistration(params)) }),
       "hooks.unregister": (params) =>
