@@ -17,7 +17,7 @@ export interface AdapterFolder {
 }
 
 /** adapters/ of the checkout this module runs from (compiled under dist/ or not); NFCONFORM_ADAPTERS overrides it (tests). */
-function adaptersRoot(): string {
+export function adaptersRoot(): string {
   if (process.env.NFCONFORM_ADAPTERS) return process.env.NFCONFORM_ADAPTERS;
   const here = dirname(fileURLToPath(import.meta.url));
   const checkout = basename(dirname(here)) === "dist" ? join(here, "..", "..") : join(here, "..");

@@ -13,13 +13,14 @@ import { reportCommand } from "./report-command.js";
 import { runCommand } from "./run-command.js";
 import { schemaCommand } from "./schema-command.js";
 import { errorLine, UsageError } from "./usage-error.js";
+import { expectationsCommand } from "./expectations-command.js";
 import { TOOL_VERSION } from "../sys/tool-version.js";
 
 const USAGE = `usage:
   nfconform run [--iut linux|model|cmd:'<command>'|mutant:<name>] [--area a,b] [--profile area=name]
                 [--property name] [--seed N] [--runs N] [--time-budget 30s] [--out DIR]
                 [--corpus DIR|none] [--path P] [--timeout 10s] [--shard i/n] [--allow-empty]
-                [--min-judged PCT] [--max-violations N] [--coverage]
+                [--min-judged PCT] [--max-violations N] [--no-shrink] [--coverage]
                 [--jobs N]  # IUT instances judging cases at once (default 24 for linux, 1 otherwise);
                             # verdicts, counts and shrunk cases are the same for any N
   nfconform fuzz --time DURATION [run's options]
@@ -31,6 +32,7 @@ const USAGE = `usage:
   nfconform list [--json]
   nfconform adapter model [--mutant NAME] [--profile area=name]
   nfconform adapter-check --iut SPEC [--timeout 10s] [--json]
+  nfconform expectations check|update [--stack NAME]... [--seed N] [--runs N]
   nfconform schema
   nfconform --version`;
 
@@ -52,6 +54,8 @@ async function main(argv: string[]): Promise<number> {
       return adapterCommand(rest);
     case "adapter-check":
       return adapterCheckCommand(rest, io);
+    case "expectations":
+      return expectationsCommand(rest, io);
     case "fuzz":
       return fuzzCommand(rest, io);
     case "corpus":

@@ -36,11 +36,15 @@ export async function matrixCommand(argv: string[], io: { stderr: (line: string)
       seed: settings.seed,
       runs: settings.runs,
       corpusDir: settings.corpusDir,
+      profileOverrides: settings.profileOverrides,
       ...(values.coverage ? { coverage: true } : {}),
       replayCommand: (caseFile, spec) =>
-        commandBuilders({ iutSpec: spec, seed: settings.seed, profiles: {}, corpusDir: settings.corpusDir }).replayCase(
-          caseFile,
-        ),
+        commandBuilders({
+          iutSpec: spec,
+          seed: settings.seed,
+          profiles: settings.profileOverrides,
+          corpusDir: settings.corpusDir,
+        }).replayCase(caseFile),
       onProgress: (id) => io.stderr(`  ${id}`),
     });
     const files = writeMatrixReports(settings.outDir, result);

@@ -55,6 +55,7 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
       "allow-empty": { type: "boolean" },
       "min-judged": { type: "string" },
       "max-violations": { type: "string" },
+      "no-shrink": { type: "boolean" },
     },
     0,
   );
@@ -123,6 +124,7 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
         ...(path ? { path } : {}),
         ...(minJudged !== undefined ? { minJudgedShare: minJudged / 100 } : {}),
         ...(maxViolations !== undefined ? { maxViolations } : {}),
+        ...(values["no-shrink"] ? { noShrink: true } : {}),
         corpusDir: settings.corpusDir,
         signal: guard.signal,
         ...(values.coverage ? { coverage: true } : {}),

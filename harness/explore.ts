@@ -17,6 +17,8 @@ export interface RoundSettings {
   path?: string;
   /** After each judged case of the exploration (for progress lines). */
   onJudged?: () => void;
+  /** --no-shrink: a failure ends the round as found (fast-check endOnFailure), unshrunk. */
+  noShrink?: boolean;
 }
 
 /** A failing case of the kind the round is after. */
@@ -103,6 +105,7 @@ export async function exploreRound(
         seed: settings.seed,
         numRuns: settings.numRuns,
         maxSkipsPerRun: MAX_SKIPS_PER_RUN,
+        ...(settings.noShrink ? { endOnFailure: true } : {}),
         ...(settings.path ? { path: settings.path } : {}),
         ...(settings.timeLimitMs !== undefined
           ? { interruptAfterTimeLimit: settings.timeLimitMs, markInterruptAsFailure: false }

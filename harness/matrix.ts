@@ -62,6 +62,8 @@ export interface MatrixPlan {
   replayCommand: (caseFile: string, iutSpec: string) => string;
   onProgress?: (id: string) => void;
   coverage?: boolean;
+  /** --profile area=name: every IUT judged against that profile, not the one it claims (rfc8200 for any stack). */
+  profileOverrides?: Partial<Record<AreaDefinition["name"], string>>;
 }
 
 type Observation =
@@ -135,7 +137,7 @@ export async function runMatrix(plan: MatrixPlan): Promise<MatrixResult> {
       const cells: MatrixCell[] = plan.iuts.map(({ hello }) => {
         if (!hello.areas.includes(area.name))
           return { profile: null, conform: 0, violate: 0, declined: 0, note: `does not implement ${area.name}` };
-        const resolved = resolveProfile(area, { hello, profileOverrides: {} });
+        const resolved = resolveProfile(area, { hello, profileOverrides: plan.profileOverrides ?? {} });
         return "problem" in resolved
           ? { profile: null, conform: 0, violate: 0, declined: 0, note: resolved.problem }
           : { profile: resolved.profile, conform: 0, violate: 0, declined: 0 };

@@ -40,6 +40,8 @@ export interface PropertyRunOptions {
   minJudgedShare?: number;
   /** --max-violations: distinct violations to find before the property stops exploring (default MAX_DISTINCT_VIOLATIONS). */
   maxViolations?: number;
+  /** --no-shrink: each violation is kept as found (verdicts unchanged; a fast gate such as the stacks' expectations). */
+  noShrink?: boolean;
   /** Builds the command lines printed for replays and reruns. */
   commands: {
     replayCase(caseFile: string): string;
@@ -229,6 +231,7 @@ async function explore(s: Session): Promise<void> {
           numRuns,
           ...(timeLimitMs !== undefined ? { timeLimitMs: Math.max(1, timeLimitMs) } : {}),
           ...(options.path ? { path: options.path } : {}),
+          ...(options.noShrink ? { noShrink: true } : {}),
           onJudged: () => options.onProgress?.(s.tally.generated, s.violations.length),
         },
         known,

@@ -33,6 +33,8 @@ export interface SuitePlan {
   minJudgedShare?: number;
   /** --max-violations: distinct violations a property looks for at most. */
   maxViolations?: number;
+  /** --no-shrink: violations kept as found, unshrunk. */
+  noShrink?: boolean;
   corpusDir: string | null;
   command: string;
   commands: PropertyRunOptions["commands"];
@@ -206,6 +208,7 @@ async function runOne(
       ...(plan.path ? { path: plan.path } : {}),
       ...(plan.minJudgedShare !== undefined ? { minJudgedShare: plan.minJudgedShare } : {}),
       ...(plan.maxViolations !== undefined ? { maxViolations: plan.maxViolations } : {}),
+      ...(plan.noShrink ? { noShrink: true } : {}),
       ...(plan.knownKeys?.(id) ? { knownKeys: plan.knownKeys(id)! } : {}),
       corpusDir: plan.corpusDir,
       iutName: plan.hello.name,
