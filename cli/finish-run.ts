@@ -56,7 +56,7 @@ export function finishRun(run: RunResult, outDir: string, io: Io, options: { all
   const summary = summarize(run.properties);
   for (const a of run.coverage?.areas ?? [])
     io.stderr(
-      `rules ${a.area}: ${a.reached}/${a.total} reached${a.unreached.length ? `; never reached: ${a.unreached.join(", ")}` : ""}`,
+      `rules ${a.area}: ${a.reached}/${a.total} reached${a.unreached.length ? `; never reached: ${a.unreached.join(", ")}` : ""}${a.outOfReach?.length ? `; out of the IUT's reach (only declined cases): ${a.outOfReach.join(", ")}` : ""}`,
     );
   io.stderr(
     `${summary.passed} passed, ${summary.failed} failed, ${summary.skipped} skipped, ${summary.iutError} iut-error`,

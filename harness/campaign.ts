@@ -74,6 +74,9 @@ export function fold(
     violations,
     distinctViolations: caseFiles(violations),
     ...(total.ruleHits || round.ruleHits ? { ruleHits: addRuleHits(total.ruleHits, round.ruleHits)! } : {}),
+    ...(total.declinedRuleHits || round.declinedRuleHits
+      ? { declinedRuleHits: addRuleHits(total.declinedRuleHits, round.declinedRuleHits)! }
+      : {}),
   };
 }
 

@@ -2,6 +2,7 @@
 // judged against the profile it claims, and whether their answers agree.
 import fc from "fast-check";
 import { AdapterReplyError, IutError, type Iut } from "../iut/iut.js";
+import { ModelIut } from "../iut/model/model-iut.js";
 import type { Hello } from "../iut/protocol.js";
 import { explanationLine } from "../properties/explain.js";
 import type { AreaDefinition, CheckOutcome, ConformanceProperty } from "../properties/property.js";
@@ -29,6 +30,8 @@ export interface MatrixCell {
   example?: { message: string; rule?: string; caseFile?: string; pcapFile?: string; replay: string };
   /** --coverage: per model rule id, how many of this IUT's judged cases reached it. */
   ruleHits?: Record<string, number>;
+  /** --coverage: per model rule id, how many cases this IUT declined would have reached it (the model's answer). */
+  declinedRuleHits?: Record<string, number>;
 }
 
 export interface MatrixRow {
@@ -117,8 +120,19 @@ async function observe(
   }
 }
 
+/** Adds one case's rules (each once) to a cell's counts. */
+function countRules(
+  into: Record<string, number> | undefined,
+  rules: readonly { rule: string }[] | undefined,
+): Record<string, number> {
+  const out = into ?? {};
+  for (const rule of new Set((rules ?? []).map((h) => h.rule))) out[rule] = (out[rule] ?? 0) + 1;
+  return out;
+}
+
 export async function runMatrix(plan: MatrixPlan): Promise<MatrixResult> {
   const rows: MatrixRow[] = [];
+  const declinedModels: Record<string, ModelIut> = {};
   for (const area of plan.areas) {
     for (const property of area.properties) {
       const id = propertyId(property);
@@ -153,10 +167,14 @@ export async function runMatrix(plan: MatrixPlan): Promise<MatrixResult> {
           }
           const seen = await observe(property, iut, cell.profile, input, plan.coverage === true);
           observations.push(seen);
-          if (plan.coverage && seen.kind === "judged") {
-            cell.ruleHits ??= {};
-            for (const rule of new Set((seen.rules ?? []).map((h) => h.rule)))
-              cell.ruleHits[rule] = (cell.ruleHits[rule] ?? 0) + 1;
+          if (plan.coverage && seen.kind === "judged") cell.ruleHits = countRules(cell.ruleHits, seen.rules);
+          if (plan.coverage && seen.kind === "declined") {
+            // The model answers in the IUT's place: a rule only declined cases reach is out of this IUT's reach.
+            const key = `${i} ${area.name} ${cell.profile}`;
+            declinedModels[key] ??= new ModelIut({ profiles: { [area.name]: cell.profile } });
+            const model = declinedModels[key];
+            const answered = await observe(property, model, cell.profile, input, true);
+            if (answered.kind === "judged") cell.declinedRuleHits = countRules(cell.declinedRuleHits, answered.rules);
           }
           if (seen.kind === "error") {
             cell.note = `IUT error: ${seen.message}`;
@@ -199,7 +217,14 @@ function matrixCoverage(plan: MatrixPlan, rows: readonly MatrixRow[]): { iut: st
         const cell = row.cells[i]!;
         return cell.profile === null || !cell.ruleHits
           ? []
-          : [{ area: row.area as AreaDefinition["name"], profile: cell.profile, ruleHits: cell.ruleHits }];
+          : [
+              {
+                area: row.area as AreaDefinition["name"],
+                profile: cell.profile,
+                ruleHits: cell.ruleHits,
+                ...(cell.declinedRuleHits ? { declinedRuleHits: cell.declinedRuleHits } : {}),
+              },
+            ];
       }),
     ),
   }));

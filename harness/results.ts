@@ -96,6 +96,8 @@ export interface PropertyResult {
   distinctViolations?: string[];
   /** --coverage: per model rule id, how many answered cases reached it. */
   ruleHits?: Record<string, number>;
+  /** --coverage: per model rule id, how many cases the IUT declined would have reached it (the model's answer to them). */
+  declinedRuleHits?: Record<string, number>;
 }
 
 /**

@@ -1,7 +1,10 @@
 // Rule coverage of a run: per area, every named model rule the profile
 // applies with how many cases reached it, and the rules no case reached (a
 // generator gap, or a rule the report explains). Counts come from each
-// property's ruleHits (run --coverage); a rule counts once per case.
+// property's ruleHits (run --coverage); a rule counts once per case. A rule
+// that only cases the IUT declined would have reached (the model answers them
+// in its place: declinedRuleHits) is out of this IUT's reach, not a gap: it is
+// listed apart and left out of the total, so a kernel run shows no false zeros.
 import type { AreaName } from "../iut/protocol.js";
 import { rulesOfProfile, type ModelRule } from "../model/rules.js";
 import type { AreaDefinition } from "../properties/property.js";
@@ -12,6 +15,8 @@ export interface RuleCount {
   citation: string;
   /** Cases that reached the rule, over every property of the area. */
   hits: number;
+  /** Cases the IUT declined that would have reached it (the model's answer to them); absent when none. */
+  declined?: number;
 }
 
 export interface AreaRuleCoverage {
@@ -20,9 +25,12 @@ export interface AreaRuleCoverage {
   profiles: string[];
   rules: RuleCount[];
   reached: number;
+  /** The rules this IUT can be judged on: every rule applied, less those out of its reach. */
   total: number;
-  /** Ids of the rules no case reached. */
+  /** Ids of the rules no case reached, not even a declined one: generator gaps. */
   unreached: string[];
+  /** Ids of the rules only cases the IUT declined would have reached: out of this IUT's reach. */
+  outOfReach?: string[];
   /** Why a rule may stay unreached in a run (a known gap), by rule id. */
   explained?: Record<string, string>;
 }
@@ -47,25 +55,7 @@ export interface RuleCoverage {
  * a generator gap on file, not a silent one, to be fixed in properties/<area>/
  * and then removed here (the test fails on an entry a run reaches).
  */
-export const KNOWN_UNREACHED: Partial<Record<AreaName, Record<string, string>>> = {
-  bpf: {
-    "ancillary-ethertype":
-      "generator gap: SKF_AD_PROTOCOL is one of the ancillary fields drawn uniformly in run programs; reached on seed 1, not at CI's seed",
-    "ancillary-exit-a":
-      "generator gap: ifindex/hatype loads (no device: return A) are drawn as rarely as any other ancillary field; reached on seed 1, not at CI's seed",
-  },
-  cttimeout: {
-    "no-nfgenmsg":
-      "generator gap: no generated message is 16 to 19 bytes long (a header without a whole struct nfgenmsg)",
-  },
-  frag6: {
-    "rfc-not-a-fragment": "generator gap: every stream event carries a Fragment header; none is a plain packet",
-    "rfc-ends-at-last":
-      "generator gap: no pattern sends a fragment with M set that ends exactly where the last fragment ends",
-    "rfc-reassembled-too-long":
-      "generator gap: needs a first fragment whose Unfragmentable Part is longer than the other fragments' (each fragment alone stays under 65,535 bytes)",
-  },
-};
+export const KNOWN_UNREACHED: Partial<Record<AreaName, Record<string, string>>> = {};
 
 /** Adds two rule counts (rounds of a campaign). */
 export function addRuleHits(
@@ -81,7 +71,12 @@ export function addRuleHits(
 /** The coverage of the areas whose properties ran, from their results' ruleHits. */
 export function ruleCoverage(
   areas: readonly AreaDefinition[],
-  results: readonly { area: AreaName; profile: string; ruleHits?: Record<string, number> }[],
+  results: readonly {
+    area: AreaName;
+    profile: string;
+    ruleHits?: Record<string, number>;
+    declinedRuleHits?: Record<string, number>;
+  }[],
 ): RuleCoverage {
   const out: AreaRuleCoverage[] = [];
   for (const area of areas) {
@@ -92,21 +87,33 @@ export function ruleCoverage(
     for (const profile of profiles) for (const rule of rulesOfProfile(area.rules, profile)) applied.set(rule.id, rule);
     const hits = new Map<string, number>();
     for (const r of ran) for (const [rule, n] of Object.entries(r.ruleHits!)) hits.set(rule, (hits.get(rule) ?? 0) + n);
+    const declined = new Map<string, number>();
+    for (const r of ran)
+      for (const [rule, n] of Object.entries(r.declinedRuleHits ?? {}))
+        declined.set(rule, (declined.get(rule) ?? 0) + n);
     // A rule of another profile that a case reached anyway is listed too (a model bug or a shared path).
     for (const rule of area.rules) if (hits.has(rule.id)) applied.set(rule.id, rule);
     const rules = area.rules
       .filter((rule) => applied.has(rule.id))
-      .map((rule) => ({ id: rule.id, summary: rule.summary, citation: rule.citation, hits: hits.get(rule.id) ?? 0 }));
-    const unreached = rules.filter((r) => r.hits === 0).map((r) => r.id);
+      .map((rule) => ({
+        id: rule.id,
+        summary: rule.summary,
+        citation: rule.citation,
+        hits: hits.get(rule.id) ?? 0,
+        ...(declined.has(rule.id) ? { declined: declined.get(rule.id)! } : {}),
+      }));
+    const outOfReach = rules.filter((r) => r.hits === 0 && r.declined).map((r) => r.id);
+    const unreached = rules.filter((r) => r.hits === 0 && !r.declined).map((r) => r.id);
     const known = KNOWN_UNREACHED[area.name] ?? {};
     const explained = Object.fromEntries(unreached.filter((id) => known[id]).map((id) => [id, known[id]!]));
     out.push({
       area: area.name,
       profiles,
       rules,
-      reached: rules.length - unreached.length,
-      total: rules.length,
+      reached: rules.length - unreached.length - outOfReach.length,
+      total: rules.length - outOfReach.length,
       unreached,
+      ...(outOfReach.length ? { outOfReach } : {}),
       ...(Object.keys(explained).length ? { explained } : {}),
     });
   }

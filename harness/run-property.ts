@@ -6,6 +6,7 @@
 import type { Iut } from "../iut/iut.js";
 import { IutError } from "../iut/iut.js";
 import { IutInstances } from "../iut/iut-instances.js";
+import { ModelIut } from "../iut/model/model-iut.js";
 import type { CheckOutcome, ConformanceProperty } from "../properties/property.js";
 import { propertyId } from "../properties/property.js";
 import { CasePool } from "./case-pool.js";
@@ -79,6 +80,10 @@ interface Session {
   interrupted: boolean;
   /** Under --coverage: how many answered cases reached each model rule. */
   ruleHits?: Map<string, number>;
+  /** Under --coverage: how many cases the IUT declined would have reached each rule (the model's answer to them). */
+  declinedRuleHits?: Map<string, number>;
+  /** The model that answers declined cases for declinedRuleHits, made at the first. */
+  declinedModel?: Iut;
 }
 
 export async function runProperty(
@@ -101,7 +106,7 @@ export async function runProperty(
     tally: new CaseTally(),
     violations: [],
     interrupted: false,
-    ...(options.coverage ? { ruleHits: new Map<string, number>() } : {}),
+    ...(options.coverage ? { ruleHits: new Map<string, number>(), declinedRuleHits: new Map<string, number>() } : {}),
   };
   await replayCorpus(s, corpusCases);
   await explore(s);
@@ -111,13 +116,34 @@ export async function runProperty(
 /** Runs a case on the shrinking instance; a fault of the IUT stops the property (and gives undefined), as does Ctrl-C. */
 async function runOrStop(s: Session, input: unknown, during: string): ReturnType<CaseRunner> {
   if (halted(s)) return undefined;
-  return verdictOf(s, await settleCase(runCase(s.property, s.iut, s.profile, input, s.ruleHits !== undefined)), during);
+  const run = verdictOf(
+    s,
+    await settleCase(runCase(s.property, s.iut, s.profile, input, s.ruleHits !== undefined)),
+    during,
+  );
+  await countDeclinedRules(s, run, input);
+  return run;
 }
 
 /** Case `index` from the pool (judged ahead on any instance), or undefined once the property has stopped. */
 async function takeOrStop(s: Session, pool: CasePool, index: number, input: unknown, during: string) {
   if (halted(s)) return undefined;
-  return verdictOf(s, await pool.take(index, input), during);
+  const run = verdictOf(s, await pool.take(index, input), during);
+  await countDeclinedRules(s, run, input);
+  return run;
+}
+
+/**
+ * Under --coverage, the rules a case the IUT declined would have reached: the
+ * model answers it in the IUT's place (its own instance, under the profile
+ * judged), so a rule only declined cases reach is reported as out of this
+ * IUT's reach rather than as a generator gap.
+ */
+async function countDeclinedRules(s: Session, run: Awaited<ReturnType<CaseRunner>>, input: unknown): Promise<void> {
+  if (!s.declinedRuleHits || run?.kind !== "declined") return;
+  s.declinedModel ??= new ModelIut({ profiles: { [s.property.area]: s.profile } });
+  const answered = await settleCase(runCase(s.property, s.declinedModel, s.profile, input, true));
+  if ("run" in answered && "outcome" in answered.run) countRules(s.declinedRuleHits, answered.run.outcome.rules);
 }
 
 /** True once the property stopped (an IUT error) or Ctrl-C struck: no case starts. */
@@ -422,8 +448,13 @@ function result(s: Session, corpusCases: number): PropertyResult {
     ...(skipReason ? { skipReason } : {}),
     ...(iutError ? { iutError } : {}),
     rerun: options.commands.rerunProperty(s.id, ["--runs", String(options.runs)]),
-    ...(s.ruleHits ? { ruleHits: Object.fromEntries([...s.ruleHits].sort(([a], [b]) => a.localeCompare(b))) } : {}),
+    ...(s.ruleHits ? { ruleHits: sortedCounts(s.ruleHits) } : {}),
+    ...(s.declinedRuleHits?.size ? { declinedRuleHits: sortedCounts(s.declinedRuleHits) } : {}),
   };
+}
+
+function sortedCounts(counts: Map<string, number>): Record<string, number> {
+  return Object.fromEntries([...counts].sort(([a], [b]) => a.localeCompare(b)));
 }
 
 function iutErrorOf(error: unknown, during: string): NonNullable<PropertyResult["iutError"]> {

@@ -1,11 +1,16 @@
 // Rule coverage in the reports: per area, each named model rule with how many
 // cases reached it, the rules none reached, and V8 coverage of model/ files.
-import type { RuleCoverage } from "../harness/rule-coverage.js";
+import type { RuleCount, RuleCoverage } from "../harness/rule-coverage.js";
 import { escapeHtml } from "./html-escape.js";
 import { markdownCell } from "./markdown-cell.js";
 
 function percent(share: number): string {
   return `${Math.round(share * 1000) / 10}%`;
+}
+
+/** A rule's case count: a zero is bold unless only declined cases reach the rule (out of the IUT's reach). */
+function cases(r: RuleCount): string {
+  return r.hits === 0 && !r.declined ? "**0**" : String(r.hits);
 }
 
 /** The Markdown section (summary.md, matrix.md). */
@@ -21,11 +26,17 @@ export function coverageMarkdown(coverage: RuleCoverage, title = "## Model rules
             "",
           ]
         : []),
-      "| Rule | Cases | Summary | Source |",
-      "|---|---|---|---|",
+      ...(a.outOfReach?.length
+        ? [
+            `Out of this IUT's reach (only cases it declined reach them; not counted): ${a.outOfReach.map((id) => `\`${id}\``).join(", ")}`,
+            "",
+          ]
+        : []),
+      "| Rule | Cases | Declined | Summary | Source |",
+      "|---|---|---|---|---|",
       ...a.rules.map(
         (r) =>
-          `| \`${r.id}\` | ${r.hits === 0 ? "**0**" : r.hits} | ${markdownCell(r.summary)} | ${markdownCell(r.citation)} |`,
+          `| \`${r.id}\` | ${cases(r)} | ${r.declined ?? 0} | ${markdownCell(r.summary)} | ${markdownCell(r.citation)} |`,
       ),
       "",
     );
@@ -50,11 +61,12 @@ export function coverageHtml(coverage: RuleCoverage, title: string): string {
       const rows = a.rules
         .map(
           (r) =>
-            `<tr class="${r.hits === 0 ? "bad" : "good"}"><td><code>${escapeHtml(r.id)}</code></td><td>${r.hits}</td><td>${escapeHtml(r.summary)}</td><td><small>${escapeHtml(r.citation)}</small></td></tr>`,
+            `<tr class="${r.hits > 0 ? "good" : r.declined ? "declined" : "bad"}"><td><code>${escapeHtml(r.id)}</code></td><td>${r.hits}</td><td>${r.declined ?? 0}</td><td>${escapeHtml(r.summary)}</td><td><small>${escapeHtml(r.citation)}</small></td></tr>`,
         )
         .join("");
       return `<h3>${escapeHtml(a.area)} [${escapeHtml(a.profiles.join(", "))}]: ${a.reached} of ${a.total} rules reached</h3>
-<table class="rules"><thead><tr><th>rule</th><th>cases</th><th>summary</th><th>source</th></tr></thead><tbody>${rows}</tbody></table>`;
+${a.outOfReach?.length ? `<p>Out of this IUT's reach (only cases it declined reach them; not counted): ${a.outOfReach.map((id) => `<code>${escapeHtml(id)}</code>`).join(", ")}</p>` : ""}
+<table class="rules"><thead><tr><th>rule</th><th>cases</th><th>declined</th><th>summary</th><th>source</th></tr></thead><tbody>${rows}</tbody></table>`;
     })
     .join("\n");
   return `<h2>${escapeHtml(title)}</h2>\n${areas}`;

@@ -124,7 +124,7 @@ export function matrixHtml(m: MatrixResult, pageDir = "."): string {
 body{font-family:system-ui,sans-serif;margin:24px;color:#222}
 table{border-collapse:collapse;margin-top:16px}
 th,td{border:1px solid #ccc;padding:6px 8px;vertical-align:top;font-size:13px;text-align:left}
-td.good,tr.good td{background:#e6f4ea}tr.bad td{background:#fce8e6}td.bad{background:#fce8e6}td.warn{background:#fef7e0}td.na{background:#f1f3f4;color:#666}
+td.good,tr.good td{background:#e6f4ea}tr.bad td{background:#fce8e6}tr.declined td{background:#f1f3f4;color:#666}td.bad{background:#fce8e6}td.warn{background:#fef7e0}td.na{background:#f1f3f4;color:#666}
 rect.conform{fill:#34a853}rect.violate{fill:#ea4335}rect.declined{fill:#9aa0a6}
 svg text{font-size:12px}
 code,pre{font-size:11px;white-space:pre-wrap}

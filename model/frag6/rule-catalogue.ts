@@ -170,6 +170,12 @@ export const FRAG6_RULES = ruleCatalogue({
     citation: "RFC 8200 section 4.5",
     profiles: RFC,
   },
+  "rfc-oversized-by-first": {
+    summary:
+      "a fragment oversized only with the first fragment's Unfragmentable Part may be discarded (Parameter Problem at Fragment Offset), the queue kept or abandoned",
+    citation: "RFC 8200 section 4.5 (the reassembled packet's Unfragmentable Part is the first fragment's)",
+    profiles: RFC,
+  },
 });
 
 type Frag6RuleId = keyof typeof FRAG6_RULES;
@@ -199,6 +205,7 @@ const RFC_CHOICES: readonly [RegExp, Frag6RuleId][] = [
   [/^atomic fragment processed alone$/, "rfc-atomic-fragment"],
   [/tiny (atomic|first) fragment discarded/, "rfc-tiny-first-fragment"],
   [/oversized fragment discarded/, "rfc-oversized"],
+  [/oversized with the first fragment's headers|first fragment's headers make event/, "rfc-oversized-by-first"],
   [/unaligned fragment discarded/, "rfc-unaligned"],
   [/zero-length fragment/, "rfc-zero-length"],
   [/exact duplicate/, "rfc-duplicate"],
@@ -244,6 +251,7 @@ export const FRAG6_EFFECTS: Readonly<Partial<Record<Frag6RuleId, readonly ("deli
   "rfc-timeout": ["discards", "icmp"],
   "rfc-ecn-mixed": ["discards"],
   "rfc-reassembled-too-long": ["discards"],
+  "rfc-oversized-by-first": ["discards", "icmp"],
 };
 
 function named(line: string, patterns: readonly [RegExp, Frag6RuleId][]): ModelRule | undefined {

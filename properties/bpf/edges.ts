@@ -6,6 +6,8 @@
 // validator must refuse (or just accept) at its limit.
 import fc from "fast-check";
 import {
+  ANCILLARY,
+  type AncillaryName,
   BPF_A,
   BPF_ABS,
   BPF_ALU,
@@ -56,9 +58,12 @@ export const RUN_EDGES = [
   "load-ind-negative", // X + k < 0 outside the negative areas
   "load-net-off", // SKF_NET_OFF + offset: the network header
   "load-net-off-end", // SKF_NET_OFF + length: past its end
-  "load-ll-off", // SKF_LL_OFF area: the MAC header (fails on a socket, "any" in xt_bpf)
+  "load-ll-off", // SKF_LL_OFF area: the MAC header (fails on a socket, "any" in xt_bpf where allowed)
   "load-below-ll-off", // under SKF_LL_OFF: always fails
   "load-ad-off-1", // SKF_AD_OFF - 1: not an ancillary load, a network-header offset that fails
+  "ancillary-protocol", // SKF_AD_PROTOCOL: 0 on a socket, the EtherType in xt_bpf
+  "ancillary-device", // SKF_AD_IFINDEX/HATYPE: no device on a socket (the program returns A)
+  "ancillary-computed", // SKF_AD_ALU_XOR_X, NLATTR, NLATTR_NEST: from A, X and the packet
   "msh-length-1",
   "msh-length",
   "scratch-15", // the last scratch cell
@@ -93,8 +98,18 @@ export interface EdgeChoice {
   end: number;
 }
 
+/**
+ * Edges whose rule depends on the attach point (no device on a socket, the
+ * EtherType and undetermined MAC bytes in xt_bpf): each reaches its rule on
+ * one attach point in two, so they are drawn twice as often.
+ */
+const PER_ATTACH_EDGES: readonly RunEdge[] = ["load-ll-off", "ancillary-protocol", "ancillary-device"];
+
 export const edgeChoiceArb: fc.Arbitrary<EdgeChoice> = fc.record({
-  edge: fc.constantFrom(...RUN_EDGES),
+  edge: fc.oneof(
+    { weight: RUN_EDGES.length, arbitrary: fc.constantFrom(...RUN_EDGES) },
+    { weight: PER_ATTACH_EDGES.length, arbitrary: fc.constantFrom(...PER_ATTACH_EDGES) },
+  ),
   pick: fc.nat(0xffff),
   end: fc.oneof({ weight: 3, arbitrary: fc.constantFrom(0, 1) }, { weight: 1, arbitrary: fc.constant(2) }),
 });
@@ -116,7 +131,13 @@ const operand = (pick: number) => (0x80000001 | ((pick * 0x9e3779b1) & 0x7ffffff
  * here") unless the choice says to go on. `room` is how far the first
  * instruction may jump forward and stay inside the program.
  */
-export function runEdgeIdiom(choice: EdgeChoice, length: number, attach: Attach, room: number): Insn[] {
+export function runEdgeIdiom(
+  choice: EdgeChoice,
+  length: number,
+  attach: Attach,
+  room: number,
+  allowAny: boolean,
+): Insn[] {
   const { edge, pick } = choice;
   const shiftOp = pick % 2 ? BPF_RSH : BPF_LSH;
   const divOp = pick % 2 ? BPF_MOD : BPF_DIV;
@@ -160,14 +181,27 @@ export function runEdgeIdiom(choice: EdgeChoice, length: number, attach: Attach,
     case "load-net-off-end":
       return load(insn(code, 0, 0, (SKF_NET_OFF + length - width + 1 + (pick % 2)) >>> 0));
     case "load-ll-off":
-      // In xt_bpf the MAC header is not the request's to determine: use the network area there.
-      return load(insn(code, 0, 0, (attach === "socket" ? SKF_LL_OFF + (pick % 14) : SKF_NET_OFF) >>> 0));
+      // In xt_bpf the MAC header is not the request's to determine: the network area there, unless "any" is allowed.
+      return load(insn(code, 0, 0, (attach === "socket" || allowAny ? SKF_LL_OFF + (pick % 14) : SKF_NET_OFF) >>> 0));
     case "load-below-ll-off":
       // Just under SKF_LL_OFF, or the most negative int.
       return load(insn(code, 0, 0, pick % 2 ? SKF_LL_OFF - 1 : 0x80000000));
     case "load-ad-off-1":
       // The last offset under SKF_AD_OFF: the top of the network-header area, far past any packet.
       return load(insn(code, 0, 0, SKF_AD_OFF - 1));
+    case "ancillary-protocol":
+      return [ancillaryLoad("protocol", size), retA];
+    case "ancillary-device":
+      // A set first, so "the program returned A" shows; xt_bpf's device is not the request's (no idiom there unless allowed).
+      if (attach === "xt_bpf" && !allowAny) return [];
+      return [ld(operand(pick)), ancillaryLoad(pick % 2 ? "hatype" : "ifindex", size), retBig];
+    case "ancillary-computed": {
+      const field = (["alu_xor_x", "nlattr", "nlattr_nest"] as const)[pick % 3]!;
+      // A and X: an operand to XOR, or an offset into the packet and an attribute type to look for.
+      const [a, x] =
+        field === "alu_xor_x" ? [operand(pick), operand(pick >>> 1)] : [pick % Math.max(length, 1), pick % 8];
+      return end([ld(a), ldx(x), ancillaryLoad(field, size)], choice, retA);
+    }
     case "msh-length-1":
       return [insn(BPF_LDX | BPF_B | BPF_MSH, 0, 0, Math.max(length - 1, 0)), insn(BPF_MISC_TXA, 0, 0, 0), retA];
     case "msh-length":
@@ -185,6 +219,11 @@ export function runEdgeIdiom(choice: EdgeChoice, length: number, attach: Attach,
       return [ld(operand(pick)), insn(BPF_JMP | BPF_JEQ | BPF_K, pick % 2 ? to : 0, pick % 2 ? 0 : to, pick % 4)];
     }
   }
+}
+
+/** An ABS load of an ancillary field (SKF_AD_OFF + its offset), of any size: the kernel ignores the size. */
+function ancillaryLoad(field: AncillaryName, size: number): Insn {
+  return insn(BPF_LD | SIZES[size]! | BPF_ABS, 0, 0, SKF_AD_OFF + ANCILLARY[field]);
 }
 
 /** BPF_MISC | BPF_TXA: A = X, so what MSH loaded into X is returned. */

@@ -50,7 +50,7 @@ export interface ProgramOptions {
 
 /**
  * A valid program (by construction) with a seed packet it is correlated with.
- * Two in three start with a boundary idiom (edges.ts), drawn with a fixed weight so
+ * Five in six start with a boundary idiom (edges.ts), drawn with a fixed weight so
  * every edge comes up in a default run of 100 cases.
  */
 export function validProgram(options: ProgramOptions = {}) {
@@ -65,7 +65,7 @@ export function validProgram(options: ProgramOptions = {}) {
       seed: ipPacket(),
       final: choiceArb,
       choices,
-      edge: fc.option(edgeChoiceArb, { freq: 3 }),
+      edge: fc.option(edgeChoiceArb, { freq: 6 }),
     })
     .map(({ attach, seed, final, choices: cs, edge }) => ({
       attach,
@@ -81,6 +81,11 @@ export function runInput(options: ProgramOptions = {}): fc.Arbitrary<RunInput> {
   );
 }
 
+/** The rejection rules that neither a length limit nor a load edge (edges.ts) breaks: only `broken` below reaches them. */
+const ONLY_BROKEN = REJECTION_RULES.filter(
+  (rule) => rule !== "xt-count" && rule !== "length" && !(Object.values(LOAD_EDGE_RULE) as string[]).includes(rule),
+);
+
 /** Filler for programs at the length limits: immediate loads (cheap to convert) or packet loads (charged over optmem). */
 function pad(count: number, packetLoads: boolean): Insn[] {
   return Array.from({ length: count }, (_, i) =>
@@ -91,8 +96,8 @@ function pad(count: number, packetLoads: boolean): Insn[] {
 /**
  * Programs to load: valid ones; ones at and one past the length limits at
  * both attach points; one instruction at a validator limit (edges.ts); and
- * single mutations breaking each rejection rule. The limits and the edges
- * have fixed weights so that each comes up in a default run.
+ * single mutations breaking each rejection rule. The limits, the edges and
+ * the mutations have fixed weights so that each comes up in a default run.
  */
 export function loadInput(): fc.Arbitrary<LoadInput> {
   const valid = validProgram().map(
@@ -120,7 +125,11 @@ export function loadInput(): fc.Arbitrary<LoadInput> {
   const broken = fc
     .record({
       base: validProgram({}),
-      rule: fc.constantFrom(...REJECTION_RULES),
+      // The rules no limit or edge above reaches are drawn more often: they come up only here.
+      rule: fc.oneof(
+        { weight: 1, arbitrary: fc.constantFrom(...REJECTION_RULES) },
+        { weight: 2, arbitrary: fc.constantFrom(...ONLY_BROKEN) },
+      ),
       pick: fc.nat(),
       extra: fc.array(choiceArb, { minLength: 64, maxLength: 64 }),
     })

@@ -153,7 +153,7 @@ export function buildProgram(
       memvalid = 0xffff;
     }
   };
-  const idiom = options.edge ? runEdgeIdiom(options.edge, len, options.attach, n - 2) : [];
+  const idiom = options.edge ? runEdgeIdiom(options.edge, len, options.attach, n - 2, options.allowAny) : [];
   const prefix = idiom.length <= n - 1 ? idiom : [];
   for (let pc = 0; pc < n - 1; pc++) {
     memvalid &= masks[pc]!;
@@ -236,11 +236,15 @@ export function buildProgram(
         ins = insn(BPF_JMP | BPF_JA, 0, 0, room === 0 ? 0 : c.a % Math.min(room + 1, 8));
         break;
       case 16: {
-        // ancillary load, or the network/link-layer areas
-        const which = c.a % (ancillaries.length + 2);
-        if (which < ancillaries.length)
-          ins = insn(BPF_LD | SIZES[c.b % 3]! | BPF_ABS, 0, 0, SKF_AD_OFF + ANCILLARY[ancillaries[which]!]);
-        else if (which === ancillaries.length || (!options.allowAny && options.attach === "xt_bpf")) {
+        // ancillary load (two in three), or the network/link-layer areas (each as often as any one kind of load)
+        if (c.c % 3 !== 0)
+          ins = insn(
+            BPF_LD | SIZES[c.b % 3]! | BPF_ABS,
+            0,
+            0,
+            SKF_AD_OFF + ANCILLARY[ancillaries[c.a % ancillaries.length]!],
+          );
+        else if (c.a % 2 === 0 || (!options.allowAny && options.attach === "xt_bpf")) {
           ins = insn(BPF_LD | SIZES[c.b % 3]! | BPF_ABS, 0, 0, (SKF_NET_OFF + (c.c % (len + 4))) >>> 0);
         } else ins = insn(BPF_LD | SIZES[c.b % 3]! | BPF_ABS, 0, 0, (SKF_LL_OFF + (c.c % 20)) >>> 0);
         break;

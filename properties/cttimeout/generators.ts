@@ -187,8 +187,12 @@ export interface MessageSpec {
   family: number;
   version: number;
   attributes: AttrSpec[];
-  /** How the frame is broken: nlmsg_len short of the bytes, beyond them, cut mid-attribute, below the header. */
-  frame: "ok" | "cut" | "len-below-header" | "len-beyond" | "trailing";
+  /**
+   * How the frame is broken: nlmsg_len short of the bytes, beyond them, cut
+   * mid-attribute, below the header, or a whole header with less than a
+   * struct nfgenmsg after it.
+   */
+  frame: "ok" | "cut" | "len-below-header" | "len-beyond" | "trailing" | "short-nfgenmsg";
   cut: number;
 }
 
@@ -203,8 +207,9 @@ const ATTRS_FOR: Record<number, (() => fc.Arbitrary<AttrSpec>)[]> = {
 /** The attributes a message of this type needs, each kept with high probability, plus strays and duplicates. */
 function attributesFor(msg: number, wellFormed: boolean): fc.Arbitrary<AttrSpec[]> {
   const needed = ATTRS_FOR[msg] ?? [nameAttr, l3Attr];
-  // A DELETE without a name is well-formed too: it deletes every unused policy.
-  if (wellFormed && msg === 2) return fc.option(nameAttr(), { freq: 3 }).map((n) => (n ? [n] : []));
+  // A DELETE without a name is well-formed too: it deletes every unused policy; a GET
+  // without one dumps under NLM_F_DUMP and is refused (EINVAL) without it.
+  if (wellFormed && (msg === 1 || msg === 2)) return fc.option(nameAttr(), { freq: 3 }).map((n) => (n ? [n] : []));
   // Current kernels take DEFAULT_SET without L3PROTO (the 5.x seed did not).
   if (wellFormed && msg === 3)
     return fc
@@ -266,6 +271,7 @@ export function messageSpec(options: { wellFormed?: boolean; types?: number[] } 
                 "trailing" as const,
               ),
             },
+            { weight: 1, arbitrary: fc.constant("short-nfgenmsg" as const) },
           ),
       cut: fc.nat(64),
     }),
@@ -299,6 +305,12 @@ export function encodeSpec(spec: MessageSpec, seq: number): Uint8Array {
     case "len-beyond":
       view.setUint32(0, bytes.length + 1 + (spec.cut % 8), true);
       return bytes;
+    case "short-nfgenmsg": {
+      // 16 to 19 bytes, nlmsg_len saying so: a header and part of a struct nfgenmsg.
+      const cut = bytes.slice(0, 16 + (spec.cut % 4));
+      new DataView(cut.buffer).setUint32(0, cut.length, true);
+      return cut;
+    }
     case "trailing": {
       // Up to 15 bytes after the message: too short for another header, ignored.
       return concatBytes([bytes, new Uint8Array(1 + (spec.cut % 15)).fill(0xee)]);
@@ -320,11 +332,13 @@ export const creation = (): fc.Arbitrary<MessageSpec> =>
         { maxLength: 2 },
       ),
       ack: fc.boolean(),
-      // A name of the small pool often exists already: no flag (EBUSY), EXCL (EEXIST), REPLACE, both, CREATE.
+      // A name of the small pool often exists already: no flag (EBUSY), EXCL (EEXIST), REPLACE
+      // (updated, or EINVAL for another kind), both, CREATE.
       modifier: fc.oneof(
         { weight: 3, arbitrary: fc.constant(0) },
         { weight: 2, arbitrary: fc.constant(NLM_F_EXCL) },
-        { weight: 1, arbitrary: fc.constantFrom(NLM_F_REPLACE, NLM_F_EXCL | NLM_F_REPLACE, NLM_F_CREATE) },
+        { weight: 2, arbitrary: fc.constant(NLM_F_REPLACE) },
+        { weight: 1, arbitrary: fc.constantFrom(NLM_F_EXCL | NLM_F_REPLACE, NLM_F_CREATE) },
       ),
     })
     .map((c) => wellFormedNew(c.name, c.l3, c.l4, c.entries, c.ack, c.modifier));

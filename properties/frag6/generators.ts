@@ -82,10 +82,13 @@ export function datagramSpec(): fc.Arbitrary<DatagramSpec> {
  * The size edges every property meets with a fixed weight, whatever its
  * classes: the largest datagram (reassembled Payload Length 65535) with no
  * header before the Fragment header, so its last fragment sits at offset
- * 65528 and ends at 65535 with 7 bytes; and the largest datagram behind
- * extension headers.
+ * 65528 and ends at 65535 with 7 bytes; the largest datagram behind
+ * extension headers; and the largest datagram whose first fragment alone
+ * carries a Destination Options header before its Fragment header, so each
+ * fragment stays within 65535 bytes while the datagram rebuilt with the first
+ * fragment's headers (RFC 8200 section 4.5) passes it.
  */
-export const FRAG6_EDGES = ["none", "largest", "largest-behind-headers"] as const;
+export const FRAG6_EDGES = ["none", "largest", "largest-behind-headers", "largest-first-behind-headers"] as const;
 export type Frag6Edge = (typeof FRAG6_EDGES)[number];
 
 // Shrinks to "none" when the case fails without its edge too.
@@ -94,11 +97,12 @@ const edge = fc.oneof(
   { weight: 10, arbitrary: fc.constant<Frag6Edge>("none") },
   { weight: 1, arbitrary: fc.constant<Frag6Edge>("largest") },
   { weight: 1, arbitrary: fc.constant<Frag6Edge>("largest-behind-headers") },
+  { weight: 1, arbitrary: fc.constant<Frag6Edge>("largest-first-behind-headers") },
 );
 
 function withEdge(spec: DatagramSpec, e: Frag6Edge): DatagramSpec {
   if (e === "none") return spec;
-  const before: Extension[] = e === "largest" ? [] : spec.before.length ? spec.before : ["dst"];
+  const before: Extension[] = e !== "largest-behind-headers" ? [] : spec.before.length ? spec.before : ["dst"];
   return { ...spec, before, payloadLength: IPV6_MAXPLEN };
 }
 
@@ -184,8 +188,13 @@ interface StreamChoices {
   gaps: number[];
 }
 
-function fragmentPacket(plan: Plan, parts: DatagramParts[], ids: number[]): Uint8Array {
-  const p = parts[plan.d]!;
+/**
+ * One fragment's packet; `firstHeaders` are the headers before the Fragment
+ * header of datagram 0's offset-0 fragments when they differ from the others'.
+ */
+function fragmentPacket(plan: Plan, parts: DatagramParts[], ids: number[], firstHeaders?: DatagramParts): Uint8Array {
+  if (plan.whole) return originalPacket(plan.whole);
+  const p = plan.d === 0 && plan.offset === 0 && firstHeaders ? firstHeaders : parts[plan.d]!;
   if (plan.atomic)
     return buildFragmentPacket({
       ...plan.atomic,
@@ -262,6 +271,11 @@ function flood(
   return events;
 }
 
+/** The part of a datagram before its Fragment header. */
+function headersOf(d: DatagramParts): Pick<DatagramParts, "unfragmentable" | "prevNextHeaderOffset"> {
+  return { unfragmentable: d.unfragmentable, prevNextHeaderOffset: d.prevNextHeaderOffset };
+}
+
 /** Builds one stream from the generated choices. */
 export function buildStream(g: StreamChoices): StreamInput {
   const p = g.pattern;
@@ -280,6 +294,11 @@ export function buildStream(g: StreamChoices): StreamInput {
   // The largest datagram is cut at its last 8-byte boundary: offset 65528 when nothing precedes the Fragment header.
   const tail = g.edge === "none" ? [] : [8 * Math.floor((L - 1) / 8)];
   let plans = applyPattern(p, piecesOf(0, parts[0]!, g.cuts, tail), parts);
+  // The first fragment's own headers: an 8-byte Destination Options header the other fragments lack.
+  const firstHeaders =
+    g.edge === "largest-first-behind-headers"
+      ? { ...parts[0]!, ...headersOf(buildDatagram({ ...main, before: ["dst"], optionUnits: 1 })) }
+      : undefined;
   if (p.cls === "interleaved") plans = interleave(plans, p, parts[1]!);
   if (p.cls === "ecn-mixed") plans = mixEcn(plans, p.codepoints);
   const config = { ...FRAG6_DEFAULT_CONFIG };
@@ -291,7 +310,7 @@ export function buildStream(g: StreamChoices): StreamInput {
   plans.forEach((plan, i) => {
     if (i > 0) t += g.gaps[i - 1] ?? 0;
     if (i === lateFrom && p.cls === "timeout-spread") t += config.timeoutMs + p.past;
-    events.push({ t, packet: toHex(fragmentPacket(plan, parts, ids)) });
+    events.push({ t, packet: toHex(fragmentPacket(plan, parts, ids, firstHeaders)) });
   });
   const originals = parts.map((d) => toHex(originalPacket(d)));
   return { events, config, labels: [p.cls], originals };

@@ -19,6 +19,8 @@ export interface Plan {
   trafficClass?: number;
   /** Sent as an atomic fragment of this whole datagram instead. */
   atomic?: DatagramParts;
+  /** Sent as this whole datagram, without a Fragment header, instead. */
+  whole?: DatagramParts;
 }
 
 /** Where an oversized fragment ends: one byte past 65535, one past it counting the headers before it, or further. */
@@ -53,12 +55,12 @@ export type Pattern =
       at: number;
     }
   | { cls: "overlap-across-runs"; piece: number }
-  | { cls: "zero-length"; unit: number; at: number }
+  | { cls: "zero-length"; unit: number; at: number; last: boolean }
   | { cls: "unaligned"; piece: number; short: number; early: boolean; at: number }
   | { cls: "oversized"; end: OversizedEnd; back: number; units: number; more: boolean; at: number }
   | { cls: "conflicting-last"; longer: boolean; at: number }
   | { cls: "beyond-end"; units: number; more: boolean }
-  | { cls: "atomic-beside-queue"; at: number }
+  | { cls: "atomic-beside-queue"; at: number; unfragmented: boolean }
   | { cls: "ecn-mixed"; codepoints: number[] };
 
 const choice = fc.nat({ max: 0xffff });
@@ -101,7 +103,13 @@ const PATTERNS: Record<Frag6Class, fc.Arbitrary<Pattern>> = {
   "overlap-contained-equal": contained("overlap-contained-equal"),
   "overlap-contained-different": contained("overlap-contained-different"),
   "overlap-across-runs": fc.record({ cls: fc.constant("overlap-across-runs" as const), piece: choice }),
-  "zero-length": fc.record({ cls: fc.constant("zero-length" as const), unit: choice, at: choice }),
+  "zero-length": fc.record({
+    cls: fc.constant("zero-length" as const),
+    unit: choice,
+    at: choice,
+    // One in three is a last fragment (M clear), first in, claiming the datagram ends where its last piece begins.
+    last: fc.oneof({ weight: 2, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
+  }),
   unaligned: fc.record({
     cls: fc.constant("unaligned" as const),
     piece: choice,
@@ -128,7 +136,12 @@ const PATTERNS: Record<Frag6Class, fc.Arbitrary<Pattern>> = {
     units: fc.integer({ min: 0, max: 2 }),
     more: fc.oneof({ weight: 7, arbitrary: fc.constant(true) }, { weight: 3, arbitrary: fc.constant(false) }),
   }),
-  "atomic-beside-queue": fc.record({ cls: fc.constant("atomic-beside-queue" as const), at: choice }),
+  "atomic-beside-queue": fc.record({
+    cls: fc.constant("atomic-beside-queue" as const),
+    at: choice,
+    // One in three sends the other datagram whole, without a Fragment header: a packet no queue sees either.
+    unfragmented: fc.oneof({ weight: 2, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
+  }),
   "ecn-mixed": fc.record({
     cls: fc.constant("ecn-mixed" as const),
     codepoints: fc.array(fc.integer({ min: 0, max: 3 }), { maxLength: 9 }),
@@ -255,6 +268,12 @@ function shaped(p: Pattern, plans: readonly Plan[], parts: readonly DatagramPart
       return [...plans.slice(0, i), b, a, span, ...plans.slice(i + 2)];
     }
     case "zero-length": {
+      if (p.last) {
+        // M clear at the last piece's offset, before the others: the piece ending there comes with M set
+        // and ends at "the last fragment's" end; the real last piece contradicts that end.
+        const at = plans[n - 1]!.offset;
+        return [{ d: 0, offset: at, end: at, more: false, data: new Uint8Array(0) }, ...plans];
+      }
       const at = 8 * (p.unit % (Math.floor(L / 8) + 1));
       return insertAfter(plans, { d: 0, offset: at, end: at, more: true, data: new Uint8Array(0) }, -1, p.at);
     }
@@ -287,9 +306,13 @@ function shaped(p: Pattern, plans: readonly Plan[], parts: readonly DatagramPart
       const at = Math.min(8 * Math.ceil(L / 8) + 8 * p.units, 0xfff8);
       return [...plans, { d: 0, offset: at, end: at + 8, more: p.more, data: payloadBytes(8, 5) }];
     }
-    case "atomic-beside-queue":
-      // An atomic fragment with the pending datagram's key, after its first fragment and before its last.
-      return insertAfter(plans, { d: 1, offset: 0, end: 0, more: false, atomic: parts[1]! }, 0, p.at % (n - 1));
+    case "atomic-beside-queue": {
+      // An atomic fragment with the pending datagram's key (or the datagram unfragmented), after its first fragment and before its last.
+      const alone: Plan = p.unfragmented
+        ? { d: 1, offset: 0, end: 0, more: false, whole: parts[1]! }
+        : { d: 1, offset: 0, end: 0, more: false, atomic: parts[1]! };
+      return insertAfter(plans, alone, 0, p.at % (n - 1));
+    }
     case "tiny-first":
       // The first fragment ends inside the header chain (8 bytes, when that is short of the upper header).
       return [

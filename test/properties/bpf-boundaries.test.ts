@@ -2,9 +2,11 @@
 // up in every default run (100 cases) of the properties that judge it, on
 // each of 20 run seeds: shift counts, divisors, loads around the packet's end
 // and in the negative areas, scratch cell 15/16, jumps to and past the end
-// and wrapping u32, and program lengths 64/65/4096/4097 at both attach points.
+// and wrapping u32, ancillary loads whose answer depends on the context,
+// and program lengths 64/65/4096/4097 at both attach points.
 import { describe, it } from "vitest";
 import {
+  ancillaryOf,
   BPF_ABS,
   BPF_ALU,
   BPF_DIV,
@@ -66,6 +68,10 @@ function runEdgesIn(program: JsonProgram, length: number): string[] {
         found.push(k - SKF_NET_OFF + width > length ? "load-net-off-end" : "load-net-off");
       if (k >= SKF_LL_OFF && k < SKF_NET_OFF) found.push("load-ll-off");
       if (k >= 0x80000000 && k < SKF_LL_OFF) found.push("load-below-ll-off");
+      const anc = ancillaryOf(k);
+      if (anc === "protocol") found.push("ancillary-protocol");
+      if (anc === "ifindex" || anc === "hatype") found.push("ancillary-device");
+      if (anc === "alu_xor_x" || anc === "nlattr" || anc === "nlattr_nest") found.push("ancillary-computed");
     }
     if (cls === BPF_LD && bpfMode(code) === BPF_IND && (k | 0) < 0) found.push("load-ind-negative");
     if (code === (BPF_LDX | 0x10 | BPF_MSH) && k === length - 1) found.push("msh-length-1");

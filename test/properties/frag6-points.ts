@@ -75,7 +75,11 @@ const POINTS: Record<Frag6Class, (input: StreamInput) => boolean> = {
   "beyond-end": (s) => some(s, (q) => lastEnds(q).size > 0 && q.some((a) => a.end > Math.min(...lastEnds(q)))),
   "atomic-beside-queue": (s) => {
     const all = arrivals(s);
-    return all.some((a, i) => isAtomic(a) && all.slice(0, i).some((b) => !isAtomic(b) && b.key === a.key));
+    // Or the other datagram sent whole, without a Fragment header, among the pending one's fragments.
+    const unfragmented = s.events.some((e) => !parseFragmentPacket(fromHex(e.packet)));
+    return (
+      unfragmented || all.some((a, i) => isAtomic(a) && all.slice(0, i).some((b) => !isAtomic(b) && b.key === a.key))
+    );
   },
   "tiny-first": (s) => arrivals(s).some((a) => tinyFirstFragment(a.packet, a.f)),
   interleaved: (s) => [...queues(s).values()].filter((q) => q.length >= 2).length >= 2,
