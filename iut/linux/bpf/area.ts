@@ -2,7 +2,8 @@
 // xt_bpf match through nft_compat (socket-programs.ts, xt-programs.ts).
 import { bpfLoad, bpfRun, bpfUnload, readLoadRequest, readRunRequest, readUnloadRequest } from "../../ops/bpf.js";
 import { Errno } from "../../ops/common.js";
-import { invalid } from "../../ops/op.js";
+import { invalid, unsupported } from "../../ops/op.js";
+import { givenFields } from "../../../model/bpf/skb.js";
 import type { LinuxArea, LinuxContext } from "../linux-area.js";
 import { LinuxSocketPrograms } from "./socket-programs.js";
 import { xtPacketProblem } from "./xt-packet.js";
@@ -23,7 +24,10 @@ export function bpfArea({ session }: LinuxContext): LinuxArea {
         return bpfLoad.writeReply(errno === 0 ? { errno, handle } : { errno });
       },
       "bpf.run": (params) => {
-        const { handle, packets } = readRunRequest(params);
+        const { handle, packets, meta } = readRunRequest(params);
+        const given = givenFields(meta);
+        if (given.length)
+          throw unsupported(bpfRun.op, `packet metadata (${given.join(", ")}): not set on the kernel yet`);
         if (sockets.has(handle)) return bpfRun.writeReply({ results: sockets.run(handle, packets) });
         if (!xt.has(handle)) throw invalid(bpfRun.op, `no program is loaded with handle ${JSON.stringify(handle)}`);
         // Decline the whole run up front when a packet cannot reach the match unchanged.
