@@ -199,7 +199,11 @@ export function metaRunInput(): fc.Arbitrary<RunInput> {
       seed: ipPacket(),
       final: choiceArb,
       choices: fc.array(choiceArb, { maxLength: 23 }),
-      meta: skbMetaArb().filter((m) => Object.keys(m).length > 0),
+      // One in four gives only a mark, which a kernel sets on any packet it sends (SO_MARK).
+      meta: fc.oneof(
+        { weight: 3, arbitrary: skbMetaArb().filter((m) => Object.keys(m).length > 0) },
+        { weight: 1, arbitrary: fc.record({ mark: fc.integer({ min: 0, max: 0xffffffff }) }) },
+      ),
       probe: fc.option(fc.array(fc.nat(), { minLength: 1, maxLength: 12 }), { freq: 2 }),
     })
     .chain(({ attach, seed, final, choices, meta, probe }) => {
