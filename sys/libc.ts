@@ -23,6 +23,7 @@ export const SOL_IPV6 = 41;
 export const SOL_RAW = 255;
 export const SOL_PACKET = 263;
 export const SO_MARK = 36;
+export const SO_PRIORITY = 12;
 export const SO_RCVBUF = 8;
 export const SO_SNDBUF = 7;
 export const SO_BINDTODEVICE = 25;

@@ -24,12 +24,13 @@ export function loadWith(semantics: BpfSemantics): OpHandler {
 /** bpf.run with the given semantics; `result` maps a return value to the protocol's result. */
 export function runWith(semantics: BpfSemantics, result = contextResult): OpHandler {
   return (params, state) => {
-    const { handle, packets } = readRunRequest(params);
+    const { handle, packets, meta } = readRunRequest(params);
     const loaded = state.bpf.programs.get(handle);
     if (!loaded) throw invalid(bpfRun.op, `no program is loaded with handle ${JSON.stringify(handle)}`);
+    const env = meta ? { skb: meta } : {};
     return bpfRun.writeReply({
       results: packets.map((p) =>
-        result(loaded.attach, runProgram(loaded.program, p, loaded.attach, {}, semantics).returned, p.length),
+        result(loaded.attach, runProgram(loaded.program, p, loaded.attach, env, semantics).returned, p.length),
       ),
     });
   };

@@ -78,6 +78,19 @@ export const BPF_MUTANTS: readonly MutantDefinition[] = [
       ),
     },
   },
+  withSemantics(
+    "bpf-vlan-tag-cfi-masked",
+    "SKF_AD_VLAN_TAG masks bit 12 of the tci (~VLAN_TAG_PRESENT, kernels before 5.0) instead of giving it whole",
+    { vlanTag: "without-cfi" },
+  ),
+  withSemantics(
+    "bpf-vlan-present-cfi-bit",
+    "SKF_AD_VLAN_TAG_PRESENT reads bit 12 of the tci (kernels before 5.0) instead of vlan_all != 0",
+    { vlanPresent: "cfi-bit" },
+  ),
+  withSemantics("bpf-link-layer-from-data", "SKF_LL_OFF + n reads from the packet's start instead of the MAC header", {
+    linkLayerBase: "data",
+  }),
   withSemantics("bpf-accepts-4097", "accepts a 4,097-instruction program (flen > BPF_MAXINSNS + 1)", {
     maxInstructions: 4097,
   }),

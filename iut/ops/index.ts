@@ -1,7 +1,7 @@
 // Every op of the adapter protocol, and the JSON Schema of all of them
 // (`nfconform schema`, checked in as docs/adapter-protocol.schema.json).
 import type { TSchema } from "typebox";
-import { bpfLoad, bpfRun, bpfUnload } from "./bpf.js";
+import { BPF_RUN_META, bpfLoad, bpfRun, bpfUnload } from "./bpf.js";
 import { checksumCheckentry, checksumFill } from "./checksum.js";
 import {
   ErrorReply,
@@ -43,10 +43,14 @@ export const AREA_OPS = [
  */
 export const OPTIONAL_OPS: readonly string[] = [hooksBatch.op, hooksFragments.op];
 
-/** The optional ops among an IUT's handlers, for its hello. */
+/**
+ * The optional ops among an IUT's handlers, for its hello, and the optional
+ * request fields they take: every bpf.run handler of the suite reads `meta`
+ * (answering `unsupported` for a field it cannot set), so it lists BPF_RUN_META.
+ */
 export function optionalOpsOf(handled: Iterable<string>): string[] {
   const have = new Set(handled);
-  return OPTIONAL_OPS.filter((op) => have.has(op));
+  return [...OPTIONAL_OPS.filter((op) => have.has(op)), ...(have.has(bpfRun.op) ? [BPF_RUN_META] : [])];
 }
 
 /** Plain JSON of a declaration (TypeBox keeps nothing else on it, but say so). */

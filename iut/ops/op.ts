@@ -57,3 +57,8 @@ export function defineOp<Req extends TSchema, Rep extends TSchema>(
 export function invalid(op: string, message: string): AdapterReplyError {
   return new AdapterReplyError("invalid", op, message);
 }
+
+/** The adapter declines a variant it does not implement (a field it cannot set, an attach point). */
+export function unsupported(op: string, message: string): AdapterReplyError {
+  return new AdapterReplyError("unsupported", op, message);
+}

@@ -3,8 +3,12 @@
 // determined by the request is part of the model: "any" ones are not, and a
 // run that executes one is marked nondeterministic (properties then allow any
 // result). Run-time code: net/core/filter.c convert_bpf_extensions(),
-// convert_skb_access(), bpf_skb_load_helper_*(), kernel/bpf/core.c.
+// convert_skb_access(), bpf_skb_load_helper_*(), kernel/bpf/core.c. A
+// request's metadata (skb.ts) replaces the defaults field by field
+// (contextRules()).
 import type { AncillaryName } from "./opcodes.js";
+import { LINUX_SEMANTICS, type BpfSemantics } from "./semantics.js";
+import type { SkbMeta } from "./skb.js";
 import type { Attach } from "./validator.js";
 import type { RuleTrace } from "../rules.js";
 import { BPF_RULES } from "./rule-catalogue.js";
@@ -23,8 +27,14 @@ export type AncillaryBehaviour =
 
 export interface ContextRules {
   ancillary: Record<AncillaryName, AncillaryBehaviour>;
-  /** Loads at SKF_LL_OFF + n: "fail" ends the program with 0; "any" reads bytes the request does not give. */
-  linkLayer: "fail" | "any";
+  /**
+   * Loads at SKF_LL_OFF + n: "fail" ends the program with 0 (no MAC header);
+   * "any" reads bytes the request does not give; `mac` reads the MAC header
+   * and, past it, the packet (they are one buffer up to skb_tail_pointer()).
+   */
+  linkLayer: "fail" | "any" | { mac: Uint8Array };
+  /** The network header's offset into the packet: SKF_NET_OFF + n reads packet[network + n]. */
+  network?: number;
 }
 
 const v = (value: number): AncillaryBehaviour => ({ kind: "value", value });
@@ -91,6 +101,43 @@ const XT_BPF: ContextRules = {
 };
 
 export const CONTEXT_RULES: Readonly<Record<Attach, ContextRules>> = { socket: SOCKET, xt_bpf: XT_BPF };
+
+/**
+ * The context's rules with the request's metadata (skb.ts) in place of its
+ * defaults: each given field makes the loads that read it give its value
+ * (convert_skb_access(), convert_bpf_extensions()).
+ */
+export function contextRules(attach: Attach, meta?: SkbMeta, semantics: BpfSemantics = LINUX_SEMANTICS): ContextRules {
+  const base = CONTEXT_RULES[attach];
+  if (!meta) return base;
+  const ancillary = { ...base.ancillary };
+  if (meta.mark !== undefined) ancillary.mark = v(meta.mark >>> 0);
+  if (meta.pkttype !== undefined) ancillary.pkttype = v(meta.pkttype & 7); // AND PKT_TYPE_MAX
+  if (meta.queue !== undefined) ancillary.queue = v(meta.queue & 0xffff);
+  if (meta.rxhash !== undefined) ancillary.rxhash = v(meta.rxhash >>> 0);
+  if (meta.protocol !== undefined) {
+    ancillary.protocol = v(meta.protocol & 0xffff);
+    // skb_get_poff() dissects by skb->protocol: 0 finds nothing (0); any other is not modelled.
+    if (attach === "socket" && meta.protocol !== 0) ancillary.pay_offset = ANY;
+  }
+  if (meta.vlan !== undefined) {
+    const { proto, tci } = meta.vlan;
+    // BPF_LDX_MEM(BPF_H, vlan_tci): no mask since "net: remove VLAN_TAG_PRESENT"
+    ancillary.vlan_tag = v(semantics.vlanTag === "tci" ? tci : tci & ~0x1000);
+    ancillary.vlan_tpid = v(proto); // ntohs(skb->vlan_proto)
+    // BPF_LDX_MEM(BPF_W, vlan_all); JEQ 0; MOV 1 (since "net: remove skb->vlan_present")
+    const present = semantics.vlanPresent === "vlan-all" ? proto !== 0 || tci !== 0 : (tci & 0x1000) !== 0;
+    ancillary.vlan_tag_present = v(present ? 1 : 0);
+  }
+  if (meta.device === null) ancillary.ifindex = ancillary.hatype = { kind: "exit-a" };
+  else if (meta.device !== undefined) {
+    ancillary.ifindex = v(meta.device.ifindex >>> 0);
+    ancillary.hatype = v(meta.device.hatype & 0xffff);
+  }
+  const mac = semantics.linkLayerBase === "mac" ? meta.mac : meta.mac && new Uint8Array(0);
+  const linkLayer = mac === undefined ? base.linkLayer : mac === null ? "fail" : { mac };
+  return { ancillary, linkLayer, network: meta.network ?? base.network ?? 0 };
+}
 
 /** Whether an ancillary load gives the same answer for the same request. */
 export function ancillaryDeterministic(attach: Attach, name: AncillaryName): boolean {

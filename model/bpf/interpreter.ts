@@ -4,7 +4,7 @@
 // scratch written before read), so it always terminates. runProgram() is the
 // dispatch; below it, one function per instruction class (the shape of
 // golang.org/x/net/bpf's vm.go and vm_instructions.go).
-import { CONTEXT_RULES, type ContextRules } from "./contexts.js";
+import { CONTEXT_RULES, contextRules, type ContextRules } from "./contexts.js";
 import { nlattr, nlattrNest } from "./nlattr.js";
 import {
   ancillaryOf,
@@ -56,11 +56,14 @@ import {
   type Program,
 } from "./opcodes.js";
 import { LINUX_SEMANTICS, type BpfSemantics } from "./semantics.js";
+import type { SkbMeta } from "./skb.js";
 import type { Attach } from "./validator.js";
 import type { RuleTrace } from "../rules.js";
 import { BPF_RULES } from "./rule-catalogue.js";
 
 export interface RunEnvironment {
+  /** The packet's metadata the request gives (skb.ts); absent fields keep the context's defaults. */
+  skb?: SkbMeta;
   /** The value an "any" ancillary load gives (the model's choice; the default is 0). */
   anyAncillary?(name: AncillaryName): number;
   /** The value an "any" link-layer load gives. */
@@ -90,19 +93,31 @@ function readBE(p: Uint8Array, at: number, size: number): number {
 /**
  * bpf_skb_load_helper_{8,16,32}() with bpf_internal_load_pointer_neg_helper():
  * an int offset >= 0 reads the packet; [SKF_NET_OFF, 0) reads from the
- * network header (the packet's start in both contexts); [SKF_LL_OFF,
- * SKF_NET_OFF) from the MAC header; anything out of bounds fails.
+ * network header (the packet's start unless the request moves it);
+ * [SKF_LL_OFF, SKF_NET_OFF) from the MAC header on, when it was set; anything
+ * past skb_tail_pointer() (the packet's end) fails.
  */
 export function loadPacket(packet: Uint8Array, offset: number, size: number, rules: ContextRules): Loaded {
   let at = offset | 0;
   if (at < 0) {
     const u = at >>> 0;
-    if (u >= SKF_NET_OFF) at = u - SKF_NET_OFF;
-    else if (u >= SKF_LL_OFF) return rules.linkLayer === "any" ? { any: true } : { fail: true };
-    else return { fail: true };
+    if (u >= SKF_NET_OFF) at = (rules.network ?? 0) + u - SKF_NET_OFF;
+    else if (u >= SKF_LL_OFF) {
+      const ll = rules.linkLayer;
+      if (typeof ll === "string") return ll === "any" ? { any: true } : { fail: true };
+      return loadFromMac(ll.mac, packet, u - SKF_LL_OFF, size);
+    } else return { fail: true };
   }
   if (at + size > packet.length) return { fail: true };
   return { value: readBE(packet, at, size) };
+}
+
+/** A load at n bytes past skb_mac_header(): the MAC header, then the packet, up to the packet's end. */
+function loadFromMac(mac: Uint8Array, packet: Uint8Array, at: number, size: number): Loaded {
+  if (at + size > mac.length + packet.length) return { fail: true };
+  let value = 0;
+  for (let i = at; i < at + size; i++) value = value * 256 + (i < mac.length ? mac[i]! : packet[i - mac.length]!);
+  return { value: value >>> 0 };
 }
 
 export const SIZE_BYTES: Record<number, number> = { 0: 4, [BPF_H]: 2, [BPF_B]: 1 };
@@ -153,7 +168,7 @@ export function runProgram(
     mem: new Uint32Array(BPF_MEMWORDS),
     deterministic: true,
     packet,
-    rules: CONTEXT_RULES[attach],
+    rules: env.skb ? contextRules(attach, env.skb, semantics) : CONTEXT_RULES[attach],
     env,
     semantics,
     trace,

@@ -22,6 +22,12 @@ export interface BpfSemantics {
   failedLoad: "return-0" | "zero-continues";
   /** LDX MSH: X = (P[k] & 0xf) << 2 ("low-nibble"); "high-nibble" takes P[k] >> 4. */
   msh: "low-nibble" | "high-nibble";
+  /** convert_skb_access() SKF_AD_VLAN_TAG: skb->vlan_tci whole ("tci"); "without-cfi" masks bit 12 (~VLAN_TAG_PRESENT, kernels before 5.0). */
+  vlanTag: "tci" | "without-cfi";
+  /** SKF_AD_VLAN_TAG_PRESENT: skb->vlan_all != 0 ("vlan-all"); "cfi-bit" reads bit 12 of the tci (kernels before 5.0). */
+  vlanPresent: "vlan-all" | "cfi-bit";
+  /** bpf_internal_load_pointer_neg_helper(): SKF_LL_OFF + n reads from skb_mac_header() ("mac"); "data" reads from the packet's start, skipping the MAC header. */
+  linkLayerBase: "mac" | "data";
 }
 
 export const LINUX_SEMANTICS: BpfSemantics = {
@@ -33,4 +39,7 @@ export const LINUX_SEMANTICS: BpfSemantics = {
   shiftByX: "mask",
   failedLoad: "return-0",
   msh: "low-nibble",
+  vlanTag: "tci",
+  vlanPresent: "vlan-all",
+  linkLayerBase: "mac",
 };

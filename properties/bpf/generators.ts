@@ -9,11 +9,12 @@ import {
   type RejectionRule,
 } from "../../model/bpf/validator.js";
 import { BPF_ABS, BPF_B, BPF_IMM, BPF_LD, insn, type Insn } from "../../model/bpf/opcodes.js";
+import { skbMetaFromJson, type SkbMetaJson } from "../../iut/ops/bpf.js";
 import { toHex } from "../../wire/hex.js";
 import { edgeChoiceArb, LIMIT_LENGTHS, LOAD_EDGE_RULE, LOAD_EDGES, withLoadEdge } from "./edges.js";
 import { breakProgram } from "./invalid.js";
 import { ipPacket } from "./packets.js";
-import { buildProgram, choiceArb, type Choice } from "./programs.js";
+import { buildProgram, choiceArb, probeProgram, type Choice } from "./programs.js";
 
 export type JsonProgram = [number, number, number, number][];
 
@@ -21,6 +22,8 @@ export interface RunInput {
   attach: Attach;
   program: JsonProgram;
   packets: string[];
+  /** The packets' metadata (bpf.run's `meta`), when the case gives any. */
+  meta?: SkbMetaJson;
 }
 
 export interface LoadInput {
@@ -173,4 +176,56 @@ export function sessionInput(): fc.Arbitrary<SessionInput> {
   return fc.array(fc.record({ step, unload: fc.boolean() }), { minLength: 1, maxLength: 4 }).map((steps) => ({
     steps: steps.map(({ step: s, unload }) => ({ ...s, unload })),
   }));
+}
+
+/** Packet metadata: any subset of the fields, with values the kernel's fields can hold. */
+export function skbMetaArb(): fc.Arbitrary<SkbMetaJson> {
+  const u32 = fc.integer({ min: 0, max: 0xffffffff });
+  return fc.record(
+    {
+      mark: fc.oneof(u32, fc.nat(16)),
+      vlan: fc.record({ proto: fc.constantFrom(0x8100, 0x88a8, 0, 0x0800), tci: fc.nat(0xffff) }),
+      pkttype: fc.nat(7),
+      queue: fc.oneof(fc.nat(0xffff), fc.nat(8)),
+      rxhash: u32,
+      protocol: fc.constantFrom(0x0800, 0x86dd, 0x0806, 0x8100, 0),
+      device: fc.option(
+        fc.record({ ifindex: fc.integer({ min: 1, max: 0x7fffffff }), hatype: fc.constantFrom(1, 772, 776, 65534) }),
+        { nil: null },
+      ),
+      mac: fc.option(fc.uint8Array({ minLength: 0, maxLength: 22 }).map(toHex), { nil: null }),
+      network: fc.nat(14),
+    },
+    { requiredKeys: [] },
+  );
+}
+
+/** A valid program reading the run's metadata, with packets to run it on (meta is never empty). */
+export function metaRunInput(): fc.Arbitrary<RunInput> {
+  return fc
+    .record({
+      attach: fc.constantFrom(...ATTACH_POINTS),
+      seed: ipPacket(),
+      final: choiceArb,
+      choices: fc.array(choiceArb, { maxLength: 23 }),
+      // One in four gives only a mark, which a kernel sets on any packet it sends (SO_MARK).
+      meta: fc.oneof(
+        { weight: 3, arbitrary: skbMetaArb().filter((m) => Object.keys(m).length > 0) },
+        { weight: 1, arbitrary: fc.record({ mark: fc.integer({ min: 0, max: 0xffffffff }) }) },
+      ),
+      probe: fc.option(fc.array(fc.nat(), { minLength: 1, maxLength: 12 }), { freq: 2 }),
+    })
+    .chain(({ attach, seed, final, choices, meta, probe }) => {
+      // One in two a probe of the fields (every read checked), else a random program reading them.
+      const skb = skbMetaFromJson(meta);
+      const program = probe
+        ? probeProgram(seed, attach, skb, probe)
+        : buildProgram(seed, choices as Choice[], final, { attach, allowAny: false, meta: skb });
+      return packetsFor(seed).map((packets) => ({
+        attach,
+        program: toJson(program),
+        packets: packets.map(toHex),
+        meta,
+      }));
+    });
 }

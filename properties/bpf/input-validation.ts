@@ -2,7 +2,7 @@
 // programs, attach points and packets have bpf.load's and bpf.run's shapes
 // (iut/ops/bpf.ts); the corpus adds no unknown fields and a known intent.
 import Type from "typebox";
-import { AttachPoint, Program } from "../../iut/ops/bpf.js";
+import { AttachPoint, Program, SkbMetaShape } from "../../iut/ops/bpf.js";
 import { shape } from "../../iut/ops/codec.js";
 import { Hex } from "../../iut/ops/fields.js";
 import { REJECTION_RULES, type Attach } from "../../model/bpf/validator.js";
@@ -19,6 +19,7 @@ function asRecord(input: unknown, what: string, keys: readonly string[]): Record
 const attachPoint = shape(AttachPoint);
 const program = shape(Program);
 const packets = shape(Type.Array(Hex));
+const skbMeta = shape(SkbMetaShape);
 
 function validAttach(value: unknown): Attach {
   return attachPoint.read(value, `"attach"`);
@@ -34,11 +35,12 @@ function validPackets(value: unknown): string[] {
 }
 
 export function validateRunInput(input: unknown): RunInput {
-  const r = asRecord(input, "input", ["attach", "program", "packets"]);
+  const r = asRecord(input, "input", ["attach", "program", "packets", "meta"]);
   return {
     attach: validAttach(r.attach),
     program: validProgramJson(r.program),
     packets: validPackets(r.packets),
+    ...(r.meta === undefined ? {} : { meta: skbMeta.read(r.meta, `"meta"`) }),
   };
 }
 

@@ -9,6 +9,7 @@ import type { Attach } from "../../model/bpf/validator.js";
 import type { RuleHit, RuleTrace } from "../../model/rules.js";
 import { explanation, lastHitAt } from "../explain.js";
 import type { Explanation } from "../property.js";
+import { skbMetaFromJson, type SkbMetaJson } from "../../iut/ops/bpf.js";
 import { fromHex } from "../../wire/hex.js";
 import type { JsonProgram } from "./generators.js";
 
@@ -25,12 +26,14 @@ export function modelResults(
   attach: Attach,
   packets: string[],
   trace?: RuleTrace,
+  meta?: SkbMetaJson,
 ): ModelResult[] {
   const insns = asProgram(program);
+  const env = meta ? { skb: skbMetaFromJson(meta) } : {};
   return packets.map((hex, i) => {
     const p = fromHex(hex);
     trace?.within(`packet ${i}`);
-    const r = runProgram(insns, p, attach, {}, undefined, trace);
+    const r = runProgram(insns, p, attach, env, undefined, trace);
     return {
       result: contextResult(attach, r.returned, p.length, trace),
       returned: r.returned,
@@ -83,11 +86,17 @@ export function firstDifference(
  * and X after it; the last line is the pc where the model's program returns,
  * the point the IUT's result leaves it.
  */
-export function instructionTrace(program: JsonProgram, attach: Attach, packetHex: string): string[] {
+export function instructionTrace(
+  program: JsonProgram,
+  attach: Attach,
+  packetHex: string,
+  meta?: SkbMetaJson,
+): string[] {
   const insns = asProgram(program);
   const lines: string[] = [];
   const hex = (n: number) => `0x${(n >>> 0).toString(16)}`;
   const r = runProgram(insns, fromHex(packetHex), attach, {
+    ...(meta ? { skb: skbMetaFromJson(meta) } : {}),
     onStep: (pc, a, x) => lines.push(`${disassembleInsn(insns[pc]!, pc)}    ; A=${hex(a)} X=${hex(x)}`),
   });
   lines.push(`returns ${r.returned} (${r.steps} instructions run)`);
@@ -101,12 +110,14 @@ export function runExplanation(
   packets: string[],
   hits: readonly RuleHit[],
   at: number,
+  meta?: SkbMetaJson,
 ): Explanation | undefined {
   const context = lastHitAt(hits, `packet ${at}`);
   const decided = lastHitAt(hits, `packet ${at}`, (h) => h !== context);
   const e = explanation(BPF_RULES, decided ?? context, hits, [
     ...(context ? [`context: ${context.rule} (${context.detail ?? ""})`] : []),
-    ...instructionTrace(program, attach, packets[at]!),
+    ...(meta ? [`metadata: ${JSON.stringify(meta)}`] : []),
+    ...instructionTrace(program, attach, packets[at]!, meta),
   ]);
   return e;
 }

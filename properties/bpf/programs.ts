@@ -4,7 +4,9 @@
 // them. Loads mostly hit the seed packet and comparisons use constants read
 // from it, so both branches of a jump are taken by the seed and its variants.
 import fc from "fast-check";
-import { ancillaryDeterministic } from "../../model/bpf/contexts.js";
+import { ancillaryDeterministic, contextRules } from "../../model/bpf/contexts.js";
+import { loadPacket } from "../../model/bpf/interpreter.js";
+import type { SkbMeta } from "../../model/bpf/skb.js";
 import {
   ANCILLARY,
   ANCILLARY_NAMES,
@@ -118,6 +120,16 @@ export interface BuildOptions {
   allowAny: boolean;
   /** A boundary idiom to start the program with (edges.ts), when it fits. */
   edge?: EdgeChoice | null;
+  /** The run's metadata: the loads it determines are drawn too, and jumps compare with its values. */
+  meta?: SkbMeta;
+}
+
+/** The values a run's metadata gives, for jumps to compare with. */
+function metaConstants(meta: SkbMeta): number[] {
+  const d = meta.device ?? undefined;
+  return [meta.mark, meta.vlan?.tci, meta.vlan?.proto, meta.pkttype, meta.queue, meta.rxhash, meta.protocol, d?.ifindex]
+    .concat(d ? [d.hatype] : [])
+    .filter((x): x is number => x !== undefined);
 }
 
 /**
@@ -136,7 +148,13 @@ export function buildProgram(
   let memvalid = 0;
   const program: Insn[] = [];
   const len = Math.max(seed.length, 1);
-  const ancillaries = ANCILLARY_NAMES.filter((a) => options.allowAny || ancillaryDeterministic(options.attach, a));
+  const meta = options.meta;
+  const rules = meta && contextRules(options.attach, meta);
+  const ancillaries = ANCILLARY_NAMES.filter(
+    (a) => options.allowAny || (rules ? rules.ancillary[a].kind !== "any" : ancillaryDeterministic(options.attach, a)),
+  );
+  const constants = meta ? metaConstants(meta) : [];
+  const macGiven = meta?.mac instanceof Uint8Array;
   const flowTo = (target: number) => {
     masks[target] = masks[target]! & memvalid;
   };
@@ -166,7 +184,8 @@ export function buildProgram(
     const room = n - 2 - pc; // the largest forward distance that stays inside
     const written = [...Array(16).keys()].filter((i) => memvalid & (1 << i));
     let ins: Insn;
-    switch (c.kind % 18) {
+    // With metadata, one instruction in three loads it (an ancillary field or a MAC/network header byte).
+    switch (meta && c.kind % 3 === 0 ? 16 : c.kind % 18) {
       case 0:
       case 1: // absolute load, mostly inside the packet, sometimes just past it
         ins = insn(BPF_LD | SIZES[c.b % 3]! | BPF_ABS, 0, 0, c.a % (len + (c.c % 4 === 0 ? 8 : 0)));
@@ -224,12 +243,8 @@ export function buildProgram(
         const src = c.kind % 18 === 14 ? BPF_X : BPF_K;
         const jt = room === 0 ? 0 : (c.b % Math.min(room + 1, 256)) % (c.c % 3 === 0 ? 256 : 4);
         const jf = room === 0 ? 0 : (c.c % Math.min(room + 1, 256)) % (c.b % 3 === 0 ? 256 : 4);
-        ins = insn(
-          BPF_JMP | JMP_OPS[c.a % 4]! | src,
-          Math.min(jt, room),
-          Math.min(jf, room),
-          src === BPF_K ? packetConstant(seed, c) : 0,
-        );
+        const k = constants.length && c.c % 2 === 0 ? constants[c.a % constants.length]! : packetConstant(seed, c);
+        ins = insn(BPF_JMP | JMP_OPS[c.a % 4]! | src, Math.min(jt, room), Math.min(jf, room), src === BPF_K ? k : 0);
         break;
       }
       case 15:
@@ -244,7 +259,7 @@ export function buildProgram(
             0,
             SKF_AD_OFF + ANCILLARY[ancillaries[c.a % ancillaries.length]!],
           );
-        else if (c.a % 2 === 0 || (!options.allowAny && options.attach === "xt_bpf")) {
+        else if (c.a % 2 === 0 || (!options.allowAny && options.attach === "xt_bpf" && !macGiven)) {
           ins = insn(BPF_LD | SIZES[c.b % 3]! | BPF_ABS, 0, 0, (SKF_NET_OFF + (c.c % (len + 4))) >>> 0);
         } else ins = insn(BPF_LD | SIZES[c.b % 3]! | BPF_ABS, 0, 0, (SKF_LL_OFF + (c.c % 20)) >>> 0);
         break;
@@ -256,7 +271,7 @@ export function buildProgram(
     track(ins, pc);
   }
   program.push(
-    final.kind % 3 === 0
+    final.kind % 3 === 0 || (meta && final.kind % 3 === 1)
       ? insn(BPF_RET | BPF_A, 0, 0, 0)
       : insn(BPF_RET | BPF_K, 0, 0, [0, 0xffffffff, final.a % (len + 2), 1][final.b % 4]!),
   );
@@ -264,3 +279,40 @@ export function buildProgram(
 }
 
 export const LD_W_ABS = BPF_LD | BPF_W | BPF_ABS;
+
+/**
+ * A probe of the run's metadata: blocks of "load a field (or a MAC / network
+ * header byte); if it is not the value the metadata gives, return i + 1", then
+ * RET #0. On the model every block passes and the program returns 0; an IUT
+ * that reads one field wrong returns that block's number (`picks` choose the
+ * loads, values as read from the seed packet).
+ */
+export function probeProgram(seed: Uint8Array, attach: Attach, meta: SkbMeta, picks: readonly number[]): Insn[] {
+  const rules = contextRules(attach, meta);
+  // Half the picks an ancillary field, half a MAC / network header load.
+  const fields: [Insn, number][] = [];
+  const headers: [Insn, number][] = [];
+  for (const name of ANCILLARY_NAMES) {
+    const b = rules.ancillary[name];
+    const k = SKF_AD_OFF + ANCILLARY[name];
+    if (b.kind === "value") fields.push([insn(BPF_LD | BPF_W | BPF_ABS, 0, 0, k), b.value]);
+    else if (b.kind === "ethertype")
+      fields.push([insn(BPF_LD | BPF_W | BPF_ABS, 0, 0, k), seed[0]! >> 4 === 6 ? 0x86dd : 0x0800]);
+  }
+  for (const base of [SKF_LL_OFF, SKF_NET_OFF])
+    for (let n = 0; n < 24; n++)
+      for (const size of SIZES) {
+        const loaded = loadPacket(seed, (base + n) | 0, SIZE_LEN[size]!, rules);
+        if ("value" in loaded) headers.push([insn(BPF_LD | size | BPF_ABS, 0, 0, (base + n) >>> 0), loaded.value]);
+      }
+  const program: Insn[] = [];
+  picks.forEach((pick, i) => {
+    const from = (pick % 2 === 0 && fields.length) || !headers.length ? fields : headers;
+    const chosen = from[Math.floor(pick / 2) % Math.max(from.length, 1)];
+    if (!chosen) return;
+    const [load, value] = chosen;
+    program.push(load, insn(BPF_JMP | BPF_JEQ | BPF_K, 1, 0, value), insn(BPF_RET | BPF_K, 0, 0, i + 1));
+  });
+  program.push(insn(BPF_RET | BPF_K, 0, 0, 0));
+  return program;
+}

@@ -10,6 +10,7 @@ import { LINKTYPE_RAW } from "../../wire/pcap.js";
 import type { CasePackets, CheckOutcome, ConformanceProperty, PropertyContext } from "../property.js";
 import {
   loadInput,
+  metaRunInput,
   runInput,
   sessionInput,
   validProgram,
@@ -72,20 +73,26 @@ async function loadAndRun(input: RunInput, { iut, collectRules }: PropertyContex
   if (verdict.errno !== 0)
     return { ok: true, expected: { errno: verdict.errno }, observed: { errno: loaded.errno }, rules: trace.hits };
   // The interpreter's rules cost a little on every packet: recorded when collected, or again on a violation.
-  const expected = modelResults(input.program, input.attach, input.packets, collectRules ? trace : undefined);
-  const observed = await iutRun(iut, loaded.handle!, input.packets);
+  const { meta } = input;
+  const expected = modelResults(input.program, input.attach, input.packets, collectRules ? trace : undefined, meta);
+  const observed = await iutRun(iut, loaded.handle!, input.packets, meta);
   await iutUnload(iut, loaded.handle!);
   const message = compareResults(input.program, input.attach, input.packets, expected, observed);
   const at = message === null ? -1 : firstDifference(input.attach, input.packets, expected, observed);
-  if (at >= 0 && !collectRules) modelResults(input.program, input.attach, input.packets, trace);
-  const why = at < 0 ? undefined : runExplanation(input.program, input.attach, input.packets, trace.hits, at);
+  if (at >= 0 && !collectRules) modelResults(input.program, input.attach, input.packets, trace, meta);
+  const why = at < 0 ? undefined : runExplanation(input.program, input.attach, input.packets, trace.hits, at, meta);
   return {
     ok: message === null,
     rules: trace.hits,
     ...(why ? { explanation: why } : {}),
     expected: { results: expected.map((e) => (e.deterministic ? e.result : "any")) },
     observed: { results: observed },
-    ...(message ? { message, key: `${input.attach} run: a result differs` } : {}),
+    ...(message
+      ? {
+          message: meta ? `${message}\nmetadata: ${JSON.stringify(meta)}` : message,
+          key: `${input.attach} run${meta ? " with metadata" : ""}: a result differs`,
+        }
+      : {}),
   };
 }
 
@@ -144,6 +151,19 @@ const runTerminates: ConformanceProperty<RunInput> = {
   citation: `${RUNTIME}; bpf_check_classic() (forward jumps only)`,
   ops: ["bpf.load", "bpf.run", "bpf.unload"],
   arbitrary: () => runInput({ allowAny: true }),
+  validateInput: validateRunInput,
+  check: loadAndRun,
+  packets: runPackets,
+};
+
+const runWithMetadata: ConformanceProperty<RunInput> = {
+  area: "bpf",
+  name: "run-with-metadata-matches-model",
+  statement:
+    "With packet metadata given (mark, VLAN tag and protocol, pkttype, queue mapping, hash, protocol, device, MAC header, network header offset), every result the request determines equals the model's: each ancillary load reads its skb field and each SKF_LL_OFF / SKF_NET_OFF load reads from the MAC / network header.",
+  citation: `${RUNTIME}; convert_skb_access(), bpf_internal_load_pointer_neg_helper()`,
+  ops: ["bpf.load", "bpf.run", "bpf.unload"],
+  arbitrary: () => metaRunInput(),
   validateInput: validateRunInput,
   check: loadAndRun,
   packets: runPackets,
@@ -294,4 +314,5 @@ export const BPF_PROPERTIES: readonly ConformanceProperty<any>[] = [
   runTerminates,
   xtRefuses65,
   everything,
+  runWithMetadata,
 ];

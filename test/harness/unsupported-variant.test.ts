@@ -57,4 +57,18 @@ describe("unsupported for a variant declines that case only", () => {
     expect(r.judged).toBe(0);
     expect(r.skipReason).toMatch(/no case was judged: the IUT declined \d+ \(unsupported: no xt_bpf here\)/);
   });
+
+  it("declines metadata cases for an IUT whose hello does not list bpf.run.meta (an older adapter would ignore it)", async () => {
+    const model = new ModelIut();
+    const older: Iut = {
+      spec: "test:no-meta",
+      hello: async () => ({ ...(await model.hello()), ops: [] }),
+      close: () => model.close(),
+      call: (op, params) => model.call(op, params),
+    };
+    const r = await runProperty(bpfProperty("run-with-metadata-matches-model"), older, "linux", [], options);
+    expect(r.status).toBe("skipped");
+    expect(r.judged).toBe(0);
+    expect(r.skipReason).toMatch(/unsupported: packet metadata: the IUT's hello does not list bpf.run.meta/);
+  });
 });

@@ -3,7 +3,7 @@
 // bpf_convert_filter(), kernel/bpf/core.c ALU32 semantics), the two contexts'
 // ancillary and link-layer loads (contexts.ts), and the semantics knobs.
 import { describe, expect, it } from "vitest";
-import { ancillaryDeterministic, contextResult } from "../../model/bpf/contexts.js";
+import { ancillaryDeterministic, contextResult, contextRules } from "../../model/bpf/contexts.js";
 import { loadPacket, runProgram, type RunEnvironment } from "../../model/bpf/interpreter.js";
 import { insn, SKF_AD_OFF, SKF_LL_OFF, SKF_NET_OFF, type Insn } from "../../model/bpf/opcodes.js";
 import { LINUX_SEMANTICS, type BpfSemantics } from "../../model/bpf/semantics.js";
@@ -224,5 +224,52 @@ describe("ancillary loads per context", () => {
       contextResult("socket", 0xffffffff, 40),
     ]).toEqual([0, 7, 40]);
     expect([contextResult("xt_bpf", 0, 40), contextResult("xt_bpf", 7, 40)]).toEqual([0, 1]);
+  });
+});
+
+describe("metadata a request gives (model/bpf/skb.ts)", () => {
+  const anc = (off: number): Row => [0x20, 0, 0, SKF_AD_OFF + off];
+  const skb = {
+    mark: 0x1234aaaa,
+    vlan: { proto: 0x0800, tci: 0xffff },
+    pkttype: 3,
+    queue: 123,
+    rxhash: 0x1234aaab,
+    protocol: 0x0800,
+    device: { ifindex: 577, hatype: 588 },
+    mac: Uint8Array.of(0xaa, 0xbb),
+    network: 14,
+  };
+  const read = (row: Row, attach: "socket" | "xt_bpf" = "socket") =>
+    run(P(LDA(7), row, RETA), { attach, packet: pkt, env: { skb } });
+  it("each ancillary field reads its skb field, in both contexts", () => {
+    for (const attach of ["socket", "xt_bpf"] as const) {
+      expect([0, 4, 8, 20, 24, 28, 32, 44, 48, 60].map((off) => read(anc(off), attach)).map((r) => r.returned)).toEqual(
+        [0x0800, 3, 577, 0x1234aaaa, 123, 588, 0x1234aaab, 0xffff, 1, 0x0800],
+      );
+      expect(read(anc(20), attach).deterministic).toBe(true);
+    }
+  });
+  it("VLAN_TAG_PRESENT is vlan_all != 0: a tag of 0 with a protocol is present, none is not", () => {
+    const present = (vlan?: { proto: number; tci: number }) =>
+      run(P(anc(48), RETA), { env: { skb: vlan ? { vlan } : {} } }).returned;
+    expect([present({ proto: 0x8100, tci: 0 }), present({ proto: 0, tci: 0 }), present()]).toEqual([1, 0, 0]);
+  });
+  it("a null device ends the program returning A; a device on xt_bpf is determined", () => {
+    expect(run(P(LDA(7), anc(8), [0x06, 0, 0, 1]), { env: { skb: { device: null } } }).returned).toBe(7);
+    expect(run(P(anc(8), RETA), { attach: "xt_bpf", env: { skb: { device: { ifindex: 2, hatype: 1 } } } })).toEqual({
+      returned: 2,
+      deterministic: true,
+      steps: 2,
+    });
+  });
+  it("SKF_LL_OFF reads the MAC header then the packet; SKF_NET_OFF reads from the network offset", () => {
+    const ll = (n: number, size: number) => loadPacket(pkt, SKF_LL_OFF + n, size, contextRules("socket", skb));
+    expect([ll(0, 1), ll(1, 2), ll(2, 1)]).toEqual([{ value: 0xaa }, { value: 0xbb01 }, { value: 1 }]);
+    expect(ll(41, 1)).toEqual({ value: 40 });
+    expect(ll(41, 2)).toEqual({ fail: true });
+    const net = (n: number) => loadPacket(pkt, SKF_NET_OFF + n, 1, contextRules("socket", skb));
+    expect([net(0), net(25), net(26)]).toEqual([{ value: 15 }, { value: 40 }, { fail: true }]);
+    expect(loadPacket(pkt, SKF_LL_OFF, 1, contextRules("xt_bpf", { mac: null }))).toEqual({ fail: true });
   });
 });

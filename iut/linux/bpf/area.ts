@@ -2,8 +2,9 @@
 // xt_bpf match through nft_compat (socket-programs.ts, xt-programs.ts).
 import { bpfLoad, bpfRun, bpfUnload, readLoadRequest, readRunRequest, readUnloadRequest } from "../../ops/bpf.js";
 import { Errno } from "../../ops/common.js";
-import { invalid } from "../../ops/op.js";
+import { invalid, unsupported } from "../../ops/op.js";
 import type { LinuxArea, LinuxAreaKind, LinuxContext } from "../linux-area.js";
+import { metaProblem } from "./meta-support.js";
 import { LinuxSocketPrograms } from "./socket-programs.js";
 import { xtPacketProblem } from "./xt-packet.js";
 import { LinuxXtPrograms } from "./xt-programs.js";
@@ -28,15 +29,20 @@ function bpfArea({ session }: LinuxContext): LinuxArea {
         return bpfLoad.writeReply(errno === 0 ? { errno, handle } : { errno });
       },
       "bpf.run": (params) => {
-        const { handle, packets } = readRunRequest(params);
-        if (sockets.has(handle)) return bpfRun.writeReply({ results: sockets.run(handle, packets) });
-        if (!xt.has(handle)) throw invalid(bpfRun.op, `no program is loaded with handle ${JSON.stringify(handle)}`);
+        const { handle, packets, meta } = readRunRequest(params);
+        const onSocket = sockets.has(handle);
+        if (!onSocket && !xt.has(handle))
+          throw invalid(bpfRun.op, `no program is loaded with handle ${JSON.stringify(handle)}`);
+        const declined = metaProblem(onSocket ? "socket" : "xt_bpf", meta, packets);
+        if (declined) throw unsupported(bpfRun.op, declined);
+        if (onSocket) return bpfRun.writeReply({ results: sockets.run(handle, packets) });
         // Decline the whole run up front when a packet cannot reach the match unchanged.
         for (const [i, p] of packets.entries()) {
           const problem = xtPacketProblem(p) ?? LinuxXtPrograms.addressProblem(p, (p[0]! >> 4) as 4 | 6);
           if (problem) throw invalid(bpfRun.op, `xt_bpf packet ${i}: ${problem}`);
         }
-        return bpfRun.writeReply({ results: packets.map((p) => xt.runOne(handle, p, (p[0]! >> 4) as 4 | 6)) });
+        const mark = meta?.mark ?? 0; // skb->mark, set with SO_MARK on the sending socket
+        return bpfRun.writeReply({ results: packets.map((p) => xt.runOne(handle, p, (p[0]! >> 4) as 4 | 6, mark)) });
       },
       "bpf.unload": (params) => {
         const handle = readUnloadRequest(params);

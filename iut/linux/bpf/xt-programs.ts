@@ -1,16 +1,17 @@
 // The xt_bpf attach point on the kernel: the rule `iptables -A OUTPUT -m bpf
 // --bytecode ... -j DROP` as nft_compat builds it (match "bpf" revision 0 with
-// an xt_bpf_info blob), restricted to one packet mark per loaded program, in
-// an OUTPUT base chain of an ipv4 and an ipv6 table. The rule's ack is the
-// load's errno. A run sends each packet whole through a raw socket
-// (IPPROTO_RAW, header included) carrying that program's mark: LOCAL_OUT runs
+// an xt_bpf_info blob), restricted to one skb priority per loaded program (the
+// mark is the run's own: bpf.run's meta.mark, set with SO_MARK), in an OUTPUT
+// base chain of an ipv4 and an ipv6 table. The rule's ack is the load's
+// errno. A run sends each packet whole through a raw socket (IPPROTO_RAW,
+// header included) carrying that program's priority: LOCAL_OUT runs
 // inside sendto(), and a packet the match dropped makes sendto() fail with
 // EPERM (raw_send_hdrinc(), rawv6_send_hdrinc(): NF_HOOK's -EPERM), so each
 // result is known when the call returns.
 import type { Insn } from "../../../model/bpf/opcodes.js";
 import { EPERM } from "../../../sys/errno.js";
 import { formatIPv4, formatIPv6 } from "../../../sys/inet-addr.js";
-import { setsockoptInt, SO_MARK, SOL_SOCKET, SysError } from "../../../sys/libc.js";
+import { setsockoptInt, SO_MARK, SO_PRIORITY, SOL_SOCKET, SysError } from "../../../sys/libc.js";
 import { RawSocket } from "../../../sys/raw-socket.js";
 import { IPPROTO_RAW } from "../../../wire/protocol-numbers.js";
 import * as N from "../../../wire/netlink/nftables.js";
@@ -20,7 +21,7 @@ import type { NftSession } from "../nft-session.js";
 
 const TABLE = "nfconform_bpf";
 const CHAIN = "OUTPUT";
-/** Marks of loaded programs start here, well away from the other areas' marks. */
+/** Priorities of loaded programs start here (SO_PRIORITY above 6 needs CAP_NET_ADMIN, which the area has). */
 const FIRST_MARK = 0x62700000;
 
 function hostU32(value: number): Uint8Array {
@@ -33,6 +34,7 @@ export class LinuxXtPrograms {
   private readonly marks = new Map<string, number>();
   private nextMark = FIRST_MARK;
   private readonly sockets: Record<4 | 6, RawSocket>;
+  private readonly socketPriority: Record<4 | 6, number> = { 4: 0, 6: 0 };
   private readonly socketMark: Record<4 | 6, number> = { 4: 0, 6: 0 };
 
   constructor(private readonly session: NftSession) {
@@ -64,7 +66,7 @@ export class LinuxXtPrograms {
         table: TABLE,
         chain: CHAIN,
         expressions: [
-          { kind: "meta", key: N.NFT_META_MARK, dreg: N.NFT_REG_1 },
+          { kind: "meta", key: N.NFT_META_PRIORITY, dreg: N.NFT_REG_1 },
           { kind: "cmp", sreg: N.NFT_REG_1, op: N.NFT_CMP_EQ, data: hostU32(mark) },
           { kind: "match", name: "bpf", rev: 0, info },
           { kind: "counter" },
@@ -83,13 +85,18 @@ export class LinuxXtPrograms {
     return this.marks.has(handle);
   }
 
-  /** 1 when the match dropped the packet (sendto() failed with EPERM), else 0. */
-  runOne(handle: string, packet: Uint8Array, version: 4 | 6): number {
-    const mark = this.marks.get(handle)!;
+  /** 1 when the match dropped the packet (sendto() failed with EPERM), else 0; `skbMark` is the packet's skb->mark. */
+  runOne(handle: string, packet: Uint8Array, version: 4 | 6, skbMark = 0): number {
+    const priority = this.marks.get(handle)!;
     const socket = this.sockets[version];
-    if (this.socketMark[version] !== mark) {
-      setsockoptInt(socket.fd, SOL_SOCKET, SO_MARK, mark);
-      this.socketMark[version] = mark;
+    if (this.socketPriority[version] !== priority) {
+      setsockoptInt(socket.fd, SOL_SOCKET, SO_PRIORITY, priority);
+      this.socketPriority[version] = priority;
+    }
+    // raw_send_hdrinc(): skb->mark = sockc.mark, sk_mark unless a cmsg says otherwise.
+    if (this.socketMark[version] !== skbMark) {
+      setsockoptInt(socket.fd, SOL_SOCKET, SO_MARK, skbMark | 0);
+      this.socketMark[version] = skbMark;
     }
     const dst = version === 4 ? formatIPv4(packet.subarray(16, 20)) : formatIPv6(packet.subarray(24, 40));
     try {
