@@ -79,6 +79,26 @@ export function afterPlainReassembly(d: ReassembledDatagram): AfterDefrag {
   return protocolDeliver(d, d.prevNextHeaderOffset);
 }
 
+/**
+ * ip6_protocol_deliver_rcu() for a packet that came without a Fragment header:
+ * it resumes at IP6CB(skb)->nhoff, the IPv6 header's Next Header (byte 6), or
+ * the Hop-by-Hop header's (byte 40) once ipv6_parse_hopopts() has parsed one,
+ * and walks the packet's own chain: Destination Options with their padding
+ * rules (so a PadN run over 7 bytes drops it), Routing, then the upper layer.
+ */
+export function afterArrival(packet: Uint8Array): AfterDefrag {
+  const hopByHop = packet[6] === IPPROTO_HOPOPTS;
+  return protocolDeliver(
+    {
+      packet,
+      fragmentableAt: hopByHop ? 40 + (packet[41]! + 1) * 8 : 40,
+      prevNextHeaderOffset: hopByHop ? 40 : 6,
+      upper: ownUpperLayer(packet),
+    },
+    hopByHop ? 40 : 6,
+  );
+}
+
 /** ip6_protocol_deliver_rcu() from where conntrack left the skb. */
 export function afterConntrackDefrag(d: ReassembledDatagram): AfterDefrag {
   // IP6CB(skb)->nhoff: the Hop-by-Hop header's Next Header if ipv6_rcv parsed one (first in the Unfragmentable

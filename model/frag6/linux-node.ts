@@ -17,6 +17,7 @@ import {
 import { fragmentFacts, icmpErrorAllowed, queueKey, tinyFirstFragment, type Arrival } from "./fragment.js";
 import {
   afterConntrackDefrag,
+  afterArrival,
   afterPlainReassembly,
   errorEligible,
   ownUpperLayer,
@@ -184,7 +185,10 @@ export class LinuxNode {
   private ipv6FragRcv(a: Arrival): void {
     const f = a.fragment;
     if (!f) {
-      this.deliver(a, a.packet, "no Fragment header: delivered as it came");
+      // ip6_input_finish(): its own extension headers are processed on the way up, as any packet's.
+      const up = afterArrival(a.packet);
+      if (up.kind === "delivered") this.deliver(a, a.packet, "no Fragment header: delivered as it came");
+      else this.handUp(a, a.packet, up, "no Fragment header");
       return;
     }
     if (!this.unfragmentablePasses(a, f)) return;

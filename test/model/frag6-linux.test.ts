@@ -286,3 +286,24 @@ describe("options headers on the way up (ip6_protocol_deliver_rcu(), ip6_parse_t
     );
   });
 });
+
+describe("a packet without a Fragment header", () => {
+  // Found on 6.18 (corpus/frag6/other-datagrams-unaffected/5b095530974a948e.json): its own Destination
+  // Options are processed on the way up (ip6_parse_tlv()), so a padding run over 7 bytes drops it.
+  const udpBehindPadN = (units: number) => {
+    const optionsLength = 8 * (units + 1);
+    const p = new Uint8Array(40 + optionsLength + 8);
+    p.set([0x60, 0, 0, 0, 0, optionsLength + 8, 60, 64]);
+    p[23] = 1;
+    p[39] = 2;
+    p.set([17, units, 1, optionsLength - 4], 40); // Destination Options, UDP next: one PadN filling it
+    p.set([0x30, 0x39, 0, 0x35, 0, 8, 0, 0], 40 + optionsLength);
+    return p;
+  };
+  for (const path of ["ipv6", "nfct"] as const) {
+    it(`is dropped behind a 14-byte PadN, delivered behind a 6-byte one (${path})`, () => {
+      expect(delivered(run(at(udpBehindPadN(1)), path))).toEqual([]);
+      expect(delivered(run(at(udpBehindPadN(0)), path))).toEqual([toHex(udpBehindPadN(0))]);
+    });
+  }
+});
