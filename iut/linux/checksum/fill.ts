@@ -22,6 +22,7 @@ import { decline } from "./decline.js";
 import { installFillRules } from "./fill-rules.js";
 import { ForwardInjector, forwardProblem } from "./forward-injector.js";
 import { RawSender } from "./raw-sender.js";
+import { toHex } from "../../../wire/hex.js";
 import { sendFromUdpSocket, udpSocketProblem } from "./udp-socket-sender.js";
 
 const CAPTURE_TIMEOUT_MS = 1000;
@@ -54,7 +55,9 @@ export class LinuxChecksumFill {
     this.send(path, packet, layout, state, gso, options.mark);
     const segment = this.capture.segmentOf(layout, packet, CAPTURE_TIMEOUT_MS);
     if (!segment)
-      throw new Error(`the packet (${path} path) was sent but not seen leaving veth0 within ${CAPTURE_TIMEOUT_MS} ms`);
+      throw new Error(
+        `the packet (${path} path, IPv${layout.ip.version} ${toHex(layout.ip.src)} -> ${toHex(layout.ip.dst)}) was sent but not seen leaving veth0 within ${CAPTURE_TIMEOUT_MS} ms`,
+      );
     const out = packet.slice();
     out.set(segment, layout.ip.transportOffset);
     return out;
