@@ -97,13 +97,13 @@ describe("frag6 generators", () => {
 
   it("build a valid stream for every class across many seeds (offsets <= 65528, fragments within 65535 bytes)", () => {
     for (const cls of FRAG6_CLASSES) {
-      for (let seed = 0; seed < 160; seed++)
+      for (let seed = 0; seed < 40; seed++)
         expect(
           () => fc.sample(frag6Stream({ classes: [cls] }), { seed, numRuns: 25 }),
           `${cls} seed ${seed}`,
         ).not.toThrow();
     }
-  }, 180_000); // 84,000 streams, a fifth of them near 64 KiB: slow on a loaded machine
+  }, 180_000); // 21,000 streams, a fifth of them near 64 KiB (160 seeds took 131 s of CI under coverage; every property run builds more)
 
   it("make inputs that validate as JSON round trips", () => {
     for (const s of fc.sample(frag6Stream(), { numRuns: 200, seed: 3 })) {
