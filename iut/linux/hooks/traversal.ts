@@ -18,10 +18,9 @@ import type { TraceListener } from "./trace-listener.js";
 
 /**
  * A traversal of 1024 chains takes a few ms; anything near this is a lost
- * packet. 3 s was once exceeded in CI, where 24 adapters ran beside the
- * adapters' compilers on 2 cores: a deadline detects loss, so it is generous.
+ * packet. Two tries (see run()) stay within the protocol's 10 s a request.
  */
-const END_POINT_TIMEOUT_MS = 10_000;
+const END_POINT_TIMEOUT_MS = 4000;
 const NONCE_FIRST = 20000;
 const NONCE_COUNT = 20000;
 
@@ -104,6 +103,8 @@ function waitAny(fds: readonly number[], timeoutMs: number): boolean {
   return Number(libc().poll(pfd, fds.length, Math.max(0, Math.ceil(timeoutMs)))) > 0;
 }
 
+class ProbeLost extends Error {}
+
 export class Traverser<P> {
   private nonce = 0;
 
@@ -112,7 +113,27 @@ export class Traverser<P> {
     private readonly probes: ProbeSet<P>,
   ) {}
 
+  /**
+   * One probe through the lists. A probe lost before its end point (seen in
+   * about one default run in two at CI's seed, cause not yet found) is sent
+   * once more with a fresh nonce: its chains' trace events carry the nonce,
+   * so the lost one's events never mix in. Lost twice, the request fails.
+   */
   run(path: P, aim: Aim): KernelTraversal {
+    try {
+      return this.runOnce(path, aim);
+    } catch (error) {
+      if (!(error instanceof ProbeLost)) throw error;
+      try {
+        return this.runOnce(path, aim);
+      } catch (again) {
+        if (again instanceof ProbeLost) throw new Error(`${again.message}, twice`);
+        throw again;
+      }
+    }
+  }
+
+  private runOnce(path: P, aim: Aim): KernelTraversal {
     this.trace.take(); // earlier packets' events
     const nonce = NONCE_FIRST + (this.nonce++ % NONCE_COUNT);
     const sent = this.probes.send(path, aim, nonce);
@@ -152,7 +173,7 @@ export class Traverser<P> {
       }
       const left = deadline - Date.now();
       if (left <= 0)
-        throw new Error(
+        throw new ProbeLost(
           `the probe (${describeAim(aim)}) was neither dropped nor seen at its end point within ${END_POINT_TIMEOUT_MS} ms`,
         );
       waitAny(fds, left);
