@@ -26,7 +26,7 @@ async function rate(path: Frag6Path, list: typeof streams): Promise<{ perSecond:
   const start = performance.now();
   for (const s of list) {
     try {
-      area.handlers["frag6.run"]!({ events: s.events, config: s.config });
+      await area.handlers["frag6.run"]!({ events: s.events, config: s.config });
     } catch {
       declined++;
     }
