@@ -10,6 +10,7 @@ describeAreaMutants(
     prefix: "bpf-",
     atLeast: 6,
     deterministicWith: "bpf-oob-load-continues",
+    everyPropertyCatches: true,
     // The counterexample is shown disassembled, tcpdump -d style.
     checkViolation: (property, message) => {
       if (property !== "xt-bpf-refuses-65") expect(message).toMatch(/\(000\) \w+|instructions/);
