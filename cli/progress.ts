@@ -23,7 +23,7 @@ export function progressPrinter(write: (line: string) => void, intervalMs = 1000
         : r.status === "failed"
           ? `: ${r.violation?.message ?? r.lowJudged}`
           : r.status === "iut-error"
-            ? `: ${r.iutError?.message}`
+            ? `: ${r.iutError?.message}${r.iutError?.replay ? `; replay: ${r.iutError.replay}` : ""}`
             : r.status === "skipped"
               ? `: ${r.skipReason}`
               : r.interrupted

@@ -88,8 +88,11 @@ export interface PropertyResult {
   violations: Violation[];
   /** Why the property was skipped. */
   skipReason?: string;
-  /** The harness-level fault, with its evidence. */
-  iutError?: { message: string; evidence?: string };
+  /**
+   * The harness-level fault, with its evidence; when a case caused it, that
+   * case's file and the command that replays it (or why it could not be saved).
+   */
+  iutError?: { message: string; evidence?: string; caseFile?: string; replay?: string; saveError?: string };
   /** Re-runs this property alone with the same cases. */
   rerun: string;
   /** Campaigns: the case files of every distinct violation found. */

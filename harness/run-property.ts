@@ -114,12 +114,13 @@ export async function runProperty(
 }
 
 /** Runs a case on the shrinking instance; a fault of the IUT stops the property (and gives undefined), as does Ctrl-C. */
-async function runOrStop(s: Session, input: unknown, during: string): ReturnType<CaseRunner> {
+async function runOrStop(s: Session, input: unknown, during: string, saveOnError = true): ReturnType<CaseRunner> {
   if (halted(s)) return undefined;
   const run = verdictOf(
     s,
     await settleCase(runCase(s.property, s.iut, s.profile, input, s.ruleHits !== undefined)),
     during,
+    saveOnError ? input : NOT_SAVED,
   );
   await countDeclinedRules(s, run, input);
   return run;
@@ -128,7 +129,7 @@ async function runOrStop(s: Session, input: unknown, during: string): ReturnType
 /** Case `index` from the pool (judged ahead on any instance), or undefined once the property has stopped. */
 async function takeOrStop(s: Session, pool: CasePool, index: number, input: unknown, during: string) {
   if (halted(s)) return undefined;
-  const run = verdictOf(s, await pool.take(index, input), during);
+  const run = verdictOf(s, await pool.take(index, input), during, input);
   await countDeclinedRules(s, run, input);
   return run;
 }
@@ -154,10 +155,14 @@ function halted(s: Session): boolean {
   return true;
 }
 
-/** A case's verdict, read in case order: an IUT error stops the property here. */
-function verdictOf(s: Session, settled: Settled, during: string): Awaited<ReturnType<CaseRunner>> {
+const NOT_SAVED = Symbol("not saved");
+
+/** A case's verdict, read in case order: an IUT error stops the property here, its case kept for replay. */
+function verdictOf(s: Session, settled: Settled, during: string, input: unknown): Awaited<ReturnType<CaseRunner>> {
   if ("error" in settled) {
-    s.stop = { kind: "iut-error", iutError: iutErrorOf(settled.error, during) };
+    const iutError = iutErrorOf(settled.error, during);
+    const kept = input === NOT_SAVED ? {} : keepFailedCase(s, input, iutError.message);
+    s.stop = { kind: "iut-error", iutError: { ...iutError, ...kept } };
     return undefined;
   }
   const run = settled.run;
@@ -316,7 +321,8 @@ interface Shrunk {
 /** Re-runs the shrunk case (a case that no longer fails is flagged, not trusted), then records and saves it. */
 async function keep(s: Session, shrunk: Shrunk, round: number): Promise<void> {
   if (s.violations.some((v) => v.key === shrunk.last.key)) return; // a saved case of that kind failed first (--path)
-  const again = await runOrStop(s, shrunk.input, "re-running the shrunk case");
+  // Not saved if the IUT fails here: the violation saves this very input below, as what it is.
+  const again = await runOrStop(s, shrunk.input, "re-running the shrunk case", false);
   // Not re-run (the IUT failed meanwhile): the last failing case stands, unconfirmed but kept.
   const flaky = again !== undefined && (again.kind !== "violates" || again.key !== shrunk.last.key);
   const confirmed = again?.kind === "violates" && !flaky ? { input: shrunk.input, outcome: again.outcome } : undefined;
@@ -378,6 +384,52 @@ function save(s: Session, violation: Violation): void {
   violation.caseFile = saved.caseFile;
   if (saved.pcapFile) violation.pcapFile = saved.pcapFile;
   violation.replay = s.options.commands.replayCase(saved.caseFile);
+}
+
+/**
+ * The case an IUT failed on, saved like a violation (unless the run keeps out
+ * of the corpus) so that the failure replays by itself: a corpus case replays
+ * from its own file. Its `expected` is null: the model's answer was never
+ * compared. A corpus that cannot take it loses nothing but the file.
+ */
+function keepFailedCase(
+  s: Session,
+  input: unknown,
+  message: string,
+): Pick<NonNullable<PropertyResult["iutError"]>, "caseFile" | "replay" | "saveError"> {
+  if (s.options.corpusDir === null) return {};
+  const observed = { iutError: message };
+  let packets: ReturnType<NonNullable<ConformanceProperty["packets"]>>;
+  try {
+    packets = s.property.packets?.(input, { ok: false, expected: null, observed, message });
+  } catch {
+    packets = undefined; // packets drawn from a reply the IUT never gave: the case file alone replays it
+  }
+  try {
+    const saved = saveCase(
+      s.options.corpusDir,
+      {
+        area: s.property.area,
+        property: s.property.name,
+        profile: s.profile,
+        input,
+        expected: null,
+        observed,
+        message: `the IUT failed on this case: ${message}`,
+        foundBy: {
+          iut: s.iut.spec,
+          iutName: s.options.iutName,
+          seed: s.options.runSeed,
+          savedAt: new Date().toISOString(),
+        },
+      },
+      packets,
+    );
+    return { caseFile: saved.caseFile, replay: s.options.commands.replayCase(saved.caseFile) };
+  } catch (error) {
+    if (!(error instanceof CorpusError)) throw error;
+    return { saveError: error.message };
+  }
 }
 
 /** The verdict: a fault first, then violations; no judged case is a skip (a failure under --min-judged), never a pass. */

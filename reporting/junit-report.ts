@@ -65,6 +65,8 @@ function testcase(p: PropertyResult): string {
     const text = [
       p.iutError.message,
       ...(p.iutError.evidence ? [`evidence: ${p.iutError.evidence}`] : []),
+      ...(p.iutError.replay ? [`the case it failed on: ${p.iutError.caseFile}`, `replay: ${p.iutError.replay}`] : []),
+      ...(p.iutError.saveError ? [`the case it failed on was not saved: ${p.iutError.saveError}`] : []),
       `rerun: ${p.rerun}`,
       // Violations found before the fault are kept.
       ...violationsOf(p).map((v, i) => `\n${violationText(v, i)}`),

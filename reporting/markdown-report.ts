@@ -77,6 +77,9 @@ function failureSection(p: PropertyResult): string[] {
   if (p.iutError) {
     lines.push(p.iutError.message, "");
     if (p.iutError.evidence) lines.push("```", clip(p.iutError.evidence, 2000), "```");
+    if (p.iutError.replay)
+      lines.push(`The case it failed on: \`${p.iutError.caseFile}\`; replay: \`${p.iutError.replay}\``, "");
+    if (p.iutError.saveError) lines.push(`The case it failed on was not saved: ${p.iutError.saveError}`, "");
     lines.push("Rerun:", "```sh", p.rerun, "```");
   }
   return lines;

@@ -2,12 +2,13 @@
 // generator that throws ends that property with a message that names the
 // suite, keeping a violation found before it; a time limit that strikes
 // before any case is no verdict.
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { runProperty } from "../../harness/run-property.js";
+import { IutError } from "../../iut/iut.js";
 import { ModelIut } from "../../iut/model/model-iut.js";
 import type { ConformanceProperty } from "../../properties/property.js";
 
@@ -121,5 +122,36 @@ describe("runProperty with a corpus that cannot take the case", () => {
     expect(v?.saveError).toMatch(/^cannot save a case in .*checksum\/test-property: /);
     expect(v?.caseFile).toBeUndefined();
     expect(v?.replay).toBe(`rerun checksum.test-property --runs 100 --path ${v?.path}`);
+  });
+});
+
+describe("runProperty on a case the IUT fails on", () => {
+  /** The IUT fails on values over 500 (an adapter that died, say). */
+  const failing: ConformanceProperty<number> = {
+    ...property(Infinity, Infinity),
+    check: async (n) => {
+      if (n > 500) throw new IutError(`the adapter died on ${n}`);
+      return { ok: true, expected: n, observed: n };
+    },
+  };
+
+  it("saves that case in the corpus and names the command that replays it", async () => {
+    const corpusDir = mkdtempSync(join(tmpdir(), "nfconform-iut-error-"));
+    const r = await runProperty(failing, new ModelIut(), "linux", [], { ...options, corpusDir });
+    expect(r.status).toBe("iut-error");
+    const caseFile = r.iutError?.caseFile ?? "";
+    expect(caseFile.startsWith(join(corpusDir, "checksum/test-property/"))).toBe(true);
+    expect(r.iutError?.replay).toBe(`replay ${caseFile}`);
+    const saved = JSON.parse(readFileSync(caseFile, "utf8"));
+    expect(saved.input).toBeGreaterThan(500);
+    expect(r.iutError?.message).toBe(`the adapter died on ${saved.input} (generated case)`);
+    expect(saved.message).toBe(`the IUT failed on this case: ${r.iutError?.message}`);
+    expect(saved.expected).toBeNull();
+  });
+
+  it("keeps out of the corpus when the run does", async () => {
+    const r = await runProperty(failing, new ModelIut(), "linux", [], options);
+    expect(r.status).toBe("iut-error");
+    expect(r.iutError?.caseFile).toBeUndefined();
   });
 });
