@@ -135,7 +135,7 @@ func (sink) NewEndpoint(tcpip.NetworkProtocolNumber, *waiter.Queue) (tcpip.Endpo
 func (sink) NewRawEndpoint(tcpip.NetworkProtocolNumber, *waiter.Queue) (tcpip.Endpoint, tcpip.Error) {
 	return nil, &tcpip.ErrNotSupported{}
 }
-func (sink) MinimumPacketSize() int                            { return 0 }
+func (sink) MinimumPacketSize() int                               { return 0 }
 func (sink) ParsePorts([]byte) (src, dst uint16, err tcpip.Error) { return 0, 0, nil }
 func (sink) HandleUnknownDestinationPacket(stack.TransportEndpointID, stack.PacketBufferPtr) stack.UnknownDestinationPacketDisposition {
 	return stack.UnknownDestinationPacketHandled
@@ -146,8 +146,8 @@ func (sink) SetOption(tcpip.SettableTransportProtocolOption) tcpip.Error {
 func (sink) Option(tcpip.GettableTransportProtocolOption) tcpip.Error {
 	return &tcpip.ErrUnknownProtocolOption{}
 }
-func (sink) Close()                         {}
-func (sink) Wait()                          {}
-func (sink) Pause()                         {}
-func (sink) Resume()                        {}
+func (sink) Close()                           {}
+func (sink) Wait()                            {}
+func (sink) Pause()                           {}
+func (sink) Resume()                          {}
 func (sink) Parse(stack.PacketBufferPtr) bool { return true }
