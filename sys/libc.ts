@@ -101,6 +101,7 @@ interface Libc {
   sched_getaffinity(pid: number, size: number, mask: Bytes): number;
   sched_setaffinity(pid: number, size: number, mask: Bytes): number;
   sched_getcpu(): number;
+  syscall(number: number, a: number, b: Bytes, c: number): number | bigint;
 }
 
 let lib: Libc | undefined;
@@ -128,6 +129,8 @@ export function libc(): Libc {
     sched_getaffinity: so.func("int sched_getaffinity(int, size_t, void *)"),
     sched_setaffinity: so.func("int sched_setaffinity(int, size_t, const void *)"),
     sched_getcpu: so.func("int sched_getcpu()"),
+    // Three-argument calls only (bpf(2) has no libc wrapper): (number, int, pointer, unsigned int).
+    syscall: so.func("long syscall(long, int, void *, unsigned int)"),
   } as Libc;
   return lib;
 }

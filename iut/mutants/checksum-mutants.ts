@@ -63,6 +63,19 @@ export const CHECKSUM_MUTANTS: readonly MutantDefinition[] = [
     overrides: { "checksum.fill": brokenFill({ applies: (_s, gso) => !gso }) },
   },
   {
+    name: "checksum-fills-unless-none",
+    description:
+      "fills CHECKSUM_UNNECESSARY and CHECKSUM_COMPLETE packets too, as if the test were ip_summed != CHECKSUM_NONE",
+    overrides: { "checksum.fill": brokenFill({ applies: (state, gso) => state !== "none" && !gso }) },
+  },
+  {
+    name: "checksum-fills-complete",
+    description: "fills CHECKSUM_COMPLETE packets too, as if the test were ip_summed >= CHECKSUM_COMPLETE",
+    overrides: {
+      "checksum.fill": brokenFill({ applies: (state, gso) => (state === "partial" || state === "complete") && !gso }),
+    },
+  },
+  {
     name: "checksum-fills-gso",
     description: "fills GSO packets too, as if skb_is_gso() were not tested",
     overrides: { "checksum.fill": brokenFill({ applies: (state) => state === "partial" }) },

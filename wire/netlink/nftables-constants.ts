@@ -185,6 +185,11 @@ export const NFTA_LOG_QTHRESHOLD = 4;
 export const NFTA_LOG_LEVEL = 5;
 export const NFTA_LOG_FLAGS = 6;
 
+// enum nft_ct_attributes (dreg, key be32); enum nft_ct_keys
+export const NFTA_CT_DREG = 1;
+export const NFTA_CT_KEY = 2;
+export const NFT_CT_STATE = 0;
+
 // nf_tables_compat.h: enum nft_match_attributes, nft_target_attributes
 export const NFTA_MATCH_NAME = 1;
 export const NFTA_MATCH_REV = 2;

@@ -1,18 +1,20 @@
-// checksum.fill on the kernel. The request's packet is made to reach mangle
-// POSTROUTING in the requested state, where a compat `CHECKSUM --checksum-fill`
-// rule acts on it, and is captured leaving veth0:
-//   partial, UDP, no options   a UDP socket over veth's tx checksum offload
-//   none                       a raw socket (header included)
-//   partial (TCP, options,     forwarded: injected on veth1 with a
-//   extension headers), GSO,   virtio_net_hdr asking for that state
-//   unnecessary
-// `complete` cannot arise on egress and is declined, as are addresses the
-// kernel would not send unchanged on the packet's path (address-policy.ts).
+// checksum.fill on the kernel. The request's packet is made to meet a compat
+// `CHECKSUM --checksum-fill` rule in the requested state, on the first of
+// these paths that can present it unchanged:
+//   egress, captured leaving veth0 after mangle POSTROUTING:
+//     partial, UDP, no options   a UDP socket over veth's tx checksum offload
+//     none                       a raw socket (header included)
+//     partial (TCP, options,     forwarded: injected on veth1 with a
+//     extension headers), GSO    virtio_net_hdr asking for that state
+//   receive, logged after mangle PREROUTING (receive-path.ts):
+//     every state, GSO in the states the kernel allows, and addresses the
+//     egress paths would not send unchanged
+// What no path can present is declined with the reason.
 //
 // The reply is the request's IP header followed by the transport segment as
-// captured: the target writes only inside the segment, while the kernel
-// chooses header fields of its own (IPv4 ID and header checksum, a forwarded
-// packet's TTL).
+// seen after the target: the target writes only inside the segment, while on
+// egress the kernel chooses header fields of its own (IPv4 ID and header
+// checksum, a forwarded packet's TTL).
 import type { ChecksumState } from "../../../model/checksum/checksum-target.js";
 import { transportLayout, type TransportLayout } from "../../../model/checksum/packet-checksum.js";
 import { addressProblem, type SendPath } from "../address-policy.js";
@@ -22,23 +24,27 @@ import { decline } from "./decline.js";
 import { installFillRules } from "./fill-rules.js";
 import { ForwardInjector, forwardProblem } from "./forward-injector.js";
 import { RawSender } from "./raw-sender.js";
+import { ReceivePath } from "./receive-path.js";
 import { toHex } from "../../../wire/hex.js";
 import { sendFromUdpSocket, udpSocketProblem } from "./udp-socket-sender.js";
 
 const CAPTURE_TIMEOUT_MS = 1000;
 
-export type FillPath = "udp-socket" | "raw-socket" | "forwarded";
+export type FillPath = "udp-socket" | "raw-socket" | "forwarded" | "received";
+type EgressPath = Exclude<FillPath, "received">;
 
-/** The addresses each path sends unchanged (address-policy.ts). */
-const ADDRESSES_OF: Record<FillPath, SendPath> = { "udp-socket": "udp", "raw-socket": "raw", forwarded: "any" };
+/** The addresses each egress path sends unchanged (address-policy.ts). */
+const ADDRESSES_OF: Record<EgressPath, SendPath> = { "udp-socket": "udp", "raw-socket": "raw", forwarded: "any" };
 
 export class LinuxChecksumFill {
   private readonly capture = new EgressCapture();
   private readonly raw = new RawSender();
   private readonly forward = new ForwardInjector();
+  private readonly receivePath: ReceivePath;
 
   constructor(session: NftSession) {
     installFillRules(session);
+    this.receivePath = new ReceivePath(session);
   }
 
   /** `mark` (SKIP_MARK) lets a test send past the rule, on the UDP socket path. */
@@ -50,8 +56,7 @@ export class LinuxChecksumFill {
       throw decline((error as Error).message);
     }
     const path = this.pathOf(packet, layout, state, gso);
-    const problem = addressProblem(layout.ip.version, layout.ip.src, layout.ip.dst, ADDRESSES_OF[path]);
-    if (problem) throw decline(`${problem}: the kernel would not send it out of veth0 unchanged`);
+    if (path === "received") return this.received(packet, layout, state, gso);
     this.send(path, packet, layout, state, gso, options.mark);
     const segment = this.capture.segmentOf(layout, packet, CAPTURE_TIMEOUT_MS);
     if (!segment)
@@ -67,22 +72,30 @@ export class LinuxChecksumFill {
     this.capture.close();
     this.raw.close();
     this.forward.close();
+    this.receivePath.close();
   }
 
-  /** The path that makes the packet reach the rule in this state, or the decline that says none does. */
+  /** The receive path: the logged packet's segment after the request's IP header. */
+  private received(packet: Uint8Array, layout: TransportLayout, state: ChecksumState, gso: boolean): Uint8Array {
+    const logged = this.receivePath.receive(packet, layout, state, gso);
+    if (!logged) throw decline("the tap refused its virtio_net_hdr (virtio_net_hdr_to_skb(): EINVAL)");
+    if (logged.length !== packet.length)
+      throw new Error(`the receive path logged ${logged.length} bytes for a packet of ${packet.length}`);
+    const out = packet.slice();
+    out.set(logged.subarray(layout.ip.transportOffset), layout.ip.transportOffset);
+    return out;
+  }
+
+  /** The path that makes the packet reach a rule in this state, or the decline that says none does. */
   private pathOf(packet: Uint8Array, layout: TransportLayout, state: ChecksumState, gso: boolean): FillPath {
-    if (state === "complete")
-      throw decline("a packet cannot be CHECKSUM_COMPLETE on egress (that state belongs to received packets)");
-    if (state === "none") {
-      if (gso) throw decline("GSO packets leave a sender CHECKSUM_PARTIAL, never CHECKSUM_NONE");
-      return "raw-socket";
+    const egress = egressPathOf(packet, layout, state, gso);
+    if (egress !== null) {
+      const problem = addressProblem(layout.ip.version, layout.ip.src, layout.ip.dst, ADDRESSES_OF[egress]);
+      if (!problem) return egress;
     }
-    if (state === "partial" && !gso && udpSocketProblem(packet, layout) === null) return "udp-socket";
-    if (gso && state !== "partial")
-      throw decline(`GSO packets are CHECKSUM_PARTIAL; one that is ${state.toUpperCase()} is not built here`);
-    const problem = forwardProblem(packet, layout, gso);
+    const problem = this.receivePath.problem(packet, layout, state, gso);
     if (problem) throw decline(problem);
-    return "forwarded";
+    return "received";
   }
 
   private send(
@@ -96,7 +109,24 @@ export class LinuxChecksumFill {
     this.capture.drain();
     if (path === "raw-socket") this.raw.send(packet, layout);
     else if (path === "udp-socket") sendFromUdpSocket(packet, layout, mark);
-    else if (state === "partial" || state === "unnecessary") this.forward.inject(packet, layout, state, gso);
+    else if (state === "partial") this.forward.inject(packet, layout, gso);
     else throw new Error(`no forwarded path for a ${state} packet`);
   }
+}
+
+/**
+ * The egress path for this state, or null when none sends it: CHECKSUM_COMPLETE
+ * and CHECKSUM_UNNECESSARY belong to received packets, and a sender's GSO
+ * packet is CHECKSUM_PARTIAL.
+ */
+function egressPathOf(
+  packet: Uint8Array,
+  layout: TransportLayout,
+  state: ChecksumState,
+  gso: boolean,
+): EgressPath | null {
+  if (state === "none") return gso ? null : "raw-socket";
+  if (state !== "partial") return null;
+  if (!gso && udpSocketProblem(packet, layout) === null) return "udp-socket";
+  return forwardProblem(packet, layout, gso) === null ? "forwarded" : null;
 }

@@ -1,11 +1,12 @@
-// Any other state a packet can have in POSTROUTING comes from forwarding: the
-// packet is injected on veth1 with a virtio_net_hdr (PACKET_VNET_HDR), arrives
-// on veth0 as virtio_net_hdr_to_skb() set it up, and is routed back out of
-// veth0 through mangle POSTROUTING:
+// CHECKSUM_PARTIAL packets no socket sends as given reach POSTROUTING by
+// forwarding: the packet is injected on veth1 with a virtio_net_hdr
+// (PACKET_VNET_HDR), arrives on veth0 as virtio_net_hdr_to_skb() set it up,
+// and is routed back out of veth0 through mangle POSTROUTING:
 // - VIRTIO_NET_HDR_F_NEEDS_CSUM with csum_start/csum_offset: CHECKSUM_PARTIAL
 //   (TCP, UDP behind options or extension headers);
-// - VIRTIO_NET_HDR_F_DATA_VALID: CHECKSUM_UNNECESSARY;
-// - a gso_type and gso_size (with NEEDS_CSUM): a GSO packet.
+// - a gso_type and gso_size as well: a GSO packet.
+// (VIRTIO_NET_HDR_F_DATA_VALID would not make it CHECKSUM_UNNECESSARY: packet
+// sockets ignore that flag on output, measured on 6.18; receive-path.ts.)
 // Forwarding only lowers the TTL and, for IPv4, rewrites the header checksum.
 import type { TransportLayout } from "../../../model/checksum/packet-checksum.js";
 import { SOL_PACKET, setsockoptInt } from "../../../sys/libc.js";
@@ -14,15 +15,12 @@ import { writeSysctl } from "../../../sys/sysctl.js";
 import { VETH0_MAC, VETH1_MAC, macBytes } from "../../../sys/veth.js";
 import { ETH_P_IP, ETH_P_IPV6, IPPROTO_TCP } from "../../../wire/protocol-numbers.js";
 import {
-  VIRTIO_NET_HDR_F_DATA_VALID,
   VIRTIO_NET_HDR_F_NEEDS_CSUM,
   VIRTIO_NET_HDR_GSO_TCPV4,
   VIRTIO_NET_HDR_GSO_TCPV6,
   VIRTIO_NET_HDR_GSO_UDP_L4,
   VNET_HDR_LEN,
 } from "../../../wire/virtio-net-hdr.js";
-
-export type InjectedState = "partial" | "unnecessary";
 
 /** Bytes of the UDP or TCP header (TCP's data offset). */
 function transportHeaderLength(packet: Uint8Array, layout: TransportLayout): number {
@@ -56,13 +54,13 @@ export class ForwardInjector {
     this.ethernet.set(macBytes(VETH1_MAC), 6);
   }
 
-  inject(packet: Uint8Array, layout: TransportLayout, state: InjectedState, gso: boolean): void {
+  inject(packet: Uint8Array, layout: TransportLayout, gso: boolean): void {
     const frame = new Uint8Array(VNET_HDR_LEN + 14 + packet.length);
     const view = new DataView(frame.buffer);
     const transportStart = 14 + layout.ip.transportOffset;
     const headerLength = transportHeaderLength(packet, layout);
     // struct virtio_net_hdr (include/uapi/linux/virtio_net.h), little-endian fields.
-    frame[0] = state === "partial" ? VIRTIO_NET_HDR_F_NEEDS_CSUM : VIRTIO_NET_HDR_F_DATA_VALID;
+    frame[0] = VIRTIO_NET_HDR_F_NEEDS_CSUM;
     if (gso) {
       const tcp = layout.ip.protocol === IPPROTO_TCP;
       frame[1] = !tcp
