@@ -25,17 +25,23 @@ describe("frag6 kernel IUT: the event that armed an expired queue's timer", () =
   it("two events that may arm it, planned apart but sent close together (load): a jitter decline, run again", () => {
     const c = context([0, 500], [true, true], [0, 200], [0, 100]);
     const r = armingEvent("k", 100 + R + 10, c);
-    expect(r).toMatchObject({ ok: false, jitter: true });
+    expect(r).toMatchObject({ ok: false, why: "jitter" });
     if (!r.ok) expect(r.reason).toMatch(/^scheduling jitter: .* event 0 \(t=0\) or event 1 \(t=500\)/);
+  });
+
+  it("two that the schedule could not space (unspaced): declined, naming why, not run again", () => {
+    const r = armingEvent("k", R + 10, context([0, 500], [true, true], [0, 0]));
+    expect(r).toMatchObject({ ok: false, why: "unspaced" });
+    if (!r.ok) expect(r.reason).toMatch(/sent back to back: no real schedule keeps/);
   });
 
   it("seen outside every window of its key (the thread looked late): a jitter decline", () => {
     const r = armingEvent("k", R + 400, context([0], [true], [0]));
-    expect(r).toMatchObject({ ok: false, jitter: true });
+    expect(r).toMatchObject({ ok: false, why: "jitter" });
   });
 
   it("about a key no offset-0 fragment of which was sent: no decline, an error the adapter reports", () => {
-    expect(armingEvent("k", R + 10, context([0], [false], [0]))).toMatchObject({ ok: false, jitter: false });
-    expect(armingEvent(null, R + 10, context([0], [true], [0]))).toMatchObject({ ok: false, jitter: false });
+    expect(armingEvent("k", R + 10, context([0], [false], [0]))).toMatchObject({ ok: false, why: "unexpected" });
+    expect(armingEvent(null, R + 10, context([0], [true], [0]))).toMatchObject({ ok: false, why: "unexpected" });
   });
 });

@@ -103,7 +103,7 @@ describe("frag6 kernel schedule", () => {
             events.map((e) => e.head),
           );
           const r = planSchedule(times, timeout, arming);
-          if (!r.ok) return;
+          if (!r.ok || r.schedule.unspaced) return;
           const { at, realTimeoutMs } = r.schedule;
           expect(keepsRelations(times, timeout, at, realTimeoutMs)).toBe(true);
           for (let j = 0; j < times.length; j++)
@@ -116,12 +116,12 @@ describe("frag6 kernel schedule", () => {
     );
   });
 
-  it("declines, naming the spacing, a case whose arming events cannot be spaced before their deadline at any kernel timeout", () => {
-    // 25 fragments of one datagram within one timeout, its head last: 24 gaps of 200 ms do not fit before a 4 s deadline.
+  it("says so when the arming events cannot be spaced before their deadline at any kernel timeout (a flood)", () => {
+    // 25 fragments of one datagram within one timeout, its head last: 24 gaps of 200 ms do not fit before a 4 s
+    // deadline. The deadline relations alone are kept, at 1 s; a Time Exceeded they leave ambiguous declines the case.
     const times = Array.from({ length: 25 }, (_, i) => i);
     const r = planSchedule(times, 60_000, armingKeys(Array(25).fill("k"), [...Array(24).fill(false), true]));
-    expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.reason).toMatch(/may arm one queue's timer 200 ms apart/);
+    expect(r.ok && r.schedule).toEqual({ at: Array(25).fill(0), realTimeoutMs: 1000, unspaced: true });
   });
 
   it("jitter that broke a relation is reported", () => {

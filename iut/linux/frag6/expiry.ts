@@ -8,7 +8,8 @@
 // timeout before the error (within EXPIRY_WINDOW_MS). The schedule keeps such
 // events SAME_KEY_SPACING_MS apart when their virtual times differ, so the
 // window holds one of them; a window that holds two with different virtual
-// times is an answer the IUT does not guess.
+// times is an answer the IUT does not guess: the case is declined, as jitter
+// (run again) when the schedule had spaced them, else naming the schedule.
 import { EXPIRY_WINDOW_MS, SAME_KEY_SPACING_MS } from "./schedule.js";
 
 /**
@@ -41,9 +42,11 @@ export type ArmingEvent =
   /**
    * `jitter`: the real timing left the schedule's margins (the thread looked
    * late, or two events planned apart went out close together): running the
-   * case again may judge it. Otherwise the error cannot be placed at all.
+   * case again may judge it. `unspaced`: the schedule could not keep the
+   * candidates apart (planSchedule `unspaced`): the case is declined.
+   * `unexpected`: no event of the key could have armed it.
    */
-  | { ok: false; jitter: boolean; reason: string };
+  | { ok: false; why: "jitter" | "unspaced" | "unexpected"; reason: string };
 
 /** The event whose timer sent a Time Exceeded about `key`, seen `seenAt` ms after the first event. */
 export function armingEvent(key: string | null, seenAt: number, c: ExpiryContext): ArmingEvent {
@@ -56,24 +59,31 @@ export function armingEvent(key: string | null, seenAt: number, c: ExpiryContext
     if (ofKey.length === 0)
       return {
         ok: false,
-        jitter: false,
+        why: "unexpected",
         reason: `a Time Exceeded about ${key ?? "an unreadable packet"} came, though no offset-0 fragment of that key was sent before it`,
       };
     // Seen outside every window of its key's events: the thread was late to look (load), not the kernel to send.
     const after = ofKey.map((i) => (seenAt - c.sent[i]!).toFixed(0)).join(", ");
     return {
       ok: false,
-      jitter: true,
+      why: "jitter",
       reason: `scheduling jitter: a Time Exceeded about ${key} was seen ${after} ms after the events of its key, outside the ${c.realTimeoutMs} ms timer's window`,
     };
   }
   const first = inWindow[0]!;
   const other = inWindow.find((i) => c.times[i] !== c.times[first]);
   if (other === undefined) return { ok: true, event: first };
+  const armedBy = `a Time Exceeded about ${key} could have been armed by event ${first} (t=${c.times[first]}) or event ${other} (t=${c.times[other]})`;
+  if (c.planned[other]! - c.planned[first]! < SAME_KEY_SPACING_MS)
+    return {
+      ok: false,
+      why: "unspaced",
+      reason: `${armedBy}, sent back to back: no real schedule keeps the events that may arm one queue's timer ${SAME_KEY_SPACING_MS} ms apart within the case's queue deadlines`,
+    };
   const gap = (c.sent[other]! - c.sent[first]!).toFixed(1);
   return {
     ok: false,
-    jitter: c.planned[other]! - c.planned[first]! >= SAME_KEY_SPACING_MS,
-    reason: `scheduling jitter: a Time Exceeded about ${key} could have been armed by event ${first} (t=${c.times[first]}) or event ${other} (t=${c.times[other]}), sent ${gap} ms apart (planned ${SAME_KEY_SPACING_MS} ms or more)`,
+    why: "jitter",
+    reason: `scheduling jitter: ${armedBy}, sent ${gap} ms apart (planned ${SAME_KEY_SPACING_MS} ms or more)`,
   };
 }

@@ -157,7 +157,10 @@ export async function runCase(path: Frag6Path, request: Frag6Request, receiver: 
     const expiryTime = (e: CapturedError, seenAt: number): number => {
       const key = quotedKey(e.quoted);
       const armed = armingEvent(key, seenAt, { times, arming, planned: at, sent, realTimeoutMs });
-      if (!armed.ok) throw armed.jitter ? new JitterDecline(armed.reason) : new Error(armed.reason);
+      if (!armed.ok) {
+        if (armed.why === "jitter") throw new JitterDecline(armed.reason);
+        throw armed.why === "unspaced" ? decline(armed.reason) : new Error(armed.reason);
+      }
       return times[armed.event]! + request.config.timeoutMs;
     };
     // Reads ICMP errors every 5 ms until `until` (or `stop()`), each after event `lastEvent`.

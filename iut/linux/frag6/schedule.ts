@@ -35,6 +35,8 @@ export interface Schedule {
   at: number[];
   /** The kernel timeout the schedule is for. */
   realTimeoutMs: number;
+  /** Events that may arm one key's timer could not all be kept SAME_KEY_SPACING_MS apart at any kernel timeout. */
+  unspaced?: true;
 }
 
 export type ScheduleResult = { ok: true; schedule: Schedule } | { ok: false; reason: string };
@@ -88,9 +90,11 @@ function armingSpacing(times: readonly number[], arming: readonly (string | null
 /**
  * The real schedule of events at virtual `times`. `arming` (expiry.ts
  * armingKeys) names the events that may arm the timer of a queue sending a
- * Time Exceeded: those of one key with different virtual times are always kept
- * SAME_KEY_SPACING_MS apart (a longer kernel timeout is tried before that is
- * given up), so which one armed an expiring queue is never a guess.
+ * Time Exceeded: those of one key with different virtual times are kept
+ * SAME_KEY_SPACING_MS apart, at the shortest kernel timeout where that fits.
+ * Where it fits at none (a flood of one key's fragments, say), the schedule
+ * keeps the deadline relations alone and says so (`unspaced`): a Time Exceeded
+ * those events leave ambiguous then declines the case (expiry.ts).
  */
 export function planSchedule(
   times: readonly number[],
@@ -102,13 +106,13 @@ export function planSchedule(
     const at = earliest(times.length, [...relations(times, timeoutMs, realTimeoutMs), ...spacing]);
     if (at) return { ok: true, schedule: { at, realTimeoutMs } };
   }
-  const kernel = `with a kernel timeout of ${REAL_TIMEOUTS_MS.join(", ")} ms and margins of ${EARLY_MARGIN_MS}/${LATE_MARGIN_MS} ms for timer granularity and jitter`;
-  const deadlinesAlone = REAL_TIMEOUTS_MS.some((r) => earliest(times.length, relations(times, timeoutMs, r)) !== null);
+  for (const realTimeoutMs of REAL_TIMEOUTS_MS) {
+    const at = earliest(times.length, relations(times, timeoutMs, realTimeoutMs));
+    if (at) return { ok: true, schedule: { at, realTimeoutMs, unspaced: true } };
+  }
   return {
     ok: false,
-    reason: deadlinesAlone
-      ? `no real schedule keeps every event on its side of every queue deadline (timeout ${timeoutMs} ms) and the events that may arm one queue's timer ${SAME_KEY_SPACING_MS} ms apart (so a Time Exceeded names the one) ${kernel}`
-      : `no real schedule keeps every event on its side of every queue deadline (timeout ${timeoutMs} ms) ${kernel}: some events must be closer to a deadline than the margins allow`,
+    reason: `no real schedule keeps every event on its side of every queue deadline (timeout ${timeoutMs} ms) with a kernel timeout of ${REAL_TIMEOUTS_MS.join(", ")} ms and margins of ${EARLY_MARGIN_MS}/${LATE_MARGIN_MS} ms for timer granularity and jitter: some events must be closer to a deadline than the margins allow`,
   };
 }
 
