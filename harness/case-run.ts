@@ -149,10 +149,18 @@ export class CaseTally {
   readonly unjudged = new CountedReasons();
   /** Judged cases (generated or saved) the implementation crashed on, with the crash's words. */
   readonly crashed = new CountedReasons();
+  /** Judged cases (generated or saved) of which a part was not judged (CheckOutcome.partlyJudged), with what and why. */
+  readonly partlyJudged = new CountedReasons();
 
-  /** Counts a judged case the implementation crashed on (shrink steps are not judged cases: not counted). */
-  noteCrash(run: CaseRun): void {
+  /**
+   * Counts what a judged case says beside its verdict: the implementation
+   * crashed on it, or part of it was not judged (shrink steps are not judged
+   * cases: not counted).
+   */
+  noteJudged(run: CaseRun): void {
     if (run.kind === "violates" && run.key === CRASH_KEY) this.crashed.note(run.outcome.message ?? CRASH_KEY);
+    if (run.kind !== "declined" && run.outcome.partlyJudged !== undefined)
+      this.partlyJudged.note(run.outcome.partlyJudged);
   }
 
   get judged(): number {

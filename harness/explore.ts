@@ -85,7 +85,7 @@ export async function exploreRound(
     }
     if (!shrinking) {
       tally.generated++;
-      tally.noteCrash(run);
+      tally.noteJudged(run);
       settings.onJudged?.();
     }
     if (run.kind === "conforms") return true;

@@ -70,6 +70,13 @@ export interface PropertyResult {
   crashedReasons?: string[];
   /** Every reason cases were left unjudged for, with how many. */
   unjudgedCounts?: ReasonCount[];
+  /**
+   * Judged cases of which a part the property judges was not reported (ICMP
+   * errors the IUT left out, say): that part was not judged. Absent when none.
+   */
+  partlyJudged?: number;
+  /** What part, and why, with how many (as declinedCounts). */
+  partlyJudgedCounts?: ReasonCount[];
   /** Cases run while shrinking violations (not judged cases). */
   shrinkSteps: number;
   /** judged / (judged + declined + unjudged); null when no case was tried. */
@@ -131,6 +138,7 @@ export function describeCounts(p: PropertyResult): string {
     `${p.judged} judged`,
     `${p.declined} declined`,
     ...(p.unjudged ? [`${p.unjudged} unjudged`] : []),
+    ...(p.partlyJudged ? [`${p.partlyJudged} judged in part`] : []),
     ...(p.crashed ? [`${p.crashed} crashed the implementation`] : []),
     `${p.corpusCases} replayed from the corpus`,
     `${p.shrinkSteps} shrink steps`,

@@ -210,7 +210,7 @@ function noteSaved(s: Session, saved: LoadedCase, run: NonNullable<Awaited<Retur
     return;
   }
   s.tally.saved++;
-  s.tally.noteCrash(run);
+  s.tally.noteJudged(run);
   if (run.kind !== "violates" || s.violations.some((v) => v.key === run.key)) return;
   s.violations.push({
     key: run.key,
@@ -488,6 +488,9 @@ function result(s: Session, corpusCases: number): PropertyResult {
       ? { unjudgedReasons: tally.unjudged.reasons, unjudgedCounts: tally.unjudged.counts }
       : {}),
     ...(tally.crashed.count ? { crashed: tally.crashed.count, crashedReasons: tally.crashed.reasons } : {}),
+    ...(tally.partlyJudged.count
+      ? { partlyJudged: tally.partlyJudged.count, partlyJudgedCounts: tally.partlyJudged.counts }
+      : {}),
     shrinkSteps: tally.shrinkSteps,
     judgedShare: tally.attempted ? tally.judged / tally.attempted : null,
     ...(lowJudged ? { lowJudged } : {}),

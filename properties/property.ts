@@ -14,6 +14,12 @@ export interface CheckOutcome {
   judged?: boolean;
   reason?: string;
   /**
+   * On a judged case: the part of the reply the property would judge that the
+   * IUT left out (ICMP errors it does not report, say), and why. The rest was
+   * judged; that part is counted as not judged, never as agreement.
+   */
+  partlyJudged?: string;
+  /**
    * On a violation, what kind of deviation it is in the model's words (the
    * validator rule, the errno, the pattern class, the step kind), never the
    * case's values: a run reports one shrunk violation per key.

@@ -94,6 +94,9 @@ function notJudgedSection(properties: readonly PropertyResult[]): string[] {
   const rows = properties.flatMap((p) => [
     ...(p.declinedCounts ?? []).map((r) => `| ${p.id} | declined | ${r.count} | ${cell(clip(r.reason, 300))} |`),
     ...(p.unjudgedCounts ?? []).map((r) => `| ${p.id} | not judged | ${r.count} | ${cell(clip(r.reason, 300))} |`),
+    ...(p.partlyJudgedCounts ?? []).map(
+      (r) => `| ${p.id} | judged in part | ${r.count} | ${cell(clip(r.reason, 300))} |`,
+    ),
   ]);
   if (rows.length === 0) return [];
   return [
@@ -115,7 +118,7 @@ export function markdownReport(run: RunResult): string {
     `- IUT: \`${run.iut.spec}\`${hello ? ` (${hello.name} ${hello.version})` : ""}${run.iut.kernel ? `, kernel ${run.iut.kernel}` : ""}`,
     `- Seed: ${run.seed}, up to ${run.runsPerProperty} generated cases per property`,
     `- ${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped, ${s.iutError} IUT errors (${(run.durationMs / 1000).toFixed(1)} s)`,
-    `- Cases judged: ${sum(run.properties, (p) => p.judged)}; declined (unrepresentable by the IUT or not predicted by the model): ${sum(run.properties, (p) => p.declined)}; unjudged (the IUT did not report what the property judges): ${sum(run.properties, (p) => p.unjudged)}; crashed the implementation: ${sum(run.properties, (p) => p.crashed ?? 0)}; shrink steps: ${sum(run.properties, (p) => p.shrinkSteps)}`,
+    `- Cases judged: ${sum(run.properties, (p) => p.judged)}; declined (unrepresentable by the IUT or not predicted by the model): ${sum(run.properties, (p) => p.declined)}; unjudged (the IUT did not report what the property judges): ${sum(run.properties, (p) => p.unjudged)}; judged in part (the IUT left out part of what the property judges): ${sum(run.properties, (p) => p.partlyJudged ?? 0)}; crashed the implementation: ${sum(run.properties, (p) => p.crashed ?? 0)}; shrink steps: ${sum(run.properties, (p) => p.shrinkSteps)}`,
     ...(run.properties.some((p) => p.lowJudged)
       ? [
           `- Judged under ${LOW_JUDGED_SHARE * 100}% of the cases they tried (or under --min-judged): ${run.properties

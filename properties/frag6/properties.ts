@@ -42,11 +42,16 @@ interface Judgement {
   message?: string;
   kind?: string;
   unjudged?: string;
+  /** The case was judged without this part of the reply (CheckOutcome.partlyJudged). */
+  partlyJudged?: string;
 }
+
+/** Why a case's ICMP errors went unjudged by a property that judges them when reported. */
+export const ICMP_NOT_REPORTED = "ICMP errors: the IUT did not report them (the deliveries were judged)";
 
 function verdict(input: StreamInput, expected: unknown, observed: Observed, j: Judgement): CheckOutcome {
   if (j.unjudged !== undefined) return { ok: true, judged: false, reason: j.unjudged, expected, observed };
-  if (j.ok) return { ok: true, expected, observed };
+  if (j.ok) return { ok: true, expected, observed, ...(j.partlyJudged ? { partlyJudged: j.partlyJudged } : {}) };
   const classes = [...new Set(input.labels)].sort().join("+") || "unlabelled";
   return {
     ok: false,
@@ -123,7 +128,10 @@ export const FRAG6_PROPERTIES: readonly ConformanceProperty<StreamInput>[] = [
     "The whole reply (every delivered datagram with its time and bytes, in order, and the ICMP errors when reported) is an outcome the profile allows for the stream.",
     `${RFC}; RFC 6946; RFC 7112; ${LINUX}`,
     undefined,
-    (_i, e, o) => judged(e, o),
+    (_i, e, o) => {
+      const j = judged(e, o);
+      return j.ok && o.icmp === undefined ? { ...j, partlyJudged: ICMP_NOT_REPORTED } : j;
+    },
   ),
   property(
     "overlap-rule",

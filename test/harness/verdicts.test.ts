@@ -15,6 +15,7 @@ import type { MutantDefinition } from "../../iut/mutants/mutant.js";
 import { LINUX_SEMANTICS } from "../../model/bpf/semantics.js";
 import { BPF_AREA } from "../../properties/bpf/area.js";
 import { CHECKSUM_AREA } from "../../properties/checksum/area.js";
+import { ICMP_NOT_REPORTED } from "../../properties/frag6/properties.js";
 import type { AreaDefinition } from "../../properties/property.js";
 import { writeReports } from "../../reporting/write-reports.js";
 
@@ -126,6 +127,22 @@ describe("a property that judged no case", () => {
     expect(p?.status).toBe("skipped");
     expect(p?.skipReason).toMatch(/the IUT does not report ICMP errors/);
     expect(p?.unjudged).toBeGreaterThan(0);
+    // The whole-reply property judges the deliveries and counts every such case as judged in part, in both reports.
+    const whole = await run(noIcmp, FRAG6_AREA, { propertyFilter: ["matches-model"], runs: 10 });
+    const [m] = whole.properties;
+    expect(m?.status).toBe("passed");
+    expect(m?.partlyJudgedCounts).toEqual([{ reason: ICMP_NOT_REPORTED, count: m?.judged }]);
+    const written = reports(whole);
+    expect(written.json.properties[0]).toMatchObject({ partlyJudged: m?.judged });
+    expect(written.markdown).toContain(
+      `| frag6.matches-model | judged in part | ${m?.judged} | ${ICMP_NOT_REPORTED} |`,
+    );
+    expect(written.markdown).toContain(
+      `judged in part (the IUT left out part of what the property judges): ${m?.judged};`,
+    );
+    // The model reports ICMP: nothing judged in part.
+    const full = await run(model, FRAG6_AREA, { propertyFilter: ["matches-model"], runs: 10 });
+    expect(full.properties[0]?.partlyJudged).toBeUndefined();
   });
 });
 

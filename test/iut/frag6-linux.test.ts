@@ -16,7 +16,7 @@ const BIN = join(ROOT, "bin/nfconform");
 interface Row {
   name: string;
   declined?: string;
-  /** Null when the IUT left ICMP out (which event armed an expired queue's timer could not be told). */
+  /** Null when the IUT left ICMP out, which it must never do (a Time Exceeded it cannot place declines the case). */
   icmp?: unknown[] | null;
   delivered?: unknown[];
   verdicts?: Record<string, { ok: boolean; message?: string }>;
@@ -50,7 +50,7 @@ describe.concurrent("--iut linux, frag6 area", () => {
         expect(row.declined, row.name).toBeUndefined();
         expect(row.verdicts![own], `${row.name}: ${row.verdicts![own]!.message}`).toMatchObject({ ok: true });
       }
-      // ICMP reported in full for every pattern (events of one key are spaced so a Time Exceeded names its timer).
+      // ICMP reported in full for every pattern (the events that may arm one queue's timer are spaced, expiry.ts).
       expect(rows.filter((row) => row.icmp === null).map((row) => row.name)).toEqual([]);
       // Issue 20 item 3: an ICMPv6 message under 4 bytes is delivered, though no raw ICMPv6 socket sees it.
       expect(rows.filter((row) => row.name.startsWith("atomic-icmpv6-")).map((row) => row.delivered)).toEqual([

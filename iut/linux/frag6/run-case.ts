@@ -18,6 +18,7 @@ import { kernelThresholds } from "./memory.js";
 import type { MessageReceiver } from "../../../sys/recvmsg.js";
 import { icmpv6InMsgs, isIcmpv6Datagram, shortIcmpv6Datagram } from "./short-icmpv6.js";
 import { MARKER_DST, MARKER_PACKET, MARKER_SRC, isMarker } from "./marker.js";
+import { armingEvent, armingKeys } from "./expiry.js";
 import { EXPIRY_WINDOW_MS, planSchedule, scheduleKept } from "./schedule.js";
 
 const now = () => performance.now();
@@ -107,11 +108,11 @@ export async function runCase(path: Frag6Path, request: Frag6Request, receiver: 
   if (problem) throw decline(problem);
   const times = request.events.map((e) => e.t);
   const eventFacts = request.events.map((e, i) => facts(e.packet, i));
-  const planned = planSchedule(
-    times,
-    request.config.timeoutMs,
+  const arming = armingKeys(
     eventFacts.map((f) => f.key),
+    eventFacts.map((f) => f.headOfQueue),
   );
+  const planned = planSchedule(times, request.config.timeoutMs, arming);
   if (!planned.ok) throw decline(planned.reason);
   const thresholds = kernelThresholds(request);
   if (!thresholds.ok) throw decline(thresholds.reason);
@@ -152,43 +153,26 @@ export async function runCase(path: Frag6Path, request: Frag6Request, receiver: 
         } else icmp.push({ t: request.events[lastEvent]!.t, type: e.type, code: e.code, pointer: e.pointer });
       }
     };
-    // The virtual deadline of the queue a Time Exceeded is about: that of the event of its key that armed the timer now firing.
-    // Events sent back to back (a schedule that needs no gap) can all be that event: if their virtual times differ, which
-    // one armed it is not observable, and the reply leaves ICMP out rather than guess.
-    let ambiguousExpiry = false;
+    // The virtual deadline of the queue a Time Exceeded is about: that of the event that armed its timer (expiry.ts).
     const expiryTime = (e: CapturedError, seenAt: number): number => {
       const key = quotedKey(e.quoted);
-      const armed: number[] = [];
-      for (let i = 0; i < sent.length; i++) {
-        const fired = seenAt - sent[i]!;
-        if (
-          eventFacts[i]!.key === key &&
-          fired >= realTimeoutMs - EXPIRY_WINDOW_MS.early &&
-          fired <= realTimeoutMs + EXPIRY_WINDOW_MS.late
-        )
-          armed.push(request.events[i]!.t);
+      const armed = armingEvent(key, seenAt, { times, arming, planned: at, sent, realTimeoutMs });
+      if (!armed.ok) {
+        if (armed.why === "jitter") throw new JitterDecline(armed.reason);
+        throw armed.why === "unspaced" ? decline(armed.reason) : new Error(armed.reason);
       }
-      if (armed.length === 0) {
-        const ofKey = sent.filter((_, i) => eventFacts[i]!.key === key).map((s) => (seenAt - s).toFixed(0));
-        // Seen outside every window of its key's events: the thread was late to look (load), not the kernel to send.
-        if (ofKey.length > 0)
-          throw new JitterDecline(
-            `scheduling jitter: a Time Exceeded about ${key} was seen ${ofKey.join(", ")} ms after the events of its key, outside the ${realTimeoutMs} ms timer's window`,
-          );
-        throw new Error(`a Time Exceeded about ${key ?? "an unreadable packet"} came at an unexpected time`);
-      }
-      if (new Set(armed).size > 1) ambiguousExpiry = true;
-      return armed[0]! + request.config.timeoutMs;
+      return times[armed.event]! + request.config.timeoutMs;
     };
-    const waitUntil = async (target: number, lastEvent: number) => {
-      while (now() < target) {
-        await sleep(Math.min(5, target - now()));
+    // Reads ICMP errors every 5 ms until `until` (or `stop()`), each after event `lastEvent`.
+    const watch = async (until: number, lastEvent: number, stop: () => boolean = () => false) => {
+      while (now() < until && !stop()) {
+        await sleep(Math.min(5, until - now()));
         record(capture.drain(), now() - origin, lastEvent);
       }
     };
     for (const [i, event] of request.events.entries()) {
       if (i === 0) origin = now();
-      else await waitUntil(origin + at[i]!, i - 1);
+      else await watch(origin + at[i]!, i - 1);
       sent.push(now() - origin);
       const short = shortDatagrams[i];
       const icmpBefore = short ? ns.within(icmpv6InMsgs) : 0;
@@ -223,10 +207,7 @@ export async function runCase(path: Frag6Path, request: Frag6Request, receiver: 
         const plainQueues = ns.within(plainFragState).inuse;
         return path === "plain" ? fired || plainQueues === 0 : fired && plainQueues === 0;
       };
-      while (now() < deadline && !done()) {
-        await sleep(Math.min(5, deadline - now()));
-        record(capture.drain(), now() - origin, last);
-      }
+      await watch(deadline, last, done);
     }
     // Settles the last timer's icmpv6_send() and whatever the stack still had in hand.
     await sleep(1);
@@ -234,7 +215,7 @@ export async function runCase(path: Frag6Path, request: Frag6Request, receiver: 
     for (const packet of deliveries.drainThroughMarker(isMarker))
       delivered.push({ t: request.events[last]?.t ?? 0, packet: toHex(packet) });
     record(capture.drain(), now() - origin, last);
-    return ambiguousExpiry ? { delivered } : { delivered, icmp };
+    return { delivered, icmp };
   } finally {
     for (const s of sockets) s.close();
     unpin();

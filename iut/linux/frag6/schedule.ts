@@ -10,7 +10,9 @@
 // a longest-path problem (Bellman-Ford), and there is none exactly when the
 // constraints form a positive cycle. A case with none at a 1 s kernel timeout
 // is tried at 2 s and 4 s (the margins shrink relative to the timeout); only
-// a case with none at all of them is declined.
+// a case with none at all of them is declined. Events that may have armed the
+// timer of a queue sending a Time Exceeded (expiry.ts) are kept apart too, when
+// their virtual times differ: the error's arrival then names the one.
 
 /** Kernel timeouts tried, shortest first (net.ipv6.ip6frag_time, nf_conntrack_frag6_timeout: whole seconds). */
 const REAL_TIMEOUTS_MS = [1000, 2000, 4000] as const;
@@ -19,10 +21,10 @@ export const EARLY_MARGIN_MS = 60;
 /** An event that must follow a deadline waits this long past it (timer granularity plus jitter). */
 export const LATE_MARGIN_MS = 120;
 /**
- * Events of one queue key with different virtual times are sent at least this
- * far apart when the relations allow: a Time Exceeded then tells which of them
- * armed the expiring queue's timer (run-case.ts reads it from the arrival time,
- * a window of EXPIRY_WINDOW_MS).
+ * Events that may arm the timer of one key's expiring queue (expiry.ts
+ * armingKeys) are sent at least this far apart when their virtual times
+ * differ: wider than EXPIRY_WINDOW_MS, so a Time Exceeded's arrival names the
+ * one that armed it.
  */
 export const SAME_KEY_SPACING_MS = 200;
 /** A timer armed at s fires in [s + timeout - 5, s + timeout + LATE_MARGIN_MS + 20] (as observed, with jitter). */
@@ -33,6 +35,8 @@ export interface Schedule {
   at: number[];
   /** The kernel timeout the schedule is for. */
   realTimeoutMs: number;
+  /** Events that may arm one key's timer could not all be kept SAME_KEY_SPACING_MS apart at any kernel timeout. */
+  unspaced?: true;
 }
 
 export type ScheduleResult = { ok: true; schedule: Schedule } | { ok: false; reason: string };
@@ -73,24 +77,38 @@ function earliest(n: number, constraints: readonly Constraint[]): number[] | nul
   return null;
 }
 
-function sameKeySpacing(times: readonly number[], keys: readonly string[]): Constraint[] {
+/** x[j] >= x[i] + SAME_KEY_SPACING_MS for events i < j that may arm one key's timer and differ in virtual time. */
+function armingSpacing(times: readonly number[], arming: readonly (string | null)[]): Constraint[] {
   const out: Constraint[] = [];
   for (let j = 1; j < times.length; j++)
     for (let i = 0; i < j; i++)
-      if (keys[i] === keys[j] && times[i] !== times[j]) out.push({ i, j, min: SAME_KEY_SPACING_MS });
+      if (arming[j] != null && arming[i] === arming[j] && times[i] !== times[j])
+        out.push({ i, j, min: SAME_KEY_SPACING_MS });
   return out;
 }
 
 /**
- * The real schedule of events at virtual `times` (with their queue `keys`, to
- * keep Time Exceeded attributable where the relations allow it).
+ * The real schedule of events at virtual `times`. `arming` (expiry.ts
+ * armingKeys) names the events that may arm the timer of a queue sending a
+ * Time Exceeded: those of one key with different virtual times are kept
+ * SAME_KEY_SPACING_MS apart, at the shortest kernel timeout where that fits.
+ * Where it fits at none (a flood of one key's fragments, say), the schedule
+ * keeps the deadline relations alone and says so (`unspaced`): a Time Exceeded
+ * those events leave ambiguous then declines the case (expiry.ts).
  */
-export function planSchedule(times: readonly number[], timeoutMs: number, keys?: readonly string[]): ScheduleResult {
+export function planSchedule(
+  times: readonly number[],
+  timeoutMs: number,
+  arming: readonly (string | null)[] = [],
+): ScheduleResult {
+  const spacing = armingSpacing(times, arming);
   for (const realTimeoutMs of REAL_TIMEOUTS_MS) {
-    const hard = relations(times, timeoutMs, realTimeoutMs);
-    const spaced = keys ? earliest(times.length, [...hard, ...sameKeySpacing(times, keys)]) : null;
-    const at = spaced ?? earliest(times.length, hard);
+    const at = earliest(times.length, [...relations(times, timeoutMs, realTimeoutMs), ...spacing]);
     if (at) return { ok: true, schedule: { at, realTimeoutMs } };
+  }
+  for (const realTimeoutMs of REAL_TIMEOUTS_MS) {
+    const at = earliest(times.length, relations(times, timeoutMs, realTimeoutMs));
+    if (at) return { ok: true, schedule: { at, realTimeoutMs, unspaced: true } };
   }
   return {
     ok: false,
