@@ -7,6 +7,7 @@ import { isIPv6 } from "node:net";
 import { ifNameToIndex } from "./libc.js";
 import { assertPrivateNetns, findExecutable } from "./namespace.js";
 import { getTxChecksumOffload, interfaceMac, setTxChecksumOffload } from "./netdev-ioctl.js";
+import { sleepSync } from "./sleep.js";
 
 export type NetOp =
   | { kind: "veth-add"; name: string; peer: string; mac?: string; peerMac?: string }
@@ -96,6 +97,37 @@ export class IpCommand implements NetConfigurator {
     if (r.error) throw r.error;
     if (r.status !== 0) throw new Error(`ip -batch failed (${r.status ?? r.signal}): ${r.stderr.trim()}\n${script}`);
   }
+}
+
+/**
+ * Waits until linkwatch has handled each device's carrier-on (operstate UP).
+ * A device whose carrier came on after it went up (a veth whose peer was
+ * still down, a bridge whose first port came up) transmits through
+ * noop_qdisc until then: dev_queue_xmit() drops every frame, counts it in
+ * tx_dropped and answers NET_XMIT_CN, which senders take as success.
+ * linkwatch_do_dev() sets the operstate and activates the queues
+ * (dev_activate()) in one RTNL section, and handles a bridge's event up to a
+ * second late (non-urgent events are rate-limited to one run a second), so:
+ * operstate UP, then one more RTNL holder (a no-op `link set up`).
+ */
+export function awaitLinksActive(devices: readonly string[], timeoutMs = 10_000): void {
+  assertPrivateNetns("network configuration");
+  const ip = findExecutable("ip");
+  if (!ip) throw new Error("iproute2 `ip` not found (install iproute2)");
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const r = spawnSync(ip, ["-j", "link", "show"], { encoding: "utf8", timeout: 30_000 });
+    if (r.error) throw r.error;
+    const links = JSON.parse(r.stdout) as { ifname: string; operstate: string }[];
+    const waiting = devices.filter((d) => links.find((l) => l.ifname === d)?.operstate !== "UP");
+    if (waiting.length === 0) break;
+    if (Date.now() > deadline) {
+      const states = waiting.map((d) => `${d} ${links.find((l) => l.ifname === d)?.operstate ?? "missing"}`);
+      throw new Error(`links not up ${timeoutMs} ms after set-up (linkwatch has not run): ${states.join(", ")}`);
+    }
+    sleepSync(5);
+  }
+  new IpCommand(ip).apply(devices.map((dev) => ({ kind: "link-up", dev })));
 }
 
 export interface LinkInfo {

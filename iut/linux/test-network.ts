@@ -5,7 +5,7 @@
 // device's: veth1 sees those frames as PACKET_OTHERHOST and drops them, so a
 // packet never loops back through veth1 and the forwarding path.
 import { writeSysctl } from "../../sys/sysctl.js";
-import { setupVethPair, setTxChecksumOffload } from "../../sys/veth.js";
+import { awaitLinksActive, setupVethPair, setTxChecksumOffload } from "../../sys/veth.js";
 import { assertPrivateNetns } from "../../sys/namespace.js";
 import { formatIPv4 } from "../../sys/inet-addr.js";
 import { GATEWAY_V4, LOCAL_V4 } from "./address-policy.js";
@@ -28,6 +28,8 @@ export function setupTestNetwork(): void {
     { kind: "route-add", dst: "::/0", via: GATEWAY_V6, dev: "veth0" },
     { kind: "neigh-add", dev: "veth0", ip: GATEWAY_V6, mac: GATEWAY_MAC },
   ]);
+  // veth0 came up before its peer: until linkwatch activates its queues, what it sends is dropped.
+  awaitLinksActive(["veth0", "veth1"]);
   // veth offers tx checksum offload by default; say so explicitly, since the
   // checksum area needs locally sent UDP to leave CHECKSUM_PARTIAL.
   setTxChecksumOffload("veth0", true);

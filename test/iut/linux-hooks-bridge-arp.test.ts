@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-import { E2BIG } from "../../sys/errno.js";
+import { E2BIG, EINVAL } from "../../sys/errno.js";
 import { wrapInNamespace } from "../../sys/namespace.js";
 
 const ROOT = resolve(__dirname, "../..");
@@ -51,7 +51,8 @@ describe("--iut linux, hooks area: arp and bridge lists", () => {
       });
     }
     expect(f.declined.arpForward.declined).toMatch(/NF_ARP_FORWARD runs only in br_netfilter/);
-    expect(f.declined.bridgeHook5.declined).toMatch(/NF_BR_BROUTING/);
+    // Bridge hook 5: nftables refuses it (EOPNOTSUPP) and so does the core, reported as the core's EINVAL.
+    expect(f.declined.bridgeHook5).toEqual({ errno: EINVAL });
 
     // br_netfilter's entry: 1023 chains on bridge forward, then a decline; output has no such entry.
     expect(f.bridgeLimit.forward.accepted).toBe(1023);
@@ -70,5 +71,15 @@ describe("--iut linux, hooks area: arp and bridge lists", () => {
     expect(f.linksAfterClose).toEqual(["lo", "veth0", "veth1"]);
     expect(hostNetwork()).toEqual(before);
     expect(before.links).not.toMatch(/nfcb/);
+  }, 60_000);
+
+  // A bridge output probe sent while nfcbr0 still had noop_qdisc (linkwatch
+  // not yet run) was dropped and counted in tx_dropped: the probe was lost
+  // (docs/iut-linux.md, "Lost probes"). Set-up now returns with every device UP.
+  it("sends from the bridge as soon as its namespace is set up", async () => {
+    const argv = wrapInNamespace([process.execPath, join(ROOT, "test/fixtures/linux-hooks-links.mjs")]);
+    const { stdout } = await promisify(execFile)(argv[0]!, argv.slice(1), { encoding: "utf8", cwd: ROOT });
+    const { rounds } = JSON.parse(stdout);
+    expect(rounds).toEqual(Array(3).fill({ operstate: "UP", arrived: true, txDropped: 0 }));
   }, 60_000);
 });

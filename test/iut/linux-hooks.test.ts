@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-import { EOPNOTSUPP } from "../../sys/errno.js";
+import { EINVAL, EOPNOTSUPP } from "../../sys/errno.js";
 import { readSuiteSettings } from "../../cli/suite-options.js";
 import { HOOKS_AREA } from "../../properties/hooks/area.js";
 import { wrapInNamespace } from "../../sys/namespace.js";
@@ -112,11 +112,12 @@ describe.concurrent("--iut linux, hooks area", () => {
     const cases: { steps: number; alone: unknown[]; batched: unknown[] }[] = JSON.parse(r.stdout);
     expect(cases.length).toBe(44);
     for (const [i, c] of cases.entries()) expect(c.batched, `case ${i}`).toEqual(c.alone);
-    // The first case hits each fall-back: E2BIG, room after an unregistration, ENOENT, a decline last.
+    // The first case hits each fall-back: E2BIG, room after an unregistration, ENOENT, a shared refusal, a decline last.
     const errnos = (c: { alone: unknown[] }) => c.alone.map((r) => (r as { errno?: number }).errno);
     expect(errnos(cases[0]!).slice(1024, 1030)).toEqual([7, 0, 0, 7, 0, 2]);
-    expect(cases[0]!.alone).toHaveLength(1033);
-    expect(cases[0]!.alone[1032]).toMatchObject({ error: { code: "invalid" } });
+    expect(cases[0]!.alone).toHaveLength(1034);
+    expect(cases[0]!.alone[1032]).toEqual({ errno: EINVAL }); // hook 5, a refusal nftables and the core share
+    expect(cases[0]!.alone[1033]).toMatchObject({ error: { code: "invalid" } });
     // Generated cases judged something: refusals and traversals among them.
     const all = cases.flatMap((c) => c.alone) as Record<string, unknown>[];
     expect(all.filter((r) => r.errno === 7).length).toBeGreaterThan(3);

@@ -18,7 +18,7 @@
 import type { HookName } from "../../../model/hooks/families.js";
 import { NetworkNamespace } from "../../../sys/netns.js";
 import { writeSysctl } from "../../../sys/sysctl.js";
-import { IpCommand } from "../../../sys/veth.js";
+import { awaitLinksActive, IpCommand } from "../../../sys/veth.js";
 import { NftSession } from "../nft-session.js";
 import { TraceListener } from "./trace-listener.js";
 
@@ -66,6 +66,10 @@ function configure(): void {
     ),
     { kind: "link-up", dev: BRIDGE.name },
   ]);
+  // The bridge and the ports that came up before their peers send nothing
+  // until linkwatch has run for them (up to a second here): a bridge output
+  // probe sent at once was lost (docs/iut-linux.md, "Lost probes").
+  awaitLinksActive([BRIDGE.name, ...BRIDGE_PORTS.flatMap((p) => [p.port, p.peer])]);
 }
 
 /** Creates the bridge's namespace beside the caller's, and leaves the caller where it was. */

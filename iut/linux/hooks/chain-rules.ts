@@ -106,7 +106,8 @@ export interface ChainPlan {
   priority: number;
   device?: string;
   verdict: Verdict;
-  aim: Aim;
+  /** null for a chain no probe is aimed at (one both nftables and the core refuse). */
+  aim: Aim | null;
 }
 
 export function newHooksTable(nfproto: number): BatchEntry {
@@ -149,7 +150,7 @@ export function chainEntries(plan: ChainPlan): BatchEntry[] {
       hook,
       policy: plan.verdict === "accept" ? N.NF_ACCEPT : N.NF_DROP,
     }),
-    rule(aimedRule(plan.aim)),
+    ...(plan.aim ? [rule(aimedRule(plan.aim))] : []),
     rule(ACCEPT_RULE),
   ];
 }

@@ -6,6 +6,7 @@
 // does not exist), the request is declined with the reason instead of
 // reporting nftables' errno as the core's. Measured on 6.18: see
 // docs/iut-linux.md, "Hooks area".
+import { EINVAL, EOPNOTSUPP } from "../../../sys/errno.js";
 import { deviceExists } from "../../../model/hooks/list-head.js";
 import type { HookFamily, HookName } from "../../../model/hooks/families.js";
 import * as N from "../../../wire/netlink/nftables.js";
@@ -36,8 +37,35 @@ const INET_HOOKS: Partial<Record<HookName, number>> = {
   postrouting: N.NF_INET_POST_ROUTING,
 };
 
-/** What nftables is asked for: the chain's hook, or why it cannot stand for the core's registration. */
-export type ChainHook = { nfproto: number; hooknum: number; device?: string } | { decline: string };
+/**
+ * A registration nftables refuses before the core is reached, which the core
+ * refuses too: the errno nftables gives and the core's it stands for. The area
+ * reports the core's errno only when nftables gives exactly this one; any other
+ * answer (an acceptance included) is reported as nftables gave it.
+ */
+export interface SharedRefusal {
+  nftables: number;
+  core: number;
+  why: string;
+}
+
+/** Every refusal the area reports as the core's (docs/iut-linux.md, "Refusals judged through nftables"). */
+export const SHARED_REFUSALS = {
+  hook5: {
+    nftables: EOPNOTSUPP,
+    core: EINVAL,
+    why: "hook 5 (NF_INET_INGRESS) is outside the ip, ip6 and bridge filter chain types' hook masks (nft_chain_parse_hook(); bridge reads 5 as NF_BR_BROUTING), and outside the core's five-slot ipv4, ipv6 and bridge arrays (nf_hook_entry_head() returns NULL, __nf_register_net_hook() -EINVAL)",
+  },
+} as const satisfies Record<string, SharedRefusal>;
+
+/**
+ * What nftables is asked for: the chain's hook (with the refusal both sides
+ * share, where the core has no such list), or why it cannot stand for the
+ * core's registration.
+ */
+export type ChainHook =
+  | { nfproto: number; hooknum: number; device?: string; refusal?: SharedRefusal }
+  | { decline: string };
 
 const isDeviceHook = (family: HookFamily, hook: HookName) =>
   family === "netdev" || (family === "inet" && hook === "ingress");
@@ -76,12 +104,7 @@ export function chainHook(family: HookFamily, hook: HookName, device: string | n
   }
   const hooknum = INET_HOOKS[hook];
   if (hooknum !== undefined) return { nfproto, hooknum };
-  if (hook === "ingress") {
-    return none(
-      family === "bridge"
-        ? "the core's bridge array has 5 slots (NF_INET_NUMHOOKS), so hook 5 has no list, but no interface asks the core for it: nftables reads bridge hook 5 as NF_BR_BROUTING and refuses it (EOPNOTSUPP), and ebtables' broute table hooks NF_BR_PRE_ROUTING"
-        : "nftables refuses hook 5 for this family in chain validation (EOPNOTSUPP) before the core is reached",
-    );
-  }
+  // Hook 5 of ipv4, ipv6 and bridge: both refuse, each for its own reason.
+  if (hook === "ingress") return { nfproto, hooknum: N.NF_INET_INGRESS, refusal: SHARED_REFUSALS.hook5 };
   return none("no hook number in this family: nftables cannot be asked for it");
 }

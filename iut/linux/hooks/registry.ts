@@ -25,7 +25,7 @@ import type { NftSession } from "../nft-session.js";
 import { aimOf, chainEntries, HOOKS_TABLE, newHooksTable } from "./chain-rules.js";
 import { BRNF_HOOKS } from "./bridge-network.js";
 import { decline } from "./decline.js";
-import { chainHook } from "./kernel-hooks.js";
+import { chainHook, type SharedRefusal } from "./kernel-hooks.js";
 
 /** NFT_NAME_MAXLEN is 256 bytes with the terminating NUL. */
 const MAX_NAME_BYTES = 255;
@@ -61,6 +61,8 @@ interface Planned {
   reply: number;
   /** What the step changes in what this side remembers. */
   effect: (state: State) => void;
+  /** A refusal nftables and the core share: nftables' errno is reported as the core's. */
+  refusal?: SharedRefusal;
 }
 
 interface State {
@@ -210,7 +212,8 @@ function planRegister(reg: HookRegistration, state: State): Planned {
     );
   const deviceHook = hook.device !== undefined;
   const aim = aimOf(reg.family, reg.hook, deviceHook ? reg.device : null);
-  if (!aim) throw new Error(`no probe is aimed at ${reg.family} ${reg.hook}, yet nftables has a chain for it`);
+  if (!aim && !hook.refusal)
+    throw new Error(`no probe is aimed at ${reg.family} ${reg.hook}, yet nftables has a chain for it`);
   const plan = {
     nfproto: hook.nfproto,
     name: reg.name,
@@ -227,6 +230,7 @@ function planRegister(reg: HookRegistration, state: State): Planned {
     entries: [...table, ...chainEntries(plan)],
     own: table.length,
     reply: 0,
+    ...(hook.refusal ? { refusal: hook.refusal } : {}),
     effect: (s) => {
       s.live.set(reg.name, { family: reg.family, hook: reg.hook, nfproto: hook.nfproto });
       s.tables.add(hook.nfproto);
@@ -271,5 +275,5 @@ function refusal(p: Planned, errnos: readonly number[]): number {
   if (own === 0 && table !== 0) throw new Error(`creating table ${HOOKS_TABLE} failed with errno ${table}`);
   if (own === 0) throw new Error(`the rules of a chain failed with errnos ${rules.join(", ")}`);
   // A refused chain aborts the whole batch (nfnetlink_rcv_batch): nothing is left behind.
-  return own;
+  return p.refusal && own === p.refusal.nftables ? p.refusal.core : own;
 }

@@ -1,0 +1,53 @@
+// The kernel hooks area reports nftables' refusal of hook 5 (ipv4, ipv6,
+// bridge) as the core's EINVAL only when nftables gives exactly EOPNOTSUPP
+// (SHARED_REFUSALS): an acceptance or another errno goes out as nftables gave
+// it, so a kernel (or a model) that accepted the hook would disagree. No kernel
+// here: a stand-in session answers the batch; the real answer is in
+// linux-hooks-bridge-arp.test.ts and linux-hooks-facts.mjs.
+import { describe, expect, it } from "vitest";
+import type { NftSession } from "../../iut/linux/nft-session.js";
+import { SHARED_REFUSALS } from "../../iut/linux/hooks/kernel-hooks.js";
+import { HookChains } from "../../iut/linux/hooks/registry.js";
+import type { HookFamily, HookName } from "../../model/hooks/families.js";
+import { EINVAL, ENOENT, EOPNOTSUPP } from "../../sys/errno.js";
+import type { BatchEntry } from "../../wire/netlink/nfnetlink.js";
+import { NFT_MSG_NEWCHAIN } from "../../wire/netlink/nftables-constants.js";
+
+/** A session whose chain entries (NFT_MSG_NEWCHAIN) answer `chainErrno`; everything else 0. */
+function session(chainErrno: number): { session: NftSession; sent: BatchEntry[][] } {
+  const sent: BatchEntry[][] = [];
+  const apply = (entries: readonly BatchEntry[]) => {
+    sent.push([...entries]);
+    const errnos = entries.map((e) => (e.msg === NFT_MSG_NEWCHAIN ? chainErrno : 0));
+    return { committed: errnos.every((e) => e === 0), errnos };
+  };
+  return { session: { apply } as unknown as NftSession, sent };
+}
+
+function register(chainErrno: number, family: HookFamily, hook: HookName) {
+  const { session: s, sent } = session(chainErrno);
+  const chains = new HookChains(() => s);
+  const reg = () => chains.register({ name: "x", family, hook, priority: 0, verdict: "accept", device: null });
+  return { reg, sent };
+}
+
+describe("kernel hooks area: refusals shared by nftables and the core", () => {
+  it.each(["ipv4", "ipv6", "bridge"] as const)("%s hook 5: nftables' EOPNOTSUPP is the core's EINVAL", (family) => {
+    const { reg, sent } = register(EOPNOTSUPP, family, "ingress");
+    expect(reg()).toBe(EINVAL);
+    expect(sent).toHaveLength(1); // asked once, with the chain on hook 5
+    expect(SHARED_REFUSALS.hook5).toMatchObject({ nftables: EOPNOTSUPP, core: EINVAL });
+  });
+
+  it("an acceptance or another errno is reported as nftables gave it", () => {
+    expect(register(0, "ipv4", "ingress").reg()).toBe(0);
+    expect(register(ENOENT, "ipv6", "ingress").reg()).toBe(ENOENT);
+    // Mapped only where the refusal is shared: ipv4 input's EOPNOTSUPP stays EOPNOTSUPP.
+    expect(register(EOPNOTSUPP, "ipv4", "input").reg()).toBe(EOPNOTSUPP);
+  });
+
+  it("still declines what no interface reaches", () => {
+    expect(() => register(0, "arp", "forward").reg()).toThrow(/NF_ARP_FORWARD/);
+    expect(() => register(0, "ipv4", "egress").reg()).toThrow(/no hook number/);
+  });
+});
