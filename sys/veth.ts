@@ -21,6 +21,7 @@ export type NetOp =
       mtu?: number;
     }
   | { kind: "link-address"; dev: string; mac: string }
+  | { kind: "link-promisc"; dev: string }
   | { kind: "bridge-add"; name: string; mac: string }
   | { kind: "link-master"; dev: string; master: string }
   /** A bridge port's switches: learning off, unicast flooding as asked. */
@@ -65,6 +66,8 @@ export function ipBatchLine(op: NetOp): string {
       return `link set dev ${op.dev} master ${op.master}`;
     case "bridge-port":
       return `link set dev ${op.dev} type bridge_slave learning off flood ${op.flood ? "on" : "off"}`;
+    case "link-promisc":
+      return `link set dev ${op.dev} promisc on`;
     case "link-address":
       return `link set dev ${op.dev} address ${op.mac}`;
     case "link-up":

@@ -76,3 +76,23 @@ describe("kernel IUT: socket runs with metadata", () => {
     );
   });
 });
+
+describe("kernel IUT: xt_bpf runs with metadata LOCAL_OUT cannot carry", () => {
+  it("receives a frame at the bridge's PREROUTING, leaving unread-or-ungiven fields free", () => {
+    const p = planReceive(
+      { vlan: { proto: 0x8100, tci: 5 } },
+      programReads([ld(44), ld(0), ld(20), ld(4), RET_A]),
+      [v4],
+      "xt_bpf",
+    );
+    if (typeof p === "string" || p.path !== "receive") throw new Error(String(p));
+    expect(p.layout).toBe("dgram");
+    expect([...p.frames[0]!.frame.subarray(12, 18)]).toEqual([0x81, 0, 0, 5, 0x08, 0]); // default protocol: the IP version's
+  });
+  it("declines a MAC header at the network header's place", () => {
+    const program = [insn(0x30, 0, 0, -0x200000), RET_A];
+    expect(planReceive({ mac: new Uint8Array(0) }, programReads(program), [v4], "xt_bpf")).toMatch(
+      /^packet metadata mac: xt_bpf sees the packet at its network header/,
+    );
+  });
+});

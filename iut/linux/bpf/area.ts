@@ -24,7 +24,7 @@ export const bpfKind: LinuxAreaKind = {
 function bpfArea({ session }: LinuxContext): LinuxArea {
   const sockets = new LinuxSocketPrograms();
   const xt = new LinuxXtPrograms(session);
-  const receive = new ReceivePath();
+  const receive = new ReceivePath(session);
   let next = 1;
   return {
     handlers: {
@@ -48,8 +48,21 @@ function bpfArea({ session }: LinuxContext): LinuxArea {
           if (typeof results === "string") throw unsupported(bpfRun.op, results);
           return bpfRun.writeReply({ results });
         }
-        const declined = xtMetaProblem(meta, packets, programReads(xt.program(handle)));
-        if (declined) throw unsupported(bpfRun.op, declined);
+        // Metadata LOCAL_OUT cannot carry: the bridge's PREROUTING on a received frame (receive-path.ts).
+        const reads = programReads(xt.program(handle));
+        if (xtMetaProblem(meta, packets, reads)) {
+          const plan = planReceive(meta, reads, packets, "xt_bpf");
+          if (typeof plan === "string") throw unsupported(bpfRun.op, plan);
+          if (plan.path === "receive") {
+            for (const [i, p] of packets.entries()) {
+              const problem = xtPacketProblem(p);
+              if (problem) throw invalid(bpfRun.op, `xt_bpf packet ${i}: ${problem}`);
+            }
+            const results = receive.runXt(handle, xt.program(handle), plan);
+            if (typeof results === "string") throw unsupported(bpfRun.op, results);
+            return bpfRun.writeReply({ results });
+          }
+        }
         // Decline the whole run up front when a packet cannot reach the match unchanged.
         for (const [i, p] of packets.entries()) {
           const problem = xtPacketProblem(p) ?? LinuxXtPrograms.addressProblem(p, (p[0]! >> 4) as 4 | 6);
@@ -61,6 +74,7 @@ function bpfArea({ session }: LinuxContext): LinuxArea {
       "bpf.unload": (params) => {
         const handle = readUnloadRequest(params);
         receive.unload(handle);
+        receive.unloadXt(handle);
         return bpfUnload.writeReply({ errno: sockets.unload(handle) || xt.unload(handle) ? 0 : Errno.ENOENT });
       },
     },

@@ -8,22 +8,60 @@
 // list, which dev_add_pack() fills at the head and __netif_receive_skb_core()
 // walks from the head, so a filter socket opened after the witness has had
 // the frame (or dropped it) once the witness holds it: no timeout decides a drop.
+// xt_bpf runs with metadata (runXt) use the same pair with bpfrx a port of
+// the bridge br0: the program's rule sits in a bridge-family PREROUTING chain
+// (br_handle_frame() -> NF_BR_PRE_ROUTING), which sees the frame before
+// __netif_receive_skb_core() clears an untaken VLAN tag, at the network
+// header with the MAC header before it; a frame it drops never reaches br0
+// (promiscuous, so every other frame is passed up to its taps). A sentinel
+// frame, which the rule lets through by its EtherType, follows each frame on
+// the same CPU's backlog: once br0's tap holds the sentinel, the frame was judged.
+import { pinToCurrentCpu } from "../../../sys/cpu-affinity.js";
 import { SOL_SOCKET, SO_MARK, setsockoptInt } from "../../../sys/libc.js";
 import { PacketSocket } from "../../../sys/packet-socket.js";
 import { attachFilter } from "../../../sys/socket-filter.js";
 import { writeSysctl } from "../../../sys/sysctl.js";
 import { IpCommand, type NetOp } from "../../../sys/veth.js";
 import type { Insn } from "../../../model/bpf/opcodes.js";
+import * as N from "../../../wire/netlink/nftables.js";
+import { NFPROTO_BRIDGE } from "../../../wire/netlink/nfnetlink.js";
+import type { NftSession } from "../nft-session.js";
 import { DEFAULT_RX_MAC, ETH_HLEN, RX_MTU, type RxLayout, type RxPlan } from "./rx-plan.js";
 
 const RX = "bpfrx";
 const TX = "bpftx";
+const BRIDGE = "bpfbr0";
+const BR_TABLE = "nfconform_bpf_rx";
+const BR_CHAIN = "PREROUTING";
+/** NF_BR_PRE_ROUTING */
+const NF_BR_PRE_ROUTING = 0;
+/** The sentinel's destination (broadcast: always passed up) and EtherType (IEEE local experimental 2, which no case frame has). */
+const SENTINEL_HEAD = Uint8Array.of(0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 2, 0, 0, 0, 0, 0xbb, 0x88, 0xb6);
 /** A frame the witness does not see within this long was lost: a harness fault, not a result. */
 const WITNESS_MS = 2000;
 const MAX_IFINDEX = 0x7fffffff;
 
 type ReceivePlan = Extract<RxPlan, { path: "receive" }>;
 
+/** Why the bridge would not take a frame through PREROUTING (br_handle_frame()), or null. */
+function bridgeProblem(frame: Uint8Array, seen: Uint8Array): string | null {
+  if (seen[12] === 0x88 && seen[13] === 0xb6) return "EtherType 0x88b6 is the receive path's sentinel's";
+  const src = frame.subarray(6, 12);
+  if ((src[0]! & 1) === 1 || src.every((b) => b === 0))
+    return "the bridge drops a frame whose source MAC is multicast or zero (br_handle_frame(): !is_valid_ether_addr())";
+  if (
+    frame[0] === 0x01 &&
+    frame[1] === 0x80 &&
+    frame[2] === 0xc2 &&
+    frame[3] === 0 &&
+    frame[4] === 0 &&
+    (frame[5]! & 0xf0) === 0
+  )
+    return "a link-local destination (01:80:c2:00:00:0x) skips the bridge's PREROUTING (br_handle_frame())";
+  return null;
+}
+
+const sameBytes = (x: Uint8Array, y: Uint8Array) => x.length === y.length && x.every((b, j) => b === y[j]);
 const macText = (m: Uint8Array) => [...m].map((b) => b.toString(16).padStart(2, "0")).join(":");
 
 export class ReceivePath {
@@ -33,18 +71,123 @@ export class ReceivePath {
   private witness: PacketSocket | undefined;
   private senderMark = 0;
   private readonly filters = new Map<string, PacketSocket>();
+  /** xt_bpf: the handle whose rule is in the bridge chain, br0's tap, and the sentinel's sender. */
+  private xtRule: string | undefined;
+  private bridgeTap: PacketSocket | undefined;
+  private sentinelSender: PacketSocket | undefined;
+  private sentinels = 0;
 
-  constructor(private readonly ip = new IpCommand()) {}
+  constructor(
+    private readonly session?: NftSession,
+    private readonly ip = new IpCommand(),
+  ) {}
+
+  /** xt_bpf at the bridge's PREROUTING: 1 for each frame the program matched (the rule dropped it), else 0. */
+  runXt(handle: string, program: readonly Insn[], plan: ReceivePlan): number[] | string {
+    const problem = this.ensureDevice(plan.ifindex, macText(plan.deviceMac));
+    if (problem) return problem;
+    for (const [i, { frame, seen }] of plan.frames.entries()) {
+      const why = bridgeProblem(frame, seen);
+      if (why) return `packet metadata mac: frame ${i}: ${why}`;
+    }
+    this.ensureBridge();
+    if (this.xtRule !== handle) {
+      // One rule at a time: veth zeroes skb->priority (____dev_forward_skb()), so nothing the
+      // sender sets tells programs apart; the guard keeps the sentinel (its own EtherType) out.
+      const info = N.bpfMatchInfoV0(program.slice(0, N.XT_BPF_MAX_NUM_INSTR), program.length & 0xffff);
+      const outcome = this.session!.apply([
+        N.deleteRule(NFPROTO_BRIDGE, BR_TABLE, BR_CHAIN),
+        N.newRule({
+          family: NFPROTO_BRIDGE,
+          table: BR_TABLE,
+          chain: BR_CHAIN,
+          expressions: [
+            { kind: "meta", key: N.NFT_META_PROTOCOL, dreg: N.NFT_REG_1 },
+            { kind: "cmp", sreg: N.NFT_REG_1, op: N.NFT_CMP_NEQ, data: Uint8Array.of(0x88, 0xb6) },
+            { kind: "match", name: "bpf", rev: 0, info },
+            N.drop(),
+          ],
+        }),
+      ]);
+      if (!outcome.committed)
+        throw new Error(`bpf receive path: the bridge xt_bpf rule was refused (errno ${outcome.errnos.join(", ")})`);
+      this.xtRule = handle;
+    }
+    this.setSender(plan.mark);
+    const unpin = pinToCurrentCpu(); // the frame and its sentinel share one backlog queue, in order
+    try {
+      return plan.frames.map(({ frame, seen, pkttype }, i) => {
+        this.witness!.drain();
+        this.bridgeTap!.drain();
+        this.sender!.send(frame);
+        this.awaitWitness(seen, pkttype, i);
+        const sentinel = Uint8Array.of(
+          ...SENTINEL_HEAD,
+          ...String(++this.sentinels)
+            .padStart(46, "0")
+            .split("")
+            .map(Number),
+        );
+        this.sentinelSender!.send(sentinel);
+        let passed = false;
+        const deadline = Date.now() + WITNESS_MS;
+        for (;;) {
+          const f = this.bridgeTap!.recv(Math.max(0, deadline - Date.now()));
+          if (!f) throw new Error(`bpf receive path: the sentinel after frame ${i} did not reach ${BRIDGE}`);
+          if (sameBytes(f.data, seen)) passed = true;
+          else if (sameBytes(f.data, sentinel)) return passed ? 0 : 1;
+        }
+      });
+    } finally {
+      unpin();
+    }
+  }
+
+  private setSender(mark: number): void {
+    if (this.senderMark !== mark) {
+      setsockoptInt(this.sender!.fd, SOL_SOCKET, SO_MARK, mark | 0);
+      this.senderMark = mark;
+    }
+  }
+
+  /** br0 with bpfrx as its port, promiscuous, and the bridge-family PREROUTING chain. */
+  private ensureBridge(): void {
+    if (!this.bridgeTap) {
+      if (!this.bridgeMade) {
+        this.ip.apply([{ kind: "bridge-add", name: BRIDGE, mac: "02:00:00:00:00:b0" }]);
+        writeSysctl(`net.ipv6.conf.${BRIDGE}.disable_ipv6`, 1);
+        const outcome = this.session!.apply([
+          N.newTable({ family: NFPROTO_BRIDGE, name: BR_TABLE }),
+          N.newChain({
+            family: NFPROTO_BRIDGE,
+            table: BR_TABLE,
+            name: BR_CHAIN,
+            type: "filter",
+            hook: { hooknum: NF_BR_PRE_ROUTING, priority: 0 },
+            policy: N.NF_ACCEPT,
+          }),
+        ]);
+        if (!outcome.committed)
+          throw new Error(`creating the bridge xt_bpf chain failed: errno ${outcome.errnos.join(", ")}`);
+        this.bridgeMade = true;
+      }
+      this.ip.apply([
+        { kind: "link-master", dev: RX, master: BRIDGE },
+        { kind: "link-promisc", dev: BRIDGE },
+        { kind: "link-up", dev: BRIDGE },
+      ]);
+      this.bridgeTap = PacketSocket.open(BRIDGE);
+      this.sentinelSender = PacketSocket.open(TX);
+    }
+  }
+  private bridgeMade = false;
 
   /** The bytes each frame's filter let through; a string when the device the plan needs cannot be made. */
   run(handle: string, program: readonly Insn[], plan: ReceivePlan): number[] | string {
     const problem = this.ensureDevice(plan.ifindex, macText(plan.deviceMac));
     if (problem) return problem;
     const filter = this.filterSocket(handle, program, plan.layout);
-    if (this.senderMark !== plan.mark) {
-      setsockoptInt(this.sender!.fd, SOL_SOCKET, SO_MARK, plan.mark | 0);
-      this.senderMark = plan.mark;
-    }
+    this.setSender(plan.mark);
     return plan.frames.map(({ frame, seen, pkttype }, i) => {
       filter.drain();
       this.witness!.drain();
@@ -53,7 +196,7 @@ export class ReceivePath {
       const want = plan.layout === "raw" ? seen : seen.subarray(ETH_HLEN);
       let got = 0;
       for (let f = filter.recv(0); f; f = filter.recv(0)) {
-        if (f.data.length <= want.length && f.data.every((b, j) => b === want[j])) got = f.data.length;
+        if (f.data.length <= want.length && sameBytes(f.data, want.subarray(0, f.data.length))) got = f.data.length;
       }
       return got;
     });
@@ -65,7 +208,7 @@ export class ReceivePath {
     for (;;) {
       const f = this.witness!.recv(Math.max(0, deadline - Date.now()));
       if (!f) throw new Error(`bpf receive path: frame ${i} did not reach ${RX} within ${WITNESS_MS} ms`);
-      if (f.data.length !== seen.length || !f.data.every((b, j) => b === seen[j])) continue;
+      if (!sameBytes(f.data, seen)) continue;
       if (pkttype !== undefined && f.pktType !== pkttype)
         throw new Error(`bpf receive path: frame ${i} arrived as packet type ${f.pktType}, not ${pkttype}`);
       return;
@@ -144,7 +287,21 @@ export class ReceivePath {
     }
   }
 
+  /** Removes an unloaded xt_bpf program's bridge rule. */
+  unloadXt(handle: string): void {
+    if (this.xtRule === handle) this.flushXt();
+  }
+
+  private flushXt(): void {
+    const outcome = this.session!.apply([N.deleteRule(NFPROTO_BRIDGE, BR_TABLE, BR_CHAIN)]);
+    if (!outcome.committed) throw new Error(`flushing the bridge xt_bpf chain failed: errno ${outcome.errnos[0]}`);
+    this.xtRule = undefined;
+  }
+
   private closeSockets(): void {
+    this.bridgeTap?.closeInBackground();
+    this.sentinelSender?.closeInBackground();
+    this.bridgeTap = this.sentinelSender = undefined;
     for (const s of this.filters.values()) s.closeInBackground();
     this.filters.clear();
     this.witness?.closeInBackground();
@@ -155,6 +312,7 @@ export class ReceivePath {
   reset(): void {
     for (const s of this.filters.values()) s.closeInBackground();
     this.filters.clear();
+    if (this.xtRule !== undefined) this.flushXt();
   }
 
   close(): void {

@@ -18,7 +18,9 @@
 //   MAC header is at the data and the network header at 14);
 // - queue: a single-queue veth's transmit queue, 0 (netdev_core_pick_tx());
 // - rxhash: nothing on this path computes skb->hash (no RPS, one tx queue), so 0.
+import type { AncillaryName } from "../../../model/bpf/opcodes.js";
 import { givenFields, type SkbMeta } from "../../../model/bpf/skb.js";
+import type { Attach } from "../../../model/bpf/validator.js";
 import { readsField, type ProgramReads } from "./program-reads.js";
 
 export type RxLayout = "dgram" | "raw";
@@ -80,17 +82,49 @@ export function planReceive(
   meta: SkbMeta | undefined,
   reads: ProgramReads,
   packets: readonly Uint8Array[],
+  attach: Attach = "socket",
 ): RxPlan | string {
   if (!meta || !givenFields(meta).some((f) => readsField(f, reads))) return { path: "unix" };
   try {
-    return receivePlan(meta, reads, packets);
+    if (attach === "socket") return receivePlan(meta, reads, packets, () => UNIX_DEFAULT.protocol);
+    const plan = receivePlan(meta, xtReads(meta, reads), packets, ipEthertype);
+    if (plan.path === "receive" && plan.layout === "raw")
+      decline("mac", "xt_bpf sees the packet at its network header, after the 14-byte Ethernet header");
+    return plan;
   } catch (e) {
     if (e instanceof Decline) return e.message;
     throw e;
   }
 }
 
-function receivePlan(meta: SkbMeta, reads: ProgramReads, packets: readonly Uint8Array[]): RxPlan {
+/**
+ * xt_bpf's context leaves mark, pkttype, queue, hash, device and MAC header
+ * undetermined unless given (contexts.ts XT_BPF: "any"), so a program reading
+ * one that is not given constrains nothing; protocol, VLAN tag and network
+ * offset have fixed defaults and stay.
+ */
+function xtReads(meta: SkbMeta, reads: ProgramReads): ProgramReads {
+  const free: [keyof SkbMeta, AncillaryName[]][] = [
+    ["mark", ["mark"]],
+    ["pkttype", ["pkttype"]],
+    ["queue", ["queue"]],
+    ["rxhash", ["rxhash"]],
+    ["device", ["ifindex", "hatype"]],
+  ];
+  const ancillary = new Set(reads.ancillary);
+  for (const [field, names] of free) if (meta[field] === undefined) for (const n of names) ancillary.delete(n);
+  return { ancillary, linkLayer: reads.linkLayer && meta.mac !== undefined, network: reads.network };
+}
+
+/** xt_bpf's default skb->protocol: the IP version's EtherType (__ip_local_out(), ip_rcv()). */
+const ipEthertype = (packet: Uint8Array) => (packet.length > 0 && packet[0]! >> 4 === 6 ? 0x86dd : 0x0800);
+
+function receivePlan(
+  meta: SkbMeta,
+  reads: ProgramReads,
+  packets: readonly Uint8Array[],
+  defaultProtocol: (packet: Uint8Array) => number,
+): RxPlan {
   const a = reads.ancillary;
   if (a.has("queue") && (meta.queue ?? UNIX_DEFAULT.queue) !== 0)
     decline(
@@ -112,12 +146,13 @@ function receivePlan(meta: SkbMeta, reads: ProgramReads, packets: readonly Uint8
   }
   const layout = chooseLayout(meta, reads);
   const tag = vlanTag(meta, reads);
-  const protocol = a.has("protocol") || a.has("pay_offset") ? (meta.protocol ?? UNIX_DEFAULT.protocol) : undefined;
+  const readsProtocol = a.has("protocol") || a.has("pay_offset");
   const pkttype = a.has("pkttype") ? (meta.pkttype ?? UNIX_DEFAULT.pkttype) : undefined;
   if (pkttype !== undefined && pkttype > 3)
     decline("pkttype", `${pkttype}: a received frame is host, broadcast, multicast or otherhost (eth_type_trans())`);
   const macs = new MacNeeds();
   const frames = packets.map((packet, i) => {
+    const protocol = readsProtocol ? (meta.protocol ?? defaultProtocol(packet)) : undefined;
     const header = layout === "raw" ? packet.subarray(0, ETH_HLEN) : headerFor(meta, reads, packet, protocol, pkttype);
     if (packet.length > RX_MTU + (layout === "raw" ? ETH_HLEN : 0))
       decline("mac", `packet ${i} is longer than the receiving veth's MTU ${RX_MTU}`);
@@ -134,7 +169,7 @@ function receivePlan(meta: SkbMeta, reads: ProgramReads, packets: readonly Uint8
     if (protocol !== undefined && receivedProtocol(ethertype, payload) !== protocol)
       decline(
         "protocol",
-        `0x${protocol.toString(16)}: packet ${i}'s Ethernet header gives 0x${receivedProtocol(ethertype, payload).toString(16)} (eth_type_trans())`,
+        `the MAC header the request gives makes eth_type_trans() give packet ${i} another protocol (the EtherType, or 1 / 4 below 0x600)`,
       );
     if (pkttype !== undefined) macs.need(header.subarray(0, 6), pkttype, i);
     const seen = concat(header, payload);
@@ -259,7 +294,7 @@ class MacNeeds {
       if (got !== pkttype)
         decline(
           "pkttype",
-          `${PKTTYPE_NAMES[pkttype]}: packet ${i}'s destination MAC ${hexMac(dst)} makes it ${got === undefined ? "host or otherhost" : PKTTYPE_NAMES[got]} (eth_type_trans())`,
+          `${PKTTYPE_NAMES[pkttype]}: packet ${i}'s destination MAC makes it ${got === undefined ? "host or otherhost" : PKTTYPE_NAMES[got]} (eth_type_trans())`,
         );
       return;
     }
