@@ -20,7 +20,8 @@ import { pinToCurrentCpu } from "../../../sys/cpu-affinity.js";
 import { SOL_SOCKET, SO_MARK, setsockoptInt } from "../../../sys/libc.js";
 import { PacketSocket } from "../../../sys/packet-socket.js";
 import { attachFilter } from "../../../sys/socket-filter.js";
-import { writeSysctl } from "../../../sys/sysctl.js";
+import { existsSync } from "node:fs";
+import { readSysctl, sysctlPath, writeSysctl } from "../../../sys/sysctl.js";
 import { IpCommand, type NetOp } from "../../../sys/veth.js";
 import type { Insn } from "../../../model/bpf/opcodes.js";
 import * as N from "../../../wire/netlink/nftables.js";
@@ -42,6 +43,19 @@ const WITNESS_MS = 2000;
 const MAX_IFINDEX = 0x7fffffff;
 
 type ReceivePlan = Extract<RxPlan, { path: "receive" }>;
+
+/**
+ * br_netfilter, once loaded (by anything on the machine), turns on its calls
+ * in every namespace, and br_nf_pre_routing() then drops, at the bridge's
+ * PREROUTING, a frame whose IP header fails validation (an IPv6 packet under
+ * EtherType 0x0800): it would pass for a match. Off here, checked per run.
+ */
+function bridgeNetfilterOff(): void {
+  for (const table of ["iptables", "ip6tables", "arptables"]) {
+    const key = `net.bridge.bridge-nf-call-${table}`;
+    if (existsSync(sysctlPath(key)) && readSysctl(key) !== "0") writeSysctl(key, 0);
+  }
+}
 
 /** Why the bridge would not take a frame through PREROUTING (br_handle_frame()), or null. */
 function bridgeProblem(frame: Uint8Array, seen: Uint8Array): string | null {
@@ -113,6 +127,7 @@ export class ReceivePath {
         throw new Error(`bpf receive path: the bridge xt_bpf rule was refused (errno ${outcome.errnos.join(", ")})`);
       this.xtRule = handle;
     }
+    bridgeNetfilterOff();
     this.setSender(plan.mark);
     const unpin = pinToCurrentCpu(); // the frame and its sentinel share one backlog queue, in order
     try {
