@@ -10,7 +10,19 @@ import { getTxChecksumOffload, interfaceMac, setTxChecksumOffload } from "./netd
 import { sleepSync } from "./sleep.js";
 
 export type NetOp =
-  | { kind: "veth-add"; name: string; peer: string; mac?: string; peerMac?: string }
+  | {
+      kind: "veth-add";
+      name: string;
+      peer: string;
+      mac?: string;
+      peerMac?: string;
+      /** ifindex of each end (default: the kernel picks). */
+      index?: number;
+      peerIndex?: number;
+      mtu?: number;
+    }
+  | { kind: "link-address"; dev: string; mac: string }
+  | { kind: "link-promisc"; dev: string }
   | { kind: "bridge-add"; name: string; mac: string }
   | { kind: "link-master"; dev: string; master: string }
   /** A bridge port's switches: learning off, unicast flooding as asked. */
@@ -38,9 +50,13 @@ export function ipBatchLine(op: NetOp): string {
     case "veth-add":
       return [
         `link add ${op.name}`,
+        op.index !== undefined ? `index ${op.index}` : "",
         op.mac ? `address ${op.mac}` : "",
+        op.mtu !== undefined ? `mtu ${op.mtu}` : "",
         `type veth peer name ${op.peer}`,
+        op.peerIndex !== undefined ? `index ${op.peerIndex}` : "",
         op.peerMac ? `address ${op.peerMac}` : "",
+        op.mtu !== undefined ? `mtu ${op.mtu}` : "",
       ]
         .filter(Boolean)
         .join(" ");
@@ -51,6 +67,10 @@ export function ipBatchLine(op: NetOp): string {
       return `link set dev ${op.dev} master ${op.master}`;
     case "bridge-port":
       return `link set dev ${op.dev} type bridge_slave learning off flood ${op.flood ? "on" : "off"}`;
+    case "link-promisc":
+      return `link set dev ${op.dev} promisc on`;
+    case "link-address":
+      return `link set dev ${op.dev} address ${op.mac}`;
     case "link-up":
       return `link set dev ${op.dev} up`;
     case "link-down":

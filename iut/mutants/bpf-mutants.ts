@@ -91,6 +91,11 @@ export const BPF_MUTANTS: readonly MutantDefinition[] = [
   withSemantics("bpf-link-layer-from-data", "SKF_LL_OFF + n reads from the packet's start instead of the MAC header", {
     linkLayerBase: "data",
   }),
+  withSemantics(
+    "bpf-protocol-network-order",
+    "SKF_AD_PROTOCOL gives skb->protocol in network byte order (no BPF_ENDIAN(BPF_FROM_BE, 16) after the load)",
+    { protocolOrder: "network" },
+  ),
   withSemantics("bpf-accepts-4097", "accepts a 4,097-instruction program (flen > BPF_MAXINSNS + 1)", {
     maxInstructions: 4097,
   }),

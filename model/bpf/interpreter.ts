@@ -264,16 +264,21 @@ function loadFrom(m: Machine, offset: number, size: number): number | End {
   return loaded.value;
 }
 
+/** SKF_AD_PROTOCOL's value as a host-order EtherType, or as it lies in skb->protocol (network order) when the semantics skip ntohs. */
+function protocolOrder(m: Machine, ethertype: number): number {
+  return m.semantics.protocolOrder === "host" ? ethertype : ((ethertype & 0xff) << 8) | ((ethertype >> 8) & 0xff);
+}
+
 /** An ancillary load (convert_bpf_extensions()), as the context gives it (contexts.ts). */
 function ancillary(m: Machine, anc: AncillaryName): Next {
   const b = m.rules.ancillary[anc];
   if (m.trace) hit(m, `ancillary-${b.kind}`);
   switch (b.kind) {
     case "value":
-      m.a = b.value;
+      m.a = anc === "protocol" ? protocolOrder(m, b.value) : b.value;
       return 0;
     case "ethertype":
-      m.a = m.packet[0]! >> 4 === 6 ? 0x86dd : 0x0800;
+      m.a = protocolOrder(m, m.packet[0]! >> 4 === 6 ? 0x86dd : 0x0800);
       return 0;
     case "exit-a":
       return end(m.a);

@@ -28,6 +28,8 @@ export interface BpfSemantics {
   vlanPresent: "vlan-all" | "cfi-bit";
   /** bpf_internal_load_pointer_neg_helper(): SKF_LL_OFF + n reads from skb_mac_header() ("mac"); "data" reads from the packet's start, skipping the MAC header. */
   linkLayerBase: "mac" | "data";
+  /** convert_bpf_extensions() SKF_AD_PROTOCOL: skb->protocol then BPF_ENDIAN(BPF_FROM_BE, 16), host order ("host"); "network" skips the swap. */
+  protocolOrder: "host" | "network";
 }
 
 export const LINUX_SEMANTICS: BpfSemantics = {
@@ -42,4 +44,5 @@ export const LINUX_SEMANTICS: BpfSemantics = {
   vlanTag: "tci",
   vlanPresent: "vlan-all",
   linkLayerBase: "mac",
+  protocolOrder: "host",
 };

@@ -178,23 +178,38 @@ export function sessionInput(): fc.Arbitrary<SessionInput> {
   }));
 }
 
-/** Packet metadata: any subset of the fields, with values the kernel's fields can hold. */
+/**
+ * Packet metadata: any subset of the fields, with values the kernel's fields
+ * can hold; one value in two of those a received Ethernet frame carries
+ * (queue and hash 0, a host..otherhost type, an ARPHRD_ETHER device, a
+ * 14-byte or no MAC header, the network header at 0 or 14), which the kernel
+ * IUT can give for real (iut/linux/bpf/rx-plan.ts).
+ */
 export function skbMetaArb(): fc.Arbitrary<SkbMetaJson> {
   const u32 = fc.integer({ min: 0, max: 0xffffffff });
+  const received = <T>(onReceive: fc.Arbitrary<T>, any: fc.Arbitrary<T>) => fc.oneof(onReceive, any);
   return fc.record(
     {
       mark: fc.oneof(u32, fc.nat(16)),
       vlan: fc.record({ proto: fc.constantFrom(0x8100, 0x88a8, 0, 0x0800), tci: fc.nat(0xffff) }),
-      pkttype: fc.nat(7),
-      queue: fc.oneof(fc.nat(0xffff), fc.nat(8)),
-      rxhash: u32,
+      pkttype: received(fc.nat(3), fc.nat(7)),
+      queue: received(fc.constant(0), fc.oneof(fc.nat(0xffff), fc.nat(8))),
+      rxhash: received(fc.constant(0), u32),
       protocol: fc.constantFrom(0x0800, 0x86dd, 0x0806, 0x8100, 0),
       device: fc.option(
-        fc.record({ ifindex: fc.integer({ min: 1, max: 0x7fffffff }), hatype: fc.constantFrom(1, 772, 776, 65534) }),
+        fc.record({
+          ifindex: fc.integer({ min: 1, max: 0x7fffffff }),
+          hatype: received(fc.constant(1), fc.constantFrom(1, 772, 776, 65534)),
+        }),
         { nil: null },
       ),
-      mac: fc.option(fc.uint8Array({ minLength: 0, maxLength: 22 }).map(toHex), { nil: null }),
-      network: fc.nat(14),
+      mac: fc.option(
+        received(fc.constantFrom(0, 14), fc.nat(22)).chain((n) =>
+          fc.uint8Array({ minLength: n, maxLength: n }).map(toHex),
+        ),
+        { nil: null },
+      ),
+      network: received(fc.constantFrom(0, 14), fc.nat(14)),
     },
     { requiredKeys: [] },
   );

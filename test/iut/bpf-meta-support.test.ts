@@ -1,24 +1,98 @@
 // Which packet metadata the kernel IUT sets and which it declines, with the
-// reason (iut/linux/bpf/meta-support.ts); no kernel needed.
+// reason (iut/linux/bpf/meta-support.ts, rx-plan.ts); no kernel needed.
 import { describe, expect, it } from "vitest";
-import { metaProblem } from "../../iut/linux/bpf/meta-support.js";
+import { xtMetaProblem } from "../../iut/linux/bpf/meta-support.js";
+import { programReads } from "../../iut/linux/bpf/program-reads.js";
+import { planReceive } from "../../iut/linux/bpf/rx-plan.js";
+import { insn } from "../../model/bpf/opcodes.js";
 
 const v4 = Uint8Array.of(0x45, ...new Array(19).fill(0));
 const v6 = Uint8Array.of(0x60, ...new Array(39).fill(0));
 
 describe("kernel IUT: bpf.run metadata", () => {
-  it("runs without metadata, and xt_bpf with a mark and the packets' own protocol", () => {
-    expect(metaProblem("xt_bpf", undefined, [v4])).toBeNull();
-    expect(metaProblem("socket", {}, [v4])).toBeNull();
-    expect(metaProblem("xt_bpf", { mark: 0xffffffff }, [v4, v6])).toBeNull();
-    expect(metaProblem("xt_bpf", { mark: 1, protocol: 0x0800 }, [v4])).toBeNull();
+  it("runs without metadata, and with a mark and the packets' own protocol", () => {
+    expect(xtMetaProblem(undefined, [v4])).toBeNull();
+    expect(xtMetaProblem({}, [v4])).toBeNull();
+    expect(xtMetaProblem({ mark: 0xffffffff }, [v4, v6])).toBeNull();
+    expect(xtMetaProblem({ mark: 1, protocol: 0x0800 }, [v4])).toBeNull();
   });
   it("declines what it cannot set, naming the field and why", () => {
-    expect(metaProblem("xt_bpf", { protocol: 0x0800 }, [v4, v6])).toMatch(/protocol 0x800: packet 1's skb->protocol/);
-    expect(metaProblem("xt_bpf", { mark: 1, vlan: { proto: 0x8100, tci: 1 } }, [v4])).toMatch(
-      /^packet metadata vlan: /,
+    expect(xtMetaProblem({ protocol: 0x0800 }, [v4, v6])).toMatch(/protocol 0x800: packet 1's skb->protocol/);
+    expect(xtMetaProblem({ mark: 1, vlan: { proto: 0x8100, tci: 1 } }, [v4])).toMatch(/^packet metadata vlan: /);
+    expect(xtMetaProblem({ mac: null }, [v4])).toMatch(/^packet metadata mac: .*no MAC header/);
+  });
+});
+
+// Socket-filter runs with metadata (iut/linux/bpf/rx-plan.ts): the AF_UNIX
+// socketpair when the program reads no given field, else a received frame.
+const AD = -0x1000;
+const ld = (off: number) => insn(0x20, 0, 0, AD + off); // LD|W|ABS SKF_AD_OFF + off
+const RET_A = insn(0x16, 0, 0, 0);
+const plan = (program: ReturnType<typeof insn>[], meta: Parameters<typeof planReceive>[0], packets = [v4]) =>
+  planReceive(meta, programReads(program), packets);
+
+describe("kernel IUT: socket runs with metadata", () => {
+  it("runs on AF_UNIX when the program reads no given field", () => {
+    expect(plan([ld(20), RET_A], { pkttype: 3 })).toEqual({ path: "unix" });
+    expect(plan([insn(0x20, 0, 0, 0), RET_A], { mark: 1, mac: new Uint8Array(0) })).toEqual({ path: "unix" });
+  });
+  it("builds a received frame for the fields it reads", () => {
+    const p = plan([ld(20), ld(4), ld(0), ld(44), ld(8), RET_A], {
+      mark: 0x1234aaaa,
+      pkttype: 3,
+      protocol: 0x0800,
+      vlan: { proto: 0x0800, tci: 0xffff },
+      device: { ifindex: 577, hatype: 1 },
+    });
+    if (typeof p === "string" || p.path !== "receive") throw new Error(String(p));
+    expect(p).toMatchObject({ layout: "dgram", mark: 0x1234aaaa, ifindex: 577 });
+    const f = p.frames[0]!;
+    expect([...f.frame.subarray(12, 18)]).toEqual([0x81, 0, 0xff, 0xff, 0x08, 0]); // the tag, then IPv4
+    expect(f.seen.length).toBe(14 + v4.length);
+    expect(f.pkttype).toBe(3);
+  });
+  it("sees a packet starting at its MAC header on SOCK_RAW", () => {
+    const frame = Uint8Array.of(...new Array(12).fill(2), 0x08, 0, ...v4);
+    const p = plan(
+      [insn(0x30, 0, 0, -0x200000), insn(0x30, 0, 0, -0x100000), RET_A],
+      { mac: new Uint8Array(0), network: 14 },
+      [frame],
     );
-    expect(metaProblem("xt_bpf", { mac: null }, [v4])).toMatch(/^packet metadata mac: .*no MAC header/);
-    expect(metaProblem("socket", { mark: 1 }, [v4])).toMatch(/^packet metadata \(mark\): an AF_UNIX datagram/);
+    expect(p).toMatchObject({ path: "receive", layout: "raw" });
+  });
+  it("declines what a received frame cannot carry, naming the field and why", () => {
+    expect(plan([ld(32), RET_A], { rxhash: 5 })).toMatch(/^packet metadata rxhash: /);
+    expect(plan([ld(24), RET_A], { queue: 123 })).toMatch(/^packet metadata queue: /);
+    expect(plan([ld(28), RET_A], { device: { ifindex: 1, hatype: 588 } })).toMatch(
+      /^packet metadata device: hatype 588/,
+    );
+    expect(plan([ld(8), RET_A], { device: null })).toMatch(/^packet metadata device: /);
+    expect(plan([ld(4), RET_A], { pkttype: 5 })).toMatch(/^packet metadata pkttype: 5/);
+    expect(plan([ld(60), RET_A], { vlan: { proto: 0x0800, tci: 1 } })).toMatch(/^packet metadata vlan: proto 0x800/);
+    expect(plan([ld(0), RET_A], { protocol: 0 })).toMatch(/^packet metadata protocol: 0x0/);
+    expect(plan([insn(0x30, 0, 0, -0x200000), RET_A], { mac: null })).toMatch(/^packet metadata mac: /);
+    expect(plan([insn(0x30, 0, 0, -0x200000), RET_A], { mac: new Uint8Array(7) })).toMatch(
+      /^packet metadata mac: 7 bytes/,
+    );
+  });
+});
+
+describe("kernel IUT: xt_bpf runs with metadata LOCAL_OUT cannot carry", () => {
+  it("receives a frame at the bridge's PREROUTING, leaving unread-or-ungiven fields free", () => {
+    const p = planReceive(
+      { vlan: { proto: 0x8100, tci: 5 } },
+      programReads([ld(44), ld(0), ld(20), ld(4), RET_A]),
+      [v4],
+      "xt_bpf",
+    );
+    if (typeof p === "string" || p.path !== "receive") throw new Error(String(p));
+    expect(p.layout).toBe("dgram");
+    expect([...p.frames[0]!.frame.subarray(12, 18)]).toEqual([0x81, 0, 0, 5, 0x08, 0]); // default protocol: the IP version's
+  });
+  it("declines a MAC header at the network header's place", () => {
+    const program = [insn(0x30, 0, 0, -0x200000), RET_A];
+    expect(planReceive({ mac: new Uint8Array(0) }, programReads(program), [v4], "xt_bpf")).toMatch(
+      /^packet metadata mac: xt_bpf sees the packet at its network header/,
+    );
   });
 });

@@ -1,10 +1,15 @@
-// The bpf area on the kernel: socket filters on AF_UNIX socketpairs and the
-// xt_bpf match through nft_compat (socket-programs.ts, xt-programs.ts).
+// The bpf area on the kernel: socket filters on AF_UNIX socketpairs, or on a
+// packet socket receiving frames from a veth when a run's metadata is read
+// (rx-plan.ts, receive-path.ts), and the xt_bpf match through nft_compat
+// (socket-programs.ts, xt-programs.ts).
 import { bpfLoad, bpfRun, bpfUnload, readLoadRequest, readRunRequest, readUnloadRequest } from "../../ops/bpf.js";
 import { Errno } from "../../ops/common.js";
 import { invalid, unsupported } from "../../ops/op.js";
 import type { LinuxArea, LinuxAreaKind, LinuxContext } from "../linux-area.js";
-import { metaProblem } from "./meta-support.js";
+import { xtMetaProblem } from "./meta-support.js";
+import { programReads } from "./program-reads.js";
+import { ReceivePath } from "./receive-path.js";
+import { planReceive } from "./rx-plan.js";
 import { LinuxSocketPrograms } from "./socket-programs.js";
 import { xtPacketProblem } from "./xt-packet.js";
 import { LinuxXtPrograms } from "./xt-programs.js";
@@ -19,6 +24,7 @@ export const bpfKind: LinuxAreaKind = {
 function bpfArea({ session }: LinuxContext): LinuxArea {
   const sockets = new LinuxSocketPrograms();
   const xt = new LinuxXtPrograms(session);
+  const receive = new ReceivePath(session);
   let next = 1;
   return {
     handlers: {
@@ -33,9 +39,30 @@ function bpfArea({ session }: LinuxContext): LinuxArea {
         const onSocket = sockets.has(handle);
         if (!onSocket && !xt.has(handle))
           throw invalid(bpfRun.op, `no program is loaded with handle ${JSON.stringify(handle)}`);
-        const declined = metaProblem(onSocket ? "socket" : "xt_bpf", meta, packets);
-        if (declined) throw unsupported(bpfRun.op, declined);
-        if (onSocket) return bpfRun.writeReply({ results: sockets.run(handle, packets) });
+        if (onSocket) {
+          const program = sockets.program(handle);
+          const plan = planReceive(meta, programReads(program), packets);
+          if (typeof plan === "string") throw unsupported(bpfRun.op, plan);
+          if (plan.path === "unix") return bpfRun.writeReply({ results: sockets.run(handle, packets) });
+          const results = receive.run(handle, program, plan);
+          if (typeof results === "string") throw unsupported(bpfRun.op, results);
+          return bpfRun.writeReply({ results });
+        }
+        // Metadata LOCAL_OUT cannot carry: the bridge's PREROUTING on a received frame (receive-path.ts).
+        const reads = programReads(xt.program(handle));
+        if (xtMetaProblem(meta, packets, reads)) {
+          const plan = planReceive(meta, reads, packets, "xt_bpf");
+          if (typeof plan === "string") throw unsupported(bpfRun.op, plan);
+          if (plan.path === "receive") {
+            for (const [i, p] of packets.entries()) {
+              const problem = xtPacketProblem(p);
+              if (problem) throw invalid(bpfRun.op, `xt_bpf packet ${i}: ${problem}`);
+            }
+            const results = receive.runXt(handle, xt.program(handle), plan);
+            if (typeof results === "string") throw unsupported(bpfRun.op, results);
+            return bpfRun.writeReply({ results });
+          }
+        }
         // Decline the whole run up front when a packet cannot reach the match unchanged.
         for (const [i, p] of packets.entries()) {
           const problem = xtPacketProblem(p) ?? LinuxXtPrograms.addressProblem(p, (p[0]! >> 4) as 4 | 6);
@@ -46,14 +73,18 @@ function bpfArea({ session }: LinuxContext): LinuxArea {
       },
       "bpf.unload": (params) => {
         const handle = readUnloadRequest(params);
+        receive.unload(handle);
+        receive.unloadXt(handle);
         return bpfUnload.writeReply({ errno: sockets.unload(handle) || xt.unload(handle) ? 0 : Errno.ENOENT });
       },
     },
     reset: () => {
+      receive.reset();
       sockets.reset();
       xt.reset();
     },
     close: () => {
+      receive.close();
       sockets.reset();
       xt.close();
     },

@@ -1,11 +1,15 @@
-// Which of bpf.run's packet metadata the kernel IUT gives its packets for
-// real, and why it declines the rest (docs/adapter-protocol.md: a field the
-// IUT cannot set is `unsupported`, per case). xt_bpf runs at LOCAL_OUT on
-// packets a raw socket sends (xt-programs.ts); socket runs are AF_UNIX
-// datagrams (socket-programs.ts).
+// Which of bpf.run's packet metadata the kernel IUT gives xt_bpf's packets
+// for real, and why it declines the rest (docs/adapter-protocol.md: a field
+// the IUT cannot set is `unsupported`, per case). xt_bpf runs at LOCAL_OUT on
+// packets a raw socket sends (xt-programs.ts). Socket runs with metadata are
+// planned in rx-plan.ts (a frame a veth receives).
 import type { SkbMeta, SkbMetaField } from "../../../model/bpf/skb.js";
 import { givenFields } from "../../../model/bpf/skb.js";
-import type { Attach } from "../../../model/bpf/validator.js";
+import { ANCILLARY_NAMES } from "../../../model/bpf/opcodes.js";
+import { readsField, type ProgramReads } from "./program-reads.js";
+
+/** A program that may read every field. */
+const ALL_READS: ProgramReads = { ancillary: new Set(ANCILLARY_NAMES), linkLayer: true, network: true };
 
 /** Why xt_bpf at LOCAL_OUT cannot carry a field, or null when the IUT sets it (mark: SO_MARK). */
 const XT_DECLINE: Record<SkbMetaField, string | null> = {
@@ -21,19 +25,23 @@ const XT_DECLINE: Record<SkbMetaField, string | null> = {
   network: "xt_bpf sees the packet at its network header (offset 0)",
 };
 
-const SOCKET_DECLINE =
-  "an AF_UNIX datagram's skb has no device, MAC header, VLAN tag, hash, queue or protocol, and unix_dgram_sendmsg() copies no mark or packet type from the sender";
-
-/** Why the kernel IUT cannot run these packets with this metadata, or null. */
-export function metaProblem(attach: Attach, meta: SkbMeta | undefined, packets: readonly Uint8Array[]): string | null {
-  const given = givenFields(meta);
+/**
+ * Why the kernel IUT cannot run these packets through xt_bpf with this
+ * metadata, or null. A field the program cannot read (program-reads.ts)
+ * cannot change a result, so it is not declined.
+ */
+export function xtMetaProblem(
+  meta: SkbMeta | undefined,
+  packets: readonly Uint8Array[],
+  reads: ProgramReads = ALL_READS,
+): string | null {
+  const given = givenFields(meta).filter((f) => readsField(f, reads));
   if (!meta || given.length === 0) return null;
-  if (attach === "socket") return `packet metadata (${given.join(", ")}): ${SOCKET_DECLINE}`;
   for (const field of given) {
     const why = XT_DECLINE[field];
     if (why) return `packet metadata ${field}: ${why}`;
   }
-  if (meta.protocol !== undefined) {
+  if (meta.protocol !== undefined && given.includes("protocol")) {
     const other = packets.findIndex((p) => meta.protocol !== (p[0]! >> 4 === 6 ? 0x86dd : 0x0800));
     if (other >= 0)
       return `packet metadata protocol 0x${meta.protocol.toString(16)}: packet ${other}'s skb->protocol at LOCAL_OUT is its IP version's EtherType (__ip_local_out())`;

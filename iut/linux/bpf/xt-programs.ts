@@ -32,6 +32,7 @@ function hostU32(value: number): Uint8Array {
 
 export class LinuxXtPrograms {
   private readonly marks = new Map<string, number>();
+  private readonly programs = new Map<string, readonly Insn[]>();
   private nextMark = FIRST_MARK;
   private readonly sockets: Record<4 | 6, RawSocket>;
   private readonly socketPriority: Record<4 | 6, number> = { 4: 0, 6: 0 };
@@ -78,11 +79,17 @@ export class LinuxXtPrograms {
     const v6 = this.session.apply([rule(NFPROTO_IPV6)]).errnos[0]!;
     if (v6 !== 0) throw new Error(`xt_bpf: the ipv4 rule was accepted but the ipv6 one refused with errno ${v6}`);
     this.marks.set(handle, mark);
+    this.programs.set(handle, program);
     return 0;
   }
 
   has(handle: string): boolean {
     return this.marks.has(handle);
+  }
+
+  /** The loaded program (which skb fields it reads decides which metadata a run needs). */
+  program(handle: string): readonly Insn[] {
+    return this.programs.get(handle)!;
   }
 
   /** 1 when the match dropped the packet (sendto() failed with EPERM), else 0; `skbMark` is the packet's skb->mark. */
@@ -117,6 +124,7 @@ export class LinuxXtPrograms {
 
   unload(handle: string): boolean {
     // The rule stays until reset flushes the chains; with its mark unused it never matches again.
+    this.programs.delete(handle);
     return this.marks.delete(handle);
   }
 
@@ -127,6 +135,7 @@ export class LinuxXtPrograms {
       if (!outcome.committed) throw new Error(`flushing the xt_bpf chain failed: errno ${outcome.errnos[0]}`);
     }
     this.marks.clear();
+    this.programs.clear();
     this.nextMark = FIRST_MARK;
   }
 
