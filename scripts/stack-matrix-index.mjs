@@ -4,7 +4,8 @@
 // its replayable case and its classification, read from
 // adapters/<name>/classes.json ({"<property id>": "<class>: <finding>"},
 // each finding as the adapter's README lists it) or, for the kernel IUTs,
-// docs/matrix/classes-linux.json. A cell with none says "unclassified".
+// docs/linux-findings/classes.json ({"<spec>": {...}}). A cell with none says
+// "unclassified", and the script lists every such cell on stderr.
 //   node scripts/stack-matrix-index.mjs DIR PAGE...
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
@@ -27,9 +28,12 @@ const NOTES = [
   "lwIP is frag6 only (no CHECKSUM counterpart, no BPF); x/net/bpf is bpf only.",
 ];
 
+/** A stack's classes: adapters/<name>/classes.json, or for the kernel IUT docs/linux-findings/classes.json keyed by spec. */
 function classesOf(spec) {
-  const file = spec.startsWith("linux") ? join(dir, "classes-linux.json") : join("adapters", spec, "classes.json");
-  return existsSync(file) ? { file, classes: read(file) } : { file, classes: {} };
+  const kernel = spec === "linux" || spec.startsWith("linux-");
+  const file = kernel ? join("docs", "linux-findings", "classes.json") : join("adapters", spec, "classes.json");
+  if (!existsSync(file)) return { file, classes: {} };
+  return { file, classes: kernel ? (read(file)[spec] ?? {}) : read(file) };
 }
 
 const md = [
@@ -47,6 +51,7 @@ md.push(
   "",
 );
 const html = [];
+const unclassified = [];
 for (const page of pages) {
   const m = read(join(dir, page, "matrix.json"));
   const clarification = existsSync(join(dir, page, "frag6-clarification.md"));
@@ -65,6 +70,7 @@ for (const page of pages) {
       const spec = m.iuts[i].spec;
       const { file, classes } = classesOf(spec);
       const cls = classes[row.id] ?? "unclassified";
+      if (!classes[row.id]) unclassified.push(`${page}: ${row.id} on ${spec}`);
       const link = cell.example?.caseFile ? `[case](${relative(dir, cell.example.caseFile)})` : "(not saved)";
       rows.push({
         property: row.id,
@@ -88,6 +94,7 @@ for (const page of pages) {
   html.push({ page, m, rows, clarification });
 }
 writeFileSync(join(dir, "README.md"), `${md.join("\n")}\n`);
+for (const cell of unclassified) console.error(`stack-matrix: unclassified violating cell: ${cell}`);
 
 const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
 const linkHtml = (md) => md.replace(/\[([^\]]+)\]\(([^)]+)\)/g, (_, t, h) => `<a href="${esc(h)}">${esc(t)}</a>`);
