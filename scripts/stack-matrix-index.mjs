@@ -71,7 +71,8 @@ for (const page of pages) {
       const { file, classes } = classesOf(spec);
       const cls = classes[row.id] ?? "unclassified";
       if (!classes[row.id]) unclassified.push(`${page}: ${row.id} on ${spec}`);
-      const link = cell.example?.caseFile ? `[case](${relative(dir, cell.example.caseFile)})` : "(not saved)";
+      // matrix.json names the case relative to its own directory, docs/matrix/<page>/.
+      const link = cell.example?.caseFile ? `[case](${join(page, cell.example.caseFile)})` : "(not saved)";
       rows.push({
         property: row.id,
         spec,
