@@ -18,7 +18,7 @@ const ABOUT = {
   frag6: "each stack against the profile it claims (linux-ipv6, linux-nfct, rfc8200 for DPDK and lwIP)",
   "frag6-rfc8200":
     "every stack against rfc8200 (RFC 8200 section 4.5 with RFC 5722: every outcome the RFC allows conforms)",
-  bpf: "each against the profile it claims (linux); Linux as two columns, `linux:bpf=socket` (SO_ATTACH_FILTER on a socketpair) and `linux:bpf=xt_bpf` (the `-m bpf` match at OUTPUT), each declining the cases that load at the other; `go-bpf` is Go's golang.org/x/net/bpf",
+  bpf: "each against the profile it claims (linux); Linux as two columns, `linux:bpf=socket` (SO_ATTACH_FILTER on a socketpair) and `linux:bpf=xt_bpf` (the `-m bpf` match at OUTPUT), each declining the cases that load at the other, and `linux` with both for `bpf.xt-bpf-refuses-65`, which loads one program at each and compares; `go-bpf` is Go's golang.org/x/net/bpf",
   checksum: "each against the profile it claims (linux)",
 };
 
