@@ -1,6 +1,7 @@
 // `nfconform adapter model [--mutant NAME] [--profile area=name]`: the model (or a
 // mutant of it) as an external adapter on stdin/stdout, per the adapter protocol;
-// `nfconform adapter linux`: the running kernel, likewise; with `--kernel
+// `nfconform adapter linux [--frag6 plain|conntrack] [--bpf socket|xt_bpf]`:
+// the running kernel, likewise; with `--kernel
 // VERSION`, a fetched Debian kernel in a VM running that same adapter.
 import type { Iut } from "../iut/iut.js";
 import { serveAdapter } from "../iut/adapter-server.js";
@@ -9,6 +10,7 @@ import { findMutant, MUTANTS, mutantIut } from "../iut/mutants/index.js";
 import { parseOptions, profileOption } from "./options.js";
 import { linuxAdapter, vmAdapter } from "./linux-adapter.js";
 import { FRAG6_PATH_ENV } from "../iut/linux/frag6/path.js";
+import { BPF_ATTACH_ENV, isAttach } from "../iut/linux/bpf/attach.js";
 import { UsageError } from "./usage-error.js";
 
 export async function adapterCommand(argv: string[]): Promise<number> {
@@ -18,6 +20,7 @@ export async function adapterCommand(argv: string[]): Promise<number> {
       mutant: { type: "string" },
       profile: { type: "string", multiple: true },
       frag6: { type: "string" },
+      bpf: { type: "string" },
       kernel: { type: "string" },
     },
     1,
@@ -32,11 +35,21 @@ export async function adapterCommand(argv: string[]): Promise<number> {
         throw new UsageError(`--frag6 takes plain or conntrack (got ${JSON.stringify(values.frag6)})`);
       process.env[FRAG6_PATH_ENV] = values.frag6;
     }
-    if (values.kernel !== undefined) return vmAdapter(values.kernel, values.frag6);
+    // The one attach point bpf programs are loaded at (both unless given); inherited likewise.
+    if (values.bpf !== undefined) {
+      if (!isAttach(values.bpf))
+        throw new UsageError(`--bpf takes socket or xt_bpf (got ${JSON.stringify(values.bpf)})`);
+      process.env[BPF_ATTACH_ENV] = values.bpf;
+    }
+    if (values.kernel !== undefined) {
+      if (values.bpf !== undefined) throw new UsageError("--bpf is not passed into a VM (--kernel) yet");
+      return vmAdapter(values.kernel, values.frag6);
+    }
     return linuxAdapter();
   }
   if (values.frag6 !== undefined) throw new UsageError("--frag6 is an option of adapter linux");
   if (values.kernel !== undefined) throw new UsageError("--kernel is an option of adapter linux");
+  if (values.bpf !== undefined) throw new UsageError("--bpf is an option of adapter linux");
   if (kind !== "model")
     throw new UsageError(
       `adapter needs a kind: nfconform adapter model [--mutant NAME] | nfconform adapter linux (got ${JSON.stringify(kind ?? "")})`,

@@ -17,12 +17,14 @@ import { expectationsCommand } from "./expectations-command.js";
 import { TOOL_VERSION } from "../sys/tool-version.js";
 
 const USAGE = `usage:
-  nfconform run [--iut linux|model|cmd:'<command>'|mutant:<name>] [--area a,b] [--profile area=name]
+  nfconform run [--iut linux|model|cmd:'<command>'|mutant:<name>|...] [--area a,b] [--profile area=name]
                 [--property name] [--seed N] [--runs N] [--time-budget 30s] [--out DIR]
                 [--corpus DIR|none] [--path P] [--timeout 10s] [--shard i/n] [--allow-empty]
                 [--min-judged PCT] [--max-violations N] [--no-shrink] [--coverage]
                 [--jobs N]  # IUT instances judging cases at once (default 24 for linux, 1 otherwise);
                             # verdicts, counts and shrunk cases are the same for any N
+                # --iut linux:bpf=socket | linux:bpf=xt_bpf: every bpf program at that attach point,
+                # cases asking for the other declined (plain linux: each case's own); \`nfconform list\` names all IUTs
   nfconform fuzz --time DURATION [run's options]
   nfconform replay FILE [--iut SPEC] [--profile area=name]
   nfconform corpus check [--iut SPEC] [--area a,b] [--corpus DIR] [--allow-empty] [--jobs N]

@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { shellCommand } from "../harness/shell-quote.js";
 import { adapterFolders, findAdapterFolder } from "./adapter-folders.js";
 import { linuxAdapterArgv, linuxIutProblem, vmIutProblem } from "./linux-adapter.js";
+import { isAttach } from "../iut/linux/bpf/attach.js";
 import { profileOption } from "./options.js";
 import { UsageError } from "./usage-error.js";
 
@@ -31,6 +32,11 @@ export const KNOWN_IUTS: readonly { spec: string; summary: string }[] = [
     spec: "linux-nfct",
     summary:
       "the kernel IUT with the frag6 area on conntrack's reassembler in front of the plain stack (`nfconform adapter linux --frag6 conntrack`; profile linux-nfct); other areas as in linux",
+  },
+  {
+    spec: "linux:bpf=socket|xt_bpf",
+    summary:
+      "the kernel IUT with every bpf program loaded at one attach point, a socket filter (SO_ATTACH_FILTER) or xt_bpf (`-m bpf`); a case asking for the other is declined. Plain `linux` loads each case where it asks (both). linux-nfct:bpf=... likewise",
   },
   {
     spec: "linux@<version>",
@@ -78,12 +84,14 @@ export function resolveIut(spec: string, options: IutOptions): Iut {
   if (spec === "model") return new ModelIut({ profiles: options.profiles });
   if (spec.startsWith("model:"))
     return new ModelIut({ profiles: { ...options.profiles, ...modelProfiles(spec) }, spec });
-  if (spec === "linux" || spec === "linux-nfct") {
+  const kernel = /^(linux|linux-nfct)(?::(.*))?$/.exec(spec);
+  if (kernel) {
     const problem = linuxIutProblem();
     if (problem) throw new UsageError(problem);
-    const frag6 = spec === "linux-nfct" ? ["--frag6", "conntrack"] : [];
+    const frag6 = kernel[1] === "linux-nfct" ? ["--frag6", "conntrack"] : [];
+    const bpf = kernel[2] === undefined ? [] : ["--bpf", bpfAttachOf(spec, kernel[2])];
     return new AdapterClient(
-      shellCommand(linuxAdapterArgv(frag6)),
+      shellCommand(linuxAdapterArgv([...frag6, ...bpf])),
       clientOptions(options, { spec, startTimeoutMs: Math.max(LINUX_START_TIMEOUT_MS, options.timeoutMs ?? 0) }),
     );
   }
@@ -110,6 +118,14 @@ export function resolveIut(spec: string, options: IutOptions): Iut {
   throw new UsageError(
     `unknown IUT ${JSON.stringify(spec)} (use ${[...BUILT_IN, "linux@<version>", ...adapters].join(", ")}, cmd:'<command>', mutant:<name> or model:<area>=<profile>)`,
   );
+}
+
+/** `linux:bpf=socket`: the one attach point of the run's bpf programs (iut/linux/bpf/attach.ts). */
+function bpfAttachOf(spec: string, options: string): string {
+  const attach = /^bpf=(.*)$/.exec(options)?.[1];
+  if (attach === undefined || !isAttach(attach))
+    throw new UsageError(`--iut ${spec}: the kernel IUT takes bpf=socket or bpf=xt_bpf after the colon`);
+  return attach;
 }
 
 /**

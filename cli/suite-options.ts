@@ -21,6 +21,7 @@ import { UsageError } from "./usage-error.js";
  */
 export const DEFAULT_RUNS = 100;
 export const DEFAULT_RUNS_LINUX = 300;
+/** The kernel IUT's specs, before any `:bpf=...` (resolve-iut.ts). */
 const KERNEL_IUTS = ["linux", "linux-nfct"];
 const DEFAULT_RUNS_LINUX_BY_AREA: Partial<Record<AreaName, number>> = { frag6: DEFAULT_RUNS };
 
@@ -99,7 +100,7 @@ export function readSuiteSettings(values: SuiteValues, defaults: { runs?: number
   const seed = integerOption("seed", values.seed, 0, 0x7fffffff);
   const timeoutMs = durationOption("timeout", values.timeout);
   const runsGiven = integerOption("runs", values.runs, 1, 100_000_000);
-  const kernel = KERNEL_IUTS.includes(iutSpec);
+  const kernel = KERNEL_IUTS.includes(iutSpec.split(":")[0]!);
   const jobs = integerOption("jobs", values.jobs, 1, MAX_JOBS) ?? (kernel ? DEFAULT_JOBS_LINUX : 1);
   const startedAt = new Date();
   return {

@@ -26,7 +26,7 @@ export interface MatrixCell {
   declined: number;
   /** Why the IUT was not asked at all, or stopped being asked (IUT error). */
   note?: string;
-  /** The first violation, saved and replayable, with the model rule it leaves (one line); pcapFile when the case holds packets (saved beside it). */
+  /** The first violation, saved and replayable, with the model rule it leaves (one line); pcapFile when the case holds packets (saved beside it). matrix.json names both files relative to its own directory. */
   example?: { message: string; rule?: string; caseFile?: string; pcapFile?: string; replay: string };
   /** --coverage: per model rule id, how many of this IUT's judged cases reached it. */
   ruleHits?: Record<string, number>;

@@ -140,10 +140,28 @@ ${(m.coverage ?? []).map((c) => coverageHtml(c.coverage, `Model rules reached: $
 `;
 }
 
+/** matrix.json names each example's case and pcap relative to its own directory, so the page moves with them. */
+function relativeToPage(m: MatrixResult, dir: string): MatrixResult {
+  const from = (file: string) => relative(resolve(dir), resolve(file));
+  const cell = (c: MatrixCell): MatrixCell => {
+    if (!c.example) return c;
+    const { caseFile, pcapFile, ...rest } = c.example;
+    return {
+      ...c,
+      example: {
+        ...rest,
+        ...(caseFile !== undefined ? { caseFile: from(caseFile) } : {}),
+        ...(pcapFile !== undefined ? { pcapFile: from(pcapFile) } : {}),
+      },
+    };
+  };
+  return { ...m, rows: m.rows.map((r) => ({ ...r, cells: r.cells.map(cell) })) };
+}
+
 export function writeMatrixReports(dir: string, m: MatrixResult): { json: string; markdown: string; html: string } {
   mkdirSync(dir, { recursive: true });
   const files = { json: join(dir, "matrix.json"), markdown: join(dir, "matrix.md"), html: join(dir, "matrix.html") };
-  writeFileSync(files.json, `${JSON.stringify(m, null, 2)}\n`);
+  writeFileSync(files.json, `${JSON.stringify(relativeToPage(m, dir), null, 2)}\n`);
   writeFileSync(files.markdown, matrixMarkdown(m, dir));
   writeFileSync(files.html, matrixHtml(m, dir));
   return files;

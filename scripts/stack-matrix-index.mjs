@@ -4,7 +4,8 @@
 // its replayable case and its classification, read from
 // adapters/<name>/classes.json ({"<property id>": "<class>: <finding>"},
 // each finding as the adapter's README lists it) or, for the kernel IUTs,
-// docs/matrix/classes-linux.json. A cell with none says "unclassified".
+// docs/linux-findings/classes.json ({"<spec>": {...}}). A cell with none says
+// "unclassified", and the script lists every such cell on stderr.
 //   node scripts/stack-matrix-index.mjs DIR PAGE...
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
@@ -17,19 +18,28 @@ const ABOUT = {
   frag6: "each stack against the profile it claims (linux-ipv6, linux-nfct, rfc8200 for DPDK and lwIP)",
   "frag6-rfc8200":
     "every stack against rfc8200 (RFC 8200 section 4.5 with RFC 5722: every outcome the RFC allows conforms)",
-  bpf: "each against the profile it claims (linux); `linux` is the kernel IUT with both attach points, socket (SO_ATTACH_FILTER) and xt_bpf (`-m bpf`): `bpf.xt-bpf-refuses-65` is the xt_bpf column, the other properties load on both; `go-bpf` is Go's golang.org/x/net/bpf",
+  bpf: "each against the profile it claims (linux); Linux as two columns, `linux:bpf=socket` (SO_ATTACH_FILTER on a socketpair) and `linux:bpf=xt_bpf` (the `-m bpf` match at OUTPUT), each declining the cases that load at the other, and `linux` with both for `bpf.xt-bpf-refuses-65`, which loads one program at each and compares; `go-bpf` is Go's golang.org/x/net/bpf",
   checksum: "each against the profile it claims (linux)",
 };
 
+const pageColumns = (page) =>
+  existsSync(join(dir, page, "matrix.json")) ? read(join(dir, page, "matrix.json")).iuts.map((i) => i.spec) : [];
 const NOTES = [
-  'gVisor has no frag6 column: netstack reassembles, but nothing inside the sandbox shows the datagram it delivers as the protocol needs it (a raw socket there does not see reassembled datagrams, measured with runsc 0.0~20221219); see adapters/gvisor/README.md, "Not done: frag6 through netstack".',
+  ...(pageColumns("frag6").includes("gvisor")
+    ? []
+    : [
+        "gVisor has no frag6 column: its adapter does not claim frag6 (netstack reassembles, but a raw socket inside the sandbox does not see reassembled datagrams, measured with runsc 0.0~20221219; see adapters/gvisor/README.md). scripts/stack-matrix adds the column once its hello claims frag6.",
+      ]),
   "gVisor has no checksum column: its adapter claims bpf only (whether gVisor's iptables reaches a CHECKSUM target was not measured).",
   "lwIP is frag6 only (no CHECKSUM counterpart, no BPF); x/net/bpf is bpf only.",
 ];
 
+/** A stack's classes: adapters/<name>/classes.json, or for the kernel IUT docs/linux-findings/classes.json keyed by spec. */
 function classesOf(spec) {
-  const file = spec.startsWith("linux") ? join(dir, "classes-linux.json") : join("adapters", spec, "classes.json");
-  return existsSync(file) ? { file, classes: read(file) } : { file, classes: {} };
+  const kernel = /^linux(-nfct)?(:|$)/.test(spec);
+  const file = kernel ? join("docs", "linux-findings", "classes.json") : join("adapters", spec, "classes.json");
+  if (!existsSync(file)) return { file, classes: {} };
+  return { file, classes: kernel ? (read(file)[spec] ?? {}) : read(file) };
 }
 
 const md = [
@@ -47,6 +57,7 @@ md.push(
   "",
 );
 const html = [];
+const unclassified = [];
 for (const page of pages) {
   const m = read(join(dir, page, "matrix.json"));
   const clarification = existsSync(join(dir, page, "frag6-clarification.md"));
@@ -65,7 +76,9 @@ for (const page of pages) {
       const spec = m.iuts[i].spec;
       const { file, classes } = classesOf(spec);
       const cls = classes[row.id] ?? "unclassified";
-      const link = cell.example?.caseFile ? `[case](${relative(dir, cell.example.caseFile)})` : "(not saved)";
+      if (!classes[row.id]) unclassified.push(`${page}: ${row.id} on ${spec}`);
+      // matrix.json names the case relative to its own directory, docs/matrix/<page>/.
+      const link = cell.example?.caseFile ? `[case](${join(page, cell.example.caseFile)})` : "(not saved)";
       rows.push({
         property: row.id,
         spec,
@@ -88,6 +101,7 @@ for (const page of pages) {
   html.push({ page, m, rows, clarification });
 }
 writeFileSync(join(dir, "README.md"), `${md.join("\n")}\n`);
+for (const cell of unclassified) console.error(`stack-matrix: unclassified violating cell: ${cell}`);
 
 const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
 const linkHtml = (md) => md.replace(/\[([^\]]+)\]\(([^)]+)\)/g, (_, t, h) => `<a href="${esc(h)}">${esc(t)}</a>`);

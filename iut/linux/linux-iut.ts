@@ -17,6 +17,7 @@ import { bpfKind } from "./bpf/area.js";
 import { hooksKind } from "./hooks/area.js";
 import { cttimeoutKind } from "./cttimeout/area.js";
 import { frag6Kind } from "./frag6/area.js";
+import { bpfAttachFromEnv, bpfAttachNote } from "./bpf/attach.js";
 import type { LinuxArea, LinuxAreaKind } from "./linux-area.js";
 import { NftSession } from "./nft-session.js";
 import { setupTestNetwork } from "./test-network.js";
@@ -101,7 +102,7 @@ export class LinuxIut implements Iut {
     }
     return {
       name: "linux",
-      version: kernelDescription(),
+      version: `${kernelDescription()}${bpfAttachNote(bpfAttachFromEnv())}`,
       areas: AREA_KINDS.map((k) => k.name),
       profiles: { ...this.profiles },
       ops: optionalOpsOf(this.kindOfOp.keys()),

@@ -22,6 +22,8 @@ import {
 } from "../../wire/protocol-numbers.js";
 import type { Candidate, CandidateGroup, IcmpError } from "./outcome.js";
 import type { Frag6Config } from "./profiles.js";
+import { errorEligible } from "./after-defrag.js";
+import { upwardOutcomes, type UpwardOutcome } from "./rfc8200-headers.js";
 
 /** Most states kept per datagram; beyond it the prediction is relaxed (see Frag6Expectation). */
 export const RFC_STATE_CAP = 256;
@@ -157,14 +159,32 @@ function complete(s: RfcState, a: Arrival): RfcState[] {
   const data = new Uint8Array(length);
   for (const h of s.held) data.set(h.fragment.data, h.offset);
   const packet = reassembledPacket(head.unfragmentable, head.prevNextHeaderOffset, head.nextHeader, data);
-  return ecnVariants(s.held, packet).map(({ packet: p, choice }) => {
-    const done = clone(s, choice);
-    if (p) done.candidate.delivered.push({ event: a.index, t: a.t, packet: toHex(p) });
-    done.held = [];
-    done.started = null;
-    done.abandoned = false;
-    return done;
+  return ecnVariants(s.held, packet).flatMap(({ packet: p, choice }) => {
+    // The whole datagram's own headers after the Fragment header are processed next (RFC 8200 section 4).
+    const ups: (UpwardOutcome | null)[] = p
+      ? upwardOutcomes(p, head.prevNextHeaderOffset, head.unfragmentable.length, false)
+      : [null];
+    return ups.map((up) => {
+      const done = clone(s, choice);
+      if (p && up) {
+        const { delivered, icmp } = handedUp(up, a, p);
+        if (up.choice) done.choices.push(up.choice);
+        done.candidate.delivered.push(...delivered);
+        done.candidate.icmpOptional.push(...icmp);
+      }
+      done.held = [];
+      done.started = null;
+      done.abandoned = false;
+      return done;
+    });
   });
+}
+
+/** A whole datagram's processing outcome (rfc8200-headers.ts): delivered at `a`, or discarded with its optional error. */
+function handedUp(up: UpwardOutcome, a: Arrival, p: Uint8Array): Pick<Candidate, "delivered"> & { icmp: IcmpError[] } {
+  if (up.delivered) return { delivered: [{ event: a.index, t: a.t, packet: toHex(p) }], icmp: [] };
+  const icmp = up.icmp && errorEligible(p) ? [{ t: a.t, type: ICMPV6_PARAMPROB, ...up.icmp }] : [];
+  return { delivered: [], icmp };
 }
 
 /** Accepts a fragment into the reassembly and completes it when it can. */
@@ -356,36 +376,45 @@ function exploreDatagram(
 function alone(a: Arrival): CandidateGroup {
   const key = `event ${a.index}`;
   const f = a.fragment;
+  const candidate = (choice: string, up: UpwardOutcome, p: Uint8Array): Candidate => {
+    const { delivered, icmp } = handedUp(up, a, p);
+    return { choices: up.choice ? [choice, up.choice] : [choice], delivered, icmpRequired: [], icmpOptional: icmp };
+  };
   if (!f)
     return {
       key,
-      candidates: [
-        {
-          choices: ["not a fragment"],
-          delivered: [{ event: a.index, t: a.t, packet: toHex(a.packet) }],
-          icmpRequired: [],
-          icmpOptional: [],
-        },
-      ],
+      candidates: upwardOutcomes(a.packet, 6, IPV6_HEADER_LENGTH, true).map((up) =>
+        candidate("not a fragment", up, a.packet),
+      ),
     };
   const packet = reassembledPacket(f.unfragmentable, f.prevNextHeaderOffset, f.nextHeader, f.data);
-  const delivered: Candidate = {
-    choices: ["atomic fragment processed alone"],
-    delivered: [{ event: a.index, t: a.t, packet: toHex(packet) }],
-    icmpRequired: [],
-    icmpOptional: [],
-  };
-  if (!tinyFirstFragment(a.packet, f)) return { key, candidates: [delivered] };
+  // "processed as a fully reassembled packet": its Parameter Problem pointers may count in that packet, or in
+  // the one received ("the offset ... within the original packet"), Fragment header and all.
+  const asReassembled = upwardOutcomes(packet, f.prevNextHeaderOffset, f.unfragmentable.length, false);
+  const asReceived = upwardOutcomes(a.packet, f.fragmentHeaderOffset, f.fragmentHeaderOffset + 8, false);
+  const candidates = [...asReassembled, ...asReceived].map((up) =>
+    candidate("atomic fragment processed alone", up, packet),
+  );
+  if (!tinyFirstFragment(a.packet, f)) return { key, candidates: dedupCandidates(candidates) };
   const icmp = icmpErrorAllowed(a.packet, f)
     ? [{ t: a.t, type: ICMPV6_PARAMPROB, code: ICMPV6_HDR_INCOMP, pointer: 0 }]
     : [];
   return {
     key,
-    candidates: [
+    candidates: dedupCandidates([
       { choices: ["tiny atomic fragment discarded"], delivered: [], icmpRequired: [], icmpOptional: icmp },
-      delivered,
-    ],
+      ...candidates,
+    ]),
   };
+}
+
+function dedupCandidates(list: Candidate[]): Candidate[] {
+  const seen = new Map<string, Candidate>();
+  for (const c of list) {
+    const key = JSON.stringify([c.delivered, c.icmpRequired, c.icmpOptional]);
+    if (!seen.has(key)) seen.set(key, c);
+  }
+  return [...seen.values()];
 }
 
 export function rfc8200Groups(arrivals: Arrival[], config: Frag6Config): { groups: CandidateGroup[]; capped: boolean } {

@@ -176,6 +176,17 @@ export const FRAG6_RULES = ruleCatalogue({
     citation: "RFC 8200 section 4.5 (the reassembled packet's Unfragmentable Part is the first fragment's)",
     profiles: RFC,
   },
+  "rfc-headers-pass": {
+    summary: "the whole datagram's headers after the Fragment header are processed and it is handed up",
+    citation: "RFC 8200 section 4",
+    profiles: RFC,
+  },
+  "rfc-headers-discard": {
+    summary:
+      "the whole datagram's headers after the Fragment header discard it: Next Header 0 past the IPv6 header, an unrecognized Next Header, option or Routing Type (Parameter Problem)",
+    citation: "RFC 8200 sections 4, 4.2, 4.4",
+    profiles: RFC,
+  },
 });
 
 type Frag6RuleId = keyof typeof FRAG6_RULES;
@@ -218,6 +229,8 @@ const RFC_CHOICES: readonly [RegExp, Frag6RuleId][] = [
   [/^ECN: CE carried over/, "rfc-ecn-ce"],
   [/^ECN: Not-ECT mixed with ECT/, "rfc-ecn-mixed"],
   [/reassembled payload over 65535/, "rfc-reassembled-too-long"],
+  [/: delivered$/, "rfc-headers-pass"],
+  [/: discarded$|: not delivered here$/, "rfc-headers-discard"],
 ];
 
 /** What a rule does to the outcome: deliver a datagram, discard one, or send an ICMP error. */
@@ -252,6 +265,8 @@ export const FRAG6_EFFECTS: Readonly<Partial<Record<Frag6RuleId, readonly ("deli
   "rfc-ecn-mixed": ["discards"],
   "rfc-reassembled-too-long": ["discards"],
   "rfc-oversized-by-first": ["discards", "icmp"],
+  "rfc-headers-pass": ["delivers"],
+  "rfc-headers-discard": ["discards", "icmp"],
 };
 
 function named(line: string, patterns: readonly [RegExp, Frag6RuleId][]): ModelRule | undefined {

@@ -77,6 +77,9 @@ describe("nfconform matrix", () => {
     expect(dom.stdout).toMatch(/<svg[^>]*aria-label="cases per IUT"/);
     // The violating cell links to its case's pcap (saved beside the case file) and shows the replay command.
     expect(row.cells[2].example.pcapFile).toBe(row.cells[2].example.caseFile.replace(/\.json$/, ".pcap"));
+    // matrix.json names them relative to its own directory (m/), never by an absolute path.
+    expect(row.cells[2].example.caseFile).toMatch(/^\.\.\/corpus\/checksum\//);
+    expect(existsSync(join(cwd, "m", row.cells[2].example.caseFile))).toBe(true);
     const pcapHref = dom.stdout.match(/<a href="([^"]+)">pcap<\/a>/)?.[1];
     expect(pcapHref).toBeDefined();
     const pcap = readFileSync(join(cwd, "m", decodeURIComponent(pcapHref!)));

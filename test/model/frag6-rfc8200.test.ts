@@ -331,3 +331,54 @@ describe("what KAME's frag6_input() answers (FreeBSD, NetBSD, OpenBSD) conforms"
     expect(judge(events, { delivered: [], icmp: [pp(1, 58), timeExceeded] })).toBe(false);
   });
 });
+
+describe("the whole datagram's headers after the Fragment header are processed (RFC 8200 section 4)", () => {
+  const judge = (events: Frag6Event[], observed: Parameters<typeof judgeFrag6>[1]) =>
+    judgeFrag6(frag6Expectation(events, "rfc8200"), observed).ok;
+  const pp = (t: number, code: number, pointer: number) => ({ t, type: 4, code, pointer });
+  /** PARTS with `header` (8 bytes) put first in its Fragmentable Part, named by the Fragment header. */
+  const behind = (nextHeader: number, header: number[]) => {
+    const fragmentable = new Uint8Array([...header, ...PARTS.fragmentable]);
+    return { ...PARTS, nextHeader, fragmentable };
+  };
+  const twoFragments = (parts: ReturnType<typeof behind>) => {
+    const events = at(frag(0, 16, { parts }), frag(16, parts.fragmentable.length, { parts }));
+    const whole = new Uint8Array([...parts.unfragmentable, ...parts.fragmentable]);
+    whole[parts.prevNextHeaderOffset] = parts.nextHeader;
+    whole[4] = (whole.length - 40) >> 8;
+    whole[5] = (whole.length - 40) & 0xff;
+    return { events, delivered: [{ t: 1, packet: toHex(whole) }] };
+  };
+
+  it("Next Header 0 past the IPv6 header: 'should' discard with Parameter Problem code 1, or process it", () => {
+    // A Hop-by-Hop header (PadN only) behind a Destination Options header: Linux answers code 1 at byte 40.
+    const parts = behind(0, [17, 0, 1, 4, 0, 0, 0, 0]);
+    const dst = buildDatagram({ ...SPEC, before: ["dst"] });
+    const withDst = { ...dst, nextHeader: 0, fragmentable: parts.fragmentable };
+    const { events, delivered } = twoFragments(withDst);
+    expect(judge(events, { delivered: [], icmp: [pp(1, 1, 40)] })).toBe(true);
+    expect(judge(events, { delivered, icmp: [] })).toBe(true);
+    expect(judge(events, { delivered: [], icmp: [pp(1, 1, 41)] })).toBe(false);
+  });
+
+  it("an option the node does not recognize: the action its two high bits name", () => {
+    // Option 0x9a (action 10): discard and Parameter Problem code 2 at the option (byte 42), or recognized.
+    const { events, delivered } = twoFragments(behind(60, [17, 0, 0x9a, 4, 0, 0, 0, 0]));
+    expect(judge(events, { delivered: [], icmp: [pp(1, 2, 42)] })).toBe(true);
+    expect(judge(events, { delivered })).toBe(true);
+    // Option 0x1a (action 00, skip over it): never a reason to discard.
+    const skip = twoFragments(behind(60, [17, 0, 0x1a, 4, 0, 0, 0, 0]));
+    expect(judge(skip.events, { delivered: [] })).toBe(false);
+    expect(judge(skip.events, { delivered: skip.delivered })).toBe(true);
+  });
+
+  it("an unassigned Routing Type with Segments Left non-zero 'must' discard, Parameter Problem code 0 at the type", () => {
+    const { events, delivered } = twoFragments(behind(43, [17, 0, 26, 1, 0, 0, 0, 0]));
+    expect(judge(events, { delivered })).toBe(false);
+    expect(judge(events, { delivered: [], icmp: [pp(1, 0, 42)] })).toBe(true);
+    // Segments Left 0: "ignore the Routing header and proceed".
+    const ignored = twoFragments(behind(43, [17, 0, 26, 0, 0, 0, 0, 0]));
+    expect(judge(ignored.events, { delivered: ignored.delivered })).toBe(true);
+    expect(judge(ignored.events, { delivered: [] })).toBe(false);
+  });
+});

@@ -76,6 +76,18 @@ struct reply checksum_fill(json_t *req)
 		return fail("invalid", "GSO packets are segmented by rte_gso, outside the checksum helpers");
 	}
 	if (state == PARTIAL) {
+		/* rte_ipv6_udptcp_cksum() sums payload_len bytes from the transport
+		 * header (C1), so with extension headers it reads their length past
+		 * the packet's end. Those bytes are zeros here: left as the heap had
+		 * them, the answer depended on earlier requests (C3). */
+		size_t over = p[0] >> 4 == 6 ? l4 - 40 : 0;
+		uint8_t *room = realloc(p, len + over + 1);
+		if (!room) {
+			free(p);
+			return fail("internal", "out of memory");
+		}
+		p = room;
+		memset(p + len, 0, over + 1);
 		uint8_t *field = p + l4 + (proto == IPPROTO_UDP ? 6 : 16);
 		memset(field, 0, 2); /* "The layer 4 checksum must be set to 0 in the L4 header by the caller." */
 		uint16_t sum = p[0] >> 4 == 4 ? rte_ipv4_udptcp_cksum((const struct rte_ipv4_hdr *)p, p + l4)

@@ -1,11 +1,14 @@
 // The bpf area on the kernel: socket filters on AF_UNIX socketpairs, or on a
 // packet socket receiving frames from a veth when a run's metadata is read
 // (rx-plan.ts, receive-path.ts), and the xt_bpf match through nft_compat
-// (socket-programs.ts, xt-programs.ts).
+// (socket-programs.ts, xt-programs.ts); both, or the one attach point the run
+// was held to (attach.ts).
 import { bpfLoad, bpfRun, bpfUnload, readLoadRequest, readRunRequest, readUnloadRequest } from "../../ops/bpf.js";
 import { Errno } from "../../ops/common.js";
 import { invalid, unsupported } from "../../ops/op.js";
+import type { Attach } from "../../../model/bpf/validator.js";
 import type { LinuxArea, LinuxAreaKind, LinuxContext } from "../linux-area.js";
+import { attachDeclined, bpfAttachFromEnv } from "./attach.js";
 import { xtMetaProblem } from "./meta-support.js";
 import { programReads } from "./program-reads.js";
 import { ReceivePath } from "./receive-path.js";
@@ -18,26 +21,31 @@ export const bpfKind: LinuxAreaKind = {
   name: "bpf",
   ops: [bpfLoad.op, bpfRun.op, bpfUnload.op],
   profile: () => "linux",
-  create: bpfArea,
+  create: (context) => bpfArea(context, bpfAttachFromEnv()),
 };
 
-function bpfArea({ session }: LinuxContext): LinuxArea {
+/** `only`: the attach point every program of this run is loaded at; a case asking for the other is declined. */
+export function bpfArea({ session }: LinuxContext, only: Attach | null): LinuxArea {
   const sockets = new LinuxSocketPrograms();
-  const xt = new LinuxXtPrograms(session);
+  // Set up on the first xt_bpf load: a run held to socket filters never touches nf_tables.
+  let xtPrograms: LinuxXtPrograms | null = null;
+  const xt = () => (xtPrograms ??= new LinuxXtPrograms(session));
   const receive = new ReceivePath(session);
   let next = 1;
   return {
     handlers: {
       "bpf.load": (params) => {
         const { program, attach } = readLoadRequest(params);
+        const declined = attachDeclined(only, attach);
+        if (declined) throw invalid(bpfLoad.op, declined);
         const handle = `${attach}-${next++}`;
-        const errno = attach === "socket" ? sockets.load(handle, program) : xt.load(handle, program);
+        const errno = attach === "socket" ? sockets.load(handle, program) : xt().load(handle, program);
         return bpfLoad.writeReply(errno === 0 ? { errno, handle } : { errno });
       },
       "bpf.run": (params) => {
         const { handle, packets, meta } = readRunRequest(params);
         const onSocket = sockets.has(handle);
-        if (!onSocket && !xt.has(handle))
+        if (!onSocket && !xtPrograms?.has(handle))
           throw invalid(bpfRun.op, `no program is loaded with handle ${JSON.stringify(handle)}`);
         if (onSocket) {
           const program = sockets.program(handle);
@@ -49,7 +57,7 @@ function bpfArea({ session }: LinuxContext): LinuxArea {
           return bpfRun.writeReply({ results });
         }
         // Metadata LOCAL_OUT cannot carry: the bridge's PREROUTING on a received frame (receive-path.ts).
-        const reads = programReads(xt.program(handle));
+        const reads = programReads(xt().program(handle));
         if (xtMetaProblem(meta, packets, reads)) {
           const plan = planReceive(meta, reads, packets, "xt_bpf");
           if (typeof plan === "string") throw unsupported(bpfRun.op, plan);
@@ -58,7 +66,7 @@ function bpfArea({ session }: LinuxContext): LinuxArea {
               const problem = xtPacketProblem(p);
               if (problem) throw invalid(bpfRun.op, `xt_bpf packet ${i}: ${problem}`);
             }
-            const results = receive.runXt(handle, xt.program(handle), plan);
+            const results = receive.runXt(handle, xt().program(handle), plan);
             if (typeof results === "string") throw unsupported(bpfRun.op, results);
             return bpfRun.writeReply({ results });
           }
@@ -69,24 +77,24 @@ function bpfArea({ session }: LinuxContext): LinuxArea {
           if (problem) throw invalid(bpfRun.op, `xt_bpf packet ${i}: ${problem}`);
         }
         const mark = meta?.mark ?? 0; // skb->mark, set with SO_MARK on the sending socket
-        return bpfRun.writeReply({ results: packets.map((p) => xt.runOne(handle, p, (p[0]! >> 4) as 4 | 6, mark)) });
+        return bpfRun.writeReply({ results: packets.map((p) => xt().runOne(handle, p, (p[0]! >> 4) as 4 | 6, mark)) });
       },
       "bpf.unload": (params) => {
         const handle = readUnloadRequest(params);
         receive.unload(handle);
         receive.unloadXt(handle);
-        return bpfUnload.writeReply({ errno: sockets.unload(handle) || xt.unload(handle) ? 0 : Errno.ENOENT });
+        return bpfUnload.writeReply({ errno: sockets.unload(handle) || xtPrograms?.unload(handle) ? 0 : Errno.ENOENT });
       },
     },
     reset: () => {
       receive.reset();
       sockets.reset();
-      xt.reset();
+      xtPrograms?.reset();
     },
     close: () => {
       receive.close();
       sockets.reset();
-      xt.close();
+      xtPrograms?.close();
     },
   };
 }
