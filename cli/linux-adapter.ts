@@ -12,12 +12,21 @@ import { UsageError } from "./usage-error.js";
 /** Set in the environment of the re-run copy, which is inside the namespace (iut/vm/init sets it too). */
 const INSIDE = "NFCONFORM_INSIDE_NAMESPACE";
 
-/** Why the kernel IUT cannot run here, as one line with the remedy; null when it can. */
+/** The probe's answer, once a process: it spawns test namespaces synchronously. */
+let probed: string | null | undefined;
+
+/**
+ * Why the kernel IUT cannot run here, as one line with the remedy; null when
+ * it can. Asked once per --jobs instance: probed once (24 probes blocked the
+ * run's event loop for seconds, profiled under load in bench/cpu.md).
+ */
 export function linuxIutProblem(): string | null {
+  if (probed !== undefined) return probed;
   const support = probeNamespaceSupport();
-  return support.ok
+  probed = support.ok
     ? null
     : `--iut linux needs a private network namespace, but ${support.reason}; to fix: ${support.remedy}`;
+  return probed;
 }
 
 export async function linuxAdapter(): Promise<number> {

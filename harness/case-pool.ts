@@ -3,6 +3,8 @@
 // conntrack timeouts) overlap instead of adding up. Verdicts are read in case
 // order, one at a time, exactly as a single instance would give them: which
 // instance judged a case never shows (every case starts with `reset`).
+// Instances are borrowed from the run's IutInstances a case at a time, so
+// pools of properties judged at once share them.
 import type { Iut } from "../iut/iut.js";
 import type { IutInstances } from "../iut/iut-instances.js";
 import { type CaseRun, type Settled, settleCase } from "./case-run.js";
@@ -11,32 +13,33 @@ import { type CaseRun, type Settled, settleCase } from "./case-run.js";
 const LOOKAHEAD_PER_INSTANCE = 4;
 
 export interface CasePoolSettings {
-  /** The instances; one that becomes ready while the pool is open starts judging at once. */
+  /** The instances, lent a case at a time; one that joins while the pool is open is used too. */
   instances: IutInstances;
   /** Case `index` (read ahead), or undefined when there is none. */
   draw: (index: number) => Promise<{ input: unknown } | undefined>;
   judge: (iut: Iut, input: unknown) => Promise<CaseRun>;
   /** True once no further case may start (the property stopped, Ctrl-C). */
   stopped: () => boolean;
+  /**
+   * How many cases, from the one being read on, can still be read at most (a
+   * round's judged runs left): none is judged ahead past them, since a case
+   * judged and never read is CPU and kernel time spent for nothing.
+   */
+  needed?: () => number;
 }
 
 export class CasePool {
-  private readonly free: Iut[];
-  private readonly waiting: ((iut: Iut) => void)[] = [];
   private readonly ahead = new Map<number, Promise<Settled | undefined>>();
   private next = 0;
   private reading = 0;
   private closed = false;
-  private readonly leave: () => void;
 
-  constructor(private readonly settings: CasePoolSettings) {
-    this.free = [...settings.instances.ready].reverse();
-    this.leave = settings.instances.onJoin((iut) => this.release(iut));
-  }
+  constructor(private readonly settings: CasePoolSettings) {}
 
   /** Cases judged ahead of the one being read, at most. */
   private get window(): number {
-    return this.settings.instances.ready.length * LOOKAHEAD_PER_INSTANCE;
+    const byInstances = this.settings.instances.ready.length * LOOKAHEAD_PER_INSTANCE;
+    return Math.min(byInstances, this.settings.needed?.() ?? byInstances);
   }
 
   /**
@@ -54,53 +57,49 @@ export class CasePool {
 
   /** Judges `input` on the next free instance. */
   async judgeNow(input: unknown): Promise<Settled> {
-    const iut = await this.acquire();
+    const iut = (await this.settings.instances.acquire())!;
     try {
       return await settleCase(this.settings.judge(iut, input));
     } finally {
-      this.release(iut);
+      this.give(iut);
     }
   }
 
-  /** No case starts ahead any more; resolves once every case judged ahead has ended, its instance free. */
+  /** No case starts ahead any more; resolves once every case judged ahead has ended, its instance given back. */
   async close(): Promise<void> {
     this.closed = true;
-    this.leave();
+    this.settings.instances.drop();
     await Promise.all(this.ahead.values());
     this.ahead.clear();
   }
 
-  /** Starts cases ahead while an instance is free and the window allows. */
+  private open(): boolean {
+    return !this.closed && !this.settings.stopped();
+  }
+
+  /** Starts cases ahead, each waiting for an instance, while the window allows. */
   private fill(): void {
-    while (!this.closed && !this.settings.stopped() && this.free.length > 0 && this.next < this.reading + this.window) {
+    while (this.open() && this.next < this.reading + this.window) {
       const index = this.next++;
       if (index < this.reading) continue; // read already, judged at once
-      this.ahead.set(index, this.judgeAhead(index, this.free.pop()!));
+      this.ahead.set(index, this.judgeAhead(index));
     }
   }
 
-  private async judgeAhead(index: number, iut: Iut): Promise<Settled | undefined> {
+  private async judgeAhead(index: number): Promise<Settled | undefined> {
+    const iut = await this.settings.instances.acquire(() => this.open());
+    if (!iut) return undefined;
     try {
       const drawn = await this.settings.draw(index);
-      if (!drawn || this.closed || this.settings.stopped()) return undefined;
+      if (!drawn || !this.open()) return undefined;
       return await settleCase(this.settings.judge(iut, drawn.input));
     } finally {
-      this.release(iut);
+      this.give(iut);
     }
   }
 
-  private acquire(): Promise<Iut> {
-    const iut = this.free.pop();
-    return iut ? Promise.resolve(iut) : new Promise((resolve) => this.waiting.push(resolve));
-  }
-
-  private release(iut: Iut): void {
-    const waiter = this.waiting.shift();
-    if (waiter) {
-      waiter(iut);
-      return;
-    }
-    this.free.push(iut);
+  private give(iut: Iut): void {
+    this.settings.instances.release(iut);
     this.fill();
   }
 }

@@ -66,7 +66,7 @@ type Stop =
 /** One property's run in progress: what every step below reads and adds to. */
 interface Session {
   property: ConformanceProperty;
-  /** The instance that shrinks and re-runs failures (the first of `instances`). */
+  /** The IUT's first instance: its spec names the IUT in saved cases. */
   iut: Iut;
   instances: IutInstances;
   profile: string;
@@ -113,15 +113,18 @@ export async function runProperty(
   return result(s, corpusCases.length);
 }
 
-/** Runs a case on the shrinking instance; a fault of the IUT stops the property (and gives undefined), as does Ctrl-C. */
+/** Runs a case on the next free instance, one at a time (shrinking, re-runs); a fault of the IUT stops the property (and gives undefined), as does Ctrl-C. */
 async function runOrStop(s: Session, input: unknown, during: string, saveOnError = true): ReturnType<CaseRunner> {
   if (halted(s)) return undefined;
-  const run = verdictOf(
-    s,
-    await settleCase(runCase(s.property, s.iut, s.profile, input, s.ruleHits !== undefined)),
-    during,
-    saveOnError ? input : NOT_SAVED,
-  );
+  // Any instance will do (every case starts with reset); properties judged at once share them.
+  const iut = (await s.instances.acquire())!;
+  let settled: Settled;
+  try {
+    settled = await settleCase(runCase(s.property, iut, s.profile, input, s.ruleHits !== undefined));
+  } finally {
+    s.instances.release(iut);
+  }
+  const run = verdictOf(s, settled, during, saveOnError ? input : NOT_SAVED);
   await countDeclinedRules(s, run, input);
   return run;
 }
@@ -171,11 +174,16 @@ function verdictOf(s: Session, settled: Settled, during: string, input: unknown)
 }
 
 /** A pool over the session's instances; none for one instance, which judges each case as it is read. */
-function poolFor(s: Session, draw: (index: number) => Promise<{ input: unknown } | undefined>): CasePool | undefined {
+function poolFor(
+  s: Session,
+  draw: (index: number) => Promise<{ input: unknown } | undefined>,
+  needed?: () => number,
+): CasePool | undefined {
   if (s.instances.wanted < 2) return undefined;
   return new CasePool({
     instances: s.instances,
     draw,
+    ...(needed ? { needed } : {}),
     judge: (iut, input) => runCase(s.property, iut, s.profile, input, s.ruleHits !== undefined),
     stopped: () => s.stop !== undefined || s.options.signal?.aborted === true,
   });
@@ -252,7 +260,10 @@ async function explore(s: Session): Promise<void> {
     // With --path fast-check replays one case and its shrinks: nothing to judge ahead.
     const ahead = s.instances.wanted > 1 && !options.path;
     const source = ahead ? new CaseSource(arbitrary, seed, maxDraws(numRuns)) : undefined;
-    const pool = source && poolFor(s, (index) => source.take(index));
+    // Judged runs left this round: a case judged ahead past them would never be read.
+    const generatedBefore = s.tally.generated;
+    const needed = () => numRuns - (s.tally.generated - generatedBefore);
+    const pool = source && poolFor(s, (index) => source.take(index), needed);
     let end: RoundEnd;
     try {
       end = await exploreRound(

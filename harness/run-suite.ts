@@ -165,11 +165,13 @@ export function partialRun(
   found: readonly PropertyResult[],
   why: { skipReason: string } | { iutError: { message: string; evidence?: string } },
 ): RunResult {
-  const done = new Set(found.map((r) => r.id));
-  const rest = selectProperties(plan)
-    .filter(({ property }) => !done.has(propertyId(property)))
-    .map(({ area, property }) => notRunResult(area, property, plan, area.defaultProfile, why));
-  return { ...runHeader(plan, startedAt), properties: [...found, ...rest] };
+  // In the run's order (properties judged at once end in any order), those not reached marked with why.
+  const done = new Map(found.map((r) => [r.id, r]));
+  const properties = selectProperties(plan).map(
+    ({ area, property }) =>
+      done.get(propertyId(property)) ?? notRunResult(area, property, plan, area.defaultProfile, why),
+  );
+  return { ...runHeader(plan, startedAt), properties };
 }
 
 /** Runs one property, or says why it cannot run (interrupted, area not implemented, unknown profile). */
@@ -222,19 +224,44 @@ async function runOne(
   );
 }
 
+/**
+ * Properties judged at once when the run has several instances (--jobs): their
+ * cases share the instances, so what one property leaves idle (its last slow
+ * cases, its shrinking, one case at a time) judges another's, and real-time
+ * waits of different properties overlap. Each property's cases, verdicts and
+ * shrinking are its own (seeded by its id, read in case order), whatever runs
+ * beside it; results are listed in the run's order, not the order they end in.
+ */
+export const PROPERTIES_AT_ONCE = 4;
+
 export async function runSuite(plan: SuitePlan): Promise<RunResult> {
   const startedAt = new Date();
-  const results: PropertyResult[] = [];
   const work = selectProperties(plan);
+  const results: PropertyResult[] = [];
+  const atOnce = (plan.instances?.wanted ?? 1) > 1 ? PROPERTIES_AT_ONCE : 1;
   const deadline = plan.timeBudgetMs !== undefined ? Date.now() + plan.timeBudgetMs : undefined;
-  for (const [index, { area, property }] of work.entries()) {
-    // The remaining budget is shared evenly by the properties still to run.
-    const timeLimitMs =
-      deadline !== undefined ? Math.max(1, Math.floor((deadline - Date.now()) / (work.length - index))) : undefined;
-    const result = await runOne(plan, area, property, timeLimitMs);
-    results.push(result);
-    plan.onProgress?.({ kind: "done", result });
-  }
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const worker = async () => {
+    while (next < work.length && !failure) {
+      const index = next++;
+      const { area, property } = work[index]!;
+      // The remaining budget is shared evenly by the properties still to run, atOnce of them at a time.
+      const rounds = Math.ceil((work.length - index) / atOnce);
+      const timeLimitMs =
+        deadline !== undefined ? Math.max(1, Math.floor((deadline - Date.now()) / rounds)) : undefined;
+      try {
+        const result = await runOne(plan, area, property, timeLimitMs);
+        results[index] = result;
+        plan.onProgress?.({ kind: "done", result });
+      } catch (error) {
+        // A fault of nfconform itself: no further property starts; the ones running end first.
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(atOnce, work.length) }, worker));
+  if (failure) throw failure.error;
   return {
     ...runHeader(plan, startedAt),
     properties: results,

@@ -1,6 +1,7 @@
-// --jobs judges a property's cases on several IUT instances at once; what a
-// run decides must not depend on how many: the same verdicts, counts, shrunk
-// counterexamples and replay paths for 1, 2 and 4 instances, on the model and
+// --jobs judges a property's cases on several IUT instances at once, and
+// several properties at once on them; what a run decides must not depend on
+// how many: the same verdicts, counts, shrunk counterexamples and replay paths,
+// listed in the same order, for 1, 2 and 8 instances, on the model and
 // on mutants that fail (so that shrinking and the rounds after a violation
 // are covered), and the cases drawn ahead are exactly fast-check's.
 import fc from "fast-check";
@@ -36,6 +37,7 @@ async function run(
   jobs: number,
   runs: number,
   calls: number[] = [],
+  events: string[] = [],
 ): Promise<RunResult> {
   // One joins at once, the others only once the run is under way (the first instance's first request), as a
   // slow adapter would: tied to progress, not to a timer, so a fast IUT cannot finish before they join.
@@ -64,6 +66,16 @@ async function run(
     corpusDir: null,
     command: "test",
     commands,
+    onProgress: (event) => events.push(event.kind === "done" ? `done ${event.result.id}` : `cases ${event.id}`),
+  });
+}
+
+/** Whether a property judged a case before the one listed before it had ended: properties ran at once. */
+function overlapped(result: RunResult, events: readonly string[]): boolean {
+  return result.properties.some((p, i) => {
+    const before = result.properties[i - 1];
+    const first = events.indexOf(`cases ${p.id}`);
+    return before !== undefined && first >= 0 && first < events.indexOf(`done ${before.id}`);
   });
 }
 
@@ -111,11 +123,17 @@ const CASES: { label: string; area: string; make: () => Iut; runs: number }[] = 
 
 describe("--jobs", () => {
   for (const { label, area, make, runs } of CASES) {
-    it(`${label} (${area}): the same run for 1, 2 and 4 instances`, async () => {
-      const one = fingerprint(await run(make, area, 1, runs));
-      for (const jobs of [2, 4]) {
+    it(`${label} (${area}): the same run for 1, 2 and 8 instances, properties judged at once`, async () => {
+      const events: string[] = [];
+      const single = await run(make, area, 1, runs, [], events);
+      expect(overlapped(single, events), "--jobs 1 judges one property at a time").toBe(false);
+      const one = fingerprint(single);
+      for (const jobs of [2, 8]) {
         const calls: number[] = [];
-        expect(fingerprint(await run(make, area, jobs, runs, calls)), `--jobs ${jobs}`).toEqual(one);
+        const events: string[] = [];
+        const result = await run(make, area, jobs, runs, calls, events);
+        expect(fingerprint(result), `--jobs ${jobs}`).toEqual(one);
+        expect(overlapped(result, events), `--jobs ${jobs}: properties judged at once`).toBe(true);
         // Every instance judged cases: the run above was concurrent, not one instance's.
         expect(
           calls.every((n) => n > 0),
