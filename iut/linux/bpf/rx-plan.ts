@@ -18,6 +18,7 @@
 //   MAC header is at the data and the network header at 14);
 // - queue: a single-queue veth's transmit queue, 0 (netdev_core_pick_tx());
 // - rxhash: nothing on this path computes skb->hash (no RPS, one tx queue), so 0.
+import { concatBytes } from "../../../wire/netlink/bytes.js";
 import type { AncillaryName } from "../../../model/bpf/opcodes.js";
 import { givenFields, type SkbMeta } from "../../../model/bpf/skb.js";
 import type { Attach } from "../../../model/bpf/validator.js";
@@ -321,12 +322,4 @@ const sameMac = (x: Uint8Array, y: Uint8Array) => x.length === y.length && x.eve
 const hexMac = (m: Uint8Array) => [...m].map((b) => b.toString(16).padStart(2, "0")).join(":");
 const be16 = (v: number) => Uint8Array.of((v >> 8) & 0xff, v & 0xff);
 
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
+const concat = (...parts: Uint8Array[]) => concatBytes(parts);

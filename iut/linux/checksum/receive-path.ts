@@ -26,22 +26,16 @@ import type { TransportLayout } from "../../../model/checksum/packet-checksum.js
 import { formatIPv4, formatIPv6 } from "../../../sys/inet-addr.js";
 import { ifNameToIndex } from "../../../sys/libc.js";
 import { markReceivedUnnecessary } from "../../../sys/bpf-csum-unnecessary.js";
-import { NetlinkSocket } from "../../../sys/netlink-socket.js";
+import type { NetlinkSocket } from "../../../sys/netlink-socket.js";
 import { writeSysctl } from "../../../sys/sysctl.js";
 import { TapDevice } from "../../../sys/tap.js";
 import { interfaceMac } from "../../../sys/netdev-ioctl.js";
 import { IpCommand, macBytes } from "../../../sys/veth.js";
 import type { NetlinkAttribute } from "../../../wire/netlink/attributes.js";
-import { decodeErrorMessage, decodeMessages, NLMSG_ERROR } from "../../../wire/netlink/message.js";
-import { decodeNflogPacket, nflogBindMessages, nflogConfigMessage } from "../../../wire/netlink/nflog.js";
+import { decodeMessages } from "../../../wire/netlink/message.js";
+import { decodeNflogPacket } from "../../../wire/netlink/nflog.js";
 import * as N from "../../../wire/netlink/nftables.js";
-import {
-  type BatchEntry,
-  NETLINK_NETFILTER,
-  NFPROTO_INET,
-  NFPROTO_IPV4,
-  NFPROTO_IPV6,
-} from "../../../wire/netlink/nfnetlink.js";
+import { type BatchEntry, NFPROTO_INET, NFPROTO_IPV4, NFPROTO_IPV6 } from "../../../wire/netlink/nfnetlink.js";
 import { ETH_P_IP, ETH_P_IPV6, IPPROTO_TCP, IPPROTO_UDP } from "../../../wire/protocol-numbers.js";
 import {
   VIRTIO_NET_HDR_F_NEEDS_CSUM,
@@ -51,6 +45,7 @@ import {
   VNET_HDR_LEN,
 } from "../../../wire/virtio-net-hdr.js";
 import type { NftSession } from "../nft-session.js";
+import { openNflogSocket } from "../nflog-socket.js";
 
 /** The taps share a prefix, so one iifname prefix match covers them all (as `-i csrx+`). */
 const PREFIX = "csrx";
@@ -112,23 +107,9 @@ export function receiveProblem(
   return null;
 }
 
-/** An nflog socket bound to GROUP with whole packets and a queue threshold of 1, in the calling thread's namespace. */
+/** An nflog socket bound to GROUP with whole packets, in the calling thread's namespace. */
 function openLog(): NetlinkSocket {
-  const socket = NetlinkSocket.open(NETLINK_NETFILTER, { rcvbuf: 1 << 20 });
-  try {
-    for (const request of [...nflogBindMessages(GROUP, 1), nflogConfigMessage({ group: GROUP, seq: 3, qthresh: 1 })]) {
-      socket.send(request);
-      const reply = socket.recv(1000);
-      const ack = reply && decodeMessages(reply).find((m) => m.type === NLMSG_ERROR);
-      if (!ack) throw new Error("nflog: no acknowledgement of a config request");
-      const { error } = decodeErrorMessage(ack);
-      if (error !== 0) throw new Error(`nflog: config request refused (errno ${-error})`);
-    }
-    return socket;
-  } catch (e) {
-    socket.close();
-    throw e;
-  }
+  return openNflogSocket(GROUP, { rcvbuf: 1 << 20 });
 }
 
 function iifname(name: string): Uint8Array {

@@ -15,15 +15,15 @@
 // returns (injector.ts), and nfnetlink_log, with a queue threshold of 1, has
 // sent one message per chain that saw it, in the order the chains ran.
 import { formatIPv6 } from "../../../sys/inet-addr.js";
-import { NetlinkSocket } from "../../../sys/netlink-socket.js";
+import type { NetlinkSocket } from "../../../sys/netlink-socket.js";
 import { toHex } from "../../../wire/hex.js";
-import { decodeErrorMessage, decodeMessages, NLMSG_ERROR } from "../../../wire/netlink/message.js";
-import { decodeNflogPacket, nflogBindMessages, nflogConfigMessage } from "../../../wire/netlink/nflog.js";
-import { NETLINK_NETFILTER } from "../../../wire/netlink/nfnetlink.js";
+import { decodeMessages } from "../../../wire/netlink/message.js";
+import { decodeNflogPacket } from "../../../wire/netlink/nflog.js";
 import type { DefragStep } from "../../../model/defrag/prerouting.js";
 import type { FragmentsReply } from "../../ops/hooks-fragments.js";
 import { applyRuleset, CaseNamespace } from "../frag6/case-network.js";
 import { FragmentInjector, LARGEST_PACKET } from "../frag6/injector.js";
+import { openNflogSocket } from "../nflog-socket.js";
 import { decline } from "./decline.js";
 
 const OP = "hooks.fragments";
@@ -72,27 +72,9 @@ export function stepsRuleset(steps: readonly DefragStep[], sources: readonly str
   return `${lines.join("\n")}\n`;
 }
 
-/** An nflog socket bound to GROUP with whole packets and a queue threshold of 1, in the calling thread's namespace. */
+/** An nflog socket bound to GROUP with COPY_RANGE bytes of each packet, in the calling thread's namespace. */
 function openLog(): NetlinkSocket {
-  const socket = NetlinkSocket.open(NETLINK_NETFILTER, { rcvbuf: NFLOG_RCVBUF });
-  try {
-    const requests = [
-      ...nflogBindMessages(GROUP, 1, COPY_RANGE),
-      nflogConfigMessage({ group: GROUP, seq: 3, qthresh: 1 }),
-    ];
-    for (const request of requests) {
-      socket.send(request);
-      const reply = socket.recv(1000);
-      const ack = reply && decodeMessages(reply).find((m) => m.type === NLMSG_ERROR);
-      if (!ack) throw new Error("nflog: no acknowledgement of a config request");
-      const { error } = decodeErrorMessage(ack);
-      if (error !== 0) throw new Error(`nflog: config request refused (errno ${-error})`);
-    }
-    return socket;
-  } catch (e) {
-    socket.close();
-    throw e;
-  }
+  return openNflogSocket(GROUP, { rcvbuf: NFLOG_RCVBUF, copyRange: COPY_RANGE });
 }
 
 /** Every nflog message queued now, in order, as (chain, packet). */
