@@ -164,7 +164,8 @@ const NOT_SAVED = Symbol("not saved");
 function verdictOf(s: Session, settled: Settled, during: string, input: unknown): Awaited<ReturnType<CaseRunner>> {
   if ("error" in settled) {
     const iutError = iutErrorOf(settled.error, during);
-    const kept = input === NOT_SAVED ? {} : keepFailedCase(s, input, iutError.message);
+    const ofTheCase = !(settled.error instanceof IutError && settled.error.beforeTheRequest);
+    const kept = input === NOT_SAVED || !ofTheCase ? {} : keepFailedCase(s, input, iutError.message);
     s.stop = { kind: "iut-error", iutError: { ...iutError, ...kept } };
     return undefined;
   }

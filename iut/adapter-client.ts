@@ -77,10 +77,15 @@ export class AdapterClient implements Iut {
   private async callNow(op: string, params: Params): Promise<Result> {
     if (!this.child) {
       if (this.restarts >= (this.options.maxRestarts ?? 5)) {
-        throw new IutError(`adapter not restarted again after ${this.restarts} restarts`, this.exitDescription);
+        throw new IutError(`adapter not restarted again after ${this.restarts} restarts`, this.exitDescription, true);
       }
       this.restarts++;
-      await this.start();
+      try {
+        await this.start();
+      } catch (error) {
+        if (!(error instanceof IutError)) throw error;
+        throw new IutError(`restarting the adapter before ${op}: ${error.message}`, error.evidence, true);
+      }
     }
     const reply = await this.send(op, params);
     if ("error" in reply) throw this.replyError(op, reply);

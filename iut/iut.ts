@@ -33,6 +33,12 @@ export class IutError extends Error {
     message: string,
     /** The offending line, exit status or other evidence. */
     readonly evidence?: string,
+    /**
+     * The IUT failed before the request in hand reached it (an adapter that
+     * would not restart, or restarted saying another hello): the case being
+     * judged did not cause it, so it is not kept as the case that failed.
+     */
+    readonly beforeTheRequest = false,
   ) {
     super(message);
   }

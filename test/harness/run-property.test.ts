@@ -2,7 +2,7 @@
 // generator that throws ends that property with a message that names the
 // suite, keeping a violation found before it; a time limit that strikes
 // before any case is no verdict.
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
@@ -147,6 +147,21 @@ describe("runProperty on a case the IUT fails on", () => {
     expect(r.iutError?.message).toBe(`the adapter died on ${saved.input} (generated case)`);
     expect(saved.message).toBe(`the IUT failed on this case: ${r.iutError?.message}`);
     expect(saved.expected).toBeNull();
+  });
+
+  it("keeps no case when the IUT failed before the case reached it (an adapter that would not restart)", async () => {
+    const corpusDir = mkdtempSync(join(tmpdir(), "nfconform-iut-error-"));
+    const dead: ConformanceProperty<number> = {
+      ...failing,
+      check: async (n) => {
+        if (n > 500) throw new IutError("adapter not restarted again after 5 restarts", undefined, true);
+        return { ok: true, expected: n, observed: n };
+      },
+    };
+    const r = await runProperty(dead, new ModelIut(), "linux", [], { ...options, corpusDir });
+    expect(r.status).toBe("iut-error");
+    expect(r.iutError?.caseFile).toBeUndefined();
+    expect(existsSync(join(corpusDir, "checksum"))).toBe(false);
   });
 
   it("keeps out of the corpus when the run does", async () => {

@@ -109,6 +109,8 @@ describe("adapter runner", () => {
       );
     const error = await c.call("reset", {}).catch((e) => e);
     expect(error.message).toMatch(/not restarted again after 2 restarts/);
+    // Not caused by the request in hand: the harness keeps no case for it.
+    expect(error.beforeTheRequest).toBe(true);
   });
 
   it("rejects a hello without the required fields", async () => {
