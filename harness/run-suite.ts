@@ -180,6 +180,7 @@ async function runOne(
   area: AreaDefinition,
   property: ConformanceProperty,
   timeLimitMs: number | undefined,
+  signal: { aborted: boolean } | undefined,
 ): Promise<PropertyResult> {
   const id = propertyId(property);
   const resolved = resolveProfile(area, plan);
@@ -216,7 +217,7 @@ async function runOne(
       iutName: plan.hello.name,
       ...(plan.instances ? { instances: plan.instances } : {}),
       commands: plan.commands,
-      ...(plan.signal ? { signal: plan.signal } : {}),
+      ...(signal ? { signal } : {}),
       ...(plan.coverage ? { coverage: true } : {}),
       onProgress: (done, violations) =>
         plan.onProgress?.({ kind: "cases", id, profile: resolved.profile, done, total: runs, violations }),
@@ -242,6 +243,12 @@ export async function runSuite(plan: SuitePlan): Promise<RunResult> {
   const deadline = plan.timeBudgetMs !== undefined ? Date.now() + plan.timeBudgetMs : undefined;
   let next = 0;
   let failure: { error: unknown } | undefined;
+  // Ctrl-C, or a fault of nfconform itself in one property: the others running beside it stop at their next case.
+  const signal = {
+    get aborted() {
+      return plan.signal?.aborted === true || failure !== undefined;
+    },
+  };
   const worker = async () => {
     while (next < work.length && !failure) {
       const index = next++;
@@ -251,11 +258,11 @@ export async function runSuite(plan: SuitePlan): Promise<RunResult> {
       const timeLimitMs =
         deadline !== undefined ? Math.max(1, Math.floor((deadline - Date.now()) / rounds)) : undefined;
       try {
-        const result = await runOne(plan, area, property, timeLimitMs);
+        const result = await runOne(plan, area, property, timeLimitMs, signal);
         results[index] = result;
         plan.onProgress?.({ kind: "done", result });
       } catch (error) {
-        // A fault of nfconform itself: no further property starts; the ones running end first.
+        // A fault of nfconform itself: no further property starts; the ones running stop at their next case.
         failure ??= { error };
       }
     }
