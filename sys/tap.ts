@@ -24,13 +24,20 @@ export class TapDevice {
   /**
    * Creates tap `name` in the calling thread's network namespace (the one
    * /dev/net/tun is opened in); it lives while this object is open. The
-   * caller brings it up and gives it its address.
+   * caller brings it up and gives it its address. `tunPath` is the clone
+   * device (tests name a missing one to stand for a machine without tun).
    */
-  static create(name: string): TapDevice {
+  static create(name: string, tunPath = "/dev/net/tun"): TapDevice {
     assertPrivateNetns(`tap device ${name}`);
     const encoded = new TextEncoder().encode(name);
     if (encoded.length > 15) throw new Error(`tap device name too long: ${name}`);
-    const fd = openSync("/dev/net/tun", "r+");
+    let fd: number;
+    try {
+      fd = openSync(tunPath, "r+");
+    } catch (error) {
+      // A container without --device /dev/net/tun, or no tun module: say which file and why.
+      throw new Error(`cannot open ${tunPath}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    }
     try {
       // struct ifreq { char ifr_name[16]; short ifr_flags; ... }
       const request = new Uint8Array(IFREQ);

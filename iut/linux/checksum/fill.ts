@@ -24,7 +24,7 @@ import { decline } from "./decline.js";
 import { installFillRules } from "./fill-rules.js";
 import { ForwardInjector, forwardProblem } from "./forward-injector.js";
 import { RawSender } from "./raw-sender.js";
-import { ReceivePath } from "./receive-path.js";
+import { type OpenTap, ReceivePath } from "./receive-path.js";
 import { toHex } from "../../../wire/hex.js";
 import { sendFromUdpSocket, udpSocketProblem } from "./udp-socket-sender.js";
 
@@ -37,14 +37,39 @@ type EgressPath = Exclude<FillPath, "received">;
 const ADDRESSES_OF: Record<EgressPath, SendPath> = { "udp-socket": "udp", "raw-socket": "raw", forwarded: "any" };
 
 export class LinuxChecksumFill {
-  private readonly capture = new EgressCapture();
-  private readonly raw = new RawSender();
-  private readonly forward = new ForwardInjector();
-  private readonly receivePath: ReceivePath;
+  private readonly capture: EgressCapture;
+  private readonly raw: RawSender;
+  private readonly forward: ForwardInjector;
+  /** Null when it could not be set up; `receiveUnavailable` says why. */
+  private readonly receivePath: ReceivePath | null = null;
+  private readonly receiveUnavailable: string | null = null;
 
-  constructor(session: NftSession) {
+  /**
+   * Throws when an egress path cannot be opened, having closed what it opened
+   * (open fds would pin the namespace). A receive path that cannot be set up
+   * (no /dev/net/tun, rules refused) declines only the cases that need it.
+   * `openTap` is for tests.
+   */
+  constructor(session: NftSession, options: { openTap?: OpenTap } = {}) {
     installFillRules(session);
-    this.receivePath = new ReceivePath(session);
+    const opened: { close(): void }[] = [];
+    const keep = <T extends { close(): void }>(x: T): T => {
+      opened.push(x);
+      return x;
+    };
+    try {
+      this.capture = keep(new EgressCapture());
+      this.raw = keep(new RawSender());
+      this.forward = keep(new ForwardInjector());
+    } catch (error) {
+      for (const x of opened) x.close();
+      throw error;
+    }
+    try {
+      this.receivePath = new ReceivePath(session, options.openTap);
+    } catch (error) {
+      this.receiveUnavailable = `the receive path is unavailable: ${(error as Error).message}`;
+    }
   }
 
   /** `mark` (SKIP_MARK) lets a test send past the rule, on the UDP socket path. */
@@ -72,11 +97,12 @@ export class LinuxChecksumFill {
     this.capture.close();
     this.raw.close();
     this.forward.close();
-    this.receivePath.close();
+    this.receivePath?.close();
   }
 
   /** The receive path: the logged packet's segment after the request's IP header. */
   private received(packet: Uint8Array, layout: TransportLayout, state: ChecksumState, gso: boolean): Uint8Array {
+    if (!this.receivePath) throw new Error("checksum.fill: no receive path (pathOf() declines these cases)");
     const logged = this.receivePath.receive(packet, layout, state, gso);
     if (!logged) throw decline("the tap refused its virtio_net_hdr (virtio_net_hdr_to_skb(): EINVAL)");
     if (logged.length !== packet.length)
@@ -93,6 +119,7 @@ export class LinuxChecksumFill {
       const problem = addressProblem(layout.ip.version, layout.ip.src, layout.ip.dst, ADDRESSES_OF[egress]);
       if (!problem) return egress;
     }
+    if (!this.receivePath) throw decline(this.receiveUnavailable ?? "the receive path is unavailable");
     const problem = this.receivePath.problem(packet, layout, state, gso);
     if (problem) throw decline(problem);
     return "received";

@@ -214,41 +214,50 @@ function conntrackRules(): BatchEntry[] {
   ];
 }
 
+/** How the receive path makes its taps: tests pass one that fails, to stand for a machine without tun. */
+export type OpenTap = (name: string) => TapDevice;
+
 export class ReceivePath {
-  private readonly taps: Record<TapRole, TapDevice>;
+  private readonly taps: Partial<Record<TapRole, TapDevice>> = {};
   private readonly macs: Record<TapRole, Uint8Array>;
   private readonly log: NetlinkSocket;
   /** Why no packet can be made CHECKSUM_UNNECESSARY or CHECKSUM_COMPLETE here, or null. */
   private readonly stateProblem: Partial<Record<ChecksumState, string>> = {};
 
-  constructor(private readonly session: NftSession) {
-    this.taps = {
-      plain: TapDevice.create(TAPS.plain),
-      conntrack: TapDevice.create(TAPS.conntrack),
-      unnecessary: TapDevice.create(TAPS.unnecessary),
-    };
-    new IpCommand().apply(Object.values(TAPS).map((dev) => ({ kind: "link-up" as const, dev })));
-    // Frames go to the tap's own address (ip_rcv_core() drops PACKET_OTHERHOST).
-    this.macs = {
-      plain: macBytes(interfaceMac(TAPS.plain)),
-      conntrack: macBytes(interfaceMac(TAPS.conntrack)),
-      unnecessary: macBytes(interfaceMac(TAPS.unnecessary)),
-    };
-    for (const family of [NFPROTO_IPV4, NFPROTO_IPV6]) this.apply(fillRule(family), "the CHECKSUM rule in PREROUTING");
-    this.apply(observeRules(), "the receive path's log rule");
-    // Without CAP_BPF (a user namespace) or conntrack, only that state is declined.
+  /** Throws when a step fails, having closed what it opened (open fds would pin the namespace). */
+  constructor(
+    private readonly session: NftSession,
+    openTap: OpenTap = TapDevice.create,
+  ) {
     try {
-      markReceivedUnnecessary(ifNameToIndex(TAPS.unnecessary));
+      for (const role of Object.keys(TAPS) as TapRole[]) this.taps[role] = openTap(TAPS[role]);
+      new IpCommand().apply(Object.values(TAPS).map((dev) => ({ kind: "link-up" as const, dev })));
+      // Frames go to the tap's own address (ip_rcv_core() drops PACKET_OTHERHOST).
+      this.macs = {
+        plain: macBytes(interfaceMac(TAPS.plain)),
+        conntrack: macBytes(interfaceMac(TAPS.conntrack)),
+        unnecessary: macBytes(interfaceMac(TAPS.unnecessary)),
+      };
+      for (const family of [NFPROTO_IPV4, NFPROTO_IPV6])
+        this.apply(fillRule(family), "the CHECKSUM rule in PREROUTING");
+      this.apply(observeRules(), "the receive path's log rule");
+      // Without CAP_BPF (a user namespace) or conntrack, only that state is declined.
+      try {
+        markReceivedUnnecessary(ifNameToIndex(TAPS.unnecessary));
+      } catch (error) {
+        this.stateProblem.unnecessary = `the kernel refused the tc program that marks packets CHECKSUM_UNNECESSARY: ${(error as Error).message}`;
+      }
+      try {
+        this.apply(conntrackRules(), "the conntrack rules");
+        writeSysctl("net.netfilter.nf_conntrack_checksum", 1);
+      } catch (error) {
+        this.stateProblem.complete = `conntrack, which makes received packets CHECKSUM_COMPLETE here, could not be set up: ${(error as Error).message}`;
+      }
+      this.log = openLog();
     } catch (error) {
-      this.stateProblem.unnecessary = `the kernel refused the tc program that marks packets CHECKSUM_UNNECESSARY: ${(error as Error).message}`;
+      this.closeTaps();
+      throw error;
     }
-    try {
-      this.apply(conntrackRules(), "the conntrack rules");
-      writeSysctl("net.netfilter.nf_conntrack_checksum", 1);
-    } catch (error) {
-      this.stateProblem.complete = `conntrack, which makes received packets CHECKSUM_COMPLETE here, could not be set up: ${(error as Error).message}`;
-    }
-    this.log = openLog();
   }
 
   problem(packet: Uint8Array, layout: TransportLayout, state: ChecksumState, gso: boolean): string | null {
@@ -260,7 +269,7 @@ export class ReceivePath {
     const role = TAP_OF[state];
     while (this.log.recv(0)); // nothing of an earlier case is left
     try {
-      this.taps[role].receive(frame(packet, layout, state, gso, this.macs[role]));
+      this.tap(role).receive(frame(packet, layout, state, gso, this.macs[role]));
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "EINVAL") return null;
       throw error;
@@ -283,7 +292,17 @@ export class ReceivePath {
 
   close(): void {
     this.log.close();
+    this.closeTaps();
+  }
+
+  private closeTaps(): void {
     for (const tap of Object.values(this.taps)) tap.close();
+  }
+
+  private tap(role: TapRole): TapDevice {
+    const tap = this.taps[role];
+    if (!tap) throw new Error(`the receive path has no tap ${TAPS[role]}`);
+    return tap;
   }
 
   private apply(entries: BatchEntry[], what: string): void {
