@@ -71,7 +71,12 @@ function walk(p: Uint8Array, nhoff: number, at: number, first: boolean, depth: n
         code: ICMPV6_UNK_NEXTHDR,
         pointer: nhoff,
       }),
-      ...options(p, at, depth),
+      // Processed as Hop-by-Hop and handed up: the choice the "should" leaves, named in the account.
+      ...options(p, at, depth).map((o) =>
+        o.delivered && o.choice === ""
+          ? delivered(`Next Header 0 at byte ${nhoff} processed as Hop-by-Hop: delivered`)
+          : o,
+      ),
     ];
   }
   if (next === IPPROTO_HOPOPTS || next === IPPROTO_DSTOPTS) return options(p, at, depth);
