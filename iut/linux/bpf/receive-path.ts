@@ -22,7 +22,7 @@ import { PacketSocket } from "../../../sys/packet-socket.js";
 import { attachFilter } from "../../../sys/socket-filter.js";
 import { existsSync } from "node:fs";
 import { readSysctl, sysctlPath, writeSysctl } from "../../../sys/sysctl.js";
-import { IpCommand } from "../../../sys/veth.js";
+import { IpCommand, awaitLinksActive } from "../../../sys/veth.js";
 import type { Insn } from "../../../model/bpf/opcodes.js";
 import * as N from "../../../wire/netlink/nftables.js";
 import { NFPROTO_BRIDGE } from "../../../wire/netlink/nfnetlink.js";
@@ -276,6 +276,10 @@ export class ReceivePath {
         { kind: "link-up", dev: RX },
         { kind: "link-up", dev: TX },
       ]);
+      // Until linkwatch runs, bpftx drops what it sends and a bridge port made of bpfrx stays
+      // disabled (br_add_if() enables it only if netif_oper_up()): an xt_bpf frame it dropped
+      // and a sentinel sent after linkwatch ran would read as a match.
+      awaitLinksActive([RX, TX]);
       this.ifindex = index;
       this.mac = macText(DEFAULT_RX_MAC);
       // The witness first: filter sockets opened later are ahead of it on ptype_all.
