@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { xtMetaProblem } from "../../iut/linux/bpf/meta-support.js";
 import { programReads } from "../../iut/linux/bpf/program-reads.js";
-import { planReceive } from "../../iut/linux/bpf/rx-plan.js";
+import { planReceive, RESERVED_IFINDEX } from "../../iut/linux/bpf/rx-plan.js";
 import { insn } from "../../model/bpf/opcodes.js";
 
 const v4 = Uint8Array.of(0x45, ...new Array(19).fill(0));
@@ -74,6 +74,49 @@ describe("kernel IUT: socket runs with metadata", () => {
     expect(plan([insn(0x30, 0, 0, -0x200000), RET_A], { mac: new Uint8Array(7) })).toMatch(
       /^packet metadata mac: 7 bytes/,
     );
+  });
+});
+
+describe("kernel IUT: the receiving device's ifindex", () => {
+  // Whether a case is declined must not depend on which instance judges it or
+  // what that instance made before: a pure function of the request.
+  const LD_IFINDEX = ld(8);
+  const ask = (ifindex: number, attach: "socket" | "xt_bpf") =>
+    planReceive({ device: { ifindex, hatype: 1 } }, programReads([LD_IFINDEX, RET_A]), [v4], attach);
+  const reserved = `the IUT's namespace keeps ifindexes 1-${RESERVED_IFINDEX.max}`;
+  it("keeps lo, the test network, the bridge and the automatic pair below every index a case gets", () => {
+    const { max, bridge, autoRx, autoTx } = RESERVED_IFINDEX;
+    expect([bridge, autoRx, autoTx].every((i) => i > 3 && i <= max)).toBe(true);
+    expect(new Set([bridge, autoRx, autoTx]).size).toBe(3);
+  });
+  it("declines exactly the reserved indices, with one fixed reason, in any order", () => {
+    const asked = [
+      1,
+      2,
+      3,
+      5,
+      RESERVED_IFINDEX.bridge,
+      RESERVED_IFINDEX.max,
+      RESERVED_IFINDEX.max + 1,
+      577,
+      0x7fffffff,
+    ];
+    for (const attach of ["socket", "xt_bpf"] as const) {
+      const once = asked.map((i) => ask(i, attach));
+      const again = [...asked]
+        .reverse()
+        .map((i) => ask(i, attach))
+        .reverse();
+      expect(again).toEqual(once);
+      asked.forEach((i, k) => {
+        const p = once[k]!;
+        if (i <= RESERVED_IFINDEX.max)
+          expect(p).toBe(
+            `packet metadata device: ifindex ${i}: ${reserved} for lo, its test network and the receive path's own bridge and veth pair`,
+          );
+        else expect(p).toMatchObject({ path: "receive", ifindex: i });
+      });
+    }
   });
 });
 

@@ -22,12 +22,12 @@ import { PacketSocket } from "../../../sys/packet-socket.js";
 import { attachFilter } from "../../../sys/socket-filter.js";
 import { existsSync } from "node:fs";
 import { readSysctl, sysctlPath, writeSysctl } from "../../../sys/sysctl.js";
-import { IpCommand, type NetOp } from "../../../sys/veth.js";
+import { IpCommand, awaitLinksActive } from "../../../sys/veth.js";
 import type { Insn } from "../../../model/bpf/opcodes.js";
 import * as N from "../../../wire/netlink/nftables.js";
 import { NFPROTO_BRIDGE } from "../../../wire/netlink/nfnetlink.js";
 import type { NftSession } from "../nft-session.js";
-import { DEFAULT_RX_MAC, ETH_HLEN, RX_MTU, type RxLayout, type RxPlan } from "./rx-plan.js";
+import { DEFAULT_RX_MAC, ETH_HLEN, RESERVED_IFINDEX, RX_MTU, type RxLayout, type RxPlan } from "./rx-plan.js";
 
 const RX = "bpfrx";
 const TX = "bpftx";
@@ -98,8 +98,7 @@ export class ReceivePath {
 
   /** xt_bpf at the bridge's PREROUTING: 1 for each frame the program matched (the rule dropped it), else 0. */
   runXt(handle: string, program: readonly Insn[], plan: ReceivePlan): number[] | string {
-    const problem = this.ensureDevice(plan.ifindex, macText(plan.deviceMac));
-    if (problem) return problem;
+    this.ensureDevice(plan.ifindex, macText(plan.deviceMac));
     for (const [i, { frame, seen }] of plan.frames.entries()) {
       const why = bridgeProblem(frame, seen);
       if (why) return `packet metadata mac: frame ${i}: ${why}`;
@@ -169,7 +168,7 @@ export class ReceivePath {
   private ensureBridge(): void {
     if (!this.bridgeTap) {
       if (!this.bridgeMade) {
-        this.ip.apply([{ kind: "bridge-add", name: BRIDGE, mac: "02:00:00:00:00:b0" }]);
+        this.ip.apply([{ kind: "bridge-add", name: BRIDGE, mac: "02:00:00:00:00:b0", index: RESERVED_IFINDEX.bridge }]);
         writeSysctl(`net.ipv6.conf.${BRIDGE}.disable_ipv6`, 1);
         const outcome = this.session!.apply([
           N.newTable({ family: NFPROTO_BRIDGE, name: BR_TABLE }),
@@ -197,10 +196,9 @@ export class ReceivePath {
   }
   private bridgeMade = false;
 
-  /** The bytes each frame's filter let through; a string when the device the plan needs cannot be made. */
-  run(handle: string, program: readonly Insn[], plan: ReceivePlan): number[] | string {
-    const problem = this.ensureDevice(plan.ifindex, macText(plan.deviceMac));
-    if (problem) return problem;
+  /** The bytes each frame's filter let through. */
+  run(handle: string, program: readonly Insn[], plan: ReceivePlan): number[] {
+    this.ensureDevice(plan.ifindex, macText(plan.deviceMac));
     const filter = this.filterSocket(handle, program, plan.layout);
     this.setSender(plan.mark);
     return plan.frames.map(({ frame, seen, pkttype }, i) => {
@@ -247,30 +245,29 @@ export class ReceivePath {
     return s;
   }
 
-  /** Makes bpfrx the device the plan needs (its ifindex and MAC), or says why it cannot be made. */
-  private ensureDevice(ifindex: number | undefined, mac: string): string | null {
+  /**
+   * Makes bpfrx the device the plan needs (its ifindex and MAC). Every device
+   * made here has a fixed ifindex (RESERVED_IFINDEX for the bridge and a pair
+   * no run reads the index of), so no index depends on what ran before; the
+   * plan declined the reserved ones, so failing to take another is a harness fault.
+   */
+  private ensureDevice(ifindex: number | undefined, mac: string): void {
     const recreate = !this.sender || (ifindex !== undefined && ifindex !== this.ifindex);
     if (recreate) {
       this.closeSockets();
-      const ops: NetOp[] = [];
-      if (this.ifindex !== undefined) ops.push({ kind: "link-del", dev: RX });
-      if (ops.length) this.ip.apply(ops);
+      if (this.ifindex !== undefined) this.ip.apply([{ kind: "link-del", dev: RX }]);
       this.ifindex = undefined;
-      const peerIndex = ifindex === undefined ? undefined : ifindex < MAX_IFINDEX ? ifindex + 1 : ifindex - 1;
+      const index = ifindex ?? RESERVED_IFINDEX.autoRx;
+      const peerIndex = ifindex === undefined ? RESERVED_IFINDEX.autoTx : index < MAX_IFINDEX ? index + 1 : index - 1;
       try {
         this.ip.apply([
-          {
-            kind: "veth-add",
-            name: RX,
-            peer: TX,
-            mac: macText(DEFAULT_RX_MAC),
-            mtu: RX_MTU,
-            ...(ifindex !== undefined ? { index: ifindex, peerIndex } : {}),
-          },
+          { kind: "veth-add", name: RX, peer: TX, mac: macText(DEFAULT_RX_MAC), mtu: RX_MTU, index, peerIndex },
         ]);
       } catch (e) {
         const why = (e instanceof Error ? e.message : String(e)).split("\n")[0];
-        return `packet metadata device: ifindex ${ifindex} cannot be given to the receiving veth: ${why}`;
+        throw new Error(
+          `bpf receive path: the receiving veth pair cannot take ifindexes ${index}/${peerIndex} (a device the namespace should not hold?): ${why}`,
+        );
       }
       // No IPv6 on the pair: its autoconfiguration frames would reach the filter too.
       writeSysctl(`net.ipv6.conf.${RX}.disable_ipv6`, 1);
@@ -279,7 +276,11 @@ export class ReceivePath {
         { kind: "link-up", dev: RX },
         { kind: "link-up", dev: TX },
       ]);
-      this.ifindex = ifindex ?? -1;
+      // Until linkwatch runs, bpftx drops what it sends and a bridge port made of bpfrx stays
+      // disabled (br_add_if() enables it only if netif_oper_up()): an xt_bpf frame it dropped
+      // and a sentinel sent after linkwatch ran would read as a match.
+      awaitLinksActive([RX, TX]);
+      this.ifindex = index;
       this.mac = macText(DEFAULT_RX_MAC);
       // The witness first: filter sockets opened later are ahead of it on ptype_all.
       this.witness = PacketSocket.open(RX);
@@ -290,7 +291,6 @@ export class ReceivePath {
       this.ip.apply([{ kind: "link-address", dev: RX, mac }]);
       this.mac = mac;
     }
-    return null;
   }
 
   /** Forgets the filter socket of an unloaded program. */

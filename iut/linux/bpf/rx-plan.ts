@@ -12,7 +12,8 @@
 //   ETH_P_802_3_MIN: ETH_P_802_3 when the payload starts 0xffff, else ETH_P_802_2);
 // - vlan: __netif_receive_skb_core() -> skb_vlan_untag() moves an 802.1Q or
 //   802.1ad tag into vlan_proto/vlan_tci before the packet taps (ptype_all) run;
-// - device: the receiving veth (ARPHRD_ETHER), created with the asked-for ifindex;
+// - device: the receiving veth (ARPHRD_ETHER), created with the asked-for ifindex
+//   (its peer at the next), unless the index is one the namespace keeps (RESERVED_IFINDEX);
 // - MAC header: the Ethernet header; packet_rcv() gives a SOCK_DGRAM socket the
 //   packet at the network header and a SOCK_RAW one the whole frame (so its
 //   MAC header is at the data and the network header at 14);
@@ -53,6 +54,18 @@ export type RxPlan =
 export const ETH_HLEN = 14;
 /** The receiving veth's MTU (receive-path.ts): larger packets are declined. */
 export const RX_MTU = 9000;
+/**
+ * The ifindexes the receive path's namespace keeps for devices no case asks
+ * for, so whether a case is declined depends on the case alone, not on what
+ * the instance judging it did before: lo (1), the test network's veth0 and
+ * veth1 (test-network.ts) and any fallback tunnel devices (sit0, gre0, ...)
+ * the kernel adds to a new namespace, all kernel-picked at setup and so low;
+ * and, at fixed indices at the top of the range, the xt_bpf bridge and the
+ * pair made for a run that reads no ifindex (receive-path.ts). A case's
+ * veth takes its ifindex N and its peer N + 1 (N - 1 at the largest), so
+ * every N above the range is free.
+ */
+export const RESERVED_IFINDEX = { max: 31, bridge: 29, autoRx: 30, autoTx: 31 } as const;
 export const DEFAULT_RX_MAC = Uint8Array.of(2, 0, 0, 0, 0, 0xaa);
 const SECOND_RX_MAC = Uint8Array.of(2, 0, 0, 0, 0, 0xab);
 const OTHER_MAC = Uint8Array.of(2, 0, 0, 0, 0, 0xcc);
@@ -144,6 +157,11 @@ function receivePlan(
     if (a.has("hatype") && device.hatype !== 1)
       decline("device", `hatype ${device.hatype}: the receiving device is a veth, ARPHRD_ETHER (1)`);
     if (a.has("ifindex")) ifindex = device.ifindex;
+    if (ifindex !== undefined && ifindex <= RESERVED_IFINDEX.max)
+      decline(
+        "device",
+        `ifindex ${ifindex}: the IUT's namespace keeps ifindexes 1-${RESERVED_IFINDEX.max} for lo, its test network and the receive path's own bridge and veth pair`,
+      );
   }
   const layout = chooseLayout(meta, reads);
   const tag = vlanTag(meta, reads);
