@@ -30,7 +30,7 @@ const NOTES = [
     : [
         "gVisor has no frag6 column: its adapter does not claim frag6 (netstack reassembles, but a raw socket inside the sandbox does not see reassembled datagrams, measured with runsc 0.0~20221219; see adapters/gvisor/README.md). scripts/stack-matrix adds the column once its hello claims frag6.",
       ]),
-  "gVisor has no checksum column: its adapter claims bpf (in the sandbox) and frag6 (on netstack linked directly), not checksum (whether gVisor's iptables reaches a CHECKSUM target was not measured).",
+  "gVisor has no checksum column: not reachable. Its adapter claims bpf (in the sandbox) and frag6 (on netstack linked directly); gVisor 0.0~20221219's iptables registers only the standard (ACCEPT, DROP, RETURN, jump), ERROR, REDIRECT and SNAT/DNAT targets, no CHECKSUM (pkg/sentry/socket/netfilter/targets.go, init()).",
   "lwIP is frag6 only (no CHECKSUM counterpart, no BPF); x/net/bpf is bpf only.",
 ];
 
