@@ -365,32 +365,13 @@ async function keep(s: Session, shrunk: Shrunk, round: number): Promise<void> {
  * the violation keeps its rerun command and says why it has no case file.
  */
 function save(s: Session, violation: Violation): void {
-  if (s.options.corpusDir === null) return;
-  const outcome = { ok: false, expected: violation.expected, observed: violation.observed, message: violation.message };
-  let saved: SavedCase;
-  try {
-    saved = saveCase(
-      s.options.corpusDir,
-      {
-        area: s.property.area,
-        property: s.property.name,
-        profile: s.profile,
-        input: violation.counterexample,
-        expected: violation.expected,
-        observed: violation.observed,
-        message: violation.message,
-        foundBy: {
-          iut: s.iut.spec,
-          iutName: s.options.iutName,
-          seed: s.options.runSeed,
-          savedAt: new Date().toISOString(),
-        },
-      },
-      s.property.packets?.(violation.counterexample, outcome),
-    );
-  } catch (error) {
-    if (!(error instanceof CorpusError)) throw error;
-    violation.saveError = error.message;
+  const { counterexample, expected, observed, message } = violation;
+  const saved = saveInCorpus(s, counterexample, { expected, observed, message }, () =>
+    s.property.packets?.(counterexample, { ok: false, expected, observed, message }),
+  );
+  if (!saved) return;
+  if ("saveError" in saved) {
+    violation.saveError = saved.saveError;
     return;
   }
   violation.caseFile = saved.caseFile;
@@ -409,25 +390,41 @@ function keepFailedCase(
   input: unknown,
   message: string,
 ): Pick<NonNullable<PropertyResult["iutError"]>, "caseFile" | "replay" | "saveError"> {
-  if (s.options.corpusDir === null) return {};
   const observed = { iutError: message };
-  let packets: ReturnType<NonNullable<ConformanceProperty["packets"]>>;
+  const saved = saveInCorpus(
+    s,
+    input,
+    { expected: null, observed, message: `the IUT failed on this case: ${message}` },
+    () => {
+      try {
+        return s.property.packets?.(input, { ok: false, expected: null, observed, message });
+      } catch {
+        return undefined; // packets drawn from a reply the IUT never gave: the case file alone replays it
+      }
+    },
+  );
+  if (!saved) return {};
+  if ("saveError" in saved) return saved;
+  return { caseFile: saved.caseFile, replay: s.options.commands.replayCase(saved.caseFile) };
+}
+
+/** One case into the run's corpus: null when the run keeps out of it, the reason when the corpus cannot take it. */
+function saveInCorpus(
+  s: Session,
+  input: unknown,
+  found: { expected: unknown; observed: unknown; message: string },
+  packets: () => ReturnType<NonNullable<ConformanceProperty["packets"]>>,
+): SavedCase | { saveError: string } | null {
+  if (s.options.corpusDir === null) return null;
   try {
-    packets = s.property.packets?.(input, { ok: false, expected: null, observed, message });
-  } catch {
-    packets = undefined; // packets drawn from a reply the IUT never gave: the case file alone replays it
-  }
-  try {
-    const saved = saveCase(
+    return saveCase(
       s.options.corpusDir,
       {
         area: s.property.area,
         property: s.property.name,
         profile: s.profile,
         input,
-        expected: null,
-        observed,
-        message: `the IUT failed on this case: ${message}`,
+        ...found,
         foundBy: {
           iut: s.iut.spec,
           iutName: s.options.iutName,
@@ -435,9 +432,8 @@ function keepFailedCase(
           savedAt: new Date().toISOString(),
         },
       },
-      packets,
+      packets(),
     );
-    return { caseFile: saved.caseFile, replay: s.options.commands.replayCase(saved.caseFile) };
   } catch (error) {
     if (!(error instanceof CorpusError)) throw error;
     return { saveError: error.message };
