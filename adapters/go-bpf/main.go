@@ -10,7 +10,6 @@
 package main
 
 import (
-	"bufio"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -19,6 +18,8 @@ import (
 	"strings"
 
 	"golang.org/x/net/bpf"
+
+	"nfconform/protocol"
 )
 
 // xnetVersion is the Debian package's version, set by ./build (-ldflags -X).
@@ -30,16 +31,9 @@ const (
 	errnoEOPNOTSUPP = 95
 )
 
-// protocolError is an error reply: `unsupported`, `invalid` or `internal`.
-type protocolError struct{ code, message string }
+var invalid = protocol.Invalid
 
-func (e *protocolError) Error() string { return e.message }
-
-func invalid(format string, args ...any) error {
-	return &protocolError{"invalid", fmt.Sprintf(format, args...)}
-}
-
-type params map[string]json.RawMessage
+type params = protocol.Params
 
 type adapter struct {
 	vms  map[string]*bpf.VM
@@ -48,59 +42,25 @@ type adapter struct {
 
 func main() {
 	a := &adapter{vms: map[string]*bpf.VM{}}
-	in := bufio.NewScanner(os.Stdin)
-	in.Buffer(make([]byte, 1<<20), 64<<20)
-	out := bufio.NewWriter(os.Stdout)
-	for in.Scan() {
-		line := strings.TrimSpace(in.Text())
-		if line == "" {
-			continue
-		}
-		reply, _ := json.Marshal(a.answer(line))
-		out.Write(reply)
-		out.WriteByte('\n')
-		out.Flush()
-	}
+	protocol.Serve(a.answer)
 }
 
-// answer turns one request line into its reply object.
-func answer(id any, result map[string]any, err error) map[string]any {
+// answer turns one request line into its reply line.
+func (a *adapter) answer(line string) string {
+	id, op, request, err := protocol.Request(line)
 	if err != nil {
-		pe, ok := err.(*protocolError)
-		if !ok {
-			pe = &protocolError{"internal", err.Error()}
-		}
-		return map[string]any{"id": id, "error": map[string]string{"code": pe.code, "message": pe.message}}
+		return protocol.Encode(protocol.Reply(id, nil, err))
 	}
-	result["id"] = id
-	return result
-}
-
-func (a *adapter) answer(line string) map[string]any {
-	var request params
-	if err := json.Unmarshal([]byte(line), &request); err != nil {
-		return answer(nil, nil, invalid("request is not a JSON object: %.80s", line))
-	}
-	var id int64
-	if err := strictInt(request["id"], &id, -1<<53, 1<<53); err != nil {
-		return answer(nil, nil, invalid("request: \"id\" must be an integer"))
-	}
-	var op string
-	if err := json.Unmarshal(request["op"], &op); err != nil || request["op"] == nil {
-		return answer(id, nil, invalid("request: \"op\" must be a string"))
-	}
-	delete(request, "id")
-	delete(request, "op")
 	result, err := a.call(op, request)
-	return answer(id, result, err)
+	return protocol.Encode(protocol.Reply(id, result, err))
 }
 
 func (a *adapter) call(op string, p params) (map[string]any, error) {
 	switch op {
 	case "hello":
-		var protocol int64
-		if err := strictInt(p["protocol"], &protocol, 0, 1<<31); err != nil || protocol != 1 {
-			return nil, &protocolError{"unsupported", fmt.Sprintf("protocol %s (this adapter speaks 1)", p["protocol"])}
+		var spoken int64
+		if err := protocol.StrictInt(p["protocol"], &spoken, 0, 1<<31); err != nil || spoken != 1 {
+			return nil, protocol.Unsupported("protocol %s (this adapter speaks 1)", p["protocol"])
 		}
 		return map[string]any{
 			"protocol": 1,
@@ -127,7 +87,7 @@ func (a *adapter) call(op string, p params) (map[string]any, error) {
 		delete(a.vms, handle)
 		return map[string]any{"errno": 0}, nil
 	}
-	return nil, &protocolError{"unsupported", fmt.Sprintf("go-bpf does not implement %q (only hello, reset and the bpf ops)", op)}
+	return nil, protocol.Unsupported("go-bpf does not implement %q (only hello, reset and the bpf ops)", op)
 }
 
 // xtBpfDeclined says why `xt_bpf` has no counterpart here.
@@ -146,7 +106,7 @@ func (a *adapter) load(p params) (map[string]any, error) {
 	switch attach {
 	case "socket":
 	case "xt_bpf":
-		return nil, &protocolError{"unsupported", xtBpfDeclined}
+		return nil, protocol.Unsupported("%s", xtBpfDeclined)
 	default:
 		return nil, invalid("bpf.load: \"attach\" must be \"socket\" or \"xt_bpf\", not %q", attach)
 	}
@@ -201,7 +161,7 @@ func (a *adapter) run(p params) (map[string]any, error) {
 	}
 	results := make([]int, len(packets))
 	for i, hex := range packets {
-		data, err := fromHex(hex)
+		data, err := protocol.FromHex(hex)
 		if err != nil {
 			return nil, invalid("bpf.run: packets[%d]: %v", i, err)
 		}
@@ -213,7 +173,7 @@ func (a *adapter) run(p params) (map[string]any, error) {
 			fmt.Fprintf(os.Stderr, "go-bpf: vm.Run error on packets[%d]: %v (count %d)\n", i, err, n)
 		}
 		if n < 0 {
-			return nil, &protocolError{"internal", fmt.Sprintf("vm.Run returned %d", n)}
+			return nil, fmt.Errorf("vm.Run returned %d", n)
 		}
 		results[i] = n
 	}
@@ -248,49 +208,11 @@ func programField(p params) ([]bpf.RawInstruction, error) {
 			dst      *int64
 			min, max int64
 		}{{&code, 0, 0xffff}, {&jt, 0, 255}, {&jf, 0, 255}, {&k, -0x80000000, 0xffffffff}} {
-			if err := strictInt(fields[j], f.dst, f.min, f.max); err != nil {
+			if err := protocol.StrictInt(fields[j], f.dst, f.min, f.max); err != nil {
 				return nil, invalid("bpf.load: program[%d][%d]: %v", i, j, err)
 			}
 		}
 		program[i] = bpf.RawInstruction{Op: uint16(code), Jt: uint8(jt), Jf: uint8(jf), K: uint32(k)}
 	}
 	return program, nil
-}
-
-// strictInt reads a JSON integer within [min, max] (no fraction, no string).
-func strictInt(raw json.RawMessage, dst *int64, min, max int64) error {
-	if raw == nil {
-		return fmt.Errorf("missing")
-	}
-	n, err := strconv.ParseInt(string(raw), 10, 64)
-	if err != nil || n < min || n > max {
-		return fmt.Errorf("must be an integer in %d..%d, not %.40s", min, max, raw)
-	}
-	*dst = n
-	return nil
-}
-
-func fromHex(s string) ([]byte, error) {
-	if len(s)%2 != 0 {
-		return nil, fmt.Errorf("odd hex length %d", len(s))
-	}
-	out := make([]byte, len(s)/2)
-	for i := 0; i < len(s); i += 2 {
-		hi, lo := nibble(s[i]), nibble(s[i+1])
-		if hi < 0 || lo < 0 {
-			return nil, fmt.Errorf("not lowercase hex at %d", i)
-		}
-		out[i/2] = byte(hi<<4 | lo)
-	}
-	return out, nil
-}
-
-func nibble(c byte) int {
-	switch {
-	case c >= '0' && c <= '9':
-		return int(c - '0')
-	case c >= 'a' && c <= 'f':
-		return int(c-'a') + 10
-	}
-	return -1
 }

@@ -20,23 +20,21 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
-	"strconv"
 	"strings"
+
+	"nfconform/protocol"
 )
 
 // netstackVersion is the Debian package's version (golang-gvisor-gvisor-dev), set by ../build.
 var netstackVersion = "unknown"
 
-// protocolError is an error reply: `unsupported`, `invalid` or `internal`.
-type protocolError struct{ code, message string }
+var (
+	invalid   = protocol.Invalid
+	strictInt = protocol.StrictInt
+	fromHex   = protocol.FromHex
+)
 
-func (e *protocolError) Error() string { return e.message }
-
-func invalid(format string, args ...any) error {
-	return &protocolError{"invalid", fmt.Sprintf(format, args...)}
-}
-
-type params map[string]json.RawMessage
+type params = protocol.Params
 
 // sandbox is the child serving the sandbox's areas: one request line in, one reply line out.
 type sandbox struct {
@@ -90,58 +88,29 @@ func main() {
 		os.Exit(1)
 	}
 	defer box.close()
-	in := bufio.NewScanner(os.Stdin)
-	in.Buffer(make([]byte, 1<<20), 64<<20)
-	out := bufio.NewWriter(os.Stdout)
-	for in.Scan() {
-		line := strings.TrimSpace(in.Text())
-		if line == "" {
-			continue
-		}
-		out.WriteString(answer(box, line))
-		out.WriteByte('\n')
-		out.Flush()
-	}
+	protocol.Serve(func(line string) string { return answer(box, line) })
 }
 
 func errorReply(id any, err error) string {
-	pe, ok := err.(*protocolError)
-	if !ok {
-		pe = &protocolError{"internal", err.Error()}
-	}
-	b, _ := json.Marshal(map[string]any{"id": id, "error": map[string]string{"code": pe.code, "message": pe.message}})
-	return string(b)
+	return protocol.Encode(protocol.Reply(id, nil, err))
 }
 
 // answer turns one request line into its reply line.
 func answer(box *sandbox, line string) string {
-	var request params
-	if err := json.Unmarshal([]byte(line), &request); err != nil {
-		return errorReply(nil, invalid("request is not a JSON object: %.80s", line))
+	id, op, request, err := protocol.Request(line)
+	if err != nil {
+		return errorReply(id, err)
 	}
-	var id int64
-	if err := strictInt(request["id"], &id, -1<<53, 1<<53); err != nil {
-		return errorReply(nil, invalid("request: \"id\" must be an integer"))
-	}
-	var op string
-	_ = json.Unmarshal(request["op"], &op)
 	switch op {
 	case "frag6.run":
-		delete(request, "id")
-		delete(request, "op")
 		result, err := runFrag6(request)
-		if err != nil {
-			return errorReply(id, err)
-		}
-		result["id"] = id
-		b, _ := json.Marshal(result)
-		return string(b)
+		return protocol.Encode(protocol.Reply(id, result, err))
 	case "hello":
 		reply, err := box.exchange(line)
 		if err != nil {
 			return errorReply(id, err)
 		}
-		return withFrag6(id, reply)
+		return withFrag6(reply)
 	default:
 		reply, err := box.exchange(line)
 		if err != nil {
@@ -152,7 +121,7 @@ func answer(box *sandbox, line string) string {
 }
 
 // withFrag6 adds this process's area to the sandbox's hello reply (an error reply passes as it is).
-func withFrag6(id int64, reply string) string {
+func withFrag6(reply string) string {
 	var hello map[string]any
 	if err := json.Unmarshal([]byte(reply), &hello); err != nil || hello["error"] != nil {
 		return reply
@@ -170,41 +139,4 @@ func withFrag6(id int64, reply string) string {
 	hello["version"] = fmt.Sprintf("%s; frag6: netstack (gvisor.dev/gvisor %s, %s)", version, netstackVersion, runtime.Version())
 	b, _ := json.Marshal(hello)
 	return string(b)
-}
-
-func strictInt(raw json.RawMessage, dst *int64, min, max int64) error {
-	if raw == nil {
-		return fmt.Errorf("missing")
-	}
-	n, err := strconv.ParseInt(string(raw), 10, 64)
-	if err != nil || n < min || n > max {
-		return fmt.Errorf("must be an integer in %d..%d, not %.40s", min, max, raw)
-	}
-	*dst = n
-	return nil
-}
-
-func fromHex(s string) ([]byte, error) {
-	if len(s)%2 != 0 {
-		return nil, fmt.Errorf("odd hex length %d", len(s))
-	}
-	out := make([]byte, len(s)/2)
-	for i := 0; i < len(s); i += 2 {
-		hi, lo := nibble(s[i]), nibble(s[i+1])
-		if hi < 0 || lo < 0 {
-			return nil, fmt.Errorf("not lowercase hex at %d", i)
-		}
-		out[i/2] = byte(hi<<4 | lo)
-	}
-	return out, nil
-}
-
-func nibble(c byte) int {
-	switch {
-	case c >= '0' && c <= '9':
-		return int(c - '0')
-	case c >= 'a' && c <= 'f':
-		return int(c-'a') + 10
-	}
-	return -1
 }
