@@ -10,7 +10,8 @@ import { buildFragmentPacket, type DatagramParts } from "../../wire/ipv6-fragmen
 import { buildDatagram, originalPacket, payloadBytes, type DatagramSpec } from "../../wire/ipv6-datagram.js";
 import type { Frag6Class, StreamInput } from "./stream.js";
 
-const SPEC: DatagramSpec = {
+/** The seed cases' datagram: UDP 2001:db8::1 -> 2001:db8::2, 24 bytes of payload (fill 42). */
+export const SEED_DATAGRAM: DatagramSpec = {
   src: Uint8Array.from([0x20, 0x01, 0x0d, 0xb8, ...new Array<number>(11).fill(0), 1]),
   dst: Uint8Array.from([0x20, 0x01, 0x0d, 0xb8, ...new Array<number>(11).fill(0), 2]),
   trafficClass: 0,
@@ -39,7 +40,7 @@ function stream(
   pieces: Piece[],
   options: { parts?: DatagramParts; extra?: DatagramParts[]; config?: Frag6Config; step?: number } = {},
 ): StreamInput {
-  const main = options.parts ?? buildDatagram(SPEC);
+  const main = options.parts ?? buildDatagram(SEED_DATAGRAM);
   const events = pieces.map(([from, to, o = {}], i) => {
     const parts = o.parts ?? main;
     const packet = buildFragmentPacket({
@@ -62,11 +63,11 @@ function stream(
 const flip = (b: Uint8Array) => b.map((x) => x ^ 0xff);
 
 export function frag6SeedCases(): SeedCase[] {
-  const parts = buildDatagram(SPEC);
-  const small = buildDatagram({ ...SPEC, payloadLength: 4, fill: 9 });
-  const tcp = buildDatagram({ ...SPEC, upper: "tcp", payloadLength: 12 });
-  const big = buildDatagram({ ...SPEC, payloadLength: 1400, fill: 3 });
-  const headed = buildDatagram({ ...SPEC, before: ["hop", "dst"] });
+  const parts = buildDatagram(SEED_DATAGRAM);
+  const small = buildDatagram({ ...SEED_DATAGRAM, payloadLength: 4, fill: 9 });
+  const tcp = buildDatagram({ ...SEED_DATAGRAM, upper: "tcp", payloadLength: 12 });
+  const big = buildDatagram({ ...SEED_DATAGRAM, payloadLength: 1400, fill: 3 });
+  const headed = buildDatagram({ ...SEED_DATAGRAM, before: ["hop", "dst"] });
   const cases: SeedCase[] = [
     {
       name: "contained-same-bytes",

@@ -7,6 +7,7 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Iut } from "../../iut/iut.js";
+import { SEED_DATAGRAM } from "../../properties/frag6/seed-cases.js";
 import { toHex } from "../../wire/hex.js";
 import { buildDatagram, originalPacket } from "../../wire/ipv6-datagram.js";
 import { buildFragmentPacket } from "../../wire/ipv6-fragment.js";
@@ -84,18 +85,8 @@ describe.skipIf(skip !== undefined)(`adapters/gvisor${skip ? ` (skipped: ${skip}
   it("has saved cases for its findings", () => expect(cases.length).toBeGreaterThanOrEqual(14));
 });
 
-/** A UDP datagram 2001:db8::1 -> 2001:db8::2 with 24 bytes of payload, cut at 16: two fragments (id 7). */
-const datagram = buildDatagram({
-  src: Uint8Array.from([0x20, 0x01, 0x0d, 0xb8, ...new Array<number>(11).fill(0), 1]),
-  dst: Uint8Array.from([0x20, 0x01, 0x0d, 0xb8, ...new Array<number>(11).fill(0), 2]),
-  trafficClass: 0,
-  before: [],
-  afterUnits: 0,
-  upper: "udp",
-  icmpType: 128,
-  payloadLength: 24,
-  fill: 1,
-});
+/** The seed cases' UDP datagram 2001:db8::1 -> 2001:db8::2 with 24 bytes of payload (fill 1), cut at 16: two fragments (id 7). */
+const datagram = buildDatagram({ ...SEED_DATAGRAM, fill: 1 });
 const piece = (offset: number, end: number, more: boolean) =>
   toHex(
     buildFragmentPacket({
