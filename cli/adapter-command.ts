@@ -41,10 +41,7 @@ export async function adapterCommand(argv: string[]): Promise<number> {
         throw new UsageError(`--bpf takes socket or xt_bpf (got ${JSON.stringify(values.bpf)})`);
       process.env[BPF_ATTACH_ENV] = values.bpf;
     }
-    if (values.kernel !== undefined) {
-      if (values.bpf !== undefined) throw new UsageError("--bpf is not passed into a VM (--kernel) yet");
-      return vmAdapter(values.kernel, values.frag6);
-    }
+    if (values.kernel !== undefined) return vmAdapter(values.kernel, values.frag6, values.bpf);
     return linuxAdapter();
   }
   if (values.frag6 !== undefined) throw new UsageError("--frag6 is an option of adapter linux");

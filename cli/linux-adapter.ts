@@ -66,9 +66,11 @@ export function vmIutProblem(version: string, spec = `linux@${version}`): string
 }
 
 /** `nfconform adapter linux --kernel VERSION`: the same adapter inside a VM booting that kernel. */
-export async function vmAdapter(version: string, frag6: string | undefined): Promise<number> {
+export async function vmAdapter(version: string, frag6: string | undefined, bpf?: string): Promise<number> {
   const problem = vmIutProblem(version);
   if (problem) throw new UsageError(problem);
   const main = fileURLToPath(new URL("./main.js", import.meta.url));
-  return launchVm(version, frag6 !== undefined ? ["--frag6", frag6] : [], main);
+  // The guest's adapter takes the same options as the host's (checked already by adapterCommand).
+  const args = [...(frag6 !== undefined ? ["--frag6", frag6] : []), ...(bpf !== undefined ? ["--bpf", bpf] : [])];
+  return launchVm(version, args, main);
 }

@@ -41,7 +41,7 @@ export const KNOWN_IUTS: readonly { spec: string; summary: string }[] = [
   {
     spec: "linux@<version>",
     summary:
-      "a pinned Debian kernel (6.1, 6.12) booted in a VM under QEMU, running `nfconform adapter linux` inside (fetch it once with scripts/fetch-kernel <version>); linux-nfct@<version> likewise",
+      "a pinned Debian kernel (6.1, 6.12) booted in a VM under QEMU, running `nfconform adapter linux` inside (fetch it once with scripts/fetch-kernel <version>); linux-nfct@<version> likewise, and linux@<version>:bpf=socket|xt_bpf holds its bpf programs to one attach point",
   },
   { spec: "cmd:'<command>'", summary: "an external adapter speaking docs/adapter-protocol.md on stdin/stdout" },
   { spec: "mutant:<name>", summary: "a deliberately broken model, to see the suite catch it (see the mutants below)" },
@@ -95,8 +95,11 @@ export function resolveIut(spec: string, options: IutOptions): Iut {
       clientOptions(options, { spec, startTimeoutMs: Math.max(LINUX_START_TIMEOUT_MS, options.timeoutMs ?? 0) }),
     );
   }
-  const vm = /^(linux|linux-nfct)@(.+)$/.exec(spec);
-  if (vm) return vmIut(spec, vm[1] === "linux-nfct", vm[2] ?? "", options);
+  const vm = /^(linux|linux-nfct)@([^:]+)(?::(.*))?$/.exec(spec);
+  if (vm) {
+    const bpf = vm[3] === undefined ? undefined : bpfAttachOf(spec, vm[3]);
+    return vmIut(spec, vm[1] === "linux-nfct", vm[2] ?? "", bpf, options);
+  }
   if (spec.startsWith("mutant:")) {
     const mutant = findMutant(spec.slice("mutant:".length));
     if (!mutant)
@@ -137,13 +140,14 @@ const VM_START_TIMEOUT_MS = 600_000;
 /** Requests inside an emulated VM run many times slower than on the host. */
 const VM_REQUEST_TIMEOUT_MS = 120_000;
 
-/** `linux@6.12`: `nfconform adapter linux --kernel 6.12`, which boots that kernel in a VM. */
-function vmIut(spec: string, conntrack: boolean, version: string, options: IutOptions): Iut {
+/** `linux@6.12[:bpf=socket]`: `nfconform adapter linux --kernel 6.12 [--bpf socket]`, which boots that kernel in a VM. */
+function vmIut(spec: string, conntrack: boolean, version: string, bpf: string | undefined, options: IutOptions): Iut {
   const problem = vmIutProblem(version, spec);
   if (problem) throw new UsageError(problem);
   const main = fileURLToPath(new URL("./main.js", import.meta.url));
   const frag6 = conntrack ? ["--frag6", "conntrack"] : [];
-  const argv = [process.execPath, main, "adapter", "linux", "--kernel", version, ...frag6];
+  const attach = bpf === undefined ? [] : ["--bpf", bpf];
+  const argv = [process.execPath, main, "adapter", "linux", "--kernel", version, ...frag6, ...attach];
   return new AdapterClient(
     shellCommand(argv),
     clientOptions(options, {

@@ -4,6 +4,7 @@
 // declined (never answered), the option reaches the adapter's command line
 // and hello's version, and a bad value is a one-line usage error.
 import { describe, expect, it } from "vitest";
+import { vmIutProblem } from "../../cli/linux-adapter.js";
 import { resolveIut } from "../../cli/resolve-iut.js";
 import { AdapterClient } from "../../iut/adapter-client.js";
 import { AdapterReplyError } from "../../iut/ops/op.js";
@@ -49,5 +50,19 @@ describe("the kernel IUT held to one bpf attach point", () => {
     expect(() => resolveIut("linux:bpf=tc", { profiles: {} })).toThrow(
       "--iut linux:bpf=tc: the kernel IUT takes bpf=socket or bpf=xt_bpf after the colon",
     );
+  });
+
+  it("--iut linux@<version>:bpf=<attach> passes --bpf into the VM's adapter", () => {
+    expect(() => resolveIut("linux@6.12:bpf=tc", { profiles: {} })).toThrow(
+      "--iut linux@6.12:bpf=tc: the kernel IUT takes bpf=socket or bpf=xt_bpf after the colon",
+    );
+    // A machine without the fetched kernel says so for the whole spec; one with it starts the VM adapter.
+    const problem = vmIutProblem("6.12", "linux@6.12:bpf=socket");
+    if (problem) {
+      expect(() => resolveIut("linux@6.12:bpf=socket", { profiles: {} })).toThrow(problem);
+      return;
+    }
+    const vm = resolveIut("linux@6.12:bpf=socket", { profiles: {} }) as AdapterClient;
+    expect(vm.command).toMatch(/ adapter linux --kernel 6\.12 --bpf socket$/);
   });
 });
