@@ -6,12 +6,12 @@
 // linux-hooks-bridge-arp.test.ts and linux-hooks-facts.mjs.
 import { describe, expect, it } from "vitest";
 import type { NftSession } from "../../iut/linux/nft-session.js";
-import { SHARED_REFUSALS } from "../../iut/linux/hooks/kernel-hooks.js";
+import { PAST_NUMBERING, SHARED_REFUSALS } from "../../iut/linux/hooks/kernel-hooks.js";
 import { HookChains } from "../../iut/linux/hooks/registry.js";
 import type { HookFamily, HookName } from "../../model/hooks/families.js";
 import { EINVAL, ENOENT, EOPNOTSUPP } from "../../sys/errno.js";
 import type { BatchEntry } from "../../wire/netlink/nfnetlink.js";
-import { NFT_MSG_NEWCHAIN } from "../../wire/netlink/nftables-constants.js";
+import { NFT_MSG_NEWCHAIN, NFTA_CHAIN_HOOK, NFTA_HOOK_HOOKNUM } from "../../wire/netlink/nftables-constants.js";
 
 /** A session whose chain entries (NFT_MSG_NEWCHAIN) answer `chainErrno`; everything else 0. */
 function session(chainErrno: number): { session: NftSession; sent: BatchEntry[][] } {
@@ -22,6 +22,15 @@ function session(chainErrno: number): { session: NftSession; sent: BatchEntry[][
     return { committed: errnos.every((e) => e === 0), errnos };
   };
   return { session: { apply } as unknown as NftSession, sent };
+}
+
+/** NFTA_HOOK_HOOKNUM of a NEWCHAIN entry: the first attribute inside NFTA_CHAIN_HOOK (nlattr: u16 len, u16 type). */
+function hookNumber(entry: BatchEntry): number {
+  const hook = entry.attributes.find(
+    (a) => (new DataView(a.buffer, a.byteOffset).getUint16(2, true) & 0x7fff) === NFTA_CHAIN_HOOK,
+  )!;
+  expect(new DataView(hook.buffer, hook.byteOffset).getUint16(6, true)).toBe(NFTA_HOOK_HOOKNUM);
+  return new DataView(hook.buffer, hook.byteOffset).getUint32(8, false);
 }
 
 function register(chainErrno: number, family: HookFamily, hook: HookName) {
@@ -39,6 +48,30 @@ describe("kernel hooks area: refusals shared by nftables and the core", () => {
     expect(SHARED_REFUSALS.hook5).toMatchObject({ nftables: EOPNOTSUPP, core: EINVAL });
   });
 
+  it.each([
+    ["ipv4", "egress", 6],
+    ["ipv6", "egress", 6],
+    ["inet", "egress", 6],
+    ["bridge", "egress", 6],
+    ["arp", "prerouting", 3],
+    ["arp", "ingress", 3],
+    ["netdev", "input", 2],
+    ["netdev", "postrouting", 2],
+  ] as const)(
+    "%s %s (no number in the family): sent as %d, nftables' EOPNOTSUPP is the core's EINVAL",
+    (family, hook, number) => {
+      const { reg, sent } = register(EOPNOTSUPP, family, hook);
+      expect(reg()).toBe(EINVAL);
+      expect(sent).toHaveLength(1);
+      const chain = sent[0]!.find((e) => e.msg === NFT_MSG_NEWCHAIN)!;
+      expect(hookNumber(chain)).toBe(number);
+      expect(PAST_NUMBERING[family]).toBe(number);
+      // Accepted (a kernel with such a list) or refused otherwise: reported as nftables gave it.
+      expect(register(0, family, hook).reg()).toBe(0);
+      expect(register(ENOENT, family, hook).reg()).toBe(ENOENT);
+    },
+  );
+
   it("an acceptance or another errno is reported as nftables gave it", () => {
     expect(register(0, "ipv4", "ingress").reg()).toBe(0);
     expect(register(ENOENT, "ipv6", "ingress").reg()).toBe(ENOENT);
@@ -48,6 +81,6 @@ describe("kernel hooks area: refusals shared by nftables and the core", () => {
 
   it("still declines what no interface reaches", () => {
     expect(() => register(0, "arp", "forward").reg()).toThrow(/NF_ARP_FORWARD/);
-    expect(() => register(0, "ipv4", "egress").reg()).toThrow(/no hook number/);
+    expect(() => register(0, "netdev", "ingress").reg()).toThrow(/with no device/);
   });
 });

@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-import { EINVAL, EOPNOTSUPP } from "../../sys/errno.js";
+import { EINVAL, ENOENT, EOPNOTSUPP } from "../../sys/errno.js";
 import { readSuiteSettings } from "../../cli/suite-options.js";
 import { HOOKS_AREA } from "../../properties/hooks/area.js";
 import { wrapInNamespace } from "../../sys/namespace.js";
@@ -103,7 +103,15 @@ describe.concurrent("--iut linux, hooks area", () => {
       netdevEgressMissingDevice: 0,
       inetIngressNoDevice: 0,
       inetIngressMissingDevice: 0,
+      ipPast: EOPNOTSUPP,
+      inetPast: EOPNOTSUPP,
+      bridgePast: EOPNOTSUPP,
+      arpPast: EOPNOTSUPP,
+      netdevPast: EOPNOTSUPP,
+      netdevPastWithDevice: EOPNOTSUPP,
     });
+    // Hooks with no number in their family: the shared refusal, and nothing registered (ENOENT).
+    expect(f.numberless).toEqual([EINVAL, EINVAL, EINVAL, EINVAL, ENOENT]);
   }, 300_000);
 
   it("answers every step the same batched (hooks.batch) and one request a step", async () => {
