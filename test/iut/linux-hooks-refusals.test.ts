@@ -79,8 +79,42 @@ describe("kernel hooks area: refusals shared by nftables and the core", () => {
     expect(register(EOPNOTSUPP, "ipv4", "input").reg()).toBe(EOPNOTSUPP);
   });
 
+  it("in a partial batch, answers unjudged what only nftables would answer, and judges the rest", () => {
+    const { session: s, sent } = session(0);
+    const chains = new HookChains(() => s);
+    const reg = (name: string, family: HookFamily, hook: HookName, device: string | null = null) => ({
+      op: "register" as const,
+      registration: { name, family, hook, priority: 0, verdict: "accept" as const, device },
+    });
+    const replies = chains.apply(
+      [
+        reg("m", "netdev", "ingress", "dummy0"), // a missing device: unjudged, nothing sent
+        reg("a", "ipv4", "input"),
+        reg("f", "arp", "forward"),
+        { op: "unregister", name: "m" }, // its name is unknown: unjudged, and unregistered after
+        reg("m", "ipv4", "output"), // judged again
+        { op: "unregister", name: "nobody" },
+      ],
+      true,
+    );
+    expect(replies).toEqual([
+      { unjudged: expect.stringMatching(/^netdev ingress: nftables keeps a device chain on the name "dummy0"/) },
+      0,
+      { unjudged: expect.stringMatching(/^arp forward: /) },
+      { unjudged: expect.stringMatching(/its name's registration was not judged/) },
+      0,
+      ENOENT,
+    ]);
+    const chainsSent = sent.flat().filter((e) => e.msg === NFT_MSG_NEWCHAIN);
+    expect(chainsSent).toHaveLength(2); // a and the second m
+    // Not partial: the same step is declined, as alone.
+    const alone = new HookChains(() => s);
+    expect(() => alone.register(reg("m", "netdev", "ingress", "dummy0").registration)).toThrow(/dummy0/);
+  });
+
   it("still declines what no interface reaches", () => {
     expect(() => register(0, "arp", "forward").reg()).toThrow(/NF_ARP_FORWARD/);
     expect(() => register(0, "netdev", "ingress").reg()).toThrow(/with no device/);
+    expect(() => register(0, "inet", "ingress").reg()).toThrow(/with no device/);
   });
 });

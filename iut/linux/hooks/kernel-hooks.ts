@@ -66,10 +66,13 @@ export const SHARED_REFUSALS = {
 /**
  * What nftables is asked for: the chain's hook (with the refusal both sides
  * share, where the core has no such list), or why it cannot stand for the
- * core's registration.
+ * core's registration: `unjudged` where the core's answer would change only
+ * lists no probe here crosses (a missing device's, arp forward's), so the
+ * rest of a case can still be judged (registry.ts); `decline` otherwise.
  */
 export type ChainHook =
   | { nfproto: number; hooknum: number; device?: string; refusal?: SharedRefusal }
+  | { unjudged: string }
   | { decline: string };
 
 /**
@@ -94,18 +97,18 @@ const isDeviceHook = (family: HookFamily, hook: HookName) =>
 
 export function chainHook(family: HookFamily, hook: HookName, device: string | null): ChainHook {
   const nfproto = NFPROTO[family];
-  const none = (why: string): ChainHook => ({ decline: `${family} ${hook}: ${why}` });
+  const unjudged = (why: string): ChainHook => ({ unjudged: `${family} ${hook}: ${why}` });
   const pastNumbering: ChainHook = { nfproto, hooknum: PAST_NUMBERING[family], refusal: SHARED_REFUSALS.pastNumbering };
   // Device hooks: nftables (6.16 and later) keeps a device chain on a name no
   // device has, or with no device at all, and answers 0 (measured), where the
   // core says EINVAL. Only existing devices reach nf_register_net_hook().
   if (isDeviceHook(family, hook)) {
     if (device === null)
-      return none(
+      return unjudged(
         "nftables keeps a device chain with no device (hooked to nothing) and answers 0; the core would refuse a missing device",
       );
     if (!deviceExists(device))
-      return none(
+      return unjudged(
         `nftables keeps a device chain on the name "${device}" (no such device) and answers 0; the core would refuse a missing device`,
       );
   }
@@ -121,7 +124,7 @@ export function chainHook(family: HookFamily, hook: HookName, device: string | n
       if (hook === "input") return { nfproto, hooknum: 0 }; // NF_ARP_IN
       if (hook === "output") return { nfproto, hooknum: 1 }; // NF_ARP_OUT
       if (hook === "forward")
-        return none(
+        return unjudged(
           "nftables' arp filter chain type offers input and output only (EOPNOTSUPP), and arptables' filter table (arptable_filter) registers all three arp hooks at once at priority 0: no interface registers one NF_ARP_FORWARD hook of a chosen priority",
         );
       return pastNumbering;
