@@ -112,6 +112,11 @@ describe.concurrent("--iut linux, hooks area", () => {
     });
     // Hooks with no number in their family: the shared refusal, and nothing registered (ENOENT).
     expect(f.numberless).toEqual([EINVAL, EINVAL, EINVAL, EINVAL, ENOENT]);
+    // A partial batch: a missing device and arp forward unjudged (and not sent), the rest judged.
+    expect(f.partial).toEqual({
+      replies: ["unjudged", { errno: 0 }, "unjudged", { visited: ["a"], verdict: "accept" }, "unjudged", "unjudged"],
+      chains: ["a"],
+    });
   }, 300_000);
 
   it("answers every step the same batched (hooks.batch) and one request a step", async () => {
