@@ -62,6 +62,13 @@ function registerInto(keysOf: (reg: HookRegistration) => ListKey[] | undefined):
   };
 }
 
+/** A hook with no number in its family's numbering (hook 5 of ipv4, ipv6 and bridge aside: it has one). */
+function numberless({ family, hook }: HookRegistration): boolean {
+  if (family === "netdev") return hook !== "ingress" && hook !== "egress";
+  if (family === "inet") return hook === "egress";
+  return hook !== "ingress" && !FAMILY_HOOKS[family].includes(hook);
+}
+
 /**
  * hooks.batch that runs the steps in another order (`order` lists their
  * indices) and gives each its reply in its own place. Where a step is
@@ -185,6 +192,14 @@ export const HOOKS_MUTANTS: readonly MutantDefinition[] = [
           (reg.family === "inet" && reg.hook === "ingress");
         return deviceHook ? [deviceListKey(reg.hook as "ingress" | "egress", reg.device ?? "none")] : undefined;
       }),
+    },
+  },
+  {
+    name: "hooks-numberless-listed",
+    description:
+      "accepts a hook its family has no number for (ipv4 egress, arp prerouting, netdev input, ...) on a list of its own, as if the core had a slot for every name",
+    overrides: {
+      "hooks.register": registerInto((reg) => (numberless(reg) ? [`${reg.family}/${reg.hook}`] : undefined)),
     },
   },
   {

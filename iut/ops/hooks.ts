@@ -60,8 +60,18 @@ export type BatchStep = Static<typeof BatchStep>;
 /** What one step of a batch answers: its op's reply, or its error reply. */
 export type StepReply = Static<typeof StepReplyShape>;
 
-const StepReplyShape = Type.Union([ErrnoReply, TraverseReply, ErrorReply.schema], {
-  description: 'a step\'s reply ({"errno": n} or {"visited": [...], "verdict": ...}) or its {"error": {...}}',
+/**
+ * A step the adapter ran as far as it could but whose answer is not the
+ * implementation's (an interface in front of it answers otherwise), with why:
+ * only in a batch that carries `"partial": true`, and only where no later
+ * step's reply depends on what the step did (docs/adapter-protocol.md).
+ */
+export const UnjudgedReply = Type.Object({ unjudged: NonEmptyString });
+export type UnjudgedReply = Static<typeof UnjudgedReply>;
+
+const StepReplyShape = Type.Union([ErrnoReply, TraverseReply, UnjudgedReply, ErrorReply.schema], {
+  description:
+    'a step\'s reply ({"errno": n} or {"visited": [...], "verdict": ...}), {"unjudged": why} (in a partial batch), or its {"error": {...}}',
 });
 
 /**
@@ -70,10 +80,19 @@ const StepReplyShape = Type.Union([ErrnoReply, TraverseReply, ErrorReply.schema]
  * order, each exactly as its request alone would; `replies[i]` is what
  * step i would have got alone, its error reply included. The first step
  * answered with an error reply is the last one run: the replies end there.
+ * With `partial`, a step may be answered `{"unjudged": why}` instead of
+ * ending the batch (UnjudgedReply).
  */
 export const hooksBatch = defineOp(
   "hooks.batch",
-  Type.Object({ steps: Type.Array(BatchStep, { minItems: 1 }) }),
+  Type.Object({
+    steps: Type.Array(BatchStep, { minItems: 1 }),
+    partial: Type.Optional(
+      Type.Boolean({
+        description: 'true: a step the adapter cannot judge may be answered {"unjudged": why} and the batch goes on',
+      }),
+    ),
+  }),
   Type.Object({ replies: Type.Array(StepReplyShape) }),
 );
 
@@ -112,15 +131,29 @@ export function stepError(error: AdapterReplyError): StepReply {
  * Suite side: each step's reply read by its own op's contract, or the
  * AdapterReplyError its error reply stands for (as that step's request alone
  * would have thrown it), last. A reply count that does not fit the steps is
- * an IutError: the contract is one reply a step, up to the first error.
+ * an IutError: the contract is one reply a step, up to the first error. An
+ * unjudged step is kept as it came, and only where the request was `partial`.
  */
-export function readBatchReplies(steps: readonly BatchStep[], reply: Result): (Result | AdapterReplyError)[] {
+export function readBatchReplies(
+  steps: readonly BatchStep[],
+  reply: Result,
+  partial = false,
+): (Result | AdapterReplyError)[] {
   const { replies } = hooksBatch.readReply(reply);
   const out: (Result | AdapterReplyError)[] = [];
   for (const [i, r] of replies.entries()) {
     const step = steps[i];
     if (step === undefined)
       throw new IutError(`reply to hooks.batch: ${replies.length} replies for ${steps.length} steps`, shown(reply));
+    if ("unjudged" in r) {
+      if (!partial)
+        throw new IutError(
+          `reply to hooks.batch: replies[${i}] is unjudged, but the request is not partial`,
+          shown(reply),
+        );
+      out.push(r);
+      continue;
+    }
     if ("error" in r) {
       if (i !== replies.length - 1)
         throw new IutError(`reply to hooks.batch: replies[${i}] is an error, but replies follow it`, shown(reply));

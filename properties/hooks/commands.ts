@@ -33,11 +33,16 @@ export interface SequenceInput {
   commands: HookCommand[];
 }
 
-/** What one command got back: an errno, runs of errnos for a fill, or a traversal. */
+/**
+ * What one command got back: an errno, runs of errnos for a fill, a
+ * traversal, or, from an IUT that cannot judge it (a partial hooks.batch),
+ * unjudged with why (a fill with any step unjudged is unjudged whole).
+ */
 export type StepReply =
   | { errno: number }
   | { errnos: [errno: number, count: number][] }
-  | { visited: string[]; verdict: Verdict };
+  | { visited: string[]; verdict: Verdict }
+  | { unjudged: string };
 
 export function fillRegistrations(fill: FillCommand): HookRegistration[] {
   return Array.from({ length: fill.count }, (_, i) => ({

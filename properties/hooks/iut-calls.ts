@@ -1,6 +1,8 @@
 // The hooks ops as seen from the suite: send, then read the reply strictly.
 // A case's commands go as one hooks.batch when the IUT's hello offers it,
-// else one request a step; either way the replies come out the same.
+// else one request a step; either way the replies come out the same. The
+// batch is partial: a step the IUT cannot judge may come back unjudged, and
+// the case goes on (the properties judge the rest and count the step).
 import { AdapterReplyError, type Iut } from "../../iut/iut.js";
 import { offersOp, type Result } from "../../iut/ops/common.js";
 import {
@@ -89,7 +91,7 @@ async function sendBatches(iut: Iut, steps: readonly BatchStep[]): Promise<(Resu
   const replies: (Result | AdapterReplyError)[] = [];
   for (let from = 0; from < steps.length; from += MAX_BATCH_STEPS) {
     const chunk = steps.slice(from, from + MAX_BATCH_STEPS);
-    const got = readBatchReplies(chunk, await iut.call(hooksBatch.op, { steps: chunk }));
+    const got = readBatchReplies(chunk, await iut.call(hooksBatch.op, { steps: chunk, partial: true }), true);
     replies.push(...got);
     // readBatchReplies gives a reply a step or ends on an error reply: only an error stops early.
     if (got[got.length - 1] instanceof AdapterReplyError) break;
@@ -103,17 +105,27 @@ async function batchReplies(iut: Iut, commands: readonly HookCommand[]): Promise
   const replies = await sendBatches(iut, steps);
   const out: (StepReply | AdapterReplyError)[] = [];
   let errnos: number[] = [];
+  let unjudged: string | undefined;
   for (const [i, reply] of replies.entries()) {
     if (reply instanceof AdapterReplyError) return [...out, reply];
     const c = commands[command[i]!]!;
+    const why = typeof reply.unjudged === "string" ? reply.unjudged : undefined;
     if (c.op !== "fill") {
-      out.push(c.op === "traverse" ? traversal(reply) : { errno: reply.errno as number });
+      out.push(
+        why !== undefined
+          ? { unjudged: why }
+          : c.op === "traverse"
+            ? traversal(reply)
+            : { errno: reply.errno as number },
+      );
       continue;
     }
-    errnos.push(reply.errno as number);
+    if (why !== undefined) unjudged ??= why;
+    else errnos.push(reply.errno as number);
     if (command[i + 1] !== command[i]) {
-      out.push({ errnos: errnoRuns(errnos) });
+      out.push(unjudged !== undefined ? { unjudged } : { errnos: errnoRuns(errnos) });
       errnos = [];
+      unjudged = undefined;
     }
   }
   return out;

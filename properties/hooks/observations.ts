@@ -24,7 +24,9 @@ export type Event =
       visited: string[];
       verdict: Verdict;
       hooks: ReadonlyMap<string, Known>;
-    };
+    }
+  /** A step the IUT answered unjudged (a partial hooks.batch): what it did is not known. */
+  | { step: number; kind: "unjudged"; command: HookCommand; reason: string };
 
 /** Expands fill runs back into one errno per registration. */
 function runsToErrnos(reply: StepReply): number[] {
@@ -40,7 +42,17 @@ export async function observe(iut: Iut, commands: readonly HookCommand[]): Promi
   let step = -1;
   for await (const reply of iutReplies(iut, commands)) {
     const c = commands[++step]!;
-    if (c.op === "register" || c.op === "fill") {
+    if ("unjudged" in reply) {
+      // Its registrations keep their places in the order (the model counts them too).
+      if (c.op === "register" || c.op === "fill")
+        for (const registration of c.op === "fill" ? fillRegistrations(c) : [c])
+          hooks.set(registration.name, {
+            priority: registration.priority,
+            verdict: registration.verdict,
+            order: order++,
+          });
+      events.push({ step, kind: "unjudged", command: c, reason: reply.unjudged });
+    } else if (c.op === "register" || c.op === "fill") {
       const registrations = c.op === "fill" ? fillRegistrations(c) : [c];
       const errnos = c.op === "fill" ? runsToErrnos(reply) : ["errno" in reply ? reply.errno : -1];
       registrations.forEach((registration, i) => {
@@ -62,6 +74,16 @@ export async function observe(iut: Iut, commands: readonly HookCommand[]): Promi
     }
   }
   return events;
+}
+
+/** What of a case the IUT left unjudged: the steps it answered, those unjudged, and the first one's why. */
+export function unjudgedSteps(events: readonly Event[]): { answered: number; unjudged: number; reason?: string } {
+  const unjudged = events.filter((e): e is Extract<Event, { kind: "unjudged" }> => e.kind === "unjudged");
+  return {
+    answered: new Set(events.map((e) => e.step)).size,
+    unjudged: unjudged.length,
+    ...(unjudged[0] ? { reason: unjudged[0].reason } : {}),
+  };
 }
 
 /** The first traversal a judge finds wrong, with what was wanted; null when all hold. */

@@ -7,12 +7,18 @@ import type { ListKey } from "../../model/hooks/list-head.js";
 import { hooksRules } from "../../model/hooks/profiles.js";
 import { runHooks, traversedList } from "../../model/hooks/traverse.js";
 import type { CheckOutcome, ConformanceProperty, PropertyContext } from "../property.js";
-import { describeCommand, type HookCommand, type SequenceInput, type StepReply } from "./commands.js";
+import {
+  describeCommand,
+  fillRegistrations,
+  type HookCommand,
+  type SequenceInput,
+  type StepReply,
+} from "./commands.js";
 import { hookSequence, landingLists, limitSequence, sameListSequence } from "./generators.js";
 import { validateSequenceInput } from "./input-validation.js";
 import { iutReplies } from "./iut-calls.js";
 import { ModelSteps, modelTrace } from "./model-run.js";
-import { observe, type Event, type Finding } from "./observations.js";
+import { observe, unjudgedSteps, type Event, type Finding } from "./observations.js";
 
 const CORE = "net/netfilter/core.c";
 const OPS = ["hooks.register", "hooks.unregister", "hooks.traverse"] as const;
@@ -29,6 +35,21 @@ function pass(
     observed: expected,
     ...(collectRules ? { rules: modelTrace(input.commands, profile).rules } : {}),
   };
+}
+
+/**
+ * A conforming outcome of a case the IUT left steps of unjudged (a partial
+ * hooks.batch): judged in part, or not judged when it answered no step but
+ * so. A violation stands whatever was left unjudged.
+ */
+function withUnjudged(
+  outcome: CheckOutcome,
+  steps: { answered: number; unjudged: number; reason?: string },
+): CheckOutcome {
+  if (steps.unjudged === 0 || !outcome.ok) return outcome;
+  if (steps.unjudged === steps.answered)
+    return { ...outcome, judged: false, reason: `every step unjudged by the IUT: ${steps.reason}` };
+  return { ...outcome, partlyJudged: `a step unjudged by the IUT: ${steps.reason}` };
 }
 
 /**
@@ -60,6 +81,7 @@ function replyKind(observed: StepReply, wanted: StepReply): string {
 }
 
 function showReply(r: StepReply): string {
+  if ("unjudged" in r) return `unjudged (${r.unjudged})`;
   if ("errno" in r) return `errno ${r.errno}`;
   if ("errnos" in r) return `errnos ${r.errnos.map(([e, n]) => `${n} x ${e}`).join(", ")}`;
   const v = r.visited.length > 12 ? [...r.visited.slice(0, 12), `... ${r.visited.length} in all`] : r.visited;
@@ -77,14 +99,26 @@ function firstDifference(observed: StepReply, wanted: StepReply): string {
   return "";
 }
 
-/** Step by step against the model; stops at the first reply that differs. */
+/**
+ * Step by step against the model; stops at the first reply that differs. A
+ * step the IUT answers unjudged is stepped on the model (its later answers
+ * follow from the whole sequence) and not compared.
+ */
 async function matchModel(input: SequenceInput, context: PropertyContext): Promise<CheckOutcome> {
   const { iut, profile } = context;
   const model = new ModelSteps(profile);
+  const steps = { answered: 0, unjudged: 0, reason: undefined as string | undefined };
   let step = 0;
   // The IUT first: one that cannot represent a step declines before the model is asked.
   for await (const observed of iutReplies(iut, input.commands)) {
     const wanted = model.step(input.commands[step]!);
+    steps.answered++;
+    if ("unjudged" in observed) {
+      steps.unjudged++;
+      steps.reason ??= observed.unjudged;
+      step++;
+      continue;
+    }
     if (JSON.stringify(observed) !== JSON.stringify(wanted)) {
       return fail(
         {
@@ -100,14 +134,17 @@ async function matchModel(input: SequenceInput, context: PropertyContext): Promi
     }
     step++;
   }
-  return pass(input, context, { steps: input.commands.length });
+  return withUnjudged(pass(input, context, { steps: input.commands.length }), steps);
 }
 
 /** Runs the case on the IUT and applies a judge to its events. */
 function judged(judge: (events: Event[], profile: string) => Finding | null) {
   return async (input: SequenceInput, { iut, profile, collectRules }: PropertyContext): Promise<CheckOutcome> => {
-    const finding = judge(await observe(iut, input.commands), profile);
-    return finding ? fail(finding, input.commands, profile) : pass(input, { profile, collectRules });
+    const events = await observe(iut, input.commands);
+    const finding = judge(events, profile);
+    return finding
+      ? fail(finding, input.commands, profile)
+      : withUnjudged(pass(input, { profile, collectRules }), unjudgedSteps(events));
   };
 }
 
@@ -167,8 +204,16 @@ const visitsRegistered = (events: Event[], profile: string): Finding | null => {
   const rules = hooksRules(profile);
   const lists = new Map<ListKey, HookList>();
   const landed = new Map<string, ListKey[]>();
+  // Lists an unjudged step may have changed: their traversals are not judged.
+  const unknown = new Set<ListKey>();
   for (const e of events) {
-    if (e.kind === "register" && e.errno === 0) {
+    if (e.kind === "unjudged") {
+      const c = e.command;
+      if (c.op === "register" || c.op === "fill")
+        for (const reg of c.op === "fill" ? fillRegistrations(c) : [c])
+          for (const key of landingLists(rules, reg)) unknown.add(key);
+      if (c.op === "unregister") for (const key of landed.get(c.name) ?? []) unknown.add(key);
+    } else if (e.kind === "register" && e.errno === 0) {
       const keys = landingLists(rules, e.registration);
       const entry: HookEntry = {
         name: e.registration.name,
@@ -187,6 +232,7 @@ const visitsRegistered = (events: Event[], profile: string): Finding | null => {
       landed.delete(e.name);
     } else if (e.kind === "traverse") {
       const key = traversedList(rules, e.command.family, e.command.hook, e.command.device);
+      if (key !== undefined && unknown.has(key)) continue;
       const want = runHooks(key === undefined ? [] : (lists.get(key) ?? []));
       if (JSON.stringify(want.visited) !== JSON.stringify(e.visited) || want.verdict !== e.verdict) {
         return {
@@ -235,6 +281,8 @@ function unchangedBetween(options: {
     const rules = hooksRules(profile);
     const seen = new Map<string, { visited: string[]; verdict: string }>();
     for (const e of events) {
+      // What an unjudged step did is not known: nothing before it is compared with after it.
+      if (e.kind === "unjudged") seen.clear();
       if (e.kind === "register" && options.onRegister(e.errno) === "forget") seen.clear();
       if (e.kind === "unregister") options.onUnregister(e.name, e.errno, seen);
       if (e.kind !== "traverse") continue;

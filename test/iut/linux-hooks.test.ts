@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-import { EINVAL, EOPNOTSUPP } from "../../sys/errno.js";
+import { EINVAL, ENOENT, EOPNOTSUPP } from "../../sys/errno.js";
 import { readSuiteSettings } from "../../cli/suite-options.js";
 import { HOOKS_AREA } from "../../properties/hooks/area.js";
 import { wrapInNamespace } from "../../sys/namespace.js";
@@ -103,6 +103,19 @@ describe.concurrent("--iut linux, hooks area", () => {
       netdevEgressMissingDevice: 0,
       inetIngressNoDevice: 0,
       inetIngressMissingDevice: 0,
+      ipPast: EOPNOTSUPP,
+      inetPast: EOPNOTSUPP,
+      bridgePast: EOPNOTSUPP,
+      arpPast: EOPNOTSUPP,
+      netdevPast: EOPNOTSUPP,
+      netdevPastWithDevice: EOPNOTSUPP,
+    });
+    // Hooks with no number in their family: the shared refusal, and nothing registered (ENOENT).
+    expect(f.numberless).toEqual([EINVAL, EINVAL, EINVAL, EINVAL, ENOENT]);
+    // A partial batch: a missing device and arp forward unjudged (and not sent), the rest judged.
+    expect(f.partial).toEqual({
+      replies: ["unjudged", { errno: 0 }, "unjudged", { visited: ["a"], verdict: "accept" }, "unjudged", "unjudged"],
+      chains: ["a"],
     });
   }, 300_000);
 

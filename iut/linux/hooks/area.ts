@@ -17,7 +17,8 @@ import { ArpProbes, arpPath } from "./arp-probes.js";
 import { setupBridgeNetwork } from "./bridge-network.js";
 import { BridgeProbes, bridgePath } from "./bridge-probes.js";
 import { aimOf, type Aim } from "./chain-rules.js";
-import { decline } from "./decline.js";
+import { decline, Unjudgeable } from "./decline.js";
+import type { AdapterReplyError } from "../../iut.js";
 import { runFragments } from "./fragments.js";
 import { hooksFragments, readFragmentsRequest } from "../../ops/hooks-fragments.js";
 import { setupProbeNetwork } from "./probe-network.js";
@@ -26,11 +27,18 @@ import { HookChains } from "./registry.js";
 import { TraceListener } from "./trace-listener.js";
 import { Traverser } from "./traversal.js";
 
-/** Why no probe crosses a list. */
-function noPath(family: string, hook: string, device: string | null): string {
+/**
+ * Why no probe crosses a list: arp forward is a list the core has, which a
+ * traversal does not change, so in a partial batch the rest of the case is
+ * still judged (Unjudgeable).
+ */
+function noPath(family: string, hook: string, device: string | null): AdapterReplyError {
   if (family === "arp" && hook === "forward")
-    return "NF_ARP_FORWARD runs only in br_netfilter's br_nf_forward_arp() (ARP frames a bridge forwards, with bridge-nf-call-arptables), and no interface registers a chosen hook there (nftables' arp chains offer input and output; arptable_filter registers a whole table at priority 0): the list is always empty";
-  return `no ${family} ${hook} hook list${device === null ? "" : ` on ${device}`}`;
+    return new Unjudgeable(
+      "hooks.traverse",
+      "NF_ARP_FORWARD runs only in br_netfilter's br_nf_forward_arp() (ARP frames a bridge forwards, with bridge-nf-call-arptables), and no interface registers a chosen hook there (nftables' arp chains offer input and output; arptable_filter registers a whole table at priority 0): the list is always empty",
+    );
+  return decline("hooks.traverse", `no ${family} ${hook} hook list${device === null ? "" : ` on ${device}`}`);
 }
 
 export const hooksKind: LinuxAreaKind = {
@@ -67,7 +75,7 @@ export function hooksArea({ session }: LinuxContext): LinuxArea {
     const { family, hook, device } = hooksTraverse.readRequest(params);
     const aim = aimOf(family, hook, family === "netdev" ? device : null);
     const result = aim && run(family, hook, device, aim);
-    if (!result) throw decline("hooks.traverse", noPath(family, hook, device));
+    if (!result) throw noPath(family, hook, device);
     return hooksTraverse.writeReply(result);
   };
   return {
@@ -76,8 +84,10 @@ export function hooksArea({ session }: LinuxContext): LinuxArea {
       "hooks.unregister": (params) =>
         hooksUnregister.writeReply({ errno: chains.unregister(hooksUnregister.readRequest(params).name) }),
       "hooks.traverse": traverse,
-      "hooks.batch": (params) =>
-        hooksBatch.writeReply({ replies: runBatch(hooksBatch.readRequest(params).steps, chains, traverse) }),
+      "hooks.batch": (params) => {
+        const { steps, partial } = hooksBatch.readRequest(params);
+        return hooksBatch.writeReply({ replies: runBatch(steps, chains, traverse, partial === true) });
+      },
       // A namespace of its own per case (fragments.ts): none of the chains above, no state left behind.
       "hooks.fragments": async (params) => {
         const { steps, packets } = readFragmentsRequest(params);

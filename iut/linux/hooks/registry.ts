@@ -14,6 +14,12 @@
 //
 // Bridge chains live in the bridge's namespace (bridge-network.ts), through
 // its own session: a transaction holds steps of one session only.
+//
+// In a partial batch, a step whose answer would be nftables' rather than the
+// core's (kernel-hooks.ts: a device hook on a missing device, arp forward) is
+// answered unjudged and sends nothing; its name is then unknown, so a later
+// step naming it is unjudged too, until an unregister of it (after which the
+// name is unregistered whatever the core had done).
 import type { HookFamily, HookName } from "../../../model/hooks/families.js";
 import type { HookRegistration } from "../../../model/hooks/namespace.js";
 import { ENOENT } from "../../../sys/errno.js";
@@ -24,7 +30,8 @@ import { AdapterReplyError } from "../../iut.js";
 import type { NftSession } from "../nft-session.js";
 import { aimOf, chainEntries, HOOKS_TABLE, newHooksTable } from "./chain-rules.js";
 import { BRNF_HOOKS } from "./bridge-network.js";
-import { decline } from "./decline.js";
+import type { UnjudgedReply } from "../../ops/hooks.js";
+import { decline, Unjudgeable } from "./decline.js";
 import { chainHook, type SharedRefusal } from "./kernel-hooks.js";
 
 /** NFT_NAME_MAXLEN is 256 bytes with the terminating NUL. */
@@ -46,8 +53,8 @@ interface LiveChain {
 
 export type ChainStep = { op: "register"; registration: HookRegistration } | { op: "unregister"; name: string };
 
-/** What a step answers: an errno, or the decline it is answered with (`invalid`). */
-export type ChainReply = number | AdapterReplyError;
+/** What a step answers: an errno, unjudged (in a partial batch), or the decline it is answered with (`invalid`). */
+export type ChainReply = number | UnjudgedReply | AdapterReplyError;
 
 /** A step as a transaction would carry it, planned on the state the steps before it leave. */
 interface Planned {
@@ -58,7 +65,7 @@ interface Planned {
   /** Where the step's own entry is (the chain it makes or deletes); -1 without one. */
   own: number;
   /** The reply when the step's entries succeed. */
-  reply: number;
+  reply: number | UnjudgedReply;
   /** What the step changes in what this side remembers. */
   effect: (state: State) => void;
   /** A refusal nftables and the core share: nftables' errno is reported as the core's. */
@@ -67,6 +74,8 @@ interface Planned {
 
 interface State {
   live: Map<string, LiveChain>;
+  /** Names of unjudged steps: whether the core would hold them is not known here. */
+  unknown: Set<string>;
   /** Families whose table exists in the kernel. */
   tables: Set<number>;
 }
@@ -83,7 +92,7 @@ export type SessionOf = (nfproto: number) => NftSession;
 const sideOf = (nfproto: number) => (nfproto === NFPROTO_BRIDGE ? "bridge" : "area");
 
 export class HookChains {
-  private state: State = { live: new Map(), tables: new Set() };
+  private state: State = { live: new Map(), unknown: new Set(), tables: new Set() };
 
   constructor(private readonly sessionOf: SessionOf) {}
 
@@ -98,13 +107,14 @@ export class HookChains {
 
   /**
    * Applies the steps in order, each answering what it answers alone; a
-   * declined step is the last one applied (its AdapterReplyError last).
+   * declined step is the last one applied (its AdapterReplyError last). With
+   * `partial`, a step nftables would answer for the core is unjudged instead.
    */
-  apply(steps: readonly ChainStep[]): ChainReply[] {
+  apply(steps: readonly ChainStep[], partial = false): ChainReply[] {
     const replies: ChainReply[] = [];
     let size = MAX_STEPS;
     while (replies.length < steps.length) {
-      const { planned, declined } = this.plan(steps.slice(replies.length, replies.length + size));
+      const { planned, declined } = this.plan(steps.slice(replies.length, replies.length + size), partial);
       const entries = planned.flatMap((p) => p.entries);
       const nfproto = planned.find((p) => p.nfproto !== null)?.nfproto;
       const { errnos } =
@@ -146,7 +156,7 @@ export class HookChains {
       );
       if (!committed) throw new Error(`deleting the hooks tables failed with errnos ${errnos.join(", ")}`);
     }
-    this.state = { live: new Map(), tables: new Set() };
+    this.state = { live: new Map(), unknown: new Set(), tables: new Set() };
   }
 
   /**
@@ -156,8 +166,12 @@ export class HookChains {
    * (nf_tables_commit()), so in the same transaction the deleted hook would
    * still count against the list's 1024.
    */
-  private plan(steps: readonly ChainStep[]): { planned: Planned[]; declined?: AdapterReplyError } {
-    const state: State = { live: new Map(this.state.live), tables: new Set(this.state.tables) };
+  private plan(steps: readonly ChainStep[], partial: boolean): { planned: Planned[]; declined?: AdapterReplyError } {
+    const state: State = {
+      live: new Map(this.state.live),
+      unknown: new Set(this.state.unknown),
+      tables: new Set(this.state.tables),
+    };
     const planned: Planned[] = [];
     let bytes = 0;
     let deleted = false;
@@ -168,9 +182,10 @@ export class HookChains {
       try {
         p = step.op === "register" ? planRegister(step.registration, state) : planUnregister(step.name, state);
       } catch (error) {
+        if (partial && error instanceof Unjudgeable) p = unjudged(step, error.detail);
         // Declined on the state the planned steps leave: the answer once they commit.
-        if (error instanceof AdapterReplyError) return { planned, declined: error };
-        throw error;
+        else if (error instanceof AdapterReplyError) return { planned, declined: error };
+        else throw error;
       }
       if (p.nfproto !== null) {
         if (side !== null && sideOf(p.nfproto) !== side) break;
@@ -186,11 +201,32 @@ export class HookChains {
   }
 }
 
-/** A step's errno alone, or the decline it throws when it stands alone. */
+/** A step's errno alone, or the decline it throws when it stands alone (never unjudged: not partial). */
 function answered(reply: ChainReply): number {
   if (typeof reply === "number") return reply;
-  throw reply;
+  if (reply instanceof AdapterReplyError) throw reply;
+  throw new Error(`a step alone was answered unjudged: ${reply.unjudged}`);
 }
+
+/**
+ * A step answered unjudged: nothing is sent. After a registration its name is
+ * unknown; after an unregistration it is unregistered in every case (the core
+ * removes it, or never had it).
+ */
+function unjudged(step: ChainStep, why: string): Planned {
+  const name = step.op === "register" ? step.registration.name : step.name;
+  return {
+    op: step.op,
+    nfproto: null,
+    entries: [],
+    own: -1,
+    reply: { unjudged: why },
+    effect: (s) => (step.op === "register" ? s.unknown.add(name) : s.unknown.delete(name)),
+  };
+}
+
+/** A step naming a hook whose registration was unjudged. */
+const UNKNOWN_NAME = "its name's registration was not judged, so what the core holds under it is not known";
 
 /** The table (if its family has none yet), the chain and its rules: the chain's ack is the errno. */
 function planRegister(reg: HookRegistration, state: State): Planned {
@@ -202,8 +238,10 @@ function planRegister(reg: HookRegistration, state: State): Planned {
   if (new TextEncoder().encode(reg.name).length > MAX_NAME_BYTES || reg.name.includes("\0")) {
     throw decline("hooks.register", `an nftables chain name holds at most ${MAX_NAME_BYTES} bytes and no NUL`);
   }
+  if (state.unknown.has(reg.name)) throw new Unjudgeable("hooks.register", UNKNOWN_NAME);
   const hook = chainHook(reg.family, reg.hook, reg.device);
   if ("decline" in hook) throw decline("hooks.register", hook.decline);
+  if ("unjudged" in hook) throw new Unjudgeable("hooks.register", hook.unjudged);
   const kernelOwn = reg.family === "bridge" ? (BRNF_HOOKS[reg.hook] ?? 0) : 0;
   if (kernelOwn > 0 && listed(state, reg.family, reg.hook) + kernelOwn >= MAX_HOOK_COUNT)
     throw decline(
@@ -250,6 +288,7 @@ function listed(state: State, family: HookFamily, hook: HookName): number {
 
 /** One DELCHAIN; an unknown name is ENOENT without asking the kernel. */
 function planUnregister(name: string, state: State): Planned {
+  if (state.unknown.has(name)) throw new Unjudgeable("hooks.unregister", UNKNOWN_NAME);
   const chain = state.live.get(name);
   if (!chain) return { op: "unregister", nfproto: null, entries: [], own: -1, reply: ENOENT, effect: () => {} };
   return {
