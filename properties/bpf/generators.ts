@@ -181,9 +181,9 @@ export function sessionInput(): fc.Arbitrary<SessionInput> {
 /**
  * Packet metadata: any subset of the fields, with values the kernel's fields
  * can hold; one value in two of those a received Ethernet frame carries
- * (queue and hash 0, a host..otherhost type, an ARPHRD_ETHER device, a
- * 14-byte or no MAC header, the network header at 0 or 14), which the kernel
- * IUT can give for real (iut/linux/bpf/rx-plan.ts).
+ * (queue 0, hash 0 as without RPS, a host..otherhost type, an ARPHRD_ETHER
+ * device, a 14-byte or no MAC header, the network header at 0 or 14), which
+ * the kernel IUT can give for real (iut/linux/bpf/rx-plan.ts; it sets any hash).
  */
 export function skbMetaArb(): fc.Arbitrary<SkbMetaJson> {
   const u32 = fc.integer({ min: 0, max: 0xffffffff });

@@ -51,6 +51,11 @@ describe("kernel IUT: socket runs with metadata", () => {
     expect(f.seen.length).toBe(14 + v4.length);
     expect(f.pkttype).toBe(3);
   });
+  it("gives the hash a program reads to the sender's tc program, and none when it reads none", () => {
+    expect(plan([ld(32), RET_A], { rxhash: 0xfffffff5 })).toMatchObject({ path: "receive", rxhash: 0xfffffff5 });
+    expect(plan([ld(32), ld(0), RET_A], { protocol: 0x0800 })).toMatchObject({ path: "receive", rxhash: 0 });
+    expect(plan([ld(0), RET_A], { protocol: 0x0800, rxhash: 7 })).not.toHaveProperty("rxhash");
+  });
   it("sees a packet starting at its MAC header on SOCK_RAW", () => {
     const frame = Uint8Array.of(...new Array(12).fill(2), 0x08, 0, ...v4);
     const p = plan(
@@ -61,7 +66,6 @@ describe("kernel IUT: socket runs with metadata", () => {
     expect(p).toMatchObject({ path: "receive", layout: "raw" });
   });
   it("declines what a received frame cannot carry, naming the field and why", () => {
-    expect(plan([ld(32), RET_A], { rxhash: 5 })).toMatch(/^packet metadata rxhash: /);
     expect(plan([ld(24), RET_A], { queue: 123 })).toMatch(/^packet metadata queue: /);
     expect(plan([ld(28), RET_A], { device: { ifindex: 1, hatype: 588 } })).toMatch(
       /^packet metadata device: hatype 588/,

@@ -17,8 +17,14 @@
 // - MAC header: the Ethernet header; packet_rcv() gives a SOCK_DGRAM socket the
 //   packet at the network header and a SOCK_RAW one the whole frame (so its
 //   MAC header is at the data and the network header at 14);
-// - queue: a single-queue veth's transmit queue, 0 (netdev_core_pick_tx());
-// - rxhash: nothing on this path computes skb->hash (no RPS, one tx queue), so 0.
+// - queue: the sending veth's transmit queue (netdev_core_pick_tx()), 0 for
+//   one queue; measured on 6.18: still 0 on receive with 8 or 4096 transmit
+//   queues after a tcx egress program wrote queue + 1 (skb_tx_hash() keeps a
+//   recorded queue), so only 0 is given;
+// - rxhash: a tcx egress program on the sender calls bpf_set_hash() (the tc
+//   helper that writes skb->hash; __sk_buff.hash is read-only), which veth
+//   keeps (skb_scrub_packet() leaves the hash alone) and nothing on the
+//   receive path recomputes (no RPS).
 import { concatBytes } from "../../../wire/netlink/bytes.js";
 import type { AncillaryName } from "../../../model/bpf/opcodes.js";
 import { givenFields, type SkbMeta } from "../../../model/bpf/skb.js";
@@ -44,6 +50,8 @@ export type RxPlan =
       layout: RxLayout;
       /** SO_MARK of the sending socket. */
       mark: number;
+      /** skb->hash the sender's tc program sets, when the program reads it. */
+      rxhash?: number;
       /** The receiving device's ifindex, when the program reads it. */
       ifindex?: number;
       /** The receiving device's MAC. */
@@ -145,11 +153,6 @@ function receivePlan(
       "queue",
       "a frame a single-queue veth receives has queue_mapping 0, its transmit queue (netdev_core_pick_tx()); a multi-queue veth picks the queue by flow hash (skb_tx_hash())",
     );
-  if (a.has("rxhash") && (meta.rxhash ?? UNIX_DEFAULT.rxhash) !== 0)
-    decline(
-      "rxhash",
-      "nothing the IUT can set writes skb->hash of a received frame (nftables has no hash statement; RPS computes a flow hash with a per-boot random key), so it is 0",
-    );
   let ifindex: number | undefined;
   if (a.has("ifindex") || a.has("hatype")) {
     if (!meta.device) decline("device", "a received frame always has a device (skb->dev)");
@@ -202,6 +205,7 @@ function receivePlan(
     path: "receive",
     layout,
     mark,
+    ...(a.has("rxhash") ? { rxhash: (meta.rxhash ?? UNIX_DEFAULT.rxhash) >>> 0 } : {}),
     ...(ifindex !== undefined ? { ifindex } : {}),
     deviceMac: macs.device(),
     frames,
