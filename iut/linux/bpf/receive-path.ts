@@ -194,7 +194,17 @@ export class ReceivePath {
   private ensureBridge(): void {
     if (!this.bridgeTap) {
       if (!this.bridgeMade) {
-        this.ip.apply([{ kind: "bridge-add", name: BRIDGE, mac: "02:00:00:00:00:b0", index: RESERVED_IFINDEX.bridge }]);
+        // No multicast snooping: br_multicast_rcv() drops a multicast frame whose IPv4/IPv6 header
+        // fails its check (ipv6_mc_check_mld(): an IPv4 packet under 0x86dd), which would read as a match.
+        this.ip.apply([
+          {
+            kind: "bridge-add",
+            name: BRIDGE,
+            mac: "02:00:00:00:00:b0",
+            index: RESERVED_IFINDEX.bridge,
+            mcastSnooping: false,
+          },
+        ]);
         writeSysctl(`net.ipv6.conf.${BRIDGE}.disable_ipv6`, 1);
         const outcome = this.session!.apply([
           N.newTable({ family: NFPROTO_BRIDGE, name: BR_TABLE }),
