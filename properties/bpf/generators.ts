@@ -180,39 +180,68 @@ export function sessionInput(): fc.Arbitrary<SessionInput> {
 
 /**
  * Packet metadata: any subset of the fields, with values the kernel's fields
- * can hold; one value in two of those a received Ethernet frame carries
- * (queue 0, hash 0 as without RPS, a host..otherhost type, an ARPHRD_ETHER
- * device, a 14-byte or no MAC header, the network header at 0 or 14), which
- * the kernel IUT can give for real (iut/linux/bpf/rx-plan.ts; it sets any hash).
+ * can hold. Seven values in eight are ones a frame received on an Ethernet
+ * device carries (queue 0, a host..otherhost type, an ARPHRD_ETHER device
+ * with an index above those a namespace's own devices hold, a 14-byte MAC
+ * header with the network header at 0 or none with it at 14, a protocol its
+ * EtherType gives), which the kernel IUT gives for real
+ * (iut/linux/bpf/rx-plan.ts); the eighth is any value, so the model's rules
+ * for the rest (other MAC lengths and offsets, hatypes, queues) are still
+ * drawn, and declined by the kernel IUT with the reason. The hash and the
+ * mark are any value: the kernel IUT sets both.
  */
 export function skbMetaArb(): fc.Arbitrary<SkbMetaJson> {
   const u32 = fc.integer({ min: 0, max: 0xffffffff });
-  const received = <T>(onReceive: fc.Arbitrary<T>, any: fc.Arbitrary<T>) => fc.oneof(onReceive, any);
-  return fc.record(
-    {
-      mark: fc.oneof(u32, fc.nat(16)),
-      vlan: fc.record({ proto: fc.constantFrom(0x8100, 0x88a8, 0, 0x0800), tci: fc.nat(0xffff) }),
-      pkttype: received(fc.nat(3), fc.nat(7)),
-      queue: received(fc.constant(0), fc.oneof(fc.nat(0xffff), fc.nat(8))),
-      rxhash: received(fc.constant(0), u32),
-      protocol: fc.constantFrom(0x0800, 0x86dd, 0x0806, 0x8100, 0),
-      device: fc.option(
-        fc.record({
-          ifindex: fc.integer({ min: 1, max: 0x7fffffff }),
-          hatype: received(fc.constant(1), fc.constantFrom(1, 772, 776, 65534)),
-        }),
-        { nil: null },
-      ),
-      mac: fc.option(
-        received(fc.constantFrom(0, 14), fc.nat(22)).chain((n) =>
-          fc.uint8Array({ minLength: n, maxLength: n }).map(toHex),
+  const received = <T>(onReceive: fc.Arbitrary<T>, any: fc.Arbitrary<T>) =>
+    fc.oneof({ weight: 7, arbitrary: onReceive }, { weight: 1, arbitrary: any });
+  return fc
+    .record(
+      {
+        mark: fc.oneof(u32, fc.nat(16)),
+        vlan: fc.record({ proto: fc.constantFrom(0x8100, 0x88a8, 0, 0x0800), tci: fc.nat(0xffff) }),
+        pkttype: received(fc.nat(3), fc.nat(7)),
+        queue: received(fc.constant(0), fc.oneof(fc.nat(0xffff), fc.nat(8))),
+        rxhash: fc.oneof(fc.constant(0), u32),
+        protocol: fc.constantFrom(0x0800, 0x86dd, 0x0806, 0x8100, 0),
+        device: fc.option(
+          fc.record({
+            // lo is 1; a namespace's first devices (its test network, fallback tunnels) take the next few.
+            ifindex: received(fc.integer({ min: 32, max: 0x7fffffff }), fc.integer({ min: 1, max: 0x7fffffff })),
+            hatype: received(fc.constant(1), fc.constantFrom(1, 772, 776, 65534)),
+          }),
+          { nil: null },
         ),
-        { nil: null },
-      ),
-      network: received(fc.constantFrom(0, 14), fc.nat(14)),
-    },
-    { requiredKeys: [] },
-  );
+        mac: fc.option(
+          received(fc.constantFrom(0, 14), fc.nat(22)).chain((n) =>
+            fc.uint8Array({ minLength: n, maxLength: n }).map(toHex),
+          ),
+          { nil: null },
+        ),
+        network: received(fc.constantFrom(0, 14), fc.nat(14)),
+      },
+      { requiredKeys: [] },
+    )
+    .map(asReceived);
+}
+
+const ETHER_PROTOCOLS = new Set([0x0800, 0x86dd, 0x0806]);
+
+/**
+ * Where a drawn Ethernet MAC header and network offset or protocol disagree,
+ * as no received frame has them: a packet socket sees the network header at
+ * 0 after a 14-byte MAC header (SOCK_DGRAM) or at 14 with none (SOCK_RAW,
+ * packet_rcv()), and eth_type_trans() takes the protocol from the header's
+ * EtherType. Other lengths and offsets are left as drawn.
+ */
+function asReceived(meta: SkbMetaJson): SkbMetaJson {
+  if (typeof meta.mac !== "string") return meta;
+  const bytes = meta.mac.length / 2;
+  if (bytes !== 0 && bytes !== 14) return meta;
+  const out = { ...meta };
+  if (out.network === 0 || out.network === 14) out.network = bytes === 0 ? 14 : 0;
+  if (bytes === 14 && out.protocol !== undefined && ETHER_PROTOCOLS.has(out.protocol))
+    out.mac = out.mac!.slice(0, 24) + out.protocol.toString(16).padStart(4, "0");
+  return out;
 }
 
 /** A valid program reading the run's metadata, with packets to run it on (meta is never empty). */

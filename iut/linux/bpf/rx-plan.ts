@@ -27,7 +27,7 @@
 //   receive path recomputes (no RPS).
 import { concatBytes } from "../../../wire/netlink/bytes.js";
 import type { AncillaryName } from "../../../model/bpf/opcodes.js";
-import { givenFields, type SkbMeta } from "../../../model/bpf/skb.js";
+import { givenFields, type SkbMeta, type SkbMetaField } from "../../../model/bpf/skb.js";
 import type { Attach } from "../../../model/bpf/validator.js";
 import { readsField, type ProgramReads } from "./program-reads.js";
 
@@ -92,6 +92,29 @@ const isVlanType = (t: number) => t === ETH_P_8021Q || t === ETH_P_8021AD;
 /** The metadata of an AF_UNIX datagram (contexts.ts SOCKET): an absent field means this. */
 const UNIX_DEFAULT = { mark: 0, pkttype: 0, queue: 0, rxhash: 0, protocol: 0, network: 0 } as const;
 
+/**
+ * Whether a given field holds what an AF_UNIX datagram's skb has (contexts.ts
+ * SOCKET: no device, no MAC header, no VLAN tag, the rest 0), so a socket
+ * filter on the socketpair reads it as given, compared as the loads read it.
+ */
+function unixCarries(meta: SkbMeta, field: SkbMetaField): boolean {
+  switch (field) {
+    case "device":
+    case "mac":
+      return meta[field] === null;
+    case "vlan":
+      return meta.vlan!.proto === 0 && meta.vlan!.tci === 0;
+    case "pkttype":
+      return (meta.pkttype! & 7) === 0; // 3 bits (PKT_TYPE_MAX)
+    case "queue":
+      return (meta.queue! & 0xffff) === 0;
+    case "protocol":
+      return (meta.protocol! & 0xffff) === 0;
+    default:
+      return meta[field]! >>> 0 === 0; // mark, rxhash, network
+  }
+}
+
 const PKTTYPE_NAMES = ["host", "broadcast", "multicast", "otherhost"];
 
 class Decline extends Error {}
@@ -106,7 +129,9 @@ export function planReceive(
   packets: readonly Uint8Array[],
   attach: Attach = "socket",
 ): RxPlan | string {
-  if (!meta || !givenFields(meta).some((f) => readsField(f, reads))) return { path: "unix" };
+  // A socket run reading only what the socketpair's skb holds runs there; an xt_bpf run's other path is LOCAL_OUT.
+  const carried = (f: SkbMetaField) => !readsField(f, reads) || (attach === "socket" && unixCarries(meta!, f));
+  if (!meta || givenFields(meta).every(carried)) return { path: "unix" };
   try {
     if (attach === "socket") return receivePlan(meta, reads, packets, () => UNIX_DEFAULT.protocol);
     const plan = receivePlan(meta, xtReads(meta, reads), packets, ipEthertype);
