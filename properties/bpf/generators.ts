@@ -198,11 +198,17 @@ export function skbMetaArb(): fc.Arbitrary<SkbMetaJson> {
     .record(
       {
         mark: fc.oneof(u32, fc.nat(16)),
-        vlan: fc.record({ proto: fc.constantFrom(0x8100, 0x88a8, 0, 0x0800), tci: fc.nat(0xffff) }),
+        vlan: received(
+          fc.oneof(
+            fc.record({ proto: fc.constantFrom(0x8100, 0x88a8), tci: fc.nat(0xffff) }),
+            fc.constant({ proto: 0, tci: 0 }), // no tag
+          ),
+          fc.record({ proto: fc.constantFrom(0x8100, 0x88a8, 0, 0x0800), tci: fc.nat(0xffff) }),
+        ),
         pkttype: received(fc.nat(3), fc.nat(7)),
         queue: received(fc.constant(0), fc.oneof(fc.nat(0xffff), fc.nat(8))),
         rxhash: fc.oneof(fc.constant(0), u32),
-        protocol: fc.constantFrom(0x0800, 0x86dd, 0x0806, 0x8100, 0),
+        protocol: received(fc.constantFrom(0x0800, 0x86dd, 0x0806), fc.constantFrom(0x0800, 0x86dd, 0x0806, 0x8100, 0)),
         device: fc.option(
           fc.record({
             // lo is 1; a namespace's first devices (its test network, fallback tunnels) take the next few.
@@ -225,6 +231,18 @@ export function skbMetaArb(): fc.Arbitrary<SkbMetaJson> {
 }
 
 const ETHER_PROTOCOLS = new Set([0x0800, 0x86dd, 0x0806]);
+
+/**
+ * xt_bpf sees a received frame at its network header, after the 14-byte MAC
+ * header (a bridge's PREROUTING, ip_rcv()): a drawn SOCK_RAW view (no MAC
+ * header, network at 14) becomes that one, as asReceived() would draw it.
+ */
+function atNetworkHeader(meta: SkbMetaJson): SkbMetaJson {
+  if (meta.mac !== "") return meta;
+  // A destination of the drawn packet type (eth_type_trans()), the kernel IUT's own for host; an IPv4 EtherType.
+  const dst = ["0200000000aa", "ffffffffffff", "01005e000001", "0200000000cc"][meta.pkttype ?? 0] ?? "0200000000aa";
+  return asReceived({ ...meta, mac: `${dst}0200000000bb0800` });
+}
 
 /**
  * Where a drawn Ethernet MAC header and network offset or protocol disagree,
@@ -259,7 +277,8 @@ export function metaRunInput(): fc.Arbitrary<RunInput> {
       ),
       probe: fc.option(fc.array(fc.nat(), { minLength: 1, maxLength: 12 }), { freq: 2 }),
     })
-    .chain(({ attach, seed, final, choices, meta, probe }) => {
+    .chain(({ attach, seed, final, choices, meta: drawn, probe }) => {
+      const meta = attach === "xt_bpf" ? atNetworkHeader(drawn) : drawn;
       // One in two a probe of the fields (every read checked), else a random program reading them.
       const skb = skbMetaFromJson(meta);
       const program = probe
