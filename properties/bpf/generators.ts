@@ -10,7 +10,7 @@ import {
 } from "../../model/bpf/validator.js";
 import { BPF_ABS, BPF_B, BPF_IMM, BPF_LD, insn, type Insn } from "../../model/bpf/opcodes.js";
 import { skbMetaFromJson, type SkbMetaJson } from "../../iut/ops/bpf.js";
-import { toHex } from "../../wire/hex.js";
+import { fromHex, toHex } from "../../wire/hex.js";
 import { edgeChoiceArb, LIMIT_LENGTHS, LOAD_EDGE_RULE, LOAD_EDGES, withLoadEdge } from "./edges.js";
 import { breakProgram } from "./invalid.js";
 import { ipPacket } from "./packets.js";
@@ -257,8 +257,17 @@ function asReceived(meta: SkbMetaJson): SkbMetaJson {
   if (bytes !== 0 && bytes !== 14) return meta;
   const out = { ...meta };
   if (out.network === 0 || out.network === 14) out.network = bytes === 0 ? 14 : 0;
-  if (bytes === 14 && out.protocol !== undefined && ETHER_PROTOCOLS.has(out.protocol))
-    out.mac = out.mac!.slice(0, 24) + out.protocol.toString(16).padStart(4, "0");
+  if (bytes !== 14) return out;
+  const mac = fromHex(out.mac!);
+  // A sender's source MAC is unicast and not zero (a bridge drops others: br_handle_frame()).
+  mac[6] = (mac[6]! & 0xfe) | 0x02;
+  // The destination gives the packet type (eth_type_trans()).
+  if (out.pkttype === 0 || out.pkttype === 3) mac[0] = (mac[0]! & 0xfe) | 0x02;
+  else if (out.pkttype === 1) mac.fill(0xff, 0, 6);
+  else if (out.pkttype === 2) [mac[0], mac[5]] = [mac[0]! | 1, 1];
+  if (out.protocol !== undefined && ETHER_PROTOCOLS.has(out.protocol))
+    [mac[12], mac[13]] = [out.protocol >> 8, out.protocol & 0xff];
+  out.mac = toHex(mac);
   return out;
 }
 
