@@ -24,7 +24,8 @@ export type NetOp =
   | { kind: "link-address"; dev: string; mac: string }
   | { kind: "link-promisc"; dev: string }
   /** index: its ifindex (default: the kernel picks). */
-  | { kind: "bridge-add"; name: string; mac: string; index?: number }
+  /** mcastSnooping false: the bridge inspects no multicast frame (br_multicast_rcv() returns at once). */
+  | { kind: "bridge-add"; name: string; mac: string; index?: number; mcastSnooping?: boolean }
   | { kind: "link-master"; dev: string; master: string }
   /** A bridge port's switches: learning off, unicast flooding as asked. */
   | { kind: "bridge-port"; dev: string; flood: boolean }
@@ -63,7 +64,7 @@ export function ipBatchLine(op: NetOp): string {
         .join(" ");
     case "bridge-add":
       // No STP and no forward delay: a port forwards as soon as it is up.
-      return `link add ${op.name}${op.index !== undefined ? ` index ${op.index}` : ""} address ${op.mac} type bridge stp_state 0 forward_delay 0`;
+      return `link add ${op.name}${op.index !== undefined ? ` index ${op.index}` : ""} address ${op.mac} type bridge stp_state 0 forward_delay 0${op.mcastSnooping === false ? " mcast_snooping 0" : ""}`;
     case "link-master":
       return `link set dev ${op.dev} master ${op.master}`;
     case "bridge-port":

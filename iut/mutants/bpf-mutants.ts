@@ -96,6 +96,11 @@ export const BPF_MUTANTS: readonly MutantDefinition[] = [
     "SKF_AD_PROTOCOL gives skb->protocol in network byte order (no BPF_ENDIAN(BPF_FROM_BE, 16) after the load)",
     { protocolOrder: "network" },
   ),
+  withSemantics(
+    "bpf-rxhash-half",
+    "SKF_AD_RXHASH loads the low 16 bits of skb->hash (BPF_H) instead of the whole word",
+    { rxhashLoad: "half" },
+  ),
   withSemantics("bpf-accepts-4097", "accepts a 4,097-instruction program (flen > BPF_MAXINSNS + 1)", {
     maxInstructions: 4097,
   }),

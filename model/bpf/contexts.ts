@@ -114,7 +114,8 @@ export function contextRules(attach: Attach, meta?: SkbMeta, semantics: BpfSeman
   if (meta.mark !== undefined) ancillary.mark = v(meta.mark >>> 0);
   if (meta.pkttype !== undefined) ancillary.pkttype = v(meta.pkttype & 7); // AND PKT_TYPE_MAX
   if (meta.queue !== undefined) ancillary.queue = v(meta.queue & 0xffff);
-  if (meta.rxhash !== undefined) ancillary.rxhash = v(meta.rxhash >>> 0);
+  if (meta.rxhash !== undefined)
+    ancillary.rxhash = v(semantics.rxhashLoad === "word" ? meta.rxhash >>> 0 : meta.rxhash & 0xffff);
   if (meta.protocol !== undefined) {
     ancillary.protocol = v(meta.protocol & 0xffff);
     // skb_get_poff() dissects by skb->protocol: 0 finds nothing (0); any other is not modelled.

@@ -30,6 +30,8 @@ export interface BpfSemantics {
   linkLayerBase: "mac" | "data";
   /** convert_bpf_extensions() SKF_AD_PROTOCOL: skb->protocol then BPF_ENDIAN(BPF_FROM_BE, 16), host order ("host"); "network" skips the swap. */
   protocolOrder: "host" | "network";
+  /** convert_bpf_extensions() SKF_AD_RXHASH: BPF_LDX_MEM(BPF_W, skb->hash), all 32 bits ("word"); "half" loads 16 bits. */
+  rxhashLoad: "word" | "half";
 }
 
 export const LINUX_SEMANTICS: BpfSemantics = {
@@ -45,4 +47,5 @@ export const LINUX_SEMANTICS: BpfSemantics = {
   vlanPresent: "vlan-all",
   linkLayerBase: "mac",
   protocolOrder: "host",
+  rxhashLoad: "word",
 };

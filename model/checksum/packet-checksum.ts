@@ -27,6 +27,16 @@ export function transportLayout(packet: Uint8Array, what = "packet"): TransportL
   return { ip, fieldOffset, segmentLength: packet.length - ip.transportOffset };
 }
 
+/** Bytes of the UDP header (8, RFC 768) or the TCP header (its data offset, RFC 9293 section 3.1). */
+export function transportHeaderLength(packet: Uint8Array, layout: TransportLayout): number {
+  return layout.ip.protocol === IPPROTO_TCP ? ((packet[layout.ip.transportOffset + 12] ?? 0) >> 4) * 4 : 8;
+}
+
+/** The bytes after the transport header: what GSO cuts into segments. */
+export function transportPayloadLength(packet: Uint8Array, layout: TransportLayout): number {
+  return packet.length - layout.ip.transportOffset - transportHeaderLength(packet, layout);
+}
+
 /** Unfolded pseudo-header sum for the packet's addresses, protocol and segment length. */
 export function pseudoHeaderSum(layout: TransportLayout): number {
   const { ip, segmentLength } = layout;

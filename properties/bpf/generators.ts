@@ -10,7 +10,7 @@ import {
 } from "../../model/bpf/validator.js";
 import { BPF_ABS, BPF_B, BPF_IMM, BPF_LD, insn, type Insn } from "../../model/bpf/opcodes.js";
 import { skbMetaFromJson, type SkbMetaJson } from "../../iut/ops/bpf.js";
-import { toHex } from "../../wire/hex.js";
+import { fromHex, toHex } from "../../wire/hex.js";
 import { edgeChoiceArb, LIMIT_LENGTHS, LOAD_EDGE_RULE, LOAD_EDGES, withLoadEdge } from "./edges.js";
 import { breakProgram } from "./invalid.js";
 import { ipPacket } from "./packets.js";
@@ -180,39 +180,95 @@ export function sessionInput(): fc.Arbitrary<SessionInput> {
 
 /**
  * Packet metadata: any subset of the fields, with values the kernel's fields
- * can hold; one value in two of those a received Ethernet frame carries
- * (queue and hash 0, a host..otherhost type, an ARPHRD_ETHER device, a
- * 14-byte or no MAC header, the network header at 0 or 14), which the kernel
- * IUT can give for real (iut/linux/bpf/rx-plan.ts).
+ * can hold. Seven values in eight are ones a frame received on an Ethernet
+ * device carries (queue 0, a host..otherhost type, an ARPHRD_ETHER device
+ * with an index above those a namespace's own devices hold, a 14-byte MAC
+ * header with the network header at 0 or none with it at 14, a protocol its
+ * EtherType gives), which the kernel IUT gives for real
+ * (iut/linux/bpf/rx-plan.ts); the eighth is any value, so the model's rules
+ * for the rest (other MAC lengths and offsets, hatypes, queues) are still
+ * drawn, and declined by the kernel IUT with the reason. The hash and the
+ * mark are any value: the kernel IUT sets both.
  */
 export function skbMetaArb(): fc.Arbitrary<SkbMetaJson> {
   const u32 = fc.integer({ min: 0, max: 0xffffffff });
-  const received = <T>(onReceive: fc.Arbitrary<T>, any: fc.Arbitrary<T>) => fc.oneof(onReceive, any);
-  return fc.record(
-    {
-      mark: fc.oneof(u32, fc.nat(16)),
-      vlan: fc.record({ proto: fc.constantFrom(0x8100, 0x88a8, 0, 0x0800), tci: fc.nat(0xffff) }),
-      pkttype: received(fc.nat(3), fc.nat(7)),
-      queue: received(fc.constant(0), fc.oneof(fc.nat(0xffff), fc.nat(8))),
-      rxhash: received(fc.constant(0), u32),
-      protocol: fc.constantFrom(0x0800, 0x86dd, 0x0806, 0x8100, 0),
-      device: fc.option(
-        fc.record({
-          ifindex: fc.integer({ min: 1, max: 0x7fffffff }),
-          hatype: received(fc.constant(1), fc.constantFrom(1, 772, 776, 65534)),
-        }),
-        { nil: null },
-      ),
-      mac: fc.option(
-        received(fc.constantFrom(0, 14), fc.nat(22)).chain((n) =>
-          fc.uint8Array({ minLength: n, maxLength: n }).map(toHex),
+  const received = <T>(onReceive: fc.Arbitrary<T>, any: fc.Arbitrary<T>) =>
+    fc.oneof({ weight: 7, arbitrary: onReceive }, { weight: 1, arbitrary: any });
+  return fc
+    .record(
+      {
+        mark: fc.oneof(u32, fc.nat(16)),
+        vlan: received(
+          fc.oneof(
+            fc.record({ proto: fc.constantFrom(0x8100, 0x88a8), tci: fc.nat(0xffff) }),
+            fc.constant({ proto: 0, tci: 0 }), // no tag
+          ),
+          fc.record({ proto: fc.constantFrom(0x8100, 0x88a8, 0, 0x0800), tci: fc.nat(0xffff) }),
         ),
-        { nil: null },
-      ),
-      network: received(fc.constantFrom(0, 14), fc.nat(14)),
-    },
-    { requiredKeys: [] },
-  );
+        pkttype: received(fc.nat(3), fc.nat(7)),
+        queue: received(fc.constant(0), fc.oneof(fc.nat(0xffff), fc.nat(8))),
+        rxhash: fc.oneof(fc.constant(0), u32),
+        protocol: received(fc.constantFrom(0x0800, 0x86dd, 0x0806), fc.constantFrom(0x0800, 0x86dd, 0x0806, 0x8100, 0)),
+        device: fc.option(
+          fc.record({
+            // lo is 1; a namespace's first devices (its test network, fallback tunnels) take the next few.
+            ifindex: received(fc.integer({ min: 32, max: 0x7fffffff }), fc.integer({ min: 1, max: 0x7fffffff })),
+            hatype: received(fc.constant(1), fc.constantFrom(1, 772, 776, 65534)),
+          }),
+          { nil: null },
+        ),
+        mac: fc.option(
+          received(fc.constantFrom(0, 14), fc.nat(22)).chain((n) =>
+            fc.uint8Array({ minLength: n, maxLength: n }).map(toHex),
+          ),
+          { nil: null },
+        ),
+        network: received(fc.constantFrom(0, 14), fc.nat(14)),
+      },
+      { requiredKeys: [] },
+    )
+    .map(asReceived);
+}
+
+const ETHER_PROTOCOLS = new Set([0x0800, 0x86dd, 0x0806]);
+
+/**
+ * xt_bpf sees a received frame at its network header, after the 14-byte MAC
+ * header (a bridge's PREROUTING, ip_rcv()): a drawn SOCK_RAW view (no MAC
+ * header, network at 14) becomes that one, as asReceived() would draw it.
+ */
+function atNetworkHeader(meta: SkbMetaJson): SkbMetaJson {
+  if (meta.mac !== "") return meta;
+  // A destination of the drawn packet type (eth_type_trans()), the kernel IUT's own for host; an IPv4 EtherType.
+  const dst = ["0200000000aa", "ffffffffffff", "01005e000001", "0200000000cc"][meta.pkttype ?? 0] ?? "0200000000aa";
+  return asReceived({ ...meta, mac: `${dst}0200000000bb0800` });
+}
+
+/**
+ * Where a drawn Ethernet MAC header and network offset or protocol disagree,
+ * as no received frame has them: a packet socket sees the network header at
+ * 0 after a 14-byte MAC header (SOCK_DGRAM) or at 14 with none (SOCK_RAW,
+ * packet_rcv()), and eth_type_trans() takes the protocol from the header's
+ * EtherType. Other lengths and offsets are left as drawn.
+ */
+function asReceived(meta: SkbMetaJson): SkbMetaJson {
+  if (typeof meta.mac !== "string") return meta;
+  const bytes = meta.mac.length / 2;
+  if (bytes !== 0 && bytes !== 14) return meta;
+  const out = { ...meta };
+  if (out.network === 0 || out.network === 14) out.network = bytes === 0 ? 14 : 0;
+  if (bytes !== 14) return out;
+  const mac = fromHex(out.mac!);
+  // A sender's source MAC is unicast and not zero (a bridge drops others: br_handle_frame()).
+  mac[6] = (mac[6]! & 0xfe) | 0x02;
+  // The destination gives the packet type (eth_type_trans()).
+  if (out.pkttype === 0 || out.pkttype === 3) mac[0] = (mac[0]! & 0xfe) | 0x02;
+  else if (out.pkttype === 1) mac.fill(0xff, 0, 6);
+  else if (out.pkttype === 2) [mac[0], mac[5]] = [mac[0]! | 1, 1];
+  if (out.protocol !== undefined && ETHER_PROTOCOLS.has(out.protocol))
+    [mac[12], mac[13]] = [out.protocol >> 8, out.protocol & 0xff];
+  out.mac = toHex(mac);
+  return out;
 }
 
 /** A valid program reading the run's metadata, with packets to run it on (meta is never empty). */
@@ -230,7 +286,8 @@ export function metaRunInput(): fc.Arbitrary<RunInput> {
       ),
       probe: fc.option(fc.array(fc.nat(), { minLength: 1, maxLength: 12 }), { freq: 2 }),
     })
-    .chain(({ attach, seed, final, choices, meta, probe }) => {
+    .chain(({ attach, seed, final, choices, meta: drawn, probe }) => {
+      const meta = attach === "xt_bpf" ? atNetworkHeader(drawn) : drawn;
       // One in two a probe of the fields (every read checked), else a random program reading them.
       const skb = skbMetaFromJson(meta);
       const program = probe

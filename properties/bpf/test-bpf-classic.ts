@@ -42,15 +42,16 @@ export function testBpfMeta(size: number): SkbMetaJson {
 /**
  * populate_skb()'s metadata as a kernel receive path can give it (the kernel
  * IUT's veth, iut/linux/bpf/rx-plan.ts), for judging the cases on a kernel
- * against the model with the same metadata. Changed: skb->hash 0 and
- * queue_mapping 0 (nothing settable sets them on receive), hatype 1 (a veth
+ * against the model with the same metadata (skb->hash kept: the sender's tc
+ * program sets it). Changed: queue_mapping 0 (measured 0 on receive whatever
+ * the sender's transmit queue), hatype 1 (a veth
  * is ARPHRD_ETHER), vlan_proto 802.1Q (skb_vlan_untag() takes only 802.1Q and
  * 802.1ad tags); and a packet shorter than an Ethernet header is no frame of
  * its own, so it follows a 14-byte header to an otherhost MAC (the network
  * header at 0) instead of carrying the MAC header at its start.
  */
 export function testBpfKernelMeta(size: number): SkbMetaJson {
-  const meta = { ...testBpfMeta(size), rxhash: 0, queue: 0, device: { ifindex: 577, hatype: 1 } };
+  const meta = { ...testBpfMeta(size), queue: 0, device: { ifindex: 577, hatype: 1 } };
   meta.vlan = { proto: 0x8100, tci: 0xffff };
   if (size >= 14) return meta;
   return { ...meta, mac: "0200000000cc0200000000bb0800", network: 0 };

@@ -19,7 +19,8 @@ describe("kernel IUT: bpf.run metadata", () => {
   it("declines what it cannot set, naming the field and why", () => {
     expect(xtMetaProblem({ protocol: 0x0800 }, [v4, v6])).toMatch(/protocol 0x800: packet 1's skb->protocol/);
     expect(xtMetaProblem({ mark: 1, vlan: { proto: 0x8100, tci: 1 } }, [v4])).toMatch(/^packet metadata vlan: /);
-    expect(xtMetaProblem({ mac: null }, [v4])).toMatch(/^packet metadata mac: .*no MAC header/);
+    expect(xtMetaProblem({ mac: new Uint8Array(14) }, [v4])).toMatch(/^packet metadata mac: .*no MAC header/);
+    expect(xtMetaProblem({ mac: null }, [v4])).toBeNull(); // exactly what LOCAL_OUT has
   });
 });
 
@@ -36,6 +37,16 @@ describe("kernel IUT: socket runs with metadata", () => {
     expect(plan([ld(20), RET_A], { pkttype: 3 })).toEqual({ path: "unix" });
     expect(plan([insn(0x20, 0, 0, 0), RET_A], { mark: 1, mac: new Uint8Array(0) })).toEqual({ path: "unix" });
   });
+  it("runs on AF_UNIX when every given field it reads is what the socketpair's skb holds", () => {
+    const LD_LL = insn(0x30, 0, 0, -0x200000);
+    const unixLike = { mark: 0, mac: null, device: null, protocol: 0, vlan: { proto: 0, tci: 0 }, network: 0 };
+    expect(plan([LD_LL, ld(0), ld(8), ld(44), ld(28), RET_A], unixLike)).toEqual({ path: "unix" });
+    expect(plan([LD_LL, ld(0), RET_A], { ...unixLike, protocol: 0x0800 })).toMatch(/^packet metadata mac: /);
+    // Not for xt_bpf: its other path is LOCAL_OUT, whose skb is not the socketpair's.
+    expect(planReceive({ protocol: 0 }, programReads([ld(0), RET_A]), [v4], "xt_bpf")).toMatch(
+      /^packet metadata protocol/,
+    );
+  });
   it("builds a received frame for the fields it reads", () => {
     const p = plan([ld(20), ld(4), ld(0), ld(44), ld(8), RET_A], {
       mark: 0x1234aaaa,
@@ -51,6 +62,11 @@ describe("kernel IUT: socket runs with metadata", () => {
     expect(f.seen.length).toBe(14 + v4.length);
     expect(f.pkttype).toBe(3);
   });
+  it("gives the hash a program reads to the sender's tc program, and none when it reads none", () => {
+    expect(plan([ld(32), RET_A], { rxhash: 0xfffffff5 })).toMatchObject({ path: "receive", rxhash: 0xfffffff5 });
+    expect(plan([ld(32), ld(0), RET_A], { protocol: 0x0800 })).toMatchObject({ path: "receive", rxhash: 0 });
+    expect(plan([ld(0), RET_A], { protocol: 0x0800, rxhash: 7 })).not.toHaveProperty("rxhash");
+  });
   it("sees a packet starting at its MAC header on SOCK_RAW", () => {
     const frame = Uint8Array.of(...new Array(12).fill(2), 0x08, 0, ...v4);
     const p = plan(
@@ -61,16 +77,17 @@ describe("kernel IUT: socket runs with metadata", () => {
     expect(p).toMatchObject({ path: "receive", layout: "raw" });
   });
   it("declines what a received frame cannot carry, naming the field and why", () => {
-    expect(plan([ld(32), RET_A], { rxhash: 5 })).toMatch(/^packet metadata rxhash: /);
     expect(plan([ld(24), RET_A], { queue: 123 })).toMatch(/^packet metadata queue: /);
     expect(plan([ld(28), RET_A], { device: { ifindex: 1, hatype: 588 } })).toMatch(
       /^packet metadata device: hatype 588/,
     );
-    expect(plan([ld(8), RET_A], { device: null })).toMatch(/^packet metadata device: /);
+    expect(plan([ld(8), ld(0), RET_A], { device: null, protocol: 0x0800 })).toMatch(/^packet metadata device: /);
     expect(plan([ld(4), RET_A], { pkttype: 5 })).toMatch(/^packet metadata pkttype: 5/);
     expect(plan([ld(60), RET_A], { vlan: { proto: 0x0800, tci: 1 } })).toMatch(/^packet metadata vlan: proto 0x800/);
-    expect(plan([ld(0), RET_A], { protocol: 0 })).toMatch(/^packet metadata protocol: 0x0/);
-    expect(plan([insn(0x30, 0, 0, -0x200000), RET_A], { mac: null })).toMatch(/^packet metadata mac: /);
+    expect(plan([ld(0), ld(20), RET_A], { protocol: 0, mark: 1 })).toMatch(/^packet metadata protocol: 0x0/);
+    expect(plan([insn(0x30, 0, 0, -0x200000), ld(20), RET_A], { mac: null, mark: 1 })).toMatch(
+      /^packet metadata mac: /,
+    );
     expect(plan([insn(0x30, 0, 0, -0x200000), RET_A], { mac: new Uint8Array(7) })).toMatch(
       /^packet metadata mac: 7 bytes/,
     );

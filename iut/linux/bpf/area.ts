@@ -52,7 +52,9 @@ export function bpfArea({ session }: LinuxContext, only: Attach | null): LinuxAr
           const plan = planReceive(meta, programReads(program), packets);
           if (typeof plan === "string") throw unsupported(bpfRun.op, plan);
           if (plan.path === "unix") return bpfRun.writeReply({ results: sockets.run(handle, packets) });
-          return bpfRun.writeReply({ results: receive.run(handle, program, plan) });
+          const results = receive.run(handle, program, plan);
+          if (typeof results === "string") throw unsupported(bpfRun.op, results);
+          return bpfRun.writeReply({ results });
         }
         // Metadata LOCAL_OUT cannot carry: the bridge's PREROUTING on a received frame (receive-path.ts).
         const reads = programReads(xt().program(handle));

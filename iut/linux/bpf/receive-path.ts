@@ -16,6 +16,8 @@
 // (promiscuous, so every other frame is passed up to its taps). A sentinel
 // frame, which the rule lets through by its EtherType, follows each frame on
 // the same CPU's backlog: once br0's tap holds the sentinel, the frame was judged.
+// A run that reads skb->hash gets it from a tcx egress program on bpftx
+// calling bpf_set_hash() (tcx-program.ts), replaced when the value changes.
 import { pinToCurrentCpu } from "../../../sys/cpu-affinity.js";
 import { SOL_SOCKET, SO_MARK, setsockoptInt } from "../../../sys/libc.js";
 import { PacketSocket } from "../../../sys/packet-socket.js";
@@ -23,6 +25,16 @@ import { attachFilter } from "../../../sys/socket-filter.js";
 import { existsSync } from "node:fs";
 import { readSysctl, sysctlPath, writeSysctl } from "../../../sys/sysctl.js";
 import { IpCommand, awaitLinksActive } from "../../../sys/veth.js";
+import { ifNameToIndex } from "../../../sys/libc.js";
+import {
+  BPF_CALL,
+  BPF_EXIT,
+  BPF_MOV64_IMM,
+  TCX_PASS,
+  attachTcx,
+  insn,
+  type TcxAttachment,
+} from "../../../sys/tcx-program.js";
 import type { Insn } from "../../../model/bpf/opcodes.js";
 import * as N from "../../../wire/netlink/nftables.js";
 import { NFPROTO_BRIDGE } from "../../../wire/netlink/nfnetlink.js";
@@ -43,6 +55,16 @@ const WITNESS_MS = 2000;
 const MAX_IFINDEX = 0x7fffffff;
 
 type ReceivePlan = Extract<RxPlan, { path: "receive" }>;
+
+const BPF_FUNC_SET_HASH = 48;
+
+/** r2 = hash; call bpf_set_hash(r1 = skb, r2); r0 = TCX_PASS; exit. */
+const setHashProgram = (hash: number) => [
+  insn(BPF_MOV64_IMM, 2, hash),
+  insn(BPF_CALL, 0, BPF_FUNC_SET_HASH),
+  insn(BPF_MOV64_IMM, 0, TCX_PASS),
+  insn(BPF_EXIT, 0, 0),
+];
 
 /**
  * br_netfilter, once loaded (by anything on the machine), turns on its calls
@@ -84,6 +106,8 @@ export class ReceivePath {
   private sender: PacketSocket | undefined;
   private witness: PacketSocket | undefined;
   private senderMark = 0;
+  /** The tcx egress program on bpftx and the hash it sets. */
+  private hashSetter: { hash: number; attachment: TcxAttachment } | undefined;
   private readonly filters = new Map<string, PacketSocket>();
   /** xt_bpf: the handle whose rule is in the bridge chain, br0's tap, and the sentinel's sender. */
   private xtRule: string | undefined;
@@ -128,6 +152,8 @@ export class ReceivePath {
     }
     bridgeNetfilterOff();
     this.setSender(plan.mark);
+    const hashProblem = this.setHash(plan.rxhash);
+    if (hashProblem) return hashProblem;
     const unpin = pinToCurrentCpu(); // the frame and its sentinel share one backlog queue, in order
     try {
       return plan.frames.map(({ frame, seen, pkttype }, i) => {
@@ -168,7 +194,17 @@ export class ReceivePath {
   private ensureBridge(): void {
     if (!this.bridgeTap) {
       if (!this.bridgeMade) {
-        this.ip.apply([{ kind: "bridge-add", name: BRIDGE, mac: "02:00:00:00:00:b0", index: RESERVED_IFINDEX.bridge }]);
+        // No multicast snooping: br_multicast_rcv() drops a multicast frame whose IPv4/IPv6 header
+        // fails its check (ipv6_mc_check_mld(): an IPv4 packet under 0x86dd), which would read as a match.
+        this.ip.apply([
+          {
+            kind: "bridge-add",
+            name: BRIDGE,
+            mac: "02:00:00:00:00:b0",
+            index: RESERVED_IFINDEX.bridge,
+            mcastSnooping: false,
+          },
+        ]);
         writeSysctl(`net.ipv6.conf.${BRIDGE}.disable_ipv6`, 1);
         const outcome = this.session!.apply([
           N.newTable({ family: NFPROTO_BRIDGE, name: BR_TABLE }),
@@ -196,11 +232,13 @@ export class ReceivePath {
   }
   private bridgeMade = false;
 
-  /** The bytes each frame's filter let through. */
-  run(handle: string, program: readonly Insn[], plan: ReceivePlan): number[] {
+  /** The bytes each frame's filter let through, or why the run is declined. */
+  run(handle: string, program: readonly Insn[], plan: ReceivePlan): number[] | string {
     this.ensureDevice(plan.ifindex, macText(plan.deviceMac));
     const filter = this.filterSocket(handle, program, plan.layout);
     this.setSender(plan.mark);
+    const hashProblem = this.setHash(plan.rxhash);
+    if (hashProblem) return hashProblem;
     return plan.frames.map(({ frame, seen, pkttype }, i) => {
       filter.drain();
       this.witness!.drain();
@@ -213,6 +251,23 @@ export class ReceivePath {
       }
       return got;
     });
+  }
+
+  /**
+   * Makes bpftx's tcx egress program set skb->hash to `hash` (undefined: the
+   * run reads no hash, so any program may stay). Null, or why the kernel
+   * refused the program (no CAP_BPF in a user namespace).
+   */
+  private setHash(hash: number | undefined): string | null {
+    if (hash === undefined || this.hashSetter?.hash === hash) return null;
+    this.hashSetter?.attachment.detach();
+    this.hashSetter = undefined;
+    try {
+      this.hashSetter = { hash, attachment: attachTcx(ifNameToIndex(TX), "egress", setHashProgram(hash)) };
+    } catch (error) {
+      return `packet metadata rxhash: the kernel refused the tc program that sets skb->hash (bpf_set_hash()): ${(error as Error).message}`;
+    }
+    return null;
   }
 
   /** Waits until the witness holds the frame, and checks the packet type the plan counts on. */
@@ -255,6 +310,8 @@ export class ReceivePath {
     const recreate = !this.sender || (ifindex !== undefined && ifindex !== this.ifindex);
     if (recreate) {
       this.closeSockets();
+      this.hashSetter?.attachment.release(); // deleting the device takes its program off
+      this.hashSetter = undefined;
       if (this.ifindex !== undefined) this.ip.apply([{ kind: "link-del", dev: RX }]);
       this.ifindex = undefined;
       const index = ifindex ?? RESERVED_IFINDEX.autoRx;
@@ -332,5 +389,7 @@ export class ReceivePath {
 
   close(): void {
     this.closeSockets();
+    this.hashSetter?.attachment.release();
+    this.hashSetter = undefined;
   }
 }

@@ -17,11 +17,17 @@
 // - MAC header: the Ethernet header; packet_rcv() gives a SOCK_DGRAM socket the
 //   packet at the network header and a SOCK_RAW one the whole frame (so its
 //   MAC header is at the data and the network header at 14);
-// - queue: a single-queue veth's transmit queue, 0 (netdev_core_pick_tx());
-// - rxhash: nothing on this path computes skb->hash (no RPS, one tx queue), so 0.
+// - queue: the sending veth's transmit queue (netdev_core_pick_tx()), 0 for
+//   one queue; measured on 6.18: still 0 on receive with 8 or 4096 transmit
+//   queues after a tcx egress program wrote queue + 1 (skb_tx_hash() keeps a
+//   recorded queue), so only 0 is given;
+// - rxhash: a tcx egress program on the sender calls bpf_set_hash() (the tc
+//   helper that writes skb->hash; __sk_buff.hash is read-only), which veth
+//   keeps (skb_scrub_packet() leaves the hash alone) and nothing on the
+//   receive path recomputes (no RPS).
 import { concatBytes } from "../../../wire/netlink/bytes.js";
 import type { AncillaryName } from "../../../model/bpf/opcodes.js";
-import { givenFields, type SkbMeta } from "../../../model/bpf/skb.js";
+import { givenFields, type SkbMeta, type SkbMetaField } from "../../../model/bpf/skb.js";
 import type { Attach } from "../../../model/bpf/validator.js";
 import { readsField, type ProgramReads } from "./program-reads.js";
 
@@ -44,6 +50,8 @@ export type RxPlan =
       layout: RxLayout;
       /** SO_MARK of the sending socket. */
       mark: number;
+      /** skb->hash the sender's tc program sets, when the program reads it. */
+      rxhash?: number;
       /** The receiving device's ifindex, when the program reads it. */
       ifindex?: number;
       /** The receiving device's MAC. */
@@ -84,6 +92,29 @@ const isVlanType = (t: number) => t === ETH_P_8021Q || t === ETH_P_8021AD;
 /** The metadata of an AF_UNIX datagram (contexts.ts SOCKET): an absent field means this. */
 const UNIX_DEFAULT = { mark: 0, pkttype: 0, queue: 0, rxhash: 0, protocol: 0, network: 0 } as const;
 
+/**
+ * Whether a given field holds what an AF_UNIX datagram's skb has (contexts.ts
+ * SOCKET: no device, no MAC header, no VLAN tag, the rest 0), so a socket
+ * filter on the socketpair reads it as given, compared as the loads read it.
+ */
+function unixCarries(meta: SkbMeta, field: SkbMetaField): boolean {
+  switch (field) {
+    case "device":
+    case "mac":
+      return meta[field] === null;
+    case "vlan":
+      return meta.vlan!.proto === 0 && meta.vlan!.tci === 0;
+    case "pkttype":
+      return (meta.pkttype! & 7) === 0; // 3 bits (PKT_TYPE_MAX)
+    case "queue":
+      return (meta.queue! & 0xffff) === 0;
+    case "protocol":
+      return (meta.protocol! & 0xffff) === 0;
+    default:
+      return meta[field]! >>> 0 === 0; // mark, rxhash, network
+  }
+}
+
 const PKTTYPE_NAMES = ["host", "broadcast", "multicast", "otherhost"];
 
 class Decline extends Error {}
@@ -98,7 +129,9 @@ export function planReceive(
   packets: readonly Uint8Array[],
   attach: Attach = "socket",
 ): RxPlan | string {
-  if (!meta || !givenFields(meta).some((f) => readsField(f, reads))) return { path: "unix" };
+  // A socket run reading only what the socketpair's skb holds runs there; an xt_bpf run's other path is LOCAL_OUT.
+  const carried = (f: SkbMetaField) => !readsField(f, reads) || (attach === "socket" && unixCarries(meta!, f));
+  if (!meta || givenFields(meta).every(carried)) return { path: "unix" };
   try {
     if (attach === "socket") return receivePlan(meta, reads, packets, () => UNIX_DEFAULT.protocol);
     const plan = receivePlan(meta, xtReads(meta, reads), packets, ipEthertype);
@@ -144,11 +177,6 @@ function receivePlan(
     decline(
       "queue",
       "a frame a single-queue veth receives has queue_mapping 0, its transmit queue (netdev_core_pick_tx()); a multi-queue veth picks the queue by flow hash (skb_tx_hash())",
-    );
-  if (a.has("rxhash") && (meta.rxhash ?? UNIX_DEFAULT.rxhash) !== 0)
-    decline(
-      "rxhash",
-      "nothing the IUT can set writes skb->hash of a received frame (nftables has no hash statement; RPS computes a flow hash with a per-boot random key), so it is 0",
     );
   let ifindex: number | undefined;
   if (a.has("ifindex") || a.has("hatype")) {
@@ -202,6 +230,7 @@ function receivePlan(
     path: "receive",
     layout,
     mark,
+    ...(a.has("rxhash") ? { rxhash: (meta.rxhash ?? UNIX_DEFAULT.rxhash) >>> 0 } : {}),
     ...(ifindex !== undefined ? { ifindex } : {}),
     deviceMac: macs.device(),
     frames,

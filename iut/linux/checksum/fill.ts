@@ -40,9 +40,14 @@ export class LinuxChecksumFill {
   private readonly capture: EgressCapture;
   private readonly raw: RawSender;
   private readonly forward: ForwardInjector;
-  /** Null when it could not be set up; `receiveUnavailable` says why. */
-  private readonly receivePath: ReceivePath | null = null;
-  private readonly receiveUnavailable: string | null = null;
+  /**
+   * Built on the first case that needs it (taps, rules, a tc program, an
+   * nflog socket: tens of milliseconds an instance whose cases all leave by
+   * an egress path never spends). Null once it could not be set up;
+   * `receiveUnavailable` says why.
+   */
+  private receivePath: ReceivePath | null | undefined;
+  private receiveUnavailable: string | null = null;
 
   /**
    * Throws when an egress path cannot be opened, having closed what it opened
@@ -50,7 +55,10 @@ export class LinuxChecksumFill {
    * (no /dev/net/tun, rules refused) declines only the cases that need it.
    * `openTap` is for tests.
    */
-  constructor(session: NftSession, options: { openTap?: OpenTap } = {}) {
+  constructor(
+    private readonly session: NftSession,
+    private readonly options: { openTap?: OpenTap } = {},
+  ) {
     installFillRules(session);
     const opened: { close(): void }[] = [];
     const keep = <T extends { close(): void }>(x: T): T => {
@@ -65,11 +73,19 @@ export class LinuxChecksumFill {
       for (const x of opened) x.close();
       throw error;
     }
-    try {
-      this.receivePath = new ReceivePath(session, options.openTap);
-    } catch (error) {
-      this.receiveUnavailable = `the receive path is unavailable: ${(error as Error).message}`;
+  }
+
+  /** The receive path, set up now if this is the first case that needs it; null when it cannot be. */
+  private receiver(): ReceivePath | null {
+    if (this.receivePath === undefined) {
+      try {
+        this.receivePath = new ReceivePath(this.session, this.options.openTap);
+      } catch (error) {
+        this.receivePath = null;
+        this.receiveUnavailable = `the receive path is unavailable: ${(error as Error).message}`;
+      }
     }
+    return this.receivePath;
   }
 
   /** `mark` (SKIP_MARK) lets a test send past the rule, on the UDP socket path. */
@@ -102,8 +118,9 @@ export class LinuxChecksumFill {
 
   /** The receive path: the logged packet's segment after the request's IP header. */
   private received(packet: Uint8Array, layout: TransportLayout, state: ChecksumState, gso: boolean): Uint8Array {
-    if (!this.receivePath) throw new Error("checksum.fill: no receive path (pathOf() declines these cases)");
-    const logged = this.receivePath.receive(packet, layout, state, gso);
+    const receivePath = this.receiver();
+    if (!receivePath) throw new Error("checksum.fill: no receive path (pathOf() declines these cases)");
+    const logged = receivePath.receive(packet, layout, state, gso);
     if (!logged) throw decline("the tap refused its virtio_net_hdr (virtio_net_hdr_to_skb(): EINVAL)");
     if (logged.length !== packet.length)
       throw new Error(`the receive path logged ${logged.length} bytes for a packet of ${packet.length}`);
@@ -119,8 +136,9 @@ export class LinuxChecksumFill {
       const problem = addressProblem(layout.ip.version, layout.ip.src, layout.ip.dst, ADDRESSES_OF[egress]);
       if (!problem) return egress;
     }
-    if (!this.receivePath) throw decline(this.receiveUnavailable ?? "the receive path is unavailable");
-    const problem = this.receivePath.problem(packet, layout, state, gso);
+    const receivePath = this.receiver();
+    if (!receivePath) throw decline(this.receiveUnavailable ?? "the receive path is unavailable");
+    const problem = receivePath.problem(packet, layout, state, gso);
     if (problem) throw decline(problem);
     return "received";
   }

@@ -8,7 +8,11 @@
 // (VIRTIO_NET_HDR_F_DATA_VALID would not make it CHECKSUM_UNNECESSARY: packet
 // sockets ignore that flag on output, measured on 6.18; receive-path.ts.)
 // Forwarding only lowers the TTL and, for IPv4, rewrites the header checksum.
-import type { TransportLayout } from "../../../model/checksum/packet-checksum.js";
+import {
+  transportHeaderLength,
+  transportPayloadLength,
+  type TransportLayout,
+} from "../../../model/checksum/packet-checksum.js";
 import { SOL_PACKET, setsockoptInt } from "../../../sys/libc.js";
 import { PACKET_VNET_HDR, PacketSocket } from "../../../sys/packet-socket.js";
 import { writeSysctl } from "../../../sys/sysctl.js";
@@ -22,16 +26,11 @@ import {
   VNET_HDR_LEN,
 } from "../../../wire/virtio-net-hdr.js";
 
-/** Bytes of the UDP or TCP header (TCP's data offset). */
-function transportHeaderLength(packet: Uint8Array, layout: TransportLayout): number {
-  return layout.ip.protocol === IPPROTO_TCP ? (packet[layout.ip.transportOffset + 12]! >> 4) * 4 : 8;
-}
-
 /** Why this packet cannot be forwarded in that state, or null. */
 export function forwardProblem(packet: Uint8Array, layout: TransportLayout, gso: boolean): string | null {
   const hopLimit = layout.ip.version === 4 ? packet[8]! : packet[7]!;
   if (hopLimit <= 1) return `a forwarded packet needs a TTL above 1, this one has ${hopLimit}`;
-  if (gso && packet.length - layout.ip.transportOffset - transportHeaderLength(packet, layout) < 2) {
+  if (gso && transportPayloadLength(packet, layout) < 2) {
     return "its payload is too small for a GSO packet of two segments (virtio_net_hdr_to_skb)";
   }
   return null;

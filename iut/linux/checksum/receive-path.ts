@@ -22,7 +22,11 @@
 // (VIRTIO_NET_HDR_GSO_UDP_L4); without it TCP only (the flow dissector finds
 // the transport header); UDP_L4 without NEEDS_CSUM is refused (EINVAL).
 import type { ChecksumState } from "../../../model/checksum/checksum-target.js";
-import type { TransportLayout } from "../../../model/checksum/packet-checksum.js";
+import {
+  transportHeaderLength,
+  transportPayloadLength,
+  type TransportLayout,
+} from "../../../model/checksum/packet-checksum.js";
 import { formatIPv4, formatIPv6 } from "../../../sys/inet-addr.js";
 import { ifNameToIndex } from "../../../sys/libc.js";
 import { markReceivedUnnecessary } from "../../../sys/bpf-csum-unnecessary.js";
@@ -36,7 +40,7 @@ import { decodeMessages } from "../../../wire/netlink/message.js";
 import { decodeNflogPacket } from "../../../wire/netlink/nflog.js";
 import * as N from "../../../wire/netlink/nftables.js";
 import { type BatchEntry, NFPROTO_INET, NFPROTO_IPV4, NFPROTO_IPV6 } from "../../../wire/netlink/nfnetlink.js";
-import { ETH_P_IP, ETH_P_IPV6, IPPROTO_TCP, IPPROTO_UDP } from "../../../wire/protocol-numbers.js";
+import { ETH_P_IP, ETH_P_IPV6, IPPROTO_UDP } from "../../../wire/protocol-numbers.js";
 import {
   VIRTIO_NET_HDR_F_NEEDS_CSUM,
   VIRTIO_NET_HDR_GSO_TCPV4,
@@ -64,11 +68,6 @@ const GROUP = 15;
 const LOG_TIMEOUT_MS = 1000;
 const TABLE = "nfconform_rx";
 
-/** Bytes of the UDP or TCP header (TCP's data offset). */
-function transportHeaderLength(packet: Uint8Array, layout: TransportLayout): number {
-  return layout.ip.protocol === IPPROTO_TCP ? (packet[layout.ip.transportOffset + 12]! >> 4) * 4 : 8;
-}
-
 /** ip6_rcv_core() drops these before PREROUTING; ip_rcv_core() looks at no IPv4 address. */
 function ipv6ReceiveProblem(src: Uint8Array, dst: Uint8Array): string | null {
   const loopback = (a: Uint8Array) => a.slice(0, 15).every((x) => x === 0) && a[15] === 1;
@@ -94,7 +93,7 @@ export function receiveProblem(
   if (gso) {
     if (state !== "partial" && ip.protocol === IPPROTO_UDP)
       return `virtio_net_hdr_to_skb() takes UDP GSO only with VIRTIO_NET_HDR_F_NEEDS_CSUM (EINVAL otherwise), so no UDP GSO packet arrives ${state.toUpperCase()}`;
-    if (packet.length - ip.transportOffset - transportHeaderLength(packet, layout) < 2)
+    if (transportPayloadLength(packet, layout) < 2)
       return "its payload is too small for a GSO packet of two segments (virtio_net_hdr_to_skb)";
   }
   if (state === "complete") {
