@@ -28,6 +28,7 @@ import { decodeNflogPacket } from "../../../wire/netlink/nflog.js";
 import type { DefragStep } from "../../../model/defrag/prerouting.js";
 import type { FragmentsReply } from "../../ops/hooks-fragments.js";
 import { formatIPv6, parseIPv6 } from "../../../sys/inet-addr.js";
+import { be32 } from "../../../wire/netlink/attributes.js";
 import * as N from "../../../wire/netlink/nftables.js";
 import { NFPROTO_IPV6, type BatchEntry } from "../../../wire/netlink/nfnetlink.js";
 import { CaseNamespace } from "../frag6/case-network.js";
@@ -94,11 +95,7 @@ function hostU32(value: number): Uint8Array {
   return new Uint8Array(Uint32Array.of(value).buffer);
 }
 
-function be32(value: number): Uint8Array {
-  return Uint8Array.of(value >>> 24, (value >>> 16) & 0xff, (value >>> 8) & 0xff, value & 0xff);
-}
-
-/** `iifname "veth0" ip6 saddr SOURCE log prefix "CHAIN" group GROUP`, as nft encodes it (with cmp for the set). */
+/** `iifname "veth0" ip6 saddr SOURCE log prefix "CHAIN" group GROUP`, as nft encodes it, a cmp in place of its set lookup. */
 function logRule(chain: string, source: string): N.Expression[] {
   const iifname = new Uint8Array(IFNAMSIZ);
   iifname.set(new TextEncoder().encode("veth0"));
