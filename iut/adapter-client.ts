@@ -98,6 +98,14 @@ export class AdapterClient implements Iut {
     const child = this.child;
     this.child = undefined;
     if (!child) return;
+    // A request in flight (a hello of an adapter still starting) is answered now: left to its
+    // timer (60 s for a kernel adapter's start), it kept the run's process alive that long.
+    const pending = this.pending;
+    if (pending) {
+      clearTimeout(pending.timer);
+      this.pending = undefined;
+      pending.reject(new IutError(`adapter closed during ${pending.op}`));
+    }
     child.stdin.end();
     await waitExit(child, EXIT_DEADLINE_MS);
     endGroup(child, 0);

@@ -82,8 +82,17 @@ export class NetlinkSocket {
 
   /** One datagram (possibly several nlmsgs), or null if none arrives in time. */
   recv(timeoutMs: number): Uint8Array | null {
+    return this.recvShared(timeoutMs)?.slice() ?? null;
+  }
+
+  /**
+   * recv() without the copy: a view of the socket's receive buffer, valid
+   * until the next receive. For a reader of thousands of datagrams that keeps
+   * only what it decodes out of each (nftrace events).
+   */
+  recvShared(timeoutMs: number): Uint8Array | null {
     const r = recvDatagram(this.fd, this.buf, timeoutMs);
-    return r ? this.buf.slice(0, r.length) : null;
+    return r ? this.buf.subarray(0, r.length) : null;
   }
 
   close(): void {

@@ -156,6 +156,19 @@ describe("adapter runner against faulty adapters: bounded in time, nothing left 
     expect(processesWith(t)).toEqual([]);
   });
 
+  it("answers a request in flight when closed, without waiting for its timer", async () => {
+    // A run closes adapters that are still starting: their hello's timer (60 s for the kernel's) kept the run alive.
+    const c = client(`${FAKE} hang-hello`, 60_000);
+    const hello = c.hello().catch((e) => e);
+    await sleep(200);
+    const started = Date.now();
+    await c.close();
+    const error = await hello;
+    expect(error).toBeInstanceOf(IutError);
+    expect(error.message).toMatch(/closed during hello/);
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
   it("reports a reply line past the cap as an IUT error, without running out of memory", async () => {
     const t = token();
     const c = client(`${FAKE} flood ${t}`, 20_000);

@@ -4,7 +4,8 @@
 // (measured on 6.18: a chain at -400 registered after the ct rule runs before
 // ipv6_defrag, one registered before it after), no chain above -400 sees the
 // datagram without a defrag user, and a few generated cases of
-// hooks.prerouting-defrag-split are judged and agree with the model.
+// hooks.prerouting-defrag-split are judged and agree with the model; the
+// ruleset goes in as netlink messages that nft lists as its text.
 import { execFile } from "node:child_process";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -32,5 +33,8 @@ describe("--iut linux, hooks.fragments", () => {
     // Never green on nothing: the generated cases were judged, and agree.
     expect(f.generated.judged).toBeGreaterThanOrEqual(10);
     expect(f.generated.differ).toEqual([]);
+    // The netlink batch the area sends is the ruleset its nft text says.
+    expect(f.ruleset.compared).toBeGreaterThanOrEqual(9);
+    expect(f.ruleset.differ).toEqual([]);
   }, 90_000);
 });

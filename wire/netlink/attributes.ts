@@ -22,14 +22,26 @@ export function nlaAlign(length: number): number {
 
 /** One attribute, padded: header (type may include NLA_F_* flags) plus value. */
 export function nlattr(type: number, value: Uint8Array): Uint8Array {
-  const length = NLA_HDRLEN + value.length;
+  const out = attributeWithRoom(type, value.length);
+  out.set(value, NLA_HDRLEN);
+  return out;
+}
+
+/**
+ * A zeroed, padded attribute with its header written and `size` value bytes
+ * to fill at NLA_HDRLEN. The header is written byte by byte (little-endian
+ * u16s): a batch of thousands of messages encodes tens of thousands of
+ * attributes, and a DataView each was a good part of that.
+ */
+function attributeWithRoom(type: number, size: number): Uint8Array {
+  const length = NLA_HDRLEN + size;
   if (length > NLA_MAX_LEN)
     throw new RangeError(`nlattr type ${type & NLA_TYPE_MASK}: ${length} bytes exceed nla_len's 65535`);
   const out = new Uint8Array(nlaAlign(length));
-  const view = viewOf(out);
-  view.setUint16(0, length, true);
-  view.setUint16(2, type, true);
-  out.set(value, NLA_HDRLEN);
+  out[0] = length & 0xff;
+  out[1] = length >>> 8;
+  out[2] = type & 0xff;
+  out[3] = (type >>> 8) & 0xff;
   return out;
 }
 
@@ -46,20 +58,14 @@ export function u8(value: number): Uint8Array {
   return Uint8Array.of(value & 0xff);
 }
 export function be16(value: number): Uint8Array {
-  const out = new Uint8Array(2);
-  viewOf(out).setUint16(0, value & 0xffff, false);
-  return out;
+  return Uint8Array.of((value >>> 8) & 0xff, value & 0xff);
 }
 export function be32(value: number): Uint8Array {
-  const out = new Uint8Array(4);
-  viewOf(out).setUint32(0, value >>> 0, false);
-  return out;
+  return Uint8Array.of((value >>> 24) & 0xff, (value >>> 16) & 0xff, (value >>> 8) & 0xff, value & 0xff);
 }
-/** Signed 32-bit big-endian (chain priorities, verdict codes). */
+/** Signed 32-bit big-endian (chain priorities, verdict codes): two's complement, as be32 writes it. */
 export function bes32(value: number): Uint8Array {
-  const out = new Uint8Array(4);
-  viewOf(out).setInt32(0, value | 0, false);
-  return out;
+  return be32(value | 0);
 }
 export function be64(value: bigint): Uint8Array {
   const out = new Uint8Array(8);
@@ -97,7 +103,13 @@ export const attrBe64 = (type: number, v: bigint): Uint8Array => nlattr(type, be
 export const attrLe16 = (type: number, v: number): Uint8Array => nlattr(type, le16(v));
 export const attrLe32 = (type: number, v: number): Uint8Array => nlattr(type, le32(v));
 export const attrLe64 = (type: number, v: bigint): Uint8Array => nlattr(type, le64(v));
-export const attrString = (type: number, text: string): Uint8Array => nlattr(type, strz(text));
+/** strz(text) as an attribute, written in place. */
+export function attrString(type: number, text: string): Uint8Array {
+  const raw = utf8(text);
+  const out = attributeWithRoom(type, raw.length + 1);
+  out.set(raw, NLA_HDRLEN);
+  return out;
+}
 export const attrBinary = (type: number, bytes: Uint8Array): Uint8Array => nlattr(type, bytes);
 
 // ---------------------------------------------------------------- decoding

@@ -5,7 +5,7 @@
 // with its own sequence number (net/netfilter/nfnetlink.c, nfnetlink_rcv_batch).
 
 import { attrBe32 } from "./attributes.js";
-import { concatBytes, viewOf } from "./bytes.js";
+import { viewOf } from "./bytes.js";
 import { NetlinkDecodeError } from "./errors.js";
 import {
   NLM_F_ACK,
@@ -14,7 +14,7 @@ import {
   NLMSG_HDRLEN,
   decodeErrorMessage,
   decodeMessages,
-  encodeMessage,
+  nlmsgAlign,
   type NetlinkMessage,
 } from "./message.js";
 import { decodeAttributes, type NetlinkAttribute } from "./attributes.js";
@@ -115,13 +115,40 @@ export interface NfnlRequest {
 
 /** One nfnetlink request message (nlmsghdr + nfgenmsg + attributes). */
 export function encodeNfnlMessage(req: NfnlRequest): Uint8Array {
-  return encodeMessage({
-    type: nfnlMessageType(req.subsys, req.msg),
-    flags: (req.flags ?? 0) | NLM_F_REQUEST,
-    seq: req.seq,
-    pid: req.pid ?? 0,
-    payload: concatBytes([encodeNfgenmsg({ family: req.family, resId: req.resId ?? 0 }), ...(req.attributes ?? [])]),
-  });
+  const out = new Uint8Array(nfnlMessageSize(req));
+  writeNfnlMessage(out, viewOf(out), 0, req);
+  return out;
+}
+
+/** Bytes a request takes, padded to NLMSG_ALIGNTO. */
+function nfnlMessageSize(req: NfnlRequest): number {
+  let length = NLMSG_HDRLEN + NFGENMSG_LEN;
+  for (const a of req.attributes ?? []) length += a.length;
+  return nlmsgAlign(length);
+}
+
+/**
+ * Writes a request at `at` of a zeroed buffer and returns where the next one
+ * goes: a batch of thousands of messages is written into one buffer, with no
+ * per-message copies (encodeMessage's layout: header, then the payload).
+ */
+function writeNfnlMessage(out: Uint8Array, view: DataView, at: number, req: NfnlRequest): number {
+  let length = NLMSG_HDRLEN + NFGENMSG_LEN;
+  for (const a of req.attributes ?? []) length += a.length;
+  view.setUint32(at, length, true);
+  view.setUint16(at + 4, nfnlMessageType(req.subsys, req.msg), true);
+  view.setUint16(at + 6, (req.flags ?? 0) | NLM_F_REQUEST, true);
+  view.setUint32(at + 8, req.seq >>> 0, true);
+  view.setUint32(at + 12, (req.pid ?? 0) >>> 0, true);
+  view.setUint8(at + NLMSG_HDRLEN, req.family);
+  view.setUint8(at + NLMSG_HDRLEN + 1, NFNETLINK_V0);
+  view.setUint16(at + NLMSG_HDRLEN + 2, req.resId ?? 0, false);
+  let w = at + NLMSG_HDRLEN + NFGENMSG_LEN;
+  for (const a of req.attributes ?? []) {
+    out.set(a, w);
+    w += a.length;
+  }
+  return at + nlmsgAlign(length);
 }
 
 export interface NfnlMessage {
@@ -186,9 +213,15 @@ export function encodeBatch(entries: readonly BatchEntry[], options: BatchOption
   const subsys = options.subsys ?? NFNL_SUBSYS_NFTABLES;
   let seq = options.firstSeq;
   const beginSeq = seq++;
-  const control = (msg: number, s: number, attributes: Uint8Array[]): Uint8Array =>
-    encodeNfnlMessage({ subsys: NFNL_SUBSYS_NONE, msg, seq: s, family: NFPROTO_UNSPEC, resId: subsys, attributes });
-  const parts = [
+  const control = (msg: number, s: number, attributes: Uint8Array[]): NfnlRequest => ({
+    subsys: NFNL_SUBSYS_NONE,
+    msg,
+    seq: s,
+    family: NFPROTO_UNSPEC,
+    resId: subsys,
+    attributes,
+  });
+  const requests: NfnlRequest[] = [
     control(
       NFNL_MSG_BATCH_BEGIN,
       beginSeq,
@@ -199,20 +232,24 @@ export function encodeBatch(entries: readonly BatchEntry[], options: BatchOption
   for (const e of entries) {
     const s = seq++;
     seqs.push(s);
-    parts.push(
-      encodeNfnlMessage({
-        subsys,
-        msg: e.msg,
-        flags: (e.flags ?? 0) | (options.ack ? NLM_F_ACK : 0),
-        seq: s,
-        family: e.family,
-        attributes: e.attributes,
-      }),
-    );
+    requests.push({
+      subsys,
+      msg: e.msg,
+      flags: (e.flags ?? 0) | (options.ack ? NLM_F_ACK : 0),
+      seq: s,
+      family: e.family,
+      attributes: e.attributes,
+    });
   }
   const endSeq = seq;
-  parts.push(control(NFNL_MSG_BATCH_END, endSeq, []));
-  return { bytes: concatBytes(parts), beginSeq, seqs, endSeq };
+  requests.push(control(NFNL_MSG_BATCH_END, endSeq, []));
+  let size = 0;
+  for (const r of requests) size += nfnlMessageSize(r);
+  const bytes = new Uint8Array(size);
+  const view = viewOf(bytes);
+  let at = 0;
+  for (const r of requests) at = writeNfnlMessage(bytes, view, at, r);
+  return { bytes, beginSeq, seqs, endSeq };
 }
 
 export interface BatchResult {

@@ -104,8 +104,10 @@ export type TraceBrief = Pick<
 /**
  * The fields of TraceBrief and nothing else, in one pass over the top-level
  * attributes: a traversal of 1,024 chains reads 2,048 events, where
- * decodeTrace's copies of the headers and its verdict decode cost more than
- * the kernel's work. Same checks as decodeTrace on what it reads.
+ * decodeTrace's copies of every header and its verdict decode cost more than
+ * the kernel's work. It copies the two headers it keeps (only a chain run's
+ * first event has them), so the datagram's buffer may be reused. Same checks
+ * as decodeTrace on what it reads.
  */
 export function decodeTraceBrief(m: NetlinkMessage): TraceBrief {
   if (!isTraceMessage(m))
@@ -143,11 +145,12 @@ export function decodeTraceBrief(m: NetlinkMessage): TraceBrief {
       case C.NFTA_TRACE_CHAIN:
         found.chain = cText(value, "NFTA_TRACE_CHAIN", base + at);
         break;
+      // Copies: the brief outlives the datagram (a reader may reuse its buffer).
       case C.NFTA_TRACE_NETWORK_HEADER:
-        found.networkHeader = value;
+        found.networkHeader = value.slice();
         break;
       case C.NFTA_TRACE_TRANSPORT_HEADER:
-        found.transportHeader = value;
+        found.transportHeader = value.slice();
         break;
     }
   }

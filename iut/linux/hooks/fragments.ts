@@ -1,27 +1,38 @@
 // hooks.fragments on the kernel. Each case gets a namespace of its own (the
 // frag6 area's case network: veth0/veth1, the packets' destinations local, no
 // conntrack), in which:
-//  - a chain is an nft base chain of table ip6 nfconform_defrag at prerouting
-//    with the case's priority, whose one rule logs the case's packets to an
-//    nflog group with the chain's name as prefix (nft_log, nfnetlink_log);
-//  - a defrag user is an nft rule with a ct expression in a chain of no hook:
+//  - a chain is a base chain of table ip6 nfconform_defrag at prerouting with
+//    the case's priority, whose rules log the case's packets to an nflog group
+//    with the chain's name as prefix (nft_log, nfnetlink_log);
+//  - a defrag user is a rule with a ct expression in a chain of no hook:
 //    nft_ct_get_init() calls nf_ct_netns_get(), which enables nf_defrag_ipv6
 //    (ipv6_defrag at -400) and conntrack's hooks, as frag6's conntrack path does.
-// The steps go as one nft transaction of flat commands, in order: base chains
-// are hooked and ct expressions initialised as each message of the batch is
-// processed (nf_tables_addchain(), nf_tables_newrule()), so list order at -400
-// follows step order. Then the packets are injected on veth1 one at a time;
-// veth0's receive softirq runs each through PRE_ROUTING before sendto()
-// returns (injector.ts), and nfnetlink_log, with a queue threshold of 1, has
-// sent one message per chain that saw it, in the order the chains ran.
-import { formatIPv6 } from "../../../sys/inet-addr.js";
+// In nft's words (stepsRuleset() writes it, for the reader and the tests):
+//   add chain ip6 nfconform_defrag C { type filter hook prerouting priority P; policy accept; }
+//   add rule ip6 nfconform_defrag C iifname "veth0" ip6 saddr S log prefix "C" group 4015   (one a source)
+//   add rule ip6 nfconform_defrag nfconform_ct_user ct state new counter                   (one a user)
+// The steps go as one nf_tables transaction, sent as netlink messages
+// (stepsBatch(); forking nft for it cost a Node fork and nft's start a case),
+// in order: base chains are hooked and ct expressions initialised as each
+// message of the batch is processed (nf_tables_addchain(), nf_tables_newrule()),
+// so list order at -400 follows step order. Then the packets are injected on
+// veth1 one at a time; veth0's receive softirq runs each through PRE_ROUTING
+// before sendto() returns (injector.ts), and nfnetlink_log, with a queue
+// threshold of 1, has sent one message per chain that saw it, in the order
+// the chains ran. A rule a source (rather than nft's anonymous set of them)
+// logs the same: a packet has one source, so one rule of a chain matches it.
 import type { NetlinkSocket } from "../../../sys/netlink-socket.js";
 import { toHex } from "../../../wire/hex.js";
 import { decodeMessages } from "../../../wire/netlink/message.js";
 import { decodeNflogPacket } from "../../../wire/netlink/nflog.js";
 import type { DefragStep } from "../../../model/defrag/prerouting.js";
 import type { FragmentsReply } from "../../ops/hooks-fragments.js";
-import { applyRuleset, CaseNamespace } from "../frag6/case-network.js";
+import { formatIPv6, parseIPv6 } from "../../../sys/inet-addr.js";
+import { be32 } from "../../../wire/netlink/attributes.js";
+import * as N from "../../../wire/netlink/nftables.js";
+import { NFPROTO_IPV6, type BatchEntry } from "../../../wire/netlink/nfnetlink.js";
+import { CaseNamespace } from "../frag6/case-network.js";
+import { NftSession } from "../nft-session.js";
 import { FragmentInjector, LARGEST_PACKET } from "../frag6/injector.js";
 import { openNflogSocket } from "../nflog-socket.js";
 import { decline } from "./decline.js";
@@ -55,21 +66,108 @@ function problem(steps: readonly DefragStep[], packets: readonly Uint8Array[]): 
 /** The steps as flat nft commands, in order; each chain logs only the case's own packets. */
 export function stepsRuleset(steps: readonly DefragStep[], sources: readonly string[]): string {
   const lines = [`add table ip6 ${TABLE}`];
-  const match = `iifname "veth0" ip6 saddr { ${sources.join(", ")} }`;
   let users = 0;
   for (const s of steps) {
     if ("chain" in s) {
       lines.push(
         `add chain ip6 ${TABLE} ${s.chain} { type filter hook prerouting priority ${s.priority}; policy accept; }`,
-        `add rule ip6 ${TABLE} ${s.chain} ${match} log prefix "${s.chain}" group ${GROUP}`,
+        ...sources.map(
+          (source) =>
+            `add rule ip6 ${TABLE} ${s.chain} iifname "veth0" ip6 saddr ${source} log prefix "${s.chain}" group ${GROUP}`,
+        ),
       );
     } else {
-      if (users === 0) lines.push(`add chain ip6 ${TABLE} nfconform_ct_user`);
-      lines.push(`add rule ip6 ${TABLE} nfconform_ct_user ct state new counter`);
+      if (users === 0) lines.push(`add chain ip6 ${TABLE} ${CT_USER_CHAIN}`);
+      lines.push(`add rule ip6 ${TABLE} ${CT_USER_CHAIN} ct state new counter`);
       users++;
     }
   }
   return `${lines.join("\n")}\n`;
+}
+
+const CT_USER_CHAIN = "nfconform_ct_user";
+/** IFNAMSIZ: meta iifname loads the name NUL padded to 16 bytes. */
+const IFNAMSIZ = 16;
+/** IP_CT_NEW's bit in ct state (NF_CT_STATE_BIT(IP_CT_NEW)). */
+const CT_STATE_NEW = 8;
+
+function hostU32(value: number): Uint8Array {
+  return new Uint8Array(Uint32Array.of(value).buffer);
+}
+
+/** `iifname "veth0" ip6 saddr SOURCE log prefix "CHAIN" group GROUP`, as nft encodes it, a cmp in place of its set lookup. */
+function logRule(chain: string, source: string): N.Expression[] {
+  const iifname = new Uint8Array(IFNAMSIZ);
+  iifname.set(new TextEncoder().encode("veth0"));
+  return [
+    { kind: "meta", key: N.NFT_META_IIFNAME, dreg: N.NFT_REG_1 },
+    { kind: "cmp", sreg: N.NFT_REG_1, op: N.NFT_CMP_EQ, data: iifname },
+    { kind: "payload", base: N.NFT_PAYLOAD_NETWORK_HEADER, offset: 8, len: 16, dreg: N.NFT_REG_1 },
+    { kind: "cmp", sreg: N.NFT_REG_1, op: N.NFT_CMP_EQ, data: parseIPv6(source) },
+    { kind: "log", prefix: chain, group: GROUP },
+  ];
+}
+
+/** `ct state new counter`, as nft encodes it. */
+const CT_USER_RULE: N.Expression[] = [
+  {
+    kind: "other",
+    name: "ct",
+    attributes: [
+      { type: N.NFTA_CT_KEY, nested: false, netByteorder: false, value: be32(N.NFT_CT_STATE), offset: 0 },
+      { type: N.NFTA_CT_DREG, nested: false, netByteorder: false, value: be32(N.NFT_REG_1), offset: 0 },
+    ],
+  },
+  // ct state is a host-order u32 in the register.
+  {
+    kind: "bitwise",
+    sreg: N.NFT_REG_1,
+    dreg: N.NFT_REG_1,
+    len: 4,
+    mask: hostU32(CT_STATE_NEW),
+    xor: new Uint8Array(4),
+  },
+  { kind: "cmp", sreg: N.NFT_REG_1, op: N.NFT_CMP_NEQ, data: new Uint8Array(4) },
+  { kind: "counter" },
+];
+
+/** stepsRuleset() as one nf_tables batch. */
+export function stepsBatch(steps: readonly DefragStep[], sources: readonly string[]): BatchEntry[] {
+  const family = NFPROTO_IPV6;
+  const rule = (chain: string, expressions: N.Expression[]) => N.newRule({ family, table: TABLE, chain, expressions });
+  const entries = [N.newTable({ family, name: TABLE })];
+  let users = 0;
+  for (const s of steps) {
+    if ("chain" in s) {
+      entries.push(
+        N.newChain({
+          family,
+          table: TABLE,
+          name: s.chain,
+          type: "filter",
+          hook: { hooknum: N.NF_INET_PRE_ROUTING, priority: s.priority },
+          policy: N.NF_ACCEPT,
+        }),
+        ...sources.map((source) => rule(s.chain, logRule(s.chain, source))),
+      );
+    } else {
+      if (users === 0) entries.push(N.newChain({ family, table: TABLE, name: CT_USER_CHAIN }));
+      entries.push(rule(CT_USER_CHAIN, CT_USER_RULE));
+      users++;
+    }
+  }
+  return entries;
+}
+
+/** Commits the steps' batch in the calling thread's namespace. */
+function applySteps(entries: readonly BatchEntry[]): void {
+  const session = new NftSession();
+  try {
+    const { committed, errnos } = session.apply(entries, { acks: "last" });
+    if (!committed) throw new Error(`the defrag ruleset failed with errnos ${errnos.join(", ")}`);
+  } finally {
+    session.close();
+  }
 }
 
 /** An nflog socket bound to GROUP with COPY_RANGE bytes of each packet, in the calling thread's namespace. */
@@ -102,7 +200,7 @@ export async function runFragments(
   const ns = await CaseNamespace.create("plain", locals);
   try {
     const { log, injector } = ns.within(() => {
-      applyRuleset(stepsRuleset(steps, distinct(8)));
+      applySteps(stepsBatch(steps, distinct(8)));
       return { log: openLog(), injector: new FragmentInjector() };
     });
     try {

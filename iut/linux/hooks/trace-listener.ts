@@ -27,7 +27,8 @@ export class TraceListener {
     for (;;) {
       let datagram: Uint8Array | null;
       try {
-        datagram = this.socket.recv(0);
+        // decodeTraceBrief copies what it keeps: the buffer is reused by the next receive.
+        datagram = this.socket.recvShared(0);
       } catch (error) {
         if (error instanceof SysError && error.code === "ENOBUFS")
           throw new Error("nftrace events were lost (the trace socket's receive buffer overflowed)");
