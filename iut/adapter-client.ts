@@ -97,6 +97,14 @@ export class AdapterClient implements Iut {
   async close(): Promise<void> {
     const child = this.child;
     this.child = undefined;
+    // A request still waiting (the hello of an adapter closed while it starts) ends now: its timer
+    // (60 s for a kernel adapter's start) would otherwise keep this process alive after the run.
+    const pending = this.pending;
+    if (pending) {
+      clearTimeout(pending.timer);
+      this.pending = undefined;
+      pending.reject(new IutError(`adapter closed during ${pending.op}`));
+    }
     if (!child) return;
     child.stdin.end();
     await waitExit(child, EXIT_DEADLINE_MS);
