@@ -62,19 +62,25 @@ export function jobsScalingBench(): string[] {
   const runs = process.env.NFCONFORM_BENCH_JOBS_RUNS ?? "20";
   const values = (process.env.NFCONFORM_BENCH_JOBS ?? "1,2,4,8,24").split(",");
   const lines: string[] = [];
-  let first: string | undefined;
+  let first: Map<string, string> | undefined;
   for (const jobs of values) {
     const r = timedRun(["--seed", "1", "--runs", runs, "--jobs", jobs]);
     if (typeof r === "string") {
       lines.push(`--jobs ${jobs}, --runs ${runs}: ${r}`);
       continue;
     }
-    const verdicts = JSON.stringify(
-      r.report.properties.map((p: Record<string, unknown>) => [p.id, p.status, p.judged, p.declined, p.unjudged]),
+    const verdicts = new Map<string, string>(
+      r.report.properties.map((p: Record<string, unknown>) => [
+        p.id,
+        JSON.stringify([p.status, p.judged, p.declined, p.unjudged]),
+      ]),
     );
     first ??= verdicts;
+    const differ = [...verdicts]
+      .filter(([id, v]) => first!.get(id) !== v)
+      .map(([id, v]) => `${id} ${v} vs ${first!.get(id)}`);
     lines.push(
-      `--jobs ${jobs.padEnd(2)}, --runs ${runs}: ${r.seconds.toFixed(1)} s wall, ${cpuOf(r)}, ${judgedOf(r.report)} cases judged, verdicts ${verdicts === first ? "as" : "DIFFER from those"} at --jobs ${values[0]}`,
+      `--jobs ${jobs.padEnd(2)}, --runs ${runs}: ${r.seconds.toFixed(1)} s wall, ${cpuOf(r)}, ${judgedOf(r.report)} cases judged, verdicts ${differ.length === 0 ? "as" : `differ (${differ.join("; ")}) from those`} at --jobs ${values[0]}`,
     );
   }
   return lines;
