@@ -2,7 +2,7 @@
 // reference it is judged against, measured in the same run.
 import { checksumBench } from "./checksum-bench.js";
 import { benchInNamespace } from "./in-namespace.js";
-import { defaultRunBench } from "./default-run-bench.js";
+import { defaultRunBench, jobsScalingBench } from "./default-run-bench.js";
 import { bpfBench } from "./bpf-bench.js";
 import { hooksModelBench, linuxHooksBench } from "./hooks-bench.js";
 import { frag6Bench } from "./frag6-bench.js";
@@ -21,4 +21,5 @@ for (const line of linuxHooksBench()) console.log(line);
 for (const line of cttimeoutModelBench(ms)) console.log(line);
 for (const line of cttimeoutKernelBench()) console.log(line);
 for (const line of defaultRunBench()) console.log(line);
+for (const line of jobsScalingBench()) console.log(line);
 for (const line of kernelVersionsBench()) console.log(line);

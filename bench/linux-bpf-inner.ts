@@ -17,6 +17,7 @@ const packets = fc.sample(ipv4Packet(100), { seed: 1, numRuns: 200 }).map(toHex)
 const program = longProgram(64).map((i) => [...i]);
 const batch = 50;
 const lines: string[] = [];
+const rates: number[] = [];
 for (const attach of ["socket", "xt_bpf"] as const) {
   const { handle } = (await iut.call("bpf.load", { program, attach })) as { handle: string };
   let next = 0;
@@ -25,6 +26,7 @@ for (const attach of ["socket", "xt_bpf"] as const) {
     next += batch;
     void iut.call("bpf.run", { handle, packets: slice });
   }, ms);
+  rates.push(runs.perSecond * batch);
   lines.push(
     `kernel bpf ${attach}: ${Math.round(runs.perSecond * batch)} program runs/s (64-instruction program, ${batch} packets per bpf.run)`,
   );
@@ -38,6 +40,8 @@ const floor = measure(() => {
   pair.run(raw[i++ % raw.length]!);
 }, ms);
 pair.close();
-lines.push(`floor: ${Math.round(floor.perSecond)} bare AF_UNIX send-and-receive round trips/s`);
+lines.push(
+  `floor: ${Math.round(floor.perSecond)} bare AF_UNIX send-and-receive round trips/s; socket / floor: ${(rates[0]! / floor.perSecond).toFixed(2)}, xt_bpf / floor: ${(rates[1]! / floor.perSecond).toFixed(2)}`,
+);
 await iut.close();
 console.log(lines.join("\n"));

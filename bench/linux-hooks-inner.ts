@@ -30,6 +30,9 @@ for (const t of targets)
     call("hooks.register", { name: `h${n++}`, ...t, priority, verdict: "accept", device: t.device });
 let next = 0;
 const traversals = measure(() => void call("hooks.traverse", targets[next++ % targets.length]!), ms);
+// The floor: the same probes through the same lists with none of our chains on them.
+await area.reset();
+const floor = measure(() => void call("hooks.traverse", targets[next++ % targets.length]!), ms);
 
 // One list filled to the limit: registering, traversing it, the refusal, reset.
 await area.reset();
@@ -60,6 +63,9 @@ const reset = seconds(() => void area.reset());
 
 console.log(
   `kernel hooks.traverse:           ${traversals.perSecond.toFixed(0)} traversals/s (3 chains per list, ${targets.length} lists round robin)`,
+);
+console.log(
+  `floor, the probes with no chain:  ${floor.perSecond.toFixed(0)} traversals/s; traverse / floor: ${(traversals.perSecond / floor.perSecond).toFixed(2)}`,
 );
 console.log(`kernel traverse of 1024 chains:  ${full.perSecond.toFixed(0)} traversals/s`);
 console.log(

@@ -97,15 +97,15 @@ export class AdapterClient implements Iut {
   async close(): Promise<void> {
     const child = this.child;
     this.child = undefined;
-    if (!child) return;
-    // A request in flight (a hello of an adapter still starting) is answered now: left to its
-    // timer (60 s for a kernel adapter's start), it kept the run's process alive that long.
+    // A request still waiting (the hello of an adapter closed while it starts) ends now: its timer
+    // (60 s for a kernel adapter's start) would otherwise keep this process alive after the run.
     const pending = this.pending;
     if (pending) {
       clearTimeout(pending.timer);
       this.pending = undefined;
       pending.reject(new IutError(`adapter closed during ${pending.op}`));
     }
+    if (!child) return;
     child.stdin.end();
     await waitExit(child, EXIT_DEADLINE_MS);
     endGroup(child, 0);

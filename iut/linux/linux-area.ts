@@ -1,5 +1,6 @@
 // What an area of the kernel IUT provides. Each area is set up in a namespace
-// of its own (linux-iut.ts) with its test network and one nf_tables session.
+// of its own (linux-iut.ts) with its test network (unless it sends no packets)
+// and one nf_tables session.
 import type { AreaName, Params, Result } from "../ops/common.js";
 import type { NftSession } from "./nft-session.js";
 
@@ -12,6 +13,11 @@ export interface LinuxArea {
   handlers: Record<string, (params: Params) => Result | Promise<Result>>;
   /** Drops this area's state before a case, as a freshly started instance. */
   reset(): void | Promise<void>;
+  /**
+   * Moves the calling thread to where the area's state is now, when that is not the namespace it was set up in
+   * (cttimeout turns through namespaces of its own): for cross-checks that run other tools there.
+   */
+  enter?(): void;
   close(): void;
 }
 
@@ -26,6 +32,8 @@ export interface LinuxAreaKind {
   ops: readonly string[];
   /** The profile the kernel claims in this area (current Linux: "linux", or a Linux profile such as frag6's). */
   profile(): string;
-  /** Sets the area up in the namespace the calling thread is in (a fresh one, with its test network). */
+  /** false: the area sends no packets, so its namespace gets no test network (default true). */
+  testNetwork?: boolean;
+  /** Sets the area up in the namespace the calling thread is in (a fresh one, with its test network unless testNetwork is false). */
   create(context: LinuxContext): LinuxArea;
 }

@@ -1,11 +1,11 @@
 // The running kernel as an IUT. It must run inside a network namespace of its
 // own (`nfconform adapter linux` puts itself in one). Each area gets a further
-// namespace of its own with its own test network and nf_tables session, so no
-// area's hooks, rules or sysctls show in another's; every request runs in the
-// namespace of the area it belongs to. An area is set up on its first request
-// (a run of one area starts no other), and a reset resets only the areas a
-// request reached since the last one: an area no request reached is as fresh
-// as it was. An area contributes a LinuxAreaKind (linux-area.ts).
+// namespace of its own with its own test network (if it sends packets) and
+// nf_tables session, so no area's hooks, rules or sysctls show in another's;
+// every request runs in the namespace of the area it belongs to. An area is
+// set up on its first request (a run of one area starts no other), and a reset
+// resets only the areas a request reached since the last one: an area no
+// request reached is as fresh as it was. An area contributes a LinuxAreaKind (linux-area.ts).
 import { machine, release, version as kernelVersion } from "node:os";
 import { assertPrivateNetns } from "../../sys/namespace.js";
 import { NetworkNamespace } from "../../sys/netns.js";
@@ -67,7 +67,7 @@ export class LinuxIut implements Iut {
     const namespace = NetworkNamespace.create();
     let session: NftSession | undefined;
     try {
-      setupTestNetwork();
+      if (kind.testNetwork !== false) setupTestNetwork();
       session = new NftSession();
       const area = kind.create({ session });
       const handled = Object.keys(area.handlers).sort().join(",");
@@ -92,7 +92,9 @@ export class LinuxIut implements Iut {
   enterArea(name: AreaName): void {
     const kind = AREA_KINDS.find((k) => k.name === name);
     if (!kind) throw new Error(`the Linux IUT has no area ${name}`);
-    this.open(kind).touched = true;
+    const instance = this.open(kind);
+    instance.touched = true;
+    instance.area.enter?.();
   }
 
   async hello(): Promise<Hello> {

@@ -55,6 +55,15 @@ describe("--iut linux, cttimeout area", () => {
     expect(verdicts(3)).toEqual(verdicts(1));
   }, 180_000);
 
+  it("renews every namespace it turns through: after each reset the state reads as a fresh model's", () => {
+    const argv = wrapInNamespace([process.execPath, join(ROOT, "test/fixtures/cttimeout-slots.mjs")]);
+    const r = spawnSync(argv[0]!, argv.slice(1), { encoding: "utf8", cwd: ROOT });
+    expect(r.status, r.stderr).toBe(0);
+    const result = JSON.parse(r.stdout);
+    // Seven rounds: every slot comes back at least twice with a held policy, a released one and changed defaults.
+    expect(result).toEqual({ freshAfterReset: Array(7).fill(true), dirtyBeforeReset: Array(7).fill(true) });
+  }, 60_000);
+
   it.skipIf(!findExecutable("nfct"))(
     "agrees with nfct on policies, references and reset",
     () => {

@@ -1,36 +1,24 @@
-// The cttimeout area on the kernel: raw netlink messages on a CAP_ACK socket
-// of our namespace, users as nft_compat CT rules (users.ts). Reset makes the
-// namespace's cttimeout state fresh again: the rules flushed, every policy
-// deleted once its references are gone, defaults restored if a DEFAULT_SET
-// was sent.
+// The cttimeout area on the kernel: raw netlink messages on a CAP_ACK socket,
+// users as nft_compat CT rules (users.ts), in slots, one namespace each
+// (slot.ts). Reset retires the case's slot and renews the next one, verified
+// fresh: no rules, every policy deleted once its references are gone, the
+// defaults as the kernel's.
 import { toHex } from "../../../wire/hex.js";
 import { attrBe16, attrU8 } from "../../../wire/netlink/attributes.js";
 import {
   CTA_TIMEOUT_L3PROTO,
   CTA_TIMEOUT_L4PROTO,
-  IPCTNL_MSG_TIMEOUT_DEFAULT_GET,
   IPCTNL_MSG_TIMEOUT_DEFAULT_SET,
   IPCTNL_MSG_TIMEOUT_DELETE,
   IPCTNL_MSG_TIMEOUT_GET,
   IPCTNL_MSG_TIMEOUT_NEW,
   cttimeoutType,
   dataAttribute,
-  decodeDefaultsMessage,
   decodePolicyMessage,
-  encodeCttimeoutRequest,
   nameAttribute,
 } from "../../../wire/netlink/cttimeout.js";
-import {
-  decodeErrorMessage,
-  decodeMessages,
-  NLM_F_ACK,
-  NLM_F_DUMP,
-  NLM_F_REQUEST,
-  NLMSG_DONE,
-  NLMSG_ERROR,
-} from "../../../wire/netlink/message.js";
 import { freshNamespace } from "../../../model/cttimeout/namespace.js";
-import { DEFAULT_SECONDS, TRACKERS, storedSeconds } from "../../../model/cttimeout/protocols.js";
+import { storedSeconds } from "../../../model/cttimeout/protocols.js";
 import { receive, UnmodelledMessage } from "../../../model/cttimeout/receive.js";
 import { CTTIMEOUT_PROFILES, cttimeoutRules, profileForHz } from "../../../model/cttimeout/rules.js";
 import {
@@ -43,59 +31,12 @@ import {
 } from "../../ops/cttimeout.js";
 import { invalid } from "../../ops/op.js";
 import type { LinuxArea, LinuxAreaKind } from "../linux-area.js";
-import { NetlinkExchange } from "./netlink-exchange.js";
-import { LinuxCttimeoutUsers } from "./users.js";
+import { NetworkNamespace } from "../../../sys/netns.js";
 import { EINVAL, ENOENT } from "../../../sys/errno.js";
-import { sleepSync } from "../../../sys/sleep.js";
+import { Control } from "./control.js";
+import { CttimeoutSlot } from "./slot.js";
 
-const CONTROL_SEQ = 0x60000000;
 const HZ_PROBE = new TextEncoder().encode("nfconform-hz-probe");
-
-/** Our own requests (reset, probes) on a socket of their own, read strictly. */
-class Control {
-  private readonly link = new NetlinkExchange();
-  private seq = CONTROL_SEQ;
-
-  request(msg: number, flags: number, attributes: Uint8Array[]) {
-    return this.link
-      .exchange(encodeCttimeoutRequest({ msg, flags: NLM_F_REQUEST | flags, seq: this.seq++, attributes }))
-      .flatMap((r) => decodeMessages(r));
-  }
-
-  errno(msg: number, attributes: Uint8Array[]): number {
-    const err = this.request(msg, NLM_F_ACK, attributes).find((m) => m.type === NLMSG_ERROR);
-    return err ? decodeErrorMessage(err).errno : -1;
-  }
-
-  dump() {
-    return this.request(IPCTNL_MSG_TIMEOUT_GET, NLM_F_DUMP, [])
-      .filter((m) => m.type !== NLMSG_DONE)
-      .map(decodePolicyMessage);
-  }
-
-  use(name: Uint8Array): number | undefined {
-    const m = this.request(IPCTNL_MSG_TIMEOUT_GET, 0, [nameAttribute(name)]).find(
-      (x) => x.type === cttimeoutType(IPCTNL_MSG_TIMEOUT_NEW),
-    );
-    return m ? decodePolicyMessage(m).use : undefined;
-  }
-
-  close(): void {
-    this.link.close();
-  }
-}
-
-/**
- * Waits until `done()` holds: nf_tables destroys a deleted rule's target after an RCU grace period, off the commit path.
- * Milliseconds on a host; an emulated VM (`--iut linux@<version>` under TCG) took over 3 s, so the cap is generous.
- */
-function waitFor(what: string, done: () => boolean, timeoutMs = 30_000): void {
-  const deadline = Date.now() + timeoutMs;
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error(`cttimeout: ${what} did not happen within ${timeoutMs} ms`);
-    sleepSync(1);
-  }
-}
 
 /** CONFIG_HZ from the wrap of the largest timeout (protocols.ts storedSeconds). */
 function measureHz(control: Control): number | null {
@@ -153,20 +94,25 @@ export const cttimeoutKind: LinuxAreaKind = {
   name: "cttimeout",
   ops: [netlink.op, cttimeoutAttach.op, cttimeoutDetach.op],
   profile: cttimeoutProfile,
+  // Netlink only: no packets, so no test network.
+  testNetwork: false,
   create: cttimeoutArea,
 };
 
+/**
+ * Slots the area turns through, one a case (slot.ts): three, so a slot comes
+ * back two cases after its reset began, its releases mostly done by then.
+ */
+const SLOTS = 3;
+
 function cttimeoutArea(): LinuxArea {
-  const link = new NetlinkExchange();
-  const control = new Control();
-  const users = new LinuxCttimeoutUsers();
   // What reaches the kernel is screened by the rules of the profile it claims (a
   // HZ without a profile of its own has only the structure to go by: linux's).
   const profile = cttimeoutProfile();
   const classify = cttimeoutRules((CTTIMEOUT_PROFILES as readonly string[]).includes(profile) ? profile : "linux");
-  /** The policy each of our users holds, by ref (null: none), to wait for its release on detach. */
-  const holding = new Map<string, Uint8Array | null>();
-  let defaultsTouched = false;
+  const slots = openSlots(SLOTS);
+  let at = 0;
+  let slot = slots[0]!;
 
   return {
     handlers: {
@@ -181,65 +127,62 @@ function cttimeoutArea(): LinuxArea {
             if (error instanceof UnmodelledMessage) throw invalid(netlink.op, error.message);
             throw error;
           }
-          if (m.length >= 6 && (m[4]! | (m[5]! << 8)) === cttimeoutType(IPCTNL_MSG_TIMEOUT_DEFAULT_SET))
-            defaultsTouched = true;
-          replies.push(link.exchange(m).map(toHex));
+          replies.push(slot.exchange(m).map(toHex));
         }
         return netlink.writeReply({ replies });
       },
       "cttimeout.attach": (params) => {
-        const request = readAttachRequest(params);
-        const r = users.attach(request);
+        const r = slot.attach(readAttachRequest(params));
         if (r.ref === undefined) return cttimeoutAttach.writeReply({ errno: r.errno });
-        holding.set(r.ref, request.name.length > 0 ? request.name : null);
         return cttimeoutAttach.writeReply({ errno: 0, ref: r.ref });
       },
       "cttimeout.detach": (params) => {
-        const ref = readDetachRequest(params);
-        const name = holding.get(ref);
-        const before = name ? control.use(name) : undefined;
-        const errno = users.detach(ref);
-        if (errno === undefined) return cttimeoutDetach.writeReply({ errno: ENOENT });
-        holding.delete(ref);
-        if (name && before !== undefined)
-          waitFor(`the release of policy ${toHex(name)}`, () => control.use(name) === before - 1);
-        return cttimeoutDetach.writeReply({ errno });
+        const errno = slot.detach(readDetachRequest(params));
+        return cttimeoutDetach.writeReply({ errno: errno ?? ENOENT });
       },
     },
     reset: () => {
-      users.flush();
-      holding.clear();
-      waitFor("the release of every policy", () => control.dump().every((p) => p.use === 1));
-      if (control.dump().length > 0) {
-        control.errno(IPCTNL_MSG_TIMEOUT_DELETE, []);
-        if (control.dump().length > 0) throw new Error("cttimeout: policies survived delete-all");
-      }
-      // Whoever changed them (our DEFAULT_SETs, or another client of the namespace), put the defaults back.
-      for (const t of TRACKERS) {
-        const seconds = DEFAULT_SECONDS[t.defaults];
-        const m = control.request(IPCTNL_MSG_TIMEOUT_DEFAULT_GET, 0, [
-          attrBe16(CTA_TIMEOUT_L3PROTO, 2),
-          attrU8(CTA_TIMEOUT_L4PROTO, t.l4proto),
-        ])[0];
-        const now =
-          m && m.type === cttimeoutType(IPCTNL_MSG_TIMEOUT_DEFAULT_SET)
-            ? decodeDefaultsMessage(m).data.map(([, v]) => v)
-            : [];
-        if (!defaultsTouched && JSON.stringify(now) === JSON.stringify(seconds)) continue;
-        // L3PROTO too: kernels before 2024 (6.1 measured) refuse a DEFAULT_SET without it (EINVAL).
-        const errno = control.errno(IPCTNL_MSG_TIMEOUT_DEFAULT_SET, [
-          attrBe16(CTA_TIMEOUT_L3PROTO, 2),
-          attrU8(CTA_TIMEOUT_L4PROTO, t.l4proto),
-          dataAttribute(seconds.map((s, i) => [i + 1, s])),
-        ]);
-        if (errno !== 0) throw new Error(`cttimeout: restoring the ${t.name} defaults failed: errno ${errno}`);
-      }
-      defaultsTouched = false;
+      slot.retire();
+      at = (at + 1) % slots.length;
+      slot = slots[at]!;
+      slot.renew();
+    },
+    // Another tool sees what a request would: every detached user's release done.
+    enter: () => {
+      slot.settle();
+      slot.namespace?.enter();
     },
     close: () => {
-      users.close();
-      control.close();
-      link.close();
+      for (const s of slots) s.close();
     },
   };
+}
+
+/**
+ * `n` slots: the first in the namespace the calling thread is in (the area's,
+ * which the IUT owns), the others in fresh namespaces of the slots' own; the
+ * thread is left where it was.
+ */
+function openSlots(n: number): CttimeoutSlot[] {
+  const home = NetworkNamespace.current();
+  const slots: CttimeoutSlot[] = [];
+  try {
+    slots.push(new CttimeoutSlot(null));
+    while (slots.length < n) {
+      const namespace = NetworkNamespace.create();
+      try {
+        slots.push(new CttimeoutSlot(namespace));
+      } catch (error) {
+        namespace.close();
+        throw error;
+      }
+    }
+    return slots;
+  } catch (error) {
+    for (const s of slots) s.close();
+    throw error;
+  } finally {
+    home.enter();
+    home.close();
+  }
 }
