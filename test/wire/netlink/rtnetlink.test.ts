@@ -36,8 +36,12 @@ describe("rtnetlink requests", () => {
     const down = R.setLink("veth0", { up: false });
     expect(toHex(down.payload.subarray(8, 16))).toBe("0000000001000000");
     const veth = R.newVeth({ name: "a" }, { name: "b", index: 7 });
-    const peer = `${toHex(Uint8Array.of(7, 0, 0, 0))}00000000` + "00000000" + toHex(attrString(R.IFLA_IFNAME, "b"));
-    expect(toHex(veth.payload)).toContain(`0000000000000000${peer}`.slice(8));
+    // ifinfomsg { family 0, type 0, index 7, flags 0, change 0 }, then IFLA_IFNAME "b", inside VETH_INFO_PEER.
+    const peer = concatBytes([
+      Uint8Array.of(0, 0, 0, 0, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0),
+      attrString(R.IFLA_IFNAME, "b"),
+    ]);
+    expect(toHex(veth.payload)).toContain(toHex(nlattr(R.VETH_INFO_PEER, peer)));
   });
 
   it("decodes a link's index, flags, name and operstate, and names a short one", () => {
