@@ -5,12 +5,12 @@
 // sends the error only for a queue holding its offset-0 fragment
 // (INET_FRAG_FIRST_IN). So the arming event is an event of the error's key at
 // or before the key's last offset-0 fragment with M set, sent one kernel
-// timeout before the error (within EXPIRY_WINDOW_MS). The schedule keeps such
+// timeout before the error (within expiryWindowMs). The schedule keeps such
 // events SAME_KEY_SPACING_MS apart when their virtual times differ, so the
 // window holds one of them; a window that holds two with different virtual
 // times is an answer the IUT does not guess: the case is declined, as jitter
 // (run again) when the schedule had spaced them, else naming the schedule.
-import { EXPIRY_WINDOW_MS, SAME_KEY_SPACING_MS } from "./schedule.js";
+import { expiryWindowMs, SAME_KEY_SPACING_MS } from "./schedule.js";
 
 /**
  * Each event's queue key if it may be the one that armed the timer of a queue
@@ -35,6 +35,8 @@ export interface ExpiryContext {
   /** The real send times so far (ms after the first event). */
   sent: readonly number[];
   realTimeoutMs: number;
+  /** The schedule's late margin (schedule.ts lateMarginMs). */
+  lateMarginMs: number;
 }
 
 export type ArmingEvent =
@@ -51,9 +53,10 @@ export type ArmingEvent =
 /** The event whose timer sent a Time Exceeded about `key`, seen `seenAt` ms after the first event. */
 export function armingEvent(key: string | null, seenAt: number, c: ExpiryContext): ArmingEvent {
   const ofKey = c.sent.flatMap((_, i) => (key !== null && c.arming[i] === key ? [i] : []));
+  const window = expiryWindowMs(c);
   const inWindow = ofKey.filter((i) => {
     const fired = seenAt - c.sent[i]!;
-    return fired >= c.realTimeoutMs - EXPIRY_WINDOW_MS.early && fired <= c.realTimeoutMs + EXPIRY_WINDOW_MS.late;
+    return fired >= c.realTimeoutMs - window.early && fired <= c.realTimeoutMs + window.late;
   });
   if (inWindow.length === 0) {
     if (ofKey.length === 0)
