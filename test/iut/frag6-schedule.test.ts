@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { armingKeys } from "../../iut/linux/frag6/expiry.js";
 import {
   EARLY_MARGIN_MS,
-  SAME_KEY_SPACING_MS,
+  sameKeySpacingMs,
   lateMarginMs,
   planSchedule as planAtHz,
   scheduleKept,
@@ -16,6 +16,8 @@ import {
 
 /** This machine's HZ (and that of the margins' first measurements). */
 const HZ = 250;
+/** One key's arming events apart at a 1 s or 2 s kernel timeout (HZ 250). */
+const SAME_KEY_SPACING_MS = sameKeySpacingMs({ lateMarginMs: 120 });
 const planSchedule = (times: number[], timeoutMs: number, arming: (string | null)[] = []) =>
   planAtHz(times, timeoutMs, arming, HZ);
 
@@ -75,6 +77,9 @@ describe("frag6 kernel schedule", () => {
     // 1 s at HZ 250: the 120 ms the schedule always had.
     expect(lateMarginMs(1000, 250)).toBe(120);
     expect(lateMarginMs(4000, 250)).toBe(344);
+    // One key's arming events are spaced wider than the window a timer fires in: 200 ms at 1 s, 424 ms at 4 s.
+    expect(SAME_KEY_SPACING_MS).toBe(200);
+    expect(sameKeySpacingMs({ lateMarginMs: 344 })).toBe(424);
   });
 
   it("events that may arm one key's timer, with different virtual times, are spaced so a Time Exceeded names the one", () => {
@@ -134,7 +139,7 @@ describe("frag6 kernel schedule", () => {
           for (let j = 0; j < times.length; j++)
             for (let i = 0; i < j; i++)
               if (arming[i] !== null && arming[i] === arming[j] && times[i] !== times[j])
-                expect(at[j]! - at[i]!, `events ${i} and ${j}`).toBeGreaterThanOrEqual(SAME_KEY_SPACING_MS);
+                expect(at[j]! - at[i]!, `events ${i} and ${j}`).toBeGreaterThanOrEqual(sameKeySpacingMs(r.schedule));
         },
       ),
       { seed: 14, numRuns: 300 },

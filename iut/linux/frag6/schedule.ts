@@ -40,13 +40,19 @@ export function wheelGranularityMs(timeoutMs: number, hz: number): number {
 export function lateMarginMs(realTimeoutMs: number, hz: number): number {
   return wheelGranularityMs(realTimeoutMs, hz) + LATE_JITTER_MS;
 }
+/** How much wider than the expiry window one key's arming events are spaced (200 ms in all at 1 s, HZ 250). */
+const SPACING_SLACK_MS = 55;
+
 /**
  * Events that may arm the timer of one key's expiring queue (expiry.ts
  * armingKeys) are sent at least this far apart when their virtual times
- * differ: wider than EXPIRY_WINDOW_MS, so a Time Exceeded's arrival names the
- * one that armed it.
+ * differ: wider than the expiry window (which grows with the late margin), so
+ * a Time Exceeded's arrival names the one that armed it.
  */
-export const SAME_KEY_SPACING_MS = 200;
+export function sameKeySpacingMs(schedule: Pick<Schedule, "lateMarginMs">): number {
+  const window = expiryWindowMs(schedule);
+  return window.early + window.late + SPACING_SLACK_MS;
+}
 /** A timer armed at s fires in [s + timeout - early, s + timeout + late] (as observed, with jitter). */
 export function expiryWindowMs(schedule: Pick<Schedule, "lateMarginMs">): { early: number; late: number } {
   return { early: 5, late: schedule.lateMarginMs + 20 };
@@ -59,7 +65,7 @@ export interface Schedule {
   realTimeoutMs: number;
   /** lateMarginMs() of realTimeoutMs at the kernel's HZ: how far past a deadline the events that follow it were put. */
   lateMarginMs: number;
-  /** Events that may arm one key's timer could not all be kept SAME_KEY_SPACING_MS apart at any kernel timeout. */
+  /** Events that may arm one key's timer could not all be kept sameKeySpacingMs() apart at any kernel timeout. */
   unspaced?: true;
 }
 
@@ -101,13 +107,12 @@ function earliest(n: number, constraints: readonly Constraint[]): number[] | nul
   return null;
 }
 
-/** x[j] >= x[i] + SAME_KEY_SPACING_MS for events i < j that may arm one key's timer and differ in virtual time. */
-function armingSpacing(times: readonly number[], arming: readonly (string | null)[]): Constraint[] {
+/** x[j] >= x[i] + spacingMs for events i < j that may arm one key's timer and differ in virtual time. */
+function armingSpacing(times: readonly number[], arming: readonly (string | null)[], spacingMs: number): Constraint[] {
   const out: Constraint[] = [];
   for (let j = 1; j < times.length; j++)
     for (let i = 0; i < j; i++)
-      if (arming[j] != null && arming[i] === arming[j] && times[i] !== times[j])
-        out.push({ i, j, min: SAME_KEY_SPACING_MS });
+      if (arming[j] != null && arming[i] === arming[j] && times[i] !== times[j]) out.push({ i, j, min: spacingMs });
   return out;
 }
 
@@ -115,7 +120,7 @@ function armingSpacing(times: readonly number[], arming: readonly (string | null
  * The real schedule of events at virtual `times`. `arming` (expiry.ts
  * armingKeys) names the events that may arm the timer of a queue sending a
  * Time Exceeded: those of one key with different virtual times are kept
- * SAME_KEY_SPACING_MS apart, at the shortest kernel timeout where that fits.
+ * sameKeySpacingMs() apart, at the shortest kernel timeout where that fits.
  * Where it fits at none (a flood of one key's fragments, say), the schedule
  * keeps the deadline relations alone and says so (`unspaced`): a Time Exceeded
  * those events leave ambiguous then declines the case (expiry.ts).
@@ -126,9 +131,9 @@ export function planSchedule(
   arming: readonly (string | null)[],
   hz: number,
 ): ScheduleResult {
-  const spacing = armingSpacing(times, arming);
   const late = (realTimeoutMs: number) => lateMarginMs(realTimeoutMs, hz);
   for (const realTimeoutMs of REAL_TIMEOUTS_MS) {
+    const spacing = armingSpacing(times, arming, sameKeySpacingMs({ lateMarginMs: late(realTimeoutMs) }));
     const at = earliest(times.length, [...relations(times, timeoutMs, realTimeoutMs, late(realTimeoutMs)), ...spacing]);
     if (at) return { ok: true, schedule: { at, realTimeoutMs, lateMarginMs: late(realTimeoutMs) } };
   }
