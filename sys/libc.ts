@@ -102,6 +102,7 @@ interface Libc {
   sched_setaffinity(pid: number, size: number, mask: Bytes): number;
   sched_getcpu(): number;
   syscall(number: number, a: number, b: Bytes, c: number): number | bigint;
+  clock_getres(clock: number, res: Bytes): number;
 }
 
 let lib: Libc | undefined;
@@ -131,6 +132,7 @@ export function libc(): Libc {
     sched_getcpu: so.func("int sched_getcpu()"),
     // Three-argument calls only (bpf(2) has no libc wrapper): (number, int, pointer, unsigned int).
     syscall: so.func("long syscall(long, int, void *, unsigned int)"),
+    clock_getres: so.func("int clock_getres(int, void *)"),
   } as Libc;
   return lib;
 }

@@ -1,13 +1,13 @@
 // The test network inside our namespace: veth0 <-> veth1, lo, addresses,
 // routes and static neighbours. Configuration is described as data (NetOp) and
-// applied by a NetConfigurator; IpCommand applies a whole list with ONE
-// `ip -batch` run, and an rtnetlink implementation can replace it later.
+// applied by a NetConfigurator: IpCommand applies a whole list with ONE
+// `ip -batch` run; Rtnetlink (rtnetlink.ts) sends the same changes as
+// messages, with no process started.
 import { spawnSync } from "node:child_process";
 import { isIPv6 } from "node:net";
 import { ifNameToIndex } from "./libc.js";
 import { assertPrivateNetns, findExecutable } from "./namespace.js";
 import { getTxChecksumOffload, interfaceMac, setTxChecksumOffload } from "./netdev-ioctl.js";
-import { sleepSync } from "./sleep.js";
 
 export type NetOp =
   | {
@@ -23,6 +23,7 @@ export type NetOp =
     }
   | { kind: "link-address"; dev: string; mac: string }
   | { kind: "link-promisc"; dev: string }
+  | { kind: "link-mtu"; dev: string; mtu: number }
   /** index: its ifindex (default: the kernel picks). */
   /** mcastSnooping false: the bridge inspects no multicast frame (br_multicast_rcv() returns at once). */
   | { kind: "bridge-add"; name: string; mac: string; index?: number; mcastSnooping?: boolean }
@@ -71,6 +72,8 @@ export function ipBatchLine(op: NetOp): string {
       return `link set dev ${op.dev} type bridge_slave learning off flood ${op.flood ? "on" : "off"}`;
     case "link-promisc":
       return `link set dev ${op.dev} promisc on`;
+    case "link-mtu":
+      return `link set dev ${op.dev} mtu ${op.mtu}`;
     case "link-address":
       return `link set dev ${op.dev} address ${op.mac}`;
     case "link-up":
@@ -121,36 +124,8 @@ export class IpCommand implements NetConfigurator {
   }
 }
 
-/**
- * Waits until linkwatch has handled each device's carrier-on (operstate UP).
- * A device whose carrier came on after it went up (a veth whose peer was
- * still down, a bridge whose first port came up) transmits through
- * noop_qdisc until then: dev_queue_xmit() drops every frame, counts it in
- * tx_dropped and answers NET_XMIT_CN, which senders take as success.
- * linkwatch_do_dev() sets the operstate and activates the queues
- * (dev_activate()) in one RTNL section, and handles a bridge's event up to a
- * second late (non-urgent events are rate-limited to one run a second), so:
- * operstate UP, then one more RTNL holder (a no-op `link set up`).
- */
-export function awaitLinksActive(devices: readonly string[], timeoutMs = 10_000): void {
-  assertPrivateNetns("network configuration");
-  const ip = findExecutable("ip");
-  if (!ip) throw new Error("iproute2 `ip` not found (install iproute2)");
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const r = spawnSync(ip, ["-j", "link", "show"], { encoding: "utf8", timeout: 30_000 });
-    if (r.error) throw r.error;
-    const links = JSON.parse(r.stdout) as { ifname: string; operstate: string }[];
-    const waiting = devices.filter((d) => links.find((l) => l.ifname === d)?.operstate !== "UP");
-    if (waiting.length === 0) break;
-    if (Date.now() > deadline) {
-      const states = waiting.map((d) => `${d} ${links.find((l) => l.ifname === d)?.operstate ?? "missing"}`);
-      throw new Error(`links not up ${timeoutMs} ms after set-up (linkwatch has not run): ${states.join(", ")}`);
-    }
-    sleepSync(5);
-  }
-  new IpCommand(ip).apply(devices.map((dev) => ({ kind: "link-up", dev })));
-}
+// Waiting for linkwatch: rtnetlink.ts (it asks the kernel, no `ip` started).
+export { awaitLinksActive } from "./rtnetlink.js";
 
 export interface LinkInfo {
   name: string;

@@ -7,7 +7,14 @@ import { armingEvent, armingKeys, type ExpiryContext } from "../../iut/linux/fra
 const R = 1000;
 
 function context(times: number[], heads: boolean[], planned: number[], sent = planned): ExpiryContext {
-  return { times, arming: armingKeys(Array(times.length).fill("k"), heads), planned, sent, realTimeoutMs: R };
+  return {
+    times,
+    arming: armingKeys(Array(times.length).fill("k"), heads),
+    planned,
+    sent,
+    realTimeoutMs: R,
+    lateMarginMs: 120,
+  };
 }
 
 describe("frag6 kernel IUT: the event that armed an expired queue's timer", () => {

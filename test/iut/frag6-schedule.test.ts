@@ -7,21 +7,27 @@ import { describe, expect, it } from "vitest";
 import { armingKeys } from "../../iut/linux/frag6/expiry.js";
 import {
   EARLY_MARGIN_MS,
-  LATE_MARGIN_MS,
-  SAME_KEY_SPACING_MS,
-  planSchedule,
+  sameKeySpacingMs,
+  lateMarginMs,
+  planSchedule as planAtHz,
   scheduleKept,
+  wheelGranularityMs,
 } from "../../iut/linux/frag6/schedule.js";
+
+/** This machine's HZ (and that of the margins' first measurements). */
+const HZ = 250;
+/** One key's arming events apart at a 1 s or 2 s kernel timeout (HZ 250). */
+const SAME_KEY_SPACING_MS = sameKeySpacingMs({ lateMarginMs: 120 });
+const planSchedule = (times: number[], timeoutMs: number, arming: (string | null)[] = []) =>
+  planAtHz(times, timeoutMs, arming, HZ);
 
 /** Each pair on the side of the deadline its virtual times put it, with the margins. */
 function keepsRelations(times: number[], timeoutMs: number, at: number[], realTimeoutMs: number): boolean {
+  const late = lateMarginMs(realTimeoutMs, HZ);
   return times.every((tj, j) =>
     times.slice(0, j).every((ti, i) => {
       const gap = at[j]! - at[i]!;
-      return (
-        gap >= 0 &&
-        (tj - ti >= timeoutMs ? gap >= realTimeoutMs + LATE_MARGIN_MS : gap <= realTimeoutMs - EARLY_MARGIN_MS)
-      );
+      return gap >= 0 && (tj - ti >= timeoutMs ? gap >= realTimeoutMs + late : gap <= realTimeoutMs - EARLY_MARGIN_MS);
     }),
   );
 }
@@ -34,27 +40,46 @@ describe("frag6 kernel schedule", () => {
     if (!r.ok) return;
     expect(keepsRelations(times, 60_000, r.schedule.at, r.schedule.realTimeoutMs)).toBe(true);
     // The old planner (back to back unless a deadline forced a wait) had no schedule for these.
-    expect(r.schedule.at[4]! - r.schedule.at[0]!).toBeGreaterThanOrEqual(r.schedule.realTimeoutMs + LATE_MARGIN_MS);
+    expect(r.schedule.at[4]! - r.schedule.at[0]!).toBeGreaterThanOrEqual(
+      r.schedule.realTimeoutMs + r.schedule.lateMarginMs,
+    );
     expect(r.schedule.at[4]! - r.schedule.at[1]!).toBeLessThanOrEqual(r.schedule.realTimeoutMs - EARLY_MARGIN_MS);
   });
 
   it("declines only a chain of deadlines the margins cannot fit at any kernel timeout tried", () => {
-    // 22 events each one timeout after the last (each must follow the previous one's deadline: 22 x (R + 120 ms)),
-    // and 23 steps over the same span each shorter than the timeout (each must beat a deadline: at most 23 x (R - 60 ms)).
-    // Both chains end at the same event: 22 (R + 120) <= 23 (R - 60) needs R >= 4020 ms, past the 4 s tried
-    // (a longer kernel timeout would fit it, at 22 such waits a case).
-    const timeout = 23_000;
-    const crossing = Array.from({ length: 23 }, (_, i) => i * 23_000);
-    const short = Array.from({ length: 23 }, (_, i) => (i + 1) * 22_000);
-    const times = [...new Set([...crossing, ...short])].sort((a, b) => a - b);
-    const r = planSchedule(times, timeout);
-    expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.reason).toMatch(/no real schedule keeps every event/);
-    // One crossing fewer fits (at a longer kernel timeout).
-    const fewer = times.filter((t) => t < 21 * 23_000 || t === 22 * 22_000);
-    const f = planSchedule(fewer, timeout);
-    expect(f.ok).toBe(true);
-    if (f.ok) expect(keepsRelations(fewer, timeout, f.schedule.at, f.schedule.realTimeoutMs)).toBe(true);
+    // k events each one timeout T after the last (each must follow the previous one's deadline: k x (R + late)),
+    // and k + 1 steps over the same span each shorter than T (each must beat a deadline: at most (k + 1) x (R - 60)).
+    // Both chains end at the same event, so it fits only where k (R + late(R)) <= (k + 1) (R - 60).
+    const chain = (k: number) => {
+      const timeout = (k + 1) * 1000;
+      const crossing = Array.from({ length: k + 1 }, (_, i) => i * timeout);
+      const short = Array.from({ length: k + 1 }, (_, i) => (i + 1) * k * 1000);
+      return { timeout, times: [...new Set([...crossing, ...short])].sort((x, y) => x - y) };
+    };
+    const fits = (k: number) => {
+      const { times, timeout } = chain(k);
+      const r = planSchedule(times, timeout);
+      if (r.ok) expect(keepsRelations(times, timeout, r.schedule.at, r.schedule.realTimeoutMs)).toBe(true);
+      else expect(r.reason).toMatch(/no real schedule keeps every event/);
+      return r.ok ? r.schedule.realTimeoutMs : null;
+    };
+    // At HZ 250: 1 s and 2 s timers 120 ms late at most, 4 s ones 344 ms (256 ms of wheel granularity).
+    expect(fits(5)).toBe(1000); // 5 x 1120 <= 6 x 940
+    expect(fits(10)).toBe(2000); // 10 x 2120 <= 11 x 1940
+    expect(fits(11)).toBeNull(); // 11 x 2120 > 12 x 1940, 11 x 4344 > 12 x 3940
+    expect(fits(22)).toBeNull();
+  });
+
+  it("the late margin is the timer wheel's granularity for the timer's length, plus jitter", () => {
+    expect([1000, 2000, 4000].map((t) => wheelGranularityMs(t, 250))).toEqual([32, 32, 256]);
+    expect([1000, 2000, 4000].map((t) => wheelGranularityMs(t, 1000))).toEqual([64, 64, 64]);
+    expect([1000, 2000, 4000].map((t) => wheelGranularityMs(t, 100))).toEqual([80, 80, 80]);
+    // 1 s at HZ 250: the 120 ms the schedule always had.
+    expect(lateMarginMs(1000, 250)).toBe(120);
+    expect(lateMarginMs(4000, 250)).toBe(344);
+    // One key's arming events are spaced wider than the window a timer fires in: 200 ms at 1 s, 424 ms at 4 s.
+    expect(SAME_KEY_SPACING_MS).toBe(200);
+    expect(sameKeySpacingMs({ lateMarginMs: 344 })).toBe(424);
   });
 
   it("events that may arm one key's timer, with different virtual times, are spaced so a Time Exceeded names the one", () => {
@@ -83,11 +108,16 @@ describe("frag6 kernel schedule", () => {
     expect(headLast.ok && headLast.schedule).toEqual({
       at: times.map((_, i) => i * SAME_KEY_SPACING_MS),
       realTimeoutMs: 2000,
+      lateMarginMs: 120,
     });
     // The head first (four such cases at CI's seed left ICMP out): only the head can have armed a timer that sends
     // a Time Exceeded, so the rest need no spacing.
     const headFirst = planSchedule(times, 60_000, armingKeys(Array(7).fill("k"), [true, ...Array(6).fill(false)]));
-    expect(headFirst.ok && headFirst.schedule).toEqual({ at: Array(7).fill(0), realTimeoutMs: 1000 });
+    expect(headFirst.ok && headFirst.schedule).toEqual({
+      at: Array(7).fill(0),
+      realTimeoutMs: 1000,
+      lateMarginMs: 120,
+    });
     // Any case: every such pair is SAME_KEY_SPACING_MS apart, and every deadline relation kept.
     fc.assert(
       fc.property(
@@ -109,7 +139,7 @@ describe("frag6 kernel schedule", () => {
           for (let j = 0; j < times.length; j++)
             for (let i = 0; i < j; i++)
               if (arming[i] !== null && arming[i] === arming[j] && times[i] !== times[j])
-                expect(at[j]! - at[i]!, `events ${i} and ${j}`).toBeGreaterThanOrEqual(SAME_KEY_SPACING_MS);
+                expect(at[j]! - at[i]!, `events ${i} and ${j}`).toBeGreaterThanOrEqual(sameKeySpacingMs(r.schedule));
         },
       ),
       { seed: 14, numRuns: 300 },
@@ -121,12 +151,18 @@ describe("frag6 kernel schedule", () => {
     // deadline. The deadline relations alone are kept, at 1 s; a Time Exceeded they leave ambiguous declines the case.
     const times = Array.from({ length: 25 }, (_, i) => i);
     const r = planSchedule(times, 60_000, armingKeys(Array(25).fill("k"), [...Array(24).fill(false), true]));
-    expect(r.ok && r.schedule).toEqual({ at: Array(25).fill(0), realTimeoutMs: 1000, unspaced: true });
+    expect(r.ok && r.schedule).toEqual({
+      at: Array(25).fill(0),
+      realTimeoutMs: 1000,
+      lateMarginMs: 120,
+      unspaced: true,
+    });
   });
 
   it("jitter that broke a relation is reported", () => {
-    expect(scheduleKept([0, 60_000], 60_000, 1000, [0, 1130])).toBeNull();
-    expect(scheduleKept([0, 60_000], 60_000, 1000, [0, 1030])).toMatch(/scheduling jitter/);
-    expect(scheduleKept([0, 59_000], 60_000, 1000, [0, 990])).toMatch(/scheduling jitter/);
+    const at1s = { realTimeoutMs: 1000, lateMarginMs: 120 };
+    expect(scheduleKept([0, 60_000], 60_000, at1s, [0, 1130])).toBeNull();
+    expect(scheduleKept([0, 60_000], 60_000, at1s, [0, 1030])).toMatch(/scheduling jitter/);
+    expect(scheduleKept([0, 59_000], 60_000, at1s, [0, 990])).toMatch(/scheduling jitter/);
   });
 });

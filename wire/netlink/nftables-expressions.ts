@@ -41,6 +41,8 @@ export type Expression =
   | { kind: "counter"; packets?: bigint; bytes?: bigint }
   | { kind: "meta"; key: number; dreg: number }
   | { kind: "meta-set"; key: number; sreg: number }
+  /** Loads a conntrack key (NFT_CT_STATE, ...) into dreg; nft_ct_get_init() turns conntrack on in the namespace. */
+  | { kind: "ct"; key: number; dreg: number }
   | { kind: "payload"; base: number; offset: number; len: number; dreg: number }
   | { kind: "cmp"; sreg: number; op: number; data: Uint8Array }
   | { kind: "immediate"; dreg: number; data: NftData }
@@ -106,6 +108,8 @@ function expressionBody(e: Expression): { name: string; attributes: Uint8Array[]
       return { name: "meta", attributes: [attrBe32(C.NFTA_META_KEY, e.key), attrBe32(C.NFTA_META_DREG, e.dreg)] };
     case "meta-set": // KEY, SREG
       return { name: "meta", attributes: [attrBe32(C.NFTA_META_KEY, e.key), attrBe32(C.NFTA_META_SREG, e.sreg)] };
+    case "ct": // src/expr/ct.c: KEY, DREG
+      return { name: "ct", attributes: [attrBe32(C.NFTA_CT_KEY, e.key), attrBe32(C.NFTA_CT_DREG, e.dreg)] };
     case "payload": // src/expr/payload.c: DREG, BASE, OFFSET, LEN
       return {
         name: "payload",
@@ -231,6 +235,10 @@ function decodeBody(name: string, data: NetlinkAttribute | undefined, elemOffset
       if (t.has(C.NFTA_META_SREG)) return { kind: "meta-set", key, sreg: u32(t, C.NFTA_META_SREG, "NFTA_META_SREG") };
       throw new NetlinkDecodeError("meta expression", elemOffset, "has neither NFTA_META_DREG nor NFTA_META_SREG");
     }
+    case "ct":
+      // A ct with NFTA_CT_SREG sets a key: left as "other".
+      if (!t.has(C.NFTA_CT_DREG)) return { kind: "other", name, attributes: data ? decodeNested(data) : [] };
+      return { kind: "ct", key: u32(t, C.NFTA_CT_KEY, "NFTA_CT_KEY"), dreg: u32(t, C.NFTA_CT_DREG, "NFTA_CT_DREG") };
     case "payload":
       return {
         kind: "payload",

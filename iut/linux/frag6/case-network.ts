@@ -5,15 +5,23 @@
 // does not evict them either: measured on 6.18, 4 queued fragments stayed
 // (FRAG6 inuse 4, memory 4064) with both at 0 and after. So each case gets a new namespace with the
 // test network, the case's destinations as local addresses, its sysctls and,
-// for the conntrack path, a ct rule that turns nf_defrag_ipv6 on.
-import { execFile, spawnSync } from "node:child_process";
+// for the conntrack path, a ct rule that turns nf_defrag_ipv6 on. The network
+// goes in as rtnetlink messages and the rule as one nf_tables transaction,
+// both from this process: forking the adapter to run `ip`/`nft` cost more CPU
+// than the rest of the case's set-up (bench/cpu.md).
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { findExecutable } from "../../../sys/namespace.js";
+import { formatIPv6 } from "../../../sys/inet-addr.js";
 import { NetworkNamespace } from "../../../sys/netns.js";
+import { awaitLinksActive, linksActivated, Rtnetlink } from "../../../sys/rtnetlink.js";
 import { sleepSync } from "../../../sys/sleep.js";
 import { writeSysctl } from "../../../sys/sysctl.js";
-import { VETH0_MAC, VETH1_MAC, ipBatchLine, type NetOp } from "../../../sys/veth.js";
-import { formatIPv6 } from "../../../sys/inet-addr.js";
+import { VETH0_MAC, VETH1_MAC, type NetOp } from "../../../sys/veth.js";
+import { NFPROTO_IPV6 } from "../../../wire/netlink/nfnetlink.js";
+import * as N from "../../../wire/netlink/nftables.js";
+import type { BatchEntry } from "../../../wire/netlink/nfnetlink.js";
+import { NftSession } from "../nft-session.js";
 import { GATEWAY_MAC, GATEWAY_V6 } from "../test-network.js";
 
 export type Frag6Path = "plain" | "conntrack";
@@ -25,50 +33,61 @@ export interface CaseSysctls {
   lowThresh: number;
 }
 
-/** nf_defrag_ipv6 registers its hook in a namespace once a ct expression of an ip6/inet table needs conntrack there. */
-const CONNTRACK_RULESET = `table ip6 nfconform_frag6 {
-  chain pre { type filter hook prerouting priority 0; policy accept; ct state new counter; }
-}
-`;
-
-let nft: string | null | undefined;
-let ip: string | null | undefined;
+/** NF_CT_STATE_BIT(IP_CT_NEW): bit 3 of the ct state register (host byte order). */
+const CT_STATE_NEW = Uint8Array.of(8, 0, 0, 0);
 
 /**
- * Starts `file args` with `input` on stdin. The child is forked at once, in
- * the calling thread's network namespace; the promise settles when it exits.
+ * `table ip6 nfconform_frag6 { chain pre { type filter hook prerouting
+ * priority 0; policy accept; ct state new counter; } }`: nf_defrag_ipv6
+ * registers its hook in a namespace once a ct expression of an ip6/inet table
+ * needs conntrack there (nft_ct_get_init() -> nf_ct_netns_get()).
  */
-function startTool(what: string, file: string, args: string[], input: string): Promise<void> {
-  return new Promise((done, fail) => {
-    const child = execFile(file, args, { timeout: 10_000 }, (error, _stdout, stderr) =>
-      error ? fail(new Error(`${what} failed (${error.code ?? error.signal}): ${String(stderr).trim()}`)) : done(),
-    );
-    child.stdin?.end(input);
-  });
+export function conntrackRuleset(): BatchEntry[] {
+  const family = NFPROTO_IPV6;
+  const table = "nfconform_frag6";
+  return [
+    N.newTable({ family, name: table }),
+    N.newChain({
+      family,
+      table,
+      name: "pre",
+      type: "filter",
+      hook: { hooknum: N.NF_INET_PRE_ROUTING, priority: 0 },
+      policy: N.NF_ACCEPT,
+    }),
+    N.newRule({
+      family,
+      table,
+      chain: "pre",
+      expressions: [
+        { kind: "ct", key: N.NFT_CT_STATE, dreg: N.NFT_REG_1 },
+        { kind: "bitwise", sreg: N.NFT_REG_1, dreg: N.NFT_REG_1, len: 4, mask: CT_STATE_NEW, xor: new Uint8Array(4) },
+        { kind: "cmp", sreg: N.NFT_REG_1, op: N.NFT_CMP_NEQ, data: new Uint8Array(4) },
+        { kind: "counter" },
+      ],
+    }),
+  ];
 }
 
-function ipPath(): string {
-  ip ??= findExecutable("ip");
-  if (!ip) throw new Error("iproute2 `ip` not found (install iproute2)");
-  return ip;
-}
+let nft: string | null | undefined;
 
-function nftPath(): string {
-  nft ??= findExecutable("nft");
-  if (!nft) throw new Error("the frag6 conntrack IUT needs nft (install nftables)");
-  return nft;
-}
-
-/** One `ip -batch` run for the whole case network. */
-function runIp(lines: readonly string[]): void {
-  const r = spawnSync(ipPath(), ["-batch", "-"], { input: `${lines.join("\n")}\n`, encoding: "utf8", timeout: 10_000 });
-  if (r.status !== 0) throw new Error(`ip -batch failed (${r.status ?? r.signal}): ${r.stderr.trim()}`);
-}
-
-/** Runs `nft -f -` on `text` in the calling thread's namespace, to its end. */
+/** Runs `nft -f -` on `text` in the calling thread's namespace, to its end (hooks' defrag steps, written as nft text). */
 export function applyRuleset(text: string): void {
-  const r = spawnSync(nftPath(), ["-f", "-"], { input: text, encoding: "utf8", timeout: 10_000 });
+  nft ??= findExecutable("nft");
+  if (!nft) throw new Error("applying an nft ruleset needs nft (install nftables)");
+  const r = spawnSync(nft, ["-f", "-"], { input: text, encoding: "utf8", timeout: 10_000 });
   if (r.status !== 0) throw new Error(`nft -f failed (${r.status ?? r.signal}): ${r.stderr.trim()}`);
+}
+
+/** Commits conntrackRuleset() in the calling thread's namespace. */
+function applyConntrackRuleset(): void {
+  const session = new NftSession();
+  try {
+    const r = session.apply(conntrackRuleset());
+    if (!r.committed) throw new Error(`the frag6 conntrack ruleset was refused: errno ${r.errnos.join(", ")}`);
+  } finally {
+    session.close();
+  }
 }
 
 export function writeCaseSysctls(path: Frag6Path, s: CaseSysctls): void {
@@ -107,6 +126,7 @@ export function enterCaseNamespace(path: Frag6Path, locals: readonly Uint8Array[
   };
   try {
     setupCase(path, locals);
+    awaitLinksActive(CASE_LINKS);
     awaitLocalRoutes(locals);
   } catch (e) {
     leave();
@@ -127,21 +147,19 @@ export class CaseNamespace {
     private readonly parent: NetworkNamespace,
   ) {}
 
-  /** Set up, then waits (yielding) for the local routes of `locals`. */
-  /** Set up without holding the thread: the tools run while other cases go on, then the local routes are awaited. */
+  /** Set up, then waits (yielding to other cases) for the local routes of `locals`. */
   static async create(path: Frag6Path, locals: readonly Uint8Array[]): Promise<CaseNamespace> {
     const parent = NetworkNamespace.current();
     const ns = NetworkNamespace.create();
     const c = new CaseNamespace(ns, parent);
     parent.enter();
     try {
-      await c.within(() => {
-        caseSysctls();
-        return startTool("ip -batch", ipPath(), ["-batch", "-"], `${caseIpBatch(locals).join("\n")}\n`);
+      const links = c.within(() => {
+        setupCase(path, locals);
+        return linksActivated(CASE_LINKS);
       });
-      if (path === "conntrack") await c.within(() => startTool("nft -f", nftPath(), ["-f", "-"], CONNTRACK_RULESET));
       const deadline = Date.now() + LOCAL_ROUTE_TIMEOUT_MS;
-      while (!c.within(() => haveLocalRoutes(locals))) {
+      while (!c.within(() => links.poll() && haveLocalRoutes(locals))) {
         if (Date.now() > deadline) throw new Error(localRouteTimeout());
         await new Promise((done) => setTimeout(done, 1));
       }
@@ -169,6 +187,13 @@ export class CaseNamespace {
   }
 }
 
+/**
+ * Both ends of the pair transmit only once linkwatch has activated their
+ * queues (sys/rtnetlink.ts linksActivated): until then the injector's frames
+ * and the node's ICMP errors would be dropped unseen.
+ */
+const CASE_LINKS = ["veth0", "veth1"];
+
 function caseSysctls(): void {
   writeSysctl("net.ipv6.auto_flowlabels", 0);
   writeSysctl("net.ipv6.conf.default.accept_dad", 0);
@@ -181,8 +206,9 @@ function caseSysctls(): void {
   writeSysctl("net.ipv4.icmp_msgs_burst", 1_000_000);
 }
 
-function caseIpBatch(locals: readonly Uint8Array[]): string[] {
-  const ops: NetOp[] = [
+/** The case's test network, in the order `ip -batch` applied it before. */
+export function caseNetwork(locals: readonly Uint8Array[]): NetOp[] {
+  return [
     { kind: "veth-add", name: "veth0", peer: "veth1", mac: VETH0_MAC, peerMac: VETH1_MAC },
     { kind: "link-up", dev: "lo" },
     { kind: "link-up", dev: "veth0" },
@@ -190,15 +216,16 @@ function caseIpBatch(locals: readonly Uint8Array[]): string[] {
     ...locals.map((a): NetOp => ({ kind: "addr-add", dev: "veth0", cidr: `${formatIPv6(a)}/128` })),
     { kind: "route-add", dst: "::/0", via: GATEWAY_V6, dev: "veth0" },
     { kind: "neigh-add", dev: "veth0", ip: GATEWAY_V6, mac: GATEWAY_MAC },
+    // veth's max_mtu on both ends: fragments of a 65535-byte datagram pass whole.
+    { kind: "link-mtu", dev: "veth0", mtu: 65535 },
+    { kind: "link-mtu", dev: "veth1", mtu: 65535 },
   ];
-  // veth's max_mtu on both ends: fragments of a 65535-byte datagram pass whole.
-  return [...ops.map(ipBatchLine), "link set dev veth0 mtu 65535", "link set dev veth1 mtu 65535"];
 }
 
 function setupCase(path: Frag6Path, locals: readonly Uint8Array[]): void {
   caseSysctls();
-  runIp(caseIpBatch(locals));
-  if (path === "conntrack") applyRuleset(CONNTRACK_RULESET);
+  new Rtnetlink().apply(caseNetwork(locals));
+  if (path === "conntrack") applyConntrackRuleset();
 }
 
 /**

@@ -5,12 +5,12 @@
 // sends the error only for a queue holding its offset-0 fragment
 // (INET_FRAG_FIRST_IN). So the arming event is an event of the error's key at
 // or before the key's last offset-0 fragment with M set, sent one kernel
-// timeout before the error (within EXPIRY_WINDOW_MS). The schedule keeps such
-// events SAME_KEY_SPACING_MS apart when their virtual times differ, so the
+// timeout before the error (within expiryWindowMs). The schedule keeps such
+// events sameKeySpacingMs() apart when their virtual times differ, so the
 // window holds one of them; a window that holds two with different virtual
 // times is an answer the IUT does not guess: the case is declined, as jitter
 // (run again) when the schedule had spaced them, else naming the schedule.
-import { EXPIRY_WINDOW_MS, SAME_KEY_SPACING_MS } from "./schedule.js";
+import { expiryWindowMs, sameKeySpacingMs } from "./schedule.js";
 
 /**
  * Each event's queue key if it may be the one that armed the timer of a queue
@@ -35,6 +35,8 @@ export interface ExpiryContext {
   /** The real send times so far (ms after the first event). */
   sent: readonly number[];
   realTimeoutMs: number;
+  /** The schedule's late margin (schedule.ts lateMarginMs). */
+  lateMarginMs: number;
 }
 
 export type ArmingEvent =
@@ -51,9 +53,10 @@ export type ArmingEvent =
 /** The event whose timer sent a Time Exceeded about `key`, seen `seenAt` ms after the first event. */
 export function armingEvent(key: string | null, seenAt: number, c: ExpiryContext): ArmingEvent {
   const ofKey = c.sent.flatMap((_, i) => (key !== null && c.arming[i] === key ? [i] : []));
+  const window = expiryWindowMs(c);
   const inWindow = ofKey.filter((i) => {
     const fired = seenAt - c.sent[i]!;
-    return fired >= c.realTimeoutMs - EXPIRY_WINDOW_MS.early && fired <= c.realTimeoutMs + EXPIRY_WINDOW_MS.late;
+    return fired >= c.realTimeoutMs - window.early && fired <= c.realTimeoutMs + window.late;
   });
   if (inWindow.length === 0) {
     if (ofKey.length === 0)
@@ -74,16 +77,17 @@ export function armingEvent(key: string | null, seenAt: number, c: ExpiryContext
   const other = inWindow.find((i) => c.times[i] !== c.times[first]);
   if (other === undefined) return { ok: true, event: first };
   const armedBy = `a Time Exceeded about ${key} could have been armed by event ${first} (t=${c.times[first]}) or event ${other} (t=${c.times[other]})`;
-  if (c.planned[other]! - c.planned[first]! < SAME_KEY_SPACING_MS)
+  const spacing = sameKeySpacingMs(c);
+  if (c.planned[other]! - c.planned[first]! < spacing)
     return {
       ok: false,
       why: "unspaced",
-      reason: `${armedBy}, sent back to back: no real schedule keeps the events that may arm one queue's timer ${SAME_KEY_SPACING_MS} ms apart within the case's queue deadlines`,
+      reason: `${armedBy}, sent back to back: no real schedule keeps the events that may arm one queue's timer ${spacing} ms apart within the case's queue deadlines`,
     };
   const gap = (c.sent[other]! - c.sent[first]!).toFixed(1);
   return {
     ok: false,
     why: "jitter",
-    reason: `scheduling jitter: ${armedBy}, sent ${gap} ms apart (planned ${SAME_KEY_SPACING_MS} ms or more)`,
+    reason: `scheduling jitter: ${armedBy}, sent ${gap} ms apart (planned ${spacing} ms or more)`,
   };
 }

@@ -19,7 +19,8 @@ import type { MessageReceiver } from "../../../sys/recvmsg.js";
 import { icmpv6InMsgs, isIcmpv6Datagram, shortIcmpv6Datagram } from "./short-icmpv6.js";
 import { MARKER_DST, MARKER_PACKET, MARKER_SRC, isMarker } from "./marker.js";
 import { armingEvent, armingKeys } from "./expiry.js";
-import { EXPIRY_WINDOW_MS, planSchedule, scheduleKept } from "./schedule.js";
+import { expiryWindowMs, planSchedule, scheduleKept } from "./schedule.js";
+import { kernelHz } from "../../../sys/kernel-hz.js";
 
 const now = () => performance.now();
 const sleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms));
@@ -112,7 +113,7 @@ export async function runCase(path: Frag6Path, request: Frag6Request, receiver: 
     eventFacts.map((f) => f.key),
     eventFacts.map((f) => f.headOfQueue),
   );
-  const planned = planSchedule(times, request.config.timeoutMs, arming);
+  const planned = planSchedule(times, request.config.timeoutMs, arming, kernelHz());
   if (!planned.ok) throw decline(planned.reason);
   const thresholds = kernelThresholds(request);
   if (!thresholds.ok) throw decline(thresholds.reason);
@@ -123,7 +124,8 @@ export async function runCase(path: Frag6Path, request: Frag6Request, receiver: 
   const unpin = pinWhileRunning();
   const sockets: { close(): void }[] = [];
   try {
-    const { at, realTimeoutMs } = planned.schedule;
+    const { at, realTimeoutMs, lateMarginMs } = planned.schedule;
+    const window = expiryWindowMs(planned.schedule);
     const { deliveries, capture, injector } = ns.within(() => {
       writeCaseSysctls(path, { timeoutSeconds: realTimeoutMs / 1000, ...thresholds.value });
       const deliveries = new DeliverySockets(receiver);
@@ -156,7 +158,7 @@ export async function runCase(path: Frag6Path, request: Frag6Request, receiver: 
     // The virtual deadline of the queue a Time Exceeded is about: that of the event that armed its timer (expiry.ts).
     const expiryTime = (e: CapturedError, seenAt: number): number => {
       const key = quotedKey(e.quoted);
-      const armed = armingEvent(key, seenAt, { times, arming, planned: at, sent, realTimeoutMs });
+      const armed = armingEvent(key, seenAt, { times, arming, planned: at, sent, realTimeoutMs, lateMarginMs });
       if (!armed.ok) {
         if (armed.why === "jitter") throw new JitterDecline(armed.reason);
         throw armed.why === "unspaced" ? decline(armed.reason) : new Error(armed.reason);
@@ -190,19 +192,19 @@ export async function runCase(path: Frag6Path, request: Frag6Request, receiver: 
       deliveredAfter.push(got.length > 0);
       record(capture.drain(), now() - origin, i);
     }
-    const jitter = scheduleKept(times, request.config.timeoutMs, realTimeoutMs, sent);
+    const jitter = scheduleKept(times, request.config.timeoutMs, planned.schedule, sent);
     if (jitter) throw new JitterDecline(jitter);
     const last = request.events.length - 1;
     // Every queue that may still send a Time Exceeded is watched until it has: ICMP is reported in full in every case.
     const heads = pendingHeads(eventFacts, deliveredAfter);
     if (heads.size > 0 || (path === "conntrack" && ns.within(plainFragState).inuse > 0)) {
-      const deadline = origin + sent[last]! + realTimeoutMs + EXPIRY_WINDOW_MS.late;
+      const deadline = origin + sent[last]! + realTimeoutMs + window.late;
       // Done once every pending head's queue has sent its Time Exceeded (its timer fired after that head came),
       // and, behind conntrack, the plain stack holds no queue; on the plain path also once it holds none at all
       // (each timer unhashes its queue, then sends). Conntrack's own queues are counted nowhere.
       const done = () => {
         const fired = [...heads].every(([key, i]) =>
-          expired.some((x) => x.key === key && x.seenAt >= sent[i]! + realTimeoutMs - EXPIRY_WINDOW_MS.early),
+          expired.some((x) => x.key === key && x.seenAt >= sent[i]! + realTimeoutMs - window.early),
         );
         const plainQueues = ns.within(plainFragState).inuse;
         return path === "plain" ? fired || plainQueues === 0 : fired && plainQueues === 0;

@@ -25,6 +25,7 @@ const arbExpression: fc.Arbitrary<Expression> = fc.oneof(
   fc.record({ kind: fc.constant("counter" as const), packets: u64, bytes: u64 }),
   fc.record({ kind: fc.constant("meta" as const), key: u32, dreg: reg }),
   fc.record({ kind: fc.constant("meta-set" as const), key: u32, sreg: reg }),
+  fc.record({ kind: fc.constant("ct" as const), key: u32, dreg: reg }),
   fc.record({
     kind: fc.constant("payload" as const),
     base: fc.integer({ min: 0, max: 3 }),
