@@ -1,17 +1,4 @@
-// A fresh network namespace per frag6 case, nested in the area's. Each run
-// must start from an empty reassembly state, and the kernel offers no way to
-// flush fragment queues: they leave only by completing, by expiring or with
-// their namespace (fqdir_exit()). Setting high_thresh (and low_thresh) to 0
-// does not evict them either: measured on 6.18, 4 queued fragments stayed
-// (FRAG6 inuse 4, memory 4064) with both at 0 and after. So each case gets a new namespace with the
-// test network, the case's destinations as local addresses, its sysctls and,
-// for the conntrack path, a ct rule that turns nf_defrag_ipv6 on. The network
-// goes in as rtnetlink messages and the rule as one nf_tables transaction,
-// both from this process: forking the adapter to run `ip`/`nft` cost more CPU
-// than the rest of the case's set-up (bench/cpu.md).
-import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { findExecutable } from "../../../sys/namespace.js";
 import { formatIPv6 } from "../../../sys/inet-addr.js";
 import { NetworkNamespace } from "../../../sys/netns.js";
 import { awaitLinksActive, linksActivated, Rtnetlink } from "../../../sys/rtnetlink.js";
@@ -67,16 +54,6 @@ export function conntrackRuleset(): BatchEntry[] {
       ],
     }),
   ];
-}
-
-let nft: string | null | undefined;
-
-/** Runs `nft -f -` on `text` in the calling thread's namespace, to its end (hooks' defrag steps, written as nft text). */
-export function applyRuleset(text: string): void {
-  nft ??= findExecutable("nft");
-  if (!nft) throw new Error("applying an nft ruleset needs nft (install nftables)");
-  const r = spawnSync(nft, ["-f", "-"], { input: text, encoding: "utf8", timeout: 10_000 });
-  if (r.status !== 0) throw new Error(`nft -f failed (${r.status ?? r.signal}): ${r.stderr.trim()}`);
 }
 
 /** Commits conntrackRuleset() in the calling thread's namespace. */
