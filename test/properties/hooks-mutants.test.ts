@@ -10,6 +10,8 @@ describeAreaMutants(
     atLeast: 5,
     deterministicWith: "hooks-equal-priority-after",
     runs: 150,
+    // A registration at hook 5 (ingress) of ipv4, ipv6 or bridge is a rare draw: at seed 42 the mutant is caught at 300 runs, not at 150.
+    runsByMutant: { "hooks-hook5-slot": 300 },
     everyPropertyCatches: true,
   },
   { describe, it },
