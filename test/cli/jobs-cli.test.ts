@@ -2,17 +2,19 @@
 // that fails to start is named and the run goes on with the others; bad
 // values and commands that run one instance say so in one line.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
+import { tempDirs } from "../temp-dirs.js";
+
+const tempDir = tempDirs();
 
 const ROOT = resolve(__dirname, "../..");
 const BIN = join(ROOT, "bin/nfconform");
 const MUTANT_ADAPTER = `${BIN} adapter model --mutant checksum-odd-byte-dropped`;
 
 function nfconform(args: string[]) {
-  const cwd = mkdtempSync(join(tmpdir(), "nfconform-jobs-cli-"));
+  const cwd = tempDir("nfconform-jobs-cli-");
   const r = spawnSync(BIN, args, { cwd, encoding: "utf8" });
   const report = () => JSON.parse(readFileSync(join(cwd, "out", "report.json"), "utf8"));
   return { code: r.status, stderr: r.stderr, report, cwd };
@@ -38,7 +40,7 @@ describe("--jobs", () => {
 
   it("an instance that fails to start is named, and the run goes on with the others", () => {
     // The first start takes the lock and serves the mutant; every later one exits at once.
-    const lock = join(mkdtempSync(join(tmpdir(), "nfconform-jobs-lock-")), "taken");
+    const lock = join(tempDir("nfconform-jobs-lock-"), "taken");
     const adapter = `cmd:mkdir ${lock} 2>/dev/null && exec ${MUTANT_ADAPTER} || exit 3`;
     const r = nfconform([...RUN, "--iut", adapter, "--jobs", "2"]);
     expect(r.code, r.stderr).toBe(1);

@@ -2,8 +2,7 @@
 // (never passed) in every report; each distinct violation is reported once,
 // shrunk and in a deterministic order; judged cases and shrink steps are
 // counted apart.
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { RunResult } from "../../harness/results.js";
@@ -18,6 +17,9 @@ import { CHECKSUM_AREA } from "../../properties/checksum/area.js";
 import { ICMP_NOT_REPORTED } from "../../properties/frag6/properties.js";
 import type { AreaDefinition } from "../../properties/property.js";
 import { writeReports } from "../../reporting/write-reports.js";
+import { tempDirs } from "../temp-dirs.js";
+
+const tempDir = tempDirs();
 
 const commands = { replayCase: (f: string) => `replay ${f}`, rerunProperty: (id: string) => `rerun ${id}` };
 
@@ -53,7 +55,7 @@ async function run(
 
 /** The three reports of a run, as files. */
 function reports(result: RunResult) {
-  const dir = mkdtempSync(join(tmpdir(), "nfconform-verdicts-"));
+  const dir = tempDir("nfconform-verdicts-");
   const files = writeReports(dir, result);
   return {
     json: JSON.parse(readFileSync(files.json, "utf8")) as { properties: { status: string; skipReason?: string }[] },
@@ -240,7 +242,7 @@ describe("a fuzz campaign", () => {
   it("saves and reports each kind of violation once across its rounds", async () => {
     const { runCampaign } = await import("../../harness/campaign.js");
     const { readdirSync } = await import("node:fs");
-    const corpusDir = mkdtempSync(join(tmpdir(), "nfconform-verdicts-corpus-"));
+    const corpusDir = tempDir("nfconform-verdicts-corpus-");
     const iut = mutantIut(TWO_VALIDATOR_FAULTS);
     const campaign = await runCampaign({
       iut,
