@@ -203,6 +203,18 @@ export const HOOKS_MUTANTS: readonly MutantDefinition[] = [
     },
   },
   {
+    name: "hooks-hook5-slot",
+    description:
+      "gives ipv4, ipv6 and bridge a list for hook 5 (ingress) instead of refusing it with EINVAL (their arrays end at NF_INET_NUMHOOKS = 5)",
+    overrides: {
+      "hooks.register": registerInto((reg) =>
+        (reg.family === "ipv4" || reg.family === "ipv6" || reg.family === "bridge") && reg.hook === "ingress"
+          ? [`${reg.family}/ingress`]
+          : undefined,
+      ),
+    },
+  },
+  {
     name: "hooks-unregister-swap-remove",
     description: "removes an entry by moving the list's last entry into its slot, as an O(1) array delete would",
     overrides: {

@@ -1,13 +1,15 @@
 // `--iut <name>` resolves to adapters/<name>/run: a folder not built is a
 // one-line error naming scripts/setup-adapters <name>, an unknown name one
 // listing the choices, a built one an adapter client named by the folder.
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { adapterFolders } from "../../cli/adapter-folders.js";
 import { listCommand } from "../../cli/list-command.js";
 import { resolveIut } from "../../cli/resolve-iut.js";
+import { tempDirs } from "../temp-dirs.js";
+
+const tempDir = tempDirs();
 
 let root: string;
 
@@ -28,7 +30,7 @@ function folder(name: string, built: boolean): void {
 }
 
 beforeEach(() => {
-  root = mkdtempSync(join(tmpdir(), "nfconform-adapters-"));
+  root = tempDir("nfconform-adapters-");
   process.env.NFCONFORM_ADAPTERS = root;
 });
 afterEach(() => {

@@ -1,9 +1,11 @@
 // Campaign tools: fuzz, shards and their merge, corpus check and minimize.
 import { spawn, spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
+import { tempDirs } from "../temp-dirs.js";
+
+const tempDir = tempDirs();
 
 const ROOT = resolve(__dirname, "../..");
 const BIN = join(ROOT, "bin/nfconform");
@@ -12,7 +14,7 @@ function nfconform(args: string[], cwd: string) {
   const r = spawnSync(BIN, args, { cwd, encoding: "utf8" });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
-const workdir = () => mkdtempSync(join(tmpdir(), "nfconform-campaign-"));
+const workdir = () => tempDir("nfconform-campaign-");
 const report = (dir: string) => JSON.parse(readFileSync(join(dir, "report.json"), "utf8"));
 
 describe("nfconform run --shard and report merge", () => {

@@ -1,9 +1,11 @@
 // The nfconform command end to end, as a CI job would run it.
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
+import { tempDirs } from "../temp-dirs.js";
+
+const tempDir = tempDirs();
 
 const ROOT = resolve(__dirname, "../..");
 const BIN = join(ROOT, "bin/nfconform");
@@ -15,7 +17,7 @@ function nfconform(args: string[], cwd: string) {
 }
 
 function workdir(): string {
-  return mkdtempSync(join(tmpdir(), "nfconform-cli-"));
+  return tempDir("nfconform-cli-");
 }
 
 /** The printed replay command, with `nfconform` pointing at this checkout. */

@@ -2,10 +2,12 @@
 // summary.md and report.json, with V8 coverage of the model's files; and a
 // violation's deciding rule on the console and in `replay`.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
+import { tempDirs } from "../temp-dirs.js";
+
+const tempDir = tempDirs();
 
 const BIN = resolve(__dirname, "../../bin/nfconform");
 
@@ -15,7 +17,7 @@ function nfconform(args: string[], cwd: string) {
 
 describe("nfconform run --coverage", () => {
   it("reports the model rules the cases reached, per area, and V8 coverage of model/", () => {
-    const cwd = mkdtempSync(join(tmpdir(), "nfconform-coverage-"));
+    const cwd = tempDir("nfconform-coverage-");
     const r = nfconform(
       ["run", "--iut", "model", "--area", "checksum", "--corpus", "none", "--out", "out", "--seed", "5", "--coverage"],
       cwd,
@@ -33,7 +35,7 @@ describe("nfconform run --coverage", () => {
   });
 
   it("names the deciding rule of a violation on the console and in replay", () => {
-    const cwd = mkdtempSync(join(tmpdir(), "nfconform-rule-"));
+    const cwd = tempDir("nfconform-rule-");
     const iut = "mutant:checksum-any-table";
     const r = nfconform(
       [

@@ -3,10 +3,12 @@
 // violation of the property, shrunk, saved and replayable, counted in the
 // reports, and the property's other cases are still judged (not an iut-error).
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
+import { tempDirs } from "../temp-dirs.js";
+
+const tempDir = tempDirs();
 
 const ROOT = resolve(__dirname, "../..");
 const BIN = join(ROOT, "bin/nfconform");
@@ -14,7 +16,7 @@ const CRASHING = `cmd:node ${join(ROOT, "test/fixtures/fake-adapter.mjs")} crash
 const CRASH = "fake stack aborted (signal 6): packet too big";
 
 describe("an implementation that crashes on packets over 100 bytes", () => {
-  const cwd = mkdtempSync(join(tmpdir(), "nfconform-crashed-"));
+  const cwd = tempDir("nfconform-crashed-");
   const run = (args: string[]) => spawnSync(BIN, args, { cwd, encoding: "utf8" });
   const args = ["--iut", CRASHING, "--area", "checksum", "--property", "fill-matches-model", "--seed", "5"];
 

@@ -4,17 +4,19 @@
 // changes, either way (an edited file, a stack that broke); a list of
 // verdicts allows any of them.
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
+import { tempDirs } from "../temp-dirs.js";
+
+const tempDir = tempDirs();
 
 const ROOT = resolve(__dirname, "../..");
 const BIN = join(ROOT, "bin/nfconform");
 const PROPERTY = "checksum.filled-packet-verifies";
 
 describe("nfconform expectations", () => {
-  const root = mkdtempSync(join(tmpdir(), "nfconform-expectations-"));
+  const root = tempDir("nfconform-expectations-");
   const stack = join(root, "fake");
   mkdirSync(join(stack, "out"), { recursive: true });
   writeFileSync(join(stack, "README.md"), "# fake: the model, or a crashing one\n");

@@ -3,10 +3,12 @@
 // within its timeout plus a few seconds, with the right exit code, one line
 // saying why, a report on disk where a run started, and no process left behind.
 import { spawn, spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
+import { tempDirs } from "../temp-dirs.js";
+
+const tempDir = tempDirs();
 
 const ROOT = resolve(__dirname, "../..");
 const BIN = join(ROOT, "bin/nfconform");
@@ -21,7 +23,7 @@ function nfconform(args: string[], cwd: string, options: { asNobody?: boolean } 
   return { code: r.status, stdout: r.stdout, stderr: r.stderr, ms: Date.now() - started };
 }
 
-const workdir = () => mkdtempSync(join(tmpdir(), "nfconform-faults-"));
+const workdir = () => tempDir("nfconform-faults-");
 const report = (dir: string) => JSON.parse(readFileSync(join(dir, "report.json"), "utf8"));
 
 /** A unique number to put on a command line, to find its processes with ps. */

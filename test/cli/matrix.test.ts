@@ -1,9 +1,11 @@
 // The conformance matrix, rendered by a real headless browser.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
+import { tempDirs } from "../temp-dirs.js";
+
+const tempDir = tempDirs();
 
 const ROOT = resolve(__dirname, "../..");
 const BIN = join(ROOT, "bin/nfconform");
@@ -30,7 +32,7 @@ function chromium(args: string[], cwd: string) {
 
 describe("nfconform matrix", () => {
   it("runs the same cases against several IUTs and renders the table and chart in chromium", () => {
-    const cwd = mkdtempSync(join(tmpdir(), "nfconform-matrix-"));
+    const cwd = tempDir("nfconform-matrix-");
     const r = spawnSync(
       BIN,
       [
@@ -92,7 +94,7 @@ describe("nfconform matrix", () => {
   });
 
   it("with frag6, writes the spec-clarification table from runs: pattern classes against the profiles, where they differ", () => {
-    const cwd = mkdtempSync(join(tmpdir(), "nfconform-matrix-"));
+    const cwd = tempDir("nfconform-matrix-");
     const iuts = ["model:frag6=rfc8200", "model:frag6=linux-ipv6", "model:frag6=linux-nfct"].flatMap((spec) => [
       "--iut",
       spec,

@@ -2,11 +2,13 @@
 // skipped (never passed) in the console and all three reports, and
 // --min-judged turns that into a failing run.
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { AREAS } from "../../properties/areas.js";
+import { tempDirs } from "../temp-dirs.js";
+
+const tempDir = tempDirs();
 
 const ROOT = resolve(__dirname, "../..");
 const BIN = join(ROOT, "bin/nfconform");
@@ -14,7 +16,7 @@ const DECLINING = `cmd:node ${join(ROOT, "test/fixtures/fake-adapter.mjs")} decl
 const REASON = "no case was judged: the IUT declined 101 (cannot represent this case)";
 
 function nfconform(args: string[]) {
-  const cwd = mkdtempSync(join(tmpdir(), "nfconform-verdicts-cli-"));
+  const cwd = tempDir("nfconform-verdicts-cli-");
   const r = spawnSync(BIN, args, { cwd, encoding: "utf8" });
   const read = (file: string) => readFileSync(join(cwd, "out", file), "utf8");
   return { code: r.status, stderr: r.stderr, read };
@@ -89,7 +91,7 @@ describe("replay and corpus check: a case with no verdict is never reported as c
   }
 
   it("replay says `not judged` with the check's reason, and exits 2", () => {
-    const cwd = mkdtempSync(join(tmpdir(), "nfconform-no-verdict-"));
+    const cwd = tempDir("nfconform-no-verdict-");
     const r = at(cwd, ["replay", unjudgedCase(cwd), "--iut", "model"]);
     expect(r.code, r.stderr).toBe(2);
     expect(r.stdout).toMatch(/^verdict: {2}not judged: not a 65-instruction program$/m);
@@ -98,7 +100,7 @@ describe("replay and corpus check: a case with no verdict is never reported as c
   });
 
   it("replay says `declined` with the IUT's reason, and exits 2", () => {
-    const cwd = mkdtempSync(join(tmpdir(), "nfconform-no-verdict-"));
+    const cwd = tempDir("nfconform-no-verdict-");
     const file = checksumCase(cwd);
     expect(at(cwd, ["replay", file, "--iut", "model"]).code).toBe(0);
     const r = at(cwd, ["replay", file, "--iut", DECLINING]);
@@ -107,7 +109,7 @@ describe("replay and corpus check: a case with no verdict is never reported as c
   });
 
   it("corpus check counts judged, declined and not judged apart; judging nothing exits 2 unless --allow-empty", () => {
-    const cwd = mkdtempSync(join(tmpdir(), "nfconform-no-verdict-"));
+    const cwd = tempDir("nfconform-no-verdict-");
     const unjudged = unjudgedCase(cwd);
     const saved = checksumCase(cwd);
     const onModel = at(cwd, ["corpus", "check", "--iut", "model"]);

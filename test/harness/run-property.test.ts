@@ -2,8 +2,7 @@
 // generator that throws ends that property with a message that names the
 // suite, keeping a violation found before it; a time limit that strikes
 // before any case is no verdict.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -11,6 +10,9 @@ import { runProperty } from "../../harness/run-property.js";
 import { IutError } from "../../iut/iut.js";
 import { ModelIut } from "../../iut/model/model-iut.js";
 import type { ConformanceProperty } from "../../properties/property.js";
+import { tempDirs } from "../temp-dirs.js";
+
+const tempDir = tempDirs();
 
 const commands = { replayCase: (f: string) => `replay ${f}`, rerunProperty: (id: string) => `rerun ${id}` };
 const options = { runSeed: 1, runs: 100, corpusDir: null, iutName: "model", commands };
@@ -107,7 +109,7 @@ describe("runProperty stopped by a signal", () => {
 
 describe("runProperty with a corpus that cannot take the case", () => {
   it("keeps the violation, says why it has no case file, and replays it by the property's rerun with its path", async () => {
-    const corpusDir = mkdtempSync(join(tmpdir(), "nfconform-save-error-"));
+    const corpusDir = tempDir("nfconform-save-error-");
     // A file where the property's case folder must go.
     mkdirSync(join(corpusDir, "checksum"));
     writeFileSync(join(corpusDir, "checksum/test-property"), "");
@@ -136,7 +138,7 @@ describe("runProperty on a case the IUT fails on", () => {
   };
 
   it("saves that case in the corpus and names the command that replays it", async () => {
-    const corpusDir = mkdtempSync(join(tmpdir(), "nfconform-iut-error-"));
+    const corpusDir = tempDir("nfconform-iut-error-");
     const r = await runProperty(failing, new ModelIut(), "linux", [], { ...options, corpusDir });
     expect(r.status).toBe("iut-error");
     const caseFile = r.iutError?.caseFile ?? "";
@@ -150,7 +152,7 @@ describe("runProperty on a case the IUT fails on", () => {
   });
 
   it("keeps no case when the IUT failed before the case reached it (an adapter that would not restart)", async () => {
-    const corpusDir = mkdtempSync(join(tmpdir(), "nfconform-iut-error-"));
+    const corpusDir = tempDir("nfconform-iut-error-");
     const dead: ConformanceProperty<number> = {
       ...failing,
       check: async (n) => {

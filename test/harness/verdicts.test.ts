@@ -2,8 +2,7 @@
 // (never passed) in every report; each distinct violation is reported once,
 // shrunk and in a deterministic order; judged cases and shrink steps are
 // counted apart.
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { RunResult } from "../../harness/results.js";
@@ -18,13 +17,23 @@ import { CHECKSUM_AREA } from "../../properties/checksum/area.js";
 import { ICMP_NOT_REPORTED } from "../../properties/frag6/properties.js";
 import type { AreaDefinition } from "../../properties/property.js";
 import { writeReports } from "../../reporting/write-reports.js";
+import { tempDirs } from "../temp-dirs.js";
+
+const tempDir = tempDirs();
 
 const commands = { replayCase: (f: string) => `replay ${f}`, rerunProperty: (id: string) => `rerun ${id}` };
 
 async function run(
   iut: Iut,
   area: AreaDefinition,
-  options: { seed?: number; runs?: number; propertyFilter?: string[]; minJudgedShare?: number } = {},
+  options: {
+    seed?: number;
+    runs?: number;
+    propertyFilter?: string[];
+    minJudgedShare?: number;
+    maxViolations?: number;
+    noShrink?: boolean;
+  } = {},
 ): Promise<RunResult> {
   return runSuite({
     iut,
@@ -39,12 +48,14 @@ async function run(
     command: "test",
     commands,
     ...(options.minJudgedShare !== undefined ? { minJudgedShare: options.minJudgedShare } : {}),
+    ...(options.maxViolations !== undefined ? { maxViolations: options.maxViolations } : {}),
+    ...(options.noShrink ? { noShrink: true } : {}),
   });
 }
 
 /** The three reports of a run, as files. */
 function reports(result: RunResult) {
-  const dir = mkdtempSync(join(tmpdir(), "nfconform-verdicts-"));
+  const dir = tempDir("nfconform-verdicts-");
   const files = writeReports(dir, result);
   return {
     json: JSON.parse(readFileSync(files.json, "utf8")) as { properties: { status: string; skipReason?: string }[] },
@@ -188,11 +199,15 @@ describe("messages say what happened", () => {
   it("frag6: an unexpected datagram is one the model does not deliver, not a duplicate count", async () => {
     const { FRAG6_AREA } = await import("../../properties/frag6/area.js");
     const { findMutant } = await import("../../iut/mutants/index.js");
-    const result = await run(mutantIut(findMutant("frag6-hole-delivered")!), FRAG6_AREA, {
-      propertyFilter: ["delivered-at-most-once"],
-    });
-    const messages = result.properties[0]!.violations.map((v) => v.message);
-    expect(messages.length).toBeGreaterThan(0);
+    const iut = mutantIut(findMutant("frag6-hole-delivered")!);
+    const filter = { propertyFilter: ["delivered-at-most-once"] };
+    // Every distinct violation as found (ten pattern classes, duplicate-exact among them), and one shrunk: the
+    // message is the same function of the case either way, and shrinking all ten took most of this file's time.
+    const found = await run(iut, FRAG6_AREA, { ...filter, noShrink: true });
+    const shrunk = await run(iut, FRAG6_AREA, { ...filter, maxViolations: 1 });
+    expect(shrunk.properties[0]!.violations[0]!.shrinks).toBeGreaterThan(0);
+    const messages = [...found.properties[0]!.violations, ...shrunk.properties[0]!.violations].map((v) => v.message);
+    expect(found.properties[0]!.violations.length).toBeGreaterThan(1);
     for (const m of messages) expect(m).toMatch(/^delivered at t=\d+ a \d+-byte datagram the model does not deliver$/);
   });
 });
@@ -227,7 +242,7 @@ describe("a fuzz campaign", () => {
   it("saves and reports each kind of violation once across its rounds", async () => {
     const { runCampaign } = await import("../../harness/campaign.js");
     const { readdirSync } = await import("node:fs");
-    const corpusDir = mkdtempSync(join(tmpdir(), "nfconform-verdicts-corpus-"));
+    const corpusDir = tempDir("nfconform-verdicts-corpus-");
     const iut = mutantIut(TWO_VALIDATOR_FAULTS);
     const campaign = await runCampaign({
       iut,

@@ -1,10 +1,11 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { AdapterClient } from "../../iut/adapter-client.js";
 import { AdapterReplyError, IutError } from "../../iut/iut.js";
+import { tempDirs } from "../temp-dirs.js";
+
+const tempDir = tempDirs();
 
 const FAKE = "node test/fixtures/fake-adapter.mjs";
 const PACKET = "4500001f000000000111b8ceffffffff8080808000000000000b011d000001";
@@ -89,7 +90,7 @@ describe("adapter runner", () => {
   });
 
   it("reports a crash with its exit status and stderr, then restarts", async () => {
-    const marker = join(mkdtempSync(join(tmpdir(), "nfconform-crash-")), "marker");
+    const marker = join(tempDir("nfconform-crash-"), "marker");
     const c = client(`${FAKE} crash-once ${marker}`);
     await c.hello();
     const error = await c.call("checksum.fill", { packet: PACKET, state: "none", gso: false }).catch((e) => e);

@@ -1,18 +1,20 @@
 // The bpf area on the running kernel: a conforming run, and cross-checks with
 // independent tools inside a namespace of its own (test/fixtures/bpf-cross-check.mjs).
-import { chmodSync, mkdtempSync, readFileSync } from "node:fs";
+import { chmodSync, readFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
-import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { wrapInNamespace } from "../../sys/namespace.js";
+import { tempDirs } from "../temp-dirs.js";
+
+const tempDir = tempDirs();
 
 const ROOT = resolve(__dirname, "../..");
 const BIN = join(ROOT, "bin/nfconform");
 
 describe("--iut linux, bpf area", () => {
   it("conforms: socket filters and the xt_bpf match agree with the model", () => {
-    const out = mkdtempSync(join(tmpdir(), "nfconform-bpf-"));
+    const out = tempDir("nfconform-bpf-");
     chmodSync(out, 0o777);
     const r = spawnSync(
       BIN,

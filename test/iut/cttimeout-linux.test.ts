@@ -1,18 +1,20 @@
 // The kernel's cttimeout area: a conforming run, and a cross-check with nfct
 // (conntrack-tools) inside a throwaway namespace, never the host's.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { findExecutable, wrapInNamespace } from "../../sys/namespace.js";
+import { tempDirs } from "../temp-dirs.js";
+
+const tempDir = tempDirs();
 
 const ROOT = resolve(__dirname, "../..");
 const BIN = join(ROOT, "bin/nfconform");
 
 describe("--iut linux, cttimeout area", () => {
   it("conforms with seed 1", () => {
-    const out = mkdtempSync(join(tmpdir(), "nfconform-ctt-"));
+    const out = tempDir("nfconform-ctt-");
     const r = spawnSync(
       BIN,
       // Four adapters overlap the RCU waits of detach and reset; the default 24 would cost more to start than they save.
@@ -42,7 +44,7 @@ describe("--iut linux, cttimeout area", () => {
 
   it("gives the same verdicts with --jobs 1 and --jobs 3", () => {
     const verdicts = (jobs: number) => {
-      const out = mkdtempSync(join(tmpdir(), "nfconform-ctt-jobs-"));
+      const out = tempDir("nfconform-ctt-jobs-");
       const argv = ["run", "--iut", "linux", "--area", "cttimeout", "--seed", "1543570559", "--runs", "10"];
       const r = spawnSync(BIN, [...argv, "--jobs", String(jobs), "--out", out, "--corpus", "none"], {
         encoding: "utf8",

@@ -3,12 +3,14 @@
 // table, bounded floods, ip_defrag.c's overlaps) each as its profile predicts,
 // inside a namespace of their own (test/fixtures/frag6-kernel-facts.mjs); and
 // a short generated run of each conforms.
-import { chmodSync, mkdtempSync, readFileSync } from "node:fs";
+import { chmodSync, readFileSync } from "node:fs";
 import { execFile } from "node:child_process";
-import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { wrapInNamespace } from "../../sys/namespace.js";
+import { tempDirs } from "../temp-dirs.js";
+
+const tempDir = tempDirs();
 
 const ROOT = resolve(__dirname, "../..");
 const BIN = join(ROOT, "bin/nfconform");
@@ -70,7 +72,7 @@ describe.concurrent("--iut linux, frag6 area", () => {
     const SHARDS = 3;
     const runs = ["linux", "linux-nfct"].flatMap((iut) =>
       Array.from({ length: SHARDS }, (_, k) => {
-        const out = mkdtempSync(join(tmpdir(), "nfconform-frag6-"));
+        const out = tempDir("nfconform-frag6-");
         chmodSync(out, 0o777);
         const args = [
           "run",

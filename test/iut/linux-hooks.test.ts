@@ -6,8 +6,7 @@
 // namespace of their own (CI runs as root), each its own, so they run
 // concurrently.
 import { execFile } from "node:child_process";
-import { chmodSync, mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
@@ -15,12 +14,15 @@ import { EINVAL, ENOENT, EOPNOTSUPP } from "../../sys/errno.js";
 import { readSuiteSettings } from "../../cli/suite-options.js";
 import { HOOKS_AREA } from "../../properties/hooks/area.js";
 import { wrapInNamespace } from "../../sys/namespace.js";
+import { tempDirs } from "../temp-dirs.js";
+
+const tempDir = tempDirs();
 
 const ROOT = resolve(__dirname, "../..");
 const BIN = join(ROOT, "bin/nfconform");
 
 function scratch(): string {
-  const dir = mkdtempSync(join(tmpdir(), "nfconform-hooks-"));
+  const dir = tempDir("nfconform-hooks-");
   chmodSync(dir, 0o777);
   return dir;
 }

@@ -2,17 +2,19 @@
 // unprivileged user, nothing left behind after kill -9, and cross-checks with
 // independent tools. These tests need namespaces (CI runs as root).
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { chmodSync, mkdtempSync, readFileSync, readdirSync, readlinkSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, readFileSync, readdirSync, readlinkSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { wrapInNamespace } from "../../sys/namespace.js";
+import { tempDirs } from "../temp-dirs.js";
+
+const tempDir = tempDirs();
 
 const ROOT = resolve(__dirname, "../..");
 const BIN = join(ROOT, "bin/nfconform");
 
 function scratch(): string {
-  const dir = mkdtempSync(join(tmpdir(), "nfconform-linux-"));
+  const dir = tempDir("nfconform-linux-");
   chmodSync(dir, 0o777);
   return dir;
 }

@@ -1,6 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -18,6 +17,9 @@ import {
 import { buildIpv4, buildUdp } from "../../wire/ip-build.js";
 import { offloadedPacket } from "../../properties/checksum/generators.js";
 import { writePcap, LINKTYPE_RAW } from "../../wire/pcap.js";
+import { tempDirs } from "../temp-dirs.js";
+
+const tempDir = tempDirs();
 
 describe("Internet checksum (RFC 1071, RFC 1624)", () => {
   it("sums the RFC 1071 section 3 example to 0xddf2", () => {
@@ -105,7 +107,7 @@ describe("CHECKSUM target model", () => {
     const packets = fc
       .sample(offloadedPacket(), { seed: 11, numRuns: 300 })
       .map((packet) => checksumTarget({ packet, state: "partial", gso: false }).packet);
-    const dir = mkdtempSync(join(tmpdir(), "nfconform-tshark-"));
+    const dir = tempDir("nfconform-tshark-");
     const file = join(dir, "filled.pcap");
     writeFileSync(
       file,

@@ -1,13 +1,14 @@
 // The spec-clarification table, generated from runs of the model's three profiles.
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { ModelIut } from "../../iut/model/model-iut.js";
 import { FRAG6_PROFILES } from "../../model/frag6/profiles.js";
 import { cellText, frag6ClarificationTable } from "../../harness/frag6-clarification.js";
 import { writeFrag6Clarification } from "../../reporting/frag6-clarification.js";
 import { FRAG6_CLASSES } from "../../properties/frag6/stream.js";
+import { tempDirs } from "../temp-dirs.js";
+
+const tempDir = tempDirs();
 
 const columns = FRAG6_PROFILES.map((profile) => ({
   label: `model ${profile}`,
@@ -29,7 +30,7 @@ describe("frag6 spec-clarification table", () => {
   });
 
   it("writes Markdown and HTML", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "frag6-table-"));
+    const dir = tempDir("frag6-table-");
     const table = await frag6ClarificationTable(columns, { seed: 2, perClass: 2 });
     const { markdown, html } = writeFrag6Clarification(dir, table);
     const md = readFileSync(markdown, "utf8");

@@ -1,8 +1,7 @@
 // A saved cttimeout case keeps its netlink messages as a LINKTYPE_NETLINK pcap,
 // and tshark dissects them as netfilter netlink.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -11,6 +10,9 @@ import { CTTIMEOUT_AREA } from "../../properties/cttimeout/area.js";
 import { usersScenario } from "../../properties/cttimeout/generators.js";
 import { findExecutable } from "../../sys/namespace.js";
 import { LINKTYPE_NETLINK, writePcap } from "../../wire/pcap.js";
+import { tempDirs } from "../temp-dirs.js";
+
+const tempDir = tempDirs();
 
 describe("cttimeout case pcaps", () => {
   it.skipIf(!findExecutable("tshark"))(
@@ -24,7 +26,7 @@ describe("cttimeout case pcaps", () => {
       const packets = property.packets!(input, outcome)!;
       expect(packets.linktype).toBe(LINKTYPE_NETLINK);
       expect(packets.packets.length).toBeGreaterThan(1);
-      const file = join(mkdtempSync(join(tmpdir(), "nfconform-ctt-pcap-")), "case.pcap");
+      const file = join(tempDir("nfconform-ctt-pcap-"), "case.pcap");
       writeFileSync(
         file,
         writePcap({

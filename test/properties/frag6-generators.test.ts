@@ -1,8 +1,7 @@
 // The frag6 generators reach every pattern class, build valid inputs, and
 // their pcaps open in tshark as IPv6 fragments.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -13,6 +12,9 @@ import { validateStreamInput } from "../../properties/frag6/input-validation.js"
 import { FRAG6_CLASSES, type StreamInput } from "../../properties/frag6/stream.js";
 import { writePcap } from "../../wire/pcap.js";
 import { keepsClassPoint } from "./frag6-points.js";
+import { tempDirs } from "../temp-dirs.js";
+
+const tempDir = tempDirs();
 
 const hasTshark = (() => {
   try {
@@ -130,7 +132,7 @@ describe("frag6 generators", () => {
   it.skipIf(!hasTshark)("writes pcaps that tshark shows as IPv6 fragments", () => {
     const [s] = fc.sample(frag6Stream({ classes: ["reordered"] }), { numRuns: 1, seed: 2 });
     const packets = FRAG6_AREA.properties[0]!.packets!(s!, { ok: false, expected: null, observed: null })!;
-    const dir = mkdtempSync(join(tmpdir(), "frag6-"));
+    const dir = tempDir("frag6-");
     const file = join(dir, "case.pcap");
     writeFileSync(
       file,

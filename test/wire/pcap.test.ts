@@ -1,12 +1,14 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { buildIpv4, buildIpv6, buildUdp } from "../../wire/ip-build.js";
 import { LINKTYPE_RAW, readPcap, writePcap, PcapError } from "../../wire/pcap.js";
 import { fromHex, HexError, toHex } from "../../wire/hex.js";
+import { tempDirs } from "../temp-dirs.js";
+
+const tempDir = tempDirs();
 
 describe("pcap writer", () => {
   it("round-trips records", () => {
@@ -29,7 +31,7 @@ describe("pcap writer", () => {
       { src: new Uint8Array(16).fill(0xfe), dst: new Uint8Array(16).fill(1), nextHeader: 17 },
       buildUdp(1000, 4000, new Uint8Array(5)),
     );
-    const file = join(mkdtempSync(join(tmpdir(), "nfconform-pcap-")), "x.pcap");
+    const file = join(tempDir("nfconform-pcap-"), "x.pcap");
     writeFileSync(
       file,
       writePcap({

@@ -1,18 +1,20 @@
 // The pieces of `--iut linux@<version>` that need no VM: the pins, the cache
 // lookup and its one-line errors, the QEMU command line, the accelerator choice.
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { accelChoice } from "../../../iut/vm/accel.js";
 import { findKernel, kernelCacheRoot, parsePins, PINS_FILE, type CachedKernel } from "../../../iut/vm/kernel-cache.js";
 import { kernelCommandLine, qemuArgs, type VmSpec } from "../../../iut/vm/qemu-args.js";
+import { tempDirs } from "../../temp-dirs.js";
+
+const tempDir = tempDirs();
 
 const PINS = parsePins("# comment\n6.1 linux-image-6.1.0-57-amd64\n\n6.12 linux-image-6.12.118+deb12-amd64\n");
 
 function fakeCache(pkg: string): string {
-  const root = mkdtempSync(join(tmpdir(), "nfconform-kernels-"));
+  const root = tempDir("nfconform-kernels-");
   const dir = join(root, "6.12");
   mkdirSync(dir);
   for (const file of ["vmlinuz", "initramfs.cpio.gz"]) writeFileSync(join(dir, file), "");
