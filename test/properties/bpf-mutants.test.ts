@@ -19,12 +19,7 @@ describeAreaMutants(
     // against it. A new mutant not listed here is judged by every property.
     caughtBy: {
       "bpf-div-by-x-zero-continues": ["run-matches-model", "accepted-program-returns", "session-matches-model"],
-      "bpf-shift-by-x-unmasked": [
-        "run-matches-model",
-        "accepted-program-returns",
-        "session-matches-model",
-        "run-with-metadata-matches-model",
-      ],
+      "bpf-shift-by-x-unmasked": ["run-matches-model", "accepted-program-returns", "session-matches-model"],
       "bpf-scratch-unchecked": ["load-errno-matches-model", "session-matches-model"],
       "bpf-jump-range-off-by-one": ["load-errno-matches-model", "session-matches-model"],
       "bpf-xt-accepts-65": ["load-errno-matches-model", "xt-bpf-refuses-65", "session-matches-model"],
