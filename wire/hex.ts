@@ -22,9 +22,7 @@ export function fromHex(text: unknown, what = "hex string"): Uint8Array {
 }
 
 export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
+  return a.length === b.length && Buffer.compare(a, b) === 0;
 }
 
 /** Describes where two byte strings first differ, for violation messages. */

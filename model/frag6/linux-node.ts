@@ -4,7 +4,6 @@
 //    nf_ct_frag6_queue() / nf_ct_frag6_reasm() at the defrag hook, in front of the
 //    plain stack, which still sees every fragment the hook lets through unchanged.
 // Both insert with inet_frag_queue_insert() and expire with ip6frag_expire_frag_queue().
-import { toHex } from "../../wire/hex.js";
 import { IPPROTO_DSTOPTS, IPPROTO_HOPOPTS } from "../../wire/protocol-numbers.js";
 import {
   IPV6_MAXPLEN,
@@ -32,7 +31,7 @@ import {
   ICMPV6_PARAMPROB,
   ICMPV6_TIME_EXCEED,
 } from "../../wire/protocol-numbers.js";
-import type { IcmpError, TaggedDelivery } from "./outcome.js";
+import { taggedDelivery, type IcmpError, type TaggedDelivery } from "./outcome.js";
 import { queueInsert } from "./runs.js";
 import { parseTlv, type TlvVerdict } from "./tlv-options.js";
 import type { Frag6Config } from "./profiles.js";
@@ -76,6 +75,8 @@ export class LinuxNode {
   readonly trace: string[] = [];
   /** Set when the run reaches behaviour the model does not predict (after-defrag.ts): why. */
   undetermined: string | null = null;
+  /** Set when a fragment was dropped for reassembly memory above high_thresh. */
+  starved = false;
   /** Arrivals that got past ip6_rcv_core() to NF_INET_PRE_ROUTING (model/defrag reads it). */
   readonly prerouted = new Set<number>();
   /**
@@ -151,11 +152,12 @@ export class LinuxNode {
   /** Time runs on: every timer due by `t` fires (Infinity: all of them). */
   expireUntil(t: number): void {
     for (;;) {
-      const due = [this.nfct?.nextExpiry(t), this.plain.nextExpiry(t)].filter((q): q is LinuxQueue => !!q);
-      const q = due.sort((a, b) => a.expires - b.expires)[0];
-      if (!q) return;
-      const dir = this.nfct?.queues.get(q.key) === q ? this.nfct : this.plain;
-      this.expire(dir, q);
+      const nfct = this.nfct?.nextExpiry(t) ?? null;
+      const plain = this.plain.nextExpiry(t);
+      // The earlier timer first; at the same expiry, conntrack's.
+      if (nfct && (!plain || nfct.expires <= plain.expires)) this.expire(this.nfct!, nfct);
+      else if (plain) this.expire(this.plain, plain);
+      else return;
     }
   }
 
@@ -173,7 +175,7 @@ export class LinuxNode {
   }
 
   private deliver(a: Arrival, packet: Uint8Array, why: string): void {
-    this.delivered.push({ event: a.index, t: a.t, packet: toHex(packet) });
+    this.delivered.push(taggedDelivery(a.index, a.t, packet));
     this.trace.push(`event ${a.index}: ${why}`);
   }
 
@@ -211,6 +213,7 @@ export class LinuxNode {
     }
     const q = this.plain.find(queueKey(f), a.t);
     if (!q) {
+      this.starved = true;
       this.trace.push(`event ${a.index}: ip6frag memory above high_thresh: dropped`);
       return;
     }
@@ -317,6 +320,7 @@ export class LinuxNode {
     }
     const q = dir.find(queueKey(f), a.t);
     if (!q) {
+      this.starved = true;
       this.trace.push(`event ${a.index}: nf_conntrack_frag6 memory above high_thresh: dropped`);
       return;
     }

@@ -3,7 +3,7 @@
 // nothing, every allowed continuation is followed, per datagram, and the
 // prediction is the set of outcomes reached. Datagrams do not interact (the
 // RFC sets no shared memory limit), so each queue key is explored alone.
-import { bytesEqual, toHex } from "../../wire/hex.js";
+import { bytesEqual, fromHex } from "../../wire/hex.js";
 import {
   IPV6_HEADER_LENGTH,
   IPV6_MAXPLEN,
@@ -20,7 +20,15 @@ import {
   ICMPV6_PARAMPROB,
   ICMPV6_TIME_EXCEED,
 } from "../../wire/protocol-numbers.js";
-import type { Candidate, CandidateGroup, IcmpError } from "./outcome.js";
+import {
+  deliveryBytes,
+  icmpKey,
+  taggedDelivery,
+  type Candidate,
+  type CandidateGroup,
+  type IcmpError,
+  type TaggedDelivery,
+} from "./outcome.js";
 import type { Frag6Config } from "./profiles.js";
 import { errorEligible } from "./after-defrag.js";
 import { upwardOutcomes, type UpwardOutcome } from "./rfc8200-headers.js";
@@ -60,8 +68,43 @@ function clone(s: RfcState, choice?: string): RfcState {
   };
 }
 
-function signature(s: RfcState): string {
-  return JSON.stringify([s.held.map((h) => h.arrival.index), s.started, s.abandoned, s.candidate]);
+/**
+ * Delivered packets told apart by their bytes without writing their hex
+ * (hex is what the first consumer to read a delivery pays): equal bytes get
+ * the same number.
+ */
+class PacketIds {
+  private readonly byLength = new Map<number, { bytes: Uint8Array; id: number }[]>();
+  private readonly ids = new Map<TaggedDelivery, number>();
+  private count = 0;
+
+  of(d: TaggedDelivery): number {
+    const known = this.ids.get(d);
+    if (known !== undefined) return known;
+    const bytes = deliveryBytes(d) ?? fromHex(d.packet);
+    let same = this.byLength.get(bytes.length);
+    if (!same) this.byLength.set(bytes.length, (same = []));
+    let entry = same.find((e) => bytesEqual(e.bytes, bytes));
+    if (!entry) same.push((entry = { bytes, id: this.count++ }));
+    this.ids.set(d, entry.id);
+    return entry.id;
+  }
+}
+
+/** A candidate's outcome as a key: each delivery's event, time and bytes, then the ICMP errors, in order. */
+function outcomeKey(c: Omit<Candidate, "choices">, packets: PacketIds): string {
+  return [
+    c.delivered.map((d) => `${d.event}/${d.t}/${packets.of(d)}`).join(" "),
+    c.icmpRequired.map(icmpKey).join(" "),
+    c.icmpOptional.map(icmpKey).join(" "),
+  ].join("|");
+}
+
+/** Two states with one signature behave alike from here on: what is held, the clock, and the outcome so far. */
+function signature(s: RfcState, packets: PacketIds): string {
+  return [s.held.map((h) => h.arrival.index).join(" "), s.started, s.abandoned, outcomeKey(s.candidate, packets)].join(
+    "|",
+  );
 }
 
 /** Abandon reassembly: every fragment held is discarded (RFC 8200 section 4.5; RFC 5722 section 4). */
@@ -182,7 +225,7 @@ function complete(s: RfcState, a: Arrival): RfcState[] {
 
 /** A whole datagram's processing outcome (rfc8200-headers.ts): delivered at `a`, or discarded with its optional error. */
 function handedUp(up: UpwardOutcome, a: Arrival, p: Uint8Array): Pick<Candidate, "delivered"> & { icmp: IcmpError[] } {
-  if (up.delivered) return { delivered: [{ event: a.index, t: a.t, packet: toHex(p) }], icmp: [] };
+  if (up.delivered) return { delivered: [taggedDelivery(a.index, a.t, p)], icmp: [] };
   const icmp = up.icmp && errorEligible(p) ? [{ t: a.t, type: ICMPV6_PARAMPROB, ...up.icmp }] : [];
   return { delivered: [], icmp };
 }
@@ -333,9 +376,12 @@ function arrive(s: RfcState, a: Arrival, f: FragmentPacket): RfcState[] {
   }
 }
 
-function dedup(states: RfcState[]): RfcState[] {
+function dedup(states: RfcState[], packets: PacketIds): RfcState[] {
   const seen = new Map<string, RfcState>();
-  for (const s of states) if (!seen.has(signature(s))) seen.set(signature(s), s);
+  for (const s of states) {
+    const key = signature(s, packets);
+    if (!seen.has(key)) seen.set(key, s);
+  }
   return [...seen.values()];
 }
 
@@ -355,15 +401,19 @@ function exploreDatagram(
     },
   ];
   let capped = false;
+  const packets = new PacketIds();
   for (const a of arrivals) {
     states = passTime(states, a.t, config.timeoutMs, false);
-    states = dedup(states.flatMap((s) => arrive(s, a, a.fragment!)));
+    states = dedup(
+      states.flatMap((s) => arrive(s, a, a.fragment!)),
+      packets,
+    );
     if (states.length > RFC_STATE_CAP) {
       states = states.slice(0, RFC_STATE_CAP);
       capped = true;
     }
   }
-  states = dedup(passTime(states, Infinity, config.timeoutMs, true));
+  states = dedup(passTime(states, Infinity, config.timeoutMs, true), packets);
   return { group: { key, candidates: states.map((s) => ({ choices: s.choices, ...s.candidate })) }, capped };
 }
 
@@ -410,8 +460,9 @@ function alone(a: Arrival): CandidateGroup {
 
 function dedupCandidates(list: Candidate[]): Candidate[] {
   const seen = new Map<string, Candidate>();
+  const packets = new PacketIds();
   for (const c of list) {
-    const key = JSON.stringify([c.delivered, c.icmpRequired, c.icmpOptional]);
+    const key = outcomeKey(c, packets);
     if (!seen.has(key)) seen.set(key, c);
   }
   return [...seen.values()];

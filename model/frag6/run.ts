@@ -5,6 +5,7 @@ import { parseArrival, type Arrival } from "./fragment.js";
 import { LinuxNode, LINUX_RULES, type LinuxRules } from "./linux-node.js";
 import {
   sortIcmp,
+  untagged,
   type CandidateGroup,
   type Frag6Expectation,
   type Frag6Outcome,
@@ -28,9 +29,11 @@ export function runLinux(
   for (const a of arrivalsOf(events)) node.arrive(a);
   node.expireUntil(Infinity);
   return {
-    outcome: { delivered: node.delivered.map(({ t, packet }) => ({ t, packet })), icmp: node.icmp },
+    outcome: { delivered: node.delivered.map(untagged), icmp: node.icmp },
     trace: node.trace,
     undetermined: node.undetermined,
+    /** Some fragment found reassembly memory above high_thresh. */
+    starved: node.starved,
   };
 }
 
@@ -46,7 +49,7 @@ export function frag6Expectation(
   }
   const { groups, capped } = rfc8200Groups(arrivalsOf(events), config);
   // The RFC sets no memory limit; where Linux-like accounting would run out, deliveries may be missing.
-  const starved = runLinux(events, "ipv6", config).trace.some((line) => line.includes("above high_thresh"));
+  const starved = runLinux(events, "ipv6", config).starved;
   const notes = [
     ...(capped ? ["state search cut: prediction relaxed"] : []),
     ...(starved ? ["memory pressure: deliveries may be missing"] : []),
@@ -64,7 +67,7 @@ export function canonicalOutcome(expectation: Frag6Expectation): Frag6Outcome {
   if (expectation.kind === "exact") return expectation.outcome;
   const chosen = expectation.groups.map((g: CandidateGroup) => g.candidates[0]!);
   return {
-    delivered: mergeDeliveries(chosen.map((c) => c.delivered)).map(({ t, packet }) => ({ t, packet })),
+    delivered: mergeDeliveries(chosen.map((c) => c.delivered)).map(untagged),
     icmp: sortIcmp(chosen.flatMap((c) => [...c.icmpRequired, ...c.icmpOptional])),
   };
 }
