@@ -82,10 +82,13 @@ class PacketIds {
     const known = this.ids.get(d);
     if (known !== undefined) return known;
     const bytes = deliveryBytes(d) ?? fromHex(d.packet);
-    let same = this.byLength.get(bytes.length);
-    if (!same) this.byLength.set(bytes.length, (same = []));
+    const same = this.byLength.get(bytes.length) ?? [];
+    this.byLength.set(bytes.length, same);
     let entry = same.find((e) => bytesEqual(e.bytes, bytes));
-    if (!entry) same.push((entry = { bytes, id: this.count++ }));
+    if (!entry) {
+      entry = { bytes, id: this.count++ };
+      same.push(entry);
+    }
     this.ids.set(d, entry.id);
     return entry.id;
   }
