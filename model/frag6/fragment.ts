@@ -35,7 +35,8 @@ export function fragmentFacts(f: FragmentPacket): FragmentFacts {
  * RFC 8200 section 4.5: Source Address, Destination Address, Fragment Identification.
  */
 export function queueKey(f: FragmentPacket): string {
-  return `${toHex(f.src)}>${toHex(f.dst)}#${f.identification}`;
+  const addresses = toHex(f.unfragmentable.subarray(8, 40)); // Source Address, then Destination Address
+  return `${addresses.slice(0, 32)}>${addresses.slice(32)}#${f.identification}`;
 }
 
 /** Least upper-layer header a first fragment must hold (include/net/ipv6_frag.h ipv6frag_thdr_truncated()). */

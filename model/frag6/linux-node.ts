@@ -8,6 +8,7 @@ import { IPPROTO_DSTOPTS, IPPROTO_HOPOPTS } from "../../wire/protocol-numbers.js
 import {
   IPV6_MAXPLEN,
   IPV6_HEADER_LENGTH,
+  reassembledFromPieces,
   reassembledPacket,
   setTrafficClass,
   trafficClassOf,
@@ -294,9 +295,13 @@ export class LinuxNode {
       this.trace.push(`event ${a.index}: reassembled payload ${payloadLength} > IPV6_MAXPLEN: dropped`);
       return "killed";
     }
-    const data = new Uint8Array(q.len);
-    for (const frag of q.fragments) data.set(frag.data, frag.offset);
-    const packet = reassembledPacket(head.unfragmentable, head.prevNextHeaderOffset, head.nextHeader, data);
+    const packet = reassembledFromPieces(
+      head.unfragmentable,
+      head.prevNextHeaderOffset,
+      head.nextHeader,
+      q.len,
+      q.fragments,
+    );
     setTrafficClass(packet, trafficClassOf(packet) | ecn); // ipv6_change_dsfield(hdr, 0xff, ecn)
     const why = `${dir.name} reassembled ${q.fragments.length} fragments`;
     if (dir === this.nfct) this.defragOut.set(a.index, packet); // in the last fragment's skb, on through the hooks

@@ -37,7 +37,7 @@ export interface TaggedDelivery extends Delivery {
  */
 export function taggedDelivery(event: number, t: number, bytes: Uint8Array): TaggedDelivery {
   let hex: string | undefined;
-  const delivery = {
+  return {
     event,
     t,
     get packet(): string {
@@ -45,20 +45,10 @@ export function taggedDelivery(event: number, t: number, bytes: Uint8Array): Tag
       return hex;
     },
   };
-  BYTES.set(delivery, bytes);
-  return delivery;
-}
-
-const BYTES = new WeakMap<TaggedDelivery, Uint8Array>();
-
-/** The bytes of a delivery taggedDelivery() made (undefined for any other). */
-export function deliveryBytes(d: TaggedDelivery): Uint8Array | undefined {
-  return BYTES.get(d);
 }
 
 /** `d` without its event tag, its hex still written only when read. */
 export function untagged(d: TaggedDelivery): Delivery {
-  if (!BYTES.has(d)) return { t: d.t, packet: d.packet };
   return {
     t: d.t,
     get packet(): string {
