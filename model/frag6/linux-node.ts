@@ -14,7 +14,7 @@ import {
   trafficClassOf,
   type FragmentPacket,
 } from "../../wire/ipv6-fragment.js";
-import { fragmentFacts, icmpErrorAllowed, queueKey, tinyFirstFragment, type Arrival } from "./fragment.js";
+import { fragmentFacts, icmpErrorAllowed, QueueKeys, tinyFirstFragment, type Arrival } from "./fragment.js";
 import {
   afterConntrackDefrag,
   afterArrival,
@@ -88,6 +88,7 @@ export class LinuxNode {
   readonly defragOut = new Map<number, Uint8Array>();
   private readonly plain: Fqdir;
   private readonly nfct: Fqdir | null;
+  private readonly keys = new QueueKeys();
 
   constructor(
     readonly path: "ipv6" | "nfct",
@@ -212,7 +213,7 @@ export class LinuxNode {
       this.trace.push(`event ${a.index}: tiny first fragment dropped`);
       return;
     }
-    const q = this.plain.find(queueKey(f), a.t);
+    const q = this.plain.find(this.keys.of(f), a.t);
     if (!q) {
       this.starved = true;
       this.trace.push(`event ${a.index}: ip6frag memory above high_thresh: dropped`);
@@ -323,7 +324,7 @@ export class LinuxNode {
       this.ipv6FragRcv(a);
       return;
     }
-    const q = dir.find(queueKey(f), a.t);
+    const q = dir.find(this.keys.of(f), a.t);
     if (!q) {
       this.starved = true;
       this.trace.push(`event ${a.index}: nf_conntrack_frag6 memory above high_thresh: dropped`);

@@ -13,7 +13,7 @@ import {
   trafficClassOf,
   type FragmentPacket,
 } from "../../wire/ipv6-fragment.js";
-import { fragmentFacts, icmpErrorAllowed, queueKey, tinyFirstFragment, type Arrival } from "./fragment.js";
+import { fragmentFacts, icmpErrorAllowed, QueueKeys, tinyFirstFragment, type Arrival } from "./fragment.js";
 import {
   ICMPV6_EXC_FRAGTIME,
   ICMPV6_HDR_FIELD,
@@ -517,13 +517,14 @@ function dedupCandidates(list: Candidate[], memo: DatagramMemo): Candidate[] {
 export function rfc8200Groups(arrivals: Arrival[], config: Frag6Config): { groups: CandidateGroup[]; capped: boolean } {
   const groups: CandidateGroup[] = [];
   const byKey = new Map<string, Arrival[]>();
+  const keys = new QueueKeys();
   for (const a of arrivals) {
     const f = a.fragment;
     if (!f || (f.offset === 0 && !f.more)) {
       groups.push(alone(a));
       continue;
     }
-    const key = queueKey(f);
+    const key = keys.of(f);
     const list = byKey.get(key);
     if (list) list.push(a);
     else byKey.set(key, [a]);
