@@ -126,18 +126,20 @@ class DatagramMemo {
 
 /** A candidate's outcome as a key: each delivery's event, time and bytes, then the ICMP errors, in order. */
 function outcomeKey(c: Omit<Candidate, "choices">, memo: DatagramMemo): string {
-  return [
-    c.delivered.map((d) => `${d.event}/${d.t}/${memo.packetId(d)}`).join(" "),
-    c.icmpRequired.map(icmpKey).join(" "),
-    c.icmpOptional.map(icmpKey).join(" "),
-  ].join("|");
+  let key = "";
+  for (const d of c.delivered) key += ` ${d.event}/${d.t}/${memo.packetId(d)}`;
+  key += "|";
+  for (const e of c.icmpRequired) key += ` ${icmpKey(e)}`;
+  key += "|";
+  for (const e of c.icmpOptional) key += ` ${icmpKey(e)}`;
+  return key;
 }
 
 /** Two states with one signature behave alike from here on: what is held, the clock, and the outcome so far. */
 function signature(s: RfcState): string {
-  return [s.held.map((h) => h.arrival.index).join(" "), s.started, s.abandoned, outcomeKey(s.candidate, s.memo)].join(
-    "|",
-  );
+  let key = "";
+  for (const h of s.held) key += ` ${h.arrival.index}`;
+  return `${key}|${s.started}|${s.abandoned}|${outcomeKey(s.candidate, s.memo)}`;
 }
 
 /** Abandon reassembly: every fragment held is discarded (RFC 8200 section 4.5; RFC 5722 section 4). */
@@ -450,7 +452,9 @@ function exploreDatagram(
   let capped = false;
   for (const a of arrivals) {
     states = passTime(states, a.t, config.timeoutMs, false);
-    states = dedup(states.flatMap((s) => arrive(s, a, a.fragment!)));
+    const next: RfcState[] = [];
+    for (const s of states) for (const n of arrive(s, a, a.fragment!)) next.push(n);
+    states = dedup(next);
     if (states.length > RFC_STATE_CAP) {
       states = states.slice(0, RFC_STATE_CAP);
       capped = true;
