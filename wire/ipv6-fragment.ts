@@ -9,7 +9,7 @@ export const FRAGMENT_HEADER_LENGTH = 8;
 /** IPV6_MAXPLEN: the largest Payload Length without a Jumbo option. */
 export const IPV6_MAXPLEN = 65535;
 
-/** A packet that carries a Fragment header, split where a reassembler splits it. */
+/** A packet that carries a Fragment header, split where a reassembler splits it. Its byte fields are views into the packet, not copies. */
 export interface FragmentPacket {
   /** The IPv6 header and every extension header before the Fragment header (RFC 8200: the Unfragmentable Part). */
   unfragmentable: Uint8Array;
@@ -28,8 +28,6 @@ export interface FragmentPacket {
   identification: number;
   /** The Fragmentable Part this fragment carries. */
   data: Uint8Array;
-  src: Uint8Array;
-  dst: Uint8Array;
   trafficClass: number;
 }
 
@@ -62,7 +60,7 @@ export function parseFragmentPacket(bytes: Uint8Array, what = "packet"): Fragmen
     throw new PacketError(`${what}: Fragment header at byte ${at} is truncated`);
   const word = (bytes[at + 2]! << 8) | bytes[at + 3]!;
   return {
-    unfragmentable: bytes.slice(0, at),
+    unfragmentable: bytes.subarray(0, at),
     prevNextHeaderOffset,
     fragmentHeaderOffset: at,
     nextHeader: bytes[at]!,
@@ -70,9 +68,7 @@ export function parseFragmentPacket(bytes: Uint8Array, what = "packet"): Fragmen
     more: (word & 1) === 1,
     reserved: (word >> 1) & 3,
     identification: ((bytes[at + 4]! << 24) | (bytes[at + 5]! << 16) | (bytes[at + 6]! << 8) | bytes[at + 7]!) >>> 0,
-    data: bytes.slice(at + FRAGMENT_HEADER_LENGTH),
-    src: bytes.slice(8, 24),
-    dst: bytes.slice(24, 40),
+    data: bytes.subarray(at + FRAGMENT_HEADER_LENGTH),
     trafficClass: ((bytes[0]! & 0x0f) << 4) | (bytes[1]! >> 4),
   };
 }
@@ -154,10 +150,26 @@ export function reassembledPacket(
   nextHeader: number,
   payload: Uint8Array,
 ): Uint8Array {
-  const out = new Uint8Array(unfragmentable.length + payload.length);
+  return reassembledFromPieces(unfragmentable, prevNextHeaderOffset, nextHeader, payload.length, [
+    { offset: 0, data: payload },
+  ]);
+}
+
+/**
+ * reassembledPacket() with a Fragmentable Part of `length` bytes made of
+ * `pieces`, each fragment's data at its offset, copied once into the packet.
+ */
+export function reassembledFromPieces(
+  unfragmentable: Uint8Array,
+  prevNextHeaderOffset: number,
+  nextHeader: number,
+  length: number,
+  pieces: readonly { offset: number; data: Uint8Array }[],
+): Uint8Array {
+  const out = new Uint8Array(unfragmentable.length + length);
   out.set(unfragmentable);
   out[prevNextHeaderOffset] = nextHeader;
-  out.set(payload, unfragmentable.length);
+  for (const piece of pieces) out.set(piece.data, unfragmentable.length + piece.offset);
   // A reassembled datagram larger than 65535 is never built; callers check first.
   return withPayloadLength(out);
 }

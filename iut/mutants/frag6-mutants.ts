@@ -23,7 +23,9 @@ interface NaiveRules {
 function naiveRun(events: Frag6Event[], config: Frag6Config, rules: NaiveRules): Frag6Outcome {
   interface Q {
     started: number;
-    bytes: (number | undefined)[];
+    /** The datagram's bytes so far, and which of them arrived (1): both grow with the furthest fragment. */
+    bytes: Uint8Array;
+    arrived: Uint8Array;
     held: FragmentPacket[];
     length: number | null;
     head: FragmentPacket | null;
@@ -42,7 +44,14 @@ function naiveRun(events: Frag6Event[], config: Frag6Config, rules: NaiveRules):
       return;
     }
     const key = queueKey(f);
-    const q = queues.get(key) ?? { started: e.t, bytes: [], held: [], length: null, head: null };
+    const q = queues.get(key) ?? {
+      started: e.t,
+      bytes: new Uint8Array(0),
+      arrived: new Uint8Array(0),
+      held: [],
+      length: null,
+      head: null,
+    };
     queues.set(key, q);
     const end = f.offset + f.data.length;
     const overlaps = q.held.some((h) => h.offset < end && f.offset < h.offset + h.data.length);
@@ -56,18 +65,19 @@ function naiveRun(events: Frag6Event[], config: Frag6Config, rules: NaiveRules):
       }
     }
     q.held.push(f);
-    f.data.forEach((b, j) => {
-      q.bytes[f.offset + j] = b;
-    });
+    if (end > q.bytes.length) {
+      q.bytes = grown(q.bytes, end);
+      q.arrived = grown(q.arrived, end);
+    }
+    q.bytes.set(f.data, f.offset);
+    q.arrived.fill(1, f.offset, end);
     if (!f.more) q.length = end;
     if (f.offset === 0) q.head = f;
     if (q.length === null || !q.head) return;
-    const data = new Uint8Array(q.length);
-    for (let j = 0; j < q.length; j++) {
-      const b = q.bytes[j];
-      if (b === undefined && !rules.ignoreHoles) return;
-      data[j] = b ?? 0;
-    }
+    const holes = q.length > q.arrived.length || q.arrived.subarray(0, q.length).includes(0);
+    if (holes && !rules.ignoreHoles) return;
+    const data = new Uint8Array(q.length); // a hole reads as 0
+    data.set(q.bytes.subarray(0, Math.min(q.length, q.bytes.length)));
     queues.delete(key);
     delivered.push({
       t: e.t,
@@ -75,6 +85,13 @@ function naiveRun(events: Frag6Event[], config: Frag6Config, rules: NaiveRules):
     });
   });
   return { delivered, icmp: [] };
+}
+
+/** `bytes` in a zeroed array of at least `length`. */
+function grown(bytes: Uint8Array, length: number): Uint8Array {
+  const out = new Uint8Array(Math.max(length, 2 * bytes.length));
+  out.set(bytes);
+  return out;
 }
 
 function naive(rules: NaiveRules): OpHandler {

@@ -35,7 +35,32 @@ export function fragmentFacts(f: FragmentPacket): FragmentFacts {
  * RFC 8200 section 4.5: Source Address, Destination Address, Fragment Identification.
  */
 export function queueKey(f: FragmentPacket): string {
-  return `${toHex(f.src)}>${toHex(f.dst)}#${f.identification}`;
+  const addresses = toHex(f.unfragmentable.subarray(8, 40)); // Source Address, then Destination Address
+  return `${addresses.slice(0, 32)}>${addresses.slice(32)}#${f.identification}`;
+}
+
+/**
+ * queueKey() over one run: each distinct key is written once, and later
+ * fragments find theirs by identification and addresses (hex costs more than
+ * the rest of a fragment's handling; a key met again also hashes at once).
+ */
+export class QueueKeys {
+  private readonly byId = new Map<number, { addresses: Uint8Array; key: string }[]>();
+
+  of(f: FragmentPacket): string {
+    const known = this.byId.get(f.identification) ?? [];
+    for (const k of known) if (sameAddresses(k.addresses, f.unfragmentable)) return k.key;
+    const key = queueKey(f);
+    known.push({ addresses: f.unfragmentable, key });
+    this.byId.set(f.identification, known);
+    return key;
+  }
+}
+
+/** Source and Destination Address (bytes 8 to 40) alike in two packets. */
+function sameAddresses(a: Uint8Array, b: Uint8Array): boolean {
+  for (let i = 8; i < 40; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** Least upper-layer header a first fragment must hold (include/net/ipv6_frag.h ipv6frag_thdr_truncated()). */

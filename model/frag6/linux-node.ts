@@ -4,17 +4,17 @@
 //    nf_ct_frag6_queue() / nf_ct_frag6_reasm() at the defrag hook, in front of the
 //    plain stack, which still sees every fragment the hook lets through unchanged.
 // Both insert with inet_frag_queue_insert() and expire with ip6frag_expire_frag_queue().
-import { toHex } from "../../wire/hex.js";
 import { IPPROTO_DSTOPTS, IPPROTO_HOPOPTS } from "../../wire/protocol-numbers.js";
 import {
   IPV6_MAXPLEN,
   IPV6_HEADER_LENGTH,
+  reassembledFromPieces,
   reassembledPacket,
   setTrafficClass,
   trafficClassOf,
   type FragmentPacket,
 } from "../../wire/ipv6-fragment.js";
-import { fragmentFacts, icmpErrorAllowed, queueKey, tinyFirstFragment, type Arrival } from "./fragment.js";
+import { fragmentFacts, icmpErrorAllowed, QueueKeys, tinyFirstFragment, type Arrival } from "./fragment.js";
 import {
   afterConntrackDefrag,
   afterArrival,
@@ -32,7 +32,7 @@ import {
   ICMPV6_PARAMPROB,
   ICMPV6_TIME_EXCEED,
 } from "../../wire/protocol-numbers.js";
-import type { IcmpError, TaggedDelivery } from "./outcome.js";
+import { taggedDelivery, type IcmpError, type TaggedDelivery } from "./outcome.js";
 import { queueInsert } from "./runs.js";
 import { parseTlv, type TlvVerdict } from "./tlv-options.js";
 import type { Frag6Config } from "./profiles.js";
@@ -76,6 +76,8 @@ export class LinuxNode {
   readonly trace: string[] = [];
   /** Set when the run reaches behaviour the model does not predict (after-defrag.ts): why. */
   undetermined: string | null = null;
+  /** Set when a fragment was dropped for reassembly memory above high_thresh. */
+  starved = false;
   /** Arrivals that got past ip6_rcv_core() to NF_INET_PRE_ROUTING (model/defrag reads it). */
   readonly prerouted = new Set<number>();
   /**
@@ -86,6 +88,7 @@ export class LinuxNode {
   readonly defragOut = new Map<number, Uint8Array>();
   private readonly plain: Fqdir;
   private readonly nfct: Fqdir | null;
+  private readonly keys = new QueueKeys();
 
   constructor(
     readonly path: "ipv6" | "nfct",
@@ -151,11 +154,12 @@ export class LinuxNode {
   /** Time runs on: every timer due by `t` fires (Infinity: all of them). */
   expireUntil(t: number): void {
     for (;;) {
-      const due = [this.nfct?.nextExpiry(t), this.plain.nextExpiry(t)].filter((q): q is LinuxQueue => !!q);
-      const q = due.sort((a, b) => a.expires - b.expires)[0];
-      if (!q) return;
-      const dir = this.nfct?.queues.get(q.key) === q ? this.nfct : this.plain;
-      this.expire(dir, q);
+      const nfct = this.nfct?.nextExpiry(t) ?? null;
+      const plain = this.plain.nextExpiry(t);
+      // The earlier timer first; at the same expiry, conntrack's.
+      if (nfct && (!plain || nfct.expires <= plain.expires)) this.expire(this.nfct!, nfct);
+      else if (plain) this.expire(this.plain, plain);
+      else return;
     }
   }
 
@@ -173,7 +177,7 @@ export class LinuxNode {
   }
 
   private deliver(a: Arrival, packet: Uint8Array, why: string): void {
-    this.delivered.push({ event: a.index, t: a.t, packet: toHex(packet) });
+    this.delivered.push(taggedDelivery(a.index, a.t, packet));
     this.trace.push(`event ${a.index}: ${why}`);
   }
 
@@ -209,8 +213,9 @@ export class LinuxNode {
       this.trace.push(`event ${a.index}: tiny first fragment dropped`);
       return;
     }
-    const q = this.plain.find(queueKey(f), a.t);
+    const q = this.plain.find(this.keys.of(f), a.t);
     if (!q) {
+      this.starved = true;
       this.trace.push(`event ${a.index}: ip6frag memory above high_thresh: dropped`);
       return;
     }
@@ -291,9 +296,13 @@ export class LinuxNode {
       this.trace.push(`event ${a.index}: reassembled payload ${payloadLength} > IPV6_MAXPLEN: dropped`);
       return "killed";
     }
-    const data = new Uint8Array(q.len);
-    for (const frag of q.fragments) data.set(frag.data, frag.offset);
-    const packet = reassembledPacket(head.unfragmentable, head.prevNextHeaderOffset, head.nextHeader, data);
+    const packet = reassembledFromPieces(
+      head.unfragmentable,
+      head.prevNextHeaderOffset,
+      head.nextHeader,
+      q.len,
+      q.fragments,
+    );
     setTrafficClass(packet, trafficClassOf(packet) | ecn); // ipv6_change_dsfield(hdr, 0xff, ecn)
     const why = `${dir.name} reassembled ${q.fragments.length} fragments`;
     if (dir === this.nfct) this.defragOut.set(a.index, packet); // in the last fragment's skb, on through the hooks
@@ -315,8 +324,9 @@ export class LinuxNode {
       this.ipv6FragRcv(a);
       return;
     }
-    const q = dir.find(queueKey(f), a.t);
+    const q = dir.find(this.keys.of(f), a.t);
     if (!q) {
+      this.starved = true;
       this.trace.push(`event ${a.index}: nf_conntrack_frag6 memory above high_thresh: dropped`);
       return;
     }

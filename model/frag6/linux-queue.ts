@@ -83,6 +83,7 @@ export class Fqdir {
   /** The queue whose timer fires next at or before `t`, if any. */
   nextExpiry(t: number): LinuxQueue | null {
     let next: LinuxQueue | null = null;
+    if (this.queues.size === 0) return next;
     for (const q of this.queues.values()) {
       if (q.expires > t) continue;
       if (!next || q.expires < next.expires || (q.expires === next.expires && q.seq < next.seq)) next = q;

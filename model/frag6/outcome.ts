@@ -2,6 +2,7 @@
 // one outcome; RFC 8200 leaves choices, so its prediction is a set: per
 // datagram (queue key) a list of allowed candidates, any combination of
 // which conforms.
+import { toHex } from "../../wire/hex.js";
 
 export interface Delivery {
   t: number;
@@ -25,6 +26,35 @@ export interface Frag6Outcome {
 /** A delivery tagged with the event that caused it, so choices of several datagrams merge in event order. */
 export interface TaggedDelivery extends Delivery {
   event: number;
+}
+
+/**
+ * A delivery of `bytes` caused by event `event`, its hex written when first
+ * read: hex costs more than the reassembly that built the bytes, and many
+ * deliveries the model builds are never shown (RFC 8200 states merged away, a
+ * run whose deliveries are only counted). `packet` is an own enumerable
+ * property like any other, so JSON and deep equality see the hex.
+ */
+export function taggedDelivery(event: number, t: number, bytes: Uint8Array): TaggedDelivery {
+  let hex: string | undefined;
+  return {
+    event,
+    t,
+    get packet(): string {
+      hex ??= toHex(bytes);
+      return hex;
+    },
+  };
+}
+
+/** `d` without its event tag, its hex still written only when read. */
+export function untagged(d: TaggedDelivery): Delivery {
+  return {
+    t: d.t,
+    get packet(): string {
+      return d.packet;
+    },
+  };
 }
 
 /** One allowed behaviour for one datagram. */

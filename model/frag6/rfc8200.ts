@@ -3,16 +3,17 @@
 // nothing, every allowed continuation is followed, per datagram, and the
 // prediction is the set of outcomes reached. Datagrams do not interact (the
 // RFC sets no shared memory limit), so each queue key is explored alone.
-import { bytesEqual, toHex } from "../../wire/hex.js";
+import { bytesEqual, fromHex } from "../../wire/hex.js";
 import {
   IPV6_HEADER_LENGTH,
   IPV6_MAXPLEN,
+  reassembledFromPieces,
   reassembledPacket,
   setTrafficClass,
   trafficClassOf,
   type FragmentPacket,
 } from "../../wire/ipv6-fragment.js";
-import { fragmentFacts, icmpErrorAllowed, queueKey, tinyFirstFragment, type Arrival } from "./fragment.js";
+import { fragmentFacts, icmpErrorAllowed, QueueKeys, tinyFirstFragment, type Arrival } from "./fragment.js";
 import {
   ICMPV6_EXC_FRAGTIME,
   ICMPV6_HDR_FIELD,
@@ -20,7 +21,14 @@ import {
   ICMPV6_PARAMPROB,
   ICMPV6_TIME_EXCEED,
 } from "../../wire/protocol-numbers.js";
-import type { Candidate, CandidateGroup, IcmpError } from "./outcome.js";
+import {
+  icmpKey,
+  taggedDelivery,
+  type Candidate,
+  type CandidateGroup,
+  type IcmpError,
+  type TaggedDelivery,
+} from "./outcome.js";
 import type { Frag6Config } from "./profiles.js";
 import { errorEligible } from "./after-defrag.js";
 import { upwardOutcomes, type UpwardOutcome } from "./rfc8200-headers.js";
@@ -44,10 +52,13 @@ interface RfcState {
   /** An overlap abandoned this datagram earlier: later fragments may be dropped or start afresh. */
   abandoned: boolean;
   candidate: Omit<Candidate, "choices">;
+  /** Shared by every state of one datagram (see DatagramMemo). */
+  memo: DatagramMemo;
 }
 
 function clone(s: RfcState, choice?: string): RfcState {
   return {
+    memo: s.memo,
     choices: choice ? [...s.choices, choice] : [...s.choices],
     held: [...s.held],
     started: s.started,
@@ -60,8 +71,75 @@ function clone(s: RfcState, choice?: string): RfcState {
   };
 }
 
+/** A reassembled datagram as complete() hands it on: one ECN variant and the ways its headers may end. */
+interface Reassembled {
+  packet: Uint8Array | null;
+  choice: string;
+  ups: (UpwardOutcome | null)[];
+}
+
+/**
+ * What the states of one datagram share, each worked out once: the
+ * reassembled packet (its ECN variants, its header outcomes) of each list of
+ * held fragments, which depends on nothing else; and a number for each
+ * delivered packet, equal bytes equal number, so states compare without
+ * writing hex (the first consumer to read a delivery pays for that).
+ */
+class DatagramMemo {
+  private readonly reassemblies = new Map<string, Reassembled[]>();
+  private readonly bytes = new Map<TaggedDelivery, Uint8Array>();
+  private readonly byLength = new Map<number, { bytes: Uint8Array; id: number }[]>();
+  private readonly ids = new Map<TaggedDelivery, number>();
+  private count = 0;
+
+  reassembled(held: readonly Held[], reassemble: () => Reassembled[]): Reassembled[] {
+    const key = held.map((h) => h.arrival.index).join(" ");
+    let known = this.reassemblies.get(key);
+    if (!known) {
+      known = reassemble();
+      this.reassemblies.set(key, known);
+    }
+    return known;
+  }
+
+  deliver(a: Arrival, packet: Uint8Array): TaggedDelivery {
+    const d = taggedDelivery(a.index, a.t, packet);
+    this.bytes.set(d, packet);
+    return d;
+  }
+
+  packetId(d: TaggedDelivery): number {
+    const known = this.ids.get(d);
+    if (known !== undefined) return known;
+    const bytes = this.bytes.get(d) ?? fromHex(d.packet);
+    const same = this.byLength.get(bytes.length) ?? [];
+    this.byLength.set(bytes.length, same);
+    let entry = same.find((e) => e.bytes === bytes || bytesEqual(e.bytes, bytes));
+    if (!entry) {
+      entry = { bytes, id: this.count++ };
+      same.push(entry);
+    }
+    this.ids.set(d, entry.id);
+    return entry.id;
+  }
+}
+
+/** A candidate's outcome as a key: each delivery's event, time and bytes, then the ICMP errors, in order. */
+function outcomeKey(c: Omit<Candidate, "choices">, memo: DatagramMemo): string {
+  let key = "";
+  for (const d of c.delivered) key += ` ${d.event}/${d.t}/${memo.packetId(d)}`;
+  key += "|";
+  for (const e of c.icmpRequired) key += ` ${icmpKey(e)}`;
+  key += "|";
+  for (const e of c.icmpOptional) key += ` ${icmpKey(e)}`;
+  return key;
+}
+
+/** Two states with one signature behave alike from here on: what is held, the clock, and the outcome so far. */
 function signature(s: RfcState): string {
-  return JSON.stringify([s.held.map((h) => h.arrival.index), s.started, s.abandoned, s.candidate]);
+  let key = "";
+  for (const h of s.held) key += ` ${h.arrival.index}`;
+  return `${key}|${s.started}|${s.abandoned}|${outcomeKey(s.candidate, s.memo)}`;
 }
 
 /** Abandon reassembly: every fragment held is discarded (RFC 8200 section 4.5; RFC 5722 section 4). */
@@ -156,18 +234,26 @@ function complete(s: RfcState, a: Arrival): RfcState[] {
   if (covered !== length) return [s];
   const head = first.fragment;
   if (payloadOver(head, length)) return [abandon(s, "reassembled payload over 65535: discarded", false)];
-  const data = new Uint8Array(length);
-  for (const h of s.held) data.set(h.fragment.data, h.offset);
-  const packet = reassembledPacket(head.unfragmentable, head.prevNextHeaderOffset, head.nextHeader, data);
-  return ecnVariants(s.held, packet).flatMap(({ packet: p, choice }) => {
-    // The whole datagram's own headers after the Fragment header are processed next (RFC 8200 section 4).
-    const ups: (UpwardOutcome | null)[] = p
-      ? upwardOutcomes(p, head.prevNextHeaderOffset, head.unfragmentable.length, false)
-      : [null];
+  const reassembled = s.memo.reassembled(s.held, () => {
+    const packet = reassembledFromPieces(
+      head.unfragmentable,
+      head.prevNextHeaderOffset,
+      head.nextHeader,
+      length,
+      s.held.map((h) => h.fragment),
+    );
+    return ecnVariants(s.held, packet).map(({ packet: p, choice }) => ({
+      packet: p,
+      choice,
+      // The whole datagram's own headers after the Fragment header are processed next (RFC 8200 section 4).
+      ups: p ? upwardOutcomes(p, head.prevNextHeaderOffset, head.unfragmentable.length, false) : [null],
+    }));
+  });
+  return reassembled.flatMap(({ packet: p, choice, ups }) => {
     return ups.map((up) => {
       const done = clone(s, choice);
       if (p && up) {
-        const { delivered, icmp } = handedUp(up, a, p);
+        const { delivered, icmp } = handedUp(up, a, p, s.memo);
         if (up.choice) done.choices.push(up.choice);
         done.candidate.delivered.push(...delivered);
         done.candidate.icmpOptional.push(...icmp);
@@ -181,8 +267,13 @@ function complete(s: RfcState, a: Arrival): RfcState[] {
 }
 
 /** A whole datagram's processing outcome (rfc8200-headers.ts): delivered at `a`, or discarded with its optional error. */
-function handedUp(up: UpwardOutcome, a: Arrival, p: Uint8Array): Pick<Candidate, "delivered"> & { icmp: IcmpError[] } {
-  if (up.delivered) return { delivered: [{ event: a.index, t: a.t, packet: toHex(p) }], icmp: [] };
+function handedUp(
+  up: UpwardOutcome,
+  a: Arrival,
+  p: Uint8Array,
+  memo: DatagramMemo,
+): Pick<Candidate, "delivered"> & { icmp: IcmpError[] } {
+  if (up.delivered) return { delivered: [memo.deliver(a, p)], icmp: [] };
   const icmp = up.icmp && errorEligible(p) ? [{ t: a.t, type: ICMPV6_PARAMPROB, ...up.icmp }] : [];
   return { delivered: [], icmp };
 }
@@ -335,7 +426,10 @@ function arrive(s: RfcState, a: Arrival, f: FragmentPacket): RfcState[] {
 
 function dedup(states: RfcState[]): RfcState[] {
   const seen = new Map<string, RfcState>();
-  for (const s of states) if (!seen.has(signature(s))) seen.set(signature(s), s);
+  for (const s of states) {
+    const key = signature(s);
+    if (!seen.has(key)) seen.set(key, s);
+  }
   return [...seen.values()];
 }
 
@@ -352,12 +446,15 @@ function exploreDatagram(
       started: null,
       abandoned: false,
       candidate: { delivered: [], icmpRequired: [], icmpOptional: [] },
+      memo: new DatagramMemo(),
     },
   ];
   let capped = false;
   for (const a of arrivals) {
     states = passTime(states, a.t, config.timeoutMs, false);
-    states = dedup(states.flatMap((s) => arrive(s, a, a.fragment!)));
+    const next: RfcState[] = [];
+    for (const s of states) for (const n of arrive(s, a, a.fragment!)) next.push(n);
+    states = dedup(next);
     if (states.length > RFC_STATE_CAP) {
       states = states.slice(0, RFC_STATE_CAP);
       capped = true;
@@ -376,8 +473,9 @@ function exploreDatagram(
 function alone(a: Arrival): CandidateGroup {
   const key = `event ${a.index}`;
   const f = a.fragment;
+  const memo = new DatagramMemo();
   const candidate = (choice: string, up: UpwardOutcome, p: Uint8Array): Candidate => {
-    const { delivered, icmp } = handedUp(up, a, p);
+    const { delivered, icmp } = handedUp(up, a, p, memo);
     return { choices: up.choice ? [choice, up.choice] : [choice], delivered, icmpRequired: [], icmpOptional: icmp };
   };
   if (!f)
@@ -395,23 +493,26 @@ function alone(a: Arrival): CandidateGroup {
   const candidates = [...asReassembled, ...asReceived].map((up) =>
     candidate("atomic fragment processed alone", up, packet),
   );
-  if (!tinyFirstFragment(a.packet, f)) return { key, candidates: dedupCandidates(candidates) };
+  if (!tinyFirstFragment(a.packet, f)) return { key, candidates: dedupCandidates(candidates, memo) };
   const icmp = icmpErrorAllowed(a.packet, f)
     ? [{ t: a.t, type: ICMPV6_PARAMPROB, code: ICMPV6_HDR_INCOMP, pointer: 0 }]
     : [];
   return {
     key,
-    candidates: dedupCandidates([
-      { choices: ["tiny atomic fragment discarded"], delivered: [], icmpRequired: [], icmpOptional: icmp },
-      ...candidates,
-    ]),
+    candidates: dedupCandidates(
+      [
+        { choices: ["tiny atomic fragment discarded"], delivered: [], icmpRequired: [], icmpOptional: icmp },
+        ...candidates,
+      ],
+      memo,
+    ),
   };
 }
 
-function dedupCandidates(list: Candidate[]): Candidate[] {
+function dedupCandidates(list: Candidate[], memo: DatagramMemo): Candidate[] {
   const seen = new Map<string, Candidate>();
   for (const c of list) {
-    const key = JSON.stringify([c.delivered, c.icmpRequired, c.icmpOptional]);
+    const key = outcomeKey(c, memo);
     if (!seen.has(key)) seen.set(key, c);
   }
   return [...seen.values()];
@@ -420,14 +521,17 @@ function dedupCandidates(list: Candidate[]): Candidate[] {
 export function rfc8200Groups(arrivals: Arrival[], config: Frag6Config): { groups: CandidateGroup[]; capped: boolean } {
   const groups: CandidateGroup[] = [];
   const byKey = new Map<string, Arrival[]>();
+  const keys = new QueueKeys();
   for (const a of arrivals) {
     const f = a.fragment;
     if (!f || (f.offset === 0 && !f.more)) {
       groups.push(alone(a));
       continue;
     }
-    const key = queueKey(f);
-    byKey.set(key, [...(byKey.get(key) ?? []), a]);
+    const key = keys.of(f);
+    const list = byKey.get(key);
+    if (list) list.push(a);
+    else byKey.set(key, [a]);
   }
   let capped = false;
   for (const [key, list] of byKey) {

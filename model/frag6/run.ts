@@ -5,12 +5,14 @@ import { parseArrival, type Arrival } from "./fragment.js";
 import { LinuxNode, LINUX_RULES, type LinuxRules } from "./linux-node.js";
 import {
   sortIcmp,
+  untagged,
   type CandidateGroup,
   type Frag6Expectation,
   type Frag6Outcome,
   type TaggedDelivery,
 } from "./outcome.js";
 import { FRAG6_DEFAULT_CONFIG, type Frag6Config, type Frag6Event, type Frag6Profile } from "./profiles.js";
+import { FRAG_QUEUE_SIZE, fragmentTruesize } from "./memory.js";
 import { rfc8200Groups } from "./rfc8200.js";
 
 export function arrivalsOf(events: readonly Frag6Event[]): Arrival[] {
@@ -24,14 +26,35 @@ export function runLinux(
   config: Frag6Config = FRAG6_DEFAULT_CONFIG,
   rules: LinuxRules = LINUX_RULES,
 ) {
-  const node = new LinuxNode(path, config, rules);
-  for (const a of arrivalsOf(events)) node.arrive(a);
-  node.expireUntil(Infinity);
+  const node = linuxNodeAfter(arrivalsOf(events), path, config, rules);
   return {
-    outcome: { delivered: node.delivered.map(({ t, packet }) => ({ t, packet })), icmp: node.icmp },
+    outcome: { delivered: node.delivered.map(untagged), icmp: node.icmp },
     trace: node.trace,
     undetermined: node.undetermined,
   };
+}
+
+function linuxNodeAfter(
+  arrivals: readonly Arrival[],
+  path: "ipv6" | "nfct",
+  config: Frag6Config,
+  rules: LinuxRules = LINUX_RULES,
+): LinuxNode {
+  const node = new LinuxNode(path, config, rules);
+  for (const a of arrivals) node.arrive(a);
+  node.expireUntil(Infinity);
+  return node;
+}
+
+/**
+ * Whether Linux-like accounting could refuse any fragment of the run: not
+ * while the memory it could ever count, every arrival's truesize and a queue
+ * for each, stays within high_thresh (inet_frag_find() refuses only above it).
+ */
+function memoryMayRunOut(arrivals: readonly Arrival[], config: Frag6Config): boolean {
+  let most = 0;
+  for (const a of arrivals) most += fragmentTruesize(a.packet.length) + FRAG_QUEUE_SIZE;
+  return most > config.highThresh;
 }
 
 /** What the profile allows for this run. */
@@ -44,9 +67,10 @@ export function frag6Expectation(
     const { outcome, trace, undetermined } = runLinux(events, profile === "linux-ipv6" ? "ipv6" : "nfct", config);
     return { kind: "exact", profile, outcome, notes: trace, ...(undetermined ? { undetermined } : {}) };
   }
-  const { groups, capped } = rfc8200Groups(arrivalsOf(events), config);
+  const arrivals = arrivalsOf(events);
+  const { groups, capped } = rfc8200Groups(arrivals, config);
   // The RFC sets no memory limit; where Linux-like accounting would run out, deliveries may be missing.
-  const starved = runLinux(events, "ipv6", config).trace.some((line) => line.includes("above high_thresh"));
+  const starved = memoryMayRunOut(arrivals, config) && linuxNodeAfter(arrivals, "ipv6", config).starved;
   const notes = [
     ...(capped ? ["state search cut: prediction relaxed"] : []),
     ...(starved ? ["memory pressure: deliveries may be missing"] : []),
@@ -64,7 +88,7 @@ export function canonicalOutcome(expectation: Frag6Expectation): Frag6Outcome {
   if (expectation.kind === "exact") return expectation.outcome;
   const chosen = expectation.groups.map((g: CandidateGroup) => g.candidates[0]!);
   return {
-    delivered: mergeDeliveries(chosen.map((c) => c.delivered)).map(({ t, packet }) => ({ t, packet })),
+    delivered: mergeDeliveries(chosen.map((c) => c.delivered)).map(untagged),
     icmp: sortIcmp(chosen.flatMap((c) => [...c.icmpRequired, ...c.icmpOptional])),
   };
 }
