@@ -124,9 +124,6 @@ export class IpCommand implements NetConfigurator {
   }
 }
 
-// Waiting for linkwatch: rtnetlink.ts (it asks the kernel, no `ip` started).
-export { awaitLinksActive } from "./rtnetlink.js";
-
 export interface LinkInfo {
   name: string;
   ifindex: number;

@@ -5,7 +5,8 @@
 // device's: veth1 sees those frames as PACKET_OTHERHOST and drops them, so a
 // packet never loops back through veth1 and the forwarding path.
 import { writeSysctl } from "../../sys/sysctl.js";
-import { awaitLinksActive, setupVethPair, setTxChecksumOffload } from "../../sys/veth.js";
+import { awaitLinksActive } from "../../sys/rtnetlink.js";
+import { setupVethPair, setTxChecksumOffload } from "../../sys/veth.js";
 import { assertPrivateNetns } from "../../sys/namespace.js";
 import { formatIPv4 } from "../../sys/inet-addr.js";
 import { GATEWAY_V4, LOCAL_V4 } from "./address-policy.js";

@@ -24,7 +24,8 @@ import { PacketSocket } from "../../../sys/packet-socket.js";
 import { attachFilter } from "../../../sys/socket-filter.js";
 import { existsSync } from "node:fs";
 import { readSysctl, sysctlPath, writeSysctl } from "../../../sys/sysctl.js";
-import { IpCommand, awaitLinksActive } from "../../../sys/veth.js";
+import { awaitLinksActive } from "../../../sys/rtnetlink.js";
+import { IpCommand } from "../../../sys/veth.js";
 import { ifNameToIndex } from "../../../sys/libc.js";
 import {
   BPF_CALL,

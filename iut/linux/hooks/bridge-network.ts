@@ -18,7 +18,8 @@
 import type { HookName } from "../../../model/hooks/families.js";
 import { NetworkNamespace } from "../../../sys/netns.js";
 import { writeSysctl } from "../../../sys/sysctl.js";
-import { awaitLinksActive, IpCommand } from "../../../sys/veth.js";
+import { awaitLinksActive } from "../../../sys/rtnetlink.js";
+import { IpCommand } from "../../../sys/veth.js";
 import { NftSession } from "../nft-session.js";
 import { TraceListener } from "./trace-listener.js";
 
