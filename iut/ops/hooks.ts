@@ -89,7 +89,8 @@ export const hooksBatch = defineOp(
     steps: Type.Array(BatchStep, { minItems: 1 }),
     partial: Type.Optional(
       Type.Boolean({
-        description: 'true: a step the adapter cannot judge may be answered {"unjudged": why} and the batch goes on',
+        description:
+          'true: a step the adapter cannot judge may be answered {"unjudged": why} and the batch goes on; what it leaves unknown lasts across the case\'s later batches until reset',
       }),
     ),
   }),

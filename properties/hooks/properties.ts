@@ -137,14 +137,25 @@ async function matchModel(input: SequenceInput, context: PropertyContext): Promi
   return withUnjudged(pass(input, context, { steps: input.commands.length }), steps);
 }
 
-/** Runs the case on the IUT and applies a judge to its events. */
-function judged(judge: (events: Event[], profile: string) => Finding | null) {
+/** A judge's answer: the first finding, or how many traversals it compared and found right. */
+type Judgement = Finding | { compared: number };
+
+/**
+ * Runs the case on the IUT and applies a judge to its events. A case the IUT
+ * left steps of unjudged, in which the judge then compared no traversal (every
+ * traversal unjudged, or on a list an unjudged step may have changed), is not
+ * judged: the steps it answered are not what this property judges.
+ */
+function judged(judge: (events: Event[], profile: string) => Judgement) {
   return async (input: SequenceInput, { iut, profile, collectRules }: PropertyContext): Promise<CheckOutcome> => {
     const events = await observe(iut, input.commands);
-    const finding = judge(events, profile);
-    return finding
-      ? fail(finding, input.commands, profile)
-      : withUnjudged(pass(input, { profile, collectRules }), unjudgedSteps(events));
+    const judgement = judge(events, profile);
+    if ("step" in judgement) return fail(judgement, input.commands, profile);
+    const steps = unjudgedSteps(events);
+    const outcome = pass(input, { profile, collectRules });
+    if (steps.unjudged > 0 && steps.unjudged < steps.answered && judgement.compared === 0)
+      return { ...outcome, judged: false, reason: `no traversal this property judges was judged: ${steps.reason}` };
+    return withUnjudged(outcome, steps);
   };
 }
 
@@ -152,7 +163,7 @@ function traversals(events: Event[]) {
   return events.filter((e): e is Extract<Event, { kind: "traverse" }> => e.kind === "traverse");
 }
 
-const sortedByPriority = (events: Event[]): Finding | null => {
+const sortedByPriority = (events: Event[]): Judgement => {
   for (const t of traversals(events)) {
     for (const [i, name] of t.visited.entries()) {
       const known = t.hooks.get(name);
@@ -174,10 +185,10 @@ const sortedByPriority = (events: Event[]): Finding | null => {
       }
     }
   }
-  return null;
+  return { compared: traversals(events).length };
 };
 
-const equalPriorityOrder = (events: Event[], profile: string): Finding | null => {
+const equalPriorityOrder = (events: Event[], profile: string): Judgement => {
   const newestFirst = hooksRules(profile).equalPriority === "before";
   for (const t of traversals(events)) {
     for (let i = 1; i < t.visited.length; i++) {
@@ -196,16 +207,17 @@ const equalPriorityOrder = (events: Event[], profile: string): Finding | null =>
       }
     }
   }
-  return null;
+  return { compared: traversals(events).length };
 };
 
 /** Builds each list from the registrations the IUT accepted and the unregisters it did, and runs it. */
-const visitsRegistered = (events: Event[], profile: string): Finding | null => {
+const visitsRegistered = (events: Event[], profile: string): Judgement => {
   const rules = hooksRules(profile);
   const lists = new Map<ListKey, HookList>();
   const landed = new Map<string, ListKey[]>();
   // Lists an unjudged step may have changed: their traversals are not judged.
   const unknown = new Set<ListKey>();
+  let compared = 0;
   for (const e of events) {
     if (e.kind === "unjudged") {
       const c = e.command;
@@ -233,6 +245,7 @@ const visitsRegistered = (events: Event[], profile: string): Finding | null => {
     } else if (e.kind === "traverse") {
       const key = traversedList(rules, e.command.family, e.command.hook, e.command.device);
       if (key !== undefined && unknown.has(key)) continue;
+      compared++;
       const want = runHooks(key === undefined ? [] : (lists.get(key) ?? []));
       if (JSON.stringify(want.visited) !== JSON.stringify(e.visited) || want.verdict !== e.verdict) {
         return {
@@ -244,10 +257,10 @@ const visitsRegistered = (events: Event[], profile: string): Finding | null => {
       }
     }
   }
-  return null;
+  return { compared };
 };
 
-const stopsAtFirstDrop = (events: Event[]): Finding | null => {
+const stopsAtFirstDrop = (events: Event[]): Judgement => {
   for (const t of traversals(events)) {
     const verdicts = t.visited.map((n) => t.hooks.get(n)?.verdict);
     const firstDrop = verdicts.indexOf("drop");
@@ -265,7 +278,7 @@ const stopsAtFirstDrop = (events: Event[]): Finding | null => {
       };
     }
   }
-  return null;
+  return { compared: traversals(events).length };
 };
 
 /**
@@ -277,9 +290,10 @@ function unchangedBetween(options: {
   onUnregister(name: string, errno: number, seen: Map<string, { visited: string[]; verdict: string }>): void;
   what: string;
 }) {
-  return (events: Event[], profile: string): Finding | null => {
+  return (events: Event[], profile: string): Judgement => {
     const rules = hooksRules(profile);
     const seen = new Map<string, { visited: string[]; verdict: string }>();
+    let compared = 0;
     for (const e of events) {
       // What an unjudged step did is not known: nothing before it is compared with after it.
       if (e.kind === "unjudged") seen.clear();
@@ -289,6 +303,7 @@ function unchangedBetween(options: {
       const key = traversedList(rules, e.command.family, e.command.hook, e.command.device) ?? "";
       const before = seen.get(key);
       const now = { visited: e.visited, verdict: e.verdict };
+      if (before) compared++;
       if (before && JSON.stringify(before) !== JSON.stringify(now)) {
         return {
           step: e.step,
@@ -299,7 +314,7 @@ function unchangedBetween(options: {
       }
       seen.set(key, now);
     }
-    return null;
+    return { compared };
   };
 }
 

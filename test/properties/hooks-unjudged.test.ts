@@ -82,6 +82,34 @@ describe("hooks: steps an IUT answers unjudged", () => {
     }
   });
 
+  it("counts no case judged in part on a traversal property whose traversals were all unjudged", async () => {
+    // Such a case compared nothing this property judges: it is not judged, never judged in part.
+    // (A case with no traversal at all is still counted judged by these invariants: docs/model-hooks.md.)
+    const traversals = (step: BatchStep) => (step.op === "hooks.traverse" ? "traversals unjudged" : undefined);
+    const TRAVERSAL_PROPERTIES = [
+      "traversal-sorted-by-priority",
+      "equal-priority-order",
+      "traversal-visits-registered",
+      "traversal-stops-at-first-drop",
+      "unregister-keeps-order",
+      "refused-register-changes-nothing",
+    ];
+    const mutant = HOOKS_MUTANTS.find((m) => m.name === "hooks-drop-continues")!;
+    for (const iut of [new ModelIut(), mutantIut(mutant)]) {
+      const result = await runArea(partial(iut, traversals), HOOKS_AREA, 42, {
+        runs: 20,
+        propertyFilter: TRAVERSAL_PROPERTIES,
+      });
+      expect(result.properties.map((p) => p.id).sort()).toEqual(TRAVERSAL_PROPERTIES.map((n) => `hooks.${n}`).sort());
+      for (const p of result.properties) {
+        expect(p.partlyJudged ?? 0, p.id).toBe(0);
+        expect(p.unjudgedCounts?.map((c) => c.reason) ?? [], p.id).toContain(
+          "no traversal this property judges was judged: traversals unjudged",
+        );
+      }
+    }
+  });
+
   it("an unjudged reply is read only where the request was partial", () => {
     const steps: BatchStep[] = [{ op: "hooks.traverse", family: "arp", hook: "forward", device: null }];
     const reply = { replies: [{ unjudged: "no path" }] };
