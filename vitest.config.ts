@@ -3,7 +3,7 @@ import { defineConfig } from "vitest/config";
 // Tests import the TypeScript sources directly; the CLI end-to-end tests spawn
 // the compiled dist/ (npm test builds first).
 //
-// Coverage (`npm run coverage`, and CI's run) is V8's, of the source folders as
+// Coverage (`npm run coverage`, and CI's run of the in-process test folders) is V8's, of the source folders as
 // the tests import them; code that runs only in spawned processes (the CLI, the
 // kernel adapter) is not seen, so the thresholds are set for model/ and harness/,
 // which the in-process tests drive, from what was measured (docs/contributing.md).
