@@ -36,7 +36,10 @@ function request(op: NetOp): R.RtRequest {
         { name: op.peer, index: op.peerIndex, mac: op.peerMac ? macBytes(op.peerMac) : undefined, mtu: op.mtu },
       );
     case "bridge-add":
-      return R.newBridge({ name: op.name, index: op.index, mac: macBytes(op.mac) });
+      return R.newBridge(
+        { name: op.name, index: op.index, mac: macBytes(op.mac) },
+        op.mcastSnooping !== undefined ? { mcastSnooping: op.mcastSnooping } : {},
+      );
     case "link-master":
       return R.setLink(op.dev, { master: ifNameToIndex(op.master) });
     case "bridge-port":
