@@ -30,6 +30,7 @@ import {
 import { formatIPv4, formatIPv6 } from "../../../sys/inet-addr.js";
 import { ifNameToIndex } from "../../../sys/libc.js";
 import { markReceivedUnnecessary } from "../../../sys/bpf-csum-unnecessary.js";
+import { TcxRefused } from "../../../sys/tcx-program.js";
 import type { NetlinkSocket } from "../../../sys/netlink-socket.js";
 import { writeSysctl } from "../../../sys/sysctl.js";
 import { TapDevice } from "../../../sys/tap.js";
@@ -244,7 +245,8 @@ export class ReceivePath {
       try {
         markReceivedUnnecessary(ifNameToIndex(TAPS.unnecessary));
       } catch (error) {
-        this.stateProblem.unnecessary = `the kernel refused the tc program that marks packets CHECKSUM_UNNECESSARY: ${(error as Error).message}`;
+        if (!(error instanceof TcxRefused)) throw error;
+        this.stateProblem.unnecessary = `the kernel refused the tc program that marks packets CHECKSUM_UNNECESSARY: ${error.message}`;
       }
       try {
         this.apply(conntrackRules(), "the conntrack rules");
