@@ -20,9 +20,6 @@ export interface CaseSysctls {
   lowThresh: number;
 }
 
-/** NF_CT_STATE_BIT(IP_CT_NEW): bit 3 of the ct state register (host byte order). */
-const CT_STATE_NEW = Uint8Array.of(8, 0, 0, 0);
-
 /**
  * `table ip6 nfconform_frag6 { chain pre { type filter hook prerouting
  * priority 0; policy accept; ct state new counter; } }`: nf_defrag_ipv6
@@ -46,12 +43,7 @@ export function conntrackRuleset(): BatchEntry[] {
       family,
       table,
       chain: "pre",
-      expressions: [
-        { kind: "ct", key: N.NFT_CT_STATE, dreg: N.NFT_REG_1 },
-        { kind: "bitwise", sreg: N.NFT_REG_1, dreg: N.NFT_REG_1, len: 4, mask: CT_STATE_NEW, xor: new Uint8Array(4) },
-        { kind: "cmp", sreg: N.NFT_REG_1, op: N.NFT_CMP_NEQ, data: new Uint8Array(4) },
-        { kind: "counter" },
-      ],
+      expressions: [...N.ctStateNew(), { kind: "counter" }],
     }),
   ];
 }
