@@ -30,6 +30,9 @@ describe("Rtnetlink against ip -batch", () => {
     expect(JSON.stringify(r.json.veth.ip.addresses)).toContain("2001:db8::2");
     expect(r.json.error).toMatch(/^rtnetlink: `addr add 2001:db8::9\/128 dev nosuchdev nodad`: .*ENODEV/);
     expect(r.json.duplicate).toMatch(/^rtnetlink: `link add veth0 .*` failed: EEXIST$/);
+    expect(r.json.tinyMtu).toBe(
+      "rtnetlink: `link set dev veth0 mtu 10` failed: EINVAL (kernel: mtu less than device minimum)",
+    );
     expect(r.json.activation).toEqual({ waited: [], missing: ["nosuchdev missing"] });
   });
 });
