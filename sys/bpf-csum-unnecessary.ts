@@ -17,7 +17,7 @@ const PROGRAM = [
   insn(BPF_EXIT, 0, 0),
 ];
 
-/** Loads the program and attaches it at `ifindex`'s tcx ingress; throws SysError when the kernel refuses. */
+/** Loads the program and attaches it at `ifindex`'s tcx ingress; throws TcxRefused when the kernel refuses (tcx-program.ts). */
 export function markReceivedUnnecessary(ifindex: number): void {
   attachTcx(ifindex, "ingress", PROGRAM).release();
 }

@@ -6,6 +6,19 @@ import { check, libc } from "./libc.js";
 
 const CLOCK_MONOTONIC_COARSE = 6;
 
+/** The values Kconfig offers for CONFIG_HZ (kernel/Kconfig.hz). */
+export const KNOWN_HZ = [100, 250, 300, 1000] as const;
+
+/** The HZ a coarse clock resolution of `nanoseconds` stands for; throws unless it is one Kconfig offers. */
+export function hzFromResolution(nanoseconds: number): number {
+  const hz = Math.round(1e9 / nanoseconds);
+  if (!(KNOWN_HZ as readonly number[]).includes(hz))
+    throw new Error(
+      `kernel HZ: clock_getres(CLOCK_MONOTONIC_COARSE) gave ${nanoseconds} ns, which is no CONFIG_HZ (${KNOWN_HZ.join(", ")})`,
+    );
+  return hz;
+}
+
 let hz: number | undefined;
 
 export function kernelHz(): number {
@@ -15,8 +28,7 @@ export function kernelHz(): number {
       "clock_getres(CLOCK_MONOTONIC_COARSE)",
       libc().clock_getres(CLOCK_MONOTONIC_COARSE, new Uint8Array(timespec.buffer)),
     );
-    const nanoseconds = Number(timespec[0]!) * 1e9 + Number(timespec[1]!);
-    hz = Math.round(1e9 / nanoseconds);
+    hz = hzFromResolution(Number(timespec[0]!) * 1e9 + Number(timespec[1]!));
   }
   return hz;
 }

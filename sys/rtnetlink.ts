@@ -6,7 +6,13 @@
 // address, route and neighbour requests take an ifindex, looked up by name
 // in the calling thread's namespace.
 import { isIPv6 } from "node:net";
-import { decodeErrorMessage, decodeMessages, NLMSG_ERROR, type NetlinkMessage } from "../wire/netlink/message.js";
+import {
+  decodeErrorMessage,
+  decodeMessages,
+  extAckMessage,
+  NLMSG_ERROR,
+  type NetlinkMessage,
+} from "../wire/netlink/message.js";
 import * as R from "../wire/netlink/rtnetlink.js";
 import { errnoName, ifNameToIndex } from "./libc.js";
 import { parseIPv4, parseIPv6 } from "./inet-addr.js";
@@ -36,7 +42,10 @@ function request(op: NetOp): R.RtRequest {
         { name: op.peer, index: op.peerIndex, mac: op.peerMac ? macBytes(op.peerMac) : undefined, mtu: op.mtu },
       );
     case "bridge-add":
-      return R.newBridge({ name: op.name, index: op.index, mac: macBytes(op.mac) });
+      return R.newBridge(
+        { name: op.name, index: op.index, mac: macBytes(op.mac) },
+        op.mcastSnooping !== undefined ? { mcastSnooping: op.mcastSnooping } : {},
+      );
     case "link-master":
       return R.setLink(op.dev, { master: ifNameToIndex(op.master) });
     case "bridge-port":
@@ -83,45 +92,75 @@ export class Rtnetlink implements NetConfigurator {
         } catch (e) {
           throw new Error(`rtnetlink: \`${ipBatchLine(op)}\`: ${(e as Error).message}`);
         }
-        const { errno } = exchange(asked);
-        if (errno !== 0) throw new Error(`rtnetlink: \`${ipBatchLine(op)}\` failed: ${errnoName(errno)}`);
+        const { errno, message } = exchange(asked);
+        if (errno !== 0)
+          throw new Error(
+            `rtnetlink: \`${ipBatchLine(op)}\` failed: ${errnoName(errno)}${message ? ` (kernel: ${message})` : ""}`,
+          );
       }
     });
   }
 }
 
-type Exchange = (r: R.RtRequest) => { errno: number; answers: NetlinkMessage[] };
+/** A request's answer: its errno, the kernel's extended-ack message if any, and the messages before the ack. */
+interface Answer {
+  errno: number;
+  message?: string;
+  answers: NetlinkMessage[];
+}
+
+type Exchange = (r: R.RtRequest) => Answer;
 
 /**
  * Runs fn with a NETLINK_ROUTE socket of the calling thread's namespace, made
  * per call (a socket stays in the namespace it was opened in, and callers move
  * between namespaces): each exchange sends one request and returns its errno
- * and the messages answering it before the ack.
+ * and the messages answering it before the ack. NETLINK_EXT_ACK on: an error
+ * names its cause where the kernel gives one (NL_SET_ERR_MSG()).
  */
 function withRouteSocket<T>(fn: (exchange: Exchange) => T): T {
-  const socket = NetlinkSocket.open(R.NETLINK_ROUTE, { capAck: true });
+  const socket = NetlinkSocket.open(R.NETLINK_ROUTE, { capAck: true, extAck: true });
   let seq = 1;
   try {
     return fn((r) => {
       const s = seq++;
       socket.send(R.encodeRtRequest(r, s));
-      return awaitAck(socket, s);
+      return awaitAck(socket, s, r);
     });
   } finally {
     socket.close();
   }
 }
 
-function awaitAck(socket: NetlinkSocket, seq: number): { errno: number; answers: NetlinkMessage[] } {
+/** RTM_* names for messages (rtnetlink.h), so a timeout names the request. */
+const RTM_NAMES: Record<number, string> = {
+  [R.RTM_NEWLINK]: "RTM_NEWLINK",
+  [R.RTM_DELLINK]: "RTM_DELLINK",
+  [R.RTM_GETLINK]: "RTM_GETLINK",
+  [R.RTM_NEWADDR]: "RTM_NEWADDR",
+  [R.RTM_DELADDR]: "RTM_DELADDR",
+  [R.RTM_NEWROUTE]: "RTM_NEWROUTE",
+  [R.RTM_DELROUTE]: "RTM_DELROUTE",
+  [R.RTM_NEWNEIGH]: "RTM_NEWNEIGH",
+  [R.RTM_DELNEIGH]: "RTM_DELNEIGH",
+};
+
+function awaitAck(socket: NetlinkSocket, seq: number, r: R.RtRequest): Answer {
   const answers: NetlinkMessage[] = [];
   const deadline = Date.now() + ACK_TIMEOUT_MS;
+  const what = RTM_NAMES[r.type] ?? `message type ${r.type}`;
   for (;;) {
     const datagram = socket.recv(Math.max(0, deadline - Date.now()));
-    if (!datagram) throw new Error(`rtnetlink: no answer to request ${seq} within ${ACK_TIMEOUT_MS} ms`);
+    if (!datagram) throw new Error(`rtnetlink: no answer to ${what} (request ${seq}) within ${ACK_TIMEOUT_MS} ms`);
     for (const m of decodeMessages(datagram)) {
       if (m.seq !== seq) continue;
-      if (m.type !== NLMSG_ERROR) answers.push({ ...m, payload: m.payload.slice() });
-      else return { errno: decodeErrorMessage(m).errno, answers };
+      if (m.type !== NLMSG_ERROR) {
+        answers.push({ ...m, payload: m.payload.slice() });
+        continue;
+      }
+      const e = decodeErrorMessage(m);
+      const message = extAckMessage(e);
+      return message === undefined ? { errno: e.errno, answers } : { errno: e.errno, message, answers };
     }
   }
 }

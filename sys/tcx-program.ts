@@ -5,7 +5,8 @@
 // (sch_handle_egress()) before the transmit queue is picked and the device's
 // taps see the frame. Needs CAP_BPF and CAP_NET_ADMIN. The one home of the
 // bpf(2) calls and instruction encoding for tc programs.
-import { allocNative, check, libc } from "./libc.js";
+import { allocNative, check, libc, SysError } from "./libc.js";
+import { assertPrivateNetns } from "./namespace.js";
 
 const NR_BPF = 321; // x86_64
 const BPF_PROG_LOAD = 5;
@@ -36,8 +37,29 @@ export const BPF_LDX_MEM_W = 0x61;
 export const BPF_CALL = 0x85;
 export const BPF_EXIT = 0x95;
 
+const EPERM = 1;
+const EINVAL = 22;
+const LOG_SIZE = 64 * 1024;
+
 function bpf(command: number, attr: Uint8Array, what: string): number {
   return check(what, libc().syscall(NR_BPF, command, attr, attr.length));
+}
+
+/**
+ * The kernel will not run tc programs here, which a caller may decline on:
+ * EPERM (no CAP_BPF/CAP_NET_ADMIN, as in a user namespace) from either call,
+ * or EINVAL from BPF_PROG_ATTACH, which a kernel without tcx (before 6.6)
+ * gives for the attach type it does not know (attach_type_to_prog_type()).
+ * Every other failure, a verifier rejection among them, is the suite's bug
+ * and is thrown as a plain Error.
+ */
+export class TcxRefused extends Error {
+  readonly errno: number;
+  constructor(cause: SysError) {
+    super(cause.message);
+    this.name = "TcxRefused";
+    this.errno = cause.errno;
+  }
 }
 
 /** An attached program: detach() takes it off the device; release() leaves it there for the device's life and closes our descriptor. */
@@ -46,15 +68,54 @@ export interface TcxAttachment {
   release(): void;
 }
 
-/** Loads the program and attaches it at `ifindex`'s tcx `direction`; throws SysError when the kernel refuses. */
+/**
+ * Loads the program and attaches it at `ifindex`'s tcx `direction`. Throws
+ * TcxRefused when the kernel will not run tc programs here; any other error
+ * (a load error carries the verifier's log) when the request itself is wrong.
+ */
 export function attachTcx(
   ifindex: number,
   direction: keyof typeof ATTACH_TYPE,
   program: readonly Uint8Array[],
 ): TcxAttachment {
+  assertPrivateNetns(`tcx ${direction} program`);
+  const fd = loadProgram(program);
+  // BPF_PROG_ATTACH / DETACH: target_ifindex, attach_bpf_fd, attach_type.
+  const attr = new Uint8Array(ATTR_SIZE);
+  const a = new DataView(attr.buffer);
+  a.setUint32(0, ifindex, true);
+  a.setUint32(4, fd, true);
+  a.setUint32(8, ATTACH_TYPE[direction], true);
+  try {
+    bpf(BPF_PROG_ATTACH, attr, `bpf(BPF_PROG_ATTACH, tcx ${direction}, ifindex ${ifindex})`);
+  } catch (error) {
+    libc().close(fd);
+    if (error instanceof SysError && (error.errno === EPERM || error.errno === EINVAL)) throw new TcxRefused(error);
+    throw error;
+  }
+  let open = true;
+  return {
+    detach: () => {
+      if (!open) return;
+      open = false;
+      try {
+        bpf(BPF_PROG_DETACH, attr, `bpf(BPF_PROG_DETACH, tcx ${direction}, ifindex ${ifindex})`);
+      } finally {
+        libc().close(fd);
+      }
+    },
+    release: () => {
+      if (open) libc().close(fd);
+      open = false;
+    },
+  };
+}
+
+/** BPF_PROG_LOAD of a SCHED_CLS program with a verifier log; EPERM is TcxRefused, any other error carries the log. */
+function loadProgram(program: readonly Uint8Array[]): number {
   const code = allocNative(program.length * 8);
   const license = allocNative(4);
-  let fd: number;
+  const log = allocNative(LOG_SIZE);
   try {
     for (const [n, i] of program.entries()) code.bytes.set(i, n * 8);
     license.bytes.set(new TextEncoder().encode("GPL\0"));
@@ -65,37 +126,21 @@ export function attachTcx(
     l.setUint32(4, program.length, true);
     l.setBigUint64(8, code.address, true);
     l.setBigUint64(16, license.address, true);
-    fd = bpf(BPF_PROG_LOAD, load, "bpf(BPF_PROG_LOAD)");
+    // log_level, log_size, log_buf: the verifier says why it rejects a program.
+    l.setUint32(24, 1, true);
+    l.setUint32(28, LOG_SIZE, true);
+    l.setBigUint64(32, log.address, true);
+    try {
+      return bpf(BPF_PROG_LOAD, load, "bpf(BPF_PROG_LOAD)");
+    } catch (error) {
+      if (error instanceof SysError && error.errno === EPERM) throw new TcxRefused(error);
+      const end = log.bytes.indexOf(0);
+      const text = new TextDecoder().decode(log.bytes.subarray(0, end < 0 ? LOG_SIZE : end)).trim();
+      throw new Error(`${(error as Error).message}; verifier log: ${text || "(empty)"}`);
+    }
   } finally {
     code.free();
     license.free();
+    log.free();
   }
-  // BPF_PROG_ATTACH / DETACH: target_ifindex, attach_bpf_fd, attach_type.
-  const attr = new Uint8Array(ATTR_SIZE);
-  const a = new DataView(attr.buffer);
-  a.setUint32(0, ifindex, true);
-  a.setUint32(4, fd, true);
-  a.setUint32(8, ATTACH_TYPE[direction], true);
-  try {
-    bpf(BPF_PROG_ATTACH, attr, `bpf(BPF_PROG_ATTACH, tcx ${direction})`);
-  } catch (error) {
-    libc().close(fd);
-    throw error;
-  }
-  let open = true;
-  return {
-    detach: () => {
-      if (!open) return;
-      open = false;
-      try {
-        bpf(BPF_PROG_DETACH, attr, `bpf(BPF_PROG_DETACH, tcx ${direction})`);
-      } finally {
-        libc().close(fd);
-      }
-    },
-    release: () => {
-      if (open) libc().close(fd);
-      open = false;
-    },
-  };
 }

@@ -135,7 +135,10 @@ export const VETH0_MAC = "02:00:00:00:00:01";
 export const VETH1_MAC = "02:00:00:00:00:02";
 
 /** The six bytes of a MAC address written "02:00:00:00:00:01". */
+/** "02:00:00:00:00:01" as 6 bytes; throws naming the text unless it is six hex pairs. */
 export function macBytes(text: string): Uint8Array {
+  if (!/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i.test(text))
+    throw new Error(`MAC address "${text}" is not six hex pairs separated by colons`);
   return Uint8Array.from(text.split(":").map((h) => parseInt(h, 16)));
 }
 

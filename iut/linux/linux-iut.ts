@@ -7,6 +7,7 @@
 // resets only the areas a request reached since the last one: an area no
 // request reached is as fresh as it was. An area contributes a LinuxAreaKind (linux-area.ts).
 import { machine, release, version as kernelVersion } from "node:os";
+import { kernelHz } from "../../sys/kernel-hz.js";
 import { assertPrivateNetns } from "../../sys/namespace.js";
 import { NetworkNamespace } from "../../sys/netns.js";
 import { AdapterReplyError, type Iut } from "../iut.js";
@@ -30,8 +31,9 @@ import { setupTestNetwork } from "./test-network.js";
 const AREA_KINDS: readonly LinuxAreaKind[] = [checksumKind, bpfKind, hooksKind, cttimeoutKind, frag6Kind];
 
 /** uname -srvm, as the reports name the kernel tested. */
+/** The kernel a report's verdicts come from, with its HZ (timer rounding depends on it). */
 export function kernelDescription(): string {
-  return `Linux ${release()} ${kernelVersion()} ${machine()}`;
+  return `Linux ${release()} ${kernelVersion()} ${machine()} HZ ${kernelHz()}`;
 }
 
 interface AreaInstance {

@@ -23,7 +23,7 @@ import {
   sockaddrIn,
   sockaddrIn6,
 } from "../../sys/inet-addr.js";
-import { ipBatchLine } from "../../sys/veth.js";
+import { ipBatchLine, macBytes } from "../../sys/veth.js";
 import { sysctlPath } from "../../sys/sysctl.js";
 
 // These touch no network configuration, so they run in the test process.
@@ -97,6 +97,12 @@ describe("configuration as data", () => {
     expect(ipBatchLine({ kind: "veth-add", name: "veth0", peer: "veth1" })).toBe(
       "link add veth0 type veth peer name veth1",
     );
+  });
+
+  it("reads MAC addresses, naming a bad one instead of making it 0", () => {
+    expect([...macBytes("02:00:00:00:0a:FF")]).toEqual([2, 0, 0, 0, 10, 255]);
+    for (const bad of ["02:00:00:00:00:zz", "02:00:00:00:00", "02:00:00:00:00:01:02", "2:0:0:0:0:1", ""])
+      expect(() => macBytes(bad), bad).toThrow(`MAC address "${bad}" is not six hex pairs separated by colons`);
   });
 
   it("maps sysctl keys to /proc/sys/net only", () => {

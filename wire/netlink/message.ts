@@ -5,6 +5,7 @@
 //   struct nlmsgerr { int error; struct nlmsghdr msg; };  then the request's
 //   payload unless NLM_F_CAPPED, then extended-ack TLVs if NLM_F_ACK_TLVS.
 
+import { decodeAttributes, readString } from "./attributes.js";
 import { viewOf } from "./bytes.js";
 import { NetlinkDecodeError } from "./errors.js";
 
@@ -236,6 +237,15 @@ export function decodeErrorMessage(msg: NetlinkMessage): NetlinkErrorPayload {
     capped,
     extAck: hasTlvs ? p.subarray(tlvStart) : new Uint8Array(0),
   };
+}
+
+/** enum nlmsgerr_attrs (include/uapi/linux/netlink.h): the error message string. */
+export const NLMSGERR_ATTR_MSG = 1;
+
+/** The kernel's extended-ack message (NLMSGERR_ATTR_MSG, e.g. "Unknown device type"), if the error carries one. */
+export function extAckMessage(e: NetlinkErrorPayload): string | undefined {
+  const attr = decodeAttributes(e.extAck).find((a) => a.type === NLMSGERR_ATTR_MSG);
+  return attr ? readString(attr, "NLMSGERR_ATTR_MSG") : undefined;
 }
 
 /**

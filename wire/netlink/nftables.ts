@@ -17,6 +17,7 @@ import {
   readBes32,
   readString,
 } from "./attributes.js";
+import { hostU32 } from "./bytes.js";
 import { NetlinkDecodeError } from "./errors.js";
 import { NLM_F_APPEND, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, type NetlinkMessage } from "./message.js";
 import * as C from "./nftables-constants.js";
@@ -153,6 +154,30 @@ export const drop = (): Expression => ({
   dreg: C.NFT_REG_VERDICT,
   data: { verdict: { code: C.NF_DROP } },
 });
+
+// ---------------------------------------------------------------- match helpers
+
+/** NF_CT_STATE_BIT(IP_CT_NEW): bit 3 of the ct state register. */
+export const CT_STATE_NEW = 8;
+
+/**
+ * `ct state new`, as nft encodes it: ct state into reg 1, masked with the
+ * new bit (the register holds a host-order u32), compared != 0. In a table of
+ * an ip/ip6/inet family it also turns conntrack on in the namespace
+ * (nft_ct_get_init() -> nf_ct_netns_get()).
+ */
+export const ctStateNew = (): Expression[] => [
+  { kind: "ct", key: C.NFT_CT_STATE, dreg: C.NFT_REG_1 },
+  {
+    kind: "bitwise",
+    sreg: C.NFT_REG_1,
+    dreg: C.NFT_REG_1,
+    len: 4,
+    mask: hostU32(CT_STATE_NEW),
+    xor: new Uint8Array(4),
+  },
+  { kind: "cmp", sreg: C.NFT_REG_1, op: C.NFT_CMP_NEQ, data: new Uint8Array(4) },
+];
 
 // ---------------------------------------------------------------- decoders
 

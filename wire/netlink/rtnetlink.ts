@@ -55,6 +55,7 @@ export const IFLA_INFO_SLAVE_DATA = 5;
 export const VETH_INFO_PEER = 1;
 export const IFLA_BR_FORWARD_DELAY = 1;
 export const IFLA_BR_STP_STATE = 5;
+export const IFLA_BR_MCAST_SNOOPING = 23;
 export const IFLA_BRPORT_LEARNING = 8;
 export const IFLA_BRPORT_UNICAST_FLOOD = 9;
 
@@ -141,11 +142,18 @@ export function newVeth(link: LinkAttributes, peer: LinkAttributes): RtRequest {
   };
 }
 
-/** `ip link add NAME [index N] address MAC type bridge stp_state 0 forward_delay 0`. */
-export function newBridge(link: LinkAttributes): RtRequest {
+/**
+ * `ip link add NAME [index N] address MAC type bridge stp_state 0 forward_delay 0
+ * [mcast_snooping 0|1]`: mcastSnooping unset leaves the kernel's default (on).
+ */
+export function newBridge(link: LinkAttributes, bridge: { mcastSnooping?: boolean } = {}): RtRequest {
   const info = nlattrNested(IFLA_LINKINFO, [
     attrString(IFLA_INFO_KIND, "bridge"),
-    nlattrNested(IFLA_INFO_DATA, [attrLe32(IFLA_BR_STP_STATE, 0), attrLe32(IFLA_BR_FORWARD_DELAY, 0)]),
+    nlattrNested(IFLA_INFO_DATA, [
+      attrLe32(IFLA_BR_STP_STATE, 0),
+      attrLe32(IFLA_BR_FORWARD_DELAY, 0),
+      ...(bridge.mcastSnooping !== undefined ? [attrU8(IFLA_BR_MCAST_SNOOPING, bridge.mcastSnooping ? 1 : 0)] : []),
+    ]),
   ]);
   return {
     type: RTM_NEWLINK,

@@ -33,6 +33,7 @@ import {
   BPF_MOV64_IMM,
   TCX_PASS,
   attachTcx,
+  TcxRefused,
   insn,
   type TcxAttachment,
 } from "../../../sys/tcx-program.js";
@@ -261,12 +262,21 @@ export class ReceivePath {
    */
   private setHash(hash: number | undefined): string | null {
     if (hash === undefined || this.hashSetter?.hash === hash) return null;
-    this.hashSetter?.attachment.detach();
+    const old = this.hashSetter;
     this.hashSetter = undefined;
+    try {
+      old?.attachment.detach();
+    } catch (error) {
+      throw new Error(
+        `bpf receive path: detaching the skb->hash program from ${TX}'s tcx egress failed: ${(error as Error).message}`,
+      );
+    }
     try {
       this.hashSetter = { hash, attachment: attachTcx(ifNameToIndex(TX), "egress", setHashProgram(hash)) };
     } catch (error) {
-      return `packet metadata rxhash: the kernel refused the tc program that sets skb->hash (bpf_set_hash()): ${(error as Error).message}`;
+      // Only the kernel's refusal declines; a rejected program is the suite's bug.
+      if (!(error instanceof TcxRefused)) throw error;
+      return `packet metadata rxhash: the kernel refused the tc program that sets skb->hash (bpf_set_hash()): ${error.message}`;
     }
     return null;
   }

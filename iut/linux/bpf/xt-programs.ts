@@ -14,6 +14,7 @@ import { formatIPv4, formatIPv6 } from "../../../sys/inet-addr.js";
 import { setsockoptInt, SO_MARK, SO_PRIORITY, SOL_SOCKET, SysError } from "../../../sys/libc.js";
 import { RawSocket } from "../../../sys/raw-socket.js";
 import { IPPROTO_RAW } from "../../../wire/protocol-numbers.js";
+import { hostU32 } from "../../../wire/netlink/bytes.js";
 import * as N from "../../../wire/netlink/nftables.js";
 import { NFPROTO_IPV4, NFPROTO_IPV6 } from "../../../wire/netlink/nfnetlink.js";
 import { addressProblem } from "../address-policy.js";
@@ -23,12 +24,6 @@ const TABLE = "nfconform_bpf";
 const CHAIN = "OUTPUT";
 /** Priorities of loaded programs start here (SO_PRIORITY above 6 needs CAP_NET_ADMIN, which the area has). */
 const FIRST_MARK = 0x62700000;
-
-function hostU32(value: number): Uint8Array {
-  const out = new Uint8Array(4);
-  new DataView(out.buffer).setUint32(0, value, true);
-  return out;
-}
 
 export class LinuxXtPrograms {
   private readonly marks = new Map<string, number>();

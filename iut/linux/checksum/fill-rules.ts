@@ -3,18 +3,13 @@
 // target in a table named mangle, priority -150). It spares packets carrying
 // SKIP_MARK, so a test can see the partial value a sender left; everything
 // else meets it, with no per-packet marking on the hot path.
+import { hostU32 } from "../../../wire/netlink/bytes.js";
 import * as N from "../../../wire/netlink/nftables.js";
 import { NFPROTO_IPV4, NFPROTO_IPV6 } from "../../../wire/netlink/nfnetlink.js";
 import type { NftSession } from "../nft-session.js";
 
 export const SKIP_MARK = 0x6e66736b;
 const FILL_CHAIN = "nfconform_fill";
-
-function hostU32(value: number): Uint8Array {
-  const out = new Uint8Array(4);
-  new DataView(out.buffer).setUint32(0, value, true);
-  return out;
-}
 
 export function installFillRules(session: NftSession): void {
   for (const family of [NFPROTO_IPV4, NFPROTO_IPV6]) {

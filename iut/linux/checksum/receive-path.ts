@@ -30,12 +30,12 @@ import {
 import { formatIPv4, formatIPv6 } from "../../../sys/inet-addr.js";
 import { ifNameToIndex } from "../../../sys/libc.js";
 import { markReceivedUnnecessary } from "../../../sys/bpf-csum-unnecessary.js";
+import { TcxRefused } from "../../../sys/tcx-program.js";
 import type { NetlinkSocket } from "../../../sys/netlink-socket.js";
 import { writeSysctl } from "../../../sys/sysctl.js";
 import { TapDevice } from "../../../sys/tap.js";
 import { interfaceMac } from "../../../sys/netdev-ioctl.js";
 import { IpCommand, macBytes } from "../../../sys/veth.js";
-import type { NetlinkAttribute } from "../../../wire/netlink/attributes.js";
 import { decodeMessages } from "../../../wire/netlink/message.js";
 import { decodeNflogPacket } from "../../../wire/netlink/nflog.js";
 import * as N from "../../../wire/netlink/nftables.js";
@@ -173,12 +173,6 @@ function observeRules(): BatchEntry[] {
   ];
 }
 
-function be32Attribute(type: number, value: number): NetlinkAttribute {
-  const bytes = new Uint8Array(4);
-  new DataView(bytes.buffer).setUint32(0, value);
-  return { type, nested: false, netByteorder: false, value: bytes, offset: 0 };
-}
-
 /**
  * Conntrack on (a ct expression in a chain of no hook calls
  * nf_ct_netns_get()), but `notrack` at -300 for everything except csrxc, so
@@ -189,11 +183,6 @@ function conntrackRules(): BatchEntry[] {
   const base = (name: string, hooknum: number) =>
     N.newChain({ family, table: TABLE, name, type: "filter", hook: { hooknum, priority: -300 }, policy: N.NF_ACCEPT });
   const notrack: N.Expression = { kind: "other", name: "notrack", attributes: [] };
-  const ctState: N.Expression = {
-    kind: "other",
-    name: "ct",
-    attributes: [be32Attribute(N.NFTA_CT_DREG, N.NFT_REG_1), be32Attribute(N.NFTA_CT_KEY, N.NFT_CT_STATE)],
-  };
   return [
     base("untracked_in", N.NF_INET_PRE_ROUTING),
     N.newRule({
@@ -209,7 +198,7 @@ function conntrackRules(): BatchEntry[] {
     base("untracked_out", N.NF_INET_LOCAL_OUT),
     N.newRule({ family, table: TABLE, chain: "untracked_out", expressions: [notrack] }),
     N.newChain({ family, table: TABLE, name: "conntrack_user" }),
-    N.newRule({ family, table: TABLE, chain: "conntrack_user", expressions: [ctState, { kind: "counter" }] }),
+    N.newRule({ family, table: TABLE, chain: "conntrack_user", expressions: [...N.ctStateNew(), { kind: "counter" }] }),
   ];
 }
 
@@ -244,7 +233,8 @@ export class ReceivePath {
       try {
         markReceivedUnnecessary(ifNameToIndex(TAPS.unnecessary));
       } catch (error) {
-        this.stateProblem.unnecessary = `the kernel refused the tc program that marks packets CHECKSUM_UNNECESSARY: ${(error as Error).message}`;
+        if (!(error instanceof TcxRefused)) throw error;
+        this.stateProblem.unnecessary = `the kernel refused the tc program that marks packets CHECKSUM_UNNECESSARY: ${error.message}`;
       }
       try {
         this.apply(conntrackRules(), "the conntrack rules");

@@ -1,3 +1,11 @@
+// The network of one frag6 case: a namespace of its own with the veth pair,
+// addresses, neighbour and sysctls the case asks for (and, on the conntrack
+// path, a ct rule that brings nf_defrag_ipv6 in). Each case gets a fresh
+// namespace because fragment queues cannot be flushed: a queue leaves only by
+// completing, by its timer expiring, or when the namespace is torn down
+// (net/ipv4/inet_fragment.c, net/ipv6/reassembly.c); lowering high_thresh
+// stops new queues but evicts nothing, so a queue left by one case would
+// otherwise meet the next case's fragments.
 import { readFileSync } from "node:fs";
 import { formatIPv6 } from "../../../sys/inet-addr.js";
 import { NetworkNamespace } from "../../../sys/netns.js";
@@ -20,16 +28,13 @@ export interface CaseSysctls {
   lowThresh: number;
 }
 
-/** NF_CT_STATE_BIT(IP_CT_NEW): bit 3 of the ct state register (host byte order). */
-const CT_STATE_NEW = Uint8Array.of(8, 0, 0, 0);
-
 /**
  * `table ip6 nfconform_frag6 { chain pre { type filter hook prerouting
  * priority 0; policy accept; ct state new counter; } }`: nf_defrag_ipv6
  * registers its hook in a namespace once a ct expression of an ip6/inet table
  * needs conntrack there (nft_ct_get_init() -> nf_ct_netns_get()).
  */
-export function conntrackRuleset(): BatchEntry[] {
+function conntrackRuleset(): BatchEntry[] {
   const family = NFPROTO_IPV6;
   const table = "nfconform_frag6";
   return [
@@ -46,12 +51,7 @@ export function conntrackRuleset(): BatchEntry[] {
       family,
       table,
       chain: "pre",
-      expressions: [
-        { kind: "ct", key: N.NFT_CT_STATE, dreg: N.NFT_REG_1 },
-        { kind: "bitwise", sreg: N.NFT_REG_1, dreg: N.NFT_REG_1, len: 4, mask: CT_STATE_NEW, xor: new Uint8Array(4) },
-        { kind: "cmp", sreg: N.NFT_REG_1, op: N.NFT_CMP_NEQ, data: new Uint8Array(4) },
-        { kind: "counter" },
-      ],
+      expressions: [...N.ctStateNew(), { kind: "counter" }],
     }),
   ];
 }
@@ -184,7 +184,7 @@ function caseSysctls(): void {
 }
 
 /** The case's test network, in the order `ip -batch` applied it before. */
-export function caseNetwork(locals: readonly Uint8Array[]): NetOp[] {
+function caseNetwork(locals: readonly Uint8Array[]): NetOp[] {
   return [
     { kind: "veth-add", name: "veth0", peer: "veth1", mac: VETH0_MAC, peerMac: VETH1_MAC },
     { kind: "link-up", dev: "lo" },

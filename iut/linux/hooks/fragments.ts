@@ -28,7 +28,6 @@ import { decodeNflogPacket } from "../../../wire/netlink/nflog.js";
 import type { DefragStep } from "../../../model/defrag/prerouting.js";
 import type { FragmentsReply } from "../../ops/hooks-fragments.js";
 import { formatIPv6, parseIPv6 } from "../../../sys/inet-addr.js";
-import { be32 } from "../../../wire/netlink/attributes.js";
 import * as N from "../../../wire/netlink/nftables.js";
 import { NFPROTO_IPV6, type BatchEntry } from "../../../wire/netlink/nfnetlink.js";
 import { CaseNamespace } from "../frag6/case-network.js";
@@ -88,13 +87,6 @@ export function stepsRuleset(steps: readonly DefragStep[], sources: readonly str
 const CT_USER_CHAIN = "nfconform_ct_user";
 /** IFNAMSIZ: meta iifname loads the name NUL padded to 16 bytes. */
 const IFNAMSIZ = 16;
-/** IP_CT_NEW's bit in ct state (NF_CT_STATE_BIT(IP_CT_NEW)). */
-const CT_STATE_NEW = 8;
-
-function hostU32(value: number): Uint8Array {
-  return new Uint8Array(Uint32Array.of(value).buffer);
-}
-
 /** `iifname "veth0" ip6 saddr SOURCE log prefix "CHAIN" group GROUP`, as nft encodes it, a cmp in place of its set lookup. */
 function logRule(chain: string, source: string): N.Expression[] {
   const iifname = new Uint8Array(IFNAMSIZ);
@@ -109,27 +101,7 @@ function logRule(chain: string, source: string): N.Expression[] {
 }
 
 /** `ct state new counter`, as nft encodes it. */
-const CT_USER_RULE: N.Expression[] = [
-  {
-    kind: "other",
-    name: "ct",
-    attributes: [
-      { type: N.NFTA_CT_KEY, nested: false, netByteorder: false, value: be32(N.NFT_CT_STATE), offset: 0 },
-      { type: N.NFTA_CT_DREG, nested: false, netByteorder: false, value: be32(N.NFT_REG_1), offset: 0 },
-    ],
-  },
-  // ct state is a host-order u32 in the register.
-  {
-    kind: "bitwise",
-    sreg: N.NFT_REG_1,
-    dreg: N.NFT_REG_1,
-    len: 4,
-    mask: hostU32(CT_STATE_NEW),
-    xor: new Uint8Array(4),
-  },
-  { kind: "cmp", sreg: N.NFT_REG_1, op: N.NFT_CMP_NEQ, data: new Uint8Array(4) },
-  { kind: "counter" },
-];
+const CT_USER_RULE: N.Expression[] = [...N.ctStateNew(), { kind: "counter" }];
 
 /** stepsRuleset() as one nf_tables batch. */
 export function stepsBatch(steps: readonly DefragStep[], sources: readonly string[]): BatchEntry[] {

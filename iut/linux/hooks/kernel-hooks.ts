@@ -1,11 +1,13 @@
 // How a protocol hook becomes an nftables base chain: the table family, the
 // hook number in that family's numbering, and whether a device goes with it.
-// nftables checks a chain before nf_register_net_hook() is reached, and where
-// that check answers something other than the core (EOPNOTSUPP for a hook the
-// chain type lacks, a netdev chain kept by interface name for a device that
-// does not exist), the request is declined with the reason instead of
-// reporting nftables' errno as the core's. Measured on 6.18: see
-// docs/iut-linux.md, "Hooks area".
+// nftables checks a chain before nf_register_net_hook() is reached. Where that
+// check's EOPNOTSUPP (hook 5, or a hook past the family's numbering) stands
+// for the core's own refusal (no such list: -EINVAL), it is reported as the
+// core's errno, a shared refusal (SHARED_REFUSALS). A chain whose core answer
+// would change only lists no probe crosses (a netdev chain for a missing
+// device, arp forward) is an unjudged step, and the rest of a partial batch
+// is still judged. Only what nftables cannot stand for otherwise is declined.
+// Measured on 6.18: see docs/iut-linux.md, "Hooks area".
 import { EINVAL, EOPNOTSUPP } from "../../../sys/errno.js";
 import { deviceExists } from "../../../model/hooks/list-head.js";
 import type { HookFamily, HookName } from "../../../model/hooks/families.js";
