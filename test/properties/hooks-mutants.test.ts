@@ -30,6 +30,7 @@ describeAreaMutants(
       "hooks-inet-ipv4-only": ["replies-match-model", "traversal-visits-registered", "limit-1024"],
       "hooks-device-unchecked": ["replies-match-model"],
       "hooks-hook5-slot": ["replies-match-model"],
+      "hooks-numberless-listed": ["replies-match-model"],
       "hooks-unregister-swap-remove": [
         "replies-match-model",
         "traversal-sorted-by-priority",
