@@ -2,7 +2,7 @@
 import Type from "typebox";
 
 /** Byte strings travel as lowercase hex with no separators. */
-export const Hex = Type.String({ pattern: "^([0-9a-f]{2})*$", description: "a lowercase hex string" });
+export const Hex = Type.String({ pattern: "^(?:[0-9a-f]{2})*$", description: "a lowercase hex string" });
 
 /** A positive Linux errno number, 0 for success. */
 export const ErrnoField = Type.Integer({ minimum: 0, maximum: 4095, description: "an errno number (0 or positive)" });
