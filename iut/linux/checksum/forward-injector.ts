@@ -8,23 +8,12 @@
 // (VIRTIO_NET_HDR_F_DATA_VALID would not make it CHECKSUM_UNNECESSARY: packet
 // sockets ignore that flag on output, measured on 6.18; receive-path.ts.)
 // Forwarding only lowers the TTL and, for IPv4, rewrites the header checksum.
-import {
-  transportHeaderLength,
-  transportPayloadLength,
-  type TransportLayout,
-} from "../../../model/checksum/packet-checksum.js";
+import { transportPayloadLength, type TransportLayout } from "../../../model/checksum/packet-checksum.js";
 import { SOL_PACKET, setsockoptInt } from "../../../sys/libc.js";
 import { PACKET_VNET_HDR, PacketSocket } from "../../../sys/packet-socket.js";
 import { writeSysctl } from "../../../sys/sysctl.js";
 import { VETH0_MAC, VETH1_MAC, macBytes } from "../../../sys/veth.js";
-import { ETH_P_IP, ETH_P_IPV6, IPPROTO_TCP } from "../../../wire/protocol-numbers.js";
-import {
-  VIRTIO_NET_HDR_F_NEEDS_CSUM,
-  VIRTIO_NET_HDR_GSO_TCPV4,
-  VIRTIO_NET_HDR_GSO_TCPV6,
-  VIRTIO_NET_HDR_GSO_UDP_L4,
-  VNET_HDR_LEN,
-} from "../../../wire/virtio-net-hdr.js";
+import { vnetFrame } from "./vnet-frame.js";
 
 /** Why this packet cannot be forwarded in that state, or null. */
 export function forwardProblem(packet: Uint8Array, layout: TransportLayout, gso: boolean): string | null {
@@ -54,29 +43,7 @@ export class ForwardInjector {
   }
 
   inject(packet: Uint8Array, layout: TransportLayout, gso: boolean): void {
-    const frame = new Uint8Array(VNET_HDR_LEN + 14 + packet.length);
-    const view = new DataView(frame.buffer);
-    const transportStart = 14 + layout.ip.transportOffset;
-    const headerLength = transportHeaderLength(packet, layout);
-    // struct virtio_net_hdr (include/uapi/linux/virtio_net.h), little-endian fields.
-    frame[0] = VIRTIO_NET_HDR_F_NEEDS_CSUM;
-    if (gso) {
-      const tcp = layout.ip.protocol === IPPROTO_TCP;
-      frame[1] = !tcp
-        ? VIRTIO_NET_HDR_GSO_UDP_L4
-        : layout.ip.version === 4
-          ? VIRTIO_NET_HDR_GSO_TCPV4
-          : VIRTIO_NET_HDR_GSO_TCPV6;
-      const payload = packet.length - layout.ip.transportOffset - headerLength;
-      view.setUint16(4, Math.floor(payload / 2), true); // gso_size: two segments or three
-    }
-    view.setUint16(2, transportStart + headerLength, true); // hdr_len
-    view.setUint16(6, transportStart, true); // csum_start
-    view.setUint16(8, layout.fieldOffset - layout.ip.transportOffset, true); // csum_offset
-    frame.set(this.ethernet, VNET_HDR_LEN);
-    view.setUint16(VNET_HDR_LEN + 12, layout.ip.version === 4 ? ETH_P_IP : ETH_P_IPV6);
-    frame.set(packet, VNET_HDR_LEN + 14);
-    this.socket.send(frame);
+    this.socket.send(vnetFrame(packet, layout, this.ethernet, { needsCsum: true, gso, hdrLenAlways: true }));
   }
 
   close(): void {

@@ -22,11 +22,7 @@
 // (VIRTIO_NET_HDR_GSO_UDP_L4); without it TCP only (the flow dissector finds
 // the transport header); UDP_L4 without NEEDS_CSUM is refused (EINVAL).
 import type { ChecksumState } from "../../../model/checksum/checksum-target.js";
-import {
-  transportHeaderLength,
-  transportPayloadLength,
-  type TransportLayout,
-} from "../../../model/checksum/packet-checksum.js";
+import { transportPayloadLength, type TransportLayout } from "../../../model/checksum/packet-checksum.js";
 import { formatIPv4, formatIPv6 } from "../../../sys/inet-addr.js";
 import { ifNameToIndex } from "../../../sys/libc.js";
 import { markReceivedUnnecessary } from "../../../sys/bpf-csum-unnecessary.js";
@@ -40,16 +36,10 @@ import { decodeMessages } from "../../../wire/netlink/message.js";
 import { decodeNflogPacket } from "../../../wire/netlink/nflog.js";
 import * as N from "../../../wire/netlink/nftables.js";
 import { type BatchEntry, NFPROTO_INET, NFPROTO_IPV4, NFPROTO_IPV6 } from "../../../wire/netlink/nfnetlink.js";
-import { ETH_P_IP, ETH_P_IPV6, IPPROTO_UDP } from "../../../wire/protocol-numbers.js";
-import {
-  VIRTIO_NET_HDR_F_NEEDS_CSUM,
-  VIRTIO_NET_HDR_GSO_TCPV4,
-  VIRTIO_NET_HDR_GSO_TCPV6,
-  VIRTIO_NET_HDR_GSO_UDP_L4,
-  VNET_HDR_LEN,
-} from "../../../wire/virtio-net-hdr.js";
+import { IPPROTO_UDP } from "../../../wire/protocol-numbers.js";
 import type { NftSession } from "../nft-session.js";
 import { openNflogSocket } from "../nflog-socket.js";
+import { vnetFrame } from "./vnet-frame.js";
 
 /** The taps share a prefix, so one iifname prefix match covers them all (as `-i csrx+`). */
 const PREFIX = "csrx";
@@ -308,30 +298,8 @@ function frame(
   gso: boolean,
   tapMac: Uint8Array,
 ): Uint8Array {
-  const out = new Uint8Array(VNET_HDR_LEN + 14 + packet.length);
-  const view = new DataView(out.buffer);
-  const transportStart = 14 + layout.ip.transportOffset;
-  const headerLength = transportHeaderLength(packet, layout);
-  // struct virtio_net_hdr (include/uapi/linux/virtio_net.h), little-endian fields.
-  if (state === "partial") {
-    out[0] = VIRTIO_NET_HDR_F_NEEDS_CSUM;
-    view.setUint16(6, transportStart, true); // csum_start
-    view.setUint16(8, layout.fieldOffset - layout.ip.transportOffset, true); // csum_offset
-  }
-  if (gso) {
-    out[1] =
-      layout.ip.protocol === IPPROTO_UDP
-        ? VIRTIO_NET_HDR_GSO_UDP_L4
-        : layout.ip.version === 4
-          ? VIRTIO_NET_HDR_GSO_TCPV4
-          : VIRTIO_NET_HDR_GSO_TCPV6;
-    view.setUint16(2, transportStart + headerLength, true); // hdr_len
-    const payload = packet.length - layout.ip.transportOffset - headerLength;
-    view.setUint16(4, Math.floor(payload / 2), true); // gso_size: two segments or three
-  }
-  out.set(tapMac, VNET_HDR_LEN);
-  out.set(PEER_MAC, VNET_HDR_LEN + 6);
-  view.setUint16(VNET_HDR_LEN + 12, layout.ip.version === 4 ? ETH_P_IP : ETH_P_IPV6);
-  out.set(packet, VNET_HDR_LEN + 14);
-  return out;
+  const ethernet = new Uint8Array(12);
+  ethernet.set(tapMac, 0);
+  ethernet.set(PEER_MAC, 6);
+  return vnetFrame(packet, layout, ethernet, { needsCsum: state === "partial", gso });
 }
