@@ -10,8 +10,9 @@ const tempDir = tempDirs();
 const FAKE = "node test/fixtures/fake-adapter.mjs";
 const PACKET = "4500001f000000000111b8ceffffffff8080808000000000000b011d000001";
 const clients: AdapterClient[] = [];
-function client(command: string, timeoutMs = 5000): AdapterClient {
-  const c = new AdapterClient(command, { timeoutMs });
+/** A client whose hello may take startTimeoutMs: under CI's load a fake adapter's start took over 1.5 s. */
+function client(command: string, timeoutMs = 5000, startTimeoutMs = timeoutMs): AdapterClient {
+  const c = new AdapterClient(command, { timeoutMs, startTimeoutMs });
   clients.push(c);
   return c;
 }
@@ -81,7 +82,7 @@ describe("adapter runner", () => {
   });
 
   it("times a request out and restarts the adapter for the next one", async () => {
-    const c = client(`${FAKE} hang`, 1500);
+    const c = client(`${FAKE} hang`, 1500, 30_000);
     await c.hello();
     const error = await c.call("checksum.fill", { packet: PACKET, state: "none", gso: false }).catch((e) => e);
     expect(error).toBeInstanceOf(IutError);
@@ -139,7 +140,7 @@ describe("adapter runner against faulty adapters: bounded in time, nothing left 
 
   it("kills a hung adapter and a background process it started, on a timeout", async () => {
     const t = token();
-    const c = client(`sleep ${t} & ${FAKE} hang`, 1500);
+    const c = client(`sleep ${t} & ${FAKE} hang`, 1500, 30_000);
     await c.hello();
     await expect(c.call("checksum.fill", { packet: PACKET, state: "none", gso: false })).rejects.toThrow(
       /timed out on checksum\.fill after 1500 ms/,
