@@ -21,7 +21,8 @@ const USAGE = `usage:
                 [--property name] [--seed N] [--runs N] [--time-budget 30s] [--out DIR]
                 [--corpus DIR|none] [--path P] [--timeout 10s] [--shard i/n] [--allow-empty]
                 [--min-judged PCT] [--max-violations N] [--no-shrink] [--coverage]
-                [--jobs N]  # IUT instances judging cases at once (default 24 for linux, 1 otherwise);
+                [--jobs N]  # IUT instances judging cases at once (default 24 for linux, 1 otherwise;
+                            # checksum, bpf, cttimeout and hooks cases use at most 4);
                             # verdicts, counts and shrunk cases are the same for any N
                 # --iut linux:bpf=socket | linux:bpf=xt_bpf: every bpf program at that attach point,
                 # cases asking for the other declined (plain linux: each case's own); \`nfconform list\` names all IUTs

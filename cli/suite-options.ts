@@ -3,6 +3,7 @@
 import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import { loadCorpus, type LoadedCase } from "../harness/corpus-store.js";
+import { selectProperties } from "../harness/run-suite.js";
 import { randomRunSeed } from "../harness/seeds.js";
 import { IutError, type Iut } from "../iut/iut.js";
 import { IutInstances } from "../iut/iut-instances.js";
@@ -152,6 +153,19 @@ export interface OpenedIut {
 }
 
 /**
+ * The instances worth starting for --jobs: no more than the run's areas can
+ * use, since an area with maxInstances judges on that many at most (a kernel
+ * adapter's start is about a CPU-second; `--area hooks` would start 24 to use 4).
+ */
+export function jobsWorthStarting(settings: Pick<SuiteSettings, "jobs" | "areas" | "propertyFilter">): number {
+  const areas = new Set(
+    selectProperties({ areas: settings.areas, propertyFilter: settings.propertyFilter }).map(({ area }) => area),
+  );
+  const usable = Math.max(1, ...[...areas].map((area) => area.maxInstances ?? settings.jobs));
+  return Math.min(settings.jobs, usable);
+}
+
+/**
  * Starts the IUT (--jobs instances; `jobs` overrides) and says hello. The
  * first instance is started before anything runs: its failure to start is an
  * IutStartError, every other problem a UsageError. The others start in the
@@ -163,7 +177,7 @@ export async function openIut(
   spec: string,
   settings: SuiteSettings,
   stderr: (line: string) => void,
-  jobs = settings.jobs,
+  jobs = jobsWorthStarting(settings),
 ): Promise<OpenedIut> {
   const created: Iut[] = [];
   let closed = false;

@@ -6,7 +6,7 @@
 // Instances are borrowed from the run's IutInstances a case at a time, so
 // pools of properties judged at once share them.
 import type { Iut } from "../iut/iut.js";
-import type { IutInstances } from "../iut/iut-instances.js";
+import type { InstanceLender } from "../iut/iut-instances.js";
 import { type CaseRun, type Settled, settleCase } from "./case-run.js";
 
 /** Cases judged ahead per instance: enough to keep every instance busy behind a slow case. */
@@ -14,7 +14,7 @@ const LOOKAHEAD_PER_INSTANCE = 4;
 
 export interface CasePoolSettings {
   /** The instances, lent a case at a time; one that joins while the pool is open is used too. */
-  instances: IutInstances;
+  instances: InstanceLender;
   /** Case `index` (read ahead), or undefined when there is none. */
   draw: (index: number) => Promise<{ input: unknown } | undefined>;
   judge: (iut: Iut, input: unknown) => Promise<CaseRun>;

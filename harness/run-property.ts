@@ -5,7 +5,7 @@
 // judged a case; with none it is skipped and says why.
 import type { Iut } from "../iut/iut.js";
 import { IutError } from "../iut/iut.js";
-import { IutInstances } from "../iut/iut-instances.js";
+import { type InstanceLender, IutInstances } from "../iut/iut-instances.js";
 import { ModelIut } from "../iut/model/model-iut.js";
 import type { CheckOutcome, ConformanceProperty } from "../properties/property.js";
 import { propertyId } from "../properties/property.js";
@@ -34,7 +34,7 @@ export interface PropertyRunOptions {
    * number: cases are drawn ahead and read in order, and a failure shrinks on
    * one instance, one case at a time.
    */
-  instances?: IutInstances;
+  instances?: InstanceLender;
   /** Kinds of violation found before (earlier rounds of a campaign): not reported or saved again. */
   knownKeys?: ReadonlySet<string>;
   /** --min-judged: a property that judged under this share of its cases fails. */
@@ -68,7 +68,7 @@ interface Session {
   property: ConformanceProperty;
   /** The IUT's first instance: its spec names the IUT in saved cases. */
   iut: Iut;
-  instances: IutInstances;
+  instances: InstanceLender;
   profile: string;
   options: PropertyRunOptions;
   id: string;

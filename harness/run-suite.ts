@@ -1,7 +1,7 @@
 // Runs the chosen areas' properties against one IUT and gathers the results.
 import { createHash } from "node:crypto";
 import type { Iut } from "../iut/iut.js";
-import type { IutInstances } from "../iut/iut-instances.js";
+import type { InstanceLender, IutInstances } from "../iut/iut-instances.js";
 import type { AreaName, Hello } from "../iut/protocol.js";
 import type { AreaDefinition, ConformanceProperty } from "../properties/property.js";
 import { propertyId } from "../properties/property.js";
@@ -215,7 +215,7 @@ async function runOne(
       ...(plan.knownKeys?.(id) ? { knownKeys: plan.knownKeys(id)! } : {}),
       corpusDir: plan.corpusDir,
       iutName: plan.hello.name,
-      ...(plan.instances ? { instances: plan.instances } : {}),
+      ...(plan.instances ? { instances: lenderFor(plan.instances, area) } : {}),
       commands: plan.commands,
       ...(signal ? { signal } : {}),
       ...(plan.coverage ? { coverage: true } : {}),
@@ -223,6 +223,11 @@ async function runOne(
         plan.onProgress?.({ kind: "cases", id, profile: resolved.profile, done, total: runs, violations }),
     },
   );
+}
+
+/** The instances an area's cases may use: its lane when it has a limit, else all of them. */
+function lenderFor(instances: IutInstances, area: AreaDefinition): InstanceLender {
+  return area.maxInstances === undefined ? instances : instances.lane(area.name, area.maxInstances);
 }
 
 /**

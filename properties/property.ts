@@ -95,6 +95,15 @@ export interface ConformanceProperty<Input = unknown> {
   packets?(input: Input, outcome: CheckOutcome): CasePackets | undefined;
 }
 
+/**
+ * maxInstances of the areas whose cases mostly compute (checksum, bpf,
+ * cttimeout, hooks). Measured on the kernel at CI's seed, each area alone on
+ * 2 cores: 4 instances judged as fast as 6-24 (hooks 32.9 s at 4, 32.7 s at 6)
+ * for less CPU (cttimeout 11.0 CPU-s at 4, 21.9 at 12); at 2-3 they were
+ * slower (bench/jobs.md).
+ */
+export const COMPUTING_AREA_INSTANCES = 4;
+
 export interface AreaDefinition {
   name: AreaName;
   summary: string;
@@ -104,6 +113,14 @@ export interface AreaDefinition {
   properties: readonly ConformanceProperty<any>[];
   /** The model's named rules in this area (model/<area>/rule-catalogue.ts): what rule coverage counts. */
   rules: readonly ModelRule[];
+  /**
+   * Instances (--jobs) this area's cases are judged on at most, always the
+   * same ones. Its cases mostly compute, and every instance sets the area up
+   * on its first case (the kernel adapter: namespaces, networks, sockets), so
+   * past a few instances the set-up costs more CPU than the overlap saves
+   * (bench/jobs.md). Unset: every instance (cases that wait on timers).
+   */
+  maxInstances?: number;
 }
 
 /**

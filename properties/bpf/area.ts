@@ -1,5 +1,5 @@
 import { BPF_RULES } from "../../model/bpf/rule-catalogue.js";
-import type { AreaDefinition } from "../property.js";
+import { type AreaDefinition, COMPUTING_AREA_INSTANCES } from "../property.js";
 import { BPF_PROPERTIES } from "./properties.js";
 
 export const BPF_AREA: AreaDefinition = {
@@ -12,4 +12,5 @@ export const BPF_AREA: AreaDefinition = {
   defaultProfile: "linux",
   properties: BPF_PROPERTIES,
   rules: Object.values(BPF_RULES),
+  maxInstances: COMPUTING_AREA_INSTANCES,
 };

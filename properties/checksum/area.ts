@@ -1,6 +1,6 @@
 import { CHECKSUM_RULES } from "../../model/checksum/rule-catalogue.js";
 import { CHECKSUM_PROFILES } from "../../model/checksum/checksum-target.js";
-import type { AreaDefinition } from "../property.js";
+import { type AreaDefinition, COMPUTING_AREA_INSTANCES } from "../property.js";
 import { CHECKSUM_PROPERTIES } from "./properties.js";
 
 const PROFILE_SUMMARIES: Record<(typeof CHECKSUM_PROFILES)[number], string> = {
@@ -15,4 +15,5 @@ export const CHECKSUM_AREA: AreaDefinition = {
   defaultProfile: "linux",
   properties: CHECKSUM_PROPERTIES,
   rules: Object.values(CHECKSUM_RULES),
+  maxInstances: COMPUTING_AREA_INSTANCES,
 };

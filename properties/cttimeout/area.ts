@@ -1,6 +1,6 @@
 import { CTTIMEOUT_RULES } from "../../model/cttimeout/rule-catalogue.js";
 import { CTTIMEOUT_PROFILES, PROFILE_HZ } from "../../model/cttimeout/rules.js";
-import type { AreaDefinition } from "../property.js";
+import { type AreaDefinition, COMPUTING_AREA_INSTANCES } from "../property.js";
 import { CTTIMEOUT_PROPERTIES } from "./properties.js";
 
 export const CTTIMEOUT_AREA: AreaDefinition = {
@@ -16,4 +16,5 @@ export const CTTIMEOUT_AREA: AreaDefinition = {
   defaultProfile: "linux",
   properties: CTTIMEOUT_PROPERTIES,
   rules: Object.values(CTTIMEOUT_RULES),
+  maxInstances: COMPUTING_AREA_INSTANCES,
 };

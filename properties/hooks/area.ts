@@ -1,6 +1,6 @@
 import { HOOKS_RULES_CATALOGUE } from "../../model/hooks/rule-catalogue.js";
 import { HOOKS_PROFILES } from "../../model/hooks/profiles.js";
-import type { AreaDefinition } from "../property.js";
+import { type AreaDefinition, COMPUTING_AREA_INSTANCES } from "../property.js";
 import { DEFRAG_PROPERTY } from "./defrag.js";
 import { HOOKS_PROPERTIES } from "./properties.js";
 
@@ -18,4 +18,5 @@ export const HOOKS_AREA: AreaDefinition = {
   defaultProfile: "linux",
   properties: [...HOOKS_PROPERTIES, DEFRAG_PROPERTY],
   rules: Object.values(HOOKS_RULES_CATALOGUE),
+  maxInstances: COMPUTING_AREA_INSTANCES,
 };
