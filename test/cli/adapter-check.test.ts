@@ -119,14 +119,14 @@ describe.concurrent("nfconform adapter-check", () => {
   });
 
   it("an adapter that hangs past the timeout breaks it, and the check goes on", async () => {
-    // The restarted adapter's hello must come within the timeout too: 3 s leaves room on a loaded machine.
-    const { code, report } = await checkJson(`cmd:${FAKE} hang-unknown-op`, "--timeout", "3s");
+    // The restarted adapter's hello must come within the timeout too: 5 s leaves room on a loaded machine.
+    const { code, report } = await checkJson(`cmd:${FAKE} hang-unknown-op`, "--timeout", "5s");
     expect(code).toBe(1);
     const broken = report.checks.filter((c) => !c.kept);
     expect(broken).toHaveLength(1);
     expect(broken[0]).toMatchObject({
       op: "checksum.nfconform-no-such-op",
-      detail: "adapter timed out on checksum.nfconform-no-such-op after 3000 ms",
+      detail: "adapter timed out on checksum.nfconform-no-such-op after 5000 ms",
     });
     expect(report.checks.filter((c) => c.op.startsWith("hooks.")).every((c) => c.kept)).toBe(true);
   });

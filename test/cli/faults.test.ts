@@ -165,23 +165,24 @@ describe("options that would run nothing, or wrongly, are usage errors", () => {
 });
 
 describe("faulty adapters end the run in bounded time, with a report and nothing left behind", () => {
-  // One property, so one fault ends the run; 2 s leaves a loaded CI machine time to start node.
+  // One property, so one fault ends the run; 4 s leaves a loaded CI machine time to start node (a fake adapter's
+  // hello once took over 1.5 s in CI).
   const run = (iut: string, cwd: string) =>
     nfconform(
       [
         ...["run", "--iut", iut, "--area", "checksum", "--property", "fill-matches-model"],
-        ...["--timeout", "2s", "--runs", "5", "--out", "out", "--corpus", "none"],
+        ...["--timeout", "4s", "--runs", "5", "--out", "out", "--corpus", "none"],
       ],
       cwd,
     );
   const cases: [string, (t: string) => string, RegExp][] = [
-    ["hangs on hello", (t) => `cmd:sleep ${t}`, /failed to start: adapter timed out on hello after 2000 ms/],
+    ["hangs on hello", (t) => `cmd:sleep ${t}`, /failed to start: adapter timed out on hello after 4000 ms/],
     [
       "hangs on hello with a grandchild holding its pipes",
       (t) => `cmd:sleep ${t} & sleep ${t}`,
       /failed to start: adapter timed out on hello/,
     ],
-    ["hangs on one op", (t) => `cmd:${FAKE} hang ${t}`, /timed out on checksum\.fill after 2000 ms/],
+    ["hangs on one op", (t) => `cmd:${FAKE} hang ${t}`, /timed out on checksum\.fill after 4000 ms/],
     ["closes stdout and stays alive", (t) => `cmd:${FAKE} close-stdout ${t}`, /timed out on hello/],
     ["floods a line with no newline", (t) => `cmd:${FAKE} flood ${t}`, /line longer than 16777216 bytes/],
     ["speaks protocol 2", (t) => `cmd:${FAKE} wrong-protocol ${t}`, /speaks protocol 2, this suite speaks 1/],
