@@ -93,6 +93,14 @@ describe.concurrent("--iut linux, hooks area", () => {
     expect(f.dropSend).toBe("EPERM");
     expect(f.otherPortSend).toBe("sent");
     expect(f.dropTraversal).toEqual({ visited: ["d"], verdict: "drop" });
+    // One event per chain of the probe's list, its verdict (NF_ACCEPT 1, NF_DROP 0); another list's chain
+    // that the traced probe crosses sends NFT_CONTINUE (-1) and its POLICY, accept (chain-rules.ts).
+    expect(f.events).toEqual({
+      prerouting: { visited: ["e1", "e2"], verdict: "accept" },
+      preroutingEvents: ["e1 rule 1", "e2 rule 1", "p1 rule -1", "p1 policy 1"],
+      input: { visited: ["p1"], verdict: "drop" },
+      inputEvents: ["p1 rule 0"],
+    });
     // Where the area declines: nftables refuses before the core (EOPNOTSUPP)
     // or keeps a device chain by name (0), never the core's EINVAL.
     expect(f.nftables).toEqual({

@@ -1,15 +1,22 @@
 // The nf_tables objects behind the hooks area: one table "nfconform_hooks" per
-// family, one base chain per protocol hook, named after it, whose policy is
-// the hook's verdict. Every chain carries the same two rules, so a packet
-// aimed at one hook list meets the policies of that list only:
-//   1. aimed at its list: meta nftrace set 1, return (to the policy)
-//   2. accept             (everything else)
+// family, one base chain per protocol hook, named after it, with policy
+// accept and one rule:
+//   aimed at its list: meta nftrace set 1, then the hook's verdict (accept or drop)
 // "Aimed" is a UDP destination port per list (ip, ip6, inet, netdev, bridge),
 // or for arp an opcode and a sender/target MAC prefix (arp has no ports).
-// Rule 2 also accepts what is not aimed (ARP at an ip chain, ND, MLD: the
-// l4proto and payload loads break there, so rule 1 does not match), so no
-// chain ever drops traffic it was not aimed at. A return in a base chain ends
-// at its policy (nft_do_chain()), which sends an NFT_TRACETYPE_POLICY event.
+// Everything else reaches the policy, accept: what is not aimed at any list
+// (ARP at an ip chain, ND, MLD, a non-first fragment: the l4proto and payload
+// loads break there, so the rule does not match) and other lists' probes, so
+// no chain ever drops traffic it was not aimed at, and a packet aimed at one
+// list meets the verdicts of that list's chains only.
+//
+// Trace events, for a packet whose nftrace is set (nft_do_chain(), 6.18): a
+// rule that ends in a verdict sends one RULE event with that verdict, and
+// the chain ends there; a chain whose rules all break sends a RULE event with
+// verdict NFT_CONTINUE (no rule) and then a POLICY event. So a probe sends
+// exactly one event per chain of its list, carrying the chain's verdict and,
+// as the chain's first event, the packet's headers (nf_trace_fill_pkt_info,
+// once per chain run); other lists' chains send it CONTINUE and POLICY events.
 import type { HookFamily, HookName, Verdict } from "../../../model/hooks/families.js";
 import * as N from "../../../wire/netlink/nftables.js";
 import type { BatchEntry } from "../../../wire/netlink/nfnetlink.js";
@@ -80,23 +87,47 @@ function be16(value: number): Uint8Array {
   return Uint8Array.of(value >> 8, value & 0xff);
 }
 
-/** meta l4proto == udp && th dport == port; for arp: arp operation == op && the MAC field's prefix. */
+/** The aim's two loads go to consecutive 32-bit registers, compared as one 8-byte value. */
+const FIRST_REG = N.NFT_REG32_00;
+const SECOND_REG = N.NFT_REG32_00 + 1;
+
+/** A load into a 32-bit register zeroes its unused bytes (nft_reg_store8(), nft_payload_eval()). */
+function reg32(bytes: Uint8Array): Uint8Array {
+  const out = new Uint8Array(4);
+  out.set(bytes);
+  return out;
+}
+
+/**
+ * meta l4proto == udp && th dport == port; for arp: arp operation == op && the
+ * MAC field's prefix. Two loads and one compare; the second load's register
+ * then holds the port or the prefix, whose first byte is not 0.
+ */
 function aimedAt(aim: Aim): N.Expression[] {
-  if (aim.kind === "arp") {
-    const nh = N.NFT_PAYLOAD_NETWORK_HEADER;
-    return [
-      { kind: "payload", base: nh, offset: ARP_OP_OFFSET, len: 2, dreg: N.NFT_REG_1 },
-      { kind: "cmp", sreg: N.NFT_REG_1, op: N.NFT_CMP_EQ, data: be16(aim.op) },
-      { kind: "payload", base: nh, offset: aim.macOffset, len: aim.prefix.length, dreg: N.NFT_REG_1 },
-      { kind: "cmp", sreg: N.NFT_REG_1, op: N.NFT_CMP_EQ, data: aim.prefix },
-    ];
-  }
-  return [
-    { kind: "meta", key: N.NFT_META_L4PROTO, dreg: N.NFT_REG_1 },
-    { kind: "cmp", sreg: N.NFT_REG_1, op: N.NFT_CMP_EQ, data: Uint8Array.of(IPPROTO_UDP) },
-    { kind: "payload", base: N.NFT_PAYLOAD_TRANSPORT_HEADER, offset: 2, len: 2, dreg: N.NFT_REG_1 },
-    { kind: "cmp", sreg: N.NFT_REG_1, op: N.NFT_CMP_EQ, data: be16(aim.port) },
-  ];
+  const nh = N.NFT_PAYLOAD_NETWORK_HEADER;
+  const [loads, first, second]: [N.Expression[], Uint8Array, Uint8Array] =
+    aim.kind === "arp"
+      ? [
+          [
+            { kind: "payload", base: nh, offset: ARP_OP_OFFSET, len: 2, dreg: FIRST_REG },
+            { kind: "payload", base: nh, offset: aim.macOffset, len: aim.prefix.length, dreg: SECOND_REG },
+          ],
+          be16(aim.op),
+          aim.prefix,
+        ]
+      : [
+          [
+            { kind: "meta", key: N.NFT_META_L4PROTO, dreg: FIRST_REG },
+            { kind: "payload", base: N.NFT_PAYLOAD_TRANSPORT_HEADER, offset: 2, len: 2, dreg: SECOND_REG },
+          ],
+          Uint8Array.of(IPPROTO_UDP),
+          be16(aim.port),
+        ];
+  if (second[0] === 0) throw new Error("an aim's second value must not start with 0: it sets nftrace");
+  const value = new Uint8Array(8);
+  value.set(reg32(first), 0);
+  value.set(reg32(second), 4);
+  return [...loads, { kind: "cmp", sreg: FIRST_REG, op: N.NFT_CMP_EQ, data: value }];
 }
 
 export interface ChainPlan {
@@ -114,43 +145,33 @@ export function newHooksTable(nfproto: number): BatchEntry {
   return N.newTable({ family: nfproto, name: HOOKS_TABLE });
 }
 
-/** Rule 1 of every chain of a list, encoded once per aim: a batch of 1,024 chains shares it. */
+/** The rule of every chain of a list with one verdict, encoded once: a batch of 1,024 chains shares it. */
 const aimedRules = new Map<string, Uint8Array>();
 
-function aimedRule(aim: Aim): Uint8Array {
-  const key = aim.kind === "udp" ? `udp/${aim.port}` : `arp/${aim.op}/${aim.macOffset}/${aim.prefix.join(".")}`;
+function aimedRule(aim: Aim, verdict: Verdict): Uint8Array {
+  const key = `${aim.kind === "udp" ? `udp/${aim.port}` : `arp/${aim.op}/${aim.macOffset}/${aim.prefix.join(".")}`}/${verdict}`;
   let encoded = aimedRules.get(key);
   if (!encoded) {
     encoded = N.encodeExpressions([
       ...aimedAt(aim),
-      { kind: "immediate", dreg: N.NFT_REG_1, data: { value: Uint8Array.of(1) } },
-      { kind: "meta-set", key: N.NFT_META_NFTRACE, sreg: N.NFT_REG_1 },
-      { kind: "immediate", dreg: N.NFT_REG_VERDICT, data: { verdict: { code: N.NFT_RETURN } } },
+      // nftrace = !!(first byte of the register): set (aimedAt).
+      { kind: "meta-set", key: N.NFT_META_NFTRACE, sreg: SECOND_REG },
+      verdict === "accept" ? N.accept() : N.drop(),
     ]);
     aimedRules.set(key, encoded);
   }
   return encoded;
 }
 
-/** Rule 2 of every chain. */
-const ACCEPT_RULE = N.encodeExpressions([N.accept()]);
-
-/** The chain and its rules, appended to one batch: the chain's ack is the registration's errno. */
+/** The chain and its rule, appended to one batch: the chain's ack is the registration's errno. */
 export function chainEntries(plan: ChainPlan): BatchEntry[] {
   const { nfproto: family, name } = plan;
   const hook: N.BaseChainHook = { hooknum: plan.hooknum, priority: plan.priority };
   if (plan.device !== undefined) hook.device = plan.device;
-  const rule = (expressions: Uint8Array) => N.newRule({ family, table: HOOKS_TABLE, chain: name, expressions });
+  const chain = N.newChain({ family, table: HOOKS_TABLE, name, type: "filter", hook, policy: N.NF_ACCEPT });
+  if (!plan.aim) return [chain];
   return [
-    N.newChain({
-      family,
-      table: HOOKS_TABLE,
-      name,
-      type: "filter",
-      hook,
-      policy: plan.verdict === "accept" ? N.NF_ACCEPT : N.NF_DROP,
-    }),
-    ...(plan.aim ? [rule(aimedRule(plan.aim))] : []),
-    rule(ACCEPT_RULE),
+    chain,
+    N.newRule({ family, table: HOOKS_TABLE, chain: name, expressions: aimedRule(plan.aim, plan.verdict) }),
   ];
 }

@@ -11,7 +11,7 @@ import { decodeMessages } from "../../../wire/netlink/message.js";
 import { NFNLGRP_NFTRACE } from "../../../wire/netlink/nfnetlink.js";
 import { decodeTraceBrief, isTraceMessage, type TraceBrief } from "../../../wire/netlink/nftrace.js";
 
-/** Room for the events of a traversal through 1024 chains (about 1.5 KiB of skb each, three per chain). */
+/** Room for the events of a traversal through 1024 chains (about 1.5 KiB of skb each, one a chain of the list, two a chain of another). */
 const TRACE_RCVBUF = 32 << 20;
 
 export class TraceListener {

@@ -1,13 +1,15 @@
 // One hooks.traverse on the kernel: a probe aimed at the list, and the trace
-// events it left. Every chain that took the packet as aimed at it (rules 1 and
-// 2 of chain-rules.ts) ends at its policy and sends an NFT_TRACETYPE_POLICY
-// event, so `visited` is the chains of POLICY events in order and the verdict
-// is drop when one of them has policy NF_DROP. No chain of another list
-// reaches its policy (rule 3 accepts), so nothing here consults the model.
+// events it left. Every chain that took the packet as aimed at it (its rule,
+// chain-rules.ts) ends there with the hook's verdict and sends an
+// NFT_TRACETYPE_RULE event carrying it, so `visited` is the chains of the
+// probe's verdict events (NF_ACCEPT, NF_DROP) in order and the verdict is drop
+// when one of them is NF_DROP. A chain of another list sends the probe only
+// NFT_CONTINUE and POLICY events (its rule does not match), so nothing here
+// consults the model or what was registered.
 //
 // The wait is deterministic: the trace events are queued in the packet path,
-// before the packet reaches its end point; a drop is seen as a POLICY event
-// with NF_DROP, an accept at the end point (probes.ts). A local send runs the
+// before the packet reaches its end point; a drop is seen as an event with
+// verdict NF_DROP, an accept at the end point (probes.ts). A local send runs the
 // whole output path inside sendmsg(), whose EPERM must agree with the drop.
 import type { Verdict } from "../../../model/hooks/families.js";
 import { libc } from "../../../sys/libc.js";
@@ -70,27 +72,31 @@ function aboutProbe(e: TraceEvent, aim: Aim, nonce: number): boolean | null {
   return mac.every((b, i) => b === want[i]);
 }
 
+/** An event of a chain's rule ending it with a verdict (the chain took the packet as aimed at it). */
+const isVerdict = (e: TraceEvent) =>
+  e.type === N.NFT_TRACETYPE_RULE && (e.verdict?.code === N.NF_ACCEPT || e.verdict?.code === N.NF_DROP);
+
 /**
- * The POLICY events of the probe, in order. Only the first event of a chain
- * run carries the packet's headers (nf_trace_fill_pkt_info), so later ones
- * are matched to it by the trace id.
+ * The verdict events of the probe, in order. Only the first event of a chain
+ * run carries the packet's headers (nf_trace_fill_pkt_info); a later one (a
+ * POLICY event after NFT_CONTINUE) is matched to it by the trace id.
  */
-export function probePolicies(events: readonly TraceEvent[], aim: Aim, nonce: number): TraceEvent[] {
+export function probeVerdicts(events: readonly TraceEvent[], aim: Aim, nonce: number): TraceEvent[] {
   const ours = new Map<number, boolean>();
   const out: TraceEvent[] = [];
   for (const e of events) {
     const about = aboutProbe(e, aim, nonce);
     if (about !== null) ours.set(e.id, about);
     if (e.table !== HOOKS_TABLE || !ours.get(e.id)) continue;
-    if (e.type === N.NFT_TRACETYPE_POLICY) out.push(e);
+    if (isVerdict(e)) out.push(e);
   }
   return out;
 }
 
-function summarize(policies: readonly TraceEvent[]): KernelTraversal {
+function summarize(verdicts: readonly TraceEvent[]): KernelTraversal {
   return {
-    visited: policies.map((e) => e.chain),
-    verdict: policies.some((e) => e.policy === N.NF_DROP) ? "drop" : "accept",
+    visited: verdicts.map((e) => e.chain),
+    verdict: verdicts.some((e) => e.verdict?.code === N.NF_DROP) ? "drop" : "accept",
   };
 }
 
@@ -118,7 +124,7 @@ export class Traverser<P> {
     this.trace.take(); // earlier packets' events
     const nonce = NONCE_FIRST + (this.nonce++ % NONCE_COUNT);
     const sent = this.probes.send(path, aim, nonce);
-    const seen = (events: readonly TraceEvent[]) => summarize(probePolicies(events, aim, nonce));
+    const seen = (events: readonly TraceEvent[]) => summarize(probeVerdicts(events, aim, nonce));
     if (this.probes.runsInSend(path)) {
       const result = seen(this.trace.take());
       // nf_hook_slow() returns -EPERM for a drop, and the sender sees it.

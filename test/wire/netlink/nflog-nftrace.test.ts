@@ -72,7 +72,7 @@ describe("NFT_MSG_TRACE", () => {
 
   it("decodeTraceBrief reads the fields a traversal needs exactly as decodeTrace", () => {
     for (const m of events) {
-      const { type, id, table, chain, policy, networkHeader, transportHeader } = decodeTrace(m);
+      const { type, id, table, chain, verdict, policy, networkHeader, transportHeader } = decodeTrace(m);
       const brief = decodeTraceBrief(m);
       expect({
         ...brief,
@@ -85,6 +85,7 @@ describe("NFT_MSG_TRACE", () => {
             id,
             table,
             chain,
+            verdict,
             policy,
             networkHeader: networkHeader && toHex(networkHeader),
             transportHeader: transportHeader && toHex(transportHeader),
