@@ -4,10 +4,7 @@
 // the running kernel, likewise; with `--kernel
 // VERSION`, a fetched Debian kernel in a VM running that same adapter.
 import type { Iut } from "../iut/iut.js";
-import { serveAdapter } from "../iut/adapter-server.js";
-import { ModelIut } from "../iut/model/model-iut.js";
-import { findMutant, MUTANTS, mutantIut } from "../iut/mutants/index.js";
-import { parseOptions, profileOption } from "./options.js";
+import { parseOptions } from "./options.js";
 import { linuxAdapter, vmAdapter } from "./linux-adapter.js";
 import { FRAG6_PATH_ENV } from "../iut/linux/frag6/path.js";
 import { BPF_ATTACH_ENV, isAttach } from "../iut/linux/bpf/attach.js";
@@ -51,15 +48,25 @@ export async function adapterCommand(argv: string[]): Promise<number> {
     throw new UsageError(
       `adapter needs a kind: nfconform adapter model [--mutant NAME] | nfconform adapter linux (got ${JSON.stringify(kind ?? "")})`,
     );
-  let iut: Iut;
-  if (values.mutant !== undefined) {
-    const mutant = findMutant(values.mutant);
-    if (!mutant)
-      throw new UsageError(`unknown mutant "${values.mutant}" (mutants: ${MUTANTS.map((m) => m.name).join(", ")})`);
-    iut = mutantIut(mutant);
-  } else {
-    iut = new ModelIut({ profiles: profileOption(values.profile) });
-  }
+  const iut = await modelIut(values.mutant, values.profile);
+  const { serveAdapter } = await import("../iut/adapter-server.js");
   await serveAdapter(iut, process.stdin, process.stdout);
   return 0;
+}
+
+/**
+ * The model or a mutant of it, loaded here only: a kernel adapter (one per
+ * --jobs instance) needs none of the model, the mutants or the properties.
+ */
+async function modelIut(mutantName: string | undefined, profile: string[] | undefined): Promise<Iut> {
+  if (mutantName !== undefined) {
+    const { findMutant, MUTANTS, mutantIut } = await import("../iut/mutants/index.js");
+    const mutant = findMutant(mutantName);
+    if (!mutant)
+      throw new UsageError(`unknown mutant "${mutantName}" (mutants: ${MUTANTS.map((m) => m.name).join(", ")})`);
+    return mutantIut(mutant);
+  }
+  const { ModelIut } = await import("../iut/model/model-iut.js");
+  const { profileOption } = await import("./area-options.js");
+  return new ModelIut({ profiles: profileOption(profile) });
 }

@@ -7,7 +7,8 @@ import { DEFAULT_KEY, noVerdict, runCase, type CaseRun } from "../harness/case-r
 import { caseId, loadCorpus, type LoadedCase } from "../harness/corpus-store.js";
 import { IutError } from "../iut/iut.js";
 import { AREAS } from "../properties/areas.js";
-import { areaOption, parseOptions } from "./options.js";
+import { parseOptions } from "./options.js";
+import { areaOption } from "./area-options.js";
 import { pathOption, prepareOutputDir } from "./output-dirs.js";
 import { openIut, readSuiteSettings, SUITE_OPTIONS } from "./suite-options.js";
 import { UsageError } from "./usage-error.js";

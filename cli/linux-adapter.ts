@@ -4,7 +4,6 @@
 // interface, rule or sysctl it sets survives the process, even a kill -9.
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { serveAdapter } from "../iut/adapter-server.js";
 import { probeNamespaceSupport, wrapInNamespace } from "../sys/namespace.js";
 import { launchVm, vmProblem } from "../iut/vm/launcher.js";
 import { UsageError } from "./usage-error.js";
@@ -31,8 +30,10 @@ export function linuxIutProblem(): string | null {
 
 export async function linuxAdapter(): Promise<number> {
   if (process.env[INSIDE] === "1") {
-    // Loaded only here, inside the namespace: other commands need none of the kernel IUT.
+    // Loaded only here, inside the namespace: other commands, and the process
+    // that starts this one, need none of the kernel IUT or the protocol's schemas.
     const { LinuxIut } = await import("../iut/linux/linux-iut.js");
+    const { serveAdapter } = await import("../iut/adapter-server.js");
     await serveAdapter(new LinuxIut(), process.stdin, process.stdout);
     return 0;
   }

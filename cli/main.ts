@@ -2,18 +2,7 @@
 // 2 a usage or harness error, an IUT error or a run that judged nothing (one
 // line saying why); see finish-run.ts for which wins.
 import { CorpusError } from "../harness/corpus-store.js";
-import { adapterCommand } from "./adapter-command.js";
-import { adapterCheckCommand } from "./adapter-check-command.js";
-import { corpusCommand } from "./corpus-command.js";
-import { fuzzCommand } from "./fuzz-command.js";
-import { listCommand } from "./list-command.js";
-import { matrixCommand } from "./matrix-command.js";
-import { replayCommand } from "./replay-command.js";
-import { reportCommand } from "./report-command.js";
-import { runCommand } from "./run-command.js";
-import { schemaCommand } from "./schema-command.js";
 import { errorLine, UsageError } from "./usage-error.js";
-import { expectationsCommand } from "./expectations-command.js";
 import { TOOL_VERSION } from "../sys/tool-version.js";
 
 const USAGE = `usage:
@@ -44,31 +33,30 @@ const io = {
   stderr: (line: string) => process.stderr.write(`${line}\n`),
 };
 
+type Io = typeof io;
+
+/**
+ * Each command's module is imported only when that command runs: a static
+ * import of every command made each process (`--version`, every kernel
+ * adapter) load the whole tool first (bench/start.md).
+ */
+const COMMANDS: Record<string, (argv: string[], io: Io) => Promise<number>> = {
+  run: async (argv, io) => (await import("./run-command.js")).runCommand(argv, io),
+  replay: async (argv, io) => (await import("./replay-command.js")).replayCommand(argv, io),
+  list: async (argv, io) => (await import("./list-command.js")).listCommand(argv, io),
+  adapter: async (argv) => (await import("./adapter-command.js")).adapterCommand(argv),
+  "adapter-check": async (argv, io) => (await import("./adapter-check-command.js")).adapterCheckCommand(argv, io),
+  expectations: async (argv, io) => (await import("./expectations-command.js")).expectationsCommand(argv, io),
+  fuzz: async (argv, io) => (await import("./fuzz-command.js")).fuzzCommand(argv, io),
+  corpus: async (argv, io) => (await import("./corpus-command.js")).corpusCommand(argv, io),
+  matrix: async (argv, io) => (await import("./matrix-command.js")).matrixCommand(argv, io),
+  report: async (argv, io) => (await import("./report-command.js")).reportCommand(argv, io),
+  schema: async (argv, io) => (await import("./schema-command.js")).schemaCommand(argv, io),
+};
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
-    case "run":
-      return runCommand(rest, io);
-    case "replay":
-      return replayCommand(rest, io);
-    case "list":
-      return listCommand(rest, io);
-    case "adapter":
-      return adapterCommand(rest);
-    case "adapter-check":
-      return adapterCheckCommand(rest, io);
-    case "expectations":
-      return expectationsCommand(rest, io);
-    case "fuzz":
-      return fuzzCommand(rest, io);
-    case "corpus":
-      return corpusCommand(rest, io);
-    case "matrix":
-      return matrixCommand(rest, io);
-    case "report":
-      return reportCommand(rest, io);
-    case "schema":
-      return schemaCommand(rest, io);
     case "--version":
       io.stdout(TOOL_VERSION);
       return 0;
@@ -77,11 +65,13 @@ async function main(argv: string[]): Promise<number> {
     case "-h":
       io.stdout(USAGE);
       return 0;
-    default:
-      throw new UsageError(
-        command === undefined ? `no command given\n${USAGE}` : `unknown command "${command}"\n${USAGE}`,
-      );
   }
+  const run = command === undefined || !Object.hasOwn(COMMANDS, command) ? undefined : COMMANDS[command];
+  if (run === undefined)
+    throw new UsageError(
+      command === undefined ? `no command given\n${USAGE}` : `unknown command "${command}"\n${USAGE}`,
+    );
+  return run(rest, io);
 }
 
 /** Every error ends as one line and exit 2; the stack only with NFCONFORM_DEBUG set. */

@@ -1,11 +1,11 @@
 // Shared option readers for the subcommands. Every bad value is a UsageError
-// naming the option and the value.
+// naming the option and the value. The readers that need the properties'
+// areas are in area-options.ts: a kernel adapter parses its options here
+// without loading every property.
 import { parseArgs, type ParseArgsConfig } from "node:util";
 
 type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig["options"]>;
-import { isAreaName, AREA_NAMES, type AreaName } from "../iut/protocol.js";
 import { parseDuration } from "../harness/durations.js";
-import { AREAS } from "../properties/areas.js";
 import { UsageError } from "./usage-error.js";
 
 export function parseOptions<const T extends ParseArgsOptionsConfig>(argv: string[], options: T, positionals: number) {
@@ -45,42 +45,4 @@ export function durationOption(name: string, text: string | undefined): number |
   if (ms > MAX_TIMER_MS)
     throw new UsageError(`--${name} must be at most ${MAX_TIMER_MS} ms (about 24 days), got ${JSON.stringify(text)}`);
   return ms;
-}
-
-/** --area a,b (repeatable); defaults to every area that has properties. */
-export function areaOption(values: string[] | undefined) {
-  if (!values || values.length === 0) return [...AREAS];
-  const names = values
-    .flatMap((v) => v.split(","))
-    .map((v) => v.trim())
-    .filter(Boolean);
-  if (names.length === 0) throw new UsageError(`--area names no area (areas: ${AREAS.map((a) => a.name).join(", ")})`);
-  return names.map((name) => {
-    if (!isAreaName(name)) throw new UsageError(`--area: unknown area "${name}" (areas: ${AREA_NAMES.join(", ")})`);
-    const area = AREAS.find((a) => a.name === name);
-    if (!area)
-      throw new UsageError(
-        `--area: area "${name}" has no properties in this version yet (available: ${AREAS.map((a) => a.name).join(", ")})`,
-      );
-    return area;
-  });
-}
-
-/** --profile area=name (repeatable). */
-export function profileOption(values: string[] | undefined): Partial<Record<AreaName, string>> {
-  const profiles: Partial<Record<AreaName, string>> = {};
-  for (const value of values ?? []) {
-    const match = /^([a-z0-9]+)=([A-Za-z0-9._-]+)$/.exec(value);
-    if (!match) throw new UsageError(`--profile must look like area=name, got ${JSON.stringify(value)}`);
-    const [, area, profile] = match as unknown as [string, string, string];
-    if (!isAreaName(area)) throw new UsageError(`--profile: unknown area "${area}"`);
-    const definition = AREAS.find((a) => a.name === area);
-    if (definition && !definition.profiles.some((p) => p.name === profile)) {
-      throw new UsageError(
-        `--profile: ${area} has no profile "${profile}" (profiles: ${definition.profiles.map((p) => p.name).join(", ")})`,
-      );
-    }
-    profiles[area] = profile;
-  }
-  return profiles;
 }

@@ -9,7 +9,7 @@ import { shellCommand } from "../harness/shell-quote.js";
 import { adapterFolders, findAdapterFolder } from "./adapter-folders.js";
 import { linuxAdapterArgv, linuxIutProblem, vmIutProblem } from "./linux-adapter.js";
 import { isAttach } from "../iut/linux/bpf/attach.js";
-import { profileOption } from "./options.js";
+import { profileOption } from "./area-options.js";
 import { UsageError } from "./usage-error.js";
 
 export const DEFAULT_IUT = "linux";

@@ -11,7 +11,8 @@ import type { AreaName, Hello } from "../iut/protocol.js";
 import { AREAS } from "../properties/areas.js";
 import type { AreaDefinition } from "../properties/property.js";
 import { pathOption, prepareOutputDir } from "./output-dirs.js";
-import { areaOption, durationOption, integerOption, profileOption } from "./options.js";
+import { durationOption, integerOption } from "./options.js";
+import { areaOption, profileOption } from "./area-options.js";
 import { DEFAULT_IUT, resolveIut } from "./resolve-iut.js";
 import { UsageError } from "./usage-error.js";
 
