@@ -62,6 +62,7 @@ check_contents() {
   list="$(tar -tzf "$tarball")"
   grep -qx "package/bin/nfconform" <<<"$list"
   grep -qx "package/dist/cli/main.js" <<<"$list"
+  grep -qx "package/dist/bundle/main.js" <<<"$list"
   grep -qx "package/README.md" <<<"$list"
   grep -qx "package/docs/adapter-protocol.md" <<<"$list"
   if grep -E '\.ts$|\.map$|^package/(test|bench|dist/bench|scripts|corpus)/' <<<"$list"; then return 1; fi
