@@ -11,12 +11,16 @@ import { tempDirs } from "../temp-dirs.js";
 const ROOT = resolve(__dirname, "../..");
 const tempDir = tempDirs();
 
-/** Runs the built CLI with `args`; its exit code and the modules it loaded, as paths below the checkout. */
+/**
+ * Runs the compiled CLI (unbundled: bin/nfconform runs the bundle, whose chunks
+ * are cut at the same dynamic imports) with `args`; its exit code and the
+ * modules it loaded, as paths below the checkout.
+ */
 function loaded(...args: string[]): { code: number | null; stderr: string; modules: string[] } {
   const out = join(tempDir("nfconform-start-"), "modules.txt");
   const r = spawnSync(
     process.execPath,
-    ["--import", join(ROOT, "test/fixtures/loaded-modules.mjs"), join(ROOT, "bin/nfconform"), ...args],
+    ["--import", join(ROOT, "test/fixtures/loaded-modules.mjs"), join(ROOT, "dist/cli/main.js"), ...args],
     { encoding: "utf8", env: { ...process.env, NFCONFORM_LOADED_MODULES: out }, timeout: 60_000 },
   );
   const urls = readFileSync(out, "utf8").split("\n").filter(Boolean);
