@@ -237,8 +237,10 @@ function lenderFor(instances: IutInstances, area: AreaDefinition): InstanceLende
  * waits of different properties overlap. Each property's cases, verdicts and
  * shrinking are its own (seeded by its id, read in case order), whatever runs
  * beside it; results are listed in the run's order, not the order they end in.
+ * Six: the default kernel run at CI's seed, idle machine, took 49.8 and 56.1 s
+ * at 6, 55.0 and 56.3 s at 8, 57.3 and 58.7 s at 4 (bench/jobs.md).
  */
-export const PROPERTIES_AT_ONCE = 4;
+export const PROPERTIES_AT_ONCE = 6;
 
 export async function runSuite(plan: SuitePlan): Promise<RunResult> {
   const startedAt = new Date();
