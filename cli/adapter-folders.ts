@@ -16,7 +16,7 @@ export interface AdapterFolder {
   run: string;
 }
 
-/** adapters/ of the checkout this module runs from (compiled under dist/ or not); NFCONFORM_ADAPTERS overrides it (tests). */
+/** adapters/ of the checkout this module runs from (compiled under dist/ or dist/bundle/, or not); NFCONFORM_ADAPTERS overrides it (tests). */
 export function adaptersRoot(): string {
   if (process.env.NFCONFORM_ADAPTERS) return process.env.NFCONFORM_ADAPTERS;
   const here = dirname(fileURLToPath(import.meta.url));

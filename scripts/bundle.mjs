@@ -4,14 +4,19 @@
 // (bench/start.md). Split at the commands' dynamic imports; koffi, a native
 // addon, stays a package. bin/nfconform runs the bundle when it is not older
 // than dist/cli/main.js, else the unbundled build.
+// Chunks stay flat in dist/bundle/, as deep as dist/cli/: modules find the
+// checkout from import.meta.url by a fixed number of "../" (sys/tool-version.ts,
+// iut/vm/kernel-cache.ts, cli/adapter-folders.ts) and re-run "./main.js".
 import { rmSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { build } from "rolldown";
 
-rmSync("dist/bundle", { recursive: true, force: true });
+const dist = (path) => fileURLToPath(new URL(`../dist/${path}`, import.meta.url));
+rmSync(dist("bundle"), { recursive: true, force: true });
 await build({
-  input: { main: "dist/cli/main.js" },
+  input: { main: dist("cli/main.js") },
   platform: "node",
   external: ["koffi"],
   logLevel: "warn",
-  output: { dir: "dist/bundle", format: "esm", entryFileNames: "[name].js", chunkFileNames: "[name]-[hash].js" },
+  output: { dir: dist("bundle"), format: "esm", entryFileNames: "[name].js", chunkFileNames: "[name]-[hash].js" },
 });

@@ -48,7 +48,12 @@ step() {
 }
 
 if [ "$prebuilt" -eq 1 ]; then
-  pack() { (cd "$repo" && test -f dist/cli/main.js && npm pack --silent --ignore-scripts --pack-destination "$work"); }
+  # The bundle must be newer than every compiled file: a tsc after the bundle would ship stale code.
+  fresh_bundle() {
+    test -z "$(find dist -name '*.js' -not -path 'dist/bundle/*' -newer dist/bundle/main.js | head -1)" ||
+      { echo "dist/bundle/ is older than the compiled files: run npm run build"; return 1; }
+  }
+  pack() { (cd "$repo" && test -f dist/cli/main.js && fresh_bundle && npm pack --silent --ignore-scripts --pack-destination "$work"); }
   step "npm pack (dist/ as built)" pack
 else
   pack() { (cd "$repo" && npm pack --silent --pack-destination "$work"); }

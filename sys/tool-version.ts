@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 function readToolVersion(): string {
-  // This file runs from sys/ (tests) or dist/sys/ (the CLI): package.json is one or two levels up.
+  // This file runs from sys/ (tests), dist/sys/ or a chunk of dist/bundle/ (the CLI): package.json is one or two levels up.
   for (const up of ["../package.json", "../../package.json"]) {
     const path = fileURLToPath(new URL(up, import.meta.url));
     let text: string;

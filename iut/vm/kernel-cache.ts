@@ -6,7 +6,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-/** The pins file at the project root, found from this module in iut/vm/ (tests) or dist/iut/vm/ (the CLI). */
+/** The pins file at the project root, found from this module in iut/vm/ (tests), dist/iut/vm/ or a chunk of dist/bundle/ (the CLI). */
 export const PINS_FILE =
   ["../../scripts/kernel-packages", "../../../scripts/kernel-packages"]
     .map((up) => fileURLToPath(new URL(up, import.meta.url)))

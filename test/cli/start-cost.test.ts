@@ -17,11 +17,19 @@ const tempDir = tempDirs();
  * modules it loaded, as paths below the checkout.
  */
 function loaded(...args: string[]): { code: number | null; stderr: string; modules: string[] } {
+  return loadedBy("dist/cli/main.js", args);
+}
+
+function loadedBy(
+  script: string,
+  args: string[],
+  env: Record<string, string> = {},
+): { code: number | null; stderr: string; modules: string[] } {
   const out = join(tempDir("nfconform-start-"), "modules.txt");
   const r = spawnSync(
     process.execPath,
-    ["--import", join(ROOT, "test/fixtures/loaded-modules.mjs"), join(ROOT, "dist/cli/main.js"), ...args],
-    { encoding: "utf8", env: { ...process.env, NFCONFORM_LOADED_MODULES: out }, timeout: 60_000 },
+    ["--import", join(ROOT, "test/fixtures/loaded-modules.mjs"), join(ROOT, script), ...args],
+    { encoding: "utf8", env: { ...process.env, ...env, NFCONFORM_LOADED_MODULES: out }, timeout: 60_000 },
   );
   const urls = readFileSync(out, "utf8").split("\n").filter(Boolean);
   return { code: r.status, stderr: r.stderr, modules: urls.map((u) => u.replace(`file://${ROOT}/`, "")) };
@@ -54,6 +62,17 @@ describe("what a command loads at start", () => {
     expect(stderr).toMatch(/^nfconform: adapter needs a kind/);
     expect(modules).toContain("dist/cli/adapter-command.js");
     expect(heavy(modules)).toEqual([]);
+  });
+
+  it("bin/nfconform runs the bundle, whose main chunk alone answers --version; NFCONFORM_UNBUNDLED=1 runs dist/cli", () => {
+    const ours = (modules: string[]) => modules.filter((m) => m.startsWith("dist/"));
+    const bundled = loadedBy("bin/nfconform", ["--version"]);
+    expect(bundled.code).toBe(0);
+    expect(ours(bundled.modules)).toEqual(["dist/bundle/main.js"]);
+    const plain = loadedBy("bin/nfconform", ["--version"], { NFCONFORM_UNBUNDLED: "1" });
+    expect(plain.code).toBe(0);
+    expect(ours(plain.modules)).toContain("dist/cli/main.js");
+    expect(ours(plain.modules).some((m) => m.startsWith("dist/bundle/"))).toBe(false);
   });
 
   it("sees the heavy parts where a command does load them (the check above can fail)", () => {
