@@ -22,8 +22,8 @@ import { pinToCurrentCpu } from "../../../sys/cpu-affinity.js";
 import { SOL_SOCKET, SO_MARK, setsockoptInt } from "../../../sys/libc.js";
 import { PacketSocket } from "../../../sys/packet-socket.js";
 import { attachFilter } from "../../../sys/socket-filter.js";
-import { existsSync } from "node:fs";
-import { readSysctl, sysctlPath, writeSysctl } from "../../../sys/sysctl.js";
+import { writeSysctl } from "../../../sys/sysctl.js";
+import { bridgeNetfilterOff } from "../bridge-netfilter-off.js";
 import { awaitLinksActive } from "../../../sys/rtnetlink.js";
 import { IpCommand } from "../../../sys/veth.js";
 import { ifNameToIndex } from "../../../sys/libc.js";
@@ -67,19 +67,6 @@ const setHashProgram = (hash: number) => [
   insn(BPF_MOV64_IMM, 0, TCX_PASS),
   insn(BPF_EXIT, 0, 0),
 ];
-
-/**
- * br_netfilter, once loaded (by anything on the machine), turns on its calls
- * in every namespace, and br_nf_pre_routing() then drops, at the bridge's
- * PREROUTING, a frame whose IP header fails validation (an IPv6 packet under
- * EtherType 0x0800): it would pass for a match. Off here, checked per run.
- */
-function bridgeNetfilterOff(): void {
-  for (const table of ["iptables", "ip6tables", "arptables"]) {
-    const key = `net.bridge.bridge-nf-call-${table}`;
-    if (existsSync(sysctlPath(key)) && readSysctl(key) !== "0") writeSysctl(key, 0);
-  }
-}
 
 /** Why the bridge would not take a frame through PREROUTING (br_handle_frame()), or null. */
 function bridgeProblem(frame: Uint8Array, seen: Uint8Array): string | null {

@@ -20,6 +20,7 @@ import { NetworkNamespace } from "../../../sys/netns.js";
 import { writeSysctl } from "../../../sys/sysctl.js";
 import { awaitLinksActive } from "../../../sys/rtnetlink.js";
 import { IpCommand } from "../../../sys/veth.js";
+import { bridgeNetfilterOff } from "../bridge-netfilter-off.js";
 import { NftSession } from "../nft-session.js";
 import { TraceListener } from "./trace-listener.js";
 
@@ -48,11 +49,9 @@ export interface BridgeNetwork {
 
 function configure(): void {
   // No IPv6 on the new devices (no MLD, RS or ND in the traces), and
-  // br_netfilter's hooks leave bridged frames to the bridge chains alone.
+  // br_netfilter's hooks (where it is loaded) leave bridged frames to the bridge chains alone.
   writeSysctl("net.ipv6.conf.default.disable_ipv6", 1);
-  writeSysctl("net.bridge.bridge-nf-call-iptables", 0);
-  writeSysctl("net.bridge.bridge-nf-call-ip6tables", 0);
-  writeSysctl("net.bridge.bridge-nf-call-arptables", 0);
+  bridgeNetfilterOff();
   new IpCommand().apply([
     { kind: "bridge-add", name: BRIDGE.name, mac: BRIDGE.mac },
     ...BRIDGE_PORTS.flatMap(
