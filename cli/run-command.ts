@@ -11,6 +11,7 @@ import { guardRun } from "./run-guard.js";
 import {
   IutStartError,
   loadSuiteCorpus,
+  jobsWorthStarting,
   openIut,
   prepareOutputs,
   readSuiteSettings,
@@ -95,7 +96,7 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
   try {
     let opened: Awaited<ReturnType<typeof openIut>>;
     try {
-      opened = await openIut(settings.iutSpec, settings, io.stderr);
+      opened = await openIut(settings.iutSpec, settings, io.stderr, jobsWorthStarting(settings, shard));
     } catch (error) {
       if (error instanceof IutStartError) return failedStart(identity, startedAt, error, outDir, io);
       throw error;

@@ -158,9 +158,16 @@ export interface OpenedIut {
  * use, since an area with maxInstances judges on that many at most (a kernel
  * adapter's start is about a CPU-second; `--area hooks` would start 24 to use 4).
  */
-export function jobsWorthStarting(settings: Pick<SuiteSettings, "jobs" | "areas" | "propertyFilter">): number {
+export function jobsWorthStarting(
+  settings: Pick<SuiteSettings, "jobs" | "areas" | "propertyFilter">,
+  shard?: { index: number; count: number },
+): number {
   const areas = new Set(
-    selectProperties({ areas: settings.areas, propertyFilter: settings.propertyFilter }).map(({ area }) => area),
+    selectProperties({
+      areas: settings.areas,
+      propertyFilter: settings.propertyFilter,
+      ...(shard ? { shard } : {}),
+    }).map(({ area }) => area),
   );
   const usable = Math.max(1, ...[...areas].map((area) => area.maxInstances ?? settings.jobs));
   return Math.min(settings.jobs, usable);

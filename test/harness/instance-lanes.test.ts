@@ -85,5 +85,8 @@ describe("instance lanes", () => {
     expect(jobsWorthStarting(settings({ property: ["frag6.matches-model"] }))).toBe(24);
     expect(jobsWorthStarting(settings({ property: ["hooks.limit-1024"] }))).toBe(COMPUTING_AREA_INSTANCES);
     expect(jobsWorthStarting(settings({ area: ["checksum"], jobs: "2" }))).toBe(2);
+    // A shard counts only its own properties: the first of 38 is checksum's, the last frag6's.
+    expect(jobsWorthStarting(settings({}), { index: 1, count: 38 })).toBe(COMPUTING_AREA_INSTANCES);
+    expect(jobsWorthStarting(settings({}), { index: 38, count: 38 })).toBe(24);
   });
 });
