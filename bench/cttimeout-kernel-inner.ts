@@ -9,7 +9,7 @@
 import fc from "fast-check";
 import { LinuxIut } from "../iut/linux/linux-iut.js";
 import { NetlinkExchange } from "../iut/linux/cttimeout/netlink-exchange.js";
-import { messageHex, sequenceInput, usersScenario } from "../properties/cttimeout/generators.js";
+import { messageHex, sequenceInput, usersScenario, wellFormedNew } from "../properties/cttimeout/generators.js";
 import { DUMP_REQUEST } from "../properties/cttimeout/observe.js";
 import { iutRun } from "../properties/cttimeout/iut-calls.js";
 import { assertPrivateNetns } from "../sys/namespace.js";
@@ -63,23 +63,7 @@ for (const c of cases) {
 const caseRate = cases.length / ((performance.now() - caseStart) / 1000);
 
 // The floor's release: a user attached, detached and its release seen, through the same IUT.
-const policy = messageHex(
-  {
-    msg: 0,
-    flags: 5,
-    family: 0,
-    version: 0,
-    frame: "ok",
-    cut: 0,
-    attributes: [
-      { kind: "name", name: "floor", form: "strz" },
-      { kind: "u16", type: 2, value: 2, size: 2 },
-      { kind: "u8", type: 3, value: 6, size: 1 },
-      { kind: "data", entries: [{ type: 3, value: 100, size: 4 }], nested: true, garbage: null, short: null },
-    ],
-  },
-  1,
-);
+const policy = messageHex(wellFormedNew("floor", 2, 6, [{ type: 3, value: 100, size: 4 }], true), 1);
 await iut.call("reset", {});
 await iutRun(iut, [{ op: "netlink", messages: [policy] }]);
 const RELEASES = 30;

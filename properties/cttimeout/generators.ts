@@ -343,8 +343,8 @@ export const creation = (): fc.Arbitrary<MessageSpec> =>
     })
     .map((c) => wellFormedNew(c.name, c.l3, c.l4, c.entries, c.ack, c.modifier));
 
-/** A NEW with NAME, L3PROTO, L4PROTO and nested DATA, each of the right size. */
-function wellFormedNew(
+/** A NEW with NAME, L3PROTO, L4PROTO and nested DATA, each of the right size (also the bench's and fixtures' policy). */
+export function wellFormedNew(
   name: string,
   l3: number,
   l4: number,
