@@ -81,6 +81,17 @@ export function sockaddrIn6(addr: string, port = 0): Uint8Array {
   return b;
 }
 
+/** struct sockaddr_in (4 address bytes) or sockaddr_in6 (16, scope id 0) of an address as the header carries it. */
+export function sockaddrOfBytes(addr: Uint8Array, port = 0): Uint8Array {
+  if (addr.length !== 4 && addr.length !== 16) throw new Error(`an address has 4 or 16 bytes, not ${addr.length}`);
+  const b = new Uint8Array(addr.length === 4 ? 16 : 28);
+  const v = new DataView(b.buffer);
+  v.setUint16(0, addr.length === 4 ? AF_INET : AF_INET6, true);
+  v.setUint16(2, port, false);
+  b.set(addr, addr.length === 4 ? 4 : 8);
+  return b;
+}
+
 /** The address in a sockaddr_in/in6 as text ("" for other families). */
 export function sockaddrAddress(sa: Uint8Array): string {
   if (sa.length < 2) return "";

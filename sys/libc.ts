@@ -98,6 +98,7 @@ interface Libc {
   unshare(flags: number): number;
   setns(fd: number, nstype: number): number;
   recvmsg(fd: number, msg: unknown, flags: number): number | bigint;
+  recvmmsg(fd: number, msgs: unknown, vlen: number, flags: number, timeout: null): number;
   sched_getaffinity(pid: number, size: number, mask: Bytes): number;
   sched_setaffinity(pid: number, size: number, mask: Bytes): number;
   sched_getcpu(): number;
@@ -127,6 +128,7 @@ export function libc(): Libc {
     unshare: so.func("int unshare(int)"),
     setns: so.func("int setns(int, int)"),
     recvmsg: so.func("intptr_t recvmsg(int, void *, int)"),
+    recvmmsg: so.func("int recvmmsg(int, void *, unsigned int, int, void *)"),
     sched_getaffinity: so.func("int sched_getaffinity(int, size_t, void *)"),
     sched_setaffinity: so.func("int sched_setaffinity(int, size_t, const void *)"),
     sched_getcpu: so.func("int sched_getcpu()"),
@@ -196,6 +198,15 @@ export function getsockoptInt(fd: number, level: number, name: number): number {
 /** sendto(); `addr` null for a connected or bound socket. Returns bytes sent. */
 export function sendto(fd: number, data: Uint8Array, flags = 0, addr: Uint8Array | null = null): number {
   return check("sendto", libc().sendto(fd, data, data.length, flags, addr, addr ? addr.length : 0));
+}
+
+/**
+ * sendto() whose failure is an answer, not an exception: the bytes sent, or
+ * minus the errno (a drop on a local output path is -EPERM, one per packet).
+ */
+export function sendtoErrno(fd: number, data: Uint8Array, addr: Uint8Array): number {
+  const n = Number(libc().sendto(fd, data, data.length, 0, addr, addr.length));
+  return n === -1 ? -koffi.errno() : n;
 }
 
 export interface Received {

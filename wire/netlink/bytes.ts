@@ -28,7 +28,19 @@ export function utf8(text: string): Uint8Array {
   return encoder.encode(text);
 }
 
+/** Names (tables, chains, devices) are short ASCII: built in JS, they skip TextDecoder's native call, same text. */
+const ASCII_FAST_MAX = 64;
+
 export function fromUtf8(bytes: Uint8Array): string {
+  if (bytes.length <= ASCII_FAST_MAX) {
+    let text = "";
+    for (let i = 0; i < bytes.length; i++) {
+      const b = bytes[i]!;
+      if (b >= 0x80) return decoder.decode(bytes);
+      text += String.fromCharCode(b);
+    }
+    return text;
+  }
   return decoder.decode(bytes);
 }
 

@@ -7,6 +7,7 @@
 import { NetlinkSocket } from "../../../sys/netlink-socket.js";
 import { NETLINK_NETFILTER } from "../../../wire/netlink/nfnetlink.js";
 import { SysError, waitReadable } from "../../../sys/libc.js";
+import { BatchReceiver } from "../../../sys/recvmmsg.js";
 import { decodeMessages } from "../../../wire/netlink/message.js";
 import { NFNLGRP_NFTRACE } from "../../../wire/netlink/nfnetlink.js";
 import { decodeTraceBrief, isTraceMessage, type TraceBrief } from "../../../wire/netlink/nftrace.js";
@@ -14,8 +15,15 @@ import { decodeTraceBrief, isTraceMessage, type TraceBrief } from "../../../wire
 /** Room for the events of a traversal through 1024 chains (about 1.5 KiB of skb each, one a chain of the list, two a chain of another). */
 const TRACE_RCVBUF = 32 << 20;
 
+/** Events a receive takes at once: a traversal of a few chains sends about ten. */
+const BATCH = 64;
+/** An event is a few hundred bytes (headers cut to NFT_TRACETYPE_*_HSIZE); a netlink skb is at most this. */
+const EVENT_MAX = 8192;
+
 export class TraceListener {
   private readonly socket = NetlinkSocket.open(NETLINK_NETFILTER, { groups: [NFNLGRP_NFTRACE], rcvbuf: TRACE_RCVBUF });
+  // recvmmsg: one call for all of a traversal's events, not a recvfrom() each (bench/issue14-bench.md, 13:00).
+  private readonly receiver = new BatchReceiver(BATCH, EVENT_MAX);
 
   get fd(): number {
     return this.socket.fd;
@@ -25,17 +33,19 @@ export class TraceListener {
   take(): TraceBrief[] {
     const events: TraceBrief[] = [];
     for (;;) {
-      let datagram: Uint8Array | null;
+      let datagrams: Uint8Array[];
       try {
-        // decodeTraceBrief copies what it keeps: the buffer is reused by the next receive.
-        datagram = this.socket.recvShared(0);
+        // decodeTraceBrief copies what it keeps: the buffers are reused by the next receive.
+        datagrams = this.receiver.receive(this.socket.fd);
       } catch (error) {
         if (error instanceof SysError && error.code === "ENOBUFS")
           throw new Error("nftrace events were lost (the trace socket's receive buffer overflowed)");
         throw error;
       }
-      if (!datagram) return events;
-      for (const m of decodeMessages(datagram)) if (isTraceMessage(m)) events.push(decodeTraceBrief(m));
+      for (const datagram of datagrams)
+        for (const m of decodeMessages(datagram)) if (isTraceMessage(m)) events.push(decodeTraceBrief(m));
+      // Fewer than asked for: recvmmsg() stopped at an empty queue, as a last recvfrom() would.
+      if (datagrams.length < BATCH) return events;
     }
   }
 
@@ -46,5 +56,6 @@ export class TraceListener {
 
   close(): void {
     this.socket.close();
+    this.receiver.close();
   }
 }

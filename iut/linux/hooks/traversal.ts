@@ -151,13 +151,11 @@ export class Traverser<P> {
     const deadline = Date.now() + END_POINT_TIMEOUT_MS;
     const fds = [this.trace.fd, this.probes.endPointFd(path, aim)];
     for (;;) {
+      // The end point first: once the probe is there, its events are all queued, so one take reads them.
+      const arrived = this.probes.arrived(path, aim, nonce);
       events.push(...this.trace.take());
       const result = seen(events);
-      if (result.verdict === "drop") return result;
-      if (this.probes.arrived(path, aim, nonce)) {
-        events.push(...this.trace.take());
-        return seen(events);
-      }
+      if (arrived || result.verdict === "drop") return result;
       const left = deadline - Date.now();
       if (left <= 0)
         throw new Error(
