@@ -10,8 +10,8 @@
 // result is known when the call returns.
 import type { Insn } from "../../../model/bpf/opcodes.js";
 import { EPERM } from "../../../sys/errno.js";
-import { formatIPv4, formatIPv6 } from "../../../sys/inet-addr.js";
-import { setsockoptInt, SO_MARK, SO_PRIORITY, SOL_SOCKET, SysError } from "../../../sys/libc.js";
+import { sockaddrOfBytes } from "../../../sys/inet-addr.js";
+import { sendtoErrno, setsockoptInt, SO_MARK, SO_PRIORITY, SOL_SOCKET, SysError } from "../../../sys/libc.js";
 import { RawSocket } from "../../../sys/raw-socket.js";
 import { IPPROTO_RAW } from "../../../wire/protocol-numbers.js";
 import { hostU32 } from "../../../wire/netlink/bytes.js";
@@ -32,6 +32,10 @@ export class LinuxXtPrograms {
   private readonly sockets: Record<4 | 6, RawSocket>;
   private readonly socketPriority: Record<4 | 6, number> = { 4: 0, 6: 0 };
   private readonly socketMark: Record<4 | 6, number> = { 4: 0, 6: 0 };
+  private readonly destinations: Record<4 | 6, Uint8Array> = {
+    4: sockaddrOfBytes(new Uint8Array(4)),
+    6: sockaddrOfBytes(new Uint8Array(16)),
+  };
 
   constructor(private readonly session: NftSession) {
     for (const family of [NFPROTO_IPV4, NFPROTO_IPV6]) {
@@ -100,14 +104,15 @@ export class LinuxXtPrograms {
       setsockoptInt(socket.fd, SOL_SOCKET, SO_MARK, skbMark | 0);
       this.socketMark[version] = skbMark;
     }
-    const dst = version === 4 ? formatIPv4(packet.subarray(16, 20)) : formatIPv6(packet.subarray(24, 40));
-    try {
-      socket.send(packet, dst);
-      return 0;
-    } catch (error) {
-      if (error instanceof SysError && error.errno === EPERM) return 1;
-      throw error;
-    }
+    // The header's destination picks the route: written as bytes into the socket's one sockaddr (no text round trip).
+    const to = this.destinations[version];
+    if (version === 4) to.set(packet.subarray(16, 20), 4);
+    else to.set(packet.subarray(24, 40), 8);
+    const sent = sendtoErrno(socket.fd, packet, to);
+    if (sent === -EPERM) return 1;
+    if (sent < 0) throw new SysError("sendto", -sent);
+    if (sent !== packet.length) throw new Error(`raw send: ${sent} of ${packet.length} bytes sent`);
+    return 0;
   }
 
   /** Why the kernel cannot send this packet unchanged from a raw socket, or null. */
