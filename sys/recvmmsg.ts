@@ -19,6 +19,7 @@ export class BatchReceiver {
   private readonly bytes: Uint8Array;
   private readonly view: DataView;
   private readonly dataAt: number;
+  private closed = false;
 
   constructor(
     private readonly count = 64,
@@ -48,6 +49,7 @@ export class BatchReceiver {
    * none is queued. A datagram longer than `size` is an error, never a cut one.
    */
   receive(fd: number): Uint8Array[] {
+    if (this.closed) throw new Error("recvmmsg: the receiver is closed");
     const n = libc().recvmmsg(fd, this.block, this.count, MSG_DONTWAIT, null);
     if (n === -1) {
       const e = koffi.errno();
@@ -64,7 +66,10 @@ export class BatchReceiver {
     return out;
   }
 
+  /** Frees the block; a second close does nothing (a double free would crash the process). */
   close(): void {
+    if (this.closed) return;
+    this.closed = true;
     koffi.free(this.block);
   }
 }

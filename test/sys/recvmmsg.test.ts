@@ -32,6 +32,8 @@ describe("recvmmsg batch receiver", () => {
       expect(() => receiver.receive(b)).toThrow(/does not fit the 8-byte buffer/);
     } finally {
       receiver.close();
+      receiver.close(); // a second close is harmless
+      expect(() => receiver.receive(b)).toThrow(/closed/);
       close(a);
       close(b);
     }
