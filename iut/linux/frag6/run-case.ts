@@ -19,7 +19,7 @@ import type { MessageReceiver } from "../../../sys/recvmsg.js";
 import { icmpv6InMsgs, isIcmpv6Datagram, shortIcmpv6Datagram } from "./short-icmpv6.js";
 import { MARKER_DST, MARKER_PACKET, MARKER_SRC, isMarker } from "./marker.js";
 import { armingEvent, armingKeys } from "./expiry.js";
-import { expiryWindowMs, planSchedule, scheduleKept } from "./schedule.js";
+import { expiryWindowMs, nextFiring, planSchedule, scheduleKept } from "./schedule.js";
 import { kernelHz } from "../../../sys/kernel-hz.js";
 
 const now = () => performance.now();
@@ -165,10 +165,13 @@ export async function runCase(path: Frag6Path, request: Frag6Request, receiver: 
       }
       return times[armed.event]! + request.config.timeoutMs;
     };
-    // Reads ICMP errors every 5 ms until `until` (or `stop()`), each after event `lastEvent`.
+    // Reads ICMP errors until `until` (or `stop()`), each after event `lastEvent`: every 5 ms while a timer
+    // may fire, asleep in between (nothing else sends one), so cases waiting at once cost little CPU.
     const watch = async (until: number, lastEvent: number, stop: () => boolean = () => false) => {
       while (now() < until && !stop()) {
-        await sleep(Math.min(5, until - now()));
+        const t = now();
+        const wake = origin + nextFiring(sent, t - origin, realTimeoutMs, window);
+        await sleep(Math.min(wake > t ? wake : t + 5, until) - t);
         record(capture.drain(), now() - origin, lastEvent);
       }
     };
