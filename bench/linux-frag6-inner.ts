@@ -1,7 +1,12 @@
 // Runs inside a private network namespace (bench/index.ts puts it there): the
 // frag6 area on the kernel, both paths, driven in-process. Each stream costs
 // a namespace of its own (iut/linux/frag6/case-network.ts), so the floor is
-// that namespace alone: create, set up, leave, with no fragment sent.
+// that namespace alone: create, set up, leave, with no fragment sent. A case
+// with a queue that may still send a Time Exceeded waits for the kernel's real
+// timeout (1 s at least), so the streams are also run many at once, each
+// still in a namespace of its own, as a run's instances do: their waits
+// overlap. The timer-bound ideal at N at once is the sequential run's time
+// off the CPU (its waits) over N.
 import fc from "fast-check";
 import { frag6Area } from "../iut/linux/frag6/area.js";
 import { enterCaseNamespace, type Frag6Path } from "../iut/linux/frag6/case-network.js";
@@ -12,6 +17,7 @@ import { NetworkNamespace } from "../sys/netns.js";
 import { fromHex } from "../wire/hex.js";
 
 const STREAMS = Number(process.env.NFCONFORM_BENCH_FRAG6_STREAMS ?? 60);
+const AT_ONCE = (process.env.NFCONFORM_BENCH_FRAG6_AT_ONCE ?? "8,16,32").split(",").map(Number);
 NetworkNamespace.create();
 // Streams about time wait out a real 1 s timeout: measured apart from the rest.
 const untimed = FRAG6_CLASSES.filter((c) => c !== "timeout-spread");
@@ -19,19 +25,45 @@ const streams = fc.sample(frag6Stream({ classes: untimed }), { seed: 1, numRuns:
 const timed = fc.sample(frag6Stream({ classes: ["timeout-spread"] }), { seed: 1, numRuns: 5 });
 const fragments = streams.reduce((n, s) => n + s.events.length, 0);
 
-async function rate(path: Frag6Path, list: typeof streams): Promise<{ perSecond: number; declined: number }> {
+interface Rate {
+  perSecond: number;
+  declined: number;
+  /** CPU seconds of the whole pass (user + sys). */
+  cpu: number;
+  /** Summed over the cases, off the CPU (their waits); meaningful one case at a time. */
+  waited: number;
+}
+
+const cpuSeconds = (since: NodeJS.CpuUsage) => {
+  const d = process.cpuUsage(since);
+  return (d.user + d.system) / 1e6;
+};
+
+/** The streams, `atOnce` at a time, each on an area instance of its own (as a run's instances are). */
+async function rate(path: Frag6Path, list: typeof streams, atOnce = 1): Promise<Rate> {
   process.env[FRAG6_PATH_ENV] = path;
-  const area = frag6Area();
   let declined = 0;
+  let waited = 0;
+  let next = 0;
+  const cpu = process.cpuUsage();
   const start = performance.now();
-  for (const s of list) {
-    try {
-      await area.handlers["frag6.run"]!({ events: s.events, config: s.config });
-    } catch {
-      declined++;
-    }
-  }
-  return { perSecond: list.length / ((performance.now() - start) / 1000), declined };
+  await Promise.all(
+    Array.from({ length: atOnce }, async () => {
+      const area = frag6Area();
+      for (let i = next++; i < list.length; i = next++) {
+        const caseStart = performance.now();
+        const caseCpu = process.cpuUsage();
+        try {
+          await area.handlers["frag6.run"]!({ events: list[i]!.events, config: list[i]!.config });
+        } catch {
+          declined++;
+        }
+        waited += (performance.now() - caseStart) / 1000 - cpuSeconds(caseCpu);
+      }
+    }),
+  );
+  const seconds = (performance.now() - start) / 1000;
+  return { perSecond: list.length / seconds, declined, cpu: cpuSeconds(cpu), waited };
 }
 
 function floor(path: Frag6Path): number {
@@ -45,7 +77,15 @@ for (const path of ["plain", "conntrack"] as const) {
   const f = floor(path);
   const r = await rate(path, streams);
   const t = await rate(path, timed);
+  const name = `kernel frag6 ${path.padEnd(9)}`;
   console.log(
-    `kernel frag6 ${path.padEnd(9)} ${r.perSecond.toFixed(1)} streams/s (${((r.perSecond * fragments) / STREAMS).toFixed(0)} fragments/s, ${STREAMS} untimed streams, ${r.declined} declined) beside a bare case namespace floor of ${f.toFixed(1)}/s = ${(r.perSecond / f).toFixed(2)} of the floor; timed streams ${t.perSecond.toFixed(2)}/s`,
+    `${name} ${r.perSecond.toFixed(1)} streams/s (${((r.perSecond * fragments) / STREAMS).toFixed(0)} fragments/s, ${STREAMS} untimed streams one at a time, ${r.declined} declined, ${r.cpu.toFixed(2)} CPU-s, ${r.waited.toFixed(1)} s waited) beside a bare case namespace floor of ${f.toFixed(1)}/s = ${(r.perSecond / f).toFixed(2)} of the floor; timed streams ${t.perSecond.toFixed(2)}/s`,
   );
+  for (const n of AT_ONCE) {
+    const c = await rate(path, streams, n);
+    const ideal = STREAMS / (r.waited / n);
+    console.log(
+      `${name} ${String(n).padStart(2)} at once: ${c.perSecond.toFixed(1)} streams/s (${c.declined} declined, ${c.cpu.toFixed(2)} CPU-s) = ${(c.perSecond / f).toFixed(2)} of the floor; timer-bound ideal ${ideal.toFixed(1)}/s (the waits above over ${n})`,
+    );
+  }
 }

@@ -9,6 +9,7 @@ import {
   EARLY_MARGIN_MS,
   sameKeySpacingMs,
   lateMarginMs,
+  nextFiring,
   planSchedule as planAtHz,
   scheduleKept,
   wheelGranularityMs,
@@ -164,5 +165,36 @@ describe("frag6 kernel schedule", () => {
     expect(scheduleKept([0, 60_000], 60_000, at1s, [0, 1130])).toBeNull();
     expect(scheduleKept([0, 60_000], 60_000, at1s, [0, 1030])).toMatch(/scheduling jitter/);
     expect(scheduleKept([0, 59_000], 60_000, at1s, [0, 990])).toMatch(/scheduling jitter/);
+  });
+});
+
+describe("frag6 kernel IUT: when a case waiting for Time Exceeded may sleep", () => {
+  const window = { early: 5, late: 140 };
+
+  it("asleep until the earliest expiry window of an event sent, polled inside one, never woken after the last", () => {
+    expect(nextFiring([0, 300], 10, 1000, window)).toBe(980);
+    expect(nextFiring([0, 300], 990, 1000, window)).toBe(990);
+    expect(nextFiring([0, 300], 1141, 1000, window)).toBe(1280);
+    expect(nextFiring([0, 300], 1441, 1000, window)).toBe(Number.POSITIVE_INFINITY);
+  });
+
+  it("no timer can fire while a case sleeps: polled now, or every window is over before now or opens after the wake-up", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 5000 }), { minLength: 1, maxLength: 8 }),
+        fc.integer({ min: 0, max: 8000 }),
+        fc.constantFrom(1000, 2000, 4000),
+        (sent, t, realTimeoutMs) => {
+          const wake = nextFiring(sent, t, realTimeoutMs, window);
+          expect(wake).toBeGreaterThanOrEqual(t);
+          for (const s of sent) {
+            // A timer armed at s fires in [s + timeout - early, s + timeout + late] (expiryWindowMs).
+            const from = s + realTimeoutMs - window.early;
+            const to = s + realTimeoutMs + window.late;
+            expect(wake === t || to < t || from >= wake).toBe(true);
+          }
+        },
+      ),
+    );
   });
 });

@@ -3,8 +3,13 @@
 // there as PACKET_OUTGOING frames. Only the reassembly errors the protocol
 // reports are kept: Time Exceeded (type 3) and Parameter Problem (type 4);
 // Destination Unreachable for the delivered UDP datagrams (no listener) or
-// echo replies are the upper layers' business.
+// echo replies are the upper layers' business. Each error carries the time
+// the node sent it, stamped by the kernel as the capture took it
+// (dev_queue_xmit_nit()), not when a case got round to reading it: with many
+// cases in one process, a read can come well after the timer fired.
+import { SOL_SOCKET, setsockoptInt } from "../../../sys/libc.js";
 import { PacketSocket } from "../../../sys/packet-socket.js";
+import type { MessageReceiver } from "../../../sys/recvmsg.js";
 import {
   ETH_P_IPV6,
   ICMPV6_PARAMPROB,
@@ -19,23 +24,46 @@ export interface CapturedError {
   pointer: number;
   /** The invoking packet the error quotes (as much as fits). */
   quoted: Uint8Array;
+  /** When the node sent it, on performance.now()'s clock (ms). */
+  sentAt: number;
+}
+
+/** SO_TIMESTAMPNS (SO_TIMESTAMPNS_OLD on 64-bit: a struct timespec of two 64-bit fields); its cmsg type is the same. */
+const SO_TIMESTAMPNS = 35;
+
+/** The realtime stamp of a received frame on performance.now()'s clock, or null without one. */
+function stampedAt(control: readonly { level: number; type: number; data: Uint8Array }[]): number | null {
+  const c = control.find((m) => m.level === SOL_SOCKET && m.type === SO_TIMESTAMPNS && m.data.length >= 16);
+  if (!c) return null;
+  const v = new DataView(c.data.buffer, c.data.byteOffset, 16);
+  const realtimeMs = Number(v.getBigInt64(0, true)) * 1000 + Number(v.getBigInt64(8, true)) / 1e6;
+  return realtimeMs - performance.timeOrigin;
 }
 
 export class IcmpCapture {
   // ETH_P_ALL: only ptype_all taps see outgoing frames (dev_queue_xmit_nit()).
   private readonly socket = PacketSocket.open("veth0", { cooked: true });
 
+  /** `receiver`: the area's native receive buffer (sys/recvmsg.ts), which also brings the stamps. */
+  constructor(private readonly receiver: MessageReceiver) {
+    setsockoptInt(this.socket.fd, SOL_SOCKET, SO_TIMESTAMPNS, 1);
+  }
+
   /** Every reassembly error captured so far. */
   drain(): CapturedError[] {
     const out: CapturedError[] = [];
-    for (let f = this.socket.recv(0); f; f = this.socket.recv(0)) {
-      const p = f.data;
-      if (f.pktType !== PACKET_OUTGOING || f.protocol !== ETH_P_IPV6 || p.length < 48 || p[6] !== IPPROTO_ICMPV6)
+    for (let m = this.receiver.receive(this.socket.fd); m; m = this.receiver.receive(this.socket.fd)) {
+      const p = m.data;
+      // sockaddr_ll: sll_protocol (network order) at 2, sll_pkttype at 10.
+      const protocol = m.name.length >= 4 ? (m.name[2]! << 8) | m.name[3]! : -1;
+      if (m.name[10] !== PACKET_OUTGOING || protocol !== ETH_P_IPV6 || p.length < 48 || p[6] !== IPPROTO_ICMPV6)
         continue;
       const type = p[40]!;
       if (type !== ICMPV6_TIME_EXCEED && type !== ICMPV6_PARAMPROB) continue;
       const pointer = new DataView(p.buffer, p.byteOffset + 44, 4).getUint32(0, false);
-      out.push({ type, code: p[41]!, pointer, quoted: p.slice(48) });
+      const sentAt = stampedAt(m.control);
+      if (sentAt === null) throw new Error("the ICMP capture got a frame without its SO_TIMESTAMPNS stamp");
+      out.push({ type, code: p[41]!, pointer, quoted: p.slice(48), sentAt });
     }
     return out;
   }

@@ -19,7 +19,7 @@ import type { MessageReceiver } from "../../../sys/recvmsg.js";
 import { icmpv6InMsgs, isIcmpv6Datagram, shortIcmpv6Datagram } from "./short-icmpv6.js";
 import { MARKER_DST, MARKER_PACKET, MARKER_SRC, isMarker } from "./marker.js";
 import { armingEvent, armingKeys } from "./expiry.js";
-import { expiryWindowMs, planSchedule, scheduleKept } from "./schedule.js";
+import { expiryWindowMs, nextFiring, planSchedule, scheduleKept } from "./schedule.js";
 import { kernelHz } from "../../../sys/kernel-hz.js";
 
 const now = () => performance.now();
@@ -130,7 +130,7 @@ export async function runCase(path: Frag6Path, request: Frag6Request, receiver: 
       writeCaseSysctls(path, { timeoutSeconds: realTimeoutMs / 1000, ...thresholds.value });
       const deliveries = new DeliverySockets(receiver);
       sockets.push(deliveries);
-      const capture = new IcmpCapture();
+      const capture = new IcmpCapture(receiver);
       sockets.push(capture);
       const injector = new FragmentInjector();
       sockets.push(injector);
@@ -147,9 +147,11 @@ export async function runCase(path: Frag6Path, request: Frag6Request, receiver: 
     let origin = 0;
     // An error seen between events: a Param Problem belongs to the event just sent, a Time Exceeded to a deadline.
     const expired: { key: string | null; seenAt: number }[] = [];
-    const record = (errors: CapturedError[], seenAt: number, lastEvent: number) => {
+    // A Time Exceeded is placed by when the node sent it (the capture's stamp), however late a case reads it.
+    const record = (errors: CapturedError[], lastEvent: number) => {
       for (const e of errors) {
         if (e.type === 3) {
+          const seenAt = e.sentAt - origin;
           icmp.push({ t: expiryTime(e, seenAt), type: e.type, code: e.code, pointer: e.pointer });
           expired.push({ key: quotedKey(e.quoted), seenAt });
         } else icmp.push({ t: request.events[lastEvent]!.t, type: e.type, code: e.code, pointer: e.pointer });
@@ -165,11 +167,14 @@ export async function runCase(path: Frag6Path, request: Frag6Request, receiver: 
       }
       return times[armed.event]! + request.config.timeoutMs;
     };
-    // Reads ICMP errors every 5 ms until `until` (or `stop()`), each after event `lastEvent`.
+    // Reads ICMP errors until `until` (or `stop()`), each after event `lastEvent`: every 5 ms while a timer
+    // may fire, asleep in between (nothing else sends one), so cases waiting at once cost little CPU.
     const watch = async (until: number, lastEvent: number, stop: () => boolean = () => false) => {
       while (now() < until && !stop()) {
-        await sleep(Math.min(5, until - now()));
-        record(capture.drain(), now() - origin, lastEvent);
+        const t = now();
+        const wake = origin + nextFiring(sent, t - origin, realTimeoutMs, window);
+        await sleep(Math.min(wake > t ? wake : t + 5, until) - t);
+        record(capture.drain(), lastEvent);
       }
     };
     for (const [i, event] of request.events.entries()) {
@@ -190,7 +195,7 @@ export async function runCase(path: Frag6Path, request: Frag6Request, receiver: 
       if (short && ns.within(icmpv6InMsgs) - icmpBefore > got.filter(isIcmpv6Datagram).length) got.push(short);
       for (const packet of got) delivered.push({ t: event.t, packet: toHex(packet) });
       deliveredAfter.push(got.length > 0);
-      record(capture.drain(), now() - origin, i);
+      record(capture.drain(), i);
     }
     const jitter = scheduleKept(times, request.config.timeoutMs, planned.schedule, sent);
     if (jitter) throw new JitterDecline(jitter);
@@ -216,7 +221,7 @@ export async function runCase(path: Frag6Path, request: Frag6Request, receiver: 
     injector.inject(MARKER_PACKET);
     for (const packet of deliveries.drainThroughMarker(isMarker))
       delivered.push({ t: request.events[last]?.t ?? 0, packet: toHex(packet) });
-    record(capture.drain(), now() - origin, last);
+    record(capture.drain(), last);
     return { delivered, icmp };
   } finally {
     for (const s of sockets) s.close();

@@ -58,6 +58,32 @@ export function expiryWindowMs(schedule: Pick<Schedule, "lateMarginMs">): { earl
   return { early: 5, late: schedule.lateMarginMs + 20 };
 }
 
+/** A timer is woken for this long before its earliest firing (a jiffy or more early on a coarse clock, and jitter). */
+const WAKE_EARLY_MS = 20;
+
+/**
+ * The earliest time (ms after the first event) at or after `t` at which a
+ * reassembly timer may fire: each queue's timer is armed when a fragment
+ * arrives, so it fires in the expiry window of an event already sent
+ * (never early; late by at most the window), or `t` when one is open now.
+ * Infinity when no window is ahead: a timer later than its window is seen
+ * at the watch's end.
+ */
+export function nextFiring(
+  sent: readonly number[],
+  t: number,
+  realTimeoutMs: number,
+  window: { early: number; late: number },
+): number {
+  let next = Number.POSITIVE_INFINITY;
+  for (const s of sent) {
+    const open = s + realTimeoutMs - Math.max(window.early, WAKE_EARLY_MS);
+    if (t < open) next = Math.min(next, open);
+    else if (t <= s + realTimeoutMs + window.late) return t;
+  }
+  return next;
+}
+
 export interface Schedule {
   /** Real send time of each event, ms after the first. */
   at: number[];
