@@ -172,8 +172,9 @@ function seesReferences(hex: string): boolean {
 }
 
 /**
- * Means over 30 rounds (to compare with the IUT's means): an accepted attach; its detach (the rule's delete
- * committed); the wait until the policy's USE falls (the destroy work's grace period); a refused attach.
+ * Means over 100 rounds (to compare with the IUT's means; a grace period varies 8-20 ms): an accepted attach; its
+ * detach (the rule's delete committed); the wait until the policy's USE falls (the destroy work's grace period); a
+ * refused attach.
  */
 function bareUserCosts(): { acceptMs: number; refuseMs: number; detachMs: number; releaseMs: number } {
   const users = new LinuxCttimeoutUsers();
@@ -189,7 +190,7 @@ function bareUserCosts(): { acceptMs: number; refuseMs: number; detachMs: number
     f();
     ms[what] += performance.now() - t;
   };
-  const ROUNDS = 30;
+  const ROUNDS = 100;
   try {
     for (let i = 0; i < ROUNDS; i++) {
       let ref: string | undefined;
