@@ -15,9 +15,10 @@
 // REPLACE without reading its refcount; DEFAULT_GET/SET touch the per-netns
 // defaults only; an attach takes its reference with refcount_inc_not_zero()
 // on a listed policy, whose count stays >= 1 while listed (only
-// ctnl_timeout_try_del()'s refcount_dec_if_one() unlists it). So attaches,
-// detaches and those messages go on while releases run, and the USE each
-// release ends at is counted on from the attaches and detaches (no GET).
+// ctnl_timeout_try_del()'s refcount_dec_if_one() unlists it). So detaches,
+// those messages and attaches to other policies go on while releases run,
+// and the USE a policy's releases end at is counted on from its detaches (no
+// GET).
 import { toHex } from "../../../wire/hex.js";
 import { attrBe16, attrU8 } from "../../../wire/netlink/attributes.js";
 import {
@@ -41,10 +42,7 @@ import { LinuxCttimeoutUsers } from "./users.js";
 
 interface Release {
   name: Uint8Array;
-  /**
-   * USE once the detached users' references are gone: what GET said before the first detach, minus one a detach,
-   * plus one an attach since.
-   */
+  /** USE once the detached users' references are gone: what GET said before the first detach, minus one a detach. */
   use: number;
 }
 
@@ -96,14 +94,17 @@ export class CttimeoutSlot {
     return this.link.exchange(datagram);
   }
 
-  /** Adds a user; releases still running go on (an attach cannot see them), the new reference counted in. */
+  /**
+   * Adds a user. Releases of other policies go on; one of this policy is waited out first, so that the next
+   * detach reads its USE afresh rather than counting on through the attach: a kernel whose refused attach drops a
+   * reference (6.12, docs/iut-kernel-versions.md) then shows a USE unlike the model's, not a release that never
+   * reaches the count.
+   */
   attach(request: AttachRequest): { errno: number; ref?: string } {
-    const r = this.users.attach(request);
-    if (r.ref === undefined) return r;
     const name = request.name.length > 0 ? request.name : null;
-    this.holding.set(r.ref, name);
-    const running = name && this.releasing.get(policyKey(name));
-    if (running) running.use += 1;
+    if (name && this.releasing.has(policyKey(name))) this.settle();
+    const r = this.users.attach(request);
+    if (r.ref !== undefined) this.holding.set(r.ref, name);
     return r;
   }
 
