@@ -46,7 +46,7 @@ interface Release {
   use: number;
 }
 
-/** The policy an attach or a GET names: the kernel compares names as C strings (strncmp(), CTNL_TIMEOUT_NAME_MAX 32). */
+/** The policy an attach or a GET names: the kernel compares names as C strings (strncmp(), at most 32 bytes). */
 function policyKey(name: Uint8Array): string {
   const end = name.indexOf(0);
   return toHex(name.subarray(0, Math.min(end < 0 ? name.length : end, 32)));
@@ -167,7 +167,10 @@ export class CttimeoutSlot {
     this.restoreDefaults();
   }
 
-  /** Every tracker's defaults read in one round trip; those a DEFAULT_SET may have changed, or that differ, set back in another. */
+  /**
+   * Every tracker's defaults read in one round trip; those a DEFAULT_SET may have changed, or that differ, set
+   * back in another.
+   */
   private restoreDefaults(): void {
     const family = (t: (typeof TRACKERS)[number]) => [
       attrBe16(CTA_TIMEOUT_L3PROTO, 2),
