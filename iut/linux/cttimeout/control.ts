@@ -11,6 +11,7 @@ import {
   encodeCttimeoutRequest,
   nameAttribute,
 } from "../../../wire/netlink/cttimeout.js";
+import { concatBytes } from "../../../wire/netlink/bytes.js";
 import {
   decodeErrorMessage,
   decodeMessages,
@@ -33,6 +34,29 @@ export class Control {
     return this.link
       .exchange(encodeCttimeoutRequest({ msg, flags: NLM_F_REQUEST | flags, seq: this.seq++, attributes }))
       .flatMap((r) => decodeMessages(r));
+  }
+
+  /**
+   * Several requests in one datagram, one round trip: the kernel handles a
+   * datagram's messages in order (netlink_rcv_skb()), each reply carrying its
+   * request's sequence number. Each request's replies, in the requests' order.
+   */
+  requestEach(requests: readonly { msg: number; flags: number; attributes: Uint8Array[] }[]) {
+    if (requests.length === 0) return [];
+    const first = this.seq;
+    this.seq += requests.length;
+    const datagram = concatBytes(
+      requests.map((r, i) =>
+        encodeCttimeoutRequest({
+          msg: r.msg,
+          flags: NLM_F_REQUEST | r.flags,
+          seq: first + i,
+          attributes: r.attributes,
+        }),
+      ),
+    );
+    const replies = this.link.exchange(datagram).flatMap((r) => decodeMessages(r));
+    return requests.map((_, i) => replies.filter((m) => m.seq === first + i));
   }
 
   errno(msg: number, attributes: Uint8Array[]): number {

@@ -8,9 +8,17 @@
 // A case runs in one slot; reset retires it (its rules flushed, the releases
 // left to run) and renews the next slot, verified fresh, so no case waits for
 // the grace period of the one before. A detached user's release is confirmed
-// only before something could see it (the next message or attach, the next
-// detach of the same policy, another tool let into the namespace), so a
-// case's trailing detaches cost no wait.
+// only before something could see it: a message that reads or depends on a
+// policy's USE (GET, its dump, DELETE), or another tool let into the
+// namespace. Nothing else can (net/netfilter/nfnetlink_cttimeout.c, 6.18):
+// NEW matches an existing policy by name and answers EEXIST, EBUSY or a
+// REPLACE without reading its refcount; DEFAULT_GET/SET touch the per-netns
+// defaults only; an attach takes its reference with refcount_inc_not_zero()
+// on a listed policy, whose count stays >= 1 while listed (only
+// ctnl_timeout_try_del()'s refcount_dec_if_one() unlists it). So detaches,
+// those messages and attaches to other policies go on while releases run,
+// and the USE a policy's releases end at is counted on from its detaches (no
+// GET).
 import { toHex } from "../../../wire/hex.js";
 import { attrBe16, attrU8 } from "../../../wire/netlink/attributes.js";
 import {
@@ -19,10 +27,12 @@ import {
   IPCTNL_MSG_TIMEOUT_DEFAULT_GET,
   IPCTNL_MSG_TIMEOUT_DEFAULT_SET,
   IPCTNL_MSG_TIMEOUT_DELETE,
+  IPCTNL_MSG_TIMEOUT_NEW,
   cttimeoutType,
   dataAttribute,
   decodeDefaultsMessage,
 } from "../../../wire/netlink/cttimeout.js";
+import { decodeErrorMessage, NLM_F_ACK, NLMSG_ERROR, NLMSG_HDRLEN, nlmsgAlign } from "../../../wire/netlink/message.js";
 import { DEFAULT_SECONDS, TRACKERS } from "../../../model/cttimeout/protocols.js";
 import type { AttachRequest } from "../../../model/cttimeout/users.js";
 import type { NetworkNamespace } from "../../../sys/netns.js";
@@ -32,8 +42,35 @@ import { LinuxCttimeoutUsers } from "./users.js";
 
 interface Release {
   name: Uint8Array;
-  /** USE once the detached user's reference is gone: what GET said before the detach, minus one. */
+  /** USE once the detached users' references are gone: what GET said before the first detach, minus one a detach. */
   use: number;
+}
+
+/** The policy an attach or a GET names: the kernel compares names as C strings (strncmp(), at most 32 bytes). */
+function policyKey(name: Uint8Array): string {
+  const end = name.indexOf(0);
+  return toHex(name.subarray(0, Math.min(end < 0 ? name.length : end, 32)));
+}
+
+/**
+ * Whether a datagram could see a release still running: unless every message the kernel would handle in it is a
+ * cttimeout NEW, DEFAULT_SET or DEFAULT_GET (the walk netlink_rcv_skb() makes; anything odd counts as seeing).
+ */
+function seesReleases(datagram: Uint8Array): boolean {
+  const view = new DataView(datagram.buffer, datagram.byteOffset, datagram.byteLength);
+  const blind = [IPCTNL_MSG_TIMEOUT_NEW, IPCTNL_MSG_TIMEOUT_DEFAULT_SET, IPCTNL_MSG_TIMEOUT_DEFAULT_GET].map(
+    cttimeoutType,
+  );
+  let at = 0;
+  let messages = 0;
+  while (datagram.length - at >= NLMSG_HDRLEN) {
+    const length = view.getUint32(at, true);
+    if (length < NLMSG_HDRLEN || length > datagram.length - at) return true;
+    if (!blind.includes(view.getUint16(at + 4, true))) return true;
+    messages++;
+    at += nlmsgAlign(length);
+  }
+  return messages === 0 || at < datagram.length;
 }
 
 export class CttimeoutSlot {
@@ -49,30 +86,38 @@ export class CttimeoutSlot {
   /** Opens the slot's sockets in the namespace the calling thread is in: `namespace` (null: one the caller owns). */
   constructor(readonly namespace: NetworkNamespace | null) {}
 
-  /** One datagram of the properties', once every detached user's release is confirmed. */
+  /** One datagram of the properties', once every detached user's release is confirmed if it could see one. */
   exchange(datagram: Uint8Array): Uint8Array[] {
-    this.settle();
+    if (seesReleases(datagram)) this.settle();
     if (datagram.length >= 6 && (datagram[4]! | (datagram[5]! << 8)) === cttimeoutType(IPCTNL_MSG_TIMEOUT_DEFAULT_SET))
       this.defaultsTouched = true;
     return this.link.exchange(datagram);
   }
 
+  /**
+   * Adds a user. Releases of other policies go on; one of this policy is waited out first, so that the next
+   * detach reads its USE afresh rather than counting on through the attach: a kernel whose refused attach drops a
+   * reference (6.12, docs/iut-kernel-versions.md) then shows a USE unlike the model's, not a release that never
+   * reaches the count.
+   */
   attach(request: AttachRequest): { errno: number; ref?: string } {
-    this.settle();
+    const name = request.name.length > 0 ? request.name : null;
+    if (name && this.releasing.has(policyKey(name))) this.settle();
     const r = this.users.attach(request);
-    if (r.ref !== undefined) this.holding.set(r.ref, request.name.length > 0 ? request.name : null);
+    if (r.ref !== undefined) this.holding.set(r.ref, name);
     return r;
   }
 
   /** Deletes the user's rule; undefined when the ref is unknown. Its release is confirmed later (settle). */
   detach(ref: string): number | undefined {
     const name = this.holding.get(ref);
-    if (name && this.releasing.has(toHex(name))) this.settle();
-    const before = name ? this.control.use(name) : undefined;
+    const running = name ? this.releasing.get(policyKey(name)) : undefined;
+    // USE once every release is done, this user's reference still in: counted on, or (none running) as GET says.
+    const before = running ? running.use : name ? this.control.use(name) : undefined;
     const errno = this.users.detach(ref);
     if (errno === undefined) return undefined;
     this.holding.delete(ref);
-    if (name && before !== undefined) this.releasing.set(toHex(name), { name, use: before - 1 });
+    if (name && before !== undefined) this.releasing.set(policyKey(name), { name, use: before - 1 });
     return errno;
   }
 
@@ -94,6 +139,11 @@ export class CttimeoutSlot {
     this.releasing.clear();
   }
 
+  /** Whether every reference to the slot's policies is gone (a look, no wait): a retired slot's rules released. */
+  released(): boolean {
+    return this.control.dump().every((p) => p.use === 1);
+  }
+
   /**
    * Makes the slot's cttimeout state fresh again, verified: every reference
    * released, every policy deleted, and defaults restored if a DEFAULT_SET
@@ -101,34 +151,54 @@ export class CttimeoutSlot {
    */
   renew(): void {
     this.retire();
-    const released = () => this.control.dump().every((p) => p.use === 1);
+    let listed = this.control.dump();
+    const released = () => listed.every((p) => p.use === 1);
     if (!released()) {
       awaitNfTablesDestroy();
-      waitFor("the release of every policy", released);
+      waitFor("the release of every policy", () => {
+        listed = this.control.dump();
+        return released();
+      });
     }
-    if (this.control.dump().length > 0) {
+    if (listed.length > 0) {
       this.control.errno(IPCTNL_MSG_TIMEOUT_DELETE, []);
       if (this.control.dump().length > 0) throw new Error("cttimeout: policies survived delete-all");
     }
-    for (const t of TRACKERS) {
-      const seconds = DEFAULT_SECONDS[t.defaults];
-      const m = this.control.request(IPCTNL_MSG_TIMEOUT_DEFAULT_GET, 0, [
-        attrBe16(CTA_TIMEOUT_L3PROTO, 2),
-        attrU8(CTA_TIMEOUT_L4PROTO, t.l4proto),
-      ])[0];
-      const now =
+    this.restoreDefaults();
+  }
+
+  /**
+   * Every tracker's defaults read in one round trip; those a DEFAULT_SET may have changed, or that differ, set
+   * back in another.
+   */
+  private restoreDefaults(): void {
+    const family = (t: (typeof TRACKERS)[number]) => [
+      attrBe16(CTA_TIMEOUT_L3PROTO, 2),
+      attrU8(CTA_TIMEOUT_L4PROTO, t.l4proto),
+    ];
+    const now = this.control
+      .requestEach(TRACKERS.map((t) => ({ msg: IPCTNL_MSG_TIMEOUT_DEFAULT_GET, flags: 0, attributes: family(t) })))
+      .map(([m]) =>
         m && m.type === cttimeoutType(IPCTNL_MSG_TIMEOUT_DEFAULT_SET)
           ? decodeDefaultsMessage(m).data.map(([, v]) => v)
-          : [];
-      if (!this.defaultsTouched && JSON.stringify(now) === JSON.stringify(seconds)) continue;
-      // L3PROTO too: kernels before 2024 (6.1 measured) refuse a DEFAULT_SET without it (EINVAL).
-      const errno = this.control.errno(IPCTNL_MSG_TIMEOUT_DEFAULT_SET, [
-        attrBe16(CTA_TIMEOUT_L3PROTO, 2),
-        attrU8(CTA_TIMEOUT_L4PROTO, t.l4proto),
-        dataAttribute(seconds.map((s, i) => [i + 1, s])),
-      ]);
+          : [],
+      );
+    const restore = TRACKERS.filter(
+      (t, i) => this.defaultsTouched || JSON.stringify(now[i]) !== JSON.stringify(DEFAULT_SECONDS[t.defaults]),
+    );
+    // L3PROTO too: kernels before 2024 (6.1 measured) refuse a DEFAULT_SET without it (EINVAL).
+    const acks = this.control.requestEach(
+      restore.map((t) => ({
+        msg: IPCTNL_MSG_TIMEOUT_DEFAULT_SET,
+        flags: NLM_F_ACK,
+        attributes: [...family(t), dataAttribute(DEFAULT_SECONDS[t.defaults].map((s, i) => [i + 1, s]))],
+      })),
+    );
+    restore.forEach((t, i) => {
+      const err = acks[i]!.find((m) => m.type === NLMSG_ERROR);
+      const errno = err ? decodeErrorMessage(err).errno : -1;
       if (errno !== 0) throw new Error(`cttimeout: restoring the ${t.name} defaults failed: errno ${errno}`);
-    }
+    });
     this.defaultsTouched = false;
   }
 
