@@ -170,7 +170,7 @@ export class LinuxNode {
    */
   private expire(dir: Fqdir, q: LinuxQueue): void {
     dir.kill(q);
-    this.trace.push(`${dir.name} queue ${q.key} expired at ${q.expires}`);
+    this.trace.push(`${dir.name} queue ${String(q.key)} expired at ${q.expires}`);
     if (q.firstIn && q.head && icmpErrorAllowed(q.head.arrival.packet, q.head.fragment)) {
       this.icmp.push({ t: q.expires, type: ICMPV6_TIME_EXCEED, code: ICMPV6_EXC_FRAGTIME, pointer: 0 });
     }

@@ -13,7 +13,14 @@ import {
   trafficClassOf,
   type FragmentPacket,
 } from "../../wire/ipv6-fragment.js";
-import { fragmentFacts, icmpErrorAllowed, QueueKeys, tinyFirstFragment, type Arrival } from "./fragment.js";
+import {
+  fragmentFacts,
+  icmpErrorAllowed,
+  QueueKeys,
+  tinyFirstFragment,
+  type Arrival,
+  type QueueKey,
+} from "./fragment.js";
 import {
   ICMPV6_EXC_FRAGTIME,
   ICMPV6_HDR_FIELD,
@@ -520,7 +527,7 @@ function dedupCandidates(list: Candidate[], memo: DatagramMemo): Candidate[] {
 
 export function rfc8200Groups(arrivals: Arrival[], config: Frag6Config): { groups: CandidateGroup[]; capped: boolean } {
   const groups: CandidateGroup[] = [];
-  const byKey = new Map<string, Arrival[]>();
+  const byKey = new Map<QueueKey, Arrival[]>();
   const keys = new QueueKeys();
   for (const a of arrivals) {
     const f = a.fragment;
@@ -535,7 +542,7 @@ export function rfc8200Groups(arrivals: Arrival[], config: Frag6Config): { group
   }
   let capped = false;
   for (const [key, list] of byKey) {
-    const explored = exploreDatagram(key, list, config);
+    const explored = exploreDatagram(key.text, list, config);
     groups.push(explored.group);
     capped ||= explored.capped;
   }
