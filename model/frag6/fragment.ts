@@ -25,7 +25,7 @@ export interface FragmentFacts {
 }
 
 export function fragmentFacts(f: FragmentPacket): FragmentFacts {
-  return { offset: f.offset, end: f.offset + f.data.length, more: f.more, atomic: f.offset === 0 && !f.more };
+  return { offset: f.offset, end: f.offset + f.dataLength, more: f.more, atomic: f.offset === 0 && !f.more };
 }
 
 /**
@@ -35,7 +35,7 @@ export function fragmentFacts(f: FragmentPacket): FragmentFacts {
  * RFC 8200 section 4.5: Source Address, Destination Address, Fragment Identification.
  */
 export function queueKey(f: FragmentPacket): string {
-  return keyText(f.unfragmentable, f.identification);
+  return keyText(f.packet, f.identification);
 }
 
 /** queueKey()'s text from the packet's addresses (bytes 8 to 40) and the Fragment Identification. */
@@ -75,8 +75,8 @@ export class QueueKeys {
 
   of(f: FragmentPacket): QueueKey {
     const known = this.byId.get(f.identification);
-    if (known) for (const k of known) if (sameAddresses(k.packet, f.unfragmentable)) return k;
-    const key = new QueueKey(f.unfragmentable, f.identification);
+    if (known) for (const k of known) if (sameAddresses(k.packet, f.packet)) return k;
+    const key = new QueueKey(f.packet, f.identification);
     if (known) known.push(key);
     else this.byId.set(f.identification, [key]);
     return key;

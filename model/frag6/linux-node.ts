@@ -291,7 +291,7 @@ export class LinuxNode {
       this.trace.push(`event ${a.index}: ECN Not-ECT mixed with ECT/CE: datagram dropped`);
       return "killed";
     }
-    const payloadLength = head.unfragmentable.length - IPV6_HEADER_LENGTH + q.len;
+    const payloadLength = head.fragmentHeaderOffset - IPV6_HEADER_LENGTH + q.len;
     if (payloadLength > IPV6_MAXPLEN) {
       this.trace.push(`event ${a.index}: reassembled payload ${payloadLength} > IPV6_MAXPLEN: dropped`);
       return "killed";
@@ -368,7 +368,7 @@ export class LinuxNode {
  * and points any Parameter Problem into, the packet as it came (measured on 6.18: pointer 40, not 6).
  */
 function atomicView(original: Uint8Array, packet: Uint8Array, f: FragmentPacket) {
-  const fragmentHeaderAt = f.unfragmentable.length;
+  const fragmentHeaderAt = f.fragmentHeaderOffset;
   const upper = ownUpperLayer(packet);
   return {
     packet: original,
@@ -381,7 +381,7 @@ function atomicView(original: Uint8Array, packet: Uint8Array, f: FragmentPacket)
 function reassembledView(packet: Uint8Array, head: FragmentPacket) {
   return {
     packet,
-    fragmentableAt: head.unfragmentable.length,
+    fragmentableAt: head.fragmentHeaderOffset,
     prevNextHeaderOffset: head.prevNextHeaderOffset,
     upper: ownUpperLayer(packet),
   };

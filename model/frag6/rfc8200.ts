@@ -170,7 +170,7 @@ function optionalIcmp(s: RfcState, a: Arrival, f: FragmentPacket, e: Omit<IcmpEr
  * fragment's own).
  */
 function payloadOver(head: FragmentPacket, end: number): boolean {
-  return head.unfragmentable.length - IPV6_HEADER_LENGTH + end > IPV6_MAXPLEN;
+  return head.fragmentHeaderOffset - IPV6_HEADER_LENGTH + end > IPV6_MAXPLEN;
 }
 
 /** Parameter Problem code 0 "pointing to the Fragment Offset field of the fragment packet". */
@@ -253,7 +253,7 @@ function complete(s: RfcState, a: Arrival): RfcState[] {
       packet: p,
       choice,
       // The whole datagram's own headers after the Fragment header are processed next (RFC 8200 section 4).
-      ups: p ? upwardOutcomes(p, head.prevNextHeaderOffset, head.unfragmentable.length, false) : [null],
+      ups: p ? upwardOutcomes(p, head.prevNextHeaderOffset, head.fragmentHeaderOffset, false) : [null],
     }));
   });
   return reassembled.flatMap(({ packet: p, choice, ups }) => {
@@ -495,7 +495,7 @@ function alone(a: Arrival): CandidateGroup {
   const packet = reassembledPacket(f.unfragmentable, f.prevNextHeaderOffset, f.nextHeader, f.data);
   // "processed as a fully reassembled packet": its Parameter Problem pointers may count in that packet, or in
   // the one received ("the offset ... within the original packet"), Fragment header and all.
-  const asReassembled = upwardOutcomes(packet, f.prevNextHeaderOffset, f.unfragmentable.length, false);
+  const asReassembled = upwardOutcomes(packet, f.prevNextHeaderOffset, f.fragmentHeaderOffset, false);
   const asReceived = upwardOutcomes(a.packet, f.fragmentHeaderOffset, f.fragmentHeaderOffset + 8, false);
   const candidates = [...asReassembled, ...asReceived].map((up) =>
     candidate("atomic fragment processed alone", up, packet),
