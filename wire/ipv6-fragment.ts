@@ -217,11 +217,16 @@ let slabUsed = 0;
 /** Whether `pieces` fill [0, length) exactly: each inside it, none overlapping another, together `length` bytes. */
 function fill(pieces: readonly { offset: number; data: Uint8Array }[], length: number): boolean {
   let total = 0;
+  let inOrder = true; // each piece starting at or after the end of the one before: none overlap
+  let previousEnd = 0;
   for (const p of pieces) {
     if (p.offset < 0 || p.offset + p.data.length > length) return false;
     total += p.data.length;
+    if (p.offset < previousEnd) inOrder = false;
+    previousEnd = p.offset + p.data.length;
   }
   if (total !== length) return false;
+  if (inOrder) return true;
   const byOffset = [...pieces].sort((a, b) => a.offset - b.offset);
   for (let i = 1; i < byOffset.length; i++)
     if (byOffset[i]!.offset < byOffset[i - 1]!.offset + byOffset[i - 1]!.data.length) return false;
