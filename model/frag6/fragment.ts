@@ -150,5 +150,11 @@ export function icmpErrorAllowed(packet: Uint8Array, f: FragmentPacket | null): 
 }
 
 export function parseArrival(index: number, t: number, packet: Uint8Array): Arrival {
-  return { index, t, packet, fragment: parseFragmentPacket(packet, `event ${index}`) };
+  let fragment: FragmentPacket | null;
+  try {
+    fragment = parseFragmentPacket(packet);
+  } catch {
+    fragment = parseFragmentPacket(packet, `event ${index}`); // throws again, naming the event: written only then
+  }
+  return { index, t, packet, fragment };
 }

@@ -69,6 +69,19 @@ function ecnBit(f: FragmentPacket): number {
 
 type QueueResult = "queued" | "dropped" | "killed" | "passed" | "delivered";
 
+/** Event indices, answering has() as a Set<number> would: events are numbered from 0, so an array is cheaper. */
+class EventSet {
+  private readonly members: boolean[] = [];
+
+  add(event: number): void {
+    this.members[event] = true;
+  }
+
+  has(event: number): boolean {
+    return this.members[event] === true;
+  }
+}
+
 export class LinuxNode {
   readonly delivered: TaggedDelivery[] = [];
   readonly icmp: IcmpError[] = [];
@@ -79,7 +92,7 @@ export class LinuxNode {
   /** Set when a fragment was dropped for reassembly memory above high_thresh. */
   starved = false;
   /** Arrivals that got past ip6_rcv_core() to NF_INET_PRE_ROUTING (model/defrag reads it). */
-  readonly prerouted = new Set<number>();
+  readonly prerouted = new EventSet();
   /**
    * Per arrival, what nf_ct_frag6_gather() handed on to the next hook entry
    * (ipv6_defrag() NF_ACCEPT): the packet as it came, or the datagram it
