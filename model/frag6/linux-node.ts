@@ -32,7 +32,7 @@ import {
   ICMPV6_PARAMPROB,
   ICMPV6_TIME_EXCEED,
 } from "../../wire/protocol-numbers.js";
-import { taggedDelivery, type IcmpError, type TaggedDelivery } from "./outcome.js";
+import { lazyDelivery, type Delivery, type IcmpError } from "./outcome.js";
 import { queueInsert } from "./runs.js";
 import { parseTlv, type TlvVerdict } from "./tlv-options.js";
 import type { Frag6Config } from "./profiles.js";
@@ -83,7 +83,7 @@ class EventSet {
 }
 
 export class LinuxNode {
-  readonly delivered: TaggedDelivery[] = [];
+  readonly delivered: Delivery[] = [];
   readonly icmp: IcmpError[] = [];
   /** What happened to each event, for reports and the clarification table. */
   readonly trace: string[] = [];
@@ -190,7 +190,7 @@ export class LinuxNode {
   }
 
   private deliver(a: Arrival, packet: Uint8Array, why: string): void {
-    this.delivered.push(taggedDelivery(a.index, a.t, packet));
+    this.delivered.push(lazyDelivery(a.t, packet));
     this.trace.push(`event ${a.index}: ${why}`);
   }
 
