@@ -432,6 +432,7 @@ function arrive(s: RfcState, a: Arrival, f: FragmentPacket): RfcState[] {
 }
 
 function dedup(states: RfcState[]): RfcState[] {
+  if (states.length < 2) return states; // nothing to merge: no signature to write
   const seen = new Map<string, RfcState>();
   for (const s of states) {
     const key = signature(s);
