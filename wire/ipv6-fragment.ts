@@ -11,8 +11,10 @@ export const IPV6_MAXPLEN = 65535;
 
 /** A packet that carries a Fragment header, split where a reassembler splits it. Its byte fields are views into the packet, not copies. */
 export interface FragmentPacket {
+  /** The whole packet, which the byte fields below are views into. */
+  readonly packet: Uint8Array;
   /** The IPv6 header and every extension header before the Fragment header (RFC 8200: the Unfragmentable Part). */
-  unfragmentable: Uint8Array;
+  readonly unfragmentable: Uint8Array;
   /** Offset of the Next Header byte that names the Fragment header (6 when it follows the IPv6 header). */
   prevNextHeaderOffset: number;
   /** Offset of the Fragment header: the length of the Unfragmentable Part. */
@@ -27,8 +29,43 @@ export interface FragmentPacket {
   reserved: number;
   identification: number;
   /** The Fragmentable Part this fragment carries. */
-  data: Uint8Array;
+  readonly data: Uint8Array;
+  /** data.length, without making the view. */
+  dataLength: number;
   trafficClass: number;
+}
+
+/**
+ * parseFragmentPacket()'s answer. Its two byte views are made when first read:
+ * a view costs more than reading every field (a reassembly model parses each
+ * fragment it meets, and reads `data` only of those it queues).
+ */
+class ParsedFragment implements FragmentPacket {
+  private unfragmentableView: Uint8Array | undefined;
+  private dataView: Uint8Array | undefined;
+
+  constructor(
+    readonly packet: Uint8Array,
+    readonly prevNextHeaderOffset: number,
+    readonly fragmentHeaderOffset: number,
+    readonly nextHeader: number,
+    readonly offset: number,
+    readonly more: boolean,
+    readonly reserved: number,
+    readonly identification: number,
+    readonly dataLength: number,
+    readonly trafficClass: number,
+  ) {}
+
+  get unfragmentable(): Uint8Array {
+    this.unfragmentableView ??= this.packet.subarray(0, this.fragmentHeaderOffset);
+    return this.unfragmentableView;
+  }
+
+  get data(): Uint8Array {
+    this.dataView ??= this.packet.subarray(this.fragmentHeaderOffset + FRAGMENT_HEADER_LENGTH);
+    return this.dataView;
+  }
 }
 
 /** The headers before the Fragment header (findPrevFhdr), or a PacketError naming the one that cannot be read. */
@@ -59,18 +96,18 @@ export function parseFragmentPacket(bytes: Uint8Array, what = "packet"): Fragmen
   if (at + FRAGMENT_HEADER_LENGTH > bytes.length)
     throw new PacketError(`${what}: Fragment header at byte ${at} is truncated`);
   const word = (bytes[at + 2]! << 8) | bytes[at + 3]!;
-  return {
-    unfragmentable: bytes.subarray(0, at),
+  return new ParsedFragment(
+    bytes,
     prevNextHeaderOffset,
-    fragmentHeaderOffset: at,
-    nextHeader: bytes[at]!,
-    offset: word & 0xfff8,
-    more: (word & 1) === 1,
-    reserved: (word >> 1) & 3,
-    identification: ((bytes[at + 4]! << 24) | (bytes[at + 5]! << 16) | (bytes[at + 6]! << 8) | bytes[at + 7]!) >>> 0,
-    data: bytes.subarray(at + FRAGMENT_HEADER_LENGTH),
-    trafficClass: ((bytes[0]! & 0x0f) << 4) | (bytes[1]! >> 4),
-  };
+    at,
+    bytes[at]!, // Next Header
+    word & 0xfff8, // Fragment Offset
+    (word & 1) === 1, // M
+    (word >> 1) & 3, // Res
+    ((bytes[at + 4]! << 24) | (bytes[at + 5]! << 16) | (bytes[at + 6]! << 8) | bytes[at + 7]!) >>> 0,
+    bytes.length - at - FRAGMENT_HEADER_LENGTH,
+    ((bytes[0]! & 0x0f) << 4) | (bytes[1]! >> 4),
+  );
 }
 
 /** A datagram split at its Fragment header's place: what every fragment repeats, and what is cut. */
@@ -156,6 +193,47 @@ export function reassembledPacket(
 }
 
 /**
+ * Room for a reassembled datagram: `n` bytes of its own, carved from a shared
+ * ArrayBuffer (as Node's Buffer pool does), each window handed out once. An
+ * ArrayBuffer for each datagram cost more than building it (a reassembly
+ * model builds one per completed queue), and the collector then tracks each.
+ * The bytes are not zeroed: the caller writes every one (reassembledFromPieces()).
+ */
+function datagramBytes(n: number): Uint8Array {
+  if (n > SLAB_SIZE / 2) return new Uint8Array(Buffer.allocUnsafeSlow(n).buffer, 0, n);
+  if (slabUsed + n > slab.byteLength) {
+    slab = Buffer.allocUnsafeSlow(SLAB_SIZE).buffer;
+    slabUsed = 0;
+  }
+  const out = new Uint8Array(slab, slabUsed, n);
+  slabUsed += n;
+  return out;
+}
+/** Under glibc's mmap threshold (128 KiB): a slab's memory is reused from the heap, not faulted in afresh. */
+const SLAB_SIZE = 64 * 1024;
+let slab = new ArrayBuffer(0);
+let slabUsed = 0;
+
+/** Whether `pieces` fill [0, length) exactly: each inside it, none overlapping another, together `length` bytes. */
+function fill(pieces: readonly { offset: number; data: Uint8Array }[], length: number): boolean {
+  let total = 0;
+  let inOrder = true; // each piece starting at or after the end of the one before: none overlap
+  let previousEnd = 0;
+  for (const p of pieces) {
+    if (p.offset < 0 || p.offset + p.data.length > length) return false;
+    total += p.data.length;
+    if (p.offset < previousEnd) inOrder = false;
+    previousEnd = p.offset + p.data.length;
+  }
+  if (total !== length) return false;
+  if (inOrder) return true;
+  const byOffset = [...pieces].sort((a, b) => a.offset - b.offset);
+  for (let i = 1; i < byOffset.length; i++)
+    if (byOffset[i]!.offset < byOffset[i - 1]!.offset + byOffset[i - 1]!.data.length) return false;
+  return true;
+}
+
+/**
  * reassembledPacket() with a Fragmentable Part of `length` bytes made of
  * `pieces`, each fragment's data at its offset, copied once into the packet.
  */
@@ -166,7 +244,8 @@ export function reassembledFromPieces(
   length: number,
   pieces: readonly { offset: number; data: Uint8Array }[],
 ): Uint8Array {
-  const out = new Uint8Array(unfragmentable.length + length);
+  const out = datagramBytes(unfragmentable.length + length);
+  if (!fill(pieces, length)) out.fill(0); // a byte no piece writes is 0
   out.set(unfragmentable);
   out[prevNextHeaderOffset] = nextHeader;
   for (const piece of pieces) out.set(piece.data, unfragmentable.length + piece.offset);

@@ -25,7 +25,7 @@ export interface FragmentFacts {
 }
 
 export function fragmentFacts(f: FragmentPacket): FragmentFacts {
-  return { offset: f.offset, end: f.offset + f.data.length, more: f.more, atomic: f.offset === 0 && !f.more };
+  return { offset: f.offset, end: f.offset + f.dataLength, more: f.more, atomic: f.offset === 0 && !f.more };
 }
 
 /**
@@ -35,24 +35,50 @@ export function fragmentFacts(f: FragmentPacket): FragmentFacts {
  * RFC 8200 section 4.5: Source Address, Destination Address, Fragment Identification.
  */
 export function queueKey(f: FragmentPacket): string {
-  const addresses = toHex(f.unfragmentable.subarray(8, 40)); // Source Address, then Destination Address
-  return `${addresses.slice(0, 32)}>${addresses.slice(32)}#${f.identification}`;
+  return keyText(f.packet, f.identification);
+}
+
+/** queueKey()'s text from the packet's addresses (bytes 8 to 40) and the Fragment Identification. */
+function keyText(packet: Uint8Array, identification: number): string {
+  const addresses = toHex(packet.subarray(8, 40)); // Source Address, then Destination Address
+  return `${addresses.slice(0, 32)}>${addresses.slice(32)}#${identification}`;
 }
 
 /**
- * queueKey() over one run: each distinct key is written once, and later
- * fragments find theirs by identification and addresses (hex costs more than
- * the rest of a fragment's handling; a key met again also hashes at once).
+ * One queue key of a run (QueueKeys): one object per distinct key, so it
+ * compares by identity; its queueKey() text is written when first read (hex
+ * costs more than the rest of a fragment's handling, and most keys are only
+ * compared).
  */
-export class QueueKeys {
-  private readonly byId = new Map<number, { addresses: Uint8Array; key: string }[]>();
+export class QueueKey {
+  private written: string | undefined;
 
-  of(f: FragmentPacket): string {
-    const known = this.byId.get(f.identification) ?? [];
-    for (const k of known) if (sameAddresses(k.addresses, f.unfragmentable)) return k.key;
-    const key = queueKey(f);
-    known.push({ addresses: f.unfragmentable, key });
-    this.byId.set(f.identification, known);
+  constructor(
+    /** A packet of this datagram: its addresses are bytes 8 to 40. */
+    readonly packet: Uint8Array,
+    readonly identification: number,
+  ) {}
+
+  get text(): string {
+    this.written ??= keyText(this.packet, this.identification);
+    return this.written;
+  }
+
+  toString(): string {
+    return this.text;
+  }
+}
+
+/** queueKey() over one run: each distinct key is one QueueKey, found again by identification and addresses. */
+export class QueueKeys {
+  private readonly byId = new Map<number, QueueKey[]>();
+
+  of(f: FragmentPacket): QueueKey {
+    const known = this.byId.get(f.identification);
+    if (known) for (const k of known) if (sameAddresses(k.packet, f.packet)) return k;
+    const key = new QueueKey(f.packet, f.identification);
+    if (known) known.push(key);
+    else this.byId.set(f.identification, [key]);
     return key;
   }
 }
@@ -124,5 +150,11 @@ export function icmpErrorAllowed(packet: Uint8Array, f: FragmentPacket | null): 
 }
 
 export function parseArrival(index: number, t: number, packet: Uint8Array): Arrival {
-  return { index, t, packet, fragment: parseFragmentPacket(packet, `event ${index}`) };
+  let fragment: FragmentPacket | null;
+  try {
+    fragment = parseFragmentPacket(packet);
+  } catch {
+    fragment = parseFragmentPacket(packet, `event ${index}`); // throws again, naming the event: written only then
+  }
+  return { index, t, packet, fragment };
 }

@@ -32,7 +32,7 @@ import {
   ICMPV6_PARAMPROB,
   ICMPV6_TIME_EXCEED,
 } from "../../wire/protocol-numbers.js";
-import { taggedDelivery, type IcmpError, type TaggedDelivery } from "./outcome.js";
+import { lazyDelivery, type Delivery, type IcmpError } from "./outcome.js";
 import { queueInsert } from "./runs.js";
 import { parseTlv, type TlvVerdict } from "./tlv-options.js";
 import type { Frag6Config } from "./profiles.js";
@@ -69,8 +69,21 @@ function ecnBit(f: FragmentPacket): number {
 
 type QueueResult = "queued" | "dropped" | "killed" | "passed" | "delivered";
 
+/** Event indices, answering has() as a Set<number> would: events are numbered from 0, so an array is cheaper. */
+class EventSet {
+  private readonly members: boolean[] = [];
+
+  add(event: number): void {
+    this.members[event] = true;
+  }
+
+  has(event: number): boolean {
+    return this.members[event] === true;
+  }
+}
+
 export class LinuxNode {
-  readonly delivered: TaggedDelivery[] = [];
+  readonly delivered: Delivery[] = [];
   readonly icmp: IcmpError[] = [];
   /** What happened to each event, for reports and the clarification table. */
   readonly trace: string[] = [];
@@ -79,7 +92,7 @@ export class LinuxNode {
   /** Set when a fragment was dropped for reassembly memory above high_thresh. */
   starved = false;
   /** Arrivals that got past ip6_rcv_core() to NF_INET_PRE_ROUTING (model/defrag reads it). */
-  readonly prerouted = new Set<number>();
+  readonly prerouted = new EventSet();
   /**
    * Per arrival, what nf_ct_frag6_gather() handed on to the next hook entry
    * (ipv6_defrag() NF_ACCEPT): the packet as it came, or the datagram it
@@ -170,14 +183,14 @@ export class LinuxNode {
    */
   private expire(dir: Fqdir, q: LinuxQueue): void {
     dir.kill(q);
-    this.trace.push(`${dir.name} queue ${q.key} expired at ${q.expires}`);
+    this.trace.push(`${dir.name} queue ${String(q.key)} expired at ${q.expires}`);
     if (q.firstIn && q.head && icmpErrorAllowed(q.head.arrival.packet, q.head.fragment)) {
       this.icmp.push({ t: q.expires, type: ICMPV6_TIME_EXCEED, code: ICMPV6_EXC_FRAGTIME, pointer: 0 });
     }
   }
 
   private deliver(a: Arrival, packet: Uint8Array, why: string): void {
-    this.delivered.push(taggedDelivery(a.index, a.t, packet));
+    this.delivered.push(lazyDelivery(a.t, packet));
     this.trace.push(`event ${a.index}: ${why}`);
   }
 
@@ -291,7 +304,7 @@ export class LinuxNode {
       this.trace.push(`event ${a.index}: ECN Not-ECT mixed with ECT/CE: datagram dropped`);
       return "killed";
     }
-    const payloadLength = head.unfragmentable.length - IPV6_HEADER_LENGTH + q.len;
+    const payloadLength = head.fragmentHeaderOffset - IPV6_HEADER_LENGTH + q.len;
     if (payloadLength > IPV6_MAXPLEN) {
       this.trace.push(`event ${a.index}: reassembled payload ${payloadLength} > IPV6_MAXPLEN: dropped`);
       return "killed";
@@ -368,7 +381,7 @@ export class LinuxNode {
  * and points any Parameter Problem into, the packet as it came (measured on 6.18: pointer 40, not 6).
  */
 function atomicView(original: Uint8Array, packet: Uint8Array, f: FragmentPacket) {
-  const fragmentHeaderAt = f.unfragmentable.length;
+  const fragmentHeaderAt = f.fragmentHeaderOffset;
   const upper = ownUpperLayer(packet);
   return {
     packet: original,
@@ -381,7 +394,7 @@ function atomicView(original: Uint8Array, packet: Uint8Array, f: FragmentPacket)
 function reassembledView(packet: Uint8Array, head: FragmentPacket) {
   return {
     packet,
-    fragmentableAt: head.unfragmentable.length,
+    fragmentableAt: head.fragmentHeaderOffset,
     prevNextHeaderOffset: head.prevNextHeaderOffset,
     upper: ownUpperLayer(packet),
   };

@@ -3,7 +3,7 @@
 import type { FragmentPacket } from "../../wire/ipv6-fragment.js";
 import { FRAG_QUEUE_SIZE } from "./memory.js";
 import { emptyRuns, type RunSet } from "./runs.js";
-import type { Arrival } from "./fragment.js";
+import type { Arrival, QueueKey } from "./fragment.js";
 import type { Frag6Config } from "./profiles.js";
 
 export interface QueuedFragment {
@@ -13,8 +13,11 @@ export interface QueuedFragment {
   truesize: number;
 }
 
+/** A queue's key: a run's QueueKey (or any string, where only identity matters); its text names the queue. */
+export type QueueId = QueueKey | string;
+
 export interface LinuxQueue {
-  key: string;
+  key: QueueId;
   /** Creation order, to fire timers of equal expiry in a fixed order. */
   seq: number;
   /** inet_frag_create(): mod_timer(jiffies + fqdir->timeout), never re-armed. */
@@ -35,7 +38,7 @@ export interface LinuxQueue {
 }
 
 export class Fqdir {
-  readonly queues = new Map<string, LinuxQueue>();
+  readonly queues = new Map<QueueId, LinuxQueue>();
   mem = 0;
   private seq = 0;
 
@@ -49,7 +52,7 @@ export class Fqdir {
    * memory in use exceeds high_thresh, for existing queues too; otherwise the
    * queue of that key, created (and charged its size) if there is none.
    */
-  find(key: string, t: number): LinuxQueue | null {
+  find(key: QueueId, t: number): LinuxQueue | null {
     if (this.config.highThresh === 0 || this.mem > this.config.highThresh) return null;
     const existing = this.queues.get(key);
     if (existing) return existing;

@@ -47,6 +47,18 @@ export function taggedDelivery(event: number, t: number, bytes: Uint8Array): Tag
   };
 }
 
+/** A delivery of `bytes` at `t` with no event tag (an exact outcome's, already in event order), its hex written when first read, as taggedDelivery()'s. */
+export function lazyDelivery(t: number, bytes: Uint8Array): Delivery {
+  let hex: string | undefined;
+  return {
+    t,
+    get packet(): string {
+      hex ??= toHex(bytes);
+      return hex;
+    },
+  };
+}
+
 /** `d` without its event tag, its hex still written only when read. */
 export function untagged(d: TaggedDelivery): Delivery {
   return {

@@ -13,7 +13,14 @@ import {
   trafficClassOf,
   type FragmentPacket,
 } from "../../wire/ipv6-fragment.js";
-import { fragmentFacts, icmpErrorAllowed, QueueKeys, tinyFirstFragment, type Arrival } from "./fragment.js";
+import {
+  fragmentFacts,
+  icmpErrorAllowed,
+  QueueKeys,
+  tinyFirstFragment,
+  type Arrival,
+  type QueueKey,
+} from "./fragment.js";
 import {
   ICMPV6_EXC_FRAGTIME,
   ICMPV6_HDR_FIELD,
@@ -163,7 +170,7 @@ function optionalIcmp(s: RfcState, a: Arrival, f: FragmentPacket, e: Omit<IcmpEr
  * fragment's own).
  */
 function payloadOver(head: FragmentPacket, end: number): boolean {
-  return head.unfragmentable.length - IPV6_HEADER_LENGTH + end > IPV6_MAXPLEN;
+  return head.fragmentHeaderOffset - IPV6_HEADER_LENGTH + end > IPV6_MAXPLEN;
 }
 
 /** Parameter Problem code 0 "pointing to the Fragment Offset field of the fragment packet". */
@@ -246,7 +253,7 @@ function complete(s: RfcState, a: Arrival): RfcState[] {
       packet: p,
       choice,
       // The whole datagram's own headers after the Fragment header are processed next (RFC 8200 section 4).
-      ups: p ? upwardOutcomes(p, head.prevNextHeaderOffset, head.unfragmentable.length, false) : [null],
+      ups: p ? upwardOutcomes(p, head.prevNextHeaderOffset, head.fragmentHeaderOffset, false) : [null],
     }));
   });
   return reassembled.flatMap(({ packet: p, choice, ups }) => {
@@ -425,6 +432,7 @@ function arrive(s: RfcState, a: Arrival, f: FragmentPacket): RfcState[] {
 }
 
 function dedup(states: RfcState[]): RfcState[] {
+  if (states.length < 2) return states; // nothing to merge: no signature to write
   const seen = new Map<string, RfcState>();
   for (const s of states) {
     const key = signature(s);
@@ -488,7 +496,7 @@ function alone(a: Arrival): CandidateGroup {
   const packet = reassembledPacket(f.unfragmentable, f.prevNextHeaderOffset, f.nextHeader, f.data);
   // "processed as a fully reassembled packet": its Parameter Problem pointers may count in that packet, or in
   // the one received ("the offset ... within the original packet"), Fragment header and all.
-  const asReassembled = upwardOutcomes(packet, f.prevNextHeaderOffset, f.unfragmentable.length, false);
+  const asReassembled = upwardOutcomes(packet, f.prevNextHeaderOffset, f.fragmentHeaderOffset, false);
   const asReceived = upwardOutcomes(a.packet, f.fragmentHeaderOffset, f.fragmentHeaderOffset + 8, false);
   const candidates = [...asReassembled, ...asReceived].map((up) =>
     candidate("atomic fragment processed alone", up, packet),
@@ -520,7 +528,7 @@ function dedupCandidates(list: Candidate[], memo: DatagramMemo): Candidate[] {
 
 export function rfc8200Groups(arrivals: Arrival[], config: Frag6Config): { groups: CandidateGroup[]; capped: boolean } {
   const groups: CandidateGroup[] = [];
-  const byKey = new Map<string, Arrival[]>();
+  const byKey = new Map<QueueKey, Arrival[]>();
   const keys = new QueueKeys();
   for (const a of arrivals) {
     const f = a.fragment;
@@ -535,7 +543,7 @@ export function rfc8200Groups(arrivals: Arrival[], config: Frag6Config): { group
   }
   let capped = false;
   for (const [key, list] of byKey) {
-    const explored = exploreDatagram(key, list, config);
+    const explored = exploreDatagram(key.text, list, config);
     groups.push(explored.group);
     capped ||= explored.capped;
   }

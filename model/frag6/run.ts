@@ -28,7 +28,7 @@ export function runLinux(
 ) {
   const node = linuxNodeAfter(arrivalsOf(events), path, config, rules);
   return {
-    outcome: { delivered: node.delivered.map(untagged), icmp: node.icmp },
+    outcome: { delivered: node.delivered, icmp: node.icmp },
     trace: node.trace,
     undetermined: node.undetermined,
   };
