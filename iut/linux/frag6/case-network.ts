@@ -1,11 +1,13 @@
 // The network of one frag6 case: a namespace of its own with the veth pair,
 // addresses, neighbour and sysctls the case asks for (and, on the conntrack
-// path, a ct rule that brings nf_defrag_ipv6 in). Each case gets a fresh
-// namespace because fragment queues cannot be flushed: a queue leaves only by
+// path, a ct rule that brings nf_defrag_ipv6 in). Each case gets a namespace
+// of its own because fragment queues cannot be flushed: a queue leaves only by
 // completing, by its timer expiring, or when the namespace is torn down
 // (net/ipv4/inet_fragment.c, net/ipv6/reassembly.c); lowering high_thresh
 // stops new queues but evicts nothing, so a queue left by one case would
-// otherwise meet the next case's fragments.
+// otherwise meet the next case's fragments. A namespace is lent again only
+// once proved empty of them and of all else a case could observe
+// (case-namespace-pool.ts, namespace-reset.ts).
 import { readFileSync } from "node:fs";
 import { formatIPv6 } from "../../../sys/inet-addr.js";
 import { NetworkNamespace } from "../../../sys/netns.js";
