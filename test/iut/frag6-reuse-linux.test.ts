@@ -21,6 +21,11 @@ async function fixture(...args: string[]): Promise<Record<string, unknown>> {
   return JSON.parse(r.stdout);
 }
 
+interface Pair {
+  first: unknown;
+  second: { delivered: unknown[]; icmp: unknown[] };
+}
+
 interface Stats {
   made: number;
   reused: number;
@@ -50,11 +55,31 @@ describe.concurrent("--iut linux, frag6 area: reused case namespaces", () => {
   );
 
   it.each(["plain", "conntrack"] as const)(
-    "on the %s path a namespace holding a fragment queue is not lent again; a clean one is",
+    "on the %s path a datagram's head alone, after a case that left its tail, is answered as in a namespace of its own",
+    async (path) => {
+      const r = (await fixture("pair", path)) as { fresh: Pair; reused: Pair };
+      expect(r.fresh.second.delivered).toEqual([]);
+      expect(r.reused.first).toEqual(r.fresh.first);
+      expect(r.reused.second).toEqual(r.fresh.second);
+    },
+    60_000,
+  );
+
+  // Mutant: no conntrack probe (a threshold no queue reaches); the tail's queue meets the head and the datagram is delivered.
+  it("without the conntrack probe the head would complete the earlier case's tail (the check above catches it)", async () => {
+    const r = (await fixture("pair", "conntrack", "lax")) as { fresh: Pair; reused: Pair };
+    expect(r.reused.second.delivered.length).toBe(1);
+    expect(r.reused.second).not.toEqual(r.fresh.second);
+  }, 60_000);
+
+  it.each(["plain", "conntrack"] as const)(
+    "on the %s path a namespace holding a fragment queue, or reached by NDISC, is not lent again; a clean one is",
     async (path) => {
       const r = await fixture("leftover", path);
       expect(r.reusedAfterLeftover).toBe(false);
       expect(r.reusedAfterClean).toBe(true);
+      expect(r.reusedAfterNdisc).toBe(false);
+      expect(Object.keys((r.stats as Stats).refused)).toContain("ICMPv6 that leaves state: Icmp6InType135 N");
     },
     60_000,
   );

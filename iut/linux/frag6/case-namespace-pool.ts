@@ -81,7 +81,7 @@ export class CaseNamespacePool {
 
   private refuse(why: string): void {
     // A count by kind, not by the varying numbers in it.
-    const kind = why.replace(/\d+/g, "N");
+    const kind = why.replace(/\b\d+\b/g, "N");
     this.stats.refused.set(kind, (this.stats.refused.get(kind) ?? 0) + 1);
   }
 }
