@@ -10,6 +10,7 @@ import { frag6PathFromEnv } from "./path.js";
 import { MessageReceiver } from "../../../sys/recvmsg.js";
 import { JitterDecline } from "./decline.js";
 import { runCase } from "./run-case.js";
+import { caseNamespacePool, type CaseNamespacePool } from "./case-namespace-pool.js";
 
 /**
  * A case whose real send times or timer firings broke the schedule's margins
@@ -33,25 +34,27 @@ export const frag6Kind: LinuxAreaKind = {
   name: "frag6",
   ops: [frag6Run.op],
   profile: () => (frag6PathFromEnv() === "conntrack" ? "linux-nfct" : "linux-ipv6"),
-  create: frag6Area,
+  create: () => frag6Area(),
 };
 
-export function frag6Area(): LinuxArea {
+/** `pool`: where the area's cases get their namespaces (by default the process's pool of its path, which reuses them). */
+export function frag6Area(pool?: CaseNamespacePool): LinuxArea {
   const path = frag6PathFromEnv();
+  const namespaces = pool ?? caseNamespacePool(path);
   const receiver = new MessageReceiver();
   return {
     handlers: {
       "frag6.run": async (params) => {
         const request = readFrag6Request(params);
         try {
-          return frag6Run.writeReply(await runWithRetries(path, request, receiver));
+          return frag6Run.writeReply(await runWithRetries(path, request, receiver, namespaces));
         } catch (error) {
           if (error instanceof PacketError) throw invalid(frag6Run.op, error.message);
           throw error;
         }
       },
     },
-    // Each case runs in a namespace of its own, gone when the case ends.
+    // Each case runs in a namespace of its own: made anew, or reused only once proved to hold nothing it could observe.
     reset: () => {},
     close: () => {},
   };

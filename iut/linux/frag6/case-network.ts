@@ -1,11 +1,13 @@
 // The network of one frag6 case: a namespace of its own with the veth pair,
 // addresses, neighbour and sysctls the case asks for (and, on the conntrack
-// path, a ct rule that brings nf_defrag_ipv6 in). Each case gets a fresh
-// namespace because fragment queues cannot be flushed: a queue leaves only by
+// path, a ct rule that brings nf_defrag_ipv6 in). Each case gets a namespace
+// of its own because fragment queues cannot be flushed: a queue leaves only by
 // completing, by its timer expiring, or when the namespace is torn down
 // (net/ipv4/inet_fragment.c, net/ipv6/reassembly.c); lowering high_thresh
 // stops new queues but evicts nothing, so a queue left by one case would
-// otherwise meet the next case's fragments.
+// otherwise meet the next case's fragments. A namespace is lent again only
+// once proved empty of them and of all else a case could observe
+// (case-namespace-pool.ts, namespace-reset.ts).
 import { readFileSync } from "node:fs";
 import { formatIPv6 } from "../../../sys/inet-addr.js";
 import { NetworkNamespace } from "../../../sys/netns.js";
@@ -135,16 +137,36 @@ export class CaseNamespace {
         setupCase(path, locals);
         return linksActivated(CASE_LINKS);
       });
-      const deadline = Date.now() + LOCAL_ROUTE_TIMEOUT_MS;
-      while (!c.within(() => links.poll() && haveLocalRoutes(locals))) {
-        if (Date.now() > deadline) throw new Error(localRouteTimeout());
-        await new Promise((done) => setTimeout(done, 1));
-      }
+      await c.awaitRoutes(() => links.poll() && haveLocalRoutes(locals));
     } catch (e) {
       c.close();
       throw e;
     }
     return c;
+  }
+
+  /**
+   * Makes `add` local addresses of veth0 and `remove` no longer (a reused
+   * namespace swapping one case's destinations for the next's), then waits
+   * (yielding) until each added one has its local route and no removed one
+   * has.
+   */
+  async swapLocals(remove: readonly Uint8Array[], add: readonly Uint8Array[]): Promise<void> {
+    this.within(() =>
+      new Rtnetlink().apply([
+        ...remove.map((a): NetOp => ({ kind: "addr-del", dev: "veth0", cidr: `${formatIPv6(a)}/128` })),
+        ...add.map((a): NetOp => ({ kind: "addr-add", dev: "veth0", cidr: `${formatIPv6(a)}/128` })),
+      ]),
+    );
+    await this.awaitRoutes(() => haveLocalRoutes(add) && noLocalRoutes(remove));
+  }
+
+  private async awaitRoutes(ready: () => boolean): Promise<void> {
+    const deadline = Date.now() + LOCAL_ROUTE_TIMEOUT_MS;
+    while (!this.within(ready)) {
+      if (Date.now() > deadline) throw new Error(localRouteTimeout());
+      await new Promise((done) => setTimeout(done, 1));
+    }
   }
 
   /** Runs fn in this namespace (sockets, /proc/thread-self/net, /proc/sys/net read the thread's), then returns to the parent. */
@@ -222,18 +244,30 @@ function awaitLocalRoutes(locals: readonly Uint8Array[]): void {
   }
 }
 
-/** Whether each address has its local route in the calling thread's namespace. */
-function haveLocalRoutes(locals: readonly Uint8Array[]): boolean {
-  const wanted = locals.map((a) => `${Buffer.from(a).toString("hex")} 80`);
-  // RTF_LOCAL (0x80000000) in the flags column: the route that makes the address local, not the /128 prefix route.
-  const local = new Set(
+/** The local routes (RTF_LOCAL, 0x80000000 in the flags column: not the /128 prefix route) of the calling thread's namespace. */
+function localRoutes(): Set<string> {
+  return new Set(
     readFileSync("/proc/thread-self/net/ipv6_route", "utf8")
       .split("\n")
       .map((l) => l.trim().split(/\s+/))
       .filter((f) => f.length >= 10 && (parseInt(f[8]!, 16) & 0x80000000) !== 0)
       .map((f) => `${f[0]} ${f[1]}`),
   );
-  return wanted.every((w) => local.has(w));
+}
+
+const routeKey = (a: Uint8Array) => `${Buffer.from(a).toString("hex")} 80`;
+
+/** Whether each address has its local route in the calling thread's namespace. */
+function haveLocalRoutes(locals: readonly Uint8Array[]): boolean {
+  const local = localRoutes();
+  return locals.every((a) => local.has(routeKey(a)));
+}
+
+/** Whether none of the addresses has a local route (is local) in the calling thread's namespace. */
+function noLocalRoutes(addresses: readonly Uint8Array[]): boolean {
+  if (addresses.length === 0) return true;
+  const local = localRoutes();
+  return addresses.every((a) => !local.has(routeKey(a)));
 }
 
 /** FRAG6 line of /proc/net/sockstat6 for the calling thread's namespace: the plain stack's queues and memory. */

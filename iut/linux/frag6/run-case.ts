@@ -9,7 +9,8 @@ import { findPrevFhdr } from "../../../wire/ipv6-exthdr.js";
 import { parseFragmentPacket } from "../../../wire/ipv6-fragment.js";
 import { IPPROTO_FRAGMENT } from "../../../wire/protocol-numbers.js";
 import type { Frag6Reply, Frag6Request } from "../../ops/frag6.js";
-import { CaseNamespace, plainFragState, writeCaseSysctls, type Frag6Path } from "./case-network.js";
+import { plainFragState, writeCaseSysctls, type Frag6Path } from "./case-network.js";
+import type { CaseNamespacePool } from "./case-namespace-pool.js";
 import { decline, JitterDecline } from "./decline.js";
 import { DeliverySockets } from "./delivery-sockets.js";
 import { IcmpCapture, type CapturedError } from "./icmp-capture.js";
@@ -104,7 +105,12 @@ function problems(request: Frag6Request): string | null {
   return null;
 }
 
-export async function runCase(path: Frag6Path, request: Frag6Request, receiver: MessageReceiver): Promise<Frag6Reply> {
+export async function runCase(
+  path: Frag6Path,
+  request: Frag6Request,
+  receiver: MessageReceiver,
+  pool: CaseNamespacePool,
+): Promise<Frag6Reply> {
   const problem = problems(request);
   if (problem) throw decline(problem);
   const times = request.events.map((e) => e.t);
@@ -120,9 +126,11 @@ export async function runCase(path: Frag6Path, request: Frag6Request, receiver: 
   const locals = [
     ...new Map(request.events.map((e) => [formatIPv6(e.packet.subarray(24, 40)), e.packet.slice(24, 40)])).values(),
   ];
-  const ns = await CaseNamespace.create(path, [...locals, MARKER_DST]);
+  const lease = await pool.acquire(locals);
+  const ns = lease.ns;
   const unpin = pinWhileRunning();
   const sockets: { close(): void }[] = [];
+  let ranToEnd = false;
   try {
     const { at, realTimeoutMs, lateMarginMs } = planned.schedule;
     const window = expiryWindowMs(planned.schedule);
@@ -222,11 +230,12 @@ export async function runCase(path: Frag6Path, request: Frag6Request, receiver: 
     for (const packet of deliveries.drainThroughMarker(isMarker))
       delivered.push({ t: request.events[last]?.t ?? 0, packet: toHex(packet) });
     record(capture.drain(), last);
+    ranToEnd = true;
     return { delivered, icmp };
   } finally {
     for (const s of sockets) s.close();
     unpin();
-    ns.close();
+    pool.release(lease, ranToEnd);
   }
 }
 
