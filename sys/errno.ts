@@ -17,3 +17,4 @@ export const ENAMETOOLONG = 36;
 export const EPROTO = 71;
 export const EOPNOTSUPP = 95;
 export const EAFNOSUPPORT = 97;
+export const ENOBUFS = 105;

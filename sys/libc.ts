@@ -104,6 +104,7 @@ interface Libc {
   sched_getcpu(): number;
   syscall(number: number, a: number, b: Bytes, c: number): number | bigint;
   clock_getres(clock: number, res: Bytes): number;
+  clock_gettime(clock: number, tp: Bytes): number;
 }
 
 let lib: Libc | undefined;
@@ -135,6 +136,7 @@ export function libc(): Libc {
     // Three-argument calls only (bpf(2) has no libc wrapper): (number, int, pointer, unsigned int).
     syscall: so.func("long syscall(long, int, void *, unsigned int)"),
     clock_getres: so.func("int clock_getres(int, void *)"),
+    clock_gettime: so.func("int clock_gettime(int, void *)"),
   } as Libc;
   return lib;
 }

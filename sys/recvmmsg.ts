@@ -47,6 +47,8 @@ export class BatchReceiver {
    * One non-blocking recvmmsg(): the datagrams queued now (at most `count`),
    * in order, as views of the block valid until the next receive; empty when
    * none is queued. A datagram longer than `size` is an error, never a cut one.
+   * A short batch may have stopped at an error, which recvmmsg() returns on the
+   * next call: only an empty receive says the queue was drained.
    */
   receive(fd: number): Uint8Array[] {
     if (this.closed) throw new Error("recvmmsg: the receiver is closed");

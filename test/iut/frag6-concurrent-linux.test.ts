@@ -2,7 +2,8 @@
 // namespace of its own (run-case.ts: a case enters its namespace only for its
 // synchronous moments and sleeps while its queues expire): the replies must be
 // those the same cases give one at a time, on both reassemblers
-// (test/fixtures/frag6-concurrent-replies.mjs).
+// (test/fixtures/frag6-concurrent-replies.mjs: staggered, one attempt each, so
+// cases that disturb each other show as a decline, not a silent re-run).
 import { execFile } from "node:child_process";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";

@@ -9,6 +9,7 @@
 // cases in one process, a read can come well after the timer fired.
 import { SOL_SOCKET, setsockoptInt } from "../../../sys/libc.js";
 import { PacketSocket } from "../../../sys/packet-socket.js";
+import { realtimeOffsetMs } from "../../../sys/realtime-clock.js";
 import type { MessageReceiver } from "../../../sys/recvmsg.js";
 import {
   ETH_P_IPV6,
@@ -31,13 +32,12 @@ export interface CapturedError {
 /** SO_TIMESTAMPNS (SO_TIMESTAMPNS_OLD on 64-bit: a struct timespec of two 64-bit fields); its cmsg type is the same. */
 const SO_TIMESTAMPNS = 35;
 
-/** The realtime stamp of a received frame on performance.now()'s clock, or null without one. */
-function stampedAt(control: readonly { level: number; type: number; data: Uint8Array }[]): number | null {
+/** The realtime stamp of a received frame in ms, or null without one. */
+function stampMs(control: readonly { level: number; type: number; data: Uint8Array }[]): number | null {
   const c = control.find((m) => m.level === SOL_SOCKET && m.type === SO_TIMESTAMPNS && m.data.length >= 16);
   if (!c) return null;
   const v = new DataView(c.data.buffer, c.data.byteOffset, 16);
-  const realtimeMs = Number(v.getBigInt64(0, true)) * 1000 + Number(v.getBigInt64(8, true)) / 1e6;
-  return realtimeMs - performance.timeOrigin;
+  return Number(v.getBigInt64(0, true)) * 1000 + Number(v.getBigInt64(8, true)) / 1e6;
 }
 
 export class IcmpCapture {
@@ -52,6 +52,8 @@ export class IcmpCapture {
   /** Every reassembly error captured so far. */
   drain(): CapturedError[] {
     const out: CapturedError[] = [];
+    // The stamps' clock against performance.now()'s, read now (sys/realtime-clock.ts): once a drain, when one is stamped.
+    let offset: number | undefined;
     for (let m = this.receiver.receive(this.socket.fd); m; m = this.receiver.receive(this.socket.fd)) {
       const p = m.data;
       // sockaddr_ll: sll_protocol (network order) at 2, sll_pkttype at 10.
@@ -61,9 +63,10 @@ export class IcmpCapture {
       const type = p[40]!;
       if (type !== ICMPV6_TIME_EXCEED && type !== ICMPV6_PARAMPROB) continue;
       const pointer = new DataView(p.buffer, p.byteOffset + 44, 4).getUint32(0, false);
-      const sentAt = stampedAt(m.control);
-      if (sentAt === null) throw new Error("the ICMP capture got a frame without its SO_TIMESTAMPNS stamp");
-      out.push({ type, code: p[41]!, pointer, quoted: p.slice(48), sentAt });
+      const stamp = stampMs(m.control);
+      if (stamp === null) throw new Error("the ICMP capture got a frame without its SO_TIMESTAMPNS stamp");
+      offset ??= realtimeOffsetMs();
+      out.push({ type, code: p[41]!, pointer, quoted: p.slice(48), sentAt: stamp - offset });
     }
     return out;
   }

@@ -44,8 +44,9 @@ export class TraceListener {
       }
       for (const datagram of datagrams)
         for (const m of decodeMessages(datagram)) if (isTraceMessage(m)) events.push(decodeTraceBrief(m));
-      // Fewer than asked for: recvmmsg() stopped at an empty queue, as a last recvfrom() would.
-      if (datagrams.length < BATCH) return events;
+      // Only an empty receive ends the take: a short batch may have stopped at an error (a lost event's ENOBUFS),
+      // which recvmmsg() reports on the next call, and that must fail this take, not a later probe's.
+      if (datagrams.length === 0) return events;
     }
   }
 
