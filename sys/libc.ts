@@ -23,6 +23,8 @@ export const SOL_IPV6 = 41;
 export const SOL_RAW = 255;
 export const SOL_PACKET = 263;
 export const SO_MARK = 36;
+/** SO_TIMESTAMPNS (SO_TIMESTAMPNS_OLD on 64-bit: a struct timespec of two 64-bit fields); its cmsg type is the same. */
+export const SO_TIMESTAMPNS = 35;
 export const SO_PRIORITY = 12;
 export const SO_RCVBUF = 8;
 export const SO_SNDBUF = 7;

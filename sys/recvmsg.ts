@@ -33,6 +33,7 @@ export class MessageReceiver {
   private readonly bytes: Uint8Array;
   private readonly view: DataView;
   private readonly base: bigint;
+  private closed = false;
 
   constructor(
     private readonly dataSize = 70 * 1024,
@@ -47,6 +48,7 @@ export class MessageReceiver {
 
   /** One non-blocking recvmsg(): null when nothing is queued. */
   receive(fd: number): ReceivedMessage | null {
+    if (this.closed) throw new Error("recvmsg: the receiver is closed");
     const v = this.view;
     const dataAt = CONTROL + this.controlSize;
     v.setBigUint64(MSGHDR + 0, this.base + BigInt(NAME), true);
@@ -85,5 +87,12 @@ export class MessageReceiver {
       name: this.bytes.slice(NAME, NAME + Math.min(nameLength, NAME_SIZE)),
       control,
     };
+  }
+
+  /** Frees the native block; a second close does nothing (a double free would crash the process). */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    koffi.free(this.block);
   }
 }

@@ -116,6 +116,9 @@ function cttimeoutArea(): LinuxArea {
   const slots = openSlots(SLOTS);
   let at = 0;
   let slot = slots[0]!;
+  // When each slot was last retired (a count of resets): the fallback is the one retired longest ago.
+  const retiredAt = slots.map(() => -1);
+  let resets = 0;
 
   return {
     handlers: {
@@ -146,10 +149,11 @@ function cttimeoutArea(): LinuxArea {
     },
     reset: () => {
       slot.retire();
-      for (let k = 1; k < slots.length; k++) {
-        at = (at + 1) % slots.length;
-        if (k === slots.length - 1 || slots[at]!.released()) break;
-      }
+      retiredAt[at] = resets++;
+      const others = slots.map((_, k) => (at + 1 + k) % slots.length).slice(0, slots.length - 1);
+      // The next in turn whose releases are done; if none is, the one retired longest ago, which has least left to wait.
+      at =
+        others.find((k) => slots[k]!.released()) ?? others.reduce((a, b) => (retiredAt[b]! < retiredAt[a]! ? b : a));
       slot = slots[at]!;
       slot.renew();
     },

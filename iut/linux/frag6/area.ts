@@ -56,6 +56,6 @@ export function frag6Area(pool?: CaseNamespacePool): LinuxArea {
     },
     // Each case runs in a namespace of its own: made anew, or reused only once proved to hold nothing it could observe.
     reset: () => {},
-    close: () => {},
+    close: () => receiver.close(),
   };
 }

@@ -7,7 +7,7 @@
 // the node sent it, stamped by the kernel as the capture took it
 // (dev_queue_xmit_nit()), not when a case got round to reading it: with many
 // cases in one process, a read can come well after the timer fired.
-import { SOL_SOCKET, setsockoptInt } from "../../../sys/libc.js";
+import { SO_TIMESTAMPNS, SOL_SOCKET, setsockoptInt } from "../../../sys/libc.js";
 import { PacketSocket } from "../../../sys/packet-socket.js";
 import { realtimeOffsetMs } from "../../../sys/realtime-clock.js";
 import type { MessageReceiver } from "../../../sys/recvmsg.js";
@@ -29,8 +29,6 @@ export interface CapturedError {
   sentAt: number;
 }
 
-/** SO_TIMESTAMPNS (SO_TIMESTAMPNS_OLD on 64-bit: a struct timespec of two 64-bit fields); its cmsg type is the same. */
-const SO_TIMESTAMPNS = 35;
 
 /** The realtime stamp of a received frame in ms, or null without one. */
 function stampMs(control: readonly { level: number; type: number; data: Uint8Array }[]): number | null {
@@ -46,7 +44,12 @@ export class IcmpCapture {
 
   /** `receiver`: the area's native receive buffer (sys/recvmsg.ts), which also brings the stamps. */
   constructor(private readonly receiver: MessageReceiver) {
-    setsockoptInt(this.socket.fd, SOL_SOCKET, SO_TIMESTAMPNS, 1);
+    try {
+      setsockoptInt(this.socket.fd, SOL_SOCKET, SO_TIMESTAMPNS, 1);
+    } catch (error) {
+      this.socket.close();
+      throw error;
+    }
   }
 
   /** Every reassembly error captured so far. */

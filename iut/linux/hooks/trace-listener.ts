@@ -56,7 +56,10 @@ export class TraceListener {
   }
 
   close(): void {
-    this.socket.close();
-    this.receiver.close();
+    try {
+      this.socket.close();
+    } finally {
+      this.receiver.close();
+    }
   }
 }
