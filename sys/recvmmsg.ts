@@ -6,12 +6,7 @@
 import koffi from "koffi";
 import { EAGAIN } from "./errno.js";
 import { libc, MSG_DONTWAIT, MSG_TRUNC, SysError } from "./libc.js";
-
-// x86_64 layouts: struct mmsghdr = struct msghdr (56 bytes) + unsigned int msg_len, padded to 64; struct iovec (16).
-const MMSGHDR = 64;
-const MSG_LEN = 56;
-const MSG_FLAGS = 48;
-const IOVEC = 16;
+import { IOVEC, MMSGHDR, MSGHDR } from "./msghdr-layout.js";
 
 /** A reusable block for up to `count` datagrams of at most `size` bytes each. */
 export class BatchReceiver {
@@ -25,8 +20,8 @@ export class BatchReceiver {
     private readonly count = 64,
     private readonly size = 8192,
   ) {
-    const iovecsAt = count * MMSGHDR;
-    this.dataAt = iovecsAt + count * IOVEC;
+    const iovecsAt = count * MMSGHDR.size;
+    this.dataAt = iovecsAt + count * IOVEC.size;
     const total = this.dataAt + count * size;
     this.block = koffi.alloc("uint8_t", total);
     this.bytes = new Uint8Array(koffi.view(this.block, total));
@@ -35,11 +30,11 @@ export class BatchReceiver {
     // The pointers never change: written once (msg_name and msg_control stay NULL).
     const base = koffi.address(this.block);
     for (let i = 0; i < count; i++) {
-      const iov = iovecsAt + i * IOVEC;
-      this.view.setBigUint64(i * MMSGHDR + 16, base + BigInt(iov), true); // msg_iov
-      this.view.setBigUint64(i * MMSGHDR + 24, 1n, true); // msg_iovlen
-      this.view.setBigUint64(iov, base + BigInt(this.dataAt + i * size), true);
-      this.view.setBigUint64(iov + 8, BigInt(size), true);
+      const iov = iovecsAt + i * IOVEC.size;
+      this.view.setBigUint64(i * MMSGHDR.size + MSGHDR.iov, base + BigInt(iov), true);
+      this.view.setBigUint64(i * MMSGHDR.size + MSGHDR.iovlen, 1n, true);
+      this.view.setBigUint64(iov + IOVEC.base, base + BigInt(this.dataAt + i * size), true);
+      this.view.setBigUint64(iov + IOVEC.len, BigInt(size), true);
     }
   }
 
@@ -60,10 +55,10 @@ export class BatchReceiver {
     }
     const out: Uint8Array[] = [];
     for (let i = 0; i < n; i++) {
-      if (this.view.getInt32(i * MMSGHDR + MSG_FLAGS, true) & MSG_TRUNC)
+      if (this.view.getInt32(i * MMSGHDR.size + MSGHDR.flags, true) & MSG_TRUNC)
         throw new Error(`recvmmsg: a datagram does not fit the ${this.size}-byte buffer`);
       const at = this.dataAt + i * this.size;
-      out.push(this.bytes.subarray(at, at + this.view.getUint32(i * MMSGHDR + MSG_LEN, true)));
+      out.push(this.bytes.subarray(at, at + this.view.getUint32(i * MMSGHDR.size + MMSGHDR.len, true)));
     }
     return out;
   }

@@ -6,6 +6,7 @@
 import koffi from "koffi";
 import { EAGAIN } from "./errno.js";
 import { libc, MSG_CTRUNC, MSG_DONTWAIT, MSG_TRUNC, SysError } from "./libc.js";
+import { IOVEC, MSGHDR } from "./msghdr-layout.js";
 
 export interface ControlMessage {
   level: number;
@@ -20,12 +21,12 @@ export interface ReceivedMessage {
   control: ControlMessage[];
 }
 
-// x86_64 layouts: struct msghdr (56 bytes), struct iovec (16), struct cmsghdr (16 + data, 8-aligned).
-const MSGHDR = 0;
-const IOVEC = 56;
-const NAME = 72;
+// The block: the msghdr at 0 (msghdr-layout.ts), its iovec after it, then the name, the control data
+// (struct cmsghdr: 16 bytes, then the data, 8-aligned) and the datagram.
+const IOVEC_AT = MSGHDR.size;
+const NAME = IOVEC_AT + IOVEC.size;
 const NAME_SIZE = 32;
-const CONTROL = 104;
+const CONTROL = NAME + NAME_SIZE;
 
 /** A reusable receive buffer for one socket's datagrams. */
 export class MessageReceiver {
@@ -51,26 +52,26 @@ export class MessageReceiver {
     if (this.closed) throw new Error("recvmsg: the receiver is closed");
     const v = this.view;
     const dataAt = CONTROL + this.controlSize;
-    v.setBigUint64(MSGHDR + 0, this.base + BigInt(NAME), true);
-    v.setUint32(MSGHDR + 8, NAME_SIZE, true);
-    v.setBigUint64(MSGHDR + 16, this.base + BigInt(IOVEC), true);
-    v.setBigUint64(MSGHDR + 24, 1n, true);
-    v.setBigUint64(MSGHDR + 32, this.base + BigInt(CONTROL), true);
-    v.setBigUint64(MSGHDR + 40, BigInt(this.controlSize), true);
-    v.setInt32(MSGHDR + 48, 0, true);
-    v.setBigUint64(IOVEC + 0, this.base + BigInt(dataAt), true);
-    v.setBigUint64(IOVEC + 8, BigInt(this.dataSize), true);
+    v.setBigUint64(MSGHDR.name, this.base + BigInt(NAME), true);
+    v.setUint32(MSGHDR.namelen, NAME_SIZE, true);
+    v.setBigUint64(MSGHDR.iov, this.base + BigInt(IOVEC_AT), true);
+    v.setBigUint64(MSGHDR.iovlen, 1n, true);
+    v.setBigUint64(MSGHDR.control, this.base + BigInt(CONTROL), true);
+    v.setBigUint64(MSGHDR.controllen, BigInt(this.controlSize), true);
+    v.setInt32(MSGHDR.flags, 0, true);
+    v.setBigUint64(IOVEC_AT + IOVEC.base, this.base + BigInt(dataAt), true);
+    v.setBigUint64(IOVEC_AT + IOVEC.len, BigInt(this.dataSize), true);
     const n = Number(libc().recvmsg(fd, this.block, MSG_DONTWAIT));
     if (n === -1) {
       const e = koffi.errno();
       if (e === EAGAIN) return null;
       throw new SysError("recvmsg", e);
     }
-    const flags = v.getInt32(MSGHDR + 48, true);
+    const flags = v.getInt32(MSGHDR.flags, true);
     if (flags & (MSG_TRUNC | MSG_CTRUNC))
       throw new Error(`recvmsg: datagram or control data truncated (flags ${flags})`);
-    const nameLength = v.getUint32(MSGHDR + 8, true);
-    const controlLength = Number(v.getBigUint64(MSGHDR + 40, true));
+    const nameLength = v.getUint32(MSGHDR.namelen, true);
+    const controlLength = Number(v.getBigUint64(MSGHDR.controllen, true));
     const control: ControlMessage[] = [];
     for (let at = CONTROL; at + 16 <= CONTROL + controlLength; ) {
       const length = Number(v.getBigUint64(at, true));

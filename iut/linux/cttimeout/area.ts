@@ -152,8 +152,7 @@ function cttimeoutArea(): LinuxArea {
       retiredAt[at] = resets++;
       const others = slots.map((_, k) => (at + 1 + k) % slots.length).slice(0, slots.length - 1);
       // The next in turn whose releases are done; if none is, the one retired longest ago, which has least left to wait.
-      at =
-        others.find((k) => slots[k]!.released()) ?? others.reduce((a, b) => (retiredAt[b]! < retiredAt[a]! ? b : a));
+      at = others.find((k) => slots[k]!.released()) ?? others.reduce((a, b) => (retiredAt[b]! < retiredAt[a]! ? b : a));
       slot = slots[at]!;
       slot.renew();
     },

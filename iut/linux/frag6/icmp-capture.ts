@@ -29,7 +29,6 @@ export interface CapturedError {
   sentAt: number;
 }
 
-
 /** The realtime stamp of a received frame in ms, or null without one. */
 function stampMs(control: readonly { level: number; type: number; data: Uint8Array }[]): number | null {
   const c = control.find((m) => m.level === SOL_SOCKET && m.type === SO_TIMESTAMPNS && m.data.length >= 16);
