@@ -18,7 +18,11 @@
 // ctnl_timeout_try_del()'s refcount_dec_if_one() unlists it). So detaches,
 // those messages and attaches to other policies go on while releases run,
 // and the USE a policy's releases end at is counted on from its detaches (no
-// GET).
+// GET). Read in 6.18's source, the kernel measured here; a review read a newer
+// netfilter tree whose DELETE unlists a policy without the EBUSY check (not
+// verified here). On such a kernel a policy deleted in use and made again by
+// name would have its detaches counted against the new one: settle() times
+// out (an iut-error), never a wrong verdict.
 import { toHex } from "../../../wire/hex.js";
 import { attrBe16, attrU8 } from "../../../wire/netlink/attributes.js";
 import {
