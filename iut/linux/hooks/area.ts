@@ -3,9 +3,10 @@
 // the nftrace events (traversal.ts): UDP for the ip and netdev lists
 // (probes.ts), ARP for the arp lists (arp-probes.ts), UDP through a bridge for
 // the bridge lists (bridge-probes.ts). The area's namespace holds no other
-// hooks (no conntrack, no iptables tables), so the 1024 limit counts ours
-// only; the bridge and its lists are in a namespace beside it
-// (bridge-network.ts).
+// hooks of ours (no conntrack, no iptables tables), so the 1024 limit counts
+// ours and, where an LSM with netfilter hooks is enabled (AppArmor on Debian's
+// kernels), the LSM's entries (lsm-hooks.ts), which the registry accounts for;
+// the bridge and its lists are in a namespace beside it (bridge-network.ts).
 // hooks.fragments runs each case in a namespace of its own (fragments.ts).
 import type { HookName } from "../../../model/hooks/families.js";
 import type { Params } from "../../ops/common.js";
@@ -23,6 +24,7 @@ import { runFragments } from "./fragments.js";
 import { hooksFragments, readFragmentsRequest } from "../../ops/hooks-fragments.js";
 import { setupProbeNetwork } from "./probe-network.js";
 import { Probes, probePath } from "./probes.js";
+import { lsmHookEntries } from "./lsm-hooks.js";
 import { HookChains } from "./registry.js";
 import { TraceListener } from "./trace-listener.js";
 import { Traverser } from "./traversal.js";
@@ -51,7 +53,7 @@ export const hooksKind: LinuxAreaKind = {
 export function hooksArea({ session }: LinuxContext): LinuxArea {
   setupProbeNetwork();
   const bridge = setupBridgeNetwork();
-  const chains = new HookChains((nfproto) => (nfproto === NFPROTO_BRIDGE ? bridge.session : session));
+  const chains = new HookChains((nfproto) => (nfproto === NFPROTO_BRIDGE ? bridge.session : session), lsmHookEntries());
   const trace = new TraceListener();
   const probes = new Probes();
   const arpProbes = new ArpProbes();

@@ -23,7 +23,7 @@
 import type { HookFamily, HookName } from "../../../model/hooks/families.js";
 import type { HookRegistration } from "../../../model/hooks/namespace.js";
 import { ENOENT } from "../../../sys/errno.js";
-import { NFPROTO_BRIDGE } from "../../../wire/netlink/nfnetlink.js";
+import { NFPROTO_BRIDGE, NFPROTO_INET, NFPROTO_IPV4, NFPROTO_IPV6 } from "../../../wire/netlink/nfnetlink.js";
 import * as N from "../../../wire/netlink/nftables.js";
 import type { BatchEntry } from "../../../wire/netlink/nfnetlink.js";
 import { AdapterReplyError } from "../../iut.js";
@@ -33,6 +33,7 @@ import { BRNF_HOOKS } from "./bridge-network.js";
 import type { UnjudgedReply } from "../../ops/hooks.js";
 import { decline, Unjudgeable } from "./decline.js";
 import { chainHook, type SharedRefusal } from "./kernel-hooks.js";
+import type { KernelOwnEntries } from "./lsm-hooks.js";
 
 /** NFT_NAME_MAXLEN is 256 bytes with the terminating NUL. */
 const MAX_NAME_BYTES = 255;
@@ -94,7 +95,11 @@ const sideOf = (nfproto: number) => (nfproto === NFPROTO_BRIDGE ? "bridge" : "ar
 export class HookChains {
   private state: State = { live: new Map(), unknown: new Set(), tables: new Set() };
 
-  constructor(private readonly sessionOf: SessionOf) {}
+  /** `lsm`: the entries a security module holds in the area's namespace (lsm-hooks.ts). */
+  constructor(
+    private readonly sessionOf: SessionOf,
+    private readonly lsm: KernelOwnEntries | null = null,
+  ) {}
 
   register(registration: HookRegistration): number {
     return answered(this.apply([{ op: "register", registration }])[0]!);
@@ -180,7 +185,8 @@ export class HookChains {
       if (step.op === "register" && deleted) break;
       let p: Planned;
       try {
-        p = step.op === "register" ? planRegister(step.registration, state) : planUnregister(step.name, state);
+        p =
+          step.op === "register" ? planRegister(step.registration, state, this.lsm) : planUnregister(step.name, state);
       } catch (error) {
         if (partial && error instanceof Unjudgeable) p = unjudged(step, error.detail);
         // Declined on the state the planned steps leave: the answer once they commit.
@@ -229,7 +235,7 @@ function unjudged(step: ChainStep, why: string): Planned {
 const UNKNOWN_NAME = "its name's registration was not judged, so what the core holds under it is not known";
 
 /** The table (if its family has none yet), the chain and its rules: the chain's ack is the errno. */
-function planRegister(reg: HookRegistration, state: State): Planned {
+function planRegister(reg: HookRegistration, state: State, lsm: KernelOwnEntries | null): Planned {
   if (state.live.has(reg.name))
     throw decline(
       "hooks.register",
@@ -249,6 +255,14 @@ function planRegister(reg: HookRegistration, state: State): Planned {
       `bridge ${reg.hook}: br_netfilter's own hook (br_nf_ops, registered in every namespace with a bridge) holds ${kernelOwn} of this list's ${MAX_HOOK_COUNT} entries, so the kernel refuses this registration where the protocol's namespace has room`,
     );
   const deviceHook = hook.device !== undefined;
+  if (lsm && !deviceHook) {
+    const full = fullByLsm(lsm, hook.nfproto, reg.hook, state);
+    if (full)
+      throw decline(
+        "hooks.register",
+        `${reg.family} ${reg.hook}: ${lsm.holder} holds ${full.own} of the ${full.list} list's ${MAX_HOOK_COUNT} entries in every namespace, so the kernel refuses this registration where the protocol's namespace has room`,
+      );
+  }
   const aim = aimOf(reg.family, reg.hook, deviceHook ? reg.device : null);
   if (!aim && !hook.refusal)
     throw new Error(`no probe is aimed at ${reg.family} ${reg.hook}, yet nftables has a chain for it`);
@@ -284,6 +298,35 @@ function listed(state: State, family: HookFamily, hook: HookName): number {
   let n = 0;
   for (const chain of state.live.values()) if (chain.family === family && chain.hook === hook) n++;
   return n;
+}
+
+/** The lists an nftables chain of this family hooks into: inet's are ipv4's and ipv6's. */
+const LISTS_OF: Record<number, readonly number[]> = {
+  [NFPROTO_IPV4]: [NFPROTO_IPV4],
+  [NFPROTO_IPV6]: [NFPROTO_IPV6],
+  [NFPROTO_INET]: [NFPROTO_IPV4, NFPROTO_IPV6],
+};
+
+/**
+ * The first list of this registration that the LSM's entries fill: our live
+ * chains in it (ip or ip6 ones and inet ones) plus the LSM's reach
+ * MAX_HOOK_COUNT; null when every list has room for one more.
+ */
+function fullByLsm(
+  lsm: KernelOwnEntries,
+  nfproto: number,
+  hook: HookName,
+  state: State,
+): { list: string; own: number } | null {
+  for (const list of LISTS_OF[nfproto] ?? []) {
+    const own = lsm.lists.get(list)?.[hook] ?? 0;
+    if (own === 0) continue;
+    let ours = 0;
+    for (const chain of state.live.values())
+      if (chain.hook === hook && (LISTS_OF[chain.nfproto] ?? []).includes(list)) ours++;
+    if (ours + own >= MAX_HOOK_COUNT) return { list: list === NFPROTO_IPV4 ? "ipv4" : "ipv6", own };
+  }
+  return null;
 }
 
 /** One DELCHAIN; an unknown name is ENOENT without asking the kernel. */
