@@ -28,7 +28,7 @@ function fillThenOne(lsm: KernelOwnEntries | null, fill: HookFamily[], family: H
   const chains = new HookChains(() => accepting, lsm);
   const reg = (name: string, f: HookFamily) =>
     chains.register({ name, family: f, hook, priority: 0, verdict: "accept", device: null });
-  fill.forEach((f, i) => expect(reg(`c${i}`, f)).toBe(0));
+  for (const [i, f] of fill.entries()) expect(reg(`c${i}`, f)).toBe(0);
   try {
     return reg("last", family);
   } catch (error) {
