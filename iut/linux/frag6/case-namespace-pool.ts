@@ -47,13 +47,12 @@ export class CaseNamespacePool {
     for (let lease = this.idle.pop(); lease; lease = this.idle.pop()) {
       const why = await unobservableLeftovers(lease.ns, this.path).catch((e: Error) => e.message);
       if (why === null) {
-        const key = (a: Uint8Array) => formatIPv6(a);
-        const wanted = new Set(locals.map(key));
-        const had = new Set(lease.locals.map(key));
+        const wanted = new Set(locals.map(formatIPv6));
+        const had = new Set(lease.locals.map(formatIPv6));
         try {
           await lease.ns.swapLocals(
-            lease.locals.filter((a) => !wanted.has(key(a))),
-            locals.filter((a) => !had.has(key(a))),
+            lease.locals.filter((a) => !wanted.has(formatIPv6(a))),
+            locals.filter((a) => !had.has(formatIPv6(a))),
           );
           this.stats.reused++;
           return { ns: lease.ns, locals, uses: lease.uses + 1, reused: true };

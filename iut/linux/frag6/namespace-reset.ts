@@ -25,8 +25,8 @@
 //   classifies (no NAT; the ruleset counts `ct state new` and accepts). An
 //   entry matters only when the table is full (early drop): the pool retires
 //   a namespace after a bounded number of cases, far below nf_conntrack_max.
-import { readFileSync } from "node:fs";
 import { pinToCurrentCpu } from "../../../sys/cpu-affinity.js";
+import { snmp6Counters } from "../../../sys/snmp6.js";
 import { writeSysctl } from "../../../sys/sysctl.js";
 import { buildDatagram } from "../../../wire/ipv6-datagram.js";
 import { buildFragmentPacket } from "../../../wire/ipv6-fragment.js";
@@ -58,16 +58,6 @@ function probeFragments(): [Uint8Array, Uint8Array] {
 
 export const [PROBE_HEAD, PROBE_TAIL] = probeFragments();
 
-/** snmp6 counters of the calling thread's namespace, by name. */
-function snmp6(): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const line of readFileSync("/proc/thread-self/net/snmp6", "utf8").split("\n")) {
-    const [name, value] = line.trim().split(/\s+/);
-    if (name && value) out.set(name, Number(value));
-  }
-  return out;
-}
-
 /**
  * ICMPv6 messages that leave neighbour, route or multicast state behind:
  * Packet Too Big (a route exception), MLD queries, NDISC (router and neighbour
@@ -87,7 +77,7 @@ const STATEFUL_ICMPV6 = [
 
 /** The counters of STATEFUL_ICMPV6 that are not 0 in the calling thread's namespace. */
 function statefulIcmpv6(): string[] {
-  const c = snmp6();
+  const c = snmp6Counters();
   return STATEFUL_ICMPV6.filter((k) => (c.get(k) ?? 0) !== 0).map((k) => `${k} ${c.get(k)}`);
 }
 
@@ -99,7 +89,7 @@ const MARKER_WAIT_MS = 1000;
  * reset). Injected from one pinned CPU, the three are processed in order.
  */
 async function probeDelivered(ns: CaseNamespace): Promise<boolean | "no marker"> {
-  const before = ns.within(snmp6);
+  const before = ns.within(() => snmp6Counters());
   const unpin = pinToCurrentCpu();
   try {
     ns.within(() => {
@@ -118,7 +108,7 @@ async function probeDelivered(ns: CaseNamespace): Promise<boolean | "no marker">
   const count = (c: Map<string, number>, k: string) => (c.get(k) ?? 0) - (before.get(k) ?? 0);
   const deadline = Date.now() + MARKER_WAIT_MS;
   for (;;) {
-    const now = ns.within(snmp6);
+    const now = ns.within(() => snmp6Counters());
     if (count(now, "Udp6NoPorts") >= 1) return count(now, "Icmp6InEchos") === 1;
     if (Date.now() > deadline) return "no marker";
     await new Promise((done) => setTimeout(done, 1));

@@ -1,7 +1,7 @@
 // frag6.run on the kernel: one case in a namespace of its own (case-network.ts),
 // events injected on the real schedule (schedule.ts), deliveries and ICMP
 // errors read after each event and attributed to its virtual time.
-import { readFileSync } from "node:fs";
+import { snmp6Counters } from "../../../sys/snmp6.js";
 import { pinToCurrentCpu } from "../../../sys/cpu-affinity.js";
 import { formatIPv6 } from "../../../sys/inet-addr.js";
 import { toHex } from "../../../wire/hex.js";
@@ -69,11 +69,11 @@ function quotedKey(quoted: Uint8Array): string | null {
   return `${formatIPv6(quoted.subarray(8, 24))}/${formatIPv6(quoted.subarray(24, 40))}/${id}`;
 }
 
+/** The namespace's Ip6 and Udp6 counters that are not 0, for an error message. */
 function snmpSummary(): string {
-  return readFileSync("/proc/thread-self/net/snmp6", "utf8")
-    .split("\n")
-    .filter((l) => /^(Ip6|Udp6)/.test(l) && !/\s0$/.test(l))
-    .map((l) => l.replace(/\s+/g, "="))
+  return [...snmp6Counters()]
+    .filter(([name, value]) => /^(Ip6|Udp6)/.test(name) && value !== 0)
+    .map(([name, value]) => `${name}=${value}`)
     .join(" ");
 }
 
