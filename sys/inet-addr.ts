@@ -61,23 +61,14 @@ export function formatIPv6(b: Uint8Array): string {
 
 /** struct sockaddr_in (16 bytes). */
 export function sockaddrIn(addr: string, port = 0): Uint8Array {
-  const b = new Uint8Array(16);
-  const v = new DataView(b.buffer);
-  v.setUint16(0, AF_INET, true);
-  v.setUint16(2, port, false);
-  b.set(parseIPv4(addr), 4);
-  return b;
+  return sockaddrOfBytes(parseIPv4(addr), port);
 }
 
 /** struct sockaddr_in6 (28 bytes); "fe80::1%veth0" sets the scope id. */
 export function sockaddrIn6(addr: string, port = 0): Uint8Array {
-  const b = new Uint8Array(28);
-  const v = new DataView(b.buffer);
-  v.setUint16(0, AF_INET6, true);
-  v.setUint16(2, port, false);
-  b.set(parseIPv6(addr), 8);
+  const b = sockaddrOfBytes(parseIPv6(addr), port);
   const scope = addr.split("%")[1];
-  if (scope) v.setUint32(24, /^\d+$/.test(scope) ? Number(scope) : ifNameToIndex(scope), true);
+  if (scope) new DataView(b.buffer).setUint32(24, /^\d+$/.test(scope) ? Number(scope) : ifNameToIndex(scope), true);
   return b;
 }
 

@@ -29,25 +29,12 @@ export interface TaggedDelivery extends Delivery {
 }
 
 /**
- * A delivery of `bytes` caused by event `event`, its hex written when first
- * read: hex costs more than the reassembly that built the bytes, and many
- * deliveries the model builds are never shown (RFC 8200 states merged away, a
- * run whose deliveries are only counted). `packet` is an own enumerable
- * property like any other, so JSON and deep equality see the hex.
+ * A delivery of `bytes` at `t`, its hex written when first read: hex costs
+ * more than the reassembly that built the bytes, and many deliveries the model
+ * builds are never shown (RFC 8200 states merged away, a run whose deliveries
+ * are only counted). `packet` is an own enumerable property like any other,
+ * so JSON and deep equality see the hex.
  */
-export function taggedDelivery(event: number, t: number, bytes: Uint8Array): TaggedDelivery {
-  let hex: string | undefined;
-  return {
-    event,
-    t,
-    get packet(): string {
-      hex ??= toHex(bytes);
-      return hex;
-    },
-  };
-}
-
-/** A delivery of `bytes` at `t` with no event tag (an exact outcome's, already in event order), its hex written when first read, as taggedDelivery()'s. */
 export function lazyDelivery(t: number, bytes: Uint8Array): Delivery {
   let hex: string | undefined;
   return {
@@ -57,6 +44,11 @@ export function lazyDelivery(t: number, bytes: Uint8Array): Delivery {
       return hex;
     },
   };
+}
+
+/** lazyDelivery() tagged with the event that caused it. */
+export function taggedDelivery(event: number, t: number, bytes: Uint8Array): TaggedDelivery {
+  return Object.assign(lazyDelivery(t, bytes), { event });
 }
 
 /** `d` without its event tag, its hex still written only when read. */

@@ -36,7 +36,13 @@ import {
   dataAttribute,
   decodeDefaultsMessage,
 } from "../../../wire/netlink/cttimeout.js";
-import { decodeErrorMessage, NLM_F_ACK, NLMSG_ERROR, NLMSG_HDRLEN, nlmsgAlign } from "../../../wire/netlink/message.js";
+import {
+  decodeErrorMessage,
+  decodeMessages,
+  NLM_F_ACK,
+  NLMSG_ERROR,
+  type NetlinkMessage,
+} from "../../../wire/netlink/message.js";
 import { DEFAULT_SECONDS, TRACKERS } from "../../../model/cttimeout/protocols.js";
 import type { AttachRequest } from "../../../model/cttimeout/users.js";
 import type { NetworkNamespace } from "../../../sys/netns.js";
@@ -56,25 +62,23 @@ function policyKey(name: Uint8Array): string {
   return toHex(name.subarray(0, Math.min(end < 0 ? name.length : end, 32)));
 }
 
+/** The messages whose handlers read no policy's USE (see above). */
+const BLIND_TO_RELEASES = [IPCTNL_MSG_TIMEOUT_NEW, IPCTNL_MSG_TIMEOUT_DEFAULT_SET, IPCTNL_MSG_TIMEOUT_DEFAULT_GET].map(
+  cttimeoutType,
+);
+
 /**
  * Whether a datagram could see a release still running: unless every message the kernel would handle in it is a
- * cttimeout NEW, DEFAULT_SET or DEFAULT_GET (the walk netlink_rcv_skb() makes; anything odd counts as seeing).
+ * cttimeout NEW, DEFAULT_SET or DEFAULT_GET (anything that does not decode as whole messages counts as seeing).
  */
 function seesReleases(datagram: Uint8Array): boolean {
-  const view = new DataView(datagram.buffer, datagram.byteOffset, datagram.byteLength);
-  const blind = [IPCTNL_MSG_TIMEOUT_NEW, IPCTNL_MSG_TIMEOUT_DEFAULT_SET, IPCTNL_MSG_TIMEOUT_DEFAULT_GET].map(
-    cttimeoutType,
-  );
-  let at = 0;
-  let messages = 0;
-  while (datagram.length - at >= NLMSG_HDRLEN) {
-    const length = view.getUint32(at, true);
-    if (length < NLMSG_HDRLEN || length > datagram.length - at) return true;
-    if (!blind.includes(view.getUint16(at + 4, true))) return true;
-    messages++;
-    at += nlmsgAlign(length);
+  let messages: NetlinkMessage[];
+  try {
+    messages = decodeMessages(datagram);
+  } catch {
+    return true;
   }
-  return messages === 0 || at < datagram.length;
+  return messages.length === 0 || messages.some((m) => !BLIND_TO_RELEASES.includes(m.type));
 }
 
 export class CttimeoutSlot {
