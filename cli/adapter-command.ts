@@ -67,6 +67,7 @@ async function modelIut(mutantName: string | undefined, profile: string[] | unde
     return mutantIut(mutant);
   }
   const { ModelIut } = await import("../iut/model/model-iut.js");
-  const { profileOption } = await import("./area-options.js");
-  return new ModelIut({ profiles: profileOption(profile) });
+  // --profile is checked against the properties' areas, which loads every property: only when one is given.
+  const profiles = profile?.length ? (await import("./area-options.js")).profileOption(profile) : {};
+  return new ModelIut({ profiles });
 }

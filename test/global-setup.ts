@@ -6,6 +6,6 @@ import { execFileSync } from "node:child_process";
 
 export default function setup(): void {
   if (process.env.NFCONFORM_DIST_BUILT === "1") return;
-  execFileSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.json"], { stdio: "inherit" });
-  execFileSync(process.execPath, ["scripts/bundle.mjs"], { stdio: "inherit" });
+  // package.json's build script (tsc, then the bundle): one recipe.
+  execFileSync("npm", ["run", "--silent", "build"], { stdio: "inherit" });
 }

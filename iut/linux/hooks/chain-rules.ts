@@ -17,6 +17,7 @@
 // exactly one event per chain of its list, carrying the chain's verdict and,
 // as the chain's first event, the packet's headers (nf_trace_fill_pkt_info,
 // once per chain run); other lists' chains send it CONTINUE and POLICY events.
+import { be16 } from "../../../wire/netlink/attributes.js";
 import type { HookFamily, HookName, Verdict } from "../../../model/hooks/families.js";
 import * as N from "../../../wire/netlink/nftables.js";
 import type { BatchEntry } from "../../../wire/netlink/nfnetlink.js";
@@ -81,10 +82,6 @@ export function aimOf(family: HookFamily, hook: HookName, device: string | null)
     hook === "ingress" || hook === "egress" ? `${hook}/${device}` : family === "bridge" ? `bridge/${hook}` : hook;
   const i = PORT_SLOTS.indexOf(slot);
   return i < 0 ? null : { kind: "udp", port: PORT_BASE + i };
-}
-
-function be16(value: number): Uint8Array {
-  return Uint8Array.of(value >> 8, value & 0xff);
 }
 
 /** The aim's two loads go to consecutive 32-bit registers, compared as one 8-byte value. */
